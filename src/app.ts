@@ -1,0 +1,145 @@
+/**
+ * Builds the Fastify app from its dependencies without listening, so tests can call `inject()` on the real
+ * app. Order: platform plugins (security, parsing, limits, docs, errors), then the feature modules.
+ */
+import Fastify, { type FastifyInstance } from 'fastify';
+import { randomUUID } from 'node:crypto';
+import helmet from '@fastify/helmet';
+import compress from '@fastify/compress';
+import cookie from '@fastify/cookie';
+import formbody from '@fastify/formbody';
+import rateLimit from '@fastify/rate-limit';
+import swagger from '@fastify/swagger';
+import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
+import type { Config } from './config.ts';
+import type { Db } from './db/database.ts';
+import { enforceAccessDeclarations, type RegisteredRoute } from './platform/access.ts';
+import type { Keyring } from './platform/crypto.ts';
+import type { JobRunner } from './platform/jobs.ts';
+import { AppError } from './platform/errors.ts';
+import { registerErrorHandling } from './platform/http-errors.tsx';
+import { registerRequestLocale, rewriteLocaleUrl } from './platform/i18n/request-locale.ts';
+import { loggerOptions } from './platform/logger.ts';
+import { platformRoutes } from './platform/platform.routes.tsx';
+import { RateLimiter } from './platform/rate-limit.ts';
+import { AssetRegistry } from './platform/render/assets.ts';
+import { modules } from './modules/index.ts';
+
+export interface AppDependencies {
+  config: Config;
+  db: Db;
+  keyring: Keyring;
+  /** Background work; modules register their job handlers on it while the app is built. */
+  jobs: JobRunner;
+  /** Where logs go (tests capture them); stdout by default. */
+  logStream?: NodeJS.WritableStream;
+}
+
+declare module 'fastify' {
+  interface FastifyInstance {
+    config: Config;
+    db: Db;
+    keyring: Keyring;
+    jobs: JobRunner;
+    rateLimiter: RateLimiter;
+  }
+}
+
+/** Requests per minute from one network address across the whole app, before route-specific limits. */
+export const GLOBAL_RATE_LIMIT = 300;
+export const RATE_LIMIT_SWEEP = 'platform.rate-limit-sweep';
+
+export async function buildApp(deps: AppDependencies): Promise<FastifyInstance> {
+  const { config } = deps;
+  const app = Fastify({
+    logger: loggerOptions(config.logLevel, deps.logStream),
+    genReqId: () => randomUUID(),
+    rewriteUrl: rewriteLocaleUrl,
+    // Trust exactly as many proxy hops as configured, so X-Forwarded-For cannot be forged from outside.
+    trustProxy: (_address: string, hop: number) => hop < config.trustProxy,
+    bodyLimit: 1024 * 1024,
+    routerOptions: { ignoreTrailingSlash: true, maxParamLength: 200 },
+    ajv: { customOptions: { removeAdditional: 'all', coerceTypes: 'array', allErrors: true, useDefaults: true } },
+  }).withTypeProvider<TypeBoxTypeProvider>();
+
+  const routeRegistry: RegisteredRoute[] = [];
+  app.decorate('config', config);
+  app.decorate('db', deps.db);
+  app.decorate('keyring', deps.keyring);
+  app.decorate('jobs', deps.jobs);
+  app.decorate('routeRegistry', routeRegistry);
+  app.decorate('assets', new AssetRegistry());
+  // Rate-limit keys are HMACs under a key derived from (not equal to) the master key.
+  const rateLimiter = new RateLimiter(deps.db, deps.keyring.deriveKey('rate-limit'));
+  app.decorate('rateLimiter', rateLimiter);
+  deps.jobs.handle(RATE_LIMIT_SWEEP, async () => {
+    await rateLimiter.sweep();
+  });
+
+  enforceAccessDeclarations(app, routeRegistry);
+  registerRequestLocale(app);
+
+  const https = config.publicUrl.startsWith('https://');
+  await app.register(helmet, {
+    contentSecurityPolicy: {
+      useDefaults: false,
+      directives: {
+        defaultSrc: ["'self'"],
+        scriptSrc: ["'self'"],
+        styleSrc: ["'self'"],
+        imgSrc: ["'self'", 'data:', 'blob:'],
+        fontSrc: ["'self'"],
+        connectSrc: ["'self'"],
+        mediaSrc: ["'self'", 'blob:'],
+        formAction: ["'self'"],
+        frameAncestors: ["'none'"],
+        baseUri: ["'none'"],
+        objectSrc: ["'none'"],
+        ...(https ? { upgradeInsecureRequests: [] } : {}),
+      },
+    },
+    strictTransportSecurity: { maxAge: 31_536_000, includeSubDomains: true },
+    referrerPolicy: { policy: 'no-referrer' },
+    frameguard: { action: 'deny' },
+    crossOriginResourcePolicy: { policy: 'same-origin' },
+    crossOriginOpenerPolicy: { policy: 'same-origin' },
+  });
+  app.addHook('onSend', async (_request, reply) => {
+    reply.header('permissions-policy', 'geolocation=(), microphone=(), camera=(), payment=(), usb=(), interest-cohort=()');
+  });
+
+  await app.register(compress, { global: true, threshold: 512, encodings: ['br', 'gzip'] });
+  await app.register(formbody, { bodyLimit: 256 * 1024 });
+  await app.register(cookie);
+  await app.register(rateLimit, {
+    global: true,
+    max: GLOBAL_RATE_LIMIT,
+    timeWindow: 60_000,
+    store: rateLimiter.fastifyStore(),
+    // The database being down must not also take down static knowledge pages and quick exit.
+    skipOnError: true,
+    errorResponseBuilder: (_request, context) =>
+      new AppError('RATE_LIMITED', { params: { seconds: Math.max(1, Math.ceil(context.ttl / 1000)) } }),
+  });
+  await app.register(swagger, {
+    openapi: {
+      openapi: '3.1.0',
+      info: {
+        title: 'Anxin API',
+        version: '0.1.0',
+        description: 'The JSON API of Anxin (安心): survivor portal, NGO desk and protection-order one-stop.',
+      },
+      servers: [{ url: config.publicUrl }],
+      components: {
+        securitySchemes: {
+          session: { type: 'apiKey', in: 'cookie', name: 'anxin_session', description: 'Staff session (identity module)' },
+        },
+      },
+    },
+  });
+  registerErrorHandling(app);
+
+  platformRoutes(app);
+  for (const module of modules) await module.register(app);
+  return app;
+}

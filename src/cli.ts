@@ -1,0 +1,88 @@
+/**
+ * The command line: `npx anxin <command>` or `npm run cli -- <command>`. Commands open the same database
+ * the server would (embedded or DATABASE_URL) and close it when done. Modules add their commands below.
+ */
+import { parseArgs } from 'node:util';
+import { ConfigError, loadConfig, type Config } from './config.ts';
+import { migrateToLatest } from './db/migrator.ts';
+import { openDatabase, type OpenDatabase } from './db/open.ts';
+
+interface Command {
+  summary: string;
+  usage: string;
+  run(args: string[], config: Config): Promise<number>;
+}
+
+async function withDatabase<T>(config: Config, work: (database: OpenDatabase) => Promise<T>): Promise<T> {
+  const database = await openDatabase(config, () => undefined);
+  try {
+    return await work(database);
+  } finally {
+    await database.close();
+  }
+}
+
+export const commands: Record<string, Command> = {
+  migrate: {
+    summary: 'Apply every pending database migration',
+    usage: 'anxin migrate',
+    async run(args, config) {
+      parseArgs({ args, options: {}, allowPositionals: false });
+      const results = await withDatabase(config, (database) => migrateToLatest(database.db));
+      if (results.length === 0) console.log('The database is up to date.');
+      for (const r of results) console.log(`applied ${r.migrationName}`);
+      return 0;
+    },
+  },
+};
+
+function help(): string {
+  const width = Math.max(...Object.keys(commands).map((c) => c.length));
+  return [
+    'Usage: anxin <command> [options]',
+    '',
+    'Commands:',
+    ...Object.entries(commands).map(([name, c]) => `  ${name.padEnd(width)}  ${c.summary}\n  ${' '.repeat(width)}  ${c.usage}`),
+    '',
+    'Configuration comes from the same environment variables as the server (see README).',
+  ].join('\n');
+}
+
+export async function runCli(argv: string[]): Promise<number> {
+  const [name, ...args] = argv;
+  if (!name || name === 'help' || name === '--help' || name === '-h') {
+    console.log(help());
+    return name ? 0 : 64;
+  }
+  const command = commands[name];
+  if (!command) {
+    console.error(`Unknown command "${name}".\n\n${help()}`);
+    return 64;
+  }
+  let config: Config;
+  try {
+    config = loadConfig();
+  } catch (error) {
+    if (error instanceof ConfigError) {
+      console.error(error.message);
+      return 78;
+    }
+    throw error;
+  }
+  try {
+    return await command.run(args, config);
+  } catch (error) {
+    console.error(`anxin ${name}: ${error instanceof Error ? error.message : String(error)}`);
+    return 1;
+  }
+}
+
+if (import.meta.url === `file://${process.argv[1]}` || process.argv[1]?.endsWith('cli.ts')) {
+  runCli(process.argv.slice(2)).then(
+    (code) => process.exit(code),
+    (error: unknown) => {
+      console.error(error);
+      process.exit(1);
+    },
+  );
+}

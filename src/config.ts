@@ -1,0 +1,177 @@
+/**
+ * Settings: read once from environment variables at start-up, validated, and frozen.
+ * A bad value stops start-up with a message that names the setting (see `ConfigError`).
+ */
+import { chmod, mkdir, readFile, writeFile } from 'node:fs/promises';
+import { randomBytes } from 'node:crypto';
+import path from 'node:path';
+
+export type Environment = 'development' | 'test' | 'production';
+export type LogLevel = 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
+
+export interface Config {
+  env: Environment;
+  host: string;
+  port: number;
+  /** External PostgreSQL; when absent the embedded server is started in the data directory. */
+  databaseUrl: string | undefined;
+  dataDir: string;
+  /** Port for the embedded PostgreSQL server (never 5432, which the machine's own server may hold). */
+  embeddedPgPort: number;
+  /** Base64 of 32 bytes; when absent outside production it is generated into the data directory. */
+  masterKey: string | undefined;
+  logLevel: LogLevel;
+  /** Load demo organisations and accounts into an empty database (never in production). */
+  demoData: boolean;
+  /** Number of reverse proxies in front of the app whose X-Forwarded-For may be trusted. */
+  trustProxy: number;
+  /** Public origin used in links that leave the app (order QR codes, invitations). */
+  publicUrl: string;
+}
+
+export class ConfigError extends Error {
+  constructor(readonly problems: { setting: string; problem: string }[]) {
+    super(
+      'Invalid configuration:\n' + problems.map((p) => `  - ${p.setting}: ${p.problem}`).join('\n'),
+    );
+    this.name = 'ConfigError';
+  }
+}
+
+const LOG_LEVELS: readonly LogLevel[] = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'];
+const ENVIRONMENTS: readonly Environment[] = ['development', 'test', 'production'];
+
+type Env = Record<string, string | undefined>;
+
+/** Parse and validate settings; throws ConfigError naming every bad setting at once. */
+export function loadConfig(env: Env = process.env): Config {
+  const problems: { setting: string; problem: string }[] = [];
+  const read = (name: string): string | undefined => {
+    const value = env[name]?.trim();
+    return value === '' ? undefined : value;
+  };
+  const oneOf = <T extends string>(name: string, allowed: readonly T[], fallback: T): T => {
+    const value = read(name);
+    if (value === undefined) return fallback;
+    if ((allowed as readonly string[]).includes(value)) return value as T;
+    problems.push({ setting: name, problem: `must be one of ${allowed.join(', ')} (got "${value}")` });
+    return fallback;
+  };
+  const integer = (name: string, fallback: number, min: number, max: number): number => {
+    const value = read(name);
+    if (value === undefined) return fallback;
+    const parsed = Number(value);
+    if (!/^\d+$/.test(value) || parsed < min || parsed > max) {
+      problems.push({ setting: name, problem: `must be a whole number from ${min} to ${max} (got "${value}")` });
+      return fallback;
+    }
+    return parsed;
+  };
+  const boolean = (name: string, fallback: boolean): boolean => {
+    const value = read(name)?.toLowerCase();
+    if (value === undefined) return fallback;
+    if (['1', 'true', 'yes', 'on'].includes(value)) return true;
+    if (['0', 'false', 'no', 'off'].includes(value)) return false;
+    problems.push({ setting: name, problem: `must be true or false (got "${value}")` });
+    return fallback;
+  };
+
+  const nodeEnv = oneOf('NODE_ENV', ENVIRONMENTS, 'development');
+  const port = integer('PORT', 3000, 0, 65535);
+  const host = read('HOST') ?? '127.0.0.1';
+  if (!/^[\w.:-]+$/.test(host)) problems.push({ setting: 'HOST', problem: `is not a host name or address (got "${host}")` });
+
+  const databaseUrl = read('DATABASE_URL');
+  if (databaseUrl !== undefined) {
+    let ok = false;
+    try {
+      const url = new URL(databaseUrl);
+      ok = url.protocol === 'postgres:' || url.protocol === 'postgresql:';
+    } catch {
+      ok = false;
+    }
+    // The URL itself may carry a password: never echo it back.
+    if (!ok) problems.push({ setting: 'DATABASE_URL', problem: 'must be a postgres:// or postgresql:// URL' });
+  }
+
+  const dataDir = path.resolve(read('ANXIN_DATA_DIR') ?? 'data');
+  const embeddedPgPort = integer('ANXIN_EMBEDDED_PG_PORT', 54329, 1024, 65535);
+  if (embeddedPgPort === 5432 && databaseUrl === undefined) {
+    problems.push({ setting: 'ANXIN_EMBEDDED_PG_PORT', problem: 'must not be 5432, which the machine’s own PostgreSQL may use' });
+  }
+
+  const masterKey = read('ANXIN_MASTER_KEY');
+  if (masterKey !== undefined) {
+    const problem = masterKeyProblem(masterKey);
+    if (problem) problems.push({ setting: 'ANXIN_MASTER_KEY', problem });
+  } else if (nodeEnv === 'production') {
+    problems.push({ setting: 'ANXIN_MASTER_KEY', problem: 'is required in production (32 random bytes in base64: `openssl rand -base64 32`)' });
+  }
+  if (nodeEnv === 'production' && databaseUrl === undefined && !boolean('ANXIN_ALLOW_EMBEDDED_IN_PRODUCTION', false)) {
+    // The embedded server is fine for one NGO, but a production operator must say so explicitly.
+    problems.push({ setting: 'DATABASE_URL', problem: 'is required in production (or set ANXIN_ALLOW_EMBEDDED_IN_PRODUCTION=true)' });
+  }
+
+  const logLevel = oneOf('ANXIN_LOG_LEVEL', LOG_LEVELS, nodeEnv === 'test' ? 'silent' : 'info');
+  const demoData = boolean('ANXIN_DEMO_DATA', nodeEnv !== 'production');
+  if (demoData && nodeEnv === 'production') {
+    problems.push({ setting: 'ANXIN_DEMO_DATA', problem: 'cannot be enabled in production' });
+  }
+  const trustProxy = integer('ANXIN_TRUST_PROXY', 0, 0, 10);
+  const publicUrl = read('ANXIN_PUBLIC_URL') ?? `http://${host === '0.0.0.0' ? '127.0.0.1' : host}:${port}`;
+  try {
+    const url = new URL(publicUrl);
+    if (url.protocol !== 'http:' && url.protocol !== 'https:') throw new Error('protocol');
+  } catch {
+    problems.push({ setting: 'ANXIN_PUBLIC_URL', problem: `must be an http(s) URL (got "${publicUrl}")` });
+  }
+
+  if (problems.length > 0) throw new ConfigError(problems);
+  return Object.freeze({
+    env: nodeEnv,
+    host,
+    port,
+    databaseUrl,
+    dataDir,
+    embeddedPgPort,
+    masterKey,
+    logLevel,
+    demoData,
+    trustProxy,
+    publicUrl: publicUrl.replace(/\/$/, ''),
+  });
+}
+
+function masterKeyProblem(value: string): string | undefined {
+  if (!/^[A-Za-z0-9+/]+={0,2}$/.test(value)) return 'must be base64 (32 random bytes: `openssl rand -base64 32`)';
+  if (Buffer.from(value, 'base64').length !== 32) return 'must decode to exactly 32 bytes (`openssl rand -base64 32`)';
+  return undefined;
+}
+
+/**
+ * The master key wraps every data key. Outside production, when none is configured, one is generated
+ * into the data directory on first start (mode 0600) and reused afterwards.
+ */
+export async function resolveMasterKey(config: Config): Promise<Buffer> {
+  if (config.masterKey !== undefined) return Buffer.from(config.masterKey, 'base64');
+  const file = path.join(config.dataDir, 'master.key');
+  try {
+    const stored = (await readFile(file, 'utf8')).trim();
+    const problem = masterKeyProblem(stored);
+    if (problem) throw new ConfigError([{ setting: 'ANXIN_MASTER_KEY', problem: `the generated key in ${file} ${problem}` }]);
+    return Buffer.from(stored, 'base64');
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw error;
+  }
+  await mkdir(config.dataDir, { recursive: true });
+  const key = randomBytes(32);
+  // 'wx' fails if another process created the file in the meantime, so two first starts cannot disagree.
+  try {
+    await writeFile(file, key.toString('base64') + '\n', { flag: 'wx', mode: 0o600 });
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'EEXIST') return resolveMasterKey(config);
+    throw error;
+  }
+  await chmod(file, 0o600);
+  return key;
+}

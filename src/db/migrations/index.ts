@@ -1,0 +1,10 @@
+/**
+ * Every migration, in order. Names sort in the order they run; modules add theirs at the end.
+ * Imported statically so the same list runs from source, in tests and in production.
+ */
+import type { Migration } from 'kysely/migration';
+import * as platform from './0001_platform.ts';
+
+export const migrations: Record<string, Migration> = {
+  '0001_platform': platform,
+};

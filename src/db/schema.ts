@@ -1,0 +1,7 @@
+/**
+ * The typed view of every table. Each module declares its own tables in its `*.tables.ts` and they are
+ * composed here; a module reads and writes only its own tables (others go through that module's service).
+ */
+import type { PlatformTables } from './platform.tables.ts';
+
+export type Database = PlatformTables;

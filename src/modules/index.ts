@@ -1,0 +1,10 @@
+/**
+ * The feature modules, registered in this order after the platform. Each module is a function that adds
+ * its routes (and its services as decorators) to the app; modules talk to each other only through services.
+ */
+import type { FastifyInstance } from 'fastify';
+import { siteRoutes } from './site/site.routes.tsx';
+
+export const modules: { name: string; register: (app: FastifyInstance) => void | Promise<void> }[] = [
+  { name: 'site', register: siteRoutes },
+];

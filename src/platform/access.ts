@@ -1,0 +1,47 @@
+/**
+ * Every route declares who may call it in its route config (`config.access`); a route without a
+ * declaration cannot be registered (deny by default). The declaration also produces the operation's
+ * OpenAPI `security` requirement, so the document and the enforcement cannot drift apart.
+ *
+ * - `{ public: true, reason }` — anyone, signed in or not (survivor pages, health checks). The reason is
+ *   required so that a public route is always a decision someone wrote down.
+ * - `{ action }` — a staff action from the access policy (identity module); evaluated by one function
+ *   before the handler runs.
+ */
+import type { FastifyInstance, RouteOptions } from 'fastify';
+
+export type RouteAccess = { public: true; reason: string } | { action: string; scope?: string };
+
+declare module 'fastify' {
+  interface FastifyContextConfig {
+    access?: RouteAccess;
+  }
+}
+
+export class MissingAccessRuleError extends Error {
+  constructor(method: string | string[], url: string) {
+    super(`Route ${String(method)} ${url} declares no access rule (config.access): every route must`);
+    this.name = 'MissingAccessRuleError';
+  }
+}
+
+/** Registered routes and their rules, for the access-matrix test and the API docs page. */
+export interface RegisteredRoute {
+  method: string;
+  url: string;
+  access: RouteAccess;
+}
+
+export function enforceAccessDeclarations(app: FastifyInstance, registry: RegisteredRoute[]): void {
+  app.addHook('onRoute', (route: RouteOptions) => {
+    const access = (route.config as { access?: RouteAccess } | undefined)?.access;
+    if (!access) throw new MissingAccessRuleError(route.method, route.url);
+    const methods = Array.isArray(route.method) ? route.method : [route.method];
+    for (const method of methods) registry.push({ method, url: route.url, access });
+    if ('public' in access) {
+      route.schema = { ...route.schema, security: [] } as typeof route.schema;
+    } else {
+      route.schema = { ...route.schema, security: [{ session: [] }] } as typeof route.schema;
+    }
+  });
+}

@@ -1,0 +1,139 @@
+/**
+ * The one error handler: every thrown error becomes an `AppError` code, answered as JSON for the API
+ * (`{ error: { code, message, fields, requestId } }`) or as a page in the user's language otherwise.
+ * Nothing internal (stack, SQL, driver message) ever reaches the user; 5xx errors are logged with the
+ * request id so staff can find them.
+ */
+import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import { AppError, ERROR_CODES, type ErrorBody, type FieldProblem } from './errors.ts';
+import type { MessageKey } from './i18n/catalog.ts';
+import { sendPage } from './render/page.tsx';
+
+interface AjvIssue {
+  instancePath?: string;
+  keyword: string;
+  params?: Record<string, unknown>;
+}
+
+const AJV_MESSAGES: Record<string, MessageKey> = {
+  required: 'validation.required',
+  maxLength: 'validation.tooLong',
+  minLength: 'validation.tooShort',
+  type: 'validation.type',
+  format: 'validation.format',
+  pattern: 'validation.format',
+  enum: 'validation.choice',
+  const: 'validation.choice',
+  anyOf: 'validation.invalid',
+  maxItems: 'validation.tooMany',
+  minimum: 'validation.range',
+  maximum: 'validation.range',
+  exclusiveMinimum: 'validation.range',
+  exclusiveMaximum: 'validation.range',
+  additionalProperties: 'validation.unknownField',
+};
+
+export function fieldProblemsFromAjv(issues: AjvIssue[]): FieldProblem[] {
+  return issues.map((issue) => {
+    const base = (issue.instancePath ?? '').replace(/^\//, '').replace(/\//g, '.');
+    const missing = issue.params?.missingProperty;
+    const extra = issue.params?.additionalProperty;
+    const field = [base, typeof missing === 'string' ? missing : typeof extra === 'string' ? extra : ''].filter(Boolean).join('.');
+    const limit = issue.params?.limit;
+    return {
+      field: field || '(body)',
+      message: AJV_MESSAGES[issue.keyword] ?? 'validation.invalid',
+      ...(typeof limit === 'number' ? { params: { limit } } : {}),
+    };
+  });
+}
+
+/** Map anything thrown to an AppError. */
+export function toAppError(error: unknown): AppError {
+  if (error instanceof AppError) return error;
+  const fe = error as FastifyError & { validation?: AjvIssue[] };
+  if (Array.isArray(fe.validation)) return new AppError('VALIDATION', { fields: fieldProblemsFromAjv(fe.validation), cause: error });
+  switch (fe.code) {
+    case 'FST_ERR_CTP_BODY_TOO_LARGE':
+      return new AppError('BODY_TOO_LARGE', { cause: error });
+    case 'FST_ERR_CTP_INVALID_MEDIA_TYPE':
+    case 'FST_ERR_CTP_INVALID_CONTENT_LENGTH':
+      return new AppError('UNSUPPORTED_MEDIA_TYPE', { cause: error });
+    case 'FST_ERR_CTP_EMPTY_JSON_BODY':
+    case 'FST_ERR_CTP_INVALID_JSON_BODY':
+      return new AppError('VALIDATION', { fields: [{ field: '(body)', message: 'validation.invalid' }], cause: error });
+    default:
+      break;
+  }
+  if (fe.statusCode === 400 || (fe instanceof SyntaxError && fe.statusCode === undefined && 'body' in fe)) {
+    return new AppError('VALIDATION', { fields: [{ field: '(body)', message: 'validation.invalid' }], cause: error });
+  }
+  if (fe.statusCode === 404) return new AppError('NOT_FOUND', { cause: error });
+  if (fe.statusCode === 405) return new AppError('METHOD_NOT_ALLOWED', { cause: error });
+  if (fe.statusCode === 413) return new AppError('BODY_TOO_LARGE', { cause: error });
+  if (fe.statusCode === 415) return new AppError('UNSUPPORTED_MEDIA_TYPE', { cause: error });
+  if (fe.statusCode === 429) return new AppError('RATE_LIMITED', { params: { seconds: 60 }, cause: error });
+  if (fe.statusCode === 503) return new AppError('UNAVAILABLE', { cause: error });
+  return new AppError('INTERNAL', { cause: error });
+}
+
+export function wantsJson(request: FastifyRequest): boolean {
+  if (request.url.startsWith('/api/')) return true;
+  const accept = request.headers.accept ?? '';
+  return accept.includes('application/json') && !accept.includes('text/html');
+}
+
+export function errorBody(request: FastifyRequest, error: AppError): ErrorBody {
+  const { message } = ERROR_CODES[error.code];
+  const fields = error.options.fields?.map((f) => ({
+    field: f.field,
+    message: request.t('error.validation.field', { field: f.field, problem: request.t(f.message, f.params) }),
+  }));
+  return {
+    error: {
+      code: error.code,
+      message: request.t(message, error.options.params),
+      ...(fields?.length ? { fields } : {}),
+      requestId: request.id,
+    },
+  };
+}
+
+export function sendError(request: FastifyRequest, reply: FastifyReply, error: AppError): FastifyReply {
+  for (const [name, value] of Object.entries(error.options.headers ?? {})) reply.header(name, value);
+  const body = errorBody(request, error);
+  if (wantsJson(request)) return reply.status(error.status).type('application/json; charset=utf-8').send(body);
+  return sendPage(request, reply, {
+    status: error.status,
+    title: request.t('error.title'),
+    body: (
+      <>
+        <h1>{request.t('error.title')}</h1>
+        <p role="alert">{body.error.message}</p>
+        {body.error.fields && (
+          <ul class="errors">
+            {body.error.fields.map((f) => (
+              <li>{f.message}</li>
+            ))}
+          </ul>
+        )}
+        <p>
+          <a href={request.localePath('/')}>{request.t('error.backHome')}</a>
+        </p>
+      </>
+    ),
+  });
+}
+
+export function registerErrorHandling(app: FastifyInstance): void {
+  app.setErrorHandler((error, request, reply) => {
+    const appError = toAppError(error);
+    if (appError.status >= 500) {
+      request.log.error({ err: error, code: appError.code }, 'request failed');
+    }
+    return sendError(request, reply, appError);
+  });
+  app.setNotFoundHandler({ preHandler: app.rateLimit ? app.rateLimit() : undefined }, (request, reply) =>
+    sendError(request, reply, new AppError('NOT_FOUND')),
+  );
+}

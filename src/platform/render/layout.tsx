@@ -1,0 +1,66 @@
+/** The page layout every server-rendered page shares: language, quick exit, skip link, header, footer. */
+import type { ComponentChildren } from 'preact';
+import type { Locale } from '../i18n/catalog.ts';
+
+export interface LayoutProps {
+  locale: Locale;
+  title: string;
+  /** Plain-language strings the layout shows, already translated. */
+  text: {
+    appName: string;
+    skipToContent: string;
+    switchLanguage: string;
+    quickExit: string;
+    quickExitHint: string;
+    footer: string;
+  };
+  /** The same page in the other language. */
+  otherLanguageHref: string;
+  homeHref: string;
+  stylesheet: string;
+  scripts: string[];
+  /** Survivor pages show the quick-exit button. */
+  quickExit: boolean;
+  children: ComponentChildren;
+}
+
+export function Layout(props: LayoutProps) {
+  const { text } = props;
+  return (
+    <html lang={props.locale === 'en' ? 'en' : 'zh-CN'}>
+      <head>
+        <meta charset="utf-8" />
+        <meta name="viewport" content="width=device-width, initial-scale=1" />
+        <meta name="referrer" content="no-referrer" />
+        <meta name="robots" content="noindex" />
+        <title>{props.title}</title>
+        <link rel="stylesheet" href={props.stylesheet} />
+        {props.scripts.map((src) => (
+          <script src={src} defer />
+        ))}
+      </head>
+      <body>
+        <a class="skip" href="#main">
+          {text.skipToContent}
+        </a>
+        <header class="bar">
+          <a class="brand" href={props.homeHref}>
+            {text.appName}
+          </a>
+          <a class="lang" href={props.otherLanguageHref} lang={props.locale === 'en' ? 'zh-CN' : 'en'}>
+            {text.switchLanguage}
+          </a>
+          {props.quickExit && (
+            <a id="quick-exit" class="quick-exit" href="/exit" rel="noreferrer" title={text.quickExitHint}>
+              {text.quickExit}
+            </a>
+          )}
+        </header>
+        <main id="main">{props.children}</main>
+        <footer>
+          <p>{text.footer}</p>
+        </footer>
+      </body>
+    </html>
+  );
+}

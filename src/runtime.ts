@@ -1,0 +1,77 @@
+/**
+ * The running platform: configuration → master key → database (embedded or external) → migrations →
+ * demo data on a fresh database → app → jobs → listening. Used by `server.ts` and by tests that need a
+ * real process-like start.
+ */
+import type { FastifyInstance } from 'fastify';
+import { sql } from 'kysely';
+import pino from 'pino';
+import { buildApp, RATE_LIMIT_SWEEP } from './app.ts';
+import { resolveMasterKey, type Config } from './config.ts';
+import { demoSeeds } from './db/demo.ts';
+import { migrateToLatest } from './db/migrator.ts';
+import { openDatabase, type OpenDatabase } from './db/open.ts';
+import type { Db } from './db/database.ts';
+import { Keyring } from './platform/crypto.ts';
+import { JobRunner } from './platform/jobs.ts';
+
+export interface RunningPlatform {
+  app: FastifyInstance;
+  database: OpenDatabase;
+  jobs: JobRunner;
+  url: string;
+  stop(): Promise<void>;
+}
+
+export async function startPlatform(config: Config, options: { logStream?: NodeJS.WritableStream } = {}): Promise<RunningPlatform> {
+  const log = pino({ level: config.logLevel }, options.logStream ?? process.stdout);
+  const keyring = new Keyring(await resolveMasterKey(config));
+  const database = await openDatabase(config, (line) => log.debug({ postgres: line }, 'embedded postgres'));
+  try {
+    const fresh = await isFreshDatabase(database.db);
+    const applied = await migrateToLatest(database.db);
+    if (applied.length) log.info({ migrations: applied.map((m) => m.migrationName) }, 'migrations applied');
+    if (fresh && config.demoData) await loadDemoData(database.db, keyring, (line) => log.info(line));
+
+    const jobs = new JobRunner(database.db, database.connectionString, log);
+    const app = await buildApp({ config, db: database.db, keyring, jobs, logStream: options.logStream });
+    await jobs.start();
+    await jobs.schedule(RATE_LIMIT_SWEEP, '*/10 * * * *');
+    const address = await app.listen({ port: config.port, host: config.host });
+    log.info({ url: address, database: database.embedded ? 'embedded' : 'external' }, 'Anxin is listening');
+
+    let stopping: Promise<void> | undefined;
+    return {
+      app,
+      database,
+      jobs,
+      url: address,
+      stop: () =>
+        (stopping ??= (async () => {
+          await app.close();
+          await jobs.stop();
+          await database.close();
+        })()),
+    };
+  } catch (error) {
+    await database.close();
+    throw error;
+  }
+}
+
+/** A database is fresh when no Anxin migration has ever run on it. */
+async function isFreshDatabase(db: Db): Promise<boolean> {
+  const { rows } = await sql<{ exists: boolean }>`select to_regclass('public.kysely_migration') is not null as exists`.execute(db);
+  if (!rows[0]?.exists) return true;
+  const count = await sql<{ n: string }>`select count(*)::text as n from kysely_migration`.execute(db);
+  return count.rows[0]?.n === '0';
+}
+
+async function loadDemoData(db: Db, keyring: Keyring, print: (line: string) => void): Promise<void> {
+  if (demoSeeds.length === 0) return;
+  const lines: string[] = [];
+  await db.transaction().execute(async (trx) => {
+    for (const { seed } of demoSeeds) await seed({ trx, keyring, print: (line) => lines.push(line) });
+  });
+  for (const line of lines) print(line);
+}
