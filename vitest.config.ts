@@ -1,0 +1,18 @@
+import { defineConfig } from 'vitest/config';
+
+// Three tiers (see docs/ARCHITECTURE.md#tests): unit (pure logic), app (the real app through inject() on a
+// real PostgreSQL, one database per test file), browser (Debian's Chromium against a listening app).
+const jsx = { oxc: { jsx: { runtime: 'automatic' as const, importSource: 'preact' } } };
+const dbTier = { globalSetup: ['test/support/global-setup.ts'], testTimeout: 30_000, hookTimeout: 120_000 };
+
+export default defineConfig({
+  ...jsx,
+  test: {
+    maxWorkers: 2,
+    projects: [
+      { ...jsx, test: { name: 'unit', include: ['test/unit/**/*.test.{ts,tsx}'] } },
+      { ...jsx, test: { name: 'app', include: ['test/app/**/*.test.{ts,tsx}'], ...dbTier } },
+      { ...jsx, test: { name: 'browser', include: ['test/browser/**/*.test.{ts,tsx}'], ...dbTier, testTimeout: 60_000 } },
+    ],
+  },
+});
