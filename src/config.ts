@@ -27,6 +27,8 @@ export interface Config {
   trustProxy: number;
   /** Public origin used in links that leave the app (order QR codes, invitations). */
   publicUrl: string;
+  /** Where quick exit leaves to: an ordinary site that hints at nothing. */
+  quickExitUrl: string;
 }
 
 export class ConfigError extends Error {
@@ -126,6 +128,14 @@ export function loadConfig(env: Env = process.env): Config {
     problems.push({ setting: 'ANXIN_PUBLIC_URL', problem: `must be an http(s) URL (got "${publicUrl}")` });
   }
 
+  const quickExitUrl = read('ANXIN_QUICK_EXIT_URL') ?? 'https://www.weather.com.cn/';
+  try {
+    const url = new URL(quickExitUrl);
+    if (url.protocol !== 'http:' && url.protocol !== 'https:') throw new Error('protocol');
+  } catch {
+    problems.push({ setting: 'ANXIN_QUICK_EXIT_URL', problem: `must be an http(s) URL (got "${quickExitUrl}")` });
+  }
+
   if (problems.length > 0) throw new ConfigError(problems);
   return Object.freeze({
     env: nodeEnv,
@@ -139,6 +149,7 @@ export function loadConfig(env: Env = process.env): Config {
     demoData,
     trustProxy,
     publicUrl: publicUrl.replace(/\/$/, ''),
+    quickExitUrl,
   });
 }
 

@@ -9,9 +9,6 @@ import { notFound } from './errors.ts';
 import { sendPage } from './render/page.tsx';
 import type { RegisteredRoute } from './access.ts';
 
-/** Where quick exit leaves to: an ordinary weather site, nothing that hints at help-seeking. */
-export const NEUTRAL_EXIT_URL = 'https://www.weather.com.cn/';
-
 declare module 'fastify' {
   interface FastifyInstance {
     routeRegistry: RegisteredRoute[];
@@ -86,7 +83,7 @@ export function platformRoutes(app: FastifyInstance): void {
     async (_request, reply) => {
       // Clear everything this site left in the browser: cookies, storage and cache (works without JavaScript).
       reply.header('clear-site-data', '"cache", "cookies", "storage"').header('cache-control', 'no-store');
-      return reply.redirect(NEUTRAL_EXIT_URL, 303);
+      return reply.redirect(app.config.quickExitUrl, 303);
     },
   );
 

@@ -3,10 +3,8 @@
  * real app listening on a loopback port with its own database.
  */
 import { readFileSync, existsSync } from 'node:fs';
+import { createServer } from 'node:http';
 import { createRequire } from 'node:module';
-import { mkdtempSync } from 'node:fs';
-import os from 'node:os';
-import path from 'node:path';
 import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
 import { createTestApp, type TestApp, type TestAppOptions } from './test-app.ts';
 
@@ -27,8 +25,8 @@ export async function launchBrowser(): Promise<Browser> {
       '--disable-background-networking',
       '--disable-component-update',
       '--disable-sync',
-      `--user-data-dir=${mkdtempSync(path.join(os.tmpdir(), 'anxin-chromium-'))}`,
     ],
+    // playwright-core gives every launch a fresh, empty profile directory of its own.
   });
 }
 
@@ -77,4 +75,24 @@ export function recordRequests(page: Page): string[] {
   const urls: string[] = [];
   page.on('request', (request) => urls.push(request.url()));
   return urls;
+}
+
+export interface NeutralSite {
+  url: string;
+  close(): Promise<void>;
+}
+
+/** A stand-in for the neutral site quick exit goes to: another origin, on loopback, with title "weather". */
+export async function serveNeutralSite(): Promise<NeutralSite> {
+  const server = createServer((_req, res) => {
+    res.writeHead(200, { 'content-type': 'text/html; charset=utf-8' });
+    res.end('<!doctype html><title>weather</title><p>Sunny</p>');
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const address = server.address();
+  const port = typeof address === 'object' && address ? address.port : 0;
+  return {
+    url: `http://127.0.0.1:${port}/`,
+    close: () => new Promise((resolve) => server.close(() => resolve())),
+  };
 }

@@ -34,6 +34,8 @@ export function Layout(props: LayoutProps) {
         <meta name="referrer" content="no-referrer" />
         <meta name="robots" content="noindex" />
         <title>{props.title}</title>
+        {/* No favicon request: one fewer round trip on a slow link, and nothing extra in the browser's cache. */}
+        <link rel="icon" href="data:," />
         <link rel="stylesheet" href={props.stylesheet} />
         {props.scripts.map((src) => (
           <script src={src} defer />
