@@ -14,6 +14,7 @@ import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import type { Config } from './config.ts';
 import type { Db } from './db/database.ts';
 import { enforceAccessDeclarations, type RegisteredRoute } from './platform/access.ts';
+import { registerOriginCheck } from './platform/csrf.ts';
 import type { Keyring } from './platform/crypto.ts';
 import type { JobRunner } from './platform/jobs.ts';
 import { AppError } from './platform/errors.ts';
@@ -78,6 +79,7 @@ export async function buildApp(deps: AppDependencies): Promise<FastifyInstance> 
 
   enforceAccessDeclarations(app, routeRegistry);
   registerRequestLocale(app);
+  registerOriginCheck(app);
 
   const https = config.publicUrl.startsWith('https://');
   await app.register(helmet, {

@@ -117,6 +117,16 @@ describe('errors', () => {
     expect(malformed.json().error.code).toBe('VALIDATION');
   });
 
+  it('refuses state-changing requests from another site', async () => {
+    const res = await t.app.inject({ method: 'POST', url: '/api/probe', remoteAddress: '10.2.2.2', headers: { origin: 'https://evil.example', 'accept-language': 'en' }, payload: { note: 'hi', count: 1 } });
+    expect(res.statusCode).toBe(403);
+    expect(res.json().error.code).toBe('CSRF');
+    const fetchSite = await t.app.inject({ method: 'POST', url: '/api/probe', remoteAddress: '10.2.2.2', headers: { 'sec-fetch-site': 'cross-site' }, payload: { note: 'hi', count: 1 } });
+    expect(fetchSite.statusCode).toBe(403);
+    const same = await t.app.inject({ method: 'POST', url: '/api/probe', remoteAddress: '10.2.2.2', headers: { origin: 'http://localhost:80', 'sec-fetch-site': 'same-origin' }, payload: { note: 'hi', count: 1 } });
+    expect(same.statusCode).toBe(200);
+  });
+
   it('rejects oversized bodies with 413', async () => {
     const res = await t.app.inject({ method: 'POST', url: '/api/probe', remoteAddress: '10.1.1.1', headers: { 'content-type': 'application/json' }, payload: JSON.stringify({ note: 'x'.repeat(2 * 1024 * 1024), count: 1 }) });
     expect(res.statusCode).toBe(413);
