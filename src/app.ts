@@ -60,7 +60,9 @@ export async function buildApp(deps: AppDependencies): Promise<FastifyInstance> 
     trustProxy: (_address: string, hop: number) => hop < config.trustProxy,
     bodyLimit: 1024 * 1024,
     routerOptions: { ignoreTrailingSlash: true, maxParamLength: 200 },
-    ajv: { customOptions: { removeAdditional: 'all', coerceTypes: 'array', allErrors: true, useDefaults: true } },
+    ajv: {
+      customOptions: { removeAdditional: 'all', coerceTypes: 'array', allErrors: true, useDefaults: true },
+    },
   }).withTypeProvider<TypeBoxTypeProvider>();
 
   const routeRegistry: RegisteredRoute[] = [];
@@ -107,7 +109,10 @@ export async function buildApp(deps: AppDependencies): Promise<FastifyInstance> 
     crossOriginOpenerPolicy: { policy: 'same-origin' },
   });
   app.addHook('onSend', async (_request, reply) => {
-    reply.header('permissions-policy', 'geolocation=(), microphone=(), camera=(), payment=(), usb=(), interest-cohort=()');
+    reply.header(
+      'permissions-policy',
+      'geolocation=(), microphone=(), camera=(), payment=(), usb=(), interest-cohort=()',
+    );
   });
 
   await app.register(compress, { global: true, threshold: 512, encodings: ['br', 'gzip'] });
@@ -134,7 +139,12 @@ export async function buildApp(deps: AppDependencies): Promise<FastifyInstance> 
       servers: [{ url: config.publicUrl }],
       components: {
         securitySchemes: {
-          session: { type: 'apiKey', in: 'cookie', name: 'anxin_session', description: 'Staff session (identity module)' },
+          session: {
+            type: 'apiKey',
+            in: 'cookie',
+            name: 'anxin_session',
+            description: 'Staff session (identity module)',
+          },
         },
       },
     },

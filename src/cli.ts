@@ -42,7 +42,9 @@ function help(): string {
     'Usage: anxin <command> [options]',
     '',
     'Commands:',
-    ...Object.entries(commands).map(([name, c]) => `  ${name.padEnd(width)}  ${c.summary}\n  ${' '.repeat(width)}  ${c.usage}`),
+    ...Object.entries(commands).map(
+      ([name, c]) => `  ${name.padEnd(width)}  ${c.summary}\n  ${' '.repeat(width)}  ${c.usage}`,
+    ),
     '',
     'Configuration comes from the same environment variables as the server (see README).',
   ].join('\n');

@@ -33,9 +33,7 @@ export interface Config {
 
 export class ConfigError extends Error {
   constructor(readonly problems: { setting: string; problem: string }[]) {
-    super(
-      'Invalid configuration:\n' + problems.map((p) => `  - ${p.setting}: ${p.problem}`).join('\n'),
-    );
+    super('Invalid configuration:\n' + problems.map((p) => `  - ${p.setting}: ${p.problem}`).join('\n'));
     this.name = 'ConfigError';
   }
 }
@@ -64,7 +62,10 @@ export function loadConfig(env: Env = process.env): Config {
     if (value === undefined) return fallback;
     const parsed = Number(value);
     if (!/^\d+$/.test(value) || parsed < min || parsed > max) {
-      problems.push({ setting: name, problem: `must be a whole number from ${min} to ${max} (got "${value}")` });
+      problems.push({
+        setting: name,
+        problem: `must be a whole number from ${min} to ${max} (got "${value}")`,
+      });
       return fallback;
     }
     return parsed;
@@ -81,11 +82,12 @@ export function loadConfig(env: Env = process.env): Config {
   const nodeEnv = oneOf('NODE_ENV', ENVIRONMENTS, 'development');
   const port = integer('PORT', 3000, 0, 65535);
   const host = read('HOST') ?? '127.0.0.1';
-  if (!/^[\w.:-]+$/.test(host)) problems.push({ setting: 'HOST', problem: `is not a host name or address (got "${host}")` });
+  if (!/^[\w.:-]+$/.test(host))
+    problems.push({ setting: 'HOST', problem: `is not a host name or address (got "${host}")` });
 
   const databaseUrl = read('DATABASE_URL');
   if (databaseUrl !== undefined) {
-    let ok = false;
+    let ok: boolean;
     try {
       const url = new URL(databaseUrl);
       ok = url.protocol === 'postgres:' || url.protocol === 'postgresql:';
@@ -93,13 +95,17 @@ export function loadConfig(env: Env = process.env): Config {
       ok = false;
     }
     // The URL itself may carry a password: never echo it back.
-    if (!ok) problems.push({ setting: 'DATABASE_URL', problem: 'must be a postgres:// or postgresql:// URL' });
+    if (!ok)
+      problems.push({ setting: 'DATABASE_URL', problem: 'must be a postgres:// or postgresql:// URL' });
   }
 
   const dataDir = path.resolve(read('ANXIN_DATA_DIR') ?? 'data');
   const embeddedPgPort = integer('ANXIN_EMBEDDED_PG_PORT', 54329, 1024, 65535);
   if (embeddedPgPort === 5432 && databaseUrl === undefined) {
-    problems.push({ setting: 'ANXIN_EMBEDDED_PG_PORT', problem: 'must not be 5432, which the machine’s own PostgreSQL may use' });
+    problems.push({
+      setting: 'ANXIN_EMBEDDED_PG_PORT',
+      problem: 'must not be 5432, which the machine’s own PostgreSQL may use',
+    });
   }
 
   const masterKey = read('ANXIN_MASTER_KEY');
@@ -107,11 +113,21 @@ export function loadConfig(env: Env = process.env): Config {
     const problem = masterKeyProblem(masterKey);
     if (problem) problems.push({ setting: 'ANXIN_MASTER_KEY', problem });
   } else if (nodeEnv === 'production') {
-    problems.push({ setting: 'ANXIN_MASTER_KEY', problem: 'is required in production (32 random bytes in base64: `openssl rand -base64 32`)' });
+    problems.push({
+      setting: 'ANXIN_MASTER_KEY',
+      problem: 'is required in production (32 random bytes in base64: `openssl rand -base64 32`)',
+    });
   }
-  if (nodeEnv === 'production' && databaseUrl === undefined && !boolean('ANXIN_ALLOW_EMBEDDED_IN_PRODUCTION', false)) {
+  if (
+    nodeEnv === 'production' &&
+    databaseUrl === undefined &&
+    !boolean('ANXIN_ALLOW_EMBEDDED_IN_PRODUCTION', false)
+  ) {
     // The embedded server is fine for one NGO, but a production operator must say so explicitly.
-    problems.push({ setting: 'DATABASE_URL', problem: 'is required in production (or set ANXIN_ALLOW_EMBEDDED_IN_PRODUCTION=true)' });
+    problems.push({
+      setting: 'DATABASE_URL',
+      problem: 'is required in production (or set ANXIN_ALLOW_EMBEDDED_IN_PRODUCTION=true)',
+    });
   }
 
   const logLevel = oneOf('ANXIN_LOG_LEVEL', LOG_LEVELS, nodeEnv === 'test' ? 'silent' : 'info');
@@ -133,7 +149,10 @@ export function loadConfig(env: Env = process.env): Config {
     const url = new URL(quickExitUrl);
     if (url.protocol !== 'http:' && url.protocol !== 'https:') throw new Error('protocol');
   } catch {
-    problems.push({ setting: 'ANXIN_QUICK_EXIT_URL', problem: `must be an http(s) URL (got "${quickExitUrl}")` });
+    problems.push({
+      setting: 'ANXIN_QUICK_EXIT_URL',
+      problem: `must be an http(s) URL (got "${quickExitUrl}")`,
+    });
   }
 
   if (problems.length > 0) throw new ConfigError(problems);
@@ -154,8 +173,10 @@ export function loadConfig(env: Env = process.env): Config {
 }
 
 function masterKeyProblem(value: string): string | undefined {
-  if (!/^[A-Za-z0-9+/]+={0,2}$/.test(value)) return 'must be base64 (32 random bytes: `openssl rand -base64 32`)';
-  if (Buffer.from(value, 'base64').length !== 32) return 'must decode to exactly 32 bytes (`openssl rand -base64 32`)';
+  if (!/^[A-Za-z0-9+/]+={0,2}$/.test(value))
+    return 'must be base64 (32 random bytes: `openssl rand -base64 32`)';
+  if (Buffer.from(value, 'base64').length !== 32)
+    return 'must decode to exactly 32 bytes (`openssl rand -base64 32`)';
   return undefined;
 }
 
@@ -169,7 +190,10 @@ export async function resolveMasterKey(config: Config): Promise<Buffer> {
   try {
     const stored = (await readFile(file, 'utf8')).trim();
     const problem = masterKeyProblem(stored);
-    if (problem) throw new ConfigError([{ setting: 'ANXIN_MASTER_KEY', problem: `the generated key in ${file} ${problem}` }]);
+    if (problem)
+      throw new ConfigError([
+        { setting: 'ANXIN_MASTER_KEY', problem: `the generated key in ${file} ${problem}` },
+      ]);
     return Buffer.from(stored, 'base64');
   } catch (error) {
     if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw error;

@@ -23,7 +23,10 @@ export interface RunningPlatform {
   stop(): Promise<void>;
 }
 
-export async function startPlatform(config: Config, options: { logStream?: NodeJS.WritableStream } = {}): Promise<RunningPlatform> {
+export async function startPlatform(
+  config: Config,
+  options: { logStream?: NodeJS.WritableStream } = {},
+): Promise<RunningPlatform> {
   const log = pino({ level: config.logLevel }, options.logStream ?? process.stdout);
   const keyring = new Keyring(await resolveMasterKey(config));
   const database = await openDatabase(config, (line) => log.debug({ postgres: line }, 'embedded postgres'));
@@ -61,7 +64,9 @@ export async function startPlatform(config: Config, options: { logStream?: NodeJ
 
 /** A database is fresh when no Anxin migration has ever run on it. */
 async function isFreshDatabase(db: Db): Promise<boolean> {
-  const { rows } = await sql<{ exists: boolean }>`select to_regclass('public.kysely_migration') is not null as exists`.execute(db);
+  const { rows } = await sql<{
+    exists: boolean;
+  }>`select to_regclass('public.kysely_migration') is not null as exists`.execute(db);
   if (!rows[0]?.exists) return true;
   const count = await sql<{ n: string }>`select count(*)::text as n from kysely_migration`.execute(db);
   return count.rows[0]?.n === '0';

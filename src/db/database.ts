@@ -14,7 +14,10 @@ export interface DatabaseHandle {
   close(): Promise<void>;
 }
 
-export function connectDatabase(connectionString: string, options: { max?: number; applicationName?: string } = {}): DatabaseHandle {
+export function connectDatabase(
+  connectionString: string,
+  options: { max?: number; applicationName?: string } = {},
+): DatabaseHandle {
   const pool = new pg.Pool({
     connectionString,
     max: options.max ?? 10,

@@ -44,7 +44,12 @@ async function loadEmbeddedPostgres(): Promise<typeof EmbeddedPostgresClass> {
   return module.default;
 }
 
-export async function startEmbeddedPostgres({ dataDir, port, database = 'anxin', log = () => undefined }: Options): Promise<EmbeddedServer> {
+export async function startEmbeddedPostgres({
+  dataDir,
+  port,
+  database = 'anxin',
+  log = () => undefined,
+}: Options): Promise<EmbeddedServer> {
   const databaseDir = path.join(dataDir, 'postgres');
   const passwordFile = path.join(dataDir, 'postgres.password');
   await mkdir(dataDir, { recursive: true });
@@ -80,7 +85,14 @@ export async function startEmbeddedPostgres({ dataDir, port, database = 'anxin',
     createPostgresUser: isRoot,
     initdbFlags: ['--encoding=UTF8', '--no-locale'],
     // Loopback only, no Unix socket (so several servers never fight over one), fsync left on.
-    postgresFlags: ['-c', 'listen_addresses=127.0.0.1', '-c', 'unix_socket_directories=', '-c', 'max_connections=200'],
+    postgresFlags: [
+      '-c',
+      'listen_addresses=127.0.0.1',
+      '-c',
+      'unix_socket_directories=',
+      '-c',
+      'max_connections=200',
+    ],
     onLog: (message) => record(String(message).trim()),
     onError: (error) => record(`[error] ${error instanceof Error ? error.message : String(error)}`),
   });
@@ -123,7 +135,8 @@ async function stopOrphanedServer(databaseDir: string, log: (line: string) => vo
   process.kill(pid, 'SIGINT');
   const deadline = Date.now() + 30_000;
   while (isAlive(pid)) {
-    if (Date.now() > deadline) throw new Error(`An earlier PostgreSQL (pid ${pid}) still holds ${databaseDir}`);
+    if (Date.now() > deadline)
+      throw new Error(`An earlier PostgreSQL (pid ${pid}) still holds ${databaseDir}`);
     await new Promise((r) => setTimeout(r, 100));
   }
 }

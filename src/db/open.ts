@@ -23,7 +23,8 @@ export async function openDatabase(config: Config, log: (line: string) => void):
   const handle = connectDatabase(connectionString);
   try {
     const major = await serverMajorVersion(handle.db);
-    if (major < MIN_POSTGRES_MAJOR) throw new Error(`PostgreSQL ${MIN_POSTGRES_MAJOR} or later is required (this server is ${major})`);
+    if (major < MIN_POSTGRES_MAJOR)
+      throw new Error(`PostgreSQL ${MIN_POSTGRES_MAJOR} or later is required (this server is ${major})`);
   } catch (error) {
     await handle.close();
     await embedded?.stop();

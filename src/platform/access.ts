@@ -34,14 +34,14 @@ export interface RegisteredRoute {
 
 export function enforceAccessDeclarations(app: FastifyInstance, registry: RegisteredRoute[]): void {
   app.addHook('onRoute', (route: RouteOptions) => {
-    const access = (route.config as { access?: RouteAccess } | undefined)?.access;
+    const access = route.config?.access;
     if (!access) throw new MissingAccessRuleError(route.method, route.url);
     const methods = Array.isArray(route.method) ? route.method : [route.method];
     for (const method of methods) registry.push({ method, url: route.url, access });
     if ('public' in access) {
-      route.schema = { ...route.schema, security: [] } as typeof route.schema;
+      route.schema = { ...route.schema, security: [] };
     } else {
-      route.schema = { ...route.schema, security: [{ session: [] }] } as typeof route.schema;
+      route.schema = { ...route.schema, security: [{ session: [] }] };
     }
   });
 }

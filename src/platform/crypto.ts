@@ -12,7 +12,14 @@
  *                               each frame: length(4) | iv(12) | tag(16) | ciphertext, with the frame index and
  *                               a last-frame flag in the AAD so frames cannot be reordered, dropped or truncated.
  */
-import { createCipheriv, createDecipheriv, createHash, hkdfSync, randomBytes, timingSafeEqual } from 'node:crypto';
+import {
+  createCipheriv,
+  createDecipheriv,
+  createHash,
+  hkdfSync,
+  randomBytes,
+  timingSafeEqual,
+} from 'node:crypto';
 import { Transform, type TransformCallback } from 'node:stream';
 
 const VERSION = 1;
@@ -44,7 +51,9 @@ export class Keyring {
 
   /** A key for another purpose (HMAC of rate-limit subjects, token hashing), derived with HKDF-SHA-256. */
   deriveKey(purpose: string): Buffer {
-    return Buffer.from(hkdfSync('sha256', this.masterKey, Buffer.from('anxin'), Buffer.from(purpose), KEY_BYTES));
+    return Buffer.from(
+      hkdfSync('sha256', this.masterKey, Buffer.from('anxin'), Buffer.from(purpose), KEY_BYTES),
+    );
   }
 
   newDataKey(): { key: Buffer; wrapped: Buffer } {
@@ -95,7 +104,10 @@ export class Keyring {
     decipher.setAAD(Buffer.from(context, 'utf8'));
     decipher.setAuthTag(tag);
     try {
-      return Buffer.concat([decipher.update(sealed.subarray(FIELD_HEADER + IV_BYTES + TAG_BYTES)), decipher.final()]);
+      return Buffer.concat([
+        decipher.update(sealed.subarray(FIELD_HEADER + IV_BYTES + TAG_BYTES)),
+        decipher.final(),
+      ]);
     } catch (error) {
       throw new DecryptionError('The sealed value was changed or belongs elsewhere', { cause: error });
     } finally {
@@ -135,7 +147,10 @@ class FrameEncryptor extends Transform {
   private pendingBytes = 0;
   private index = 0;
 
-  constructor(keyring: Keyring, private readonly context: string) {
+  constructor(
+    keyring: Keyring,
+    private readonly context: string,
+  ) {
     super();
     const { key, wrapped } = keyring.newDataKey();
     this.key = key;
@@ -179,7 +194,10 @@ class FrameDecryptor extends Transform {
   private index = 0;
   private sawLast = false;
 
-  constructor(private readonly keyring: Keyring, private readonly context: string) {
+  constructor(
+    private readonly keyring: Keyring,
+    private readonly context: string,
+  ) {
     super();
   }
 
@@ -196,7 +214,8 @@ class FrameDecryptor extends Transform {
   override _flush(callback: TransformCallback): void {
     try {
       this.drain(true);
-      if (!this.sawLast || this.buffer.length > 0) throw new DecryptionError('The encrypted file is truncated');
+      if (!this.sawLast || this.buffer.length > 0)
+        throw new DecryptionError('The encrypted file is truncated');
       callback();
     } catch (error) {
       callback(error as Error);
@@ -227,7 +246,12 @@ class FrameDecryptor extends Transform {
       decipher.setAAD(frameAad(this.context, this.index, last));
       decipher.setAuthTag(this.buffer.subarray(4 + IV_BYTES, 4 + IV_BYTES + TAG_BYTES));
       try {
-        this.push(Buffer.concat([decipher.update(this.buffer.subarray(4 + IV_BYTES + TAG_BYTES, end)), decipher.final()]));
+        this.push(
+          Buffer.concat([
+            decipher.update(this.buffer.subarray(4 + IV_BYTES + TAG_BYTES, end)),
+            decipher.final(),
+          ]),
+        );
       } catch (error) {
         if (!ending && this.buffer.length === end) {
           // Nothing follows this frame yet: it may be the last one, which only the end of input can tell.

@@ -30,7 +30,9 @@ export function registerOriginCheck(app: FastifyInstance): void {
 
 /** The form token for a session: an HMAC of the session's id under a key derived from the master key. */
 export function csrfTokenFor(key: Buffer, sessionId: string): string {
-  return createHmac('sha256', key).update('csrf\0' + sessionId).digest('base64url');
+  return createHmac('sha256', key)
+    .update('csrf\0' + sessionId)
+    .digest('base64url');
 }
 
 export function verifyCsrfToken(key: Buffer, sessionId: string, token: unknown): boolean {

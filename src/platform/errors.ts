@@ -34,7 +34,12 @@ export class AppError extends Error {
   readonly status: number;
   constructor(
     readonly code: ErrorCode,
-    readonly options: { params?: MessageParams; fields?: FieldProblem[]; cause?: unknown; headers?: Record<string, string> } = {},
+    readonly options: {
+      params?: MessageParams;
+      fields?: FieldProblem[];
+      cause?: unknown;
+      headers?: Record<string, string>;
+    } = {},
   ) {
     super(code, { cause: options.cause });
     this.name = 'AppError';

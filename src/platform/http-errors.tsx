@@ -38,7 +38,9 @@ export function fieldProblemsFromAjv(issues: AjvIssue[]): FieldProblem[] {
     const base = (issue.instancePath ?? '').replace(/^\//, '').replace(/\//g, '.');
     const missing = issue.params?.missingProperty;
     const extra = issue.params?.additionalProperty;
-    const field = [base, typeof missing === 'string' ? missing : typeof extra === 'string' ? extra : ''].filter(Boolean).join('.');
+    const field = [base, typeof missing === 'string' ? missing : typeof extra === 'string' ? extra : '']
+      .filter(Boolean)
+      .join('.');
     const limit = issue.params?.limit;
     return {
       field: field || '(body)',
@@ -52,7 +54,8 @@ export function fieldProblemsFromAjv(issues: AjvIssue[]): FieldProblem[] {
 export function toAppError(error: unknown): AppError {
   if (error instanceof AppError) return error;
   const fe = error as FastifyError & { validation?: AjvIssue[] };
-  if (Array.isArray(fe.validation)) return new AppError('VALIDATION', { fields: fieldProblemsFromAjv(fe.validation), cause: error });
+  if (Array.isArray(fe.validation))
+    return new AppError('VALIDATION', { fields: fieldProblemsFromAjv(fe.validation), cause: error });
   switch (fe.code) {
     case 'FST_ERR_CTP_BODY_TOO_LARGE':
       return new AppError('BODY_TOO_LARGE', { cause: error });
@@ -61,12 +64,18 @@ export function toAppError(error: unknown): AppError {
       return new AppError('UNSUPPORTED_MEDIA_TYPE', { cause: error });
     case 'FST_ERR_CTP_EMPTY_JSON_BODY':
     case 'FST_ERR_CTP_INVALID_JSON_BODY':
-      return new AppError('VALIDATION', { fields: [{ field: '(body)', message: 'validation.invalid' }], cause: error });
+      return new AppError('VALIDATION', {
+        fields: [{ field: '(body)', message: 'validation.invalid' }],
+        cause: error,
+      });
     default:
       break;
   }
   if (fe.statusCode === 400 || (fe instanceof SyntaxError && fe.statusCode === undefined && 'body' in fe)) {
-    return new AppError('VALIDATION', { fields: [{ field: '(body)', message: 'validation.invalid' }], cause: error });
+    return new AppError('VALIDATION', {
+      fields: [{ field: '(body)', message: 'validation.invalid' }],
+      cause: error,
+    });
   }
   if (fe.statusCode === 404) return new AppError('NOT_FOUND', { cause: error });
   if (fe.statusCode === 405) return new AppError('METHOD_NOT_ALLOWED', { cause: error });
@@ -102,7 +111,8 @@ export function errorBody(request: FastifyRequest, error: AppError): ErrorBody {
 export function sendError(request: FastifyRequest, reply: FastifyReply, error: AppError): FastifyReply {
   for (const [name, value] of Object.entries(error.options.headers ?? {})) reply.header(name, value);
   const body = errorBody(request, error);
-  if (wantsJson(request)) return reply.status(error.status).type('application/json; charset=utf-8').send(body);
+  if (wantsJson(request))
+    return reply.status(error.status).type('application/json; charset=utf-8').send(body);
   return sendPage(request, reply, {
     status: error.status,
     title: request.t('error.title'),

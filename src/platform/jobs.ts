@@ -14,7 +14,10 @@ import type { FastifyBaseLogger } from 'fastify';
 import type { Db } from '../db/database.ts';
 import type { Database } from '../db/schema.ts';
 
-export type JobHandler = (payload: Record<string, unknown>, job: Job<Record<string, unknown>>) => Promise<void>;
+export type JobHandler = (
+  payload: Record<string, unknown>,
+  job: Job<Record<string, unknown>>,
+) => Promise<void>;
 
 export async function addToOutbox(
   trx: Transaction<Database> | Db,
@@ -100,8 +103,16 @@ export class JobRunner {
         .execute();
       for (const row of rows) {
         // The job row is written in this same transaction: a row is either relayed once or not at all.
-        const jobId = await this.boss.send(row.topic, { ...row.payload, outboxId: row.id }, { db: fromKysely(trx) });
-        await trx.updateTable('outbox').set({ dispatched_at: sql<Date>`now()`, job_id: jobId }).where('id', '=', row.id).execute();
+        const jobId = await this.boss.send(
+          row.topic,
+          { ...row.payload, outboxId: row.id },
+          { db: fromKysely(trx) },
+        );
+        await trx
+          .updateTable('outbox')
+          .set({ dispatched_at: sql<Date>`now()`, job_id: jobId })
+          .where('id', '=', row.id)
+          .execute();
       }
       return rows.length;
     });
@@ -129,8 +140,13 @@ export class JobRunner {
   }
 
   private async listen(): Promise<void> {
-    const client = new pg.Client({ connectionString: this.connectionString, application_name: 'anxin-outbox' });
-    client.on('error', (error) => this.log.warn({ err: error }, 'outbox listener lost its connection; polling continues'));
+    const client = new pg.Client({
+      connectionString: this.connectionString,
+      application_name: 'anxin-outbox',
+    });
+    client.on('error', (error) =>
+      this.log.warn({ err: error }, 'outbox listener lost its connection; polling continues'),
+    );
     client.on('notification', () => this.kick());
     try {
       await client.connect();

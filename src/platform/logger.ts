@@ -8,10 +8,34 @@ import type { LogLevel } from '../config.ts';
 
 /** Field names that may hold personal data or secrets, redacted at any depth up to two levels. */
 export const REDACTED_FIELDS = [
-  'password', 'newPassword', 'secret', 'token', 'totp', 'totpSecret', 'recoveryCodes', 'cookie',
-  'authorization', 'name', 'fullName', 'phone', 'email', 'address', 'idNumber', 'narrative', 'body',
-  'codeWord', 'contact', 'wechat', 'ip', 'userAgent', 'detail', 'parameters',
-  'DATABASE_URL', 'databaseUrl', 'masterKey', 'ANXIN_MASTER_KEY',
+  'password',
+  'newPassword',
+  'secret',
+  'token',
+  'totp',
+  'totpSecret',
+  'recoveryCodes',
+  'cookie',
+  'authorization',
+  'name',
+  'fullName',
+  'phone',
+  'email',
+  'address',
+  'idNumber',
+  'narrative',
+  'body',
+  'codeWord',
+  'contact',
+  'wechat',
+  'ip',
+  'userAgent',
+  'detail',
+  'parameters',
+  'DATABASE_URL',
+  'databaseUrl',
+  'masterKey',
+  'ANXIN_MASTER_KEY',
 ] as const;
 
 const redactPaths = [
@@ -21,19 +45,26 @@ const redactPaths = [
   ...REDACTED_FIELDS.flatMap((f) => [f, `*.${f}`, `*.*.${f}`]),
 ];
 
-export function loggerOptions(level: LogLevel, destination?: NodeJS.WritableStream): FastifyServerOptions['logger'] {
+export function loggerOptions(
+  level: LogLevel,
+  destination?: NodeJS.WritableStream,
+): FastifyServerOptions['logger'] {
   return {
     level,
     redact: { paths: redactPaths, censor: '[redacted]' },
     serializers: {
       req(request: { method: string; url: string; id: string; routeOptions?: { url?: string } }) {
         // The route pattern (/cases/:id), never the concrete URL, which could carry identifiers.
-        return { method: request.method, route: request.routeOptions?.url ?? request.url.split('?')[0], id: request.id };
+        return {
+          method: request.method,
+          route: request.routeOptions?.url ?? request.url.split('?')[0],
+          id: request.id,
+        };
       },
       res(reply: { statusCode: number }) {
         return { statusCode: reply.statusCode };
       },
     },
     ...(destination ? { stream: destination } : {}),
-  } as FastifyServerOptions['logger'];
+  };
 }

@@ -23,8 +23,16 @@ export function platformRoutes(app: FastifyInstance): void {
   app.get(
     '/healthz',
     {
-      config: { access: { public: true, reason: 'liveness probe for process supervisors' }, rateLimit: false },
-      schema: { operationId: 'getHealth', tags: ['platform'], summary: 'The process is up', response: { 200: HealthBody } },
+      config: {
+        access: { public: true, reason: 'liveness probe for process supervisors' },
+        rateLimit: false,
+      },
+      schema: {
+        operationId: 'getHealth',
+        tags: ['platform'],
+        summary: 'The process is up',
+        response: { 200: HealthBody },
+      },
     },
     async () => ({ status: 'ok' }),
   );
@@ -54,7 +62,10 @@ export function platformRoutes(app: FastifyInstance): void {
   app.get<{ Params: { file: string } }>(
     '/assets/:file',
     {
-      config: { access: { public: true, reason: 'stylesheets and scripts for every page' }, rateLimit: false },
+      config: {
+        access: { public: true, reason: 'stylesheets and scripts for every page' },
+        rateLimit: false,
+      },
       compress: false,
       schema: { hide: true, params: Type.Object({ file: Type.String({ maxLength: 100 }) }) },
     },
@@ -77,7 +88,10 @@ export function platformRoutes(app: FastifyInstance): void {
   app.get(
     '/exit',
     {
-      config: { access: { public: true, reason: 'quick exit must work for anyone, at once' }, rateLimit: false },
+      config: {
+        access: { public: true, reason: 'quick exit must work for anyone, at once' },
+        rateLimit: false,
+      },
       schema: { hide: true },
     },
     async (_request, reply) => {
@@ -90,7 +104,9 @@ export function platformRoutes(app: FastifyInstance): void {
   app.get(
     '/api/openapi.json',
     {
-      config: { access: { public: true, reason: 'the API contract is public; operations enforce their own rules' } },
+      config: {
+        access: { public: true, reason: 'the API contract is public; operations enforce their own rules' },
+      },
       schema: { hide: true },
     },
     async (_request, reply) => reply.header('cache-control', 'no-cache').send(app.swagger()),
@@ -103,7 +119,12 @@ export function platformRoutes(app: FastifyInstance): void {
       schema: { hide: true },
     },
     async (request, reply) => {
-      const spec = app.swagger() as { paths?: Record<string, Record<string, { operationId?: string; summary?: string; security?: unknown[] }>> };
+      const spec = app.swagger() as {
+        paths?: Record<
+          string,
+          Record<string, { operationId?: string; summary?: string; security?: unknown[] }>
+        >;
+      };
       const operations = Object.entries(spec.paths ?? {}).flatMap(([path, methods]) =>
         Object.entries(methods).map(([method, op]) => ({ path, method: method.toUpperCase(), ...op })),
       );
@@ -140,7 +161,11 @@ export function platformRoutes(app: FastifyInstance): void {
                       <code>{op.path}</code>
                     </td>
                     <td>{op.summary ?? ''}</td>
-                    <td>{op.security && op.security.length === 0 ? request.t('api.docs.public') : request.t('api.docs.signedIn')}</td>
+                    <td>
+                      {op.security && op.security.length === 0
+                        ? request.t('api.docs.public')
+                        : request.t('api.docs.signedIn')}
+                    </td>
                   </tr>
                 ))}
               </tbody>

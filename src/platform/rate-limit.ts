@@ -26,7 +26,13 @@ export class RateLimiter {
 
   /** Opaque key for a subject in a namespace (e.g. `help.secret`, `net`). */
   keyFor(namespace: string, subject: string): string {
-    return namespace + ':' + createHmac('sha256', this.hmacKey).update(namespace + '\0' + subject).digest('base64url');
+    return (
+      namespace +
+      ':' +
+      createHmac('sha256', this.hmacKey)
+        .update(namespace + '\0' + subject)
+        .digest('base64url')
+    );
   }
 
   /** Count one hit against a key in a fixed window; the first hit opens the window. */
@@ -45,14 +51,21 @@ export class RateLimiter {
     return { hits: row.hits, resetInMs: Number(row.reset_ms) };
   }
 
-  async hit(namespace: string, subject: string, limit: { max: number; windowMs: number }): Promise<RateDecision> {
+  async hit(
+    namespace: string,
+    subject: string,
+    limit: { max: number; windowMs: number },
+  ): Promise<RateDecision> {
     const { hits, resetInMs } = await this.count(this.keyFor(namespace, subject), limit.windowMs);
     return { allowed: hits <= limit.max, hits, resetInMs };
   }
 
   /** Forget a subject's counter (e.g. after a successful sign-in). */
   async reset(namespace: string, subject: string): Promise<void> {
-    await this.db.deleteFrom('rate_limit_counter').where('key', '=', this.keyFor(namespace, subject)).execute();
+    await this.db
+      .deleteFrom('rate_limit_counter')
+      .where('key', '=', this.keyFor(namespace, subject))
+      .execute();
   }
 
   /** Remove counters whose window ended; run by a periodic job. */
@@ -66,7 +79,8 @@ export class RateLimiter {
 
   /** A store class for @fastify/rate-limit backed by this limiter: one counter per network and route. */
   fastifyStore(): new (options: FastifyRateLimitOptions) => FastifyRateLimitStore {
-    const limiter = this;
+    const count = (key: string, windowMs: number) => this.count(key, windowMs);
+    const keyFor = (namespace: string, subject: string) => this.keyFor(namespace, subject);
     return class PostgresRateLimitStore implements FastifyRateLimitStore {
       constructor(
         _options: FastifyRateLimitOptions,
@@ -77,15 +91,15 @@ export class RateLimiter {
         callback: (error: Error | null, result?: { current: number; ttl: number }) => void,
         timeWindow = 60_000,
       ): void {
-        limiter
-          .count(limiter.keyFor(this.namespace, key), timeWindow)
+        count(keyFor(this.namespace, key), timeWindow)
           .then(({ hits, resetInMs }) => callback(null, { current: hits, ttl: resetInMs }))
           .catch((error: unknown) => callback(error as Error));
       }
       child(params: object): FastifyRateLimitStore {
         // The plugin passes the merged route parameters, with the route itself under `routeInfo`.
         const route = (params as { routeInfo?: { method?: unknown; url?: unknown } }).routeInfo;
-        const name = route && typeof route.url === 'string' ? `${String(route.method)} ${route.url}` : 'custom';
+        const name =
+          route && typeof route.url === 'string' ? `${String(route.method)} ${route.url}` : 'custom';
         return new PostgresRateLimitStore({}, `net:${name}`);
       }
     };

@@ -4,8 +4,16 @@
   'use strict';
   function leave(event) {
     if (event) event.preventDefault();
-    try { sessionStorage.clear(); } catch (e) { /* storage may be disabled */ }
-    try { localStorage.clear(); } catch (e) { /* storage may be disabled */ }
+    try {
+      sessionStorage.clear();
+    } catch (_e) {
+      /* storage may be disabled */
+    }
+    try {
+      localStorage.clear();
+    } catch (_e) {
+      /* storage may be disabled */
+    }
     document.body.style.display = 'none';
     location.replace('/exit');
   }

@@ -46,13 +46,22 @@ describe('outbox and job queue', () => {
     await new Promise((r) => setTimeout(r, 1_500));
     expect(received.filter((p) => p.caseId === 'committed')).toHaveLength(1);
     expect(received.some((p) => p.caseId === 'rolled-back')).toBe(false);
-    const row = await t.db.selectFrom('outbox').selectAll().where('topic', '=', 'test.notify').executeTakeFirstOrThrow();
+    const row = await t.db
+      .selectFrom('outbox')
+      .selectAll()
+      .where('topic', '=', 'test.notify')
+      .executeTakeFirstOrThrow();
     expect(row.dispatched_at).toBeInstanceOf(Date);
     expect(row.job_id).toMatch(/^[0-9a-f-]{36}$/);
   });
 
   it('holds work back until it is due', async () => {
-    await addToOutbox(t.db, 'test.notify', { caseId: 'later' }, { availableAt: new Date(Date.now() + 60 * 60_000) });
+    await addToOutbox(
+      t.db,
+      'test.notify',
+      { caseId: 'later' },
+      { availableAt: new Date(Date.now() + 60 * 60_000) },
+    );
     expect(await t.jobs.relayOnce()).toBe(0);
   });
 });

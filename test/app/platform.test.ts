@@ -12,10 +12,16 @@ beforeAll(async () => {
       app.post(
         '/api/probe',
         {
-          config: { access: { public: true, reason: 'test probe' }, rateLimit: { max: 2, timeWindow: 60_000 } },
+          config: {
+            access: { public: true, reason: 'test probe' },
+            rateLimit: { max: 2, timeWindow: 60_000 },
+          },
           schema: {
             operationId: 'probe',
-            body: Type.Object({ note: Type.String({ minLength: 1, maxLength: 5 }), count: Type.Integer({ minimum: 1 }) }),
+            body: Type.Object({
+              note: Type.String({ minLength: 1, maxLength: 5 }),
+              count: Type.Integer({ minimum: 1 }),
+            }),
             response: { 200: Type.Object({ ok: Type.Boolean() }) },
           },
         },
@@ -111,30 +117,68 @@ describe('errors', () => {
     const body = bad.json();
     expect(body.error.code).toBe('VALIDATION');
     expect(body.error.fields.map((f: { field: string }) => f.field).sort()).toEqual(['count', 'note']);
-    expect(body.error.fields.find((f: { field: string }) => f.field === 'note').message).toBe('“note”: at most 5 characters');
-    const malformed = await t.app.inject({ method: 'POST', url: '/api/probe', headers: { 'content-type': 'application/json' }, payload: '{"note":' });
+    expect(body.error.fields.find((f: { field: string }) => f.field === 'note').message).toBe(
+      '“note”: at most 5 characters',
+    );
+    const malformed = await t.app.inject({
+      method: 'POST',
+      url: '/api/probe',
+      headers: { 'content-type': 'application/json' },
+      payload: '{"note":',
+    });
     expect(malformed.statusCode).toBe(400);
     expect(malformed.json().error.code).toBe('VALIDATION');
   });
 
   it('refuses state-changing requests from another site', async () => {
-    const res = await t.app.inject({ method: 'POST', url: '/api/probe', remoteAddress: '10.2.2.2', headers: { origin: 'https://evil.example', 'accept-language': 'en' }, payload: { note: 'hi', count: 1 } });
+    const res = await t.app.inject({
+      method: 'POST',
+      url: '/api/probe',
+      remoteAddress: '10.2.2.2',
+      headers: { origin: 'https://evil.example', 'accept-language': 'en' },
+      payload: { note: 'hi', count: 1 },
+    });
     expect(res.statusCode).toBe(403);
     expect(res.json().error.code).toBe('CSRF');
-    const fetchSite = await t.app.inject({ method: 'POST', url: '/api/probe', remoteAddress: '10.2.2.2', headers: { 'sec-fetch-site': 'cross-site' }, payload: { note: 'hi', count: 1 } });
+    const fetchSite = await t.app.inject({
+      method: 'POST',
+      url: '/api/probe',
+      remoteAddress: '10.2.2.2',
+      headers: { 'sec-fetch-site': 'cross-site' },
+      payload: { note: 'hi', count: 1 },
+    });
     expect(fetchSite.statusCode).toBe(403);
-    const same = await t.app.inject({ method: 'POST', url: '/api/probe', remoteAddress: '10.2.2.2', headers: { origin: 'http://localhost:80', 'sec-fetch-site': 'same-origin' }, payload: { note: 'hi', count: 1 } });
+    const same = await t.app.inject({
+      method: 'POST',
+      url: '/api/probe',
+      remoteAddress: '10.2.2.2',
+      headers: { origin: 'http://localhost:80', 'sec-fetch-site': 'same-origin' },
+      payload: { note: 'hi', count: 1 },
+    });
     expect(same.statusCode).toBe(200);
   });
 
   it('rejects oversized bodies with 413', async () => {
-    const res = await t.app.inject({ method: 'POST', url: '/api/probe', remoteAddress: '10.1.1.1', headers: { 'content-type': 'application/json' }, payload: JSON.stringify({ note: 'x'.repeat(2 * 1024 * 1024), count: 1 }) });
+    const res = await t.app.inject({
+      method: 'POST',
+      url: '/api/probe',
+      remoteAddress: '10.1.1.1',
+      headers: { 'content-type': 'application/json' },
+      payload: JSON.stringify({ note: 'x'.repeat(2 * 1024 * 1024), count: 1 }),
+    });
     expect(res.statusCode).toBe(413);
     expect(res.json().error.code).toBe('BODY_TOO_LARGE');
   });
 
   it('rate-limits through PostgreSQL and says when to come back', async () => {
-    const send = () => t.app.inject({ method: 'POST', url: '/api/probe', remoteAddress: '10.9.8.7', headers: { 'accept-language': 'en' }, payload: { note: 'hi', count: 1 } });
+    const send = () =>
+      t.app.inject({
+        method: 'POST',
+        url: '/api/probe',
+        remoteAddress: '10.9.8.7',
+        headers: { 'accept-language': 'en' },
+        payload: { note: 'hi', count: 1 },
+      });
     // The earlier probe calls came from the default address; this address has its own window.
     expect((await send()).json()).toEqual({ ok: true });
     expect((await send()).statusCode).toBe(200);
@@ -156,8 +200,12 @@ describe('API document', () => {
     expect(result.errors ?? []).toEqual([]);
     expect(result.valid).toBe(true);
     expect(spec.openapi).toMatch(/^3\./);
-    const ops = Object.values(spec.paths as Record<string, Record<string, { operationId: string; security?: unknown[] }>>).flatMap((m) => Object.values(m));
-    expect(ops.map((o) => o.operationId)).toEqual(expect.arrayContaining(['getHealth', 'getReadiness', 'probe']));
+    const ops = Object.values(
+      spec.paths as Record<string, Record<string, { operationId: string; security?: unknown[] }>>,
+    ).flatMap((m) => Object.values(m));
+    expect(ops.map((o) => o.operationId)).toEqual(
+      expect.arrayContaining(['getHealth', 'getReadiness', 'probe']),
+    );
     for (const op of ops) expect(op.security, op.operationId).toBeDefined();
   });
 
@@ -182,7 +230,10 @@ describe('access declarations', () => {
 
 describe('logs', () => {
   it('keep cookies, query strings and personal fields out', async () => {
-    await t.app.inject({ url: '/?phone=13800138000', headers: { cookie: 'anxin_session=very-secret-token' } });
+    await t.app.inject({
+      url: '/?phone=13800138000',
+      headers: { cookie: 'anxin_session=very-secret-token' },
+    });
     t.app.log.info({ user: { phone: '13900139000', name: '张三' } }, 'probe');
     const text = t.logs.join('');
     expect(text).toContain('"route":"/"');

@@ -20,7 +20,11 @@ async function setConnections(allowed: boolean): Promise<void> {
   await admin.connect();
   try {
     await admin.query(`alter database ${dbName()} with allow_connections ${allowed ? 'true' : 'false'}`);
-    if (!allowed) await admin.query('select pg_terminate_backend(pid) from pg_stat_activity where datname = $1 and pid <> pg_backend_pid()', [dbName()]);
+    if (!allowed)
+      await admin.query(
+        'select pg_terminate_backend(pid) from pg_stat_activity where datname = $1 and pid <> pg_backend_pid()',
+        [dbName()],
+      );
   } finally {
     await admin.end();
   }

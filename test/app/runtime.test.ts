@@ -41,16 +41,24 @@ function startServer(env: Record<string, string>): Started {
   let output = '';
   const child = spawn(process.execPath, ['--import', 'tsx', 'src/server.ts'], {
     cwd: root,
-    env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '/root', NODE_ENV: 'development', ANXIN_LOG_LEVEL: 'info', ...env },
+    env: {
+      PATH: process.env.PATH ?? '',
+      HOME: process.env.HOME ?? '/root',
+      NODE_ENV: 'development',
+      ANXIN_LOG_LEVEL: 'info',
+      ...env,
+    },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   children.add(child);
   child.stdout?.on('data', (chunk: Buffer) => (output += chunk.toString()));
   child.stderr?.on('data', (chunk: Buffer) => (output += chunk.toString()));
-  const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => {
-    children.delete(child);
-    resolve(code);
-  }));
+  const exited = new Promise<number | null>((resolve) =>
+    child.on('exit', (code) => {
+      children.delete(child);
+      resolve(code);
+    }),
+  );
   return { child, url: `http://127.0.0.1:${env.PORT}`, output: () => output, exited };
 }
 
@@ -106,7 +114,11 @@ describe('an external PostgreSQL', () => {
     const dataDir = await mkdtemp(path.join(os.tmpdir(), 'anxin-runtime-ext-'));
     dirs.push(dataDir);
     try {
-      const started = startServer({ DATABASE_URL: database.url, ANXIN_DATA_DIR: dataDir, PORT: String(await freePort()) });
+      const started = startServer({
+        DATABASE_URL: database.url,
+        ANXIN_DATA_DIR: dataDir,
+        PORT: String(await freePort()),
+      });
       await waitReady(started);
       expect(started.output()).toContain('"database":"external"');
       started.child.kill('SIGTERM');

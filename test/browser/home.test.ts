@@ -1,6 +1,15 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Browser } from 'playwright-core';
-import { axeViolations, launchBrowser, phoneContext, recordRequests, serveNeutralSite, serveTestApp, type NeutralSite, type ServedApp } from '../support/browser.ts';
+import {
+  axeViolations,
+  launchBrowser,
+  phoneContext,
+  recordRequests,
+  serveNeutralSite,
+  serveTestApp,
+  type NeutralSite,
+  type ServedApp,
+} from '../support/browser.ts';
 
 let served: ServedApp;
 let browser: Browser;

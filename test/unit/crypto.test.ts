@@ -41,7 +41,9 @@ describe('field envelope encryption', () => {
     const tampered = Buffer.from(sealed);
     tampered[tampered.length - 1]! ^= 1;
     expect(() => keyring.openText(tampered, 'help_request.code_word:1')).toThrow(DecryptionError);
-    expect(() => new Keyring(randomBytes(32)).openText(sealed, 'help_request.code_word:1')).toThrow(/different master key/);
+    expect(() => new Keyring(randomBytes(32)).openText(sealed, 'help_request.code_word:1')).toThrow(
+      /different master key/,
+    );
   });
 
   it('derives distinct purpose keys deterministically', () => {

@@ -18,7 +18,9 @@ describe('error mapping', () => {
   });
 
   it('maps framework errors to codes and hides everything else as INTERNAL', () => {
-    expect(toAppError(Object.assign(new Error('x'), { code: 'FST_ERR_CTP_BODY_TOO_LARGE', statusCode: 413 })).code).toBe('BODY_TOO_LARGE');
+    expect(
+      toAppError(Object.assign(new Error('x'), { code: 'FST_ERR_CTP_BODY_TOO_LARGE', statusCode: 413 })).code,
+    ).toBe('BODY_TOO_LARGE');
     expect(toAppError(new Error('relation "secret_table" does not exist')).code).toBe('INTERNAL');
     const own = new AppError('NOT_FOUND');
     expect(toAppError(own)).toBe(own);

@@ -30,7 +30,9 @@ describe('message catalogs', () => {
   });
 
   it('fills placeholders', () => {
-    expect(translate('en', 'error.rateLimited', { seconds: 30 })).toBe('Too many attempts. Please try again in 30 seconds.');
+    expect(translate('en', 'error.rateLimited', { seconds: 30 })).toBe(
+      'Too many attempts. Please try again in 30 seconds.',
+    );
     expect(translate('zh-CN', 'error.rateLimited', { seconds: 30 })).toContain('30 秒');
   });
 

@@ -7,7 +7,11 @@ export async function up(db: Kysely<unknown>): Promise<void> {
     .addColumn('hits', 'integer', (c) => c.notNull())
     .addColumn('window_ends_at', 'timestamptz', (c) => c.notNull())
     .execute();
-  await db.schema.createIndex('rate_limit_counter_window_ends_at').on('rate_limit_counter').column('window_ends_at').execute();
+  await db.schema
+    .createIndex('rate_limit_counter_window_ends_at')
+    .on('rate_limit_counter')
+    .column('window_ends_at')
+    .execute();
 
   await db.schema
     .createTable('outbox')
@@ -24,7 +28,9 @@ export async function up(db: Kysely<unknown>): Promise<void> {
   await sql`
     create function outbox_notify() returns trigger language plpgsql as $$
     begin perform pg_notify('anxin_outbox', ''); return null; end $$`.execute(db);
-  await sql`create trigger outbox_notify after insert on outbox for each statement execute function outbox_notify()`.execute(db);
+  await sql`create trigger outbox_notify after insert on outbox for each statement execute function outbox_notify()`.execute(
+    db,
+  );
 }
 
 export async function down(db: Kysely<unknown>): Promise<void> {

@@ -71,16 +71,19 @@ export const platformEn: Record<PlatformMessageKey, string> = {
   'layout.mainNav': 'Main navigation',
   'layout.footer': 'If you are in danger now, call the police on 110.',
   'home.title': 'You are not alone',
-  'home.lead': 'Domestic violence is against the law. Lawyers, courts, police and the women’s federation can help you — in confidence and free of charge.',
+  'home.lead':
+    'Domestic violence is against the law. Lawyers, courts, police and the women’s federation can help you — in confidence and free of charge.',
   'home.emergency': 'In danger right now? Call 110 immediately.',
   'home.callPolice': 'Call 110',
   'home.whatWeDo': 'Anxin can help you',
   'home.learn': 'Know your rights: what domestic violence is, and what a personal safety protection order is',
-  'home.ask': 'Ask for help online: a volunteer lawyer answers, and you decide whether, when and how we may contact you',
+  'home.ask':
+    'Ask for help online: a volunteer lawyer answers, and you decide whether, when and how we may contact you',
   'home.order': 'Apply for a protection order: the court rules within 72 hours, or 24 when urgent',
   'home.privacy': 'We never pass your information to anyone unless you agree or the law requires it.',
   'api.docs.title': 'Anxin JSON API',
-  'api.docs.lead': 'Every operation is described in an OpenAPI 3 document, for Mini Programs, court systems and police systems.',
+  'api.docs.lead':
+    'Every operation is described in an OpenAPI 3 document, for Mini Programs, court systems and police systems.',
   'api.docs.download': 'Download the OpenAPI document (JSON)',
   'api.docs.operation': 'Operation',
   'api.docs.method': 'Method',
@@ -103,8 +106,10 @@ export const platformEn: Record<PlatformMessageKey, string> = {
   'error.conflict': 'Someone else changed this record. Please reload and try again.',
   'error.rateLimited': 'Too many attempts. Please try again in {seconds} seconds.',
   'error.locked': 'Too many attempts: temporarily locked. Please try again later.',
-  'error.unavailable': 'The service is unavailable for a moment. Please try again soon. If you are in danger, call 110.',
-  'error.internal': 'Something went wrong on our side and we have noted it. Please try again soon. If you are in danger, call 110.',
+  'error.unavailable':
+    'The service is unavailable for a moment. Please try again soon. If you are in danger, call 110.',
+  'error.internal':
+    'Something went wrong on our side and we have noted it. Please try again soon. If you are in danger, call 110.',
   'validation.required': 'required',
   'validation.tooLong': 'at most {limit} characters',
   'validation.tooShort': 'at least {limit} characters',

@@ -5,7 +5,14 @@
  */
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { IncomingMessage } from 'node:http';
-import { DEFAULT_LOCALE, localeFromAcceptLanguage, translate, type Locale, type MessageKey, type MessageParams } from './catalog.ts';
+import {
+  DEFAULT_LOCALE,
+  localeFromAcceptLanguage,
+  translate,
+  type Locale,
+  type MessageKey,
+  type MessageParams,
+} from './catalog.ts';
 
 declare module 'fastify' {
   interface FastifyRequest {
@@ -47,7 +54,8 @@ export function registerRequestLocale(app: FastifyInstance): void {
   app.addHook('onRequest', async (request) => {
     const marked = (request.raw as IncomingMessage & { [LOCALE_MARK]?: Locale })[LOCALE_MARK];
     if (marked) request.locale = marked;
-    else if (request.url.startsWith('/api/')) request.locale = localeFromAcceptLanguage(request.headers['accept-language']);
+    else if (request.url.startsWith('/api/'))
+      request.locale = localeFromAcceptLanguage(request.headers['accept-language']);
     else request.locale = DEFAULT_LOCALE;
   });
 }

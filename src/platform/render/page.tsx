@@ -31,7 +31,9 @@ export function renderPage(request: FastifyRequest, options: PageOptions): strin
   const survivor = options.survivor ?? true;
   const otherLocale = request.locale === 'en' ? 'zh-CN' : 'en';
   const path = request.url.split('?')[0] ?? '/';
-  const title = options.neutralTitle ? request.t('app.neutralTitle') : `${options.title} · ${request.t('app.name')}`;
+  const title = options.neutralTitle
+    ? request.t('app.neutralTitle')
+    : `${options.title} · ${request.t('app.name')}`;
   const scripts = [...(survivor ? [assets.url('quick-exit.js')] : []), ...(options.scripts ?? [])];
   return (
     '<!doctype html>' +

@@ -1,0 +1,24 @@
+#!/usr/bin/env bash
+# `npm test`: the whole suite (unit, app on a real PostgreSQL, browser in Debian's Chromium).
+# Uses the embedded PostgreSQL unless TEST_DATABASE_URL names a server (e.g. postgres://postgres@127.0.0.1:5432/postgres).
+# It installs what the tests need when it can (root with apt-get); otherwise it stops at once with the exact
+# command to run. It never skips a test because a tool is missing.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+bash scripts/ensure-system-deps.sh
+
+mkdir -p test-results
+status=0
+node_modules/.bin/vitest run --reporter=default --reporter=json --outputFile.json=test-results/vitest.json "$@" || status=$?
+
+# A plain closing line that any CI reader understands.
+if [ -f test-results/vitest.json ]; then
+  node -e '
+    const r = require("./test-results/vitest.json");
+    const skipped = (r.numPendingTests || 0) + (r.numTodoTests || 0);
+    console.log(`tests: ${r.numPassedTests} passed, ${r.numFailedTests} failed` + (skipped ? `, ${skipped} skipped` : ""));
+    if (r.numTotalTests === 0) { console.error("No test ran."); process.exit(1); }
+  ' || status=1
+fi
+exit "$status"
