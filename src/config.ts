@@ -29,6 +29,23 @@ export interface Config {
   publicUrl: string;
   /** Where quick exit leaves to: an ordinary site that hints at nothing. */
   quickExitUrl: string;
+  /** The evidence vault: where encrypted files go, size limits, the malware scanner. */
+  evidence: EvidenceConfig;
+  /** Requests per minute one network address may make across the app, before route-specific limits. */
+  rateLimitPerMinute: number;
+}
+
+export interface EvidenceConfig {
+  /** `fs`: encrypted files under `<dataDir>/evidence`; `s3`: any S3-compatible object store. */
+  store: 'fs' | 's3';
+  dir: string;
+  s3:
+    | { endpoint: string | undefined; bucket: string; region: string; accessKeyId: string | undefined; secretAccessKey: string | undefined }
+    | undefined;
+  maxFileBytes: number;
+  maxOwnerBytes: number;
+  /** ClamAV clamd address: `unix:/path`, `tcp://host:port`, or `none` (development only). */
+  clamd: { kind: 'unix'; path: string } | { kind: 'tcp'; host: string; port: number } | { kind: 'none' };
 }
 
 export class ConfigError extends Error {
@@ -136,6 +153,7 @@ export function loadConfig(env: Env = process.env): Config {
     problems.push({ setting: 'ANXIN_DEMO_DATA', problem: 'cannot be enabled in production' });
   }
   const trustProxy = integer('ANXIN_TRUST_PROXY', 0, 0, 10);
+  const rateLimitPerMinute = integer('ANXIN_RATE_LIMIT_PER_MINUTE', 300, 1, 1_000_000);
   const publicUrl = read('ANXIN_PUBLIC_URL') ?? `http://${host === '0.0.0.0' ? '127.0.0.1' : host}:${port}`;
   try {
     const url = new URL(publicUrl);
@@ -155,6 +173,8 @@ export function loadConfig(env: Env = process.env): Config {
     });
   }
 
+  const evidence = evidenceSettings(read, integer, problems, nodeEnv, dataDir);
+
   if (problems.length > 0) throw new ConfigError(problems);
   return Object.freeze({
     env: nodeEnv,
@@ -169,7 +189,68 @@ export function loadConfig(env: Env = process.env): Config {
     trustProxy,
     publicUrl: publicUrl.replace(/\/$/, ''),
     quickExitUrl,
+    evidence,
+    rateLimitPerMinute,
   });
+}
+
+/** ANXIN_EVIDENCE_* / ANXIN_S3_* / ANXIN_CLAMD: the evidence vault (see docs/evidence-vault.md). */
+function evidenceSettings(
+  read: (name: string) => string | undefined,
+  integer: (name: string, fallback: number, min: number, max: number) => number,
+  problems: { setting: string; problem: string }[],
+  nodeEnv: Environment,
+  dataDir: string,
+): EvidenceConfig {
+  const storeName = read('ANXIN_EVIDENCE_STORE') ?? 'fs';
+  let store: 'fs' | 's3' = 'fs';
+  if (storeName === 'fs' || storeName === 's3') store = storeName;
+  else problems.push({ setting: 'ANXIN_EVIDENCE_STORE', problem: `must be one of fs, s3 (got "${storeName}")` });
+  let s3: EvidenceConfig['s3'];
+  if (store === 's3') {
+    const endpoint = read('ANXIN_S3_ENDPOINT');
+    if (endpoint !== undefined && !/^https?:\/\/[^/]+\/?$/.test(endpoint)) {
+      problems.push({ setting: 'ANXIN_S3_ENDPOINT', problem: `must be an http(s) origin such as https://s3.example.org (got "${endpoint}")` });
+    }
+    const bucket = read('ANXIN_S3_BUCKET');
+    if (bucket === undefined || !/^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/.test(bucket)) {
+      problems.push({
+        setting: 'ANXIN_S3_BUCKET',
+        problem: 'is required with ANXIN_EVIDENCE_STORE=s3 and must be a bucket name (3–63 of a-z, 0-9, ".", "-")',
+      });
+    }
+    const accessKeyId = read('ANXIN_S3_ACCESS_KEY_ID');
+    const secretAccessKey = read('ANXIN_S3_SECRET_ACCESS_KEY');
+    if ((accessKeyId === undefined) !== (secretAccessKey === undefined)) {
+      problems.push({
+        setting: accessKeyId === undefined ? 'ANXIN_S3_ACCESS_KEY_ID' : 'ANXIN_S3_SECRET_ACCESS_KEY',
+        problem: 'ANXIN_S3_ACCESS_KEY_ID and ANXIN_S3_SECRET_ACCESS_KEY must be set together',
+      });
+    }
+    const region = read('ANXIN_S3_REGION') ?? 'us-east-1';
+    s3 = { endpoint: endpoint?.replace(/\/$/, ''), bucket: bucket ?? '', region, accessKeyId, secretAccessKey };
+  }
+  const MiB = 1024 * 1024;
+  const maxFileMb = integer('ANXIN_EVIDENCE_MAX_FILE_MB', 2048, 1, 4000);
+  const maxOwnerMb = integer('ANXIN_EVIDENCE_MAX_OWNER_MB', 10240, 1, 10_000_000);
+  if (maxOwnerMb < maxFileMb) {
+    problems.push({ setting: 'ANXIN_EVIDENCE_MAX_OWNER_MB', problem: `must be at least ANXIN_EVIDENCE_MAX_FILE_MB (${maxFileMb})` });
+  }
+  const clamdValue = read('ANXIN_CLAMD') ?? 'unix:/run/clamav/clamd.ctl';
+  let clamd: EvidenceConfig['clamd'] = { kind: 'none' };
+  const tcp = /^tcp:\/\/([\w.-]+|\[[\d:a-f]+\]):(\d{1,5})$/i.exec(clamdValue);
+  if (clamdValue === 'none') {
+    if (nodeEnv === 'production') {
+      problems.push({ setting: 'ANXIN_CLAMD', problem: 'cannot be "none" in production: every evidence file must be scanned' });
+    }
+  } else if (clamdValue.startsWith('unix:/')) {
+    clamd = { kind: 'unix', path: clamdValue.slice('unix:'.length) };
+  } else if (tcp && Number(tcp[2]) > 0 && Number(tcp[2]) < 65536) {
+    clamd = { kind: 'tcp', host: (tcp[1] ?? '').replace(/^\[|\]$/g, ''), port: Number(tcp[2]) };
+  } else {
+    problems.push({ setting: 'ANXIN_CLAMD', problem: `must be unix:/path/to/clamd.sock, tcp://host:port or none (got "${clamdValue}")` });
+  }
+  return { store, dir: path.join(dataDir, 'evidence'), s3, maxFileBytes: maxFileMb * MiB, maxOwnerBytes: maxOwnerMb * MiB, clamd };
 }
 
 function masterKeyProblem(value: string): string | undefined {

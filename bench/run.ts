@@ -1,0 +1,48 @@
+/**
+ * `npm run bench [name …]`: runs each benchmark module in bench/ (a file exporting `run()`), writes its
+ * figures to bench/results/<name>.json and a summary to bench/results/summary.md. Figures only: nothing
+ * here passes or fails a build. `BENCH_QUICK=1` shortens long runs.
+ */
+import { mkdir, readdir, writeFile } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+
+const dir = import.meta.dirname;
+const resultsDir = path.join(dir, 'results');
+
+interface BenchModule {
+  run(): Promise<Record<string, unknown>>;
+}
+
+async function main(): Promise<void> {
+  const wanted = process.argv.slice(2);
+  const files = (await readdir(dir)).filter((f) => f.endsWith('.ts') && f !== 'run.ts' && !f.startsWith('_')).sort();
+  const names = files.map((f) => f.replace(/\.ts$/, '')).filter((n) => wanted.length === 0 || wanted.includes(n));
+  const unknown = wanted.filter((w) => !files.includes(`${w}.ts`));
+  if (unknown.length) throw new Error(`Unknown benchmark(s): ${unknown.join(', ')} (have: ${files.join(', ')})`);
+  await mkdir(resultsDir, { recursive: true });
+  const machine = { cpus: os.cpus().length, cpuModel: os.cpus()[0]?.model ?? 'unknown', memoryGiB: Math.round(os.totalmem() / 2 ** 30), node: process.version };
+  const summary: string[] = ['# Benchmark results', '', `Machine: ${machine.cpus} cores (${machine.cpuModel}), ${machine.memoryGiB} GiB, Node ${machine.node}. Run at ${new Date().toISOString()}.`, ''];
+  let failed = 0;
+  for (const name of names) {
+    console.log(`\n▶ ${name}`);
+    const started = Date.now();
+    try {
+      const module = (await import(path.join(dir, `${name}.ts`))) as BenchModule;
+      const figures = await module.run();
+      const result = { name, ranAt: new Date().toISOString(), seconds: (Date.now() - started) / 1000, machine, quick: process.env.BENCH_QUICK === '1', figures };
+      await writeFile(path.join(resultsDir, `${name}.json`), JSON.stringify(result, null, 2) + '\n');
+      summary.push(`## ${name}`, '', '```json', JSON.stringify(figures, null, 2), '```', '');
+      console.log(JSON.stringify(figures, null, 2));
+    } catch (error) {
+      failed += 1;
+      summary.push(`## ${name}`, '', `Failed: ${error instanceof Error ? error.message : String(error)}`, '');
+      console.error(`✖ ${name}:`, error);
+    }
+  }
+  await writeFile(path.join(resultsDir, 'summary.md'), summary.join('\n'));
+  console.log(`\nResults in ${path.relative(process.cwd(), resultsDir)}/`);
+  if (failed) process.exit(1);
+}
+
+await main();
