@@ -1,7 +1,7 @@
 import { defineConfig } from 'vitest/config';
 
-// Three tiers (see docs/ARCHITECTURE.md#tests): unit (pure logic), app (the real app through inject() on a
-// real PostgreSQL, one database per test file), browser (Debian's Chromium against a listening app).
+// Tiers (see docs/testing.md): unit (pure logic), app (the real app through inject() on a real PostgreSQL,
+// one database per test file), browser (Debian's Chromium against a listening app), fuzz (from the OpenAPI document).
 const jsx = { oxc: { jsx: { runtime: 'automatic' as const, importSource: 'preact' } } };
 const dbTier = { globalSetup: ['test/support/global-setup.ts'], testTimeout: 30_000, hookTimeout: 120_000 };
 
@@ -12,7 +12,17 @@ export default defineConfig({
     projects: [
       { ...jsx, test: { name: 'unit', include: ['test/unit/**/*.test.{ts,tsx}'] } },
       { ...jsx, test: { name: 'app', include: ['test/app/**/*.test.{ts,tsx}'], ...dbTier } },
-      { ...jsx, test: { name: 'browser', include: ['test/browser/**/*.test.{ts,tsx}'], ...dbTier, testTimeout: 60_000 } },
+      {
+        ...jsx,
+        test: {
+          name: 'browser',
+          include: ['test/browser/**/*.test.{ts,tsx}'],
+          ...dbTier,
+          testTimeout: 60_000,
+        },
+      },
+      // Property-based requests from the OpenAPI document; FUZZ_RUNS per operation (short by default).
+      { ...jsx, test: { name: 'fuzz', include: ['test/fuzz/**/*.test.{ts,tsx}'], ...dbTier, testTimeout: 1_800_000 } },
     ],
   },
 });
