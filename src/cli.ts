@@ -6,6 +6,7 @@ import { parseArgs } from 'node:util';
 import { ConfigError, loadConfig, type Config } from './config.ts';
 import { migrateToLatest } from './db/migrator.ts';
 import { openDatabase, type OpenDatabase } from './db/open.ts';
+import { auditCommand } from './modules/identity/identity.cli.ts';
 
 interface Command {
   summary: string;
@@ -23,6 +24,7 @@ async function withDatabase<T>(config: Config, work: (database: OpenDatabase) =>
 }
 
 export const commands: Record<string, Command> = {
+  audit: { summary: 'Check the audit trail’s hash chain; names the first broken link', usage: 'anxin audit verify', run: (args, config) => auditCommand(args, () => openDatabase(config, () => undefined)) },
   migrate: {
     summary: 'Apply every pending database migration',
     usage: 'anxin migrate',

@@ -6,6 +6,7 @@
 import type { Transaction } from 'kysely';
 import type { Database } from './schema.ts';
 import type { Keyring } from '../platform/crypto.ts';
+import { identityDemoSeed } from '../modules/identity/identity.demo.ts';
 
 export interface DemoSeedContext {
   trx: Transaction<Database>;

@@ -3,5 +3,6 @@
  * composed here; a module reads and writes only its own tables (others go through that module's service).
  */
 import type { PlatformTables } from './platform.tables.ts';
+import type { IdentityTables } from '../modules/identity/identity.tables.ts';
 
-export type Database = PlatformTables;
+export type Database = PlatformTables & IdentityTables;

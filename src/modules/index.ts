@@ -4,7 +4,9 @@
  */
 import type { FastifyInstance } from 'fastify';
 import { siteRoutes } from './site/site.routes.tsx';
+import { identityModule } from './identity/index.ts';
 
 export const modules: { name: string; register: (app: FastifyInstance) => void | Promise<void> }[] = [
   { name: 'site', register: siteRoutes },
+  { name: 'identity', register: identityModule },
 ];

@@ -10,7 +10,10 @@
  */
 import type { FastifyInstance, RouteOptions } from 'fastify';
 
-export type RouteAccess = { public: true; reason: string } | { action: string; scope?: string };
+export type RouteAccess =
+  | { public: true; reason: string }
+  /** `record` names a record type registered with the identity module; the route's `:id` param is checked against the actor's scope. */
+  | { action: string; scope?: string; record?: string };
 
 declare module 'fastify' {
   interface FastifyContextConfig {

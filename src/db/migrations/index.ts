@@ -4,7 +4,9 @@
  */
 import type { Migration } from 'kysely/migration';
 import * as platform from './0001_platform.ts';
+import * as identity from './0002_identity.ts';
 
 export const migrations: Record<string, Migration> = {
   '0001_platform': platform,
+  '0002_identity': identity,
 };

@@ -1,0 +1,181 @@
+/**
+ * The one gate every non-public route passes through before anything else runs (an `onRequest` hook, so
+ * before the body is even parsed): it loads the staff session, evaluates the route's declared action — and
+ * the record named by `:id`, when the route declares a record type — against the access policy, and
+ * refuses by default. Not signed in: 401 (pages go to the sign-in page). Signed in but not allowed, or the
+ * record is outside the actor's scope: 404, so nobody learns that a record exists. State-changing requests
+ * must also carry the session's form token (`_csrf` field or `x-csrf-token` header).
+ *
+ * Record types are registered by the modules that own them (`registerRecordType`); reads of case-level
+ * records are written to the audit trail, and break-glass access is allowed only with a live grant given
+ * with a reason, and flagged.
+ */
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import type { Kysely } from 'kysely';
+import type { Database } from '../../db/schema.ts';
+import type { RouteAccess } from '../../platform/access.ts';
+import { verifyCsrfToken } from '../../platform/csrf.ts';
+import { AppError } from '../../platform/errors.ts';
+import { wantsJson } from '../../platform/http-errors.tsx';
+import { auditActorFrom, recordAuditAlone } from './audit.ts';
+import { evaluateAccess, ruleFor, type AccessDecision, type RecordPlacement, type Scope } from './policy.ts';
+import { loadStaffSession, type SessionKeys, type StaffContext } from './sessions.ts';
+
+export interface RecordType {
+  /** Case-level records (cases, help requests, evidence, orders): every read is audited. */
+  caseLevel: boolean;
+  /** Where the record sits, or undefined when there is no such record. */
+  locate(db: Kysely<Database>, id: string): Promise<RecordPlacement | undefined>;
+}
+
+/** What the gate decided for this request, for handlers (list filters) and the access-matrix test. */
+export interface RequestAccess {
+  action: string;
+  decision: AccessDecision;
+  /** The widest scope the actor has for the action (handlers filter lists by it). */
+  scope?: Scope;
+  record?: { type: string; id: string; placement: RecordPlacement };
+}
+
+declare module 'fastify' {
+  interface FastifyRequest {
+    access: RequestAccess | undefined;
+  }
+  interface FastifyInstance {
+    recordTypes: Map<string, RecordType>;
+    sessionKeys: SessionKeys;
+  }
+}
+
+const UNSAFE = new Set(['POST', 'PUT', 'PATCH', 'DELETE']);
+/** How long a break-glass grant lasts. */
+export const BREAK_GLASS_MS = 15 * 60_000;
+
+export class UnknownActionError extends Error {
+  constructor(method: string | string[], url: string, action: string) {
+    super(`Route ${String(method)} ${url} declares action "${action}", which the access policy does not define`);
+    this.name = 'UnknownActionError';
+  }
+}
+
+export function registerRecordType(app: FastifyInstance, name: string, type: RecordType): void {
+  if (app.recordTypes.has(name)) throw new Error(`Record type ${name} is registered twice`);
+  app.recordTypes.set(name, type);
+}
+
+function routeAccess(request: FastifyRequest): RouteAccess | undefined {
+  return (request.routeOptions.config as { access?: RouteAccess } | undefined)?.access;
+}
+
+/** Where an unsigned-in page request goes: the sign-in page, saying why when a session just ended. */
+function refuseUnauthenticated(request: FastifyRequest, reply: FastifyReply): FastifyReply {
+  if (!wantsJson(request) && request.method === 'GET') {
+    const ended = request.staffSessionEnded;
+    const query = ended === 'idle' || ended === 'absolute' ? '?ended=timeout' : ended ? '?ended=ended' : '';
+    return reply.header('cache-control', 'no-store').redirect(request.localePath('/staff/sign-in') + query, 303);
+  }
+  throw new AppError('UNAUTHENTICATED');
+}
+
+export function registerAccessGuard(app: FastifyInstance): void {
+  app.decorateRequest('staff', undefined);
+  app.decorateRequest('staffSessionEnded', undefined);
+  app.decorateRequest('access', undefined);
+
+  // Routes registered from here on must name an action the policy defines.
+  app.addHook('onRoute', (route) => {
+    const access = (route.config as { access?: RouteAccess } | undefined)?.access;
+    if (access && 'action' in access && !ruleFor(access.action)) throw new UnknownActionError(route.method, route.url, access.action);
+    if (access && 'action' in access && access.record !== undefined && !/:id\b/.test(route.url)) {
+      throw new Error(`Route ${String(route.method)} ${route.url} declares record "${access.record}" but has no :id parameter`);
+    }
+  });
+
+  app.addHook('onRequest', async (request, reply) => {
+    const access = routeAccess(request);
+    if (!access || 'public' in access) return; // not found, or public: nothing to check
+    const staff = await loadStaffSession(request, app.db, app.sessionKeys);
+    if (!staff) return refuseUnauthenticated(request, reply);
+    const rule = ruleFor(access.action);
+    if (!rule) throw new AppError('NOT_FOUND');
+    if (staff.stage !== 'full' && !rule.stages?.includes(staff.stage)) {
+      // Part-way through signing in: only the next step is open.
+      if (!wantsJson(request) && request.method === 'GET') {
+        const next = staff.stage === 'mfa' ? '/staff/sign-in/verify' : '/staff/totp/enrol';
+        return reply.header('cache-control', 'no-store').redirect(request.localePath(next), 303);
+      }
+      throw new AppError('UNAUTHENTICATED');
+    }
+    const actor = { accountId: staff.accountId, organisationId: staff.organisationId, regionCode: staff.regionCode, roles: staff.roles };
+    let record: RequestAccess['record'];
+    let breakGlassReason: string | undefined;
+    if (access.record !== undefined) {
+      const type = app.recordTypes.get(access.record);
+      const id = (request.params as { id?: unknown } | undefined)?.id;
+      if (!type) throw new Error(`Record type ${access.record} is not registered`);
+      if (typeof id !== 'string' || id.length > 100) throw new AppError('NOT_FOUND');
+      const placement = await type.locate(app.db, id);
+      if (!placement) throw new AppError('NOT_FOUND');
+      record = { type: access.record, id, placement };
+      breakGlassReason = await liveBreakGlassReason(app.db, staff, access.record, id);
+    }
+    const decision = evaluateAccess(actor, access.action, record?.placement, breakGlassReason !== undefined);
+    request.access = { action: access.action, decision, ...(decision.allowed ? { scope: decision.scope } : {}), ...(record ? { record } : {}) };
+    if (!decision.allowed) throw new AppError('NOT_FOUND');
+    if (record && decision.breakGlass) {
+      await recordAuditAlone(app.db, {
+        event: 'access.break_glass',
+        actor: auditActorFrom(request),
+        record: { type: record.type, id: record.id },
+        details: {},
+        breakGlass: true,
+        ...(breakGlassReason ? { reason: breakGlassReason } : {}),
+      });
+    }
+    if (record && request.method === 'GET' && app.recordTypes.get(record.type)?.caseLevel) {
+      await recordAuditAlone(app.db, {
+        event: 'record.read',
+        actor: auditActorFrom(request),
+        record: { type: record.type, id: record.id },
+        details: { action: access.action },
+        breakGlass: decision.breakGlass,
+      });
+    }
+  });
+
+  // Form token for every state-changing request made with a session (checked before the body is validated).
+  app.addHook('preValidation', async (request) => {
+    const access = routeAccess(request);
+    if (!access || 'public' in access || !UNSAFE.has(request.method)) return;
+    const staff = request.staff;
+    if (!staff) throw new AppError('UNAUTHENTICATED');
+    const body = request.body as { _csrf?: unknown } | undefined;
+    const token = request.headers['x-csrf-token'] ?? (body && typeof body === 'object' ? body._csrf : undefined);
+    if (!verifyCsrfToken(app.csrfKey, staff.sessionId, token)) throw new AppError('CSRF');
+  });
+}
+
+async function liveBreakGlassReason(db: Kysely<Database>, staff: StaffContext, recordType: string, recordId: string): Promise<string | undefined> {
+  const grant = await db
+    .selectFrom('staff_break_glass')
+    .select('reason')
+    .where('session_id', '=', staff.sessionId)
+    .where('record_type', '=', recordType)
+    .where('record_id', '=', recordId)
+    .where('expires_at', '>', new Date())
+    .orderBy('created_at', 'desc')
+    .executeTakeFirst();
+  return grant?.reason;
+}
+
+declare module 'fastify' {
+  interface FastifyInstance {
+    csrfKey: Buffer;
+  }
+}
+
+/** The staff member of a request that passed the gate (handlers of `{ action }` routes only). */
+export function requireStaff(request: FastifyRequest): StaffContext {
+  if (!request.staff) throw new AppError('UNAUTHENTICATED');
+  return request.staff;
+}

@@ -1,0 +1,58 @@
+/**
+ * The identity module: organisations, staff accounts and roles, sign-in with a password and a mandatory
+ * second factor, server-side sessions, the access gate every non-public route passes through, the access
+ * policy (policy.ts), break-glass grants, and the hash-chained audit trail (audit.ts).
+ *
+ * Registered before every module that declares `{ action }` routes (see src/modules/index.ts).
+ */
+import type { FastifyInstance } from 'fastify';
+import { registerAccessGuard, registerRecordType } from './access-guard.ts';
+import { adminRoutes } from './admin.routes.tsx';
+import { apiRoutes } from './api.routes.ts';
+import { authRoutes } from './auth.routes.tsx';
+import type { IdentityDeps } from './identity.service.ts';
+
+export { registerRecordType } from './access-guard.ts';
+export { recordAudit, recordAuditAlone, auditActorFrom } from './audit.ts';
+export { requireStaff } from './access-guard.ts';
+
+export function identityModule(app: FastifyInstance): void {
+  app.decorate('recordTypes', new Map());
+  app.decorate('sessionKeys', { token: app.keyring.deriveKey('identity.token'), csrf: app.keyring.deriveKey('csrf') });
+  app.decorate('csrfKey', app.keyring.deriveKey('csrf'));
+  app.decorate('staffConsoleLinks', []);
+  const deps: IdentityDeps = {
+    db: app.db,
+    keyring: app.keyring,
+    rateLimiter: app.rateLimiter,
+    sessionKeys: app.sessionKeys,
+    recoveryKey: app.keyring.deriveKey('identity.recovery-code'),
+  };
+  registerAccessGuard(app);
+
+  registerRecordType(app, 'organisation', {
+    caseLevel: false,
+    async locate(db, id) {
+      if (!/^[0-9a-f-]{36}$/i.test(id)) return undefined;
+      const row = await db.selectFrom('organisation').select(['id', 'region_code']).where('id', '=', id).executeTakeFirst();
+      return row && { organisationId: row.id, regionCode: row.region_code };
+    },
+  });
+  registerRecordType(app, 'staff_account', {
+    caseLevel: false,
+    async locate(db, id) {
+      if (!/^[0-9a-f-]{36}$/i.test(id)) return undefined;
+      const row = await db
+        .selectFrom('staff_account as a')
+        .innerJoin('organisation as o', 'o.id', 'a.organisation_id')
+        .select(['a.id', 'o.id as organisationId', 'o.region_code'])
+        .where('a.id', '=', id)
+        .executeTakeFirst();
+      return row && { organisationId: row.organisationId, regionCode: row.region_code, ownerAccountId: row.id };
+    },
+  });
+
+  authRoutes(app, deps);
+  adminRoutes(app, deps);
+  apiRoutes(app);
+}

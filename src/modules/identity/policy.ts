@@ -1,0 +1,171 @@
+/**
+ * The access policy, as data: for each action, which roles may perform it and over which record scope.
+ * Adding an action is one line in `ACCESS_POLICY` (see docs/access-policy.md); `evaluateAccess` is the one
+ * function that reads it, called for every non-public route before its handler (see access-guard.ts).
+ */
+
+export const ORGANISATION_KINDS = ['ngo', 'court', 'police_station', 'womens_federation', 'community_committee', 'platform_operator'] as const;
+export type OrganisationKind = (typeof ORGANISATION_KINDS)[number];
+
+export const ROLES = [
+  'platform_admin',
+  'organisation_admin',
+  'ngo_supervisor',
+  'volunteer_lawyer',
+  'caseworker',
+  'judge',
+  'court_clerk',
+  'police_officer',
+  'federation_officer',
+  'community_officer',
+] as const;
+export type Role = (typeof ROLES)[number];
+
+/** Which kinds of organisation a role can be held in. */
+export const ROLE_ORGANISATION_KINDS: Record<Role, readonly OrganisationKind[]> = {
+  platform_admin: ['platform_operator'],
+  organisation_admin: ORGANISATION_KINDS,
+  ngo_supervisor: ['ngo'],
+  volunteer_lawyer: ['ngo'],
+  caseworker: ['ngo'],
+  judge: ['court'],
+  court_clerk: ['court'],
+  police_officer: ['police_station'],
+  federation_officer: ['womens_federation'],
+  community_officer: ['community_committee'],
+};
+
+/** Record scopes, narrowest first; each includes the ones before it. */
+export const SCOPES = ['own', 'assigned', 'organisation', 'region', 'all'] as const;
+export type Scope = (typeof SCOPES)[number];
+
+export interface ActionRule {
+  /** The roles that may perform the action, each with the widest scope of records it reaches. */
+  roles: Partial<Record<Role, Scope>>;
+  /**
+   * Roles that may reach records beyond their scope by "breaking the glass": they must give a reason, the
+   * grant lasts a short time, and every use is flagged in the audit trail for review.
+   */
+  breakGlass?: Partial<Record<Role, Scope>>;
+  /** Session stages besides a full sign-in that may perform the action (sign-in steps). */
+  stages?: readonly ('mfa' | 'enrol')[];
+}
+
+const EVERY_ROLE_OWN: Partial<Record<Role, Scope>> = Object.fromEntries(ROLES.map((role) => [role, 'own'])) as Partial<Record<Role, Scope>>;
+const ADMINS = { platform_admin: 'all', organisation_admin: 'organisation' } as const satisfies Partial<Record<Role, Scope>>;
+
+export const ACCESS_POLICY = {
+  // Signing in and one's own account.
+  'identity.signIn.verify': { roles: EVERY_ROLE_OWN, stages: ['mfa'] },
+  'identity.totp.enrol': { roles: EVERY_ROLE_OWN, stages: ['enrol'] },
+  'identity.session.signOut': { roles: EVERY_ROLE_OWN, stages: ['mfa', 'enrol'] },
+  'identity.session.read': { roles: EVERY_ROLE_OWN },
+  'identity.session.signOutEverywhere': { roles: EVERY_ROLE_OWN },
+  'identity.account.updateOwn': { roles: EVERY_ROLE_OWN },
+  'identity.passkey.manage': { roles: EVERY_ROLE_OWN },
+  'staff.console.view': { roles: EVERY_ROLE_OWN },
+  // Administration.
+  'identity.organisation.list': { roles: ADMINS },
+  'identity.organisation.create': { roles: { platform_admin: 'all' } },
+  'identity.account.list': { roles: ADMINS },
+  'identity.account.invite': { roles: ADMINS },
+  'identity.account.disable': { roles: ADMINS },
+  'identity.account.resetMfa': { roles: ADMINS },
+  'identity.account.setRoles': { roles: ADMINS },
+  'audit.event.list': { roles: ADMINS },
+  // Break-glass: a supervisor reaching a record of their organisation outside their assignments, with a reason.
+  'access.breakGlass.request': { roles: { ngo_supervisor: 'organisation' } },
+} as const satisfies Record<string, ActionRule>;
+
+export type PolicyAction = keyof typeof ACCESS_POLICY;
+
+/** The rule for an action; later modules' actions are looked up the same way. */
+export function ruleFor(action: string): ActionRule | undefined {
+  return (ACCESS_POLICY as Record<string, ActionRule>)[action];
+}
+
+export function isRole(value: unknown): value is Role {
+  return typeof value === 'string' && (ROLES as readonly string[]).includes(value);
+}
+
+export function isOrganisationKind(value: unknown): value is OrganisationKind {
+  return typeof value === 'string' && (ORGANISATION_KINDS as readonly string[]).includes(value);
+}
+
+/** The person asking: their account, organisation (and its region) and roles. */
+export interface Actor {
+  accountId: string;
+  organisationId: string;
+  regionCode: string;
+  roles: readonly Role[];
+}
+
+/** Where a record sits, as far as access is concerned. */
+export interface RecordPlacement {
+  organisationId: string | null;
+  regionCode: string | null;
+  /** The account the record belongs to (a staff account itself, a note's author). */
+  ownerAccountId?: string | null;
+  /** Accounts the record is assigned to (a case's lawyer and caseworker). */
+  assignedAccountIds?: readonly string[];
+}
+
+export function scopeRank(scope: Scope): number {
+  return SCOPES.indexOf(scope);
+}
+
+/** The widest scope any of the actor's roles has for an action, or undefined when none grants it. */
+export function grantedScope(actor: Pick<Actor, 'roles'>, action: string, table: 'roles' | 'breakGlass' = 'roles'): Scope | undefined {
+  const rule = ruleFor(action);
+  if (!rule) return undefined;
+  let widest: Scope | undefined;
+  for (const role of actor.roles) {
+    const scope = rule[table]?.[role];
+    if (scope && (widest === undefined || scopeRank(scope) > scopeRank(widest))) widest = scope;
+  }
+  return widest;
+}
+
+/** True when a record lies inside a scope for this actor. Wider scopes include narrower ones. */
+export function recordInScope(actor: Actor, scope: Scope, record: RecordPlacement): boolean {
+  switch (scope) {
+    case 'all':
+      return true;
+    case 'region':
+      if (record.regionCode !== null && record.regionCode.startsWith(actor.regionCode)) return true;
+      return recordInScope(actor, 'organisation', record);
+    case 'organisation':
+      if (record.organisationId !== null && record.organisationId === actor.organisationId) return true;
+      return recordInScope(actor, 'assigned', record);
+    case 'assigned':
+      if (record.assignedAccountIds?.includes(actor.accountId)) return true;
+      return recordInScope(actor, 'own', record);
+    case 'own':
+      return record.ownerAccountId != null && record.ownerAccountId === actor.accountId;
+  }
+}
+
+export type AccessDecision =
+  | { allowed: true; scope: Scope; breakGlass: false }
+  | { allowed: true; scope: Scope; breakGlass: true }
+  | { allowed: false; reason: 'no-rule' | 'not-granted' | 'out-of-scope' };
+
+/**
+ * The one decision: may this actor perform this action (on this record, when there is one)?
+ * Deny by default: an unknown action, a role without a grant, or a record outside every granted scope
+ * is refused. `breakGlassGranted` says the actor holds a live break-glass grant for this record.
+ */
+export function evaluateAccess(actor: Actor, action: string, record?: RecordPlacement, breakGlassGranted = false): AccessDecision {
+  const rule = ruleFor(action);
+  if (!rule) return { allowed: false, reason: 'no-rule' };
+  const scope = grantedScope(actor, action);
+  const glass = grantedScope(actor, action, 'breakGlass');
+  if (scope === undefined && glass === undefined) return { allowed: false, reason: 'not-granted' };
+  if (!record) {
+    if (scope !== undefined) return { allowed: true, scope, breakGlass: false };
+    return { allowed: false, reason: 'not-granted' };
+  }
+  if (scope !== undefined && recordInScope(actor, scope, record)) return { allowed: true, scope, breakGlass: false };
+  if (glass !== undefined && breakGlassGranted && recordInScope(actor, glass, record)) return { allowed: true, scope: glass, breakGlass: true };
+  return { allowed: false, reason: 'out-of-scope' };
+}
