@@ -67,9 +67,15 @@ export class JobRunner {
     await this.boss.start();
     for (const [topic, handler] of this.handlers) {
       await this.boss.createQueue(topic, { retryLimit: 5, retryDelay: 5, retryBackoff: true });
-      await this.boss.work<Record<string, unknown>>(topic, async (jobs) => {
-        for (const job of jobs) await handler(job.data, job);
-      });
+      // Small batches fetched back to back while there is a backlog; a failing batch is retried as a
+      // whole, so handlers must be idempotent (they are keyed by the outbox id they receive).
+      await this.boss.work<Record<string, unknown>>(
+        topic,
+        { batchSize: 5, pollingIntervalSeconds: 1, burstWhenBatchFull: true },
+        async (jobs) => {
+          for (const job of jobs) await handler(job.data, job);
+        },
+      );
     }
     this.stopped = false;
     await this.listen();
