@@ -58,6 +58,11 @@ export class UnknownActionError extends Error {
   }
 }
 
+/** Routes whose declared action has no rule in the policy: they answer 404 to everyone until one is added. */
+export function routesWithoutRules(app: FastifyInstance): string[] {
+  return app.routeRegistry.filter((r) => 'action' in r.access && !ruleFor(r.access.action)).map((r) => `${r.method} ${r.url} (${(r.access as { action: string }).action})`);
+}
+
 export function registerRecordType(app: FastifyInstance, name: string, type: RecordType): void {
   if (app.recordTypes.has(name)) throw new Error(`Record type ${name} is registered twice`);
   app.recordTypes.set(name, type);
@@ -82,12 +87,17 @@ export function registerAccessGuard(app: FastifyInstance): void {
   app.decorateRequest('staffSessionEnded', undefined);
   app.decorateRequest('access', undefined);
 
-  // Routes registered from here on must name an action the policy defines.
-  app.addHook('onRoute', (route) => {
-    const access = (route.config as { access?: RouteAccess } | undefined)?.access;
-    if (access && 'action' in access && !ruleFor(access.action)) throw new UnknownActionError(route.method, route.url, access.action);
-    if (access && 'action' in access && access.record !== undefined && !/:id\b/.test(route.url)) {
-      throw new Error(`Route ${String(route.method)} ${route.url} declares record "${access.record}" but has no :id parameter`);
+  // Once every module has registered its routes and rules: a declared record type must have a locator (else
+  // the app refuses to start); an action without a rule is refused to everyone at run time (deny by default),
+  // reported here, and fails the access-matrix test (`routesWithoutRules`).
+  app.addHook('onReady', async () => {
+    for (const route of app.routeRegistry) {
+      const access = route.access;
+      if (!('action' in access)) continue;
+      if (!ruleFor(access.action)) app.log.error({ route: `${route.method} ${route.url}` }, new UnknownActionError(route.method, route.url, access.action).message);
+      if (access.record !== undefined && (!app.recordTypes.has(access.record) || !/:id\b/.test(route.url))) {
+        throw new Error(`Route ${route.method} ${route.url} declares record "${access.record}" without a registered record type or an :id parameter`);
+      }
     }
   });
 

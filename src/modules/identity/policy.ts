@@ -1,6 +1,7 @@
 /**
  * The access policy, as data: for each action, which roles may perform it and over which record scope.
- * Adding an action is one line in `ACCESS_POLICY` (see docs/access-policy.md); `evaluateAccess` is the one
+ * Adding an action is one line in `ACCESS_POLICY`, or in a module's own rules passed to `extendAccessPolicy`
+ * (see docs/access-policy.md); `evaluateAccess` is the one
  * function that reads it, called for every non-public route before its handler (see access-guard.ts).
  */
 
@@ -79,9 +80,29 @@ export const ACCESS_POLICY = {
 
 export type PolicyAction = keyof typeof ACCESS_POLICY;
 
-/** The rule for an action; later modules' actions are looked up the same way. */
+const moduleRules = new Map<string, ActionRule>();
+
+/**
+ * Add a module's own actions to the policy (e.g. from `evidence.policy.ts`, called when the module is
+ * registered). An action is defined once: redefining one with a different rule is an error.
+ */
+export function extendAccessPolicy(rules: Record<string, ActionRule>): void {
+  for (const [action, rule] of Object.entries(rules)) {
+    if (action in ACCESS_POLICY) throw new Error(`Action ${action} is already defined in the identity policy`);
+    const existing = moduleRules.get(action);
+    if (existing && JSON.stringify(existing) !== JSON.stringify(rule)) throw new Error(`Action ${action} is defined twice with different rules`);
+    moduleRules.set(action, rule);
+  }
+}
+
+/** The rule for an action, from the identity policy or a module's extension; undefined when none (deny). */
 export function ruleFor(action: string): ActionRule | undefined {
-  return (ACCESS_POLICY as Record<string, ActionRule>)[action];
+  return (ACCESS_POLICY as Record<string, ActionRule>)[action] ?? moduleRules.get(action);
+}
+
+/** Every action the policy defines. */
+export function allActions(): string[] {
+  return [...Object.keys(ACCESS_POLICY), ...moduleRules.keys()];
 }
 
 export function isRole(value: unknown): value is Role {
