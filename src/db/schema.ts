@@ -4,5 +4,6 @@
  */
 import type { PlatformTables } from './platform.tables.ts';
 import type { IdentityTables } from '../modules/identity/identity.tables.ts';
+import type { HelpTables } from '../modules/help/help.tables.ts';
 
-export type Database = PlatformTables & IdentityTables;
+export type Database = PlatformTables & IdentityTables & HelpTables;

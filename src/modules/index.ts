@@ -5,8 +5,10 @@
 import type { FastifyInstance } from 'fastify';
 import { siteRoutes } from './site/site.routes.tsx';
 import { identityModule } from './identity/index.ts';
+import { registerHelp } from './help/help.routes.ts';
 
 export const modules: { name: string; register: (app: FastifyInstance) => void | Promise<void> }[] = [
   { name: 'site', register: siteRoutes },
   { name: 'identity', register: identityModule },
+  { name: 'help', register: registerHelp },
 ];

@@ -5,8 +5,10 @@
 import type { Migration } from 'kysely/migration';
 import * as platform from './0001_platform.ts';
 import * as identity from './0002_identity.ts';
+import * as help from './0003_help.ts';
 
 export const migrations: Record<string, Migration> = {
   '0001_platform': platform,
   '0002_identity': identity,
+  '0003_help': help,
 };

@@ -4,18 +4,19 @@
  * English catalog is typed against the Chinese one, and a unit test fails on any missing or empty key.
  */
 import { platformEn, platformZh } from './platform.messages.ts';
+import { helpEn, helpZh } from '../../modules/help/help.messages.ts';
 import { identityEn, identityZh } from '../../modules/identity/identity.messages.ts';
 
 export const LOCALES = ['zh-CN', 'en'] as const;
 export type Locale = (typeof LOCALES)[number];
 export const DEFAULT_LOCALE: Locale = 'zh-CN';
 
-const zhCN = { ...platformZh, ...identityZh } as const;
+const zhCN = { ...platformZh, ...identityZh, ...helpZh } as const;
 export type MessageKey = keyof typeof zhCN;
 
 export const catalogs: Record<Locale, Record<MessageKey, string>> = {
   'zh-CN': zhCN,
-  en: { ...platformEn, ...identityEn },
+  en: { ...platformEn, ...identityEn, ...helpEn },
 };
 
 export type MessageParams = Record<string, string | number>;
