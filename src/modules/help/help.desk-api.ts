@@ -1,0 +1,113 @@
+/**
+ * What the NGO desk (src/modules/helpline) needs from the help module beyond help.service.ts: new help
+ * requests and call-back requests since a point in time (so the desk can take them into its queue), one
+ * call-back request with its sealed contact rules opened, and marking a call-back request done.
+ * Owned by the desk engineer, reading only the help module's own tables. Access checks belong to the
+ * caller's route: these functions trust it.
+ */
+import type { Transaction } from 'kysely';
+import type { Db } from '../../db/database.ts';
+import type { Database } from '../../db/schema.ts';
+import type { Keyring } from '../../platform/crypto.ts';
+import type { TimeWindow } from './help.model.ts';
+
+type Executor = Db | Transaction<Database>;
+
+export interface IntakeRequest {
+  id: string;
+  createdAt: Date;
+  requestType: string;
+  forms: string[];
+  relationship: string | null;
+  isMinor: boolean | null;
+  childrenWitnessed: boolean | null;
+  ageBand: string | null;
+  gender: string | null;
+  province: string | null;
+  dangerLevel: string | null;
+}
+
+export interface IntakeCallback {
+  id: string;
+  helpRequestId: string | null;
+  createdAt: Date;
+  status: string;
+}
+
+export interface CallbackContact {
+  id: string;
+  helpRequestId: string | null;
+  phone: string;
+  windows: TimeWindow[];
+  codeWord?: string;
+  noVoicemail: boolean;
+  noSms: boolean;
+  status: string;
+}
+
+/** Help requests created at or after `since`, oldest first. */
+export async function listRequestsCreatedSince(db: Executor, since: Date, limit = 500): Promise<IntakeRequest[]> {
+  const rows = await db
+    .selectFrom('help_request')
+    .select(['id', 'created_at', 'request_type', 'forms', 'relationship', 'is_minor', 'children_witnessed', 'age_band', 'gender', 'province', 'danger_level'])
+    .where('created_at', '>=', since)
+    .orderBy('created_at')
+    .limit(limit)
+    .execute();
+  return rows.map((r) => ({
+    id: r.id,
+    createdAt: r.created_at,
+    requestType: r.request_type,
+    forms: r.forms,
+    relationship: r.relationship,
+    isMinor: r.is_minor,
+    childrenWitnessed: r.children_witnessed,
+    ageBand: r.age_band,
+    gender: r.gender,
+    province: r.province,
+    dangerLevel: r.danger_level,
+  }));
+}
+
+/** Call-back requests created at or after `since`, oldest first. */
+export async function listCallbacksCreatedSince(db: Executor, since: Date, limit = 500): Promise<IntakeCallback[]> {
+  const rows = await db
+    .selectFrom('help_callback')
+    .select(['id', 'help_request_id', 'created_at', 'status'])
+    .where('created_at', '>=', since)
+    .orderBy('created_at')
+    .limit(limit)
+    .execute();
+  return rows.map((r) => ({ id: r.id, helpRequestId: r.help_request_id, createdAt: r.created_at, status: r.status }));
+}
+
+/** Waiting call-back requests tied to these help requests or with these ids. */
+export async function listWaitingCallbacks(db: Executor, ids: { helpRequestIds: string[]; callbackIds: string[] }): Promise<IntakeCallback[]> {
+  if (ids.helpRequestIds.length === 0 && ids.callbackIds.length === 0) return [];
+  const rows = await db
+    .selectFrom('help_callback')
+    .select(['id', 'help_request_id', 'created_at', 'status'])
+    .where('status', '=', 'waiting')
+    .where((eb) =>
+      eb.or([
+        ...(ids.helpRequestIds.length ? [eb('help_request_id', 'in', ids.helpRequestIds)] : []),
+        ...(ids.callbackIds.length ? [eb('id', 'in', ids.callbackIds)] : []),
+      ]),
+    )
+    .orderBy('created_at')
+    .execute();
+  return rows.map((r) => ({ id: r.id, helpRequestId: r.help_request_id, createdAt: r.created_at, status: r.status }));
+}
+
+/** One call-back request with its contact rules opened (for the staff member the desk has authorised). */
+export async function getCallbackContact(db: Executor, keyring: Keyring, callbackId: string): Promise<CallbackContact | undefined> {
+  const row = await db.selectFrom('help_callback').select(['id', 'help_request_id', 'contact_sealed', 'status']).where('id', '=', callbackId).executeTakeFirst();
+  if (!row) return undefined;
+  const contact = JSON.parse(keyring.openText(row.contact_sealed, `help_callback.contact:${row.id}`)) as Omit<CallbackContact, 'id' | 'helpRequestId' | 'status'>;
+  return { ...contact, id: row.id, helpRequestId: row.help_request_id, status: row.status };
+}
+
+/** Mark a call-back request as handled (`done`) or back to `waiting` after an unsuccessful try. */
+export async function setCallbackStatus(db: Executor, callbackId: string, status: 'waiting' | 'done'): Promise<void> {
+  await db.updateTable('help_callback').set({ status }).where('id', '=', callbackId).execute();
+}

@@ -1,0 +1,445 @@
+/**
+ * The help module's service: help requests with their first message, the survivor's thread (case code +
+ * secret → a short-lived thread session), messages, call-backs, the directory and anonymous usage counts.
+ * Other modules (the NGO desk) read requests and post staff replies through this service, never the tables.
+ */
+import { createHmac, randomBytes, randomInt, randomUUID } from 'node:crypto';
+import { sql, type Transaction } from 'kysely';
+import type { Db } from '../../db/database.ts';
+import type { Database } from '../../db/schema.ts';
+import { safeEqual, type Keyring } from '../../platform/crypto.ts';
+import { AppError } from '../../platform/errors.ts';
+import { addToOutbox } from '../../platform/jobs.ts';
+import type { RateLimiter } from '../../platform/rate-limit.ts';
+import {
+  CASE_CODE, CASE_CODE_ALPHABET, CONSENT_VERSION, SECRET, callbackProblems, helpRequestProblems, isUnder14,
+  normalizeCaseCode, normalizeSecret, scoreDangerAssessment, textProblems, LIMITS,
+  type CallbackInput, type ContactRules, type DirectoryKind, type HelpRequestInput,
+} from './help.model.ts';
+
+type Executor = Db | Transaction<Database>;
+
+/** Thread sessions end after this long without use, and after this long in any case. */
+export const THREAD_IDLE_MS = 30 * 60_000;
+export const THREAD_ABSOLUTE_MS = 4 * 60 * 60_000;
+/** Wrong guesses of a secret for one case code before it locks, and for how long. */
+export const SECRET_GUESSES = { max: 5, windowMs: 15 * 60_000 };
+/** Attempts to open any thread from one network in a window (stops sweeping many codes). */
+export const OPEN_ATTEMPTS_PER_NETWORK = { max: 30, windowMs: 15 * 60_000 };
+
+export interface CreatedHelpRequest {
+  id: string;
+  caseCode: string;
+  /** Shown to her once; only its hash is stored. */
+  secret: string;
+  dangerLevel: string | null;
+}
+
+export interface ThreadSession {
+  id: string;
+  helpRequestId: string;
+  caseCode: string;
+  neutralTitles: boolean;
+  previousOpenAt: Date | null;
+}
+
+export interface ThreadMessage {
+  id: string;
+  author: 'survivor' | 'staff';
+  text: string;
+  createdAt: Date;
+}
+
+export interface StaffRequestSummary {
+  id: string;
+  caseCode: string;
+  requestType: string;
+  ageBand: string | null;
+  isMinor: boolean | null;
+  province: string | null;
+  dangerLevel: string | null;
+  contactChannel: string;
+  status: string;
+  createdAt: Date;
+  lastSurvivorMessageAt: Date | null;
+  lastStaffReplyAt: Date | null;
+}
+
+export interface StaffRequestView extends StaffRequestSummary {
+  otherType: string | null;
+  gender: string | null;
+  city: string | null;
+  forms: string[];
+  relationship: string | null;
+  childrenWitnessed: boolean | null;
+  contact: ContactRules;
+  consentBasis: string;
+  noGuardianContact: boolean;
+  dangerAnswers: boolean[] | null;
+  messages: ThreadMessage[];
+}
+
+export interface DirectoryEntry {
+  id: string;
+  kind: string;
+  province: string;
+  city: string | null;
+  name: string;
+  phone: string | null;
+  address: string | null;
+  hours: string | null;
+}
+
+function makeCaseCode(): string {
+  let code = '';
+  for (let i = 0; i < 8; i++) code += CASE_CODE_ALPHABET[randomInt(CASE_CODE_ALPHABET.length)];
+  return `${code.slice(0, 4)}-${code.slice(4)}`;
+}
+
+const makeSecret = (): string => Array.from({ length: 12 }, () => randomInt(10)).join('');
+export const formatSecret = (secret: string): string => secret.replace(/(\d{4})(?=\d)/g, '$1 ');
+
+export class HelpService {
+  private readonly secretKey: Buffer;
+  private readonly sessionKey: Buffer;
+
+  constructor(
+    private readonly db: Db,
+    private readonly keyring: Keyring,
+    private readonly rateLimiter: RateLimiter,
+  ) {
+    this.secretKey = keyring.deriveKey('help-secret');
+    this.sessionKey = keyring.deriveKey('help-thread-session');
+  }
+
+  private hashSecret(caseCode: string, secret: string): Buffer {
+    return createHmac('sha256', this.secretKey).update(caseCode + '\0' + secret).digest();
+  }
+
+  private hashToken(token: string): Buffer {
+    return createHmac('sha256', this.sessionKey).update(token).digest();
+  }
+
+  private seal(value: string, table: string, column: string, id: string): Buffer {
+    return this.keyring.sealText(value, `${table}.${column}:${id}`);
+  }
+
+  private open(value: Buffer, table: string, column: string, id: string): string {
+    return this.keyring.openText(value, `${table}.${column}:${id}`);
+  }
+
+  /**
+   * Store a help request and her first message in one transaction, with the outbox event the NGO desk reacts
+   * to. Throws VALIDATION (nothing stored) when any rule is broken.
+   */
+  async createHelpRequest(input: HelpRequestInput, locale: string): Promise<CreatedHelpRequest> {
+    const problems = helpRequestProblems(input);
+    if (problems.length) throw new AppError('VALIDATION', { fields: problems });
+    const id = randomUUID();
+    const secret = makeSecret();
+    const danger = input.dangerAnswers ? scoreDangerAssessment(input.dangerAnswers) : undefined;
+    const under14 = isUnder14(input);
+    const contact: ContactRules = {
+      channel: input.contact.channel,
+      ...(input.contact.phone?.trim() ? { phone: input.contact.phone.trim() } : {}),
+      ...(input.contact.email?.trim() ? { email: input.contact.email.trim() } : {}),
+      windows: input.contact.windows,
+      ...(input.contact.codeWord?.trim() ? { codeWord: input.contact.codeWord.trim() } : {}),
+      noVoicemail: input.contact.noVoicemail,
+      noSms: input.contact.noSms,
+    };
+    for (let attempt = 0; ; attempt++) {
+      const caseCode = makeCaseCode();
+      try {
+        await this.db.transaction().execute(async (trx) => {
+          await trx
+            .insertInto('help_request')
+            .values({
+              id,
+              case_code: caseCode,
+              secret_hash: this.hashSecret(caseCode, secret),
+              request_type: input.requestType,
+              other_type_sealed: input.otherType?.trim() ? this.seal(input.otherType.trim(), 'help_request', 'other_type', id) : null,
+              age_band: input.ageBand ?? null,
+              gender: input.gender ?? null,
+              is_minor: input.minor ?? (input.ageBand ? input.ageBand === 'under_14' || input.ageBand === '14_17' : null),
+              province: input.province ?? null,
+              city: input.city?.trim() || null,
+              forms: input.forms,
+              relationship: input.relationship ?? null,
+              children_witnessed: input.childrenWitnessed ?? null,
+              contact_channel: contact.channel,
+              contact_sealed: this.seal(JSON.stringify(contact), 'help_request', 'contact', id),
+              consent_basis: under14 && input.guardianMayBeAbuser ? 'minor_emergency' : 'separate_consent',
+              consent_version: CONSENT_VERSION,
+              consented_at: new Date(),
+              no_guardian_contact: under14 && input.guardianMayBeAbuser === true,
+              danger_level: danger?.level ?? null,
+              danger_score: danger?.score ?? null,
+              danger_answers_sealed: input.dangerAnswers
+                ? this.seal(JSON.stringify(input.dangerAnswers), 'help_request', 'danger_answers', id)
+                : null,
+              locale,
+              neutral_titles: input.neutralTitles === true,
+              last_survivor_message_at: new Date(),
+            })
+            .execute();
+          await this.insertMessage(trx, id, 'survivor', null, input.narrative.trim());
+          await addToOutbox(trx, 'help.request-created', { helpRequestId: id });
+        });
+        return { id, caseCode, secret, dangerLevel: danger?.level ?? null };
+      } catch (error) {
+        // A clash of random case codes is possible, if rare: try another code.
+        if ((error as { code?: string }).code === '23505' && attempt < 5) continue;
+        throw error;
+      }
+    }
+  }
+
+  private async insertMessage(trx: Executor, requestId: string, author: 'survivor' | 'staff', staffRef: string | null, text: string): Promise<string> {
+    const id = randomUUID();
+    await trx
+      .insertInto('help_message')
+      .values({ id, help_request_id: requestId, author, staff_ref: staffRef, body_sealed: this.seal(text, 'help_message', 'body', id) })
+      .execute();
+    return id;
+  }
+
+  /**
+   * Case code + secret → a new thread session token (returned once; only its hash is stored). Wrong guesses
+   * are limited per case code (then LOCKED, even for the right secret) and per network (RATE_LIMITED).
+   * A wrong code and a wrong secret are indistinguishable.
+   */
+  async openThread(rawCode: string, rawSecret: string, network: string, options: { neutralTitles?: boolean } = {}): Promise<{ token: string; session: ThreadSession }> {
+    const caseCode = normalizeCaseCode(rawCode);
+    const secret = normalizeSecret(rawSecret);
+    const perNetwork = await this.rateLimiter.hit('help.open.net', network, OPEN_ATTEMPTS_PER_NETWORK);
+    if (!perNetwork.allowed) {
+      throw new AppError('RATE_LIMITED', { params: { seconds: Math.max(1, Math.ceil(perNetwork.resetInMs / 1000)) } });
+    }
+    const perCase = await this.rateLimiter.hit('help.open', caseCode, SECRET_GUESSES);
+    if (!perCase.allowed) throw new AppError('LOCKED', { params: { minutes: Math.max(1, Math.ceil(perCase.resetInMs / 60_000)) } });
+    const row = CASE_CODE.test(caseCode)
+      ? await this.db.selectFrom('help_request').select(['id', 'secret_hash', 'last_opened_at', 'neutral_titles']).where('case_code', '=', caseCode).executeTakeFirst()
+      : undefined;
+    const candidate = this.hashSecret(caseCode, SECRET.test(secret) ? secret : '').toString('base64');
+    // Compare even when the code is unknown, so timing does not tell whether a code exists.
+    const stored = row ? row.secret_hash.toString('base64') : this.hashSecret('-', '-').toString('base64');
+    if (!row || !SECRET.test(secret) || !safeEqual(candidate, stored)) {
+      throw new AppError('UNAUTHENTICATED', { fields: [{ field: 'secret', message: 'help.open.wrong' }] });
+    }
+    await this.rateLimiter.reset('help.open', caseCode);
+    const token = randomBytes(32).toString('base64url');
+    const now = new Date();
+    const id = randomUUID();
+    const neutralTitles = row.neutral_titles || options.neutralTitles === true;
+    await this.db.transaction().execute(async (trx) => {
+      // Expired sessions of anyone are removed as new ones open: no separate sweeper is needed.
+      await trx.deleteFrom('help_thread_session').where((eb) => eb.or([eb('idle_expires_at', '<', now), eb('absolute_expires_at', '<', now)])).execute();
+      await trx
+        .insertInto('help_thread_session')
+        .values({
+          id,
+          token_hash: this.hashToken(token),
+          help_request_id: row.id,
+          neutral_titles: neutralTitles,
+          previous_open_at: row.last_opened_at,
+          last_seen_at: now,
+          idle_expires_at: new Date(now.getTime() + THREAD_IDLE_MS),
+          absolute_expires_at: new Date(now.getTime() + THREAD_ABSOLUTE_MS),
+        })
+        .execute();
+      await trx.updateTable('help_request').set({ last_opened_at: now }).where('id', '=', row.id).execute();
+    });
+    return {
+      token,
+      session: { id, helpRequestId: row.id, caseCode, neutralTitles, previousOpenAt: row.last_opened_at },
+    };
+  }
+
+  /** The live session for a token, extending its idle expiry; undefined when unknown or expired. */
+  async threadSession(token: string | undefined): Promise<ThreadSession | undefined> {
+    if (!token || token.length > 100) return undefined;
+    const now = new Date();
+    const row = await this.db
+      .updateTable('help_thread_session as s')
+      .from('help_request as r')
+      .set({ last_seen_at: now, idle_expires_at: sql<Date>`least(s.absolute_expires_at, ${new Date(now.getTime() + THREAD_IDLE_MS)})` })
+      .whereRef('r.id', '=', 's.help_request_id')
+      .where('s.token_hash', '=', this.hashToken(token))
+      .where('s.idle_expires_at', '>', now)
+      .where('s.absolute_expires_at', '>', now)
+      .returning(['s.id', 's.help_request_id', 'r.case_code', 's.neutral_titles', 's.previous_open_at'])
+      .executeTakeFirst();
+    if (!row) return undefined;
+    return { id: row.id, helpRequestId: row.help_request_id, caseCode: row.case_code, neutralTitles: row.neutral_titles, previousOpenAt: row.previous_open_at };
+  }
+
+  async endThreadSession(token: string | undefined): Promise<void> {
+    if (!token || token.length > 100) return;
+    await this.db.deleteFrom('help_thread_session').where('token_hash', '=', this.hashToken(token)).execute();
+  }
+
+  /** Remove expired thread sessions (run by a periodic job). */
+  async sweepThreadSessions(): Promise<number> {
+    const result = await this.db
+      .deleteFrom('help_thread_session')
+      .where((eb) => eb.or([eb('idle_expires_at', '<', new Date()), eb('absolute_expires_at', '<', new Date())]))
+      .executeTakeFirst();
+    return Number(result.numDeletedRows);
+  }
+
+  async listMessages(db: Executor, requestId: string): Promise<ThreadMessage[]> {
+    const rows = await db
+      .selectFrom('help_message')
+      .select(['id', 'author', 'body_sealed', 'created_at'])
+      .where('help_request_id', '=', requestId)
+      .orderBy('seq')
+      .execute();
+    return rows.map((r) => ({ id: r.id, author: r.author, text: this.open(r.body_sealed, 'help_message', 'body', r.id), createdAt: r.created_at }));
+  }
+
+  /** Her message on her thread. */
+  async postSurvivorMessage(session: ThreadSession, text: string): Promise<ThreadMessage> {
+    const problems = textProblems('text', text, LIMITS.message, true);
+    if (problems.length) throw new AppError('VALIDATION', { fields: problems });
+    return this.db.transaction().execute(async (trx) => {
+      const id = await this.insertMessage(trx, session.helpRequestId, 'survivor', null, text.trim());
+      const now = new Date();
+      await trx.updateTable('help_request').set({ last_survivor_message_at: now, status: 'open' }).where('id', '=', session.helpRequestId).execute();
+      await addToOutbox(trx, 'help.survivor-message', { helpRequestId: session.helpRequestId, messageId: id });
+      return { id, author: 'survivor' as const, text: text.trim(), createdAt: now };
+    });
+  }
+
+  /** A call-back request with its own safe-contact rules; tied to her thread when `helpRequestId` is given. */
+  async requestCallback(input: CallbackInput, locale: string, helpRequestId: string | null): Promise<{ id: string }> {
+    const problems = callbackProblems(input);
+    if (problems.length) throw new AppError('VALIDATION', { fields: problems });
+    const id = randomUUID();
+    const contact = {
+      phone: input.phone.trim(),
+      windows: input.windows,
+      ...(input.codeWord?.trim() ? { codeWord: input.codeWord.trim() } : {}),
+      noVoicemail: input.noVoicemail,
+      noSms: input.noSms,
+    };
+    await this.db.transaction().execute(async (trx) => {
+      await trx
+        .insertInto('help_callback')
+        .values({ id, help_request_id: helpRequestId, contact_sealed: this.seal(JSON.stringify(contact), 'help_callback', 'contact', id), consent_version: CONSENT_VERSION, locale })
+        .execute();
+      await addToOutbox(trx, 'help.callback-requested', { callbackId: id, ...(helpRequestId ? { helpRequestId } : {}) });
+    });
+    return { id };
+  }
+
+  // ---- For the NGO desk (issue 5). Access checks belong to the caller's route; these functions trust it. ----
+
+  /** Open help requests, oldest first (the desk orders by danger, minors and waiting time on top of this). */
+  async listOpenRequests(db: Executor = this.db, limit = 200): Promise<StaffRequestSummary[]> {
+    const rows = await db.selectFrom('help_request').selectAll().where('status', '=', 'open').orderBy('created_at').limit(limit).execute();
+    return rows.map((r) => ({
+      id: r.id,
+      caseCode: r.case_code,
+      requestType: r.request_type,
+      ageBand: r.age_band,
+      isMinor: r.is_minor,
+      province: r.province,
+      dangerLevel: r.danger_level,
+      contactChannel: r.contact_channel,
+      status: r.status,
+      createdAt: r.created_at,
+      lastSurvivorMessageAt: r.last_survivor_message_at,
+      lastStaffReplyAt: r.last_staff_reply_at,
+    }));
+  }
+
+  /** One request with its sealed fields opened, for the staff member the desk has already authorised. */
+  async getRequestForStaff(db: Executor, requestId: string): Promise<StaffRequestView | undefined> {
+    const r = await db.selectFrom('help_request').selectAll().where('id', '=', requestId).executeTakeFirst();
+    if (!r) return undefined;
+    return {
+      id: r.id,
+      caseCode: r.case_code,
+      requestType: r.request_type,
+      ageBand: r.age_band,
+      isMinor: r.is_minor,
+      province: r.province,
+      dangerLevel: r.danger_level,
+      contactChannel: r.contact_channel,
+      status: r.status,
+      createdAt: r.created_at,
+      lastSurvivorMessageAt: r.last_survivor_message_at,
+      lastStaffReplyAt: r.last_staff_reply_at,
+      otherType: r.other_type_sealed ? this.open(r.other_type_sealed, 'help_request', 'other_type', r.id) : null,
+      gender: r.gender,
+      city: r.city,
+      forms: r.forms,
+      relationship: r.relationship,
+      childrenWitnessed: r.children_witnessed,
+      contact: JSON.parse(this.open(r.contact_sealed, 'help_request', 'contact', r.id)) as ContactRules,
+      consentBasis: r.consent_basis,
+      noGuardianContact: r.no_guardian_contact,
+      dangerAnswers: r.danger_answers_sealed ? (JSON.parse(this.open(r.danger_answers_sealed, 'help_request', 'danger_answers', r.id)) as boolean[]) : null,
+      messages: await this.listMessages(db, r.id),
+    };
+  }
+
+  /** A staff reply on her thread, written in the caller's transaction (with its audit record). */
+  async postStaffReply(trx: Executor, requestId: string, staffRef: string, text: string): Promise<ThreadMessage> {
+    const problems = textProblems('text', text, LIMITS.message, true);
+    if (problems.length) throw new AppError('VALIDATION', { fields: problems });
+    const exists = await trx.selectFrom('help_request').select('id').where('id', '=', requestId).executeTakeFirst();
+    if (!exists) throw new AppError('NOT_FOUND');
+    const id = await this.insertMessage(trx, requestId, 'staff', staffRef, text.trim());
+    const now = new Date();
+    await trx.updateTable('help_request').set({ last_staff_reply_at: now, status: 'answered' }).where('id', '=', requestId).execute();
+    return { id, author: 'staff', text: text.trim(), createdAt: now };
+  }
+
+  // ---- Directory ----
+
+  async listDirectoryEntries(filter: { province?: string; kind?: DirectoryKind; q?: string }, locale: string): Promise<DirectoryEntry[]> {
+    let query = this.db.selectFrom('help_directory_entry').selectAll().where('active', '=', true);
+    if (filter.province) query = query.where('province', 'in', [filter.province, '00']);
+    if (filter.kind) query = query.where('kind', '=', filter.kind);
+    const q = filter.q?.trim();
+    if (q) {
+      const like = `%${q.replace(/[\\%_]/g, (c) => '\\' + c)}%`;
+      query = query.where((eb) =>
+        eb.or([eb('name_zh', 'ilike', like), eb('name_en', 'ilike', like), eb('city_zh', 'ilike', like), eb('city_en', 'ilike', like)]),
+      );
+    }
+    const rows = await query.orderBy(sql`province = '00'`, 'desc').orderBy('province').orderBy('kind').orderBy('id').limit(200).execute();
+    const en = locale === 'en';
+    return rows.map((r) => ({
+      id: r.id,
+      kind: r.kind,
+      province: r.province,
+      city: en ? r.city_en : r.city_zh,
+      name: en ? r.name_en : r.name_zh,
+      phone: r.phone,
+      address: r.address_zh,
+      hours: en ? r.hours_en : r.hours_zh,
+    }));
+  }
+
+  /** Admins maintain the directory (the admin screen calls this after its own access check). */
+  async saveDirectoryEntry(entry: {
+    id?: string; kind: DirectoryKind; province: string; cityZh?: string | null; cityEn?: string | null; nameZh: string; nameEn: string;
+    phone?: string | null; addressZh?: string | null; hoursZh?: string | null; hoursEn?: string | null; active?: boolean;
+  }): Promise<string> {
+    const values = {
+      kind: entry.kind, province: entry.province, city_zh: entry.cityZh ?? null, city_en: entry.cityEn ?? null,
+      name_zh: entry.nameZh, name_en: entry.nameEn, phone: entry.phone ?? null, address_zh: entry.addressZh ?? null,
+      hours_zh: entry.hoursZh ?? null, hours_en: entry.hoursEn ?? null, active: entry.active ?? true,
+    };
+    if (entry.id) {
+      await this.db.updateTable('help_directory_entry').set({ ...values, updated_at: new Date() }).where('id', '=', entry.id).execute();
+      return entry.id;
+    }
+    const row = await this.db.insertInto('help_directory_entry').values(values).returning('id').executeTakeFirstOrThrow();
+    return row.id;
+  }
+}
