@@ -52,6 +52,6 @@ export function passwordProblem(password: string, personal: { email?: string; na
   const local = personal.email?.toLowerCase().split('@')[0];
   if (local && local.length >= 4 && lower.includes(local)) return 'personal';
   const name = personal.name?.toLowerCase().replace(/\s+/g, '');
-  if (name && name.length >= 3 && lower.includes(name)) return 'personal';
+  if (name && name.length >= 3 && lower.replace(/\s+/g, '').includes(name)) return 'personal';
   return undefined;
 }
