@@ -3,8 +3,10 @@
  * the server would (embedded or DATABASE_URL) and close it when done. Modules add their commands below.
  */
 import { parseArgs } from 'node:util';
-import { ConfigError, loadConfig, type Config } from './config.ts';
-import { migrateToLatest } from './db/migrator.ts';
+import { ConfigError, loadConfig, resolveMasterKey, type Config } from './config.ts';
+import { backupFileSourceFactories, createBackup, restoreBackup } from './platform/backup.ts';
+import { Keyring } from './platform/crypto.ts';
+import { isFreshDatabase, migrateToLatest } from './db/migrator.ts';
 import { openDatabase, type OpenDatabase } from './db/open.ts';
 import { auditCommand } from './modules/identity/identity.cli.ts';
 
@@ -24,6 +26,41 @@ async function withDatabase<T>(config: Config, work: (database: OpenDatabase) =>
 }
 
 export const commands: Record<string, Command> = {
+  backup: {
+    summary: 'Write an encrypted backup of the database and stored files',
+    usage: 'anxin backup --out <file>',
+    async run(args, config) {
+      const { values } = parseArgs({ args, options: { out: { type: 'string' } }, allowPositionals: false });
+      if (!values.out) throw new Error('say where to write the backup: --out <file>');
+      const keyring = new Keyring(await resolveMasterKey(config));
+      const out = values.out;
+      const summary = await withDatabase(config, (database) =>
+        createBackup(database.connectionString, keyring, out, backupFileSourceFactories.map((f) => f(config))),
+      );
+      console.log(`Backup written to ${out}: ${summary.tables} tables, ${summary.rows} rows, ${summary.files} files (${summary.bytes} bytes).`);
+      console.log('It is encrypted with the master key: keep the key, separately, to restore it.');
+      return 0;
+    },
+  },
+  restore: {
+    summary: 'Restore a backup into a fresh, empty instance (same master key, same version)',
+    usage: 'anxin restore --in <file>',
+    async run(args, config) {
+      const { values } = parseArgs({ args, options: { in: { type: 'string' } }, allowPositionals: false });
+      if (!values.in) throw new Error('say which backup to restore: --in <file>');
+      const keyring = new Keyring(await resolveMasterKey(config));
+      const file = values.in;
+      const summary = await withDatabase(config, async (database) => {
+        if (!(await isFreshDatabase(database.db))) {
+          throw new Error('restore only into a new instance: this database already holds Anxin data (use a fresh ANXIN_DATA_DIR or an empty DATABASE_URL)');
+        }
+        await migrateToLatest(database.db);
+        return restoreBackup(database.connectionString, keyring, file, backupFileSourceFactories.map((f) => f(config)));
+      });
+      console.log(`Restored ${summary.tables} tables, ${summary.rows} rows, ${summary.files} files (${summary.bytes} bytes).`);
+      return 0;
+    },
+  },
   audit: { summary: 'Check the audit trail’s hash chain; names the first broken link', usage: 'anxin audit verify', run: (args, config) => auditCommand(args, () => openDatabase(config, () => undefined)) },
   migrate: {
     summary: 'Apply every pending database migration',

@@ -4,12 +4,11 @@
  * real process-like start.
  */
 import type { FastifyInstance } from 'fastify';
-import { sql } from 'kysely';
 import pino from 'pino';
 import { buildApp, RATE_LIMIT_SWEEP } from './app.ts';
 import { resolveMasterKey, type Config } from './config.ts';
 import { demoSeeds } from './db/demo.ts';
-import { migrateToLatest } from './db/migrator.ts';
+import { isFreshDatabase, migrateToLatest } from './db/migrator.ts';
 import { openDatabase, type OpenDatabase } from './db/open.ts';
 import type { Db } from './db/database.ts';
 import { Keyring } from './platform/crypto.ts';
@@ -60,16 +59,6 @@ export async function startPlatform(
     await database.close();
     throw error;
   }
-}
-
-/** A database is fresh when no Anxin migration has ever run on it. */
-async function isFreshDatabase(db: Db): Promise<boolean> {
-  const { rows } = await sql<{
-    exists: boolean;
-  }>`select to_regclass('public.kysely_migration') is not null as exists`.execute(db);
-  if (!rows[0]?.exists) return true;
-  const count = await sql<{ n: string }>`select count(*)::text as n from kysely_migration`.execute(db);
-  return count.rows[0]?.n === '0';
 }
 
 async function loadDemoData(db: Db, keyring: Keyring, print: (line: string) => void): Promise<void> {
