@@ -15,6 +15,9 @@ const UNSAFE = new Set(['POST', 'PUT', 'PATCH', 'DELETE']);
 export function isCrossSite(request: FastifyRequest, publicUrl: string): boolean {
   const site = request.headers['sec-fetch-site'];
   if (site === 'cross-site') return true;
+  // The browser vouches for its own origin (pages could not forge this header). Needed because under
+  // `Referrer-Policy: no-referrer` browsers send `Origin: null` on same-origin form posts.
+  if (site === 'same-origin') return false;
   const origin = request.headers.origin;
   if (origin === undefined) return false; // not a browser form or fetch (API clients, tests)
   if (origin === 'null') return true;
