@@ -1,0 +1,228 @@
+/**
+ * The whole work report as a PDF in Chinese or English (pdfkit). Charts are drawn directly as bars next to
+ * their numbers, so the PDF needs no SVG converter and every figure stays selectable text. Noto Sans SC
+ * comes from an npm package and is read once per process (parsing it takes a few hundred milliseconds).
+ */
+import { createRequire } from 'node:module';
+import { readFileSync } from 'node:fs';
+import PDFDocument from 'pdfkit';
+import type { BreakdownT, CrossTabT, FigureT, WorkReportT } from './reports.schemas.ts';
+import { reportText } from './reports.service.ts';
+import type { ReportsMessageKey } from './reports.messages.ts';
+
+const require = createRequire(import.meta.url);
+let fontCache: { regular: Buffer; bold: Buffer } | undefined;
+
+function fonts(): { regular: Buffer; bold: Buffer } {
+  fontCache ??= {
+    regular: readFileSync(require.resolve('@expo-google-fonts/noto-sans-sc/400Regular/NotoSansSC_400Regular.ttf')),
+    bold: readFileSync(require.resolve('@expo-google-fonts/noto-sans-sc/700Bold/NotoSansSC_700Bold.ttf')),
+  };
+  return fontCache;
+}
+
+const ACCENT = '#7a3e9d';
+const MARGIN = 50;
+
+export function formatCount(value: number | null, threshold: number, locale: string): string {
+  if (value === null) return threshold > 1 ? `<${threshold}` : '—';
+  return value.toLocaleString(locale === 'en' ? 'en-GB' : 'zh-CN', { maximumFractionDigits: 1 });
+}
+
+export function formatShare(value: number | null): string {
+  return value === null ? '—' : `${(value * 100).toFixed(1)}%`;
+}
+
+export function formatChange(figure: FigureT): string {
+  if (figure.change === null) return '—';
+  const pct = figure.change * 100;
+  return `${pct >= 0 ? '+' : ''}${pct.toFixed(1)}%`;
+}
+
+/** Render the report; resolves to the PDF bytes. */
+export function renderReportPdf(report: WorkReportT): Promise<Buffer> {
+  const locale = report.language;
+  const t = (key: ReportsMessageKey, params?: Record<string, string | number>) => reportText(locale, key, params);
+  const k = report.suppression.threshold;
+  const count = (v: number | null) => formatCount(v, report.suppression.applied ? k : 1, locale);
+  const font = fonts();
+  const doc = new PDFDocument({
+    size: 'A4',
+    margin: MARGIN,
+    bufferPages: true,
+    info: { Title: `${t('reports.title')} ${report.period.from} – ${report.period.to}`, Author: 'Anxin', Subject: t('reports.title') },
+    lang: locale === 'en' ? 'en' : 'zh-CN',
+  });
+  doc.registerFont('regular', font.regular);
+  doc.registerFont('bold', font.bold);
+  const chunks: Buffer[] = [];
+  doc.on('data', (chunk: Buffer) => chunks.push(chunk));
+  const done = new Promise<Buffer>((resolve, reject) => {
+    doc.on('end', () => resolve(Buffer.concat(chunks)));
+    doc.on('error', reject);
+  });
+
+  const width = doc.page.width - 2 * MARGIN;
+  const bottom = () => doc.page.height - MARGIN - 20;
+  const ensure = (space: number) => {
+    if (doc.y + space > bottom()) doc.addPage();
+  };
+  const heading = (text: string) => {
+    ensure(60);
+    doc.moveDown(0.6).font('bold').fontSize(14).fillColor(ACCENT).text(text, MARGIN, doc.y, { width });
+    doc.moveDown(0.3).fillColor('black');
+  };
+  const subheading = (text: string) => {
+    ensure(40);
+    doc.moveDown(0.4).font('bold').fontSize(11).fillColor('black').text(text, MARGIN, doc.y, { width });
+    doc.moveDown(0.2);
+  };
+  const row = (cells: string[], widths: number[], bold = false) => {
+    ensure(16);
+    const y = doc.y;
+    let x = MARGIN;
+    doc.font(bold ? 'bold' : 'regular').fontSize(9).fillColor('black');
+    cells.forEach((cell, i) => {
+      doc.text(cell, x, y, { width: (widths[i] ?? 60) - 4, lineBreak: false, ellipsis: true, align: i === 0 ? 'left' : 'right' });
+      x += widths[i] ?? 60;
+    });
+    doc.x = MARGIN;
+    doc.y = y + 14;
+  };
+
+  const figures = (items: [string, FigureT, boolean?][]) => {
+    const widths = [width * 0.46, width * 0.18, width * 0.18, width * 0.18];
+    row([t('reports.figure'), t('reports.value'), t('reports.previous'), t('reports.change')], widths, true);
+    for (const [label, f, isCount] of items) {
+      const fmt = (v: number | null) => (isCount === false ? (v === null ? '—' : v.toFixed(1)) : count(v));
+      row([label, fmt(f.value), fmt(f.previous), formatChange(f)], widths);
+    }
+  };
+
+  /** Label | count | share | a bar proportional to the count (the chart and its table in one). */
+  const breakdown = (b: BreakdownT) => {
+    subheading(b.title);
+    const visible = b.rows.filter((r) => r.count !== 0 || (r.previous ?? 0) !== 0);
+    if (visible.length === 0) {
+      doc.font('regular').fontSize(9).text(t('reports.none'), MARGIN, doc.y, { width });
+      return;
+    }
+    const widths = [width * 0.34, width * 0.12, width * 0.12, width * 0.12, width * 0.3];
+    row(['', t('reports.count'), t('reports.share'), t('reports.previous'), ''], widths, true);
+    const max = Math.max(1, ...visible.map((r) => r.count ?? 0));
+    for (const r of visible) {
+      ensure(16);
+      const y = doc.y;
+      row([r.label, count(r.count), formatShare(r.share), count(r.previous), ''], widths);
+      if (r.count !== null && r.count > 0) {
+        const barX = MARGIN + widths[0]! + widths[1]! + widths[2]! + widths[3]! + 4;
+        const barWidth = Math.max(1, ((widths[4]! - 8) * r.count) / max);
+        doc.rect(barX, y + 2, barWidth, 8).fill(ACCENT).fillColor('black');
+      }
+    }
+  };
+
+  const crossTab = (c: CrossTabT) => {
+    subheading(c.title);
+    const first = width * 0.28;
+    const other = (width - first) / (c.columns.length + 1);
+    const widths = [first, ...c.columns.map(() => other), other];
+    row(['', ...c.columns.map((col) => col.label), t('reports.total')], widths, true);
+    c.rows.forEach((r, i) => {
+      row([r.label, ...(c.cells[i] ?? []).map(count), count(c.rowTotals[i] ?? null)], widths);
+    });
+    row([t('reports.total'), ...c.columnTotals.map(count), count(c.total)], widths, true);
+  };
+
+  // ---- title page ----
+  doc.font('bold').fontSize(22).fillColor(ACCENT).text(report.suppression.applied ? t('reports.publicTitle') : t('reports.title'), { width });
+  doc.moveDown(0.4).font('regular').fontSize(12).fillColor('black').text(report.organisation.name, { width });
+  doc.text(`${t('reports.period')}: ${t('reports.periodLine', { from: report.period.from, to: report.period.to, days: report.period.days })}`, { width });
+  doc.fontSize(9).fillColor('#444').text(t('reports.previousPeriod', { from: report.previousPeriod.from, to: report.previousPeriod.to }), { width });
+  doc.text(t('reports.generatedAt', { at: chinaTime(report.generatedAt) }), { width });
+  if (report.rollupsAsOf) doc.text(t('reports.rollupsAsOf', { at: chinaTime(report.rollupsAsOf) }), { width });
+  doc.moveDown(0.4).fillColor('black').fontSize(9).text(report.suppression.applied ? t('reports.suppressed', { threshold: k }) : t('reports.notSuppressed'), { width });
+
+  const u = report.usage;
+  heading(t('reports.section.usage'));
+  figures([
+    [t('reports.usage.users'), u.users],
+    [t('reports.usage.opens'), u.opens],
+    [t('reports.usage.newUsersPerDay'), u.newUsersPerDay, false],
+    [t('reports.usage.opensPerDay'), u.opensPerDay, false],
+    [t('reports.usage.averageDailyUsers'), u.averageDailyUsers, false],
+  ]);
+  breakdown(u.byChannel);
+
+  const h = report.helpRequests;
+  heading(t('reports.section.help'));
+  figures([
+    [t('reports.help.total'), h.total],
+    [t('reports.help.perDay'), h.perDay, false],
+    [t('reports.help.minors'), h.minors.count],
+    [t('reports.help.adults'), h.adults.count],
+  ]);
+  doc.font('regular').fontSize(9).text(`${t('reports.help.minorShare')}: ${formatShare(h.minors.share)}`, MARGIN, doc.y + 4, { width });
+  breakdown(h.byType);
+  breakdown(h.byRegion);
+  crossTab(h.ageGender);
+  breakdown(h.minors.byGender);
+  breakdown(h.adults.byGender);
+
+  heading(t('reports.section.violence'));
+  doc.font('regular').fontSize(9).text(t('reports.help.formShareNote'), MARGIN, doc.y, { width });
+  breakdown(h.formGroups);
+  subheading(t('reports.help.cooccurrence'));
+  {
+    const widths = [width * 0.6, width * 0.2, width * 0.2];
+    row([t('reports.help.physical'), count(h.physicalWithPsychological.physical), ''], widths);
+    row([t('reports.help.physicalWithPsychological'), count(h.physicalWithPsychological.both), formatShare(h.physicalWithPsychological.share)], widths);
+  }
+  breakdown(h.forms);
+  breakdown(h.formGroupPairs);
+
+  heading(t('reports.section.relationship'));
+  breakdown(h.relationship);
+  doc.font('regular').fontSize(9).text(`${t('reports.help.parentChild')}: ${count(h.parentChild.count)} (${formatShare(h.parentChild.share)})`, MARGIN, doc.y + 4, { width });
+  breakdown(h.childrenWitnessed);
+  breakdown(h.danger);
+
+  heading(t('reports.section.response'));
+  {
+    const widths = [width * 0.6, width * 0.4];
+    row([t('reports.help.answered'), count(h.firstResponse.answered)], widths);
+    row([t('reports.help.unanswered'), count(h.firstResponse.unanswered)], widths);
+    row([t('reports.help.answeredWithinDay'), formatShare(h.firstResponse.withinDayShare)], widths);
+    row([t('reports.help.averageResponseHours'), h.firstResponse.averageHours === null ? '—' : h.firstResponse.averageHours.toFixed(1)], widths);
+  }
+  breakdown(h.firstResponse.buckets);
+
+  for (const [section, part] of [
+    ['reports.section.hotline', report.hotlineCalls],
+    ['reports.section.referrals', report.referrals],
+    ['reports.section.orders', report.protectionOrders],
+  ] as const) {
+    heading(t(section));
+    doc.font('regular').fontSize(9).text(part.reason, MARGIN, doc.y, { width });
+  }
+
+  // Page numbers and the suppression line on every page.
+  const range = doc.bufferedPageRange();
+  for (let i = range.start; i < range.start + range.count; i++) {
+    doc.switchToPage(i);
+    // Writing below the bottom margin would otherwise start a new page.
+    const margins = doc.page.margins;
+    doc.page.margins = { ...margins, bottom: 0 };
+    doc.font('regular').fontSize(8).fillColor('#666');
+    const footer = `${t('reports.pdf.footer', { threshold: report.suppression.applied ? k : 1 })} · ${t('reports.pdf.page', { page: i + 1 })}`;
+    doc.text(footer, MARGIN, doc.page.height - MARGIN + 10, { width, align: 'center', lineBreak: false });
+    doc.page.margins = margins;
+  }
+  doc.end();
+  return done;
+}
+
+/** An instant as China time, YYYY-MM-DD HH:MM. */
+export function chinaTime(iso: string): string {
+  return new Date(Date.parse(iso) + 8 * 3_600_000).toISOString().slice(0, 16).replace('T', ' ');
+}

@@ -1,0 +1,16 @@
+/**
+ * The reports module's access rules (spread into ACCESS_POLICY in identity/policy.ts). The work report and its
+ * exports are for NGO supervisors and administrators: organisation scope (their own organisation's report),
+ * platform admins all organisations. Publishing makes a suppressed snapshot public. The dashboards are for the
+ * staff of each kind of organisation over their own organisation.
+ */
+import type { ActionRule } from '../identity/policy.ts';
+
+const SUPERVISORS = { ngo_supervisor: 'organisation', organisation_admin: 'organisation', platform_admin: 'all' } as const;
+
+export const REPORTS_POLICY = {
+  'reports.read': { roles: SUPERVISORS },
+  'reports.export': { roles: SUPERVISORS },
+  'reports.publish': { roles: SUPERVISORS },
+  'reports.dashboard.ngo': { roles: { ngo_supervisor: 'organisation', volunteer_lawyer: 'organisation', caseworker: 'organisation', platform_admin: 'all' } },
+} as const satisfies Record<string, ActionRule>;

@@ -1,0 +1,680 @@
+/**
+ * The work report's routes: the report page for supervisors and admins (charts as server-rendered SVG with a
+ * table beside each), CSV per table and a PDF of the whole report, publishing a suppressed snapshot and its
+ * public page, the JSON API `getWorkReport`, and the NGO dashboard. Exports and published reports always have
+ * small counts suppressed; only the internal page (and the API with `suppress=false`) shows raw counts.
+ */
+import { randomUUID } from 'node:crypto';
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import type { ComponentChildren } from 'preact';
+import { Type } from 'typebox';
+import { AppError } from '../../platform/errors.ts';
+import type { Locale } from '../../platform/i18n/catalog.ts';
+import { sendPage } from '../../platform/render/page.tsx';
+import { CsrfField, StaffBar } from '../identity/components.tsx';
+import { requireStaff } from '../identity/access-guard.ts';
+import { HelpService } from '../help/help.service.ts';
+import { breakdownChart, seriesChart, svgDataUrl } from './reports.charts.ts';
+import { reportTables, toCsv } from './reports.csv.ts';
+import { foldRollups, rollupsAsOf } from './reports.fold.ts';
+import type { ReportsMessageKey } from './reports.messages.ts';
+import { chinaTime, formatChange, formatCount, formatShare, renderReportPdf } from './reports.pdf.ts';
+import { WorkReport, WorkReportQuery, type BreakdownT, type CrossTabT, type FigureT, type WorkReportQueryT, type WorkReportT } from './reports.schemas.ts';
+import { buildWorkReport, defaultPeriod, isValidPeriod, reportText } from './reports.service.ts';
+import { DEFAULT_SUPPRESSION_THRESHOLD } from './reports.suppress.ts';
+
+/** Rollups older than this are brought up to date before a report is built (cheap: recent days only). */
+const FRESH_MS = 60_000;
+
+const PageQuery = Type.Object({
+  from: Type.Optional(Type.String({ maxLength: 10 })),
+  to: Type.Optional(Type.String({ maxLength: 10 })),
+  organisation: Type.Optional(Type.String({ maxLength: 40 })),
+  preview: Type.Optional(Type.Boolean()),
+  threshold: Type.Optional(Type.Integer({ minimum: 2, maximum: 100 })),
+  language: Type.Optional(Type.Union([Type.Literal('zh-CN'), Type.Literal('en')])),
+  table: Type.Optional(Type.String({ maxLength: 40, pattern: '^[A-Za-z]+$' })),
+});
+type PageQueryT = {
+  from?: string;
+  to?: string;
+  organisation?: string;
+  preview?: boolean;
+  threshold?: number;
+  language?: Locale;
+  table?: string;
+};
+
+const PublicationParams = Type.Object({ id: Type.String({ format: 'uuid' }) });
+
+async function ensureFresh(app: FastifyInstance): Promise<void> {
+  const asOf = await rollupsAsOf(app.db);
+  if (asOf && Date.now() - asOf.getTime() < FRESH_MS) return;
+  await foldRollups(app.db);
+}
+
+export function reportsRoutes(app: FastifyInstance): void {
+  app.jobs.handle('reports.fold', async () => {
+    await foldRollups(app.db);
+  });
+  // Scheduled once the job runner has started (it starts before the server listens).
+  app.addHook('onListen', async () => {
+    try {
+      await app.jobs.schedule('reports.fold', '*/5 * * * *');
+    } catch (error) {
+      app.log.warn({ err: error }, 'could not schedule the report rollup fold; reports fold on demand');
+    }
+  });
+  app.staffConsoleLinks.push(
+    { action: 'reports.read', href: '/reports', label: 'reports.consoleLink' },
+    { action: 'reports.dashboard.ngo', href: '/reports/dashboard', label: 'reports.dashboardLink' },
+  );
+
+  /** The organisation a report is for: one's own, or (platform admins) all or any. 404 for anything else. */
+  async function organisationFor(request: FastifyRequest, param: string | undefined): Promise<{ id: string | null; name: string }> {
+    const staff = requireStaff(request);
+    const all = request.access?.scope === 'all';
+    const allName = reportText(request.locale, 'reports.allOrganisations');
+    if (param === undefined || param === '') return all ? { id: null, name: allName } : { id: staff.organisationId, name: staff.organisationName };
+    if (param === 'all') {
+      if (!all) throw new AppError('NOT_FOUND');
+      return { id: null, name: allName };
+    }
+    if (param === staff.organisationId) return { id: staff.organisationId, name: staff.organisationName };
+    if (!all || !/^[0-9a-f-]{36}$/i.test(param)) throw new AppError('NOT_FOUND');
+    // The organisation's name only (identity exposes no lookup service for it yet).
+    const row = await app.db.selectFrom('organisation').select(['id', 'name']).where('id', '=', param).executeTakeFirst();
+    if (!row) throw new AppError('NOT_FOUND');
+    return { id: row.id, name: row.name };
+  }
+
+  function periodOf(query: { from?: string; to?: string }): { from: string; to: string } {
+    const fallback = defaultPeriod();
+    const from = query.from || fallback.from;
+    const to = query.to || fallback.to;
+    if (!isValidPeriod(from, to)) throw new AppError('VALIDATION', { fields: [{ field: 'from', message: 'reports.validation.period' }] });
+    return { from, to };
+  }
+
+  async function reportFor(request: FastifyRequest, query: PageQueryT & { suppress?: boolean }, options: { suppressed: boolean; locale?: Locale }): Promise<WorkReportT> {
+    const period = periodOf(query);
+    const organisation = await organisationFor(request, query.organisation);
+    await ensureFresh(app);
+    return buildWorkReport(app.db, {
+      ...period,
+      organisationId: organisation.id,
+      organisationName: organisation.name,
+      locale: options.locale ?? request.locale,
+      threshold: options.suppressed ? (query.threshold ?? DEFAULT_SUPPRESSION_THRESHOLD) : 1,
+    });
+  }
+
+  // ---- JSON API ----
+  app.get(
+    '/api/reports/work-report',
+    {
+      config: { access: { action: 'reports.read' } },
+      schema: {
+        operationId: 'getWorkReport',
+        tags: ['reports'],
+        summary: 'The work report for a period and organisation, compared with the previous period',
+        description:
+          'Every figure of the work report, read from daily rollups. Small counts are suppressed unless `suppress=false` (internal use only). ' +
+          'Default period: the 365 days ending today (China time); default organisation: one’s own (platform admins: all).',
+        querystring: WorkReportQuery,
+        response: { 200: WorkReport },
+      },
+    },
+    async (request) => {
+      const query = request.query as WorkReportQueryT;
+      return reportFor(request, query, { suppressed: query.suppress !== false, locale: query.language ?? request.locale });
+    },
+  );
+
+  // ---- The report page ----
+  app.get(
+    '/reports',
+    { config: { access: { action: 'reports.read' } }, schema: { hide: true, querystring: PageQuery } },
+    async (request, reply) => {
+      const query = request.query as PageQueryT;
+      const report = await reportFor(request, query, { suppressed: query.preview === true });
+      const staff = requireStaff(request);
+      const publications = await app.db
+        .selectFrom('report_publication')
+        .select(['id', 'period_from', 'period_to', 'threshold', 'created_at'])
+        .where('organisation_id', '=', report.organisation.id ?? '')
+        .where('withdrawn_at', 'is', null)
+        .orderBy('created_at', 'desc')
+        .limit(20)
+        .execute();
+      const t = (key: ReportsMessageKey, params?: Record<string, string | number>) => reportText(request.locale, key, params);
+      const params = exportParams(report);
+      return staffPage(
+        request,
+        reply,
+        t('reports.title'),
+        <>
+          <h1>{t('reports.title')}</h1>
+          <p>{t('reports.lead')}</p>
+          <form method="get" action={request.localePath('/reports')} class="report-filter">
+            <div class="field">
+              <label for="from">{t('reports.from')}</label>
+              <input type="date" id="from" name="from" value={report.period.from} />
+            </div>
+            <div class="field">
+              <label for="to">{t('reports.to')}</label>
+              <input type="date" id="to" name="to" value={report.period.to} />
+            </div>
+            {request.access?.scope === 'all' && (
+              <div class="field">
+                <label for="organisation">{t('reports.organisation')}</label>
+                <select id="organisation" name="organisation">
+                  <option value="all" selected={report.organisation.id === null}>
+                    {t('reports.allOrganisations')}
+                  </option>
+                  <option value={staff.organisationId} selected={report.organisation.id === staff.organisationId}>
+                    {staff.organisationName}
+                  </option>
+                </select>
+              </div>
+            )}
+            <label class="choice">
+              <input type="checkbox" name="preview" value="true" checked={query.preview === true} />
+              {t('reports.previewPublished')}
+            </label>
+            <button type="submit">{t('reports.show')}</button>
+          </form>
+          <section class="report-actions" aria-label={t('reports.exportPdf')}>
+            <a class="button" href={request.localePath(`/reports/export.pdf?${params}&language=zh-CN`)}>
+              {t('reports.exportPdf')} (中文)
+            </a>{' '}
+            <a class="button" href={request.localePath(`/reports/export.pdf?${params}&language=en`)}>
+              {t('reports.exportPdf')} (English)
+            </a>
+            <form method="post" action={request.localePath('/reports/publish')} class="inline">
+              <CsrfField token={staff.csrfToken} />
+              <input type="hidden" name="from" value={report.period.from} />
+              <input type="hidden" name="to" value={report.period.to} />
+              <input type="hidden" name="organisation" value={report.organisation.id ?? 'all'} />
+              <button type="submit">{t('reports.publicLink')}</button>
+            </form>
+            <p class="hint">{t('reports.publicNote')}</p>
+            {publications.length > 0 && (
+              <ul>
+                {publications.map((p) => (
+                  <li>
+                    <a href={request.localePath(`/reports/published/${p.id}`)}>
+                      {String(p.period_from)} – {String(p.period_to)} ({chinaTime(p.created_at.toISOString())})
+                    </a>
+                  </li>
+                ))}
+              </ul>
+            )}
+          </section>
+          <ReportBody report={report} csvHref={(table) => request.localePath(`/reports/export.csv?${params}&table=${table}`)} />
+        </>,
+      );
+    },
+  );
+
+  // ---- Exports (always suppressed) ----
+  app.get(
+    '/reports/export.csv',
+    { config: { access: { action: 'reports.export' } }, schema: { hide: true, querystring: PageQuery } },
+    async (request, reply) => {
+      const query = request.query as PageQueryT;
+      const report = await reportFor(request, query, { suppressed: true, locale: query.language ?? request.locale });
+      const table = reportTables(report).find((tb) => tb.id === (query.table ?? 'figures'));
+      if (!table) throw new AppError('NOT_FOUND');
+      return reply
+        .header('cache-control', 'no-store')
+        .header('content-disposition', `attachment; filename="anxin-report-${report.period.from}-${report.period.to}-${table.id}.csv"`)
+        .type('text/csv; charset=utf-8')
+        .send(toCsv(table));
+    },
+  );
+
+  app.get(
+    '/reports/export.pdf',
+    { config: { access: { action: 'reports.export' } }, schema: { hide: true, querystring: PageQuery } },
+    async (request, reply) => {
+      const query = request.query as PageQueryT;
+      const report = await reportFor(request, query, { suppressed: true, locale: query.language ?? request.locale });
+      const pdf = await renderReportPdf(report);
+      return reply
+        .header('cache-control', 'no-store')
+        .header('content-disposition', `attachment; filename="anxin-report-${report.period.from}-${report.period.to}-${report.language}.pdf"`)
+        .type('application/pdf')
+        .send(pdf);
+    },
+  );
+
+  // ---- Publishing ----
+  app.post(
+    '/reports/publish',
+    {
+      config: { access: { action: 'reports.publish' } },
+      schema: {
+        hide: true,
+        body: Type.Object({
+          _csrf: Type.Optional(Type.String({ maxLength: 200 })),
+          from: Type.String({ maxLength: 10 }),
+          to: Type.String({ maxLength: 10 }),
+          organisation: Type.Optional(Type.String({ maxLength: 40 })),
+          threshold: Type.Optional(Type.Integer({ minimum: 2, maximum: 100 })),
+        }),
+      },
+    },
+    async (request, reply) => {
+      const body = request.body as { from: string; to: string; organisation?: string; threshold?: number };
+      const staff = requireStaff(request);
+      const zh = await reportFor(request, body, { suppressed: true, locale: 'zh-CN' });
+      const en = await reportFor(request, body, { suppressed: true, locale: 'en' });
+      const id = randomUUID();
+      await app.db
+        .insertInto('report_publication')
+        .values({
+          id,
+          organisation_id: zh.organisation.id ?? '',
+          period_from: zh.period.from,
+          period_to: zh.period.to,
+          threshold: zh.suppression.threshold,
+          report_zh: JSON.stringify(zh),
+          report_en: JSON.stringify(en),
+          published_by: staff.accountId,
+        })
+        .execute();
+      return reply.redirect(request.localePath(`/reports/published/${id}`), 303);
+    },
+  );
+
+  async function publication(id: string, locale: Locale): Promise<WorkReportT> {
+    const row = await app.db
+      .selectFrom('report_publication')
+      .select(['report_zh', 'report_en'])
+      .where('id', '=', id)
+      .where('withdrawn_at', 'is', null)
+      .executeTakeFirst();
+    if (!row) throw new AppError('NOT_FOUND');
+    return (locale === 'en' ? row.report_en : row.report_zh) as WorkReportT;
+  }
+
+  const publicReason = 'A published work report: a frozen snapshot with small counts suppressed and no personal data, which the NGO chose to publish';
+  app.get(
+    '/reports/published/:id',
+    { config: { access: { public: true, reason: publicReason } }, schema: { hide: true, params: PublicationParams } },
+    async (request, reply) => {
+      const report = await publication((request.params as { id: string }).id, request.locale);
+      const id = (request.params as { id: string }).id;
+      return sendPage(request, reply, {
+        survivor: false,
+        title: reportText(request.locale, 'reports.publicTitle'),
+        body: (
+          <>
+            <h1>{reportText(request.locale, 'reports.publicTitle')}</h1>
+            <p>
+              <a class="button" href={request.localePath(`/reports/published/${id}/report.pdf`)}>
+                {reportText(request.locale, 'reports.exportPdf')}
+              </a>
+            </p>
+            <ReportBody report={report} />
+          </>
+        ),
+      });
+    },
+  );
+
+  app.get(
+    '/reports/published/:id/report.pdf',
+    { config: { access: { public: true, reason: publicReason } }, schema: { hide: true, params: PublicationParams } },
+    async (request, reply) => {
+      const report = await publication((request.params as { id: string }).id, request.locale);
+      const pdf = await renderReportPdf(report);
+      return reply
+        .header('content-disposition', `inline; filename="anxin-report-${report.period.from}-${report.period.to}-${report.language}.pdf"`)
+        .type('application/pdf')
+        .send(pdf);
+    },
+  );
+
+  app.get(
+    '/api/reports/published/:id',
+    {
+      config: { access: { public: true, reason: publicReason } },
+      schema: {
+        operationId: 'getPublishedWorkReport',
+        tags: ['reports'],
+        summary: 'A work report an organisation published (small counts suppressed)',
+        params: PublicationParams,
+        querystring: Type.Object({ language: Type.Optional(Type.Union([Type.Literal('zh-CN'), Type.Literal('en')])) }),
+        response: { 200: WorkReport },
+      },
+    },
+    async (request) => {
+      const { language } = request.query as { language?: Locale };
+      return publication((request.params as { id: string }).id, language ?? request.locale);
+    },
+  );
+
+  // ---- NGO dashboard ----
+  const help = new HelpService(app.db, app.keyring, app.rateLimiter);
+  app.get(
+    '/reports/dashboard',
+    { config: { access: { action: 'reports.dashboard.ngo' } }, schema: { hide: true } },
+    async (request, reply) => {
+      const t = (key: ReportsMessageKey) => reportText(request.locale, key);
+      const open = await help.listOpenRequests(app.db, 10_000);
+      const now = Date.now();
+      const waitingHours = (r: (typeof open)[number]) => (now - r.createdAt.getTime()) / 3_600_000;
+      const breaches = open.filter((r) => r.lastStaffReplyAt === null && waitingHours(r) >= 24);
+      const oldest = open.reduce((max, r) => Math.max(max, waitingHours(r)), 0);
+      await ensureFresh(app);
+      const week = await app.db
+        .selectFrom('report_fact_day')
+        .select((eb) => eb.fn.coalesce(eb.fn.sum<string>('n'), eb.lit(0)).as('n'))
+        .where('source', '=', 'help')
+        .where('dimension', '=', 'total')
+        .where('day', '>', new Date(now + 8 * 3_600_000 - 7 * 86_400_000).toISOString().slice(0, 10))
+        .executeTakeFirst();
+      const figures: [string, string][] = [
+        [t('reports.dashboard.queue'), String(open.length)],
+        [t('reports.dashboard.highDanger'), String(open.filter((r) => r.dangerLevel === 'high').length)],
+        [t('reports.dashboard.minors'), String(open.filter((r) => r.isMinor === true).length)],
+        [t('reports.dashboard.oldestWaiting'), oldest.toFixed(1)],
+        [t('reports.dashboard.breaches'), String(breaches.length)],
+        [t('reports.dashboard.last7'), String(Number(week?.n ?? 0))],
+      ];
+      return staffPage(
+        request,
+        reply,
+        t('reports.dashboard.title'),
+        <>
+          <h1>{t('reports.dashboard.title')}</h1>
+          <p>{t('reports.dashboard.lead')}</p>
+          <dl class="dashboard">
+            {figures.map(([label, value]) => (
+              <div class="panel">
+                <dt>{label}</dt>
+                <dd>{value}</dd>
+              </div>
+            ))}
+          </dl>
+        </>,
+      );
+    },
+  );
+}
+
+function exportParams(report: WorkReportT): string {
+  return new URLSearchParams({ from: report.period.from, to: report.period.to, organisation: report.organisation.id ?? 'all' }).toString();
+}
+
+function staffPage(request: FastifyRequest, reply: FastifyReply, title: string, body: ComponentChildren): FastifyReply {
+  return sendPage(request, reply, {
+    survivor: false,
+    title,
+    body: (
+      <>
+        <StaffBar request={request} />
+        {body}
+      </>
+    ),
+  }).header('cache-control', 'no-store');
+}
+
+// ---- The report body, shared by the internal page and the published page ----
+
+function ReportBody({ report, csvHref }: { report: WorkReportT; csvHref?: (table: string) => string }) {
+  const locale = report.language;
+  const t = (key: ReportsMessageKey, params?: Record<string, string | number>) => reportText(locale, key, params);
+  const k = report.suppression.applied ? report.suppression.threshold : 1;
+  const count = (v: number | null) => formatCount(v, k, locale);
+  const h = report.helpRequests;
+  const u = report.usage;
+  const Figures = ({ items }: { items: [string, FigureT, boolean?][] }) => (
+    <table class="report-table">
+      <thead>
+        <tr>
+          <th scope="col">{t('reports.figure')}</th>
+          <th scope="col">{t('reports.value')}</th>
+          <th scope="col">{t('reports.previous')}</th>
+          <th scope="col">{t('reports.change')}</th>
+        </tr>
+      </thead>
+      <tbody>
+        {items.map(([label, f, isCount]) => {
+          const fmt = (v: number | null) => (isCount === false ? (v === null ? '—' : v.toFixed(1)) : count(v));
+          return (
+            <tr>
+              <th scope="row">{label}</th>
+              <td>{fmt(f.value)}</td>
+              <td>{fmt(f.previous)}</td>
+              <td>{formatChange(f)}</td>
+            </tr>
+          );
+        })}
+      </tbody>
+    </table>
+  );
+  const Chart = ({ b }: { b: BreakdownT }) => (
+    <figure class="report-figure" id={`t-${b.id}`}>
+      <figcaption>
+        <h3>{b.title}</h3>
+      </figcaption>
+      <div class="report-pair">
+        <img src={svgDataUrl(breakdownChart(b))} alt={t('reports.chartOf', { title: b.title })} aria-describedby={`tbl-${b.id}`} />
+        <table class="report-table" id={`tbl-${b.id}`}>
+          <caption>{t('reports.tableOf', { title: b.title })}</caption>
+          <thead>
+            <tr>
+              <th scope="col">{b.title}</th>
+              <th scope="col">{t('reports.count')}</th>
+              <th scope="col">{t('reports.share')}</th>
+              <th scope="col">{t('reports.previous')}</th>
+            </tr>
+          </thead>
+          <tbody>
+            {b.rows.map((r) => (
+              <tr>
+                <th scope="row">{r.label}</th>
+                <td>{count(r.count)}</td>
+                <td>{formatShare(r.share)}</td>
+                <td>{count(r.previous)}</td>
+              </tr>
+            ))}
+          </tbody>
+        </table>
+      </div>
+      {csvHref && (
+        <a href={csvHref(b.id)} download>
+          {t('reports.exportCsv')}
+        </a>
+      )}
+    </figure>
+  );
+  const Cross = ({ c }: { c: CrossTabT }) => (
+    <figure class="report-figure" id={`t-${c.id}`}>
+      <table class="report-table">
+        <caption>{t('reports.tableOf', { title: c.title })}</caption>
+        <thead>
+          <tr>
+            <td></td>
+            {c.columns.map((col) => (
+              <th scope="col">{col.label}</th>
+            ))}
+            <th scope="col">{t('reports.total')}</th>
+          </tr>
+        </thead>
+        <tbody>
+          {c.rows.map((r, i) => (
+            <tr>
+              <th scope="row">{r.label}</th>
+              {(c.cells[i] ?? []).map((v) => (
+                <td>{count(v)}</td>
+              ))}
+              <td>{count(c.rowTotals[i] ?? null)}</td>
+            </tr>
+          ))}
+          <tr>
+            <th scope="row">{t('reports.total')}</th>
+            {c.columnTotals.map((v) => (
+              <td>{count(v)}</td>
+            ))}
+            <td>{count(c.total)}</td>
+          </tr>
+        </tbody>
+      </table>
+      {csvHref && (
+        <a href={csvHref(c.id)} download>
+          {t('reports.exportCsv')}
+        </a>
+      )}
+    </figure>
+  );
+  const seriesNames = { helpRequests: t('reports.series.helpRequests'), opens: t('reports.series.opens'), newUsers: t('reports.series.newUsers') };
+  return (
+    <div class="report" lang={locale === 'en' ? 'en' : 'zh-CN'}>
+      <p class="report-meta">
+        {report.organisation.name} · {t('reports.periodLine', { from: report.period.from, to: report.period.to, days: report.period.days })}
+        <br />
+        {t('reports.previousPeriod', { from: report.previousPeriod.from, to: report.previousPeriod.to })}
+        <br />
+        {t('reports.generatedAt', { at: chinaTime(report.generatedAt) })}
+        {report.rollupsAsOf && (
+          <>
+            {' · '}
+            {t('reports.rollupsAsOf', { at: chinaTime(report.rollupsAsOf) })}
+          </>
+        )}
+      </p>
+      <p class="note">{report.suppression.applied ? t('reports.suppressed', { threshold: report.suppression.threshold }) : t('reports.notSuppressed')}</p>
+
+      <h2>{t('reports.section.usage')}</h2>
+      <Figures
+        items={[
+          [t('reports.usage.users'), u.users],
+          [t('reports.usage.opens'), u.opens],
+          [t('reports.usage.newUsersPerDay'), u.newUsersPerDay, false],
+          [t('reports.usage.opensPerDay'), u.opensPerDay, false],
+          [t('reports.usage.averageDailyUsers'), u.averageDailyUsers, false],
+        ]}
+      />
+      <figure class="report-figure" id="t-series">
+        <figcaption>
+          <h3>{t('reports.usage.series')}</h3>
+        </figcaption>
+        <img src={svgDataUrl(seriesChart(report, seriesNames))} alt={t('reports.chartOf', { title: t('reports.usage.series') })} aria-describedby="tbl-series" />
+        <details>
+          <summary>{t('reports.tableOf', { title: t('reports.usage.series') })}</summary>
+          <table class="report-table" id="tbl-series">
+            <thead>
+              <tr>
+                <th scope="col">{t('reports.period')}</th>
+                <th scope="col">{seriesNames.helpRequests}</th>
+                <th scope="col">{seriesNames.opens}</th>
+                <th scope="col">{seriesNames.newUsers}</th>
+              </tr>
+            </thead>
+            <tbody>
+              {report.series.points.map((p) => (
+                <tr>
+                  <th scope="row">{p.period}</th>
+                  <td>{count(p.helpRequests)}</td>
+                  <td>{p.opens}</td>
+                  <td>{p.newUsers}</td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+        </details>
+        {csvHref && (
+          <a href={csvHref('series')} download>
+            {t('reports.exportCsv')}
+          </a>
+        )}
+      </figure>
+      <Chart b={u.byChannel} />
+
+      <h2>{t('reports.section.help')}</h2>
+      <Figures
+        items={[
+          [t('reports.help.total'), h.total],
+          [t('reports.help.perDay'), h.perDay, false],
+          [t('reports.help.minors'), h.minors.count],
+          [t('reports.help.adults'), h.adults.count],
+        ]}
+      />
+      <p>
+        {t('reports.help.minorShare')}: <strong>{formatShare(h.minors.share)}</strong>
+      </p>
+      <Chart b={h.byType} />
+      <Chart b={h.byRegion} />
+      <Chart b={h.byAgeBand} />
+      <Chart b={h.byGender} />
+      <Cross c={h.ageGender} />
+      <Chart b={h.minors.byGender} />
+      <Chart b={h.adults.byGender} />
+
+      <h2>{t('reports.section.violence')}</h2>
+      <p class="hint">{t('reports.help.formShareNote')}</p>
+      <Chart b={h.formGroups} />
+      <table class="report-table" id="tbl-cooccurrence">
+        <caption>{t('reports.help.cooccurrence')}</caption>
+        <tbody>
+          <tr>
+            <th scope="row">{t('reports.help.physical')}</th>
+            <td>{count(h.physicalWithPsychological.physical)}</td>
+          </tr>
+          <tr>
+            <th scope="row">{t('reports.help.physicalWithPsychological')}</th>
+            <td>{count(h.physicalWithPsychological.both)}</td>
+          </tr>
+          <tr>
+            <th scope="row">{t('reports.help.cooccurrenceShare')}</th>
+            <td>{formatShare(h.physicalWithPsychological.share)}</td>
+          </tr>
+        </tbody>
+      </table>
+      <Chart b={h.forms} />
+      <Chart b={h.formGroupPairs} />
+
+      <h2>{t('reports.section.relationship')}</h2>
+      <Chart b={h.relationship} />
+      <p>
+        {t('reports.help.parentChild')}: <strong>{count(h.parentChild.count)}</strong> ({formatShare(h.parentChild.share)})
+      </p>
+      <Chart b={h.childrenWitnessed} />
+      <Chart b={h.danger} />
+
+      <h2>{t('reports.section.response')}</h2>
+      <table class="report-table">
+        <tbody>
+          <tr>
+            <th scope="row">{t('reports.help.answered')}</th>
+            <td>{count(h.firstResponse.answered)}</td>
+          </tr>
+          <tr>
+            <th scope="row">{t('reports.help.unanswered')}</th>
+            <td>{count(h.firstResponse.unanswered)}</td>
+          </tr>
+          <tr>
+            <th scope="row">{t('reports.help.answeredWithinDay')}</th>
+            <td>{formatShare(h.firstResponse.withinDayShare)}</td>
+          </tr>
+          <tr>
+            <th scope="row">{t('reports.help.averageResponseHours')}</th>
+            <td>{h.firstResponse.averageHours === null ? '—' : h.firstResponse.averageHours.toFixed(1)}</td>
+          </tr>
+        </tbody>
+      </table>
+      <Chart b={h.firstResponse.buckets} />
+
+      <h2>{t('reports.section.hotline')}</h2>
+      <p>{report.hotlineCalls.reason}</p>
+      <h2>{t('reports.section.referrals')}</h2>
+      <p>{report.referrals.reason}</p>
+      <h2>{t('reports.section.orders')}</h2>
+      <p>{report.protectionOrders.reason}</p>
+    </div>
+  );
+}
