@@ -8,6 +8,7 @@ import { backupFileSourceFactories, createBackup, restoreBackup } from './platfo
 import { Keyring } from './platform/crypto.ts';
 import { isFreshDatabase, migrateToLatest } from './db/migrator.ts';
 import { openDatabase, type OpenDatabase } from './db/open.ts';
+import { evidenceCommand } from './modules/evidence/evidence.cli.ts';
 import { auditCommand } from './modules/identity/identity.cli.ts';
 
 interface Command {
@@ -26,6 +27,7 @@ async function withDatabase<T>(config: Config, work: (database: OpenDatabase) =>
 }
 
 export const commands: Record<string, Command> = {
+  evidence: evidenceCommand,
   backup: {
     summary: 'Write an encrypted backup of the database and stored files',
     usage: 'anxin backup --out <file>',

@@ -3,7 +3,8 @@
  * composed here; a module reads and writes only its own tables (others go through that module's service).
  */
 import type { PlatformTables } from './platform.tables.ts';
+import type { EvidenceTables } from '../modules/evidence/evidence.tables.ts';
 import type { IdentityTables } from '../modules/identity/identity.tables.ts';
 import type { HelpTables } from '../modules/help/help.tables.ts';
 
-export type Database = PlatformTables & IdentityTables & HelpTables;
+export type Database = PlatformTables & IdentityTables & HelpTables & EvidenceTables;

@@ -4,11 +4,15 @@
  */
 import type { FastifyInstance } from 'fastify';
 import { siteRoutes } from './site/site.routes.tsx';
+import { evidenceModule } from './evidence/evidence.routes.ts';
 import { identityModule } from './identity/index.ts';
 import { registerHelp } from './help/help.routes.ts';
 
 export const modules: { name: string; register: (app: FastifyInstance) => void | Promise<void> }[] = [
   { name: 'site', register: siteRoutes },
+  // Before identity until its access policy lists evidence.read / evidence.export: until then those routes are
+  // registered but every request to them is refused by the access guard (see docs/evidence-vault.md).
+  { name: 'evidence', register: evidenceModule },
   { name: 'identity', register: identityModule },
   { name: 'help', register: registerHelp },
 ];

@@ -4,6 +4,7 @@
  * English catalog is typed against the Chinese one, and a unit test fails on any missing or empty key.
  */
 import { platformEn, platformZh } from './platform.messages.ts';
+import { evidenceEn, evidenceZh } from '../../modules/evidence/evidence.messages.ts';
 import { helpEn, helpZh } from '../../modules/help/help.messages.ts';
 import { identityEn, identityZh } from '../../modules/identity/identity.messages.ts';
 
@@ -11,12 +12,12 @@ export const LOCALES = ['zh-CN', 'en'] as const;
 export type Locale = (typeof LOCALES)[number];
 export const DEFAULT_LOCALE: Locale = 'zh-CN';
 
-const zhCN = { ...platformZh, ...identityZh, ...helpZh } as const;
+const zhCN = { ...platformZh, ...identityZh, ...helpZh, ...evidenceZh } as const;
 export type MessageKey = keyof typeof zhCN;
 
 export const catalogs: Record<Locale, Record<MessageKey, string>> = {
   'zh-CN': zhCN,
-  en: { ...platformEn, ...identityEn, ...helpEn },
+  en: { ...platformEn, ...identityEn, ...helpEn, ...evidenceEn },
 };
 
 export type MessageParams = Record<string, string | number>;
