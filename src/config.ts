@@ -231,7 +231,7 @@ function evidenceSettings(
     s3 = { endpoint: endpoint?.replace(/\/$/, ''), bucket: bucket ?? '', region, accessKeyId, secretAccessKey };
   }
   const MiB = 1024 * 1024;
-  const maxFileMb = integer('ANXIN_EVIDENCE_MAX_FILE_MB', 2048, 1, 4000);
+  const maxFileMb = integer('ANXIN_EVIDENCE_MAX_FILE_MB', 2000, 1, 2047);
   const maxOwnerMb = integer('ANXIN_EVIDENCE_MAX_OWNER_MB', 10240, 1, 10_000_000);
   if (maxOwnerMb < maxFileMb) {
     problems.push({ setting: 'ANXIN_EVIDENCE_MAX_OWNER_MB', problem: `must be at least ANXIN_EVIDENCE_MAX_FILE_MB (${maxFileMb})` });

@@ -1,0 +1,441 @@
+/**
+ * The evidence vault's service: what the portal, the desk and other modules call. Owners are opaque
+ * `owner_ref` strings (e.g. `help-case:<id>`); this module never interprets them.
+ */
+import { createHash, randomUUID } from 'node:crypto';
+import { Readable, Transform, type TransformCallback } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
+import type { FastifyBaseLogger } from 'fastify';
+import { fileTypeFromBuffer } from 'file-type';
+import { sql, type Selectable, type Transaction } from 'kysely';
+import sharp from 'sharp';
+import type { EvidenceConfig } from '../../config.ts';
+import type { Db } from '../../db/database.ts';
+import type { Database } from '../../db/schema.ts';
+import type { Keyring } from '../../platform/crypto.ts';
+import { addToOutbox } from '../../platform/jobs.ts';
+import type { Locale } from '../../platform/i18n/catalog.ts';
+import type { EvidenceItemTable } from './evidence.tables.ts';
+import { appendCustody, readCustody, type CustodyAction, type CustodyEntry } from './custody.ts';
+import { ALLOWED_MEDIA_TYPES, detectText, formatBytes, PREVIEW_MEDIA_TYPES, type EvidenceType } from './evidence.types.ts';
+import { GRANT_TTL_MS, signGrant } from './grant.ts';
+import { EvidenceRefusal } from './refusal.ts';
+import { ScannerUnavailableError, type MalwareScanner, type ScanSession } from './scanner.ts';
+import type { EvidenceStorage } from './storage/index.ts';
+import { segmentContext, uploadPrefix } from './tus-store.ts';
+
+export const DELETE_OBJECTS_TOPIC = 'evidence.delete-objects';
+const SAMPLE_BYTES = 64 * 1024;
+const PREVIEW_PIXELS = 1024;
+
+export const itemContext = (id: string): string => `evidence.item:${id}`;
+export const previewContext = (id: string): string => `evidence.preview:${id}`;
+export const itemPrefix = (id: string): string => `items/${id}/`;
+
+export interface EvidenceItem {
+  id: string;
+  ownerRef: string;
+  uploadedBy: string;
+  journalEntryId: string | null;
+  evidenceType: EvidenceType;
+  incidentDate: string | null;
+  filename: string;
+  description: string;
+  size: number;
+  sha256: string;
+  mediaType: string;
+  extension: string;
+  hasPreview: boolean;
+  uploadedAt: string;
+}
+
+export interface UploadGrantResult {
+  /** Send as the `Anxin-Upload-Grant` header on every tus request. */
+  token: string;
+  endpoint: string;
+  expiresAt: string;
+  maxFileBytes: number;
+}
+
+export class EvidenceService {
+  constructor(
+    private readonly db: Db,
+    private readonly keyring: Keyring,
+    readonly storage: EvidenceStorage,
+    readonly scanner: MalwareScanner,
+    readonly config: EvidenceConfig,
+    private readonly log: FastifyBaseLogger,
+  ) {}
+
+  /**
+   * Authorise one or more uploads into an owner's vault. Call only after the caller was authorised for that
+   * owner (her case session, or staff access to the case); `uploadedBy` names who uploads (e.g. `survivor`,
+   * `staff:<account id>`).
+   */
+  createUploadForOwner(input: { ownerRef: string; uploadedBy: string; journalEntryId?: string | null }): UploadGrantResult {
+    if (!input.ownerRef || input.ownerRef.length > 200) throw new Error('ownerRef must be 1–200 characters');
+    const expiresAt = Date.now() + GRANT_TTL_MS;
+    const token = signGrant(this.keyring.deriveKey('evidence-upload'), {
+      ownerRef: input.ownerRef,
+      uploadedBy: input.uploadedBy,
+      journalEntryId: input.journalEntryId ?? null,
+      expiresAt,
+    });
+    return { token, endpoint: '/api/evidence/uploads', expiresAt: new Date(expiresAt).toISOString(), maxFileBytes: this.config.maxFileBytes };
+  }
+
+  /** Quota check inside the transaction that creates an upload (serialised per owner). */
+  async checkOwnerQuota(trx: Transaction<Database>, ownerRef: string, size: number): Promise<void> {
+    await sql`select pg_advisory_xact_lock(hashtextextended(${'evidence-owner:' + ownerRef}, 0))`.execute(trx);
+    const used = await this.bytesUsed(trx, ownerRef);
+    if (used + size > this.config.maxOwnerBytes) {
+      throw new EvidenceRefusal('EVIDENCE_QUOTA', 413, 'evidence.refused.ownerQuota', {
+        limit: formatBytes(this.config.maxOwnerBytes),
+        used: formatBytes(used),
+      });
+    }
+  }
+
+  /** Bytes an owner holds: stored items plus uploads in progress (at their declared size). */
+  async bytesUsed(db: Db | Transaction<Database>, ownerRef: string): Promise<number> {
+    const row = await db
+      .selectNoFrom([
+        sql<string>`(select coalesce(sum(size), 0) from evidence_item where owner_ref = ${ownerRef})`.as('items'),
+        sql<string>`(select coalesce(sum(size), 0) from evidence_upload where owner_ref = ${ownerRef})`.as('uploads'),
+      ])
+      .executeTakeFirstOrThrow();
+    return Number(row.items) + Number(row.uploads);
+  }
+
+  async listForOwner(ownerRef: string): Promise<EvidenceItem[]> {
+    const rows = await this.db.selectFrom('evidence_item').selectAll().where('owner_ref', '=', ownerRef).orderBy('uploaded_at').execute();
+    return rows.map((row) => this.toItem(row));
+  }
+
+  async listForJournalEntry(ownerRef: string, journalEntryId: string): Promise<EvidenceItem[]> {
+    const rows = await this.db
+      .selectFrom('evidence_item')
+      .selectAll()
+      .where('owner_ref', '=', ownerRef)
+      .where('journal_entry_id', '=', journalEntryId)
+      .orderBy('uploaded_at')
+      .execute();
+    return rows.map((row) => this.toItem(row));
+  }
+
+  async getItem(id: string): Promise<EvidenceItem | undefined> {
+    if (!isUuid(id)) return undefined;
+    const row = await this.db.selectFrom('evidence_item').selectAll().where('id', '=', id).executeTakeFirst();
+    return row ? this.toItem(row) : undefined;
+  }
+
+  /** Attach an item to a journal entry of the same owner; false when the item is not hers. */
+  async attachToJournalEntry(input: { evidenceId: string; ownerRef: string; journalEntryId: string | null }): Promise<boolean> {
+    if (!isUuid(input.evidenceId)) return false;
+    const result = await this.db
+      .updateTable('evidence_item')
+      .set({ journal_entry_id: input.journalEntryId })
+      .where('id', '=', input.evidenceId)
+      .where('owner_ref', '=', input.ownerRef)
+      .executeTakeFirst();
+    return Number(result.numUpdatedRows) === 1;
+  }
+
+  /**
+   * The decrypted original as a stream, after writing the custody entry (`download` or `view`). The stream
+   * fails if a single stored byte was changed (authenticated encryption).
+   */
+  async openOriginal(id: string, actor: string, action: Extract<CustodyAction, 'download' | 'view'> = 'download'): Promise<{ item: EvidenceItem; stream: Readable } | undefined> {
+    const row = isUuid(id) ? await this.db.selectFrom('evidence_item').selectAll().where('id', '=', id).executeTakeFirst() : undefined;
+    if (!row) return undefined;
+    await this.db.transaction().execute((trx) => appendCustody(trx, { evidenceId: id, action, actor }));
+    const stored = await this.storage.get(row.object_key);
+    const stream = stored.pipe(this.keyring.decryptStream(itemContext(id)));
+    stored.on('error', (error) => stream.destroy(error));
+    return { item: this.toItem(row), stream };
+  }
+
+  /** The image preview (no location or other metadata), logged as a `view`. */
+  async openPreview(id: string, actor: string): Promise<Readable | undefined> {
+    const row = isUuid(id) ? await this.db.selectFrom('evidence_item').select(['preview_key']).where('id', '=', id).executeTakeFirst() : undefined;
+    if (!row?.preview_key) return undefined;
+    await this.db.transaction().execute((trx) => appendCustody(trx, { evidenceId: id, action: 'view', actor, details: { preview: true } }));
+    const stored = await this.storage.get(row.preview_key);
+    const stream = stored.pipe(this.keyring.decryptStream(previewContext(id)));
+    stored.on('error', (error) => stream.destroy(error));
+    return stream;
+  }
+
+  /** Record that an item was shared with an agency (the consent itself is recorded by the caller). */
+  async recordShare(input: { evidenceId: string; actor: string; agency: string; consentRef?: string }): Promise<CustodyEntry> {
+    return this.db.transaction().execute((trx) =>
+      appendCustody(trx, {
+        evidenceId: input.evidenceId,
+        action: 'share',
+        actor: input.actor,
+        details: { agency: input.agency, ...(input.consentRef ? { consentRef: input.consentRef } : {}) },
+      }),
+    );
+  }
+
+  async custodyOf(id: string): Promise<CustodyEntry[]> {
+    return isUuid(id) ? readCustody(this.db, id) : [];
+  }
+
+  /** Delete an item and its bytes; the custody log keeps the deletion (with the file's hash). */
+  async deleteItem(input: { evidenceId: string; actor: string; reason: string }): Promise<boolean> {
+    if (!isUuid(input.evidenceId)) return false;
+    const deleted = await this.db.transaction().execute(async (trx) => {
+      const row = await trx.deleteFrom('evidence_item').where('id', '=', input.evidenceId).returning(['sha256', 'size']).executeTakeFirst();
+      if (!row) return false;
+      await appendCustody(trx, {
+        evidenceId: input.evidenceId,
+        action: 'delete',
+        actor: input.actor,
+        details: { reason: input.reason, sha256: row.sha256, size: Number(row.size) },
+      });
+      await addToOutbox(trx, DELETE_OBJECTS_TOPIC, { prefix: itemPrefix(input.evidenceId) });
+      return true;
+    });
+    if (deleted) await this.deleteObjects(itemPrefix(input.evidenceId));
+    return deleted;
+  }
+
+  /** Remove objects under a prefix; failures are left to the outbox job that was queued with the change. */
+  async deleteObjects(prefix: string): Promise<void> {
+    try {
+      await this.storage.deletePrefix(prefix);
+    } catch (error) {
+      this.log.warn({ err: error, prefix }, 'evidence objects not removed yet; the clean-up job will retry');
+    }
+  }
+
+  async scannerReady(): Promise<void> {
+    try {
+      await this.scanner.ping();
+    } catch (error) {
+      this.log.error({ err: error }, 'malware scanner unavailable: evidence uploads are refused');
+      throw new EvidenceRefusal('EVIDENCE_SCANNER_UNAVAILABLE', 503, 'evidence.refused.scannerUnavailable', {}, { cause: error });
+    }
+  }
+
+  /**
+   * Called once the last byte of an upload is stored: checks the whole file and turns it into an item, or
+   * refuses it and removes every trace (rows, segments, objects). One pass over the decrypted segments
+   * computes the SHA-256, takes a sample to identify the type, streams the bytes to the malware scanner and
+   * re-encrypts them as one object under the item's own data key.
+   */
+  async finishUpload(uploadId: string): Promise<{ item: EvidenceItem; locale: Locale }> {
+    const existing = await this.db.selectFrom('evidence_item').selectAll().where('upload_id', '=', uploadId).executeTakeFirst();
+    const claimed = await this.db
+      .updateTable('evidence_upload')
+      .set({ state: 'processing' })
+      .where('id', '=', uploadId)
+      .where('state', '=', 'receiving')
+      .whereRef('received', '=', 'size')
+      .returningAll()
+      .executeTakeFirst();
+    if (!claimed) {
+      if (existing) return { item: this.toItem(existing), locale: 'zh-CN' };
+      throw new EvidenceRefusal('EVIDENCE_FAILED', 409, 'evidence.refused.failed');
+    }
+    const locale: Locale = claimed.locale === 'en' ? 'en' : 'zh-CN';
+    const id = randomUUID();
+    const objectKey = `${itemPrefix(id)}original`;
+    let scan: ScanSession | undefined;
+    try {
+      const segments = await this.db
+        .selectFrom('evidence_upload_segment')
+        .select(['idx', 'object_key', 'plain_bytes'])
+        .where('upload_id', '=', uploadId)
+        .orderBy('idx')
+        .execute();
+      const size = Number(claimed.size);
+      const stored = segments.reduce((sum, s) => sum + Number(s.plain_bytes), 0);
+      if (stored !== size || segments.some((s, i) => s.idx !== i)) {
+        throw new EvidenceRefusal('EVIDENCE_TRUNCATED', 422, 'evidence.refused.truncated', { received: formatBytes(stored), expected: formatBytes(size) });
+      }
+      try {
+        scan = await this.scanner.start();
+      } catch (error) {
+        throw new EvidenceRefusal('EVIDENCE_SCANNER_UNAVAILABLE', 503, 'evidence.refused.scannerUnavailable', {}, { cause: error });
+      }
+      const hash = createHash('sha256');
+      const sample: Buffer[] = [];
+      let sampled = 0;
+      let bytes = 0;
+      const session = scan;
+      const tap = new Transform({
+        transform(chunk: Buffer, _encoding, callback: TransformCallback) {
+          bytes += chunk.length;
+          hash.update(chunk);
+          if (sampled < SAMPLE_BYTES) {
+            sample.push(chunk.subarray(0, SAMPLE_BYTES - sampled));
+            sampled += Math.min(chunk.length, SAMPLE_BYTES - sampled);
+          }
+          session.write(chunk).then(
+            () => callback(null, chunk),
+            (error: unknown) => callback(error as Error),
+          );
+        },
+      });
+      const storage = this.storage;
+      const keyring = this.keyring;
+      async function* plaintext(): AsyncGenerator<Buffer> {
+        for (const segment of segments) {
+          const encrypted = await storage.get(segment.object_key);
+          yield* encrypted.pipe(keyring.decryptStream(segmentContext(uploadId, segment.idx))) as AsyncIterable<Buffer>;
+        }
+      }
+      const encrypted = Readable.from(plaintext()).pipe(tap).pipe(this.keyring.encryptStream(itemContext(id)));
+      tap.on('error', (error) => encrypted.destroy(error));
+      try {
+        await this.storage.put(objectKey, encrypted);
+      } catch (error) {
+        if (error instanceof ScannerUnavailableError) {
+          throw new EvidenceRefusal('EVIDENCE_SCANNER_UNAVAILABLE', 503, 'evidence.refused.scannerUnavailable', {}, { cause: error });
+        }
+        throw error;
+      }
+      let verdict;
+      try {
+        verdict = await scan.finish();
+      } catch (error) {
+        throw new EvidenceRefusal('EVIDENCE_SCANNER_UNAVAILABLE', 503, 'evidence.refused.scannerUnavailable', {}, { cause: error });
+      }
+      if (bytes !== size) {
+        throw new EvidenceRefusal('EVIDENCE_TRUNCATED', 422, 'evidence.refused.truncated', { received: formatBytes(bytes), expected: formatBytes(size) });
+      }
+      if (!verdict.clean) {
+        this.log.warn({ uploadId, signature: verdict.signature }, 'evidence upload refused: the malware scanner flagged it');
+        throw new EvidenceRefusal('EVIDENCE_MALWARE', 422, 'evidence.refused.malware');
+      }
+      const head = Buffer.concat(sample);
+      const detected = await fileTypeFromBuffer(head);
+      const type = detected ?? (detectText(head) ? { mime: 'text/plain', ext: 'txt' } : undefined);
+      if (!type || !ALLOWED_MEDIA_TYPES.has(type.mime)) {
+        throw new EvidenceRefusal('EVIDENCE_TYPE_REFUSED', 415, 'evidence.refused.type', { detected: type?.mime ?? 'unknown' });
+      }
+      const previewKey = PREVIEW_MEDIA_TYPES.has(type.mime) ? await this.makePreview(id, objectKey) : null;
+      const sha256 = hash.digest('hex');
+      const meta = JSON.parse(this.keyring.open(claimed.meta, `evidence_upload.meta:${uploadId}`).toString('utf8')) as {
+        filename: string;
+        description: string;
+      };
+      const row = await this.db.transaction().execute(async (trx) => {
+        const inserted = await trx
+          .insertInto('evidence_item')
+          .values({
+            id,
+            upload_id: uploadId,
+            owner_ref: claimed.owner_ref,
+            uploaded_by: claimed.uploaded_by,
+            journal_entry_id: claimed.journal_entry_id,
+            evidence_type: claimed.evidence_type,
+            incident_date: claimed.incident_date,
+            meta: this.keyring.seal(Buffer.from(JSON.stringify({ filename: meta.filename, description: meta.description })), `evidence_item.meta:${id}`),
+            size,
+            sha256,
+            media_type: type.mime,
+            extension: type.ext,
+            object_key: objectKey,
+            preview_key: previewKey,
+          })
+          .returningAll()
+          .executeTakeFirstOrThrow();
+        await appendCustody(trx, {
+          evidenceId: id,
+          action: 'upload',
+          actor: claimed.uploaded_by,
+          details: { sha256, size, mediaType: type.mime, uploadId },
+        });
+        await trx.deleteFrom('evidence_upload').where('id', '=', uploadId).execute();
+        await addToOutbox(trx, DELETE_OBJECTS_TOPIC, { prefix: uploadPrefix(uploadId) });
+        return inserted;
+      });
+      await this.deleteObjects(uploadPrefix(uploadId));
+      this.log.info({ evidenceId: id, size, mediaType: type.mime }, 'evidence stored');
+      return { item: this.toItem(row), locale };
+    } catch (error) {
+      scan?.abort();
+      await this.discardUpload(uploadId, [itemPrefix(id)]);
+      if (error instanceof EvidenceRefusal) {
+        (error as EvidenceRefusal & { locale?: Locale }).locale = locale;
+        throw error;
+      }
+      this.log.error({ err: error, uploadId }, 'evidence upload failed while being checked');
+      throw new EvidenceRefusal('EVIDENCE_FAILED', 500, 'evidence.refused.failed', {}, { cause: error });
+    }
+  }
+
+  /** Remove unfinished uploads past their expiry, with every encrypted segment they stored. */
+  async sweepExpiredUploads(): Promise<number> {
+    const rows = await this.db
+      .deleteFrom('evidence_upload')
+      .where('expires_at', '<', sql<Date>`now()`)
+      .where('state', '=', 'receiving')
+      .returning('id')
+      .execute();
+    for (const { id } of rows) await this.discardUpload(id);
+    if (rows.length) this.log.info({ count: rows.length }, 'expired evidence uploads removed');
+    return rows.length;
+  }
+
+  /** Remove an upload completely: its row (and segment rows), its segments and any object made from it. */
+  async discardUpload(uploadId: string, extraPrefixes: string[] = []): Promise<void> {
+    await this.db.deleteFrom('evidence_upload').where('id', '=', uploadId).execute();
+    for (const prefix of [uploadPrefix(uploadId), ...extraPrefixes]) {
+      try {
+        await this.storage.deletePrefix(prefix);
+      } catch (error) {
+        this.log.warn({ err: error, prefix }, 'could not remove evidence objects now; queued for the clean-up job');
+        await addToOutbox(this.db, DELETE_OBJECTS_TOPIC, { prefix });
+      }
+    }
+  }
+
+  /** A preview image without EXIF/GPS or any other metadata (sharp drops metadata unless asked to keep it). */
+  private async makePreview(id: string, objectKey: string): Promise<string | null> {
+    const previewKey = `${itemPrefix(id)}preview`;
+    try {
+      const source = (await this.storage.get(objectKey)).pipe(this.keyring.decryptStream(itemContext(id)));
+      const resize = sharp({ failOn: 'error', limitInputPixels: 100_000_000 })
+        .rotate()
+        .resize(PREVIEW_PIXELS, PREVIEW_PIXELS, { fit: 'inside', withoutEnlargement: true })
+        .webp({ quality: 80 });
+      const encrypted = resize.pipe(this.keyring.encryptStream(previewContext(id)));
+      const put = this.storage.put(previewKey, encrypted);
+      await Promise.all([pipeline(source, resize), put]);
+      return previewKey;
+    } catch (error) {
+      // An image sharp cannot decode is still evidence: it is kept, without a preview.
+      this.log.warn({ err: error, evidenceId: id }, 'no preview could be made for an image');
+      await this.storage.delete(previewKey).catch(() => undefined);
+      return null;
+    }
+  }
+
+  private toItem(row: Selectable<EvidenceItemTable>): EvidenceItem {
+    const meta = JSON.parse(this.keyring.open(row.meta, `evidence_item.meta:${row.id}`).toString('utf8')) as { filename: string; description: string };
+    return {
+      id: row.id,
+      ownerRef: row.owner_ref,
+      uploadedBy: row.uploaded_by,
+      journalEntryId: row.journal_entry_id,
+      evidenceType: row.evidence_type as EvidenceType,
+      incidentDate: row.incident_date,
+      filename: meta.filename,
+      description: meta.description,
+      size: Number(row.size),
+      sha256: row.sha256,
+      mediaType: row.media_type,
+      extension: row.extension,
+      hasPreview: row.preview_key !== null,
+      uploadedAt: row.uploaded_at.toISOString(),
+    };
+  }
+}
+
+export function isUuid(value: string): boolean {
+  return /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/.test(value);
+}

@@ -1,0 +1,73 @@
+/**
+ * Tables owned by the evidence module (migration 0004_evidence). Other modules reach them only through
+ * `EvidenceService`. Free text and file names are sealed (`Keyring.seal`); file bytes never touch the database.
+ */
+import type { ColumnType, Generated } from 'kysely';
+
+type Timestamp = ColumnType<Date, Date | string | undefined, Date | string>;
+
+/** A tus upload in progress: the acknowledged offset covers only committed, encrypted segments. */
+export interface EvidenceUploadTable {
+  /** The tus upload id (random, 32 hex characters). */
+  id: string;
+  owner_ref: string;
+  uploaded_by: string;
+  journal_entry_id: string | null;
+  size: ColumnType<string, string | number, string | number>;
+  received: ColumnType<string, string | number | undefined, string | number>;
+  /** Sealed JSON: file name, claimed type, description. */
+  meta: Buffer;
+  evidence_type: string;
+  incident_date: string | null;
+  state: ColumnType<'receiving' | 'processing', 'receiving' | undefined, 'receiving' | 'processing'>;
+  locale: string;
+  created_at: ColumnType<Date, never, never>;
+  expires_at: Timestamp;
+}
+
+/** One encrypted segment of an upload (one or more per PATCH request). */
+export interface EvidenceUploadSegmentTable {
+  upload_id: string;
+  idx: number;
+  object_key: string;
+  plain_bytes: ColumnType<string, string | number, string | number>;
+}
+
+/** A stored, checked evidence file. */
+export interface EvidenceItemTable {
+  id: Generated<string>;
+  upload_id: string;
+  owner_ref: string;
+  uploaded_by: string;
+  journal_entry_id: string | null;
+  evidence_type: string;
+  incident_date: string | null;
+  /** Sealed JSON: file name, description. */
+  meta: Buffer;
+  size: ColumnType<string, string | number, string | number>;
+  sha256: string;
+  media_type: string;
+  extension: string;
+  object_key: string;
+  preview_key: string | null;
+  uploaded_at: ColumnType<Date, Date | string | undefined, never>;
+}
+
+/** The custody log: append-only and hash-chained per evidence item (UPDATE/DELETE refused by a trigger). */
+export interface EvidenceCustodyTable {
+  evidence_id: string;
+  seq: number;
+  action: 'upload' | 'view' | 'download' | 'share' | 'export' | 'delete';
+  actor: string;
+  at: ColumnType<Date, Date | string, never>;
+  details: ColumnType<Record<string, unknown>, string, never>;
+  prev_hash: string;
+  hash: string;
+}
+
+export interface EvidenceTables {
+  evidence_upload: EvidenceUploadTable;
+  evidence_upload_segment: EvidenceUploadSegmentTable;
+  evidence_item: EvidenceItemTable;
+  evidence_custody: EvidenceCustodyTable;
+}
