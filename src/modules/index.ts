@@ -7,6 +7,7 @@ import { siteRoutes } from './site/site.routes.tsx';
 import { evidenceModule } from './evidence/evidence.routes.ts';
 import { identityModule } from './identity/index.ts';
 import { registerHelp } from './help/help.routes.ts';
+import { helplineModule } from './helpline/index.ts';
 
 export const modules: { name: string; register: (app: FastifyInstance) => void | Promise<void> }[] = [
   { name: 'site', register: siteRoutes },
@@ -15,4 +16,5 @@ export const modules: { name: string; register: (app: FastifyInstance) => void |
   { name: 'evidence', register: evidenceModule },
   { name: 'identity', register: identityModule },
   { name: 'help', register: registerHelp },
+  { name: 'helpline', register: helplineModule },
 ];

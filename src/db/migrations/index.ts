@@ -7,10 +7,12 @@ import * as platform from './0001_platform.ts';
 import * as evidence from './0004_evidence.ts';
 import * as identity from './0002_identity.ts';
 import * as help from './0003_help.ts';
+import * as helpline from './0005_helpline.ts';
 
 export const migrations: Record<string, Migration> = {
   '0001_platform': platform,
   '0002_identity': identity,
   '0003_help': help,
   '0004_evidence': evidence,
+  '0005_helpline': helpline,
 };

@@ -1,0 +1,48 @@
+/**
+ * The NGO helpline desk (issue 5): triage queue, claiming and assigning, the case view, hotline calls,
+ * call-backs under her safe-contact rules, referrals, mandatory reports for minors, duty roster and the
+ * hotline hours the portal shows. Registered after identity (access gate) and help (her requests and
+ * thread, read and answered only through `app.help`).
+ */
+import type { FastifyInstance } from 'fastify';
+import { registerRecordType } from '../identity/access-guard.ts';
+import { extendAccessPolicy } from '../identity/policy.ts';
+import { HelpService } from '../help/help.service.ts';
+import { helplineApi } from './helpline.api.ts';
+import { helplinePages } from './helpline.pages.tsx';
+import { HELPLINE_POLICY } from './helpline.policy.ts';
+import { HelplineService, placementOf } from './helpline.service.ts';
+
+declare module 'fastify' {
+  interface FastifyInstance {
+    /** The desk's service; `dutyHours()` gives the portal the hotline's hours. */
+    helpline: HelplineService;
+  }
+}
+
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+export function helplineModule(app: FastifyInstance): void {
+  extendAccessPolicy(HELPLINE_POLICY);
+  const help = app.hasDecorator('help') ? app.help : new HelpService(app.db, app.keyring, app.rateLimiter);
+  const service = new HelplineService(app.db, app.keyring, help);
+  app.decorate('helpline', service);
+
+  registerRecordType(app, 'helpline_case', {
+    caseLevel: true,
+    async locate(db, id) {
+      if (!UUID.test(id)) return undefined;
+      const row = await db.selectFrom('helpline_case').select(['organisation_id', 'region_code', 'assigned_account_id']).where('id', '=', id).executeTakeFirst();
+      return row && placementOf(row);
+    },
+  });
+
+  app.staffConsoleLinks.push(
+    { action: 'helpline.queue.read', href: '/desk', label: 'helpline.nav.queue' },
+    { action: 'helpline.call.register', href: '/desk/calls', label: 'helpline.nav.calls' },
+    { action: 'helpline.roster.read', href: '/desk/roster', label: 'helpline.nav.roster' },
+  );
+
+  helplineApi(app, service);
+  helplinePages(app, service);
+}
