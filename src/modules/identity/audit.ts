@@ -127,7 +127,7 @@ export async function recordAudit<E extends AuditEventName>(trx: Transaction<Dat
     user_agent: input.actor.userAgent,
     break_glass: input.breakGlass ?? false,
     reason: input.reason ?? null,
-    details: input.details as Record<string, unknown>,
+    details: input.details,
   };
   const hash = auditHash(last.hash, row);
   await trx

@@ -10,7 +10,7 @@ import type { Keyring } from '../../platform/crypto.ts';
 import type { RateLimiter } from '../../platform/rate-limit.ts';
 import { recordAudit, type AuditActor } from './audit.ts';
 import { dummyPasswordHash, hashPassword, passwordProblem, verifyPassword, type PasswordProblem } from './passwords.ts';
-import { ROLE_ORGANISATION_KINDS, isRole, type OrganisationKind, type Role } from './policy.ts';
+import { ROLE_ORGANISATION_KINDS, isRole, type OrganisationKind } from './policy.ts';
 import { advanceSession, createSession, revokeAllSessions, type SessionKeys } from './sessions.ts';
 import { newRecoveryCodes, newTotpSecret, newToken, recoveryCodeHash, tokenHash, totpStep } from './totp.ts';
 
@@ -303,7 +303,7 @@ export async function setRoles(deps: IdentityDeps, accountId: string, roles: str
   const unique = [...new Set(roles)];
   if (unique.length === 0 || !unique.every(isRole)) return { ok: false, problem: 'roles' };
   const account = await deps.db.selectFrom('staff_account as a').innerJoin('organisation as o', 'o.id', 'a.organisation_id').select('o.kind').where('a.id', '=', accountId).executeTakeFirstOrThrow();
-  if (unique.some((r) => !ROLE_ORGANISATION_KINDS[r as Role].includes(account.kind as OrganisationKind))) return { ok: false, problem: 'roleKind' };
+  if (unique.some((r) => !ROLE_ORGANISATION_KINDS[r].includes(account.kind as OrganisationKind))) return { ok: false, problem: 'roleKind' };
   await deps.db.transaction().execute(async (trx) => {
     await trx.deleteFrom('staff_account_role').where('account_id', '=', accountId).execute();
     await trx.insertInto('staff_account_role').values(unique.map((role) => ({ account_id: accountId, role }))).execute();

@@ -52,7 +52,7 @@ export interface ActionRule {
   stages?: readonly ('mfa' | 'enrol')[];
 }
 
-const EVERY_ROLE_OWN: Partial<Record<Role, Scope>> = Object.fromEntries(ROLES.map((role) => [role, 'own'])) as Partial<Record<Role, Scope>>;
+const EVERY_ROLE_OWN: Partial<Record<Role, Scope>> = Object.fromEntries(ROLES.map((role) => [role, 'own']));
 const ADMINS = { platform_admin: 'all', organisation_admin: 'organisation' } as const satisfies Partial<Record<Role, Scope>>;
 
 export const ACCESS_POLICY = {
