@@ -77,7 +77,7 @@ export function tusUpload(
         }
         resolve({ url: upload.url, evidenceId, error: { status: res?.getStatus() ?? 0, body } });
       },
-    } as UploadOptions);
+    });
     upload.start();
   });
 }
