@@ -3,7 +3,7 @@ import { createHash, randomBytes } from 'node:crypto';
 import { createReadStream } from 'node:fs';
 import { open, readdir, readFile, stat } from 'node:fs/promises';
 import path from 'node:path';
-import { Upload, type UploadOptions } from 'tus-js-client';
+import { Upload } from 'tus-js-client';
 
 export const PLAINTEXT_MARKER = 'ANXIN-PLAINTEXT-MARKER-5b1d2e';
 /** The start of an MP4 file (an `ftyp` box), enough for `file-type` to identify video/mp4. */
