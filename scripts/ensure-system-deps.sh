@@ -7,6 +7,7 @@ set -euo pipefail
 needs=(
   "/usr/bin/chromium:chromium"
   "/usr/share/fonts/opentype/noto/NotoSansCJK-Regular.ttc:fonts-noto-cjk"
+  "/usr/bin/pdftotext:poppler-utils"
 )
 missing=()
 for need in "${needs[@]}"; do

@@ -4,8 +4,9 @@
  */
 import type { PlatformTables } from './platform.tables.ts';
 import type { EvidenceTables } from '../modules/evidence/evidence.tables.ts';
+import type { OrdersTables } from '../modules/orders/orders.tables.ts';
 import type { IdentityTables } from '../modules/identity/identity.tables.ts';
 import type { HelpTables } from '../modules/help/help.tables.ts';
 import type { HelplineTables } from '../modules/helpline/helpline.tables.ts';
 
-export type Database = PlatformTables & IdentityTables & HelpTables & HelplineTables & EvidenceTables;
+export type Database = PlatformTables & IdentityTables & HelpTables & HelplineTables & EvidenceTables & OrdersTables;

@@ -6,6 +6,7 @@ import type { FastifyInstance } from 'fastify';
 import { siteRoutes } from './site/site.routes.tsx';
 import { evidenceModule } from './evidence/evidence.routes.ts';
 import { identityModule } from './identity/index.ts';
+import { ordersModule } from './orders/index.ts';
 import { registerHelp } from './help/help.routes.ts';
 import { helplineModule } from './helpline/index.ts';
 
@@ -17,4 +18,5 @@ export const modules: { name: string; register: (app: FastifyInstance) => void |
   { name: 'identity', register: identityModule },
   { name: 'help', register: registerHelp },
   { name: 'helpline', register: helplineModule },
+  { name: 'orders', register: ordersModule },
 ];

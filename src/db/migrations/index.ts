@@ -5,6 +5,7 @@
 import type { Migration } from 'kysely/migration';
 import * as platform from './0001_platform.ts';
 import * as evidence from './0004_evidence.ts';
+import * as orders from './0006_orders.ts';
 import * as identity from './0002_identity.ts';
 import * as help from './0003_help.ts';
 import * as helpline from './0005_helpline.ts';
@@ -14,5 +15,6 @@ export const migrations: Record<string, Migration> = {
   '0002_identity': identity,
   '0003_help': help,
   '0004_evidence': evidence,
+  '0006_orders': orders,
   '0005_helpline': helpline,
 };

@@ -5,6 +5,8 @@
  * function that reads it, called for every non-public route before its handler (see access-guard.ts).
  */
 
+import { ORDERS_POLICY } from '../orders/orders.policy.ts';
+
 export const ORGANISATION_KINDS = ['ngo', 'court', 'police_station', 'womens_federation', 'community_committee', 'platform_operator'] as const;
 export type OrganisationKind = (typeof ORGANISATION_KINDS)[number];
 
@@ -76,6 +78,7 @@ export const ACCESS_POLICY = {
   'audit.event.list': { roles: ADMINS },
   // Break-glass: a supervisor reaching a record of their organisation outside their assignments, with a reason.
   'access.breakGlass.request': { roles: { ngo_supervisor: 'organisation' } },
+  ...ORDERS_POLICY,
 } as const satisfies Record<string, ActionRule>;
 
 export type PolicyAction = keyof typeof ACCESS_POLICY;

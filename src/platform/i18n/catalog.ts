@@ -8,17 +8,18 @@ import { evidenceEn, evidenceZh } from '../../modules/evidence/evidence.messages
 import { helpEn, helpZh } from '../../modules/help/help.messages.ts';
 import { helplineEn, helplineZh } from '../../modules/helpline/helpline.messages.ts';
 import { identityEn, identityZh } from '../../modules/identity/identity.messages.ts';
+import { ordersEn, ordersZh } from '../../modules/orders/orders.messages.ts';
 
 export const LOCALES = ['zh-CN', 'en'] as const;
 export type Locale = (typeof LOCALES)[number];
 export const DEFAULT_LOCALE: Locale = 'zh-CN';
 
-const zhCN = { ...platformZh, ...identityZh, ...helpZh, ...helplineZh, ...evidenceZh } as const;
+const zhCN = { ...platformZh, ...identityZh, ...helpZh, ...helplineZh, ...evidenceZh, ...ordersZh } as const;
 export type MessageKey = keyof typeof zhCN;
 
 export const catalogs: Record<Locale, Record<MessageKey, string>> = {
   'zh-CN': zhCN,
-  en: { ...platformEn, ...identityEn, ...helpEn, ...helplineEn, ...evidenceEn },
+  en: { ...platformEn, ...identityEn, ...helpEn, ...helplineEn, ...evidenceEn, ...ordersEn },
 };
 
 export type MessageParams = Record<string, string | number>;

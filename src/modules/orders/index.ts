@@ -1,0 +1,104 @@
+/**
+ * The protection-order one-stop (issue 7): registers the record types the identity gate checks, the service
+ * (decorated as `app.ordersService` for the NGO desk's "start a protection-order application"), the
+ * notification and clock jobs, the API and staff pages, and the survivor's pages inside her portal thread.
+ * Registered after identity (its gate and policy) and the help module.
+ */
+import type { FastifyInstance } from 'fastify';
+import type { Kysely } from 'kysely';
+import type { Database } from '../../db/schema.ts';
+import { registerRecordType } from '../identity/access-guard.ts';
+import { isRegionCode } from '../identity/regions.ts';
+import { OrdersNotifier } from './orders.notify.ts';
+import { ordersPortal, staffApplicationPages } from './orders.portal.tsx';
+import { ordersRoutes } from './orders.routes.tsx';
+import { evidenceFromApp, organisationDirectory } from './orders.seams.ts';
+import { CLOCK_TOPIC, NOTIFY_TOPIC, OrdersService } from './orders.service.ts';
+
+declare module 'fastify' {
+  interface FastifyInstance {
+    ordersService: OrdersService;
+    ordersNotifier: OrdersNotifier;
+  }
+}
+
+const isUuid = (id: string): boolean => /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i.test(id);
+
+/** Every orders record sits where its court (or agency) sits; NGO creators own the applications they started. */
+function placements(app: FastifyInstance): void {
+  const byApplication = async (db: Kysely<Database>, applicationId: string) => {
+    const row = await db.selectFrom('order_application').select(['court_id', 'court_region_code', 'created_by']).where('id', '=', applicationId).executeTakeFirst();
+    return row && { organisationId: row.court_id, regionCode: row.court_region_code, ownerAccountId: row.created_by };
+  };
+  registerRecordType(app, 'order_application', { caseLevel: true, locate: async (db, id) => (isUuid(id) ? byApplication(db, id) : undefined) });
+  registerRecordType(app, 'order_review_task', {
+    caseLevel: true,
+    async locate(db, id) {
+      if (!isUuid(id)) return undefined;
+      const row = await db.selectFrom('order_review_task').select(['organisation_id', 'organisation_region_code']).where('id', '=', id).executeTakeFirst();
+      return row && { organisationId: row.organisation_id, regionCode: row.organisation_region_code };
+    },
+  });
+  registerRecordType(app, 'protection_order', {
+    caseLevel: true,
+    async locate(db, id) {
+      if (!isUuid(id)) return undefined;
+      const row = await db.selectFrom('protection_order').select(['court_id', 'court_region_code']).where('id', '=', id).executeTakeFirst();
+      return row && { organisationId: row.court_id, regionCode: row.court_region_code };
+    },
+  });
+  registerRecordType(app, 'order_service_task', {
+    caseLevel: true,
+    async locate(db, id) {
+      if (!isUuid(id)) return undefined;
+      const row = await db.selectFrom('order_service_task as s').innerJoin('protection_order as o', 'o.id', 's.order_id').select(['o.court_id', 'o.court_region_code']).where('s.id', '=', id).executeTakeFirst();
+      return row && { organisationId: row.court_id, regionCode: row.court_region_code };
+    },
+  });
+  registerRecordType(app, 'order_violation', {
+    caseLevel: true,
+    async locate(db, id) {
+      if (!isUuid(id)) return undefined;
+      const row = await db.selectFrom('order_violation as v').innerJoin('protection_order as o', 'o.id', 'v.order_id').select(['o.court_id', 'o.court_region_code']).where('v.id', '=', id).executeTakeFirst();
+      return row && { organisationId: row.court_id, regionCode: row.court_region_code };
+    },
+  });
+  registerRecordType(app, 'police_warning', {
+    caseLevel: true,
+    async locate(db, id) {
+      if (!isUuid(id)) return undefined;
+      const row = await db.selectFrom('police_warning').select(['organisation_id', 'region_code']).where('id', '=', id).executeTakeFirst();
+      return row && { organisationId: row.organisation_id, regionCode: row.region_code };
+    },
+  });
+}
+
+export function ordersModule(app: FastifyInstance): void {
+  const service = new OrdersService({
+    db: app.db,
+    keyring: app.keyring,
+    publicUrl: app.config.publicUrl,
+    organisations: organisationDirectory(app.db),
+    evidence: () => evidenceFromApp(app),
+    isRegion: isRegionCode,
+  });
+  const notifier = new OrdersNotifier(app.db, app.keyring, app.log);
+  app.decorate('ordersService', service);
+  app.decorate('ordersNotifier', notifier);
+  placements(app);
+
+  app.jobs.handle(NOTIFY_TOPIC, async (payload) => {
+    if (typeof payload.notificationId === 'string') await notifier.deliver(payload.notificationId);
+  });
+  app.jobs.handle(CLOCK_TOPIC, async () => {
+    await service.sweepClock();
+  });
+  // Every minute, once across all processes (pg-boss cron); alerts themselves are idempotent (order_alert key).
+  app.addHook('onReady', async () => {
+    await app.jobs.schedule(CLOCK_TOPIC, '* * * * *').catch((error: unknown) => app.log.debug({ err: error }, 'orders clock not scheduled (job runner not started)'));
+  });
+
+  ordersRoutes(app, service);
+  staffApplicationPages(app, service);
+  ordersPortal(app, service);
+}

@@ -1,0 +1,89 @@
+/**
+ * What the orders module needs from other modules, as typed seams: the organisations (courts, police stations,
+ * federations, committees) with their GB/T 2260 regions, and the evidence vault (items and their custody
+ * chains). Each seam has the one implementation used in production; tests may pass their own.
+ */
+import type { FastifyInstance } from 'fastify';
+import type { Kysely } from 'kysely';
+import type { Database } from '../../db/schema.ts';
+import { verifyChain, type CustodyEntry } from '../evidence/custody.ts';
+import type { EvidenceItem } from '../evidence/evidence.service.ts';
+import type { OrganisationPlace } from './orders.model.ts';
+
+export type AgencyKind = 'court' | 'police_station' | 'womens_federation' | 'community_committee';
+
+export interface OrganisationDirectory {
+  /** Active organisations of one kind whose region contains the place (prefix either way). */
+  servingPlace(kind: AgencyKind, place: string): Promise<OrganisationPlace[]>;
+  get(id: string): Promise<(OrganisationPlace & { kind: string }) | undefined>;
+}
+
+/**
+ * Reads the identity module's organisation list (id, name, kind, region): public facts about institutions,
+ * never staff or case data. The identity service has no listing function for this yet; this read is the seam.
+ */
+export function organisationDirectory(db: Kysely<Database>): OrganisationDirectory {
+  return {
+    async servingPlace(kind, place) {
+      const prefixes = [place.slice(0, 2), place.slice(0, 4), place.slice(0, 6)].filter((p, i, all) => p.length >= 2 && all.indexOf(p) === i);
+      return db
+        .selectFrom('organisation')
+        .select(['id', 'name', 'region_code as regionCode'])
+        .where('kind', '=', kind)
+        .where('disabled_at', 'is', null)
+        .where('region_code', 'in', prefixes)
+        .execute();
+    },
+    async get(id) {
+      if (!/^[0-9a-f-]{36}$/i.test(id)) return undefined;
+      return db.selectFrom('organisation').select(['id', 'name', 'kind', 'region_code as regionCode']).where('id', '=', id).executeTakeFirst();
+    },
+  };
+}
+
+/** The part of the evidence vault's service the orders module calls. */
+export interface OrdersEvidenceSource {
+  getItem(id: string): Promise<EvidenceItem | undefined>;
+  listForOwner(ownerRef: string): Promise<EvidenceItem[]>;
+  custodyOf(id: string): Promise<CustodyEntry[]>;
+  recordShare(input: { evidenceId: string; actor: string; agency: string; consentRef?: string }): Promise<CustodyEntry>;
+}
+
+export interface EvidenceIntegrity {
+  id: string;
+  evidenceType: string;
+  filename: string;
+  sha256: string;
+  size: number;
+  uploadedAt: string;
+  /** `intact`: custody chain verifies; `broken`: a link fails; `missing`: the item is gone from the vault. */
+  integrity: 'intact' | 'broken' | 'missing';
+  custodyEntries: number;
+}
+
+/** The vault's item with its custody chain checked, for the judge's view. */
+export async function evidenceIntegrity(source: OrdersEvidenceSource | undefined, id: string): Promise<EvidenceIntegrity> {
+  const item = await source?.getItem(id);
+  if (!source || !item) return { id, evidenceType: 'other', filename: '', sha256: '', size: 0, uploadedAt: '', integrity: 'missing', custodyEntries: 0 };
+  const chain = await source.custodyOf(id);
+  const verified = verifyChain(chain);
+  return {
+    id,
+    evidenceType: item.evidenceType,
+    filename: item.filename,
+    sha256: item.sha256,
+    size: item.size,
+    uploadedAt: item.uploadedAt,
+    integrity: verified.ok && chain.length > 0 ? 'intact' : 'broken',
+    custodyEntries: chain.length,
+  };
+}
+
+/** The evidence vault's service when that module has registered it (it may register after this one). */
+export function evidenceFromApp(app: FastifyInstance): OrdersEvidenceSource | undefined {
+  if (!app.hasDecorator('evidence')) return undefined;
+  return (app as unknown as { evidence: OrdersEvidenceSource }).evidence;
+}
+
+/** The evidence owner reference of a survivor's portal case (the vault keeps owners opaque). */
+export const helpCaseOwnerRef = (helpRequestId: string): string => `help-case:${helpRequestId}`;
