@@ -5,6 +5,7 @@
 import { formatShare } from './reports.pdf.ts';
 import type { BreakdownT, CrossTabT, WorkReportT } from './reports.schemas.ts';
 import { reportText } from './reports.service.ts';
+import { reportSections } from './reports.layout.ts';
 
 export interface ReportTable {
   id: string;
@@ -38,57 +39,53 @@ function crossTable(report: WorkReportT, c: CrossTabT): ReportTable {
   };
 }
 
-/** Every table of the report, in the order of the report. */
+/** Every table of the report, in the order of the report (the same sections as the page and the PDF). */
 export function reportTables(report: WorkReportT): ReportTable[] {
   const t = (key: Parameters<typeof reportText>[1]) => reportText(report.language, key);
-  const h = report.helpRequests;
-  const u = report.usage;
-  const fig = (label: string, f: { value: number | null; previous: number | null }) => [label, f.value === null ? 'suppressed' : String(round(f.value)), f.previous === null ? 'suppressed' : String(round(f.previous))];
-  return [
-    {
-      id: 'figures',
-      title: t('reports.figure'),
-      header: [t('reports.figure'), t('reports.value'), t('reports.previous')],
-      rows: [
-        fig(t('reports.usage.users'), u.users),
-        fig(t('reports.usage.opens'), u.opens),
-        fig(t('reports.usage.newUsersPerDay'), u.newUsersPerDay),
-        fig(t('reports.usage.opensPerDay'), u.opensPerDay),
-        fig(t('reports.usage.averageDailyUsers'), u.averageDailyUsers),
-        fig(t('reports.help.total'), h.total),
-        fig(t('reports.help.perDay'), h.perDay),
-        fig(t('reports.help.minors'), h.minors.count),
-        fig(t('reports.help.adults'), h.adults.count),
-      ],
-    },
-    {
-      id: 'series',
-      title: t('reports.help.series'),
-      header: ['period', t('reports.series.helpRequests'), t('reports.series.opens'), t('reports.series.newUsers')],
-      rows: report.series.points.map((p) => [p.period, hidden(p.helpRequests), String(p.opens), String(p.newUsers)]),
-    },
-    breakdownTable(report, u.byChannel),
-    breakdownTable(report, h.byType),
-    breakdownTable(report, h.byRegion),
-    crossTable(report, h.ageGender),
-    crossTable(report, h.minorGender),
-    breakdownTable(report, h.formGroups),
-    breakdownTable(report, h.forms),
-    breakdownTable(report, h.formGroupPairs),
-    {
-      id: 'cooccurrence',
-      title: t('reports.help.cooccurrence'),
-      header: [t('reports.figure'), t('reports.count'), t('reports.share')],
-      rows: [
-        [t('reports.help.physical'), hidden(h.physicalWithPsychological.physical), ''],
-        [t('reports.help.physicalWithPsychological'), hidden(h.physicalWithPsychological.both), formatShare(h.physicalWithPsychological.share)],
-      ],
-    },
-    breakdownTable(report, h.relationship),
-    breakdownTable(report, h.childrenWitnessed),
-    breakdownTable(report, h.danger),
-    breakdownTable(report, h.firstResponse.buckets),
-  ];
+  const tables: ReportTable[] = [];
+  for (const section of reportSections(report)) {
+    for (const block of section.blocks) {
+      switch (block.kind) {
+        case 'figures':
+          tables.push({
+            id: block.id,
+            title: section.title,
+            header: [t('reports.figure'), t('reports.value'), t('reports.previous')],
+            rows: block.items.map((i) => [i.label, i.figure.value === null ? 'suppressed' : String(round(i.figure.value)), i.figure.previous === null ? 'suppressed' : String(round(i.figure.previous))]),
+          });
+          break;
+        case 'breakdown':
+          tables.push(breakdownTable(report, block.breakdown));
+          break;
+        case 'cross':
+          tables.push(crossTable(report, block.table));
+          break;
+        case 'lines':
+          tables.push({
+            id: block.id,
+            title: block.title,
+            header: [t('reports.figure'), t('reports.value'), t('reports.share')],
+            rows: block.items.map((i) => [
+              i.label,
+              i.count !== undefined ? hidden(i.count) : i.number !== undefined ? (i.number === null ? 'suppressed' : String(round(i.number))) : '',
+              i.share === undefined || i.share === null ? '' : formatShare(i.share),
+            ]),
+          });
+          break;
+        case 'series':
+          tables.push({
+            id: 'series',
+            title: t('reports.usage.series'),
+            header: ['period', t('reports.series.helpRequests'), t('reports.series.opens'), t('reports.series.newUsers')],
+            rows: report.series.points.map((p) => [p.period, hidden(p.helpRequests), String(p.opens), String(p.newUsers)]),
+          });
+          break;
+        case 'note':
+          break;
+      }
+    }
+  }
+  return tables;
 }
 
 const round = (v: number) => Math.round(v * 10) / 10;

@@ -9,6 +9,7 @@ import PDFDocument from 'pdfkit';
 import type { BreakdownT, CrossTabT, FigureT, WorkReportT } from './reports.schemas.ts';
 import { reportText } from './reports.service.ts';
 import type { ReportsMessageKey } from './reports.messages.ts';
+import { reportSections } from './reports.layout.ts';
 
 const require = createRequire(import.meta.url);
 let fontCache: { regular: Buffer; bold: Buffer } | undefined;
@@ -24,8 +25,9 @@ function fonts(): { regular: Buffer; bold: Buffer } {
 const ACCENT = '#7a3e9d';
 const MARGIN = 50;
 
-export function formatCount(value: number | null, threshold: number, locale: string): string {
-  if (value === null) return threshold > 1 ? `<${threshold}` : '—';
+/** A count for display; hidden counts are '—' (a complementary hidden count may be large, so never "<k"). */
+export function formatCount(value: number | null, _threshold: number, locale: string): string {
+  if (value === null) return '—';
   return value.toLocaleString(locale === 'en' ? 'en-GB' : 'zh-CN', { maximumFractionDigits: 1 });
 }
 
@@ -90,9 +92,9 @@ export function renderReportPdf(report: WorkReportT): Promise<Buffer> {
     doc.y = y + 14;
   };
 
-  const figures = (items: [string, FigureT, boolean?][]) => {
+  const figures = (items: [string, FigureT, (boolean | undefined)?][]) => {
     const widths = [width * 0.46, width * 0.18, width * 0.18, width * 0.18];
-    row([t('reports.figure'), t('reports.value'), t('reports.previous'), t('reports.change')], widths, true);
+    row([t('reports.figure'), t('reports.value'), t('reports.previousShort'), t('reports.change')], widths, true);
     for (const [label, f, isCount] of items) {
       const fmt = (v: number | null) => (isCount === false ? (v === null ? '—' : v.toFixed(1)) : count(v));
       row([label, fmt(f.value), fmt(f.previous), formatChange(f)], widths);
@@ -108,7 +110,7 @@ export function renderReportPdf(report: WorkReportT): Promise<Buffer> {
       return;
     }
     const widths = [width * 0.34, width * 0.12, width * 0.12, width * 0.12, width * 0.3];
-    row(['', t('reports.count'), t('reports.share'), t('reports.previous'), ''], widths, true);
+    row(['', t('reports.count'), t('reports.share'), t('reports.previousShort'), ''], widths, true);
     const max = Math.max(1, ...visible.map((r) => r.count ?? 0));
     for (const r of visible) {
       ensure(16);
@@ -143,67 +145,49 @@ export function renderReportPdf(report: WorkReportT): Promise<Buffer> {
   if (report.rollupsAsOf) doc.text(t('reports.rollupsAsOf', { at: chinaTime(report.rollupsAsOf) }), { width });
   doc.moveDown(0.4).fillColor('black').fontSize(9).text(report.suppression.applied ? t('reports.suppressed', { threshold: k }) : t('reports.notSuppressed'), { width });
 
-  const u = report.usage;
-  heading(t('reports.section.usage'));
-  figures([
-    [t('reports.usage.users'), u.users],
-    [t('reports.usage.opens'), u.opens],
-    [t('reports.usage.newUsersPerDay'), u.newUsersPerDay, false],
-    [t('reports.usage.opensPerDay'), u.opensPerDay, false],
-    [t('reports.usage.averageDailyUsers'), u.averageDailyUsers, false],
-  ]);
-  breakdown(u.byChannel);
-
-  const h = report.helpRequests;
-  heading(t('reports.section.help'));
-  figures([
-    [t('reports.help.total'), h.total],
-    [t('reports.help.perDay'), h.perDay, false],
-    [t('reports.help.minors'), h.minors.count],
-    [t('reports.help.adults'), h.adults.count],
-  ]);
-  doc.font('regular').fontSize(9).text(`${t('reports.help.minorShare')}: ${formatShare(h.minors.share)}`, MARGIN, doc.y + 4, { width });
-  breakdown(h.byType);
-  breakdown(h.byRegion);
-  crossTab(h.ageGender);
-  breakdown(h.minors.byGender);
-  breakdown(h.adults.byGender);
-
-  heading(t('reports.section.violence'));
-  doc.font('regular').fontSize(9).text(t('reports.help.formShareNote'), MARGIN, doc.y, { width });
-  breakdown(h.formGroups);
-  subheading(t('reports.help.cooccurrence'));
-  {
+  const lines = (title: string, items: { label: string; count?: number | null; share?: number | null; number?: number | null }[]) => {
+    subheading(title);
     const widths = [width * 0.6, width * 0.2, width * 0.2];
-    row([t('reports.help.physical'), count(h.physicalWithPsychological.physical), ''], widths);
-    row([t('reports.help.physicalWithPsychological'), count(h.physicalWithPsychological.both), formatShare(h.physicalWithPsychological.share)], widths);
-  }
-  breakdown(h.forms);
-  breakdown(h.formGroupPairs);
+    for (const item of items) {
+      const value = item.count !== undefined ? count(item.count) : item.number !== undefined ? (item.number === null ? '—' : item.number.toFixed(1)) : '';
+      row([item.label, value, item.share !== undefined ? formatShare(item.share) : ''], widths);
+    }
+  };
 
-  heading(t('reports.section.relationship'));
-  breakdown(h.relationship);
-  doc.font('regular').fontSize(9).text(`${t('reports.help.parentChild')}: ${count(h.parentChild.count)} (${formatShare(h.parentChild.share)})`, MARGIN, doc.y + 4, { width });
-  breakdown(h.childrenWitnessed);
-  breakdown(h.danger);
+  const series = () => {
+    subheading(t('reports.usage.series'));
+    const widths = [width * 0.25, width * 0.25, width * 0.25, width * 0.25];
+    row([t('reports.period'), t('reports.series.helpRequests'), t('reports.series.opens'), t('reports.series.newUsers')], widths, true);
+    for (const p of report.series.points) {
+      if (report.series.granularity === 'day' && p.helpRequests === 0 && p.opens === 0 && p.newUsers === 0) continue;
+      row([p.period, count(p.helpRequests), String(p.opens), String(p.newUsers)], widths);
+    }
+  };
 
-  heading(t('reports.section.response'));
-  {
-    const widths = [width * 0.6, width * 0.4];
-    row([t('reports.help.answered'), count(h.firstResponse.answered)], widths);
-    row([t('reports.help.unanswered'), count(h.firstResponse.unanswered)], widths);
-    row([t('reports.help.answeredWithinDay'), formatShare(h.firstResponse.withinDayShare)], widths);
-    row([t('reports.help.averageResponseHours'), h.firstResponse.averageHours === null ? '—' : h.firstResponse.averageHours.toFixed(1)], widths);
-  }
-  breakdown(h.firstResponse.buckets);
-
-  for (const [section, part] of [
-    ['reports.section.hotline', report.hotlineCalls],
-    ['reports.section.referrals', report.referrals],
-    ['reports.section.orders', report.protectionOrders],
-  ] as const) {
-    heading(t(section));
-    doc.font('regular').fontSize(9).text(part.reason, MARGIN, doc.y, { width });
+  for (const section of reportSections(report)) {
+    heading(section.title);
+    for (const block of section.blocks) {
+      switch (block.kind) {
+        case 'figures':
+          figures(block.items.map((i) => [i.label, i.figure, i.decimals ? false : undefined]));
+          break;
+        case 'breakdown':
+          breakdown(block.breakdown);
+          break;
+        case 'cross':
+          crossTab(block.table);
+          break;
+        case 'lines':
+          lines(block.title, block.items);
+          break;
+        case 'note':
+          doc.font('regular').fontSize(9).text(block.text, MARGIN, doc.y, { width });
+          break;
+        case 'series':
+          series();
+          break;
+      }
+    }
   }
 
   // Page numbers and the suppression line on every page.

@@ -16,6 +16,7 @@ import { requireStaff } from '../identity/access-guard.ts';
 import { HelpService } from '../help/help.service.ts';
 import { breakdownChart, seriesChart, svgDataUrl } from './reports.charts.ts';
 import { reportTables, toCsv } from './reports.csv.ts';
+import { reportSections, type Block } from './reports.layout.ts';
 import { foldRollups, rollupsAsOf } from './reports.fold.ts';
 import type { ReportsMessageKey } from './reports.messages.ts';
 import { chinaTime, formatChange, formatCount, formatShare, renderReportPdf } from './reports.pdf.ts';
@@ -431,7 +432,7 @@ function ReportBody({ report, csvHref }: { report: WorkReportT; csvHref?: (table
   const count = (v: number | null) => formatCount(v, k, locale);
   const h = report.helpRequests;
   const u = report.usage;
-  const Figures = ({ items }: { items: [string, FigureT, boolean?][] }) => (
+  const Figures = ({ items }: { items: [string, FigureT, (boolean | undefined)?][] }) => (
     <table class="report-table">
       <thead>
         <tr>
@@ -485,11 +486,7 @@ function ReportBody({ report, csvHref }: { report: WorkReportT; csvHref?: (table
           </tbody>
         </table>
       </div>
-      {csvHref && (
-        <a href={csvHref(b.id)} download>
-          {t('reports.exportCsv')}
-        </a>
-      )}
+      <Csv id={b.id} />
     </figure>
   );
   const Cross = ({ c }: { c: CrossTabT }) => (
@@ -524,14 +521,81 @@ function ReportBody({ report, csvHref }: { report: WorkReportT; csvHref?: (table
           </tr>
         </tbody>
       </table>
-      {csvHref && (
-        <a href={csvHref(c.id)} download>
-          {t('reports.exportCsv')}
-        </a>
-      )}
+      <Csv id={c.id} />
     </figure>
   );
   const seriesNames = { helpRequests: t('reports.series.helpRequests'), opens: t('reports.series.opens'), newUsers: t('reports.series.newUsers') };
+  const Csv = ({ id }: { id: string }) =>
+    csvHref ? (
+      <a class="csv" href={csvHref(id)} download>
+        {t('reports.exportCsv')}
+      </a>
+    ) : null;
+  const Lines = ({ block }: { block: Extract<Block, { kind: 'lines' }> }) => (
+    <figure class="report-figure" id={`t-${block.id}`}>
+      <table class="report-table">
+        <caption>{block.title}</caption>
+        <tbody>
+          {block.items.map((item) => (
+            <tr>
+              <th scope="row">{item.label}</th>
+              <td>{item.count !== undefined ? count(item.count) : item.number !== undefined ? (item.number === null ? '—' : item.number.toFixed(1)) : ''}</td>
+              <td>{item.share !== undefined ? formatShare(item.share) : ''}</td>
+            </tr>
+          ))}
+        </tbody>
+      </table>
+      <Csv id={block.id} />
+    </figure>
+  );
+  const Series = () => (
+    <figure class="report-figure" id="t-series">
+      <figcaption>
+        <h3>{t('reports.usage.series')}</h3>
+      </figcaption>
+      <img src={svgDataUrl(seriesChart(report, seriesNames))} alt={t('reports.chartOf', { title: t('reports.usage.series') })} aria-describedby="tbl-series" />
+      <details>
+        <summary>{t('reports.tableOf', { title: t('reports.usage.series') })}</summary>
+        <table class="report-table" id="tbl-series">
+          <thead>
+            <tr>
+              <th scope="col">{t('reports.period')}</th>
+              <th scope="col">{seriesNames.helpRequests}</th>
+              <th scope="col">{seriesNames.opens}</th>
+              <th scope="col">{seriesNames.newUsers}</th>
+            </tr>
+          </thead>
+          <tbody>
+            {report.series.points.map((p) => (
+              <tr>
+                <th scope="row">{p.period}</th>
+                <td>{count(p.helpRequests)}</td>
+                <td>{p.opens}</td>
+                <td>{p.newUsers}</td>
+              </tr>
+            ))}
+          </tbody>
+        </table>
+      </details>
+      <Csv id="series" />
+    </figure>
+  );
+  const render = (block: Block) => {
+    switch (block.kind) {
+      case 'figures':
+        return <Figures items={block.items.map((i) => [i.label, i.figure, i.decimals ? false : undefined])} />;
+      case 'breakdown':
+        return <Chart b={block.breakdown} />;
+      case 'cross':
+        return <Cross c={block.table} />;
+      case 'lines':
+        return <Lines block={block} />;
+      case 'note':
+        return <p class="hint">{block.text}</p>;
+      case 'series':
+        return <Series />;
+    }
+  };
   return (
     <div class="report" lang={locale === 'en' ? 'en' : 'zh-CN'}>
       <p class="report-meta">
@@ -548,133 +612,17 @@ function ReportBody({ report, csvHref }: { report: WorkReportT; csvHref?: (table
         )}
       </p>
       <p class="note">{report.suppression.applied ? t('reports.suppressed', { threshold: report.suppression.threshold }) : t('reports.notSuppressed')}</p>
-
-      <h2>{t('reports.section.usage')}</h2>
-      <Figures
-        items={[
-          [t('reports.usage.users'), u.users],
-          [t('reports.usage.opens'), u.opens],
-          [t('reports.usage.newUsersPerDay'), u.newUsersPerDay, false],
-          [t('reports.usage.opensPerDay'), u.opensPerDay, false],
-          [t('reports.usage.averageDailyUsers'), u.averageDailyUsers, false],
-        ]}
-      />
-      <figure class="report-figure" id="t-series">
-        <figcaption>
-          <h3>{t('reports.usage.series')}</h3>
-        </figcaption>
-        <img src={svgDataUrl(seriesChart(report, seriesNames))} alt={t('reports.chartOf', { title: t('reports.usage.series') })} aria-describedby="tbl-series" />
-        <details>
-          <summary>{t('reports.tableOf', { title: t('reports.usage.series') })}</summary>
-          <table class="report-table" id="tbl-series">
-            <thead>
-              <tr>
-                <th scope="col">{t('reports.period')}</th>
-                <th scope="col">{seriesNames.helpRequests}</th>
-                <th scope="col">{seriesNames.opens}</th>
-                <th scope="col">{seriesNames.newUsers}</th>
-              </tr>
-            </thead>
-            <tbody>
-              {report.series.points.map((p) => (
-                <tr>
-                  <th scope="row">{p.period}</th>
-                  <td>{count(p.helpRequests)}</td>
-                  <td>{p.opens}</td>
-                  <td>{p.newUsers}</td>
-                </tr>
-              ))}
-            </tbody>
-          </table>
-        </details>
-        {csvHref && (
-          <a href={csvHref('series')} download>
-            {t('reports.exportCsv')}
-          </a>
-        )}
-      </figure>
-      <Chart b={u.byChannel} />
-
-      <h2>{t('reports.section.help')}</h2>
-      <Figures
-        items={[
-          [t('reports.help.total'), h.total],
-          [t('reports.help.perDay'), h.perDay, false],
-          [t('reports.help.minors'), h.minors.count],
-          [t('reports.help.adults'), h.adults.count],
-        ]}
-      />
-      <p>
-        {t('reports.help.minorShare')}: <strong>{formatShare(h.minors.share)}</strong>
-      </p>
-      <Chart b={h.byType} />
-      <Chart b={h.byRegion} />
-      <Chart b={h.byAgeBand} />
-      <Chart b={h.byGender} />
-      <Cross c={h.ageGender} />
-      <Chart b={h.minors.byGender} />
-      <Chart b={h.adults.byGender} />
-
-      <h2>{t('reports.section.violence')}</h2>
-      <p class="hint">{t('reports.help.formShareNote')}</p>
-      <Chart b={h.formGroups} />
-      <table class="report-table" id="tbl-cooccurrence">
-        <caption>{t('reports.help.cooccurrence')}</caption>
-        <tbody>
-          <tr>
-            <th scope="row">{t('reports.help.physical')}</th>
-            <td>{count(h.physicalWithPsychological.physical)}</td>
-          </tr>
-          <tr>
-            <th scope="row">{t('reports.help.physicalWithPsychological')}</th>
-            <td>{count(h.physicalWithPsychological.both)}</td>
-          </tr>
-          <tr>
-            <th scope="row">{t('reports.help.cooccurrenceShare')}</th>
-            <td>{formatShare(h.physicalWithPsychological.share)}</td>
-          </tr>
-        </tbody>
-      </table>
-      <Chart b={h.forms} />
-      <Chart b={h.formGroupPairs} />
-
-      <h2>{t('reports.section.relationship')}</h2>
-      <Chart b={h.relationship} />
-      <p>
-        {t('reports.help.parentChild')}: <strong>{count(h.parentChild.count)}</strong> ({formatShare(h.parentChild.share)})
-      </p>
-      <Chart b={h.childrenWitnessed} />
-      <Chart b={h.danger} />
-
-      <h2>{t('reports.section.response')}</h2>
-      <table class="report-table">
-        <tbody>
-          <tr>
-            <th scope="row">{t('reports.help.answered')}</th>
-            <td>{count(h.firstResponse.answered)}</td>
-          </tr>
-          <tr>
-            <th scope="row">{t('reports.help.unanswered')}</th>
-            <td>{count(h.firstResponse.unanswered)}</td>
-          </tr>
-          <tr>
-            <th scope="row">{t('reports.help.answeredWithinDay')}</th>
-            <td>{formatShare(h.firstResponse.withinDayShare)}</td>
-          </tr>
-          <tr>
-            <th scope="row">{t('reports.help.averageResponseHours')}</th>
-            <td>{h.firstResponse.averageHours === null ? '—' : h.firstResponse.averageHours.toFixed(1)}</td>
-          </tr>
-        </tbody>
-      </table>
-      <Chart b={h.firstResponse.buckets} />
-
-      <h2>{t('reports.section.hotline')}</h2>
-      <p>{report.hotlineCalls.reason}</p>
-      <h2>{t('reports.section.referrals')}</h2>
-      <p>{report.referrals.reason}</p>
-      <h2>{t('reports.section.orders')}</h2>
-      <p>{report.protectionOrders.reason}</p>
+      <nav class="report-toc" aria-label={t('reports.title')}>
+        {reportSections(report).map((section) => (
+          <a href={`#s-${section.id}`}>{section.title}</a>
+        ))}
+      </nav>
+      {reportSections(report).map((section) => (
+        <section id={`s-${section.id}`}>
+          <h2>{section.title}</h2>
+          {section.blocks.map(render)}
+        </section>
+      ))}
     </div>
   );
 }

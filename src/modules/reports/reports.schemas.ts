@@ -59,10 +59,63 @@ export const SeriesPoint = Type.Object({
   newUsers: Type.Integer({ minimum: 0 }),
 });
 
-const NotAvailable = Type.Object({
-  available: Type.Literal(false),
-  reason: Type.String({ description: 'Why the section has no data yet' }),
-});
+export const HotlineCalls = Type.Object(
+  {
+    total: Figure,
+    perDay: Figure,
+    averageMinutes: Type.Union([Type.Number(), Type.Null()], { description: 'Average length of a call' }),
+    byType: Breakdown,
+    byRegion: Breakdown,
+    byAgeBand: Breakdown,
+    byGender: Breakdown,
+    ageGender: CrossTab,
+    minorGender: CrossTab,
+    minors: Type.Object({ count: NullableCount, share: NullableNumber }),
+    followUp: Breakdown,
+  },
+  { description: 'Hotline calls registered by the NGO desk, by the day of the call' },
+);
+
+export const DeskWork = Type.Object(
+  {
+    cases: Figure,
+    bySource: Breakdown,
+    firstResponse: Type.Object({
+      withinDayShare: Type.Union([Type.Number(), Type.Null()], { description: 'Responded within 24 h / responded' }),
+      averageHours: Type.Union([Type.Number(), Type.Null()]),
+      buckets: Breakdown,
+    }),
+    closed: Figure,
+    averageDaysToClose: Type.Union([Type.Number(), Type.Null()]),
+    timeToClose: Breakdown,
+    outcomes: Breakdown,
+    referrals: Figure,
+    referralsByKind: Breakdown,
+    referralsByStatus: Breakdown,
+  },
+  { description: 'The NGO desk’s cases (by day received) and referrals (by day made)' },
+);
+
+export const ProtectionOrders = Type.Object(
+  {
+    applied: Figure,
+    accepted: Figure,
+    granted: Figure,
+    rejected: Figure,
+    grantedShare: Type.Union([Type.Number(), Type.Null()], { description: 'granted / decided' }),
+    urgent: NullableCount,
+    byChannel: Breakdown,
+    decidedWithinLimit: NullableCount,
+    decidedOverLimit: NullableCount,
+    withinLimitShare: Type.Union([Type.Number(), Type.Null()], { description: 'Decided within 72 h of acceptance (24 h when urgent) / decided' }),
+    averageHoursToDecision: Type.Union([Type.Number(), Type.Null()]),
+    timeToDecision: Breakdown,
+    served: Figure,
+    violations: Figure,
+    violationOutcomes: Breakdown,
+  },
+  { description: 'Protection-order applications by the day they were submitted (court of the application), violations by the day reported' },
+);
 
 export const WorkReport = Type.Object({
   period: Type.Object({ from: Day, to: Day, days: Type.Integer({ minimum: 1 }) }),
@@ -122,9 +175,9 @@ export const WorkReport = Type.Object({
       buckets: Breakdown,
     }),
   }),
-  hotlineCalls: NotAvailable,
-  referrals: NotAvailable,
-  protectionOrders: NotAvailable,
+  hotlineCalls: HotlineCalls,
+  desk: DeskWork,
+  protectionOrders: ProtectionOrders,
 });
 
 export type WorkReportT = Static<typeof WorkReport>;

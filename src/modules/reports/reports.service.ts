@@ -9,7 +9,9 @@ import type { Db } from '../../db/database.ts';
 import type { Locale } from '../../platform/i18n/catalog.ts';
 import { AGE_BANDS, GENDERS, PROVINCES, RELATIONSHIPS, REQUEST_TYPES, VIOLENCE_FORMS } from '../help/help.model.ts';
 import { USAGE_CHANNELS } from '../help/help.usage.ts';
-import { FORM_GROUPS, RESPONSE_BUCKETS, addDays, chinaDayOf, rollupsAsOf } from './reports.fold.ts';
+import { CLOSING_OUTCOMES, REFERRAL_KINDS, REFERRAL_STATUSES } from '../helpline/helpline.model.ts';
+import { CHANNELS as ORDER_CHANNELS, ENFORCEMENT } from '../orders/orders.model.ts';
+import { FORM_GROUPS, RESPONSE_BUCKETS, SOURCES, addDays, chinaDayOf, rollupsAsOf } from './reports.fold.ts';
 import { reportsEn, reportsZh, type ReportsMessageKey } from './reports.messages.ts';
 import type { BreakdownT, CrossTabT, FigureT, WorkReportT } from './reports.schemas.ts';
 import { gridOf, shareOf, suppressCount, suppressGrid, suppressList } from './reports.suppress.ts';
@@ -121,7 +123,7 @@ export async function buildWorkReport(db: Db, request: WorkReportRequest): Promi
       sql<string>`sum(n)`.as('n'),
       sql<number>`sum(total)`.as('total'),
     ])
-    .where('source', 'in', ['help', 'usage'])
+    .where('source', 'in', [...SOURCES])
     .$if(orgs !== null, (q) => q.where('organisation_id', 'in', orgs ?? []))
     .where('day', '>=', prevFrom)
     .where('day', '<=', to)
@@ -155,19 +157,30 @@ export async function buildWorkReport(db: Db, request: WorkReportRequest): Promi
   const totalRaw = { cur: facts.n('cur', 'help', 'total'), prev: facts.n('prev', 'help', 'total') };
   const total = { cur: suppress ? suppressCount(totalRaw.cur, k) : totalRaw.cur, prev: suppress ? suppressCount(totalRaw.prev, k) : totalRaw.prev };
 
-  /** A single-valued breakdown: its rows add up to all requests, so it is suppressed as one line. */
-  const breakdown = (id: string, titleKey: ReportsMessageKey, dimension: string, keys: readonly string[], prefix: string, options: { multiple?: boolean; sort?: boolean; source?: string } = {}): BreakdownT => {
+  /**
+   * Counts by one dimension. Single-valued breakdowns add up to their base (all requests, all calls …), so
+   * they are suppressed as one line with it; multiple-valued ones (forms) cell by cell. Usage is not suppressed.
+   */
+  const breakdown = (
+    id: string,
+    titleKey: ReportsMessageKey,
+    dimension: string,
+    keys: readonly string[],
+    prefix: string,
+    options: { multiple?: boolean; sort?: boolean; source?: string; base?: Record<Period, number> } = {},
+  ): BreakdownT => {
     const source = options.source ?? 'help';
     const seen = facts.values(source, dimension);
     let ordered = [...keys, ...seen.filter((v) => !keys.includes(v)).sort()];
     if (options.sort) ordered = ordered.filter((v) => seen.includes(v)).sort((a, b) => facts.n('cur', source, dimension, b) - facts.n('cur', source, dimension, a) || a.localeCompare(b));
     const raw = (period: Period) => ordered.map((v) => facts.n(period, source, dimension, v));
-    const base = source === 'help' ? total : { cur: facts.sumDimension('cur', source, dimension), prev: facts.sumDimension('prev', source, dimension) };
-    const publish = (period: Period): (number | null)[] => {
+    const baseRaw = options.base ?? (source === 'help' ? totalRaw : { cur: facts.sumDimension('cur', source, dimension), prev: facts.sumDimension('prev', source, dimension) });
+    const suppressHere = suppress && source !== 'usage';
+    const publish = (period: Period): { counts: (number | null)[]; total: number | null } => {
       const counts = raw(period);
-      if (!suppress || source !== 'help') return counts;
-      if (options.multiple) return counts.map((c) => suppressCount(c, k));
-      return suppressList(counts, k, totalRaw[period]).counts;
+      if (!suppressHere) return { counts, total: baseRaw[period] };
+      if (options.multiple) return { counts: counts.map((c) => suppressCount(c, k)), total: suppressCount(baseRaw[period], k) };
+      return suppressList(counts, k, Math.max(baseRaw[period], counts.reduce((a, b) => a + b, 0)));
     };
     const cur = publish('cur');
     const prev = publish('prev');
@@ -175,19 +188,19 @@ export async function buildWorkReport(db: Db, request: WorkReportRequest): Promi
       id,
       title: t(titleKey),
       multiple: options.multiple ?? false,
-      base: base.cur,
+      base: cur.total,
       rows: ordered.map((key, i) => ({
         key,
         label: labelOf(locale, prefix, key),
-        count: cur[i] ?? null,
-        share: shareOf(cur[i] ?? null, base.cur),
-        previous: prev[i] ?? null,
+        count: cur.counts[i] ?? null,
+        share: shareOf(cur.counts[i] ?? null, cur.total),
+        previous: prev.counts[i] ?? null,
       })),
     };
   };
 
-  const crossTab = (id: string, titleKey: ReportsMessageKey, dimension: string, rowKeys: readonly string[], rowPrefix: string, colKeys: readonly string[], colPrefix: string) => {
-    const grid = (period: Period) => gridOf(rowKeys.map((r) => colKeys.map((c) => facts.n(period, 'help', dimension, `${r}|${c}`))));
+  const crossTab = (id: string, titleKey: ReportsMessageKey, dimension: string, rowKeys: readonly string[], rowPrefix: string, colKeys: readonly string[], colPrefix: string, source = 'help') => {
+    const grid = (period: Period) => gridOf(rowKeys.map((r) => colKeys.map((c) => facts.n(period, source, dimension, `${r}|${c}`))));
     const publish = (period: Period) => {
       const g = grid(period);
       return suppress ? suppressGrid(g, k) : { cells: g.cells, rowTotals: g.rowTotals, colTotals: g.colTotals, total: g.total };
@@ -209,12 +222,12 @@ export async function buildWorkReport(db: Db, request: WorkReportRequest): Promi
 
   const ages = [...AGE_BANDS, 'not_said'];
   const ageGender = crossTab('ageGender', 'reports.help.ageGender', 'age_gender', ages, 'age', GENDERS, 'gender');
-  const marginBreakdown = (id: string, titleKey: ReportsMessageKey, keys: readonly string[], prefix: string, cur: (number | null)[], prev: (number | null)[]): BreakdownT => ({
+  const marginBreakdown = (id: string, titleKey: ReportsMessageKey, keys: readonly string[], prefix: string, cur: (number | null)[], prev: (number | null)[], whole: number | null = total.cur): BreakdownT => ({
     id,
     title: t(titleKey),
     multiple: false,
-    base: total.cur,
-    rows: keys.map((key, i) => ({ key, label: labelOf(locale, prefix, key), count: cur[i] ?? null, share: shareOf(cur[i] ?? null, total.cur), previous: prev[i] ?? null })),
+    base: whole,
+    rows: keys.map((key, i) => ({ key, label: labelOf(locale, prefix, key), count: cur[i] ?? null, share: shareOf(cur[i] ?? null, whole), previous: prev[i] ?? null })),
   });
   const byAgeBand = marginBreakdown('byAgeBand', 'reports.help.byAgeBand', ages, 'age', ageGender.cur.rowTotals, ageGender.prev.rowTotals);
   const byGender = marginBreakdown('byGender', 'reports.help.byGender', GENDERS, 'gender', ageGender.cur.colTotals, ageGender.prev.colTotals);
@@ -283,6 +296,88 @@ export async function buildWorkReport(db: Db, request: WorkReportRequest): Promi
   const helpSeriesRaw = periods.map((p) => points.get(p)?.helpRequests ?? 0);
   const helpSeries = suppress ? suppressList(helpSeriesRaw, k, totalRaw.cur).counts : helpSeriesRaw;
 
+  // ---- hotline calls, the NGO desk, protection orders ----
+  const publishCount = (v: number) => (suppress ? suppressCount(v, k) : v);
+  const rawPair = (source: string, dimension: string, value = '') => ({ cur: facts.n('cur', source, dimension, value), prev: facts.n('prev', source, dimension, value) });
+  const figureOf = (raw: Record<Period, number>) => figure(publishCount(raw.cur), publishCount(raw.prev));
+  /** An average over `n` records, published only when `n` itself is. */
+  const averageOf = (sum: number, n: number, divide = 1) => (n > 0 && (!suppress || n >= k) ? sum / n / divide : null);
+
+  const hotRaw = rawPair('hotline', 'total');
+  const hotTotal = figureOf(hotRaw);
+  const hotAgeGender = crossTab('hotlineAgeGender', 'reports.hotline.ageGender', 'age_gender', ages, 'age', GENDERS, 'gender', 'hotline');
+  const hotMinorGender = crossTab('hotlineMinorGender', 'reports.hotline.minorGender', 'minor_gender', ['minor', 'adult', 'unknown'], 'minor', GENDERS, 'gender', 'hotline');
+  const hotMinors = hotMinorGender.cur.rowTotals[0] ?? null;
+  const hotlineCalls = {
+    total: hotTotal,
+    perDay: figure(perDay(hotTotal.value), perDay(hotTotal.previous)),
+    averageMinutes: averageOf(facts.sumTotal('cur', 'hotline', 'total'), hotRaw.cur),
+    byType: breakdown('hotlineByType', 'reports.hotline.byType', 'type', REQUEST_TYPES, 'type', { source: 'hotline', base: hotRaw }),
+    byRegion: breakdown('hotlineByRegion', 'reports.hotline.byRegion', 'region', [], 'region', { source: 'hotline', base: hotRaw, sort: true }),
+    byAgeBand: marginBreakdown('hotlineByAgeBand', 'reports.hotline.byAgeBand', ages, 'age', hotAgeGender.cur.rowTotals, hotAgeGender.prev.rowTotals, hotTotal.value),
+    byGender: marginBreakdown('hotlineByGender', 'reports.hotline.byGender', GENDERS, 'gender', hotAgeGender.cur.colTotals, hotAgeGender.prev.colTotals, hotTotal.value),
+    ageGender: hotAgeGender.tab,
+    minorGender: hotMinorGender.tab,
+    minors: { count: hotMinors, share: shareOf(hotMinors, hotTotal.value) },
+    followUp: breakdown('hotlineFollowUp', 'reports.hotline.followUp', 'follow_up', ['yes', 'no'], 'yesno', { source: 'hotline', base: hotRaw }),
+  };
+
+  const casesRaw = rawPair('desk', 'total');
+  const closedRaw = rawPair('desk', 'closed');
+  const referralsRaw = { cur: facts.sumDimension('cur', 'desk', 'referral_kind'), prev: facts.sumDimension('prev', 'desk', 'referral_kind') };
+  const deskResponse = breakdown('deskFirstResponse', 'reports.desk.firstResponse', 'first_response', [...RESPONSE_BUCKETS.map((b) => b.key), 'none'], 'response', { source: 'desk', base: casesRaw });
+  const deskBucket = (key: string) => deskResponse.rows.find((r) => r.key === key)?.count ?? null;
+  const deskWithinDayParts = ['lt_1h', 'lt_4h', 'lt_24h'].map(deskBucket);
+  const deskNone = deskBucket('none');
+  const deskResponded = deskResponse.base !== null && deskNone !== null ? deskResponse.base - deskNone : null;
+  const deskRespondedRaw = casesRaw.cur - facts.n('cur', 'desk', 'first_response', 'none');
+  let deskResponseMinutes = 0;
+  for (const b of RESPONSE_BUCKETS) deskResponseMinutes += facts.sumTotal('cur', 'desk', 'first_response', b.key);
+  const desk = {
+    cases: figureOf(casesRaw),
+    bySource: breakdown('deskBySource', 'reports.desk.bySource', 'case_source', ['online', 'callback', 'hotline'], 'caseSource', { source: 'desk', base: casesRaw }),
+    firstResponse: {
+      withinDayShare: deskWithinDayParts.every((v) => v !== null) ? shareOf(deskWithinDayParts.reduce<number>((a, b) => a + (b ?? 0), 0), deskResponded) : null,
+      averageHours: averageOf(deskResponseMinutes, deskRespondedRaw, 60),
+      buckets: deskResponse,
+    },
+    closed: figureOf(closedRaw),
+    averageDaysToClose: averageOf(facts.sumTotal('cur', 'desk', 'closed'), closedRaw.cur, 1440),
+    timeToClose: breakdown('deskTimeToClose', 'reports.desk.timeToClose', 'close_time', RESPONSE_BUCKETS.map((b) => b.key), 'response', { source: 'desk', base: closedRaw }),
+    outcomes: breakdown('deskOutcomes', 'reports.desk.outcomes', 'outcome', CLOSING_OUTCOMES, 'outcome', { source: 'desk', base: closedRaw }),
+    referrals: figureOf(referralsRaw),
+    referralsByKind: breakdown('referralsByKind', 'reports.desk.referralsByKind', 'referral_kind', REFERRAL_KINDS, 'referral', { source: 'desk', base: referralsRaw }),
+    referralsByStatus: breakdown('referralsByStatus', 'reports.desk.referralsByStatus', 'referral_status', REFERRAL_STATUSES, 'referralStatus', { source: 'desk', base: referralsRaw }),
+  };
+
+  const appliedRaw = rawPair('orders', 'applied');
+  const grantedRaw = rawPair('orders', 'decision', 'granted');
+  const rejectedRaw = rawPair('orders', 'decision', 'rejected');
+  const decidedRaw = { cur: grantedRaw.cur + rejectedRaw.cur, prev: grantedRaw.prev + rejectedRaw.prev };
+  const decisionTime = breakdown('timeToDecision', 'reports.orders.timeToDecision', 'decision_time', ['lt_1h', 'lt_24h', 'lt_72h', 'gte_72h'], 'decisionTime', { source: 'orders', base: decidedRaw });
+  // Granted and rejected add up to the decided: suppressed together, so neither follows from the other.
+  const decisions = suppress ? suppressList([grantedRaw.cur, rejectedRaw.cur], k) : { counts: [grantedRaw.cur, rejectedRaw.cur], total: decidedRaw.cur };
+  const decisionsPrev = suppress ? suppressList([grantedRaw.prev, rejectedRaw.prev], k) : { counts: [grantedRaw.prev, rejectedRaw.prev], total: decidedRaw.prev };
+  const limit = suppress ? suppressList([facts.n('cur', 'orders', 'decision_limit', 'within'), facts.n('cur', 'orders', 'decision_limit', 'over')], k) : { counts: [facts.n('cur', 'orders', 'decision_limit', 'within'), facts.n('cur', 'orders', 'decision_limit', 'over')], total: facts.sumDimension('cur', 'orders', 'decision_limit') };
+  const violationsRaw = rawPair('orders', 'violation');
+  const protectionOrders = {
+    applied: figureOf(appliedRaw),
+    accepted: figureOf(rawPair('orders', 'accepted')),
+    granted: figure(decisions.counts[0] ?? null, decisionsPrev.counts[0] ?? null),
+    rejected: figure(decisions.counts[1] ?? null, decisionsPrev.counts[1] ?? null),
+    grantedShare: shareOf(decisions.counts[0] ?? null, decisions.total),
+    urgent: publishCount(facts.n('cur', 'orders', 'urgent', 'yes')),
+    byChannel: breakdown('ordersByChannel', 'reports.orders.byChannel', 'channel', ORDER_CHANNELS, 'orderChannel', { source: 'orders', base: appliedRaw }),
+    decidedWithinLimit: limit.counts[0] ?? null,
+    decidedOverLimit: limit.counts[1] ?? null,
+    withinLimitShare: shareOf(limit.counts[0] ?? null, limit.total),
+    averageHoursToDecision: averageOf(facts.sumTotal('cur', 'orders', 'decision', 'granted') + facts.sumTotal('cur', 'orders', 'decision', 'rejected'), decidedRaw.cur),
+    timeToDecision: decisionTime,
+    served: figureOf(rawPair('orders', 'served')),
+    violations: figureOf(violationsRaw),
+    violationOutcomes: breakdown('violationOutcomes', 'reports.orders.violationOutcomes', 'violation_outcome', ENFORCEMENT, 'enforcement', { source: 'orders', base: violationsRaw }),
+  };
+
   const asOf = await rollupsAsOf(db);
   return {
     period: { from, to, days },
@@ -332,9 +427,9 @@ export async function buildWorkReport(db: Db, request: WorkReportRequest): Promi
         buckets,
       },
     },
-    hotlineCalls: { available: false, reason: t('reports.notAvailable', { what: t('reports.what.hotline') }) },
-    referrals: { available: false, reason: t('reports.notAvailable', { what: t('reports.what.referrals') }) },
-    protectionOrders: { available: false, reason: t('reports.notAvailable', { what: t('reports.what.orders') }) },
+    hotlineCalls,
+    desk,
+    protectionOrders,
   };
 
   function pairBreakdown(): BreakdownT {
