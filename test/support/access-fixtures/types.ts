@@ -1,0 +1,19 @@
+import type { Role } from '../../../src/modules/identity/policy.ts';
+import type { TestApp } from '../test-app.ts';
+
+export interface RecordFixtureContext {
+  role: Role;
+  /** The caller (never the owner of, nor assigned to, the records made). */
+  actorAccountId: string;
+  ownOrganisationId: string;
+  ownRegionCode: string;
+  /** Another organisation of the same kind, in another region. */
+  otherOrganisationId: string;
+  otherRegionCode: string;
+}
+
+export interface RecordFixture {
+  recordType: string;
+  /** Make one record in the caller's organisation and one in the other organisation; return their ids. */
+  create(t: TestApp, context: RecordFixtureContext): Promise<{ own: string; other: string }>;
+}
