@@ -54,7 +54,20 @@ export async function startSwift(): Promise<TestSwift> {
     requestChecksumCalculation: 'WHEN_REQUIRED',
     responseChecksumValidation: 'WHEN_REQUIRED',
   });
-  await client.send(new CreateBucketCommand({ Bucket: bucket }));
+  // The proxy answers health checks a moment before the account and container servers are ready.
+  for (let attempt = 1; ; attempt++) {
+    try {
+      await client.send(new CreateBucketCommand({ Bucket: bucket }));
+      break;
+    } catch (error) {
+      if (attempt >= 40) {
+        client.destroy();
+        await stopProcesses(dir);
+        throw new Error(`Swift started but the bucket could not be created: ${(error as Error).message}`, { cause: error });
+      }
+      await new Promise((r) => setTimeout(r, 500));
+    }
+  }
   return {
     endpoint,
     bucket,

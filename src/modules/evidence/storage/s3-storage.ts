@@ -11,7 +11,6 @@ import {
   CompleteMultipartUploadCommand,
   CreateMultipartUploadCommand,
   DeleteObjectCommand,
-  DeleteObjectsCommand,
   GetObjectCommand,
   HeadBucketCommand,
   ListObjectsV2Command,
@@ -121,15 +120,12 @@ export class S3Storage implements EvidenceStorage {
   }
 
   async deletePrefix(prefix: string): Promise<void> {
+    // One DELETE per object, four at a time: bulk DeleteObjects needs a Content-MD5 that several
+    // S3-compatible stores insist on and the SDK no longer sends.
     for (;;) {
       const keys = await this.list(prefix, 1000);
       if (keys.length === 0) return;
-      await this.client.send(
-        new DeleteObjectsCommand({ Bucket: this.bucket, Delete: { Objects: keys.map((Key) => ({ Key })), Quiet: true } }),
-      );
-      // Some S3-compatible stores cannot bulk delete: fall back to one by one when objects remain.
-      const left = await this.list(prefix, 1000);
-      if (left.length > 0 && left.length === keys.length) for (const key of left) await this.delete(key);
+      for (let i = 0; i < keys.length; i += 4) await Promise.all(keys.slice(i, i + 4).map((key) => this.delete(key)));
     }
   }
 
