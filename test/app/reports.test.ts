@@ -27,6 +27,7 @@ const today = chinaDayOf(new Date());
 const from = addDays(today, -29);
 const period = `from=${from}&to=${today}`;
 const N = 40;
+const caseCodes: string[] = [];
 
 /** The i-th help request of the data set; proportions are spelled out in the expectations below. */
 function requestBody(i: number, minorOrdinal: number, adultOrdinal: number, physicalOrdinal: number) {
@@ -63,6 +64,7 @@ beforeAll(async () => {
   let adults = 0;
   let physical = 0;
   const ids: string[] = [];
+  caseCodes.length = 0;
   for (let i = 0; i < N; i++) {
     const body = requestBody(i, minors, adults, physical);
     if (body.minor) minors++;
@@ -70,7 +72,9 @@ beforeAll(async () => {
     if (body.forms.includes('physical')) physical++;
     const res = await t.app.inject({ method: 'POST', url: '/api/help/requests', remoteAddress: nextIp(), payload: body });
     expect(res.statusCode, res.body).toBe(201);
-    const row = await t.db.selectFrom('help_request').select('id').where('case_code', '=', res.json<{ caseCode: string }>().caseCode).executeTakeFirstOrThrow();
+    const caseCode = res.json<{ caseCode: string }>().caseCode;
+    caseCodes.push(caseCode);
+    const row = await t.db.selectFrom('help_request').select('id').where('case_code', '=', caseCode).executeTakeFirstOrThrow();
     ids.push(row.id);
   }
   // The first ten are answered by staff (through the help service, as the NGO desk does).
@@ -83,6 +87,53 @@ beforeAll(async () => {
     const res = await t.app.inject({ method: 'POST', url: '/api/usage', remoteAddress: nextIp(), payload });
     expect(res.statusCode, res.body).toBe(202);
   }
+  // Hotline calls registered by the lawyer at the desk: 20 calls of 10 minutes (15 about domestic violence,
+  // 5 about sexual harassment; 5 from minors — 3 girls, 2 boys — and 15 from adults — 12 women, 3 men; 8 need
+  // follow-up). The first 10 open a case; 4 of the adults' are closed, and 6 referrals are made (4 police, 2 legal aid).
+  const startedAt = new Date(Date.now() - 2 * 3_600_000).toISOString();
+  const caseIds: string[] = [];
+  for (let i = 0; i < 20; i++) {
+    const minor = i < 5;
+    const res = await t.app.inject({
+      method: 'POST',
+      url: '/api/desk/calls',
+      headers: { cookie: lawyer.cookie, 'x-csrf-token': lawyer.csrf },
+      payload: {
+        startedAt,
+        durationMinutes: 10,
+        callerAgeBand: minor ? '14_17' : '30_39',
+        callerGender: minor ? (i < 3 ? 'female' : 'male') : i < 17 ? 'female' : 'male',
+        callerMinor: minor,
+        province: '11',
+        category: i < 15 ? 'domestic_violence' : 'sexual_harassment',
+        summary: '来电咨询',
+        followUpNeeded: i % 5 < 2,
+        ...(i < 10 ? { openCase: true } : {}),
+      },
+    });
+    expect(res.statusCode, res.body).toBe(201);
+    const caseId = res.json<{ caseId: string | null }>().caseId;
+    if (caseId) caseIds.push(caseId);
+  }
+  for (const [i, caseId] of caseIds.slice(0, 6).entries()) {
+    const res = await t.app.inject({
+      method: 'POST',
+      url: `/api/desk/cases/${caseId}/referrals`,
+      headers: { cookie: lawyer.cookie, 'x-csrf-token': lawyer.csrf },
+      payload: { kind: i < 4 ? 'police' : 'legal_aid', status: 'made' },
+    });
+    expect(res.statusCode, res.body).toBe(201);
+  }
+  for (const caseId of caseIds.slice(5, 9)) { // adults: a minor's case closes only after the mandatory report
+    const res = await t.app.inject({
+      method: 'POST',
+      url: `/api/desk/cases/${caseId}/close`,
+      headers: { cookie: lawyer.cookie, 'x-csrf-token': lawyer.csrf },
+      payload: { outcome: 'advice_given' },
+    });
+    expect(res.statusCode, res.body).toBe(200);
+  }
+
   // The previous period: 15 opens, 10 users, 6 new users, forty days ago.
   t.app.helpUsage.add('web', { opens: 15, users: 10, new_users: 6 }, new Date(Date.now() - 40 * 86_400_000));
   await t.app.helpUsage.flush();
@@ -158,6 +209,41 @@ describe('work report', () => {
     expect(row(r.usage.byChannel, 'miniprogram')).toMatchObject({ count: 10 });
     expect(r.series.granularity).toBe('day');
     expect(r.series.points.find((p) => p.period === today)).toEqual({ period: today, helpRequests: 40, opens: 30, newUsers: 12 });
+  });
+
+  it('returns the hotline calls, desk cases and referrals of the organisation exactly', async () => {
+    const r = await report(supervisor, `${period}&suppress=false`);
+    const c = r.hotlineCalls;
+    expect(c.total.value).toBe(20);
+    expect(c.averageMinutes).toBe(10);
+    expect(row(c.byType, 'domestic_violence')).toMatchObject({ count: 15, share: 0.75 });
+    expect(row(c.byType, 'sexual_harassment')).toMatchObject({ count: 5, share: 0.25 });
+    expect(c.minors).toEqual({ count: 5, share: 0.25 });
+    expect(c.minorGender.cells[0]?.slice(0, 2)).toEqual([3, 2]);
+    expect(c.minorGender.cells[1]?.slice(0, 2)).toEqual([12, 3]);
+    expect(row(c.followUp, 'yes')).toMatchObject({ count: 8, share: 0.4 });
+    expect(row(c.byRegion, '11')).toMatchObject({ count: 20, share: 1 });
+    const d = r.desk;
+    expect(d.cases.value).toBe(10);
+    expect(row(d.bySource, 'hotline')?.count).toBe(10);
+    expect(row(d.firstResponse.buckets, 'lt_1h')?.count).toBe(10);
+    expect(d.firstResponse.withinDayShare).toBe(1);
+    expect(d.closed.value).toBe(4);
+    expect(row(d.outcomes, 'advice_given')).toMatchObject({ count: 4, share: 1 });
+    expect(d.referrals.value).toBe(6);
+    expect(row(d.referralsByKind, 'police')?.count).toBe(4);
+    expect(row(d.referralsByKind, 'legal_aid')?.count).toBe(2);
+    // Another organisation's report holds none of these.
+    const other = await makeOrganisation(t, 'ngo', '440103', 'Other NGO');
+    const elsewhere = await report(admin, `${period}&organisation=${other}&suppress=false`);
+    expect(elsewhere.hotlineCalls.total.value).toBe(0);
+    expect(elsewhere.desk.cases.value).toBe(0);
+    // Suppressed: 4 closed cases and 2 legal-aid referrals are hidden.
+    const published = await report(supervisor, period);
+    expect(published.desk.closed.value).toBeNull();
+    expect(row(published.desk.referralsByKind, 'legal_aid')?.count).toBeNull();
+    expect(row(published.desk.referralsByKind, 'police')?.count).toBeNull(); // protects the 2
+    expect(published.desk.referrals.value).toBe(6);
   });
 
   it('hides small counts by default, with a second count hidden so none can be recovered by subtraction', async () => {
@@ -267,9 +353,10 @@ describe('work report', () => {
     const page = await t.app.inject({ url: location });
     expect(page.statusCode).toBe(200);
     expect(page.body).toContain('工作报告（公开版）');
-    expect(page.body).not.toMatch(/[A-HJ-NP-Z2-9]{4}-[A-HJ-NP-Z2-9]{4}/); // no case code
+    for (const code of caseCodes) expect(page.body).not.toContain(code);
     const json = await t.app.inject({ url: `/api${location}?language=en` });
     expect(json.statusCode).toBe(200);
+    for (const code of caseCodes) expect(json.body).not.toContain(code);
     const published = json.json<WorkReportT>();
     expect(published.suppression.applied).toBe(true);
     expect(row(published.helpRequests.byType, 'sexual_assault')?.count).toBeNull();

@@ -108,7 +108,7 @@ export function reportSections(report: WorkReportT): Section[] {
       blocks: [
         {
           kind: 'lines',
-          id: 'firstResponse',
+          id: 'firstResponseSummary',
           title: t('reports.help.firstResponse'),
           items: [
             { label: t('reports.help.answered'), count: h.firstResponse.answered },
