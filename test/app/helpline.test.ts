@@ -416,6 +416,29 @@ describe('referrals, mandatory report, closing', () => {
   });
 });
 
+describe('protection-order seam', () => {
+  it('starts an application from the case through the orders module when it is present', async () => {
+    const req = await fileRequest();
+    const caseId = await caseIdFor(req.helpRequestId);
+    await as(lawyer, 'POST', `/api/desk/cases/${caseId}/claim`);
+    const page = await t.app.inject({ url: `/desk/cases/${caseId}`, headers: { cookie: lawyer.cookie } });
+    const present = t.app.hasDecorator('ordersService');
+    expect(page.body.includes(`/desk/cases/${caseId}/protection-order`)).toBe(present);
+    const res = await t.app.inject({ method: 'POST', url: `/desk/cases/${caseId}/protection-order`, headers: { cookie: lawyer.cookie }, payload: { _csrf: lawyer.csrf } });
+    if (!present) {
+      expect(res.statusCode).toBe(404);
+      return;
+    }
+    expect(res.statusCode, res.body).toBe(303);
+    expect(res.headers.location).toMatch(/^\/orders\/applications\/[0-9a-f-]{36}\/edit$/);
+    const event = await t.db.selectFrom('audit_event').select('event').where('record_id', '=', caseId).where('event', '=', 'helpline.order_started').execute();
+    expect(event).toHaveLength(1);
+    // Outsiders cannot start one from her case.
+    const outsider = await t.app.inject({ method: 'POST', url: `/desk/cases/${caseId}/protection-order`, headers: { cookie: otherLawyer.cookie }, payload: { _csrf: otherLawyer.csrf } });
+    expect(outsider.statusCode).toBe(404);
+  });
+});
+
 describe('duty roster and hotline hours', () => {
   it('the supervisor adds shifts; who is on duty now; the portal’s hours come from the roster without names', async () => {
     const today = chinaDate(new Date());

@@ -13,7 +13,7 @@ import { sendPage } from '../../platform/render/page.tsx';
 import { CsrfField, FormError, Notice, StaffBar } from '../identity/components.tsx';
 import { grantedScope } from '../identity/policy.ts';
 import { deskActor } from './helpline.http.ts';
-import { recordAudit } from '../identity/audit.ts';
+import { recordAudit, type AuditActor } from '../identity/audit.ts';
 import {
   AGE_BANDS, CALLBACK_RESULTS, CLOSING_OUTCOMES, DANGER_LEVELS, GENDERS, PROVINCES, REFERRAL_KINDS, REFERRAL_STATUSES, RELATIONSHIPS, REPORT_CHANNELS,
   REQUEST_TYPES, VIOLENCE_FORMS, addDays, chinaDate, chinaInstant, weekMonday, type CallbackResult, type ClosingOutcome, type ReferralKind, type ReferralStatus,
@@ -28,7 +28,7 @@ const onCase = (action: string) => ({ access: { action, record: 'helpline_case' 
 
 /** The seam to the protection-order module: present once that module decorates the app with it. */
 export interface OrdersFromCase {
-  startApplicationFromCase(input: { caseId: string; helpRequestId: string | null; organisationId: string; staffAccountId: string }): Promise<{ href: string }>;
+  startApplicationFromCase(input: { caseId: string; helpRequestId: string | null; organisationId: string; staffAccountId: string; audit?: AuditActor }): Promise<{ href: string }>;
 }
 
 function ordersSeam(app: FastifyInstance): OrdersFromCase | undefined {
@@ -74,7 +74,7 @@ function deskPage(request: FastifyRequest, reply: FastifyReply, title: string, b
               <a href={request.localePath(href)}>{request.t(key)}</a>
             ))}
         </nav>
-        {body}
+        <div class="desk">{body}</div>
       </>
     ),
   }).header('cache-control', 'no-store');
@@ -83,7 +83,7 @@ function deskPage(request: FastifyRequest, reply: FastifyReply, title: string, b
 /** "3 h 20 min left" or "overdue by 40 min", from the item's first-response clock. */
 function FirstResponseBadge({ request, state }: { request: FastifyRequest; state: QueueItem['firstResponse'] }) {
   if (state.minutesLeft === null) {
-    return <span class={state.breached ? 'badge late' : 'badge ok'}>{request.t(state.breached ? 'helpline.deadline.answeredLate' : 'helpline.deadline.answered')}</span>;
+    return <span class={state.breached ? 'badge late' : 'badge answered'}>{request.t(state.breached ? 'helpline.deadline.answeredLate' : 'helpline.deadline.answered')}</span>;
   }
   const minutes = Math.abs(state.minutesLeft);
   const span = request.t('helpline.deadline.span', { hours: Math.floor(minutes / 60), minutes: minutes % 60 });
@@ -166,7 +166,7 @@ export function helplinePages(app: FastifyInstance, service: HelplineService): v
         </p>
         {message?.done && <Notice>{request.t('helpline.done.saved')}</Notice>}
         {message?.error && <FormError>{message.error}</FormError>}
-        <nav class="filters" aria-label={request.t('helpline.queue.views')}>
+        <nav class="desk-tabs" aria-label={request.t('helpline.queue.views')}>
           {tabs.map(([key, text]) => (
             <a href={request.localePath(`/desk?view=${key}`)} aria-current={shown === key ? 'page' : undefined}>
               {request.t(text)}
@@ -187,7 +187,6 @@ export function helplinePages(app: FastifyInstance, service: HelplineService): v
               <thead>
                 <tr>
                   <th scope="col">{request.t('helpline.field.danger')}</th>
-                  <th scope="col">{request.t('helpline.field.minor')}</th>
                   <th scope="col">{request.t('helpline.field.type')}</th>
                   <th scope="col">{request.t('helpline.field.received')}</th>
                   <th scope="col">{request.t('helpline.field.firstResponse')}</th>
@@ -198,21 +197,26 @@ export function helplinePages(app: FastifyInstance, service: HelplineService): v
               <tbody>
                 {items.map((item) => (
                   <tr class={item.firstResponse.breached && item.firstResponse.minutesLeft !== null ? 'breached' : undefined}>
-                    <td>
+                    <td data-label={request.t('helpline.field.danger')}>
                       <DangerBadge request={request} level={item.dangerLevel} />
+                      {item.victimMinor && (
+                        <>
+                          {' '}
+                          <strong class="badge minor">{request.t('helpline.value.minor')}</strong>
+                        </>
+                      )}
                     </td>
-                    <td>{item.victimMinor ? <strong class="badge minor">{request.t('helpline.value.minor')}</strong> : yesNo(request, item.victimMinor)}</td>
-                    <td>
+                    <td data-label={request.t('helpline.field.type')}>
                       {label(request, 'helpline.type', item.requestType)} · {label(request, 'helpline.source', item.source)}
                       {item.callbackWaiting && <span class="badge"> {request.t('helpline.queue.callbackWaiting')}</span>}
                       {item.awaitingReply && <span class="badge"> {request.t('helpline.queue.newMessage')}</span>}
                     </td>
-                    <td>{when(request, item.receivedAt)}</td>
-                    <td>
+                    <td data-label={request.t('helpline.field.received')}>{when(request, item.receivedAt)}</td>
+                    <td data-label={request.t('helpline.field.firstResponse')}>
                       <FirstResponseBadge request={request} state={item.firstResponse} />
                     </td>
-                    <td>{item.assignedTo ? item.assignedTo.name : request.t('helpline.queue.nobody')}</td>
-                    <td class="row-actions">
+                    <td data-label={request.t('helpline.field.assignedTo')}>{item.assignedTo ? item.assignedTo.name : request.t('helpline.queue.nobody')}</td>
+                    <td data-label={request.t('helpline.field.actions')} class="row-actions">
                       {item.assignedTo === null && (
                         <form method="post" action={request.localePath(`/desk/cases/${item.caseId}/claim`)} class="inline">
                           <CsrfField token={staff?.csrfToken ?? ''} />
@@ -451,7 +455,7 @@ export function helplinePages(app: FastifyInstance, service: HelplineService): v
     const actor = deskActor(request);
     const { id } = request.params as Static<typeof CaseParams>;
     const view = await app.db.selectFrom('helpline_case').select(['help_request_id']).where('id', '=', id).executeTakeFirstOrThrow();
-    const started = await seam.startApplicationFromCase({ caseId: id, helpRequestId: view.help_request_id, organisationId: actor.organisationId, staffAccountId: actor.accountId });
+    const started = await seam.startApplicationFromCase({ caseId: id, helpRequestId: view.help_request_id, organisationId: actor.organisationId, staffAccountId: actor.accountId, audit: actor.audit });
     await app.db.transaction().execute((trx) => recordAudit(trx, { event: 'helpline.order_started', actor: actor.audit, record: { type: 'helpline_case', id }, details: {} }));
     return reply.redirect(request.localePath(started.href), 303);
   });
@@ -631,7 +635,7 @@ export function helplinePages(app: FastifyInstance, service: HelplineService): v
         <p>{onDuty.length ? request.t('helpline.roster.onDutyNow', { names: onDuty.map((s) => s.name).join('、') }) : request.t('helpline.roster.nobodyOnDuty')}</p>
         {message.done && <Notice>{request.t('helpline.done.saved')}</Notice>}
         {message.error && <FormError>{message.error}</FormError>}
-        <nav class="filters" aria-label={request.t('helpline.roster.weeks')}>
+        <nav class="desk-tabs" aria-label={request.t('helpline.roster.weeks')}>
           <a href={request.localePath(`/desk/roster?week=${addDays(week, -7)}`)}>{request.t('helpline.roster.previous')}</a>
           <span>{request.t('helpline.roster.weekOf', { date: week })}</span>
           <a href={request.localePath(`/desk/roster?week=${addDays(week, 7)}`)}>{request.t('helpline.roster.next')}</a>
