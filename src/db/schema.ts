@@ -8,5 +8,6 @@ import type { OrdersTables } from '../modules/orders/orders.tables.ts';
 import type { IdentityTables } from '../modules/identity/identity.tables.ts';
 import type { HelpTables } from '../modules/help/help.tables.ts';
 import type { HelplineTables } from '../modules/helpline/helpline.tables.ts';
+import type { ReportsTables } from '../modules/reports/reports.tables.ts';
 
-export type Database = PlatformTables & IdentityTables & HelpTables & HelplineTables & EvidenceTables & OrdersTables;
+export type Database = PlatformTables & IdentityTables & HelpTables & HelplineTables & EvidenceTables & OrdersTables & ReportsTables;

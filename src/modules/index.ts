@@ -9,6 +9,7 @@ import { identityModule } from './identity/index.ts';
 import { ordersModule } from './orders/index.ts';
 import { registerHelp } from './help/help.routes.ts';
 import { helplineModule } from './helpline/index.ts';
+import { reportsModule } from './reports/index.ts';
 
 export const modules: { name: string; register: (app: FastifyInstance) => void | Promise<void> }[] = [
   { name: 'site', register: siteRoutes },
@@ -19,4 +20,5 @@ export const modules: { name: string; register: (app: FastifyInstance) => void |
   { name: 'help', register: registerHelp },
   { name: 'helpline', register: helplineModule },
   { name: 'orders', register: ordersModule },
+  { name: 'reports', register: reportsModule },
 ];

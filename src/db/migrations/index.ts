@@ -9,6 +9,7 @@ import * as orders from './0006_orders.ts';
 import * as identity from './0002_identity.ts';
 import * as help from './0003_help.ts';
 import * as helpline from './0005_helpline.ts';
+import * as reports from './0007_reports.ts';
 
 export const migrations: Record<string, Migration> = {
   '0001_platform': platform,
@@ -17,4 +18,5 @@ export const migrations: Record<string, Migration> = {
   '0004_evidence': evidence,
   '0006_orders': orders,
   '0005_helpline': helpline,
+  '0007_reports': reports,
 };

@@ -6,6 +6,7 @@
  */
 
 import { ORDERS_POLICY } from '../orders/orders.policy.ts';
+import { REPORTS_POLICY } from '../reports/reports.policy.ts';
 
 export const ORGANISATION_KINDS = ['ngo', 'court', 'police_station', 'womens_federation', 'community_committee', 'platform_operator'] as const;
 export type OrganisationKind = (typeof ORGANISATION_KINDS)[number];
@@ -79,6 +80,7 @@ export const ACCESS_POLICY = {
   // Break-glass: a supervisor reaching a record of their organisation outside their assignments, with a reason.
   'access.breakGlass.request': { roles: { ngo_supervisor: 'organisation' } },
   ...ORDERS_POLICY,
+  ...REPORTS_POLICY,
 } as const satisfies Record<string, ActionRule>;
 
 export type PolicyAction = keyof typeof ACCESS_POLICY;

@@ -430,8 +430,6 @@ function ReportBody({ report, csvHref }: { report: WorkReportT; csvHref?: (table
   const t = (key: ReportsMessageKey, params?: Record<string, string | number>) => reportText(locale, key, params);
   const k = report.suppression.applied ? report.suppression.threshold : 1;
   const count = (v: number | null) => formatCount(v, k, locale);
-  const h = report.helpRequests;
-  const u = report.usage;
   const Figures = ({ items }: { items: [string, FigureT, (boolean | undefined)?][] }) => (
     <table class="report-table">
       <thead>

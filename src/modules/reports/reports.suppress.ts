@@ -41,7 +41,6 @@ type Member = readonly [row: number, col: number];
 
 /** Build a grid with its margins from interior cells. */
 export function gridOf(cells: number[][]): CountGrid {
-  const rows = cells.length;
   const cols = cells[0]?.length ?? 0;
   for (const row of cells) {
     if (row.length !== cols) throw new RangeError('Every row of a count grid must have the same length');
