@@ -401,6 +401,21 @@ describe('survivor pages', () => {
     }
   });
 
+  it('fit the home and help-request pages, with their CSS and JS, in one TCP initial window (14 KB) compressed', async () => {
+    for (const url of ['/', '/en', '/help/new', '/en/help/new']) {
+      for (const encoding of ['br', 'gzip']) {
+        const page = await t.app.inject({ url, headers: { 'accept-encoding': encoding } });
+        expect(page.headers['content-encoding'], url).toBe(encoding);
+        const html = (await t.app.inject(url)).body;
+        let bytes = page.rawPayload.length;
+        for (const asset of [...html.matchAll(/(?:href|src)="(\/assets\/[^"]+)"/g)].map((m) => m[1]!)) {
+          bytes += (await t.app.inject({ url: asset, headers: { 'accept-encoding': encoding } })).rawPayload.length;
+        }
+        expect(bytes, `${url} ${encoding}`).toBeLessThanOrEqual(14 * 1024);
+      }
+    }
+  });
+
   it('carry the plain-titles choice through her links', async () => {
     const res = await t.app.inject('/en/learn/minors?n=1');
     expect(res.body).toContain('<title>Everyday tips</title>');

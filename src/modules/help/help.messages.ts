@@ -129,7 +129,7 @@ export const helpZh = {
   'help.danger.attach': '把结果附在我的求助里',
   'help.danger.ask': '在线求助',
 
-  'help.form.optional': '选填',
+  'help.form.optional': '（选填）',
   'help.form.required': '必填',
   'help.form.errorsTitle': '请修改下面标出的地方：',
   'help.form.send': '提交',
@@ -420,7 +420,7 @@ export const helpEn: Record<HelpMessageKey, string> = {
   'help.danger.attach': 'Add this result to my request for help',
   'help.danger.ask': 'Ask for help online',
 
-  'help.form.optional': 'optional',
+  'help.form.optional': '(optional)',
   'help.form.required': 'required',
   'help.form.errorsTitle': 'Please fix what is marked below:',
   'help.form.send': 'Send',

@@ -136,7 +136,7 @@ function HelpForm({ request, p, values, errors, formsChosen }: { request: Fastif
         <fieldset class={errors.has('forms') ? 'field invalid' : 'field'} id="forms" aria-describedby={describedBy('forms', errors)}>
           <legend>
             {t('help.new.formsLegend')}
-            <span class="opt"> （{opt}）</span>
+            <span class="opt"> {opt}</span>
           </legend>
           <Hint id="forms-hint">{t('help.new.formsWhy')}</Hint>
           <FieldError id="forms" errors={errors} />

@@ -120,7 +120,7 @@ export function TextField(props: {
     <div class={errors.has(id) ? 'field invalid' : 'field'}>
       <label for={id}>
         {props.label}
-        {props.optionalLabel ? <span class="opt"> （{props.optionalLabel}）</span> : null}
+        {props.optionalLabel ? <span class="opt"> {props.optionalLabel}</span> : null}
       </label>
       {props.hint ? <Hint id={`${id}-hint`}>{props.hint}</Hint> : null}
       <FieldError id={id} errors={errors} />
@@ -150,7 +150,7 @@ export function SelectField(props: {
     <div class={errors.has(id) ? 'field invalid' : 'field'}>
       <label for={id}>
         {props.label}
-        {props.optionalLabel ? <span class="opt"> （{props.optionalLabel}）</span> : null}
+        {props.optionalLabel ? <span class="opt"> {props.optionalLabel}</span> : null}
       </label>
       {props.hint ? <Hint id={`${id}-hint`}>{props.hint}</Hint> : null}
       <FieldError id={id} errors={errors} />
@@ -174,7 +174,7 @@ export function RadioGroup(props: {
     <fieldset class={errors.has(name) ? 'field invalid' : 'field'} id={name} aria-describedby={describedBy(name, errors, Boolean(props.hint))}>
       <legend>
         {props.legend}
-        {props.optionalLabel ? <span class="opt"> （{props.optionalLabel}）</span> : null}
+        {props.optionalLabel ? <span class="opt"> {props.optionalLabel}</span> : null}
       </legend>
       {props.hint ? <Hint id={`${name}-hint`}>{props.hint}</Hint> : null}
       <FieldError id={name} errors={errors} />
