@@ -220,7 +220,15 @@ export function ordersRoutes(app: FastifyInstance, service: OrdersService): void
       },
       async (request) => op.run(request, (request.body ?? {}) as Record<string, unknown>, (request.params as { id: string }).id),
     );
-    const formBody = Type.Object({ ...(op.body as unknown as { properties: Record<string, TSchema> }).properties, ...FormToken });
+    // An unticked checkbox is simply absent from a form post: booleans are optional there (absent = false).
+    const properties = Object.fromEntries(
+      Object.entries((op.body as unknown as { properties: Record<string, TSchema> }).properties).map(([k, v]) => {
+        const type = (v as { type?: unknown }).type;
+        // A blank number field arrives as '' (dropped below, so "not given").
+        return [k, type === 'boolean' ? Type.Optional(v) : type === 'integer' || type === 'number' ? Type.Optional(Type.Union([Type.Literal(''), v])) : v];
+      }),
+    );
+    const formBody = Type.Object({ ...properties, ...FormToken });
     app.post(
       `/orders${op.path}`,
       { config: { access: { action: op.action, ...(op.record ? { record: op.record } : {}) } }, schema: { hide: true, params: S.IdParams, body: formBody } },
