@@ -397,12 +397,12 @@ export function ApplicationForm({ request, id, tokenField = 'csrf', token, actio
           <Field name="respondent.description" label="orders.portal.description" value={values.respondent?.description} />
           <Field name="respondent.regionCode" label="orders.portal.regionCode" value={values.respondent?.regionCode} />
         </fieldset>
-        <Select name="relationship" label="orders.portal.relationship" options={RELATIONSHIPS} value={values.relationship} />
+        <Select name="relationship" label="orders.portal.relationship" options={RELATIONSHIPS} value={values.relationship} prefix="orders.relationship." />
         <fieldset>
           <legend>{t('orders.portal.proxy')}</legend>
-          <Select name="proxy.kind" label="orders.portal.proxyKind" options={PROXY_KINDS} value={values.proxy?.kind} />
+          <Select name="proxy.kind" label="orders.portal.proxyKind" options={PROXY_KINDS} value={values.proxy?.kind} prefix="orders.proxyKind." />
           <Field name="proxy.name" label="orders.portal.proxyName" value={values.proxy?.name} />
-          <Select name="proxy.reason" label="orders.portal.proxyReason" options={PROXY_REASONS} value={values.proxy?.reason} />
+          <Select name="proxy.reason" label="orders.portal.proxyReason" options={PROXY_REASONS} value={values.proxy?.reason} prefix="orders.proxyReason." />
           <Field name="proxy.victimWishes" label="orders.portal.victimWishes" value={values.proxy?.victimWishes} type="textarea" />
         </fieldset>
         <fieldset id="incidents">

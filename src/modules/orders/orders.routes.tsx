@@ -560,7 +560,7 @@ export function ordersRoutes(app: FastifyInstance, service: OrdersService): void
             <>
               <h3>{request.t('orders.review.proxy')}</h3>
               <p>
-                {a.proxy.name} ({a.proxy.kind})
+                {a.proxy.name} ({a.proxy.kind ? request.t(`orders.proxyKind.${a.proxy.kind}`) : ''}{a.proxy.reason ? ` · ${request.t(`orders.proxyReason.${a.proxy.reason}`)}` : ''})
               </p>
               <p>
                 <strong>{request.t('orders.review.victimWishes')}：</strong>
@@ -573,7 +573,7 @@ export function ordersRoutes(app: FastifyInstance, service: OrdersService): void
             {a.respondent?.name} {a.respondent?.idNumber ?? ''} {a.respondent?.birthYear ?? ''} {a.respondent?.description ?? ''}
           </p>
           <p>
-            {request.t('orders.review.relationship')}: {a.relationship}
+            {request.t('orders.review.relationship')}: {a.relationship ? request.t(`orders.relationship.${a.relationship as 'spouse'}`) : ''}
           </p>
           <h2>{request.t('orders.review.incidents')}</h2>
           <ol>
