@@ -18,7 +18,10 @@ export interface DeskStaffMember {
  * The NGO that takes a request from this province: a desk that lists the province, then a desk that takes
  * every province, then an NGO in the province, then any NGO (oldest first at each step). Undefined: no NGO.
  */
-export async function routeToOrganisation(db: Db, province: string | null): Promise<{ id: string; regionCode: string } | undefined> {
+export async function routeToOrganisation(
+  db: Db,
+  province: string | null,
+): Promise<{ id: string; regionCode: string } | undefined> {
   const row = await db
     .selectFrom('organisation as o')
     .leftJoin('helpline_desk_setting as s', 's.organisation_id', 'o.id')
@@ -57,7 +60,11 @@ export async function listDeskStaff(db: Db, organisationId: string): Promise<Des
 }
 
 /** Display names of staff accounts of one organisation (to show who a case is assigned to). */
-export async function staffNames(db: Db, organisationId: string, ids: string[]): Promise<Map<string, string>> {
+export async function staffNames(
+  db: Db,
+  organisationId: string,
+  ids: string[],
+): Promise<Map<string, string>> {
   if (ids.length === 0) return new Map();
   const rows = await db
     .selectFrom('staff_account')

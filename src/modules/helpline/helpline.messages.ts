@@ -11,7 +11,8 @@ export const helplineZh = {
   'helpline.value.minor': '未成年人',
 
   'helpline.queue.title': '分诊队列',
-  'helpline.queue.lead': '按危险程度、未成年人优先、等待时间排序。首次回应时限：{hours} 小时 {minutes} 分钟。',
+  'helpline.queue.lead':
+    '按危险程度、未成年人优先、等待时间排序。首次回应时限：{hours} 小时 {minutes} 分钟。',
   'helpline.queue.views': '队列视图',
   'helpline.queue.unclaimed': '待认领',
   'helpline.queue.mine': '我的个案',
@@ -68,7 +69,8 @@ export const helplineZh = {
   'helpline.done.saved': '已保存。',
 
   'helpline.case.title': '个案',
-  'helpline.case.minorEmergency': '14 岁以下，监护人可能是施暴者：依法定职责和紧急情况处理，不联系监护人（个人信息保护法第 13 条）。',
+  'helpline.case.minorEmergency':
+    '14 岁以下，监护人可能是施暴者：依法定职责和紧急情况处理，不联系监护人（个人信息保护法第 13 条）。',
   'helpline.case.claimedAlready': '这个个案已经被别人认领了。',
   'helpline.case.closedAlready': '这个个案已经结案。',
 
@@ -90,7 +92,8 @@ export const helplineZh = {
   'helpline.callback.step1': '第一步：核对暗号',
   'helpline.callback.askCodeWord': '接通后，先请对方说出暗号。暗号是：',
   'helpline.callback.noCodeWord': '她没有设暗号。先用中性的话确认是她本人，再谈任何事。',
-  'helpline.callback.ifWrong': '如果对方说不出暗号，或者不是她本人：不要提及求助、暴力或本机构，礼貌结束通话。',
+  'helpline.callback.ifWrong':
+    '如果对方说不出暗号，或者不是她本人：不要提及求助、暴力或本机构，礼貌结束通话。',
   'helpline.callback.step2': '第二步：拨打',
   'helpline.callback.step3': '第三步：记录结果',
   'helpline.callback.noVoicemail': '不要留语音留言。',
@@ -98,7 +101,8 @@ export const helplineZh = {
   'helpline.callback.which': '回应哪一个回电请求',
   'helpline.callback.requestedAt': '{when} 请求的回电',
   'helpline.callback.fromRequest': '按求助中留下的电话',
-  'helpline.callback.outsideWindow': '现在不在她的安全时间内，不能回电。她的安全时间（北京时间）：{windows}；下一次从 {next} 开始。',
+  'helpline.callback.outsideWindow':
+    '现在不在她的安全时间内，不能回电。她的安全时间（北京时间）：{windows}；下一次从 {next} 开始。',
   'helpline.callback.channel': '她没有选择电话联系，不能回电。请在本站回复她。',
   'helpline.callback.noPhone': '没有可以回电的号码。',
   'helpline.callback.finishedAlready': '这次回电已经记录过结果。',
@@ -132,7 +136,8 @@ export const helplineZh = {
   'helpline.referrals.outcome': '结果',
 
   'helpline.report.title': '强制报告（未成年人）',
-  'helpline.report.lead': '未成年人遭受或可能遭受家庭暴力时，本机构须向公安机关报告（反家庭暴力法第 14 条、未成年人保护法第 11 条）。报告人信息保密。',
+  'helpline.report.lead':
+    '未成年人遭受或可能遭受家庭暴力时，本机构须向公安机关报告（反家庭暴力法第 14 条、未成年人保护法第 11 条）。报告人信息保密。',
   'helpline.report.missing': '还没有记录强制报告。',
   'helpline.report.when': '报告时间（北京时间）',
   'helpline.report.channel': '报告方式',
@@ -298,7 +303,8 @@ export const helplineEn: Record<keyof typeof helplineZh, string> = {
   'helpline.value.minor': 'Minor',
 
   'helpline.queue.title': 'Triage queue',
-  'helpline.queue.lead': 'Ordered by danger, minors first, then waiting time. First-response deadline: {hours} h {minutes} min.',
+  'helpline.queue.lead':
+    'Ordered by danger, minors first, then waiting time. First-response deadline: {hours} h {minutes} min.',
   'helpline.queue.views': 'Queue views',
   'helpline.queue.unclaimed': 'To claim',
   'helpline.queue.mine': 'My cases',
@@ -355,7 +361,8 @@ export const helplineEn: Record<keyof typeof helplineZh, string> = {
   'helpline.done.saved': 'Saved.',
 
   'helpline.case.title': 'Case',
-  'helpline.case.minorEmergency': 'Under 14 and the guardian may be the abuser: handled under a legal duty and emergency, no guardian contact (PIPL 13).',
+  'helpline.case.minorEmergency':
+    'Under 14 and the guardian may be the abuser: handled under a legal duty and emergency, no guardian contact (PIPL 13).',
   'helpline.case.claimedAlready': 'Someone else has already claimed this case.',
   'helpline.case.closedAlready': 'This case is closed.',
 
@@ -363,7 +370,8 @@ export const helplineEn: Record<keyof typeof helplineZh, string> = {
   'helpline.contact.channel': 'Contact by: {channel}',
   'helpline.contact.windows': 'Only at these times (China time): {windows}',
   'helpline.contact.anyTime': 'No time limits set.',
-  'helpline.contact.codeWordSet': 'She set a code word: it is shown first when the call-back starts; confirm it before saying anything.',
+  'helpline.contact.codeWordSet':
+    'She set a code word: it is shown first when the call-back starts; confirm it before saying anything.',
   'helpline.contact.noCodeWord': 'No code word: confirm with neutral questions that you are speaking to her.',
   'helpline.contact.noGuardian': 'Never contact the guardian.',
 
@@ -376,8 +384,10 @@ export const helplineEn: Record<keyof typeof helplineZh, string> = {
   'helpline.callback.title': 'Call-back',
   'helpline.callback.step1': 'Step 1: confirm the code word',
   'helpline.callback.askCodeWord': 'When she answers, first ask her to say the code word. The code word is:',
-  'helpline.callback.noCodeWord': 'She set no code word. Confirm with neutral questions that it is her before anything else.',
-  'helpline.callback.ifWrong': 'If the person cannot say it, or it is not her: do not mention the request, violence or our organisation; end the call politely.',
+  'helpline.callback.noCodeWord':
+    'She set no code word. Confirm with neutral questions that it is her before anything else.',
+  'helpline.callback.ifWrong':
+    'If the person cannot say it, or it is not her: do not mention the request, violence or our organisation; end the call politely.',
   'helpline.callback.step2': 'Step 2: call',
   'helpline.callback.step3': 'Step 3: record how it went',
   'helpline.callback.noVoicemail': 'Do not leave a voicemail.',
@@ -385,7 +395,8 @@ export const helplineEn: Record<keyof typeof helplineZh, string> = {
   'helpline.callback.which': 'Which call-back request',
   'helpline.callback.requestedAt': 'Call-back asked for {when}',
   'helpline.callback.fromRequest': 'The number in her help request',
-  'helpline.callback.outsideWindow': 'It is outside her safe times now: the call-back cannot start. Her safe times (China time): {windows}; the next one starts at {next}.',
+  'helpline.callback.outsideWindow':
+    'It is outside her safe times now: the call-back cannot start. Her safe times (China time): {windows}; the next one starts at {next}.',
   'helpline.callback.channel': 'She did not choose phone contact: no call-back. Reply to her on this site.',
   'helpline.callback.noPhone': 'There is no number to call back.',
   'helpline.callback.finishedAlready': 'This call-back already has a result.',
@@ -398,8 +409,10 @@ export const helplineEn: Record<keyof typeof helplineZh, string> = {
   'helpline.thread.staff': 'Lawyer',
   'helpline.thread.survivor': 'Her',
   'helpline.thread.reply': 'Reply to her',
-  'helpline.thread.replyHint': 'She reads it with her case code and secret. Leave out details she may not want someone else to see.',
-  'helpline.reply.noThread': 'This case has no online conversation (it came from the hotline or a call-back request).',
+  'helpline.thread.replyHint':
+    'She reads it with her case code and secret. Leave out details she may not want someone else to see.',
+  'helpline.reply.noThread':
+    'This case has no online conversation (it came from the hotline or a call-back request).',
 
   'helpline.notes.title': 'Internal notes',
   'helpline.notes.hint': 'Seen only by the staff responsible in this organisation, never by her.',
@@ -419,7 +432,8 @@ export const helplineEn: Record<keyof typeof helplineZh, string> = {
   'helpline.referrals.outcome': 'Outcome',
 
   'helpline.report.title': 'Mandatory report (minor)',
-  'helpline.report.lead': 'When a minor suffers or may suffer domestic violence, this organisation must report to the police (ADVL 14, MPL 11). The reporter’s identity is kept confidential.',
+  'helpline.report.lead':
+    'When a minor suffers or may suffer domestic violence, this organisation must report to the police (ADVL 14, MPL 11). The reporter’s identity is kept confidential.',
   'helpline.report.missing': 'No mandatory report recorded yet.',
   'helpline.report.when': 'Reported at (China time)',
   'helpline.report.channel': 'How it was reported',
@@ -428,10 +442,12 @@ export const helplineEn: Record<keyof typeof helplineZh, string> = {
   'helpline.report.details': 'Summary of the report',
   'helpline.report.record': 'Record mandatory report',
   'helpline.report.reporterConfidential': '(Reporter: this organisation; the individual is confidential)',
-  'helpline.report.notMinor': 'Only a minor’s case needs a mandatory report. Mark the case as a minor’s in the classification first.',
+  'helpline.report.notMinor':
+    'Only a minor’s case needs a mandatory report. Mark the case as a minor’s in the classification first.',
 
   'helpline.order.title': 'Personal safety protection order',
-  'helpline.order.hint': 'With her consent, start a protection-order application from this case’s facts and chosen evidence.',
+  'helpline.order.hint':
+    'With her consent, start a protection-order application from this case’s facts and chosen evidence.',
   'helpline.order.start': 'Start a protection-order application',
 
   'helpline.close.title': 'Close the case',
@@ -487,7 +503,8 @@ export const helplineEn: Record<keyof typeof helplineZh, string> = {
   'helpline.weekday.6': 'Sunday',
   'helpline.hours.title': 'Hotline hours (China time)',
   'helpline.hours.onDutyNow': 'A lawyer is on duty now.',
-  'helpline.hours.closedNow': 'No lawyer is on duty now. You can ask for help online or book a call-back at a time you choose.',
+  'helpline.hours.closedNow':
+    'No lawyer is on duty now. You can ask for help online or book a call-back at a time you choose.',
   'helpline.hours.none': 'No hours this day',
 
   'helpline.danger.high': 'High',

@@ -5,7 +5,15 @@
  */
 import type { TimeWindow } from '../help/help.model.ts';
 
-export { REQUEST_TYPES, VIOLENCE_FORMS, RELATIONSHIPS, AGE_BANDS, GENDERS, PROVINCES, PROVINCE_CODES } from '../help/help.model.ts';
+export {
+  REQUEST_TYPES,
+  VIOLENCE_FORMS,
+  RELATIONSHIPS,
+  AGE_BANDS,
+  GENDERS,
+  PROVINCES,
+  PROVINCE_CODES,
+} from '../help/help.model.ts';
 
 export const DANGER_LEVELS = ['high', 'increased', 'variable'] as const;
 export type DangerLevel = (typeof DANGER_LEVELS)[number];
@@ -16,12 +24,28 @@ export type CaseSource = (typeof CASE_SOURCES)[number];
 export const CASE_STATUSES = ['new', 'in_progress', 'closed'] as const;
 export type CaseStatus = (typeof CASE_STATUSES)[number];
 
-export const REFERRAL_KINDS = ['police', 'court', 'shelter', 'federation', 'legal_aid', 'hospital', 'counselling'] as const;
+export const REFERRAL_KINDS = [
+  'police',
+  'court',
+  'shelter',
+  'federation',
+  'legal_aid',
+  'hospital',
+  'counselling',
+] as const;
 export type ReferralKind = (typeof REFERRAL_KINDS)[number];
 export const REFERRAL_STATUSES = ['proposed', 'made', 'accepted', 'declined', 'completed'] as const;
 export type ReferralStatus = (typeof REFERRAL_STATUSES)[number];
 
-export const CLOSING_OUTCOMES = ['advice_given', 'referred', 'order_applied', 'resolved', 'no_contact', 'withdrawn', 'other'] as const;
+export const CLOSING_OUTCOMES = [
+  'advice_given',
+  'referred',
+  'order_applied',
+  'resolved',
+  'no_contact',
+  'withdrawn',
+  'other',
+] as const;
 export type ClosingOutcome = (typeof CLOSING_OUTCOMES)[number];
 
 export const REPORT_CHANNELS = ['phone', 'in_person', 'online', 'written'] as const;
@@ -38,7 +62,8 @@ const DAY_MS = 24 * 60 * 60_000;
 
 export const minutesOf = (time: string): number => Number(time.slice(0, 2)) * 60 + Number(time.slice(3, 5));
 const pad = (n: number): string => String(n).padStart(2, '0');
-export const timeOfMinutes = (minutes: number): string => `${pad(Math.floor(minutes / 60) % 24)}:${pad(minutes % 60)}`;
+export const timeOfMinutes = (minutes: number): string =>
+  `${pad(Math.floor(minutes / 60) % 24)}:${pad(minutes % 60)}`;
 
 /** Minutes since midnight, China time. */
 export function chinaMinutes(at: Date): number {
@@ -60,7 +85,10 @@ export function chinaInstant(date: string, time: string): Date {
  * Whether a call may start now under her safe windows: no windows means any time is safe (she said so);
  * otherwise now must lie inside one (`from` inclusive, `to` exclusive). Also says when the next window opens.
  */
-export function safeWindowCheck(windows: readonly TimeWindow[], now: Date): { inside: boolean; nextFrom?: string } {
+export function safeWindowCheck(
+  windows: readonly TimeWindow[],
+  now: Date,
+): { inside: boolean; nextFrom?: string } {
   if (windows.length === 0) return { inside: true };
   const minute = chinaMinutes(now);
   if (windows.some((w) => minute >= minutesOf(w.from) && minute < minutesOf(w.to))) return { inside: true };
@@ -99,9 +127,15 @@ export interface FirstResponseState {
 }
 
 /** The first-response clock of one item: due `minutes` after it arrived; breached if unanswered past it or answered late. */
-export function firstResponseState(receivedAt: Date, firstRespondedAt: Date | null, minutes: number, now: Date): FirstResponseState {
+export function firstResponseState(
+  receivedAt: Date,
+  firstRespondedAt: Date | null,
+  minutes: number,
+  now: Date,
+): FirstResponseState {
   const dueAt = new Date(receivedAt.getTime() + minutes * 60_000);
-  if (firstRespondedAt) return { dueAt, minutesLeft: null, breached: firstRespondedAt.getTime() > dueAt.getTime() };
+  if (firstRespondedAt)
+    return { dueAt, minutesLeft: null, breached: firstRespondedAt.getTime() > dueAt.getTime() };
   // Whole minutes, towards zero: "1 min left" until the last minute, "overdue by 1 min" a minute after.
   const minutesLeft = Math.trunc((dueAt.getTime() - now.getTime()) / 60_000) || 0;
   return { dueAt, minutesLeft, breached: now.getTime() > dueAt.getTime() };

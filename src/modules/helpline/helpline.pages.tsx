@@ -15,8 +15,26 @@ import { grantedScope } from '../identity/policy.ts';
 import { deskActor } from './helpline.http.ts';
 import { recordAudit, type AuditActor } from '../identity/audit.ts';
 import {
-  AGE_BANDS, CALLBACK_RESULTS, CLOSING_OUTCOMES, DANGER_LEVELS, GENDERS, PROVINCES, REFERRAL_KINDS, REFERRAL_STATUSES, RELATIONSHIPS, REPORT_CHANNELS,
-  REQUEST_TYPES, VIOLENCE_FORMS, addDays, chinaDate, chinaInstant, weekMonday, type CallbackResult, type ClosingOutcome, type ReferralKind, type ReferralStatus,
+  AGE_BANDS,
+  CALLBACK_RESULTS,
+  CLOSING_OUTCOMES,
+  DANGER_LEVELS,
+  GENDERS,
+  PROVINCES,
+  REFERRAL_KINDS,
+  REFERRAL_STATUSES,
+  RELATIONSHIPS,
+  REPORT_CHANNELS,
+  REQUEST_TYPES,
+  VIOLENCE_FORMS,
+  addDays,
+  chinaDate,
+  chinaInstant,
+  weekMonday,
+  type CallbackResult,
+  type ClosingOutcome,
+  type ReferralKind,
+  type ReferralStatus,
 } from './helpline.model.ts';
 import type { CallbackStart, CaseView, DeskActor, HelplineService, QueueItem } from './helpline.service.ts';
 import { Uuid } from './helpline.schemas.ts';
@@ -28,32 +46,56 @@ const onCase = (action: string) => ({ access: { action, record: 'helpline_case' 
 
 /** The seam to the protection-order module: present once that module decorates the app with it. */
 export interface OrdersFromCase {
-  startApplicationFromCase(input: { caseId: string; helpRequestId: string | null; organisationId: string; staffAccountId: string; audit?: AuditActor }): Promise<{ href: string }>;
+  startApplicationFromCase(input: {
+    caseId: string;
+    helpRequestId: string | null;
+    organisationId: string;
+    staffAccountId: string;
+    audit?: AuditActor;
+  }): Promise<{ href: string }>;
 }
 
 function ordersSeam(app: FastifyInstance): OrdersFromCase | undefined {
   if (!app.hasDecorator('ordersService')) return undefined;
   const candidate = (app as unknown as { ordersService?: Partial<OrdersFromCase> }).ordersService;
-  return typeof candidate?.startApplicationFromCase === 'function' ? (candidate as OrdersFromCase) : undefined;
+  return typeof candidate?.startApplicationFromCase === 'function'
+    ? (candidate as OrdersFromCase)
+    : undefined;
 }
 
 const label = (request: FastifyRequest, prefix: string, value: string | null | undefined): string =>
   value ? request.t(`${prefix}.${value}` as MessageKey) : request.t('helpline.value.unknown');
 
 function yesNo(request: FastifyRequest, value: boolean | null): string {
-  return value === null ? request.t('helpline.value.unknown') : request.t(value ? 'helpline.value.yes' : 'helpline.value.no');
+  return value === null
+    ? request.t('helpline.value.unknown')
+    : request.t(value ? 'helpline.value.yes' : 'helpline.value.no');
 }
 
 function when(request: FastifyRequest, at: Date): string {
-  return new Intl.DateTimeFormat(request.locale === 'en' ? 'en-GB' : 'zh-CN', { timeZone: 'Asia/Shanghai', dateStyle: 'medium', timeStyle: 'short' }).format(at);
+  return new Intl.DateTimeFormat(request.locale === 'en' ? 'en-GB' : 'zh-CN', {
+    timeZone: 'Asia/Shanghai',
+    dateStyle: 'medium',
+    timeStyle: 'short',
+  }).format(at);
 }
 
 function provinceName(request: FastifyRequest, code: string | null): string {
   const province = PROVINCES.find((p) => p.code === code);
-  return province ? (request.locale === 'en' ? province.en : province.zh) : request.t('helpline.value.unknown');
+  return province
+    ? request.locale === 'en'
+      ? province.en
+      : province.zh
+    : request.t('helpline.value.unknown');
 }
 
-function deskPage(request: FastifyRequest, reply: FastifyReply, title: string, body: ComponentChildren, status = 200): FastifyReply {
+function deskPage(
+  request: FastifyRequest,
+  reply: FastifyReply,
+  title: string,
+  body: ComponentChildren,
+  status = 200,
+): FastifyReply {
   const staff = request.staff;
   const links: [string, MessageKey, string][] = [
     ['/desk', 'helpline.nav.queue', 'helpline.queue.read'],
@@ -81,12 +123,25 @@ function deskPage(request: FastifyRequest, reply: FastifyReply, title: string, b
 }
 
 /** "3 h 20 min left" or "overdue by 40 min", from the item's first-response clock. */
-function FirstResponseBadge({ request, state }: { request: FastifyRequest; state: QueueItem['firstResponse'] }) {
+function FirstResponseBadge({
+  request,
+  state,
+}: {
+  request: FastifyRequest;
+  state: QueueItem['firstResponse'];
+}) {
   if (state.minutesLeft === null) {
-    return <span class={state.breached ? 'badge late' : 'badge answered'}>{request.t(state.breached ? 'helpline.deadline.answeredLate' : 'helpline.deadline.answered')}</span>;
+    return (
+      <span class={state.breached ? 'badge late' : 'badge answered'}>
+        {request.t(state.breached ? 'helpline.deadline.answeredLate' : 'helpline.deadline.answered')}
+      </span>
+    );
   }
   const minutes = Math.abs(state.minutesLeft);
-  const span = request.t('helpline.deadline.span', { hours: Math.floor(minutes / 60), minutes: minutes % 60 });
+  const span = request.t('helpline.deadline.span', {
+    hours: Math.floor(minutes / 60),
+    minutes: minutes % 60,
+  });
   return state.breached ? (
     <strong class="badge breach">{request.t('helpline.deadline.breached', { span })}</strong>
   ) : (
@@ -95,10 +150,30 @@ function FirstResponseBadge({ request, state }: { request: FastifyRequest; state
 }
 
 function DangerBadge({ request, level }: { request: FastifyRequest; level: string | null }) {
-  return <span class={`badge danger-${level ?? 'unassessed'}`}>{label(request, 'helpline.danger', level ?? 'unassessed')}</span>;
+  return (
+    <span class={`badge danger-${level ?? 'unassessed'}`}>
+      {label(request, 'helpline.danger', level ?? 'unassessed')}
+    </span>
+  );
 }
 
-function Select({ name, id, options, selected, request, prefix, empty }: { name: string; id: string; options: readonly string[]; selected: string | null | undefined; request: FastifyRequest; prefix: string; empty?: boolean }) {
+function Select({
+  name,
+  id,
+  options,
+  selected,
+  request,
+  prefix,
+  empty,
+}: {
+  name: string;
+  id: string;
+  options: readonly string[];
+  selected: string | null | undefined;
+  request: FastifyRequest;
+  prefix: string;
+  empty?: boolean;
+}) {
   return (
     <select name={name} id={id}>
       {empty && <option value="">{request.t('helpline.value.unknown')}</option>}
@@ -111,7 +186,17 @@ function Select({ name, id, options, selected, request, prefix, empty }: { name:
   );
 }
 
-function TriState({ name, id, value, request }: { name: string; id: string; value: boolean | null; request: FastifyRequest }) {
+function TriState({
+  name,
+  id,
+  value,
+  request,
+}: {
+  name: string;
+  id: string;
+  value: boolean | null;
+  request: FastifyRequest;
+}) {
   return (
     <select name={name} id={id}>
       <option value="">{request.t('helpline.value.unknown')}</option>
@@ -125,40 +210,67 @@ function TriState({ name, id, value, request }: { name: string; id: string; valu
   );
 }
 
-const triState = (value: string | undefined): boolean | null => (value === 'true' ? true : value === 'false' ? false : null);
+const triState = (value: string | undefined): boolean | null =>
+  value === 'true' ? true : value === 'false' ? false : null;
 const orNull = (value: string | undefined): string | null => (value ? value : null);
-const asArray = (value: string | string[] | undefined): string[] => (value === undefined ? [] : Array.isArray(value) ? value : [value]);
+const asArray = (value: string | string[] | undefined): string[] =>
+  value === undefined ? [] : Array.isArray(value) ? value : [value];
 
 /** Field problems of an AppError in the page's language, or rethrow anything else. */
 function problemsText(request: FastifyRequest, error: unknown): string {
   if (!(error instanceof AppError) || (error.status !== 400 && error.status !== 409)) throw error;
   const fields = error.options.fields ?? [];
-  return fields.length ? fields.map((f) => request.t(f.message, f.params)).join(' ') : request.t('error.validation');
+  return fields.length
+    ? fields.map((f) => request.t(f.message, f.params)).join(' ')
+    : request.t('error.validation');
 }
 
-export function helplinePages(app: FastifyInstance, service: HelplineService): void {
+/** Registers the desk's pages; returns the registration of the claim form, which index.ts runs last (see helplineClaimApi). */
+export function helplinePages(app: FastifyInstance, service: HelplineService): () => void {
   // ---- Queue ----
-  const QueueQuery = Type.Object({ view: Type.Optional(Type.Union([Type.Literal('unclaimed'), Type.Literal('whole'), Type.Literal('mine')])), done: Str(30) });
+  const QueueQuery = Type.Object({
+    view: Type.Optional(Type.Union([Type.Literal('unclaimed'), Type.Literal('whole'), Type.Literal('mine')])),
+    done: Str(30),
+  });
 
-  async function queuePage(request: FastifyRequest, reply: FastifyReply, view: 'unclaimed' | 'whole' | 'mine', message?: { error?: string; done?: string }): Promise<FastifyReply> {
+  async function queuePage(
+    request: FastifyRequest,
+    reply: FastifyReply,
+    view: 'unclaimed' | 'whole' | 'mine',
+    message?: { error?: string; done?: string },
+  ): Promise<FastifyReply> {
     const actor = deskActor(request);
     const staff = request.staff;
     const supervisor = grantedScope(actor, 'helpline.queue.supervise') !== undefined;
     const shown = view === 'whole' && !supervisor ? 'unclaimed' : view;
-    const items = shown === 'mine' ? await service.myCases(actor) : await service.queue(actor.organisationId, { whole: shown === 'whole' });
+    const items =
+      shown === 'mine'
+        ? await service.myCases(actor)
+        : await service.queue(actor.organisationId, { whole: shown === 'whole' });
     const settings = await service.deskSettings(actor.organisationId);
     const loads = shown === 'whole' ? await service.loads(actor.organisationId, items) : [];
     const deskStaff = supervisor ? await service.deskStaff(actor.organisationId) : [];
     const onDuty = await service.onDutyNow(actor.organisationId);
-    const breaches = items.filter((i) => i.firstResponse.breached && i.firstResponse.minutesLeft !== null).length;
-    const tabs: ['unclaimed' | 'mine' | 'whole', MessageKey][] = [['unclaimed', 'helpline.queue.unclaimed'], ['mine', 'helpline.queue.mine'], ...(supervisor ? [['whole', 'helpline.queue.whole'] as ['whole', MessageKey]] : [])];
+    const breaches = items.filter(
+      (i) => i.firstResponse.breached && i.firstResponse.minutesLeft !== null,
+    ).length;
+    const tabs: ['unclaimed' | 'mine' | 'whole', MessageKey][] = [
+      ['unclaimed', 'helpline.queue.unclaimed'],
+      ['mine', 'helpline.queue.mine'],
+      ...(supervisor ? [['whole', 'helpline.queue.whole'] as ['whole', MessageKey]] : []),
+    ];
     return deskPage(
       request,
       reply,
       request.t('helpline.queue.title'),
       <>
         <h1>{request.t('helpline.queue.title')}</h1>
-        <p class="lead">{request.t('helpline.queue.lead', { hours: Math.floor(settings.firstResponseMinutes / 60), minutes: settings.firstResponseMinutes % 60 })}</p>
+        <p class="lead">
+          {request.t('helpline.queue.lead', {
+            hours: Math.floor(settings.firstResponseMinutes / 60),
+            minutes: settings.firstResponseMinutes % 60,
+          })}
+        </p>
         <p>
           {onDuty.length
             ? request.t('helpline.roster.onDutyNow', { names: onDuty.map((s) => s.name).join('、') })
@@ -168,7 +280,10 @@ export function helplinePages(app: FastifyInstance, service: HelplineService): v
         {message?.error && <FormError>{message.error}</FormError>}
         <nav class="desk-tabs" aria-label={request.t('helpline.queue.views')}>
           {tabs.map(([key, text]) => (
-            <a href={request.localePath(`/desk?view=${key}`)} aria-current={shown === key ? 'page' : undefined}>
+            <a
+              href={request.localePath(`/desk?view=${key}`)}
+              aria-current={shown === key ? 'page' : undefined}
+            >
               {request.t(text)}
             </a>
           ))}
@@ -196,7 +311,13 @@ export function helplinePages(app: FastifyInstance, service: HelplineService): v
               </thead>
               <tbody>
                 {items.map((item) => (
-                  <tr class={item.firstResponse.breached && item.firstResponse.minutesLeft !== null ? 'breached' : undefined}>
+                  <tr
+                    class={
+                      item.firstResponse.breached && item.firstResponse.minutesLeft !== null
+                        ? 'breached'
+                        : undefined
+                    }
+                  >
                     <td data-label={request.t('helpline.field.danger')}>
                       <DangerBadge request={request} level={item.dangerLevel} />
                       {item.victimMinor && (
@@ -207,27 +328,46 @@ export function helplinePages(app: FastifyInstance, service: HelplineService): v
                       )}
                     </td>
                     <td data-label={request.t('helpline.field.type')}>
-                      {label(request, 'helpline.type', item.requestType)} · {label(request, 'helpline.source', item.source)}
-                      {item.callbackWaiting && <span class="badge"> {request.t('helpline.queue.callbackWaiting')}</span>}
-                      {item.awaitingReply && <span class="badge"> {request.t('helpline.queue.newMessage')}</span>}
+                      {label(request, 'helpline.type', item.requestType)} ·{' '}
+                      {label(request, 'helpline.source', item.source)}
+                      {item.callbackWaiting && (
+                        <span class="badge"> {request.t('helpline.queue.callbackWaiting')}</span>
+                      )}
+                      {item.awaitingReply && (
+                        <span class="badge"> {request.t('helpline.queue.newMessage')}</span>
+                      )}
                     </td>
-                    <td data-label={request.t('helpline.field.received')}>{when(request, item.receivedAt)}</td>
+                    <td data-label={request.t('helpline.field.received')}>
+                      {when(request, item.receivedAt)}
+                    </td>
                     <td data-label={request.t('helpline.field.firstResponse')}>
                       <FirstResponseBadge request={request} state={item.firstResponse} />
                     </td>
-                    <td data-label={request.t('helpline.field.assignedTo')}>{item.assignedTo ? item.assignedTo.name : request.t('helpline.queue.nobody')}</td>
+                    <td data-label={request.t('helpline.field.assignedTo')}>
+                      {item.assignedTo ? item.assignedTo.name : request.t('helpline.queue.nobody')}
+                    </td>
                     <td data-label={request.t('helpline.field.actions')} class="row-actions">
                       {item.assignedTo === null && (
-                        <form method="post" action={request.localePath(`/desk/cases/${item.caseId}/claim`)} class="inline">
+                        <form
+                          method="post"
+                          action={request.localePath(`/desk/cases/${item.caseId}/claim`)}
+                          class="inline"
+                        >
                           <CsrfField token={staff?.csrfToken ?? ''} />
                           <button type="submit">{request.t('helpline.action.claim')}</button>
                         </form>
                       )}
                       {(item.assignedTo?.id === actor.accountId || supervisor) && (
-                        <a href={request.localePath(`/desk/cases/${item.caseId}`)}>{request.t('helpline.action.open')}</a>
+                        <a href={request.localePath(`/desk/cases/${item.caseId}`)}>
+                          {request.t('helpline.action.open')}
+                        </a>
                       )}
                       {supervisor && (
-                        <form method="post" action={request.localePath(`/desk/cases/${item.caseId}/assign`)} class="inline">
+                        <form
+                          method="post"
+                          action={request.localePath(`/desk/cases/${item.caseId}/assign`)}
+                          class="inline"
+                        >
                           <CsrfField token={staff?.csrfToken ?? ''} />
                           <label class="visually-hidden" for={`assign-${item.caseId}`}>
                             {request.t('helpline.action.assignTo')}
@@ -240,7 +380,9 @@ export function helplinePages(app: FastifyInstance, service: HelplineService): v
                             ))}
                           </select>
                           <button type="submit" class="secondary">
-                            {request.t(item.assignedTo ? 'helpline.action.reassign' : 'helpline.action.assign')}
+                            {request.t(
+                              item.assignedTo ? 'helpline.action.reassign' : 'helpline.action.assign',
+                            )}
                           </button>
                         </form>
                       )}
@@ -280,14 +422,28 @@ export function helplinePages(app: FastifyInstance, service: HelplineService): v
             <form method="post" action={request.localePath('/desk/settings')} class="stack">
               <CsrfField token={staff.csrfToken} />
               <label for="first-response">{request.t('helpline.settings.firstResponse')}</label>
-              <input id="first-response" name="firstResponseMinutes" type="number" min={5} max={10080} required value={String(settings.firstResponseMinutes)} />
+              <input
+                id="first-response"
+                name="firstResponseMinutes"
+                type="number"
+                min={5}
+                max={10080}
+                required
+                value={String(settings.firstResponseMinutes)}
+              />
               <fieldset>
                 <legend>{request.t('helpline.settings.provinces')}</legend>
                 <p class="hint">{request.t('helpline.settings.provincesHint')}</p>
                 <div class="checks">
                   {PROVINCES.map((p) => (
                     <label class="check">
-                      <input type="checkbox" name="provinces" value={p.code} checked={settings.provinces.includes(p.code)} /> {request.locale === 'en' ? p.en : p.zh}
+                      <input
+                        type="checkbox"
+                        name="provinces"
+                        value={p.code}
+                        checked={settings.provinces.includes(p.code)}
+                      />{' '}
+                      {request.locale === 'en' ? p.en : p.zh}
                     </label>
                   ))}
                 </div>
@@ -300,67 +456,134 @@ export function helplinePages(app: FastifyInstance, service: HelplineService): v
     );
   }
 
-  app.get('/desk', { config: { access: { action: 'helpline.queue.read' } }, schema: { hide: true, querystring: QueueQuery } }, async (request, reply) => {
-    const query = request.query as Static<typeof QueueQuery>;
-    return queuePage(request, reply, query.view ?? 'unclaimed', query.done ? { done: query.done } : {});
-  });
+  app.get(
+    '/desk',
+    {
+      config: { access: { action: 'helpline.queue.read' } },
+      schema: { hide: true, querystring: QueueQuery },
+    },
+    async (request, reply) => {
+      const query = request.query as Static<typeof QueueQuery>;
+      return queuePage(request, reply, query.view ?? 'unclaimed', query.done ? { done: query.done } : {});
+    },
+  );
 
-  app.post('/desk/settings', { config: { access: { action: 'helpline.settings.manage' } }, schema: { hide: true, body: Type.Object({ ...FormToken, firstResponseMinutes: Type.Integer({ minimum: 5, maximum: 10080 }), provinces: Type.Optional(Type.Array(Type.String({ pattern: '^[0-9]{2}$' }), { maxItems: 40 })) }) } }, async (request, reply) => {
-    const body = request.body as { firstResponseMinutes: number; provinces?: string[] };
-    await service.saveDeskSettings(deskActor(request), { firstResponseMinutes: body.firstResponseMinutes, provinces: [...new Set(body.provinces ?? [])] });
-    return reply.redirect(request.localePath('/desk?view=whole&done=settings'), 303);
-  });
+  app.post(
+    '/desk/settings',
+    {
+      config: { access: { action: 'helpline.settings.manage' } },
+      schema: {
+        hide: true,
+        body: Type.Object({
+          ...FormToken,
+          firstResponseMinutes: Type.Integer({ minimum: 5, maximum: 10080 }),
+          provinces: Type.Optional(Type.Array(Type.String({ pattern: '^[0-9]{2}$' }), { maxItems: 40 })),
+        }),
+      },
+    },
+    async (request, reply) => {
+      const body = request.body as { firstResponseMinutes: number; provinces?: string[] };
+      await service.saveDeskSettings(deskActor(request), {
+        firstResponseMinutes: body.firstResponseMinutes,
+        provinces: [...new Set(body.provinces ?? [])],
+      });
+      return reply.redirect(request.localePath('/desk?view=whole&done=settings'), 303);
+    },
+  );
 
-  app.post('/desk/cases/:id/claim', { config: onCase('helpline.case.claim'), schema: { hide: true, params: CaseParams, body: Type.Object(FormToken) } }, async (request, reply) => {
-    const { id } = request.params as Static<typeof CaseParams>;
-    try {
-      await service.claim(deskActor(request), id);
-    } catch (error) {
-      return queuePage(request, reply, 'unclaimed', { error: problemsText(request, error) });
-    }
-    return reply.redirect(request.localePath(`/desk/cases/${id}`), 303);
-  });
-
-  app.post('/desk/cases/:id/assign', { config: onCase('helpline.case.assign'), schema: { hide: true, params: CaseParams, body: Type.Object({ ...FormToken, accountId: Uuid }) } }, async (request, reply) => {
-    const { id } = request.params as Static<typeof CaseParams>;
-    try {
-      await service.assign(deskActor(request), id, (request.body as { accountId: string }).accountId);
-    } catch (error) {
-      return queuePage(request, reply, 'whole', { error: problemsText(request, error) });
-    }
-    return reply.redirect(request.localePath('/desk?view=whole&done=assigned'), 303);
-  });
+  app.post(
+    '/desk/cases/:id/assign',
+    {
+      config: onCase('helpline.case.assign'),
+      schema: { hide: true, params: CaseParams, body: Type.Object({ ...FormToken, accountId: Uuid }) },
+    },
+    async (request, reply) => {
+      const { id } = request.params as Static<typeof CaseParams>;
+      try {
+        await service.assign(deskActor(request), id, (request.body as { accountId: string }).accountId);
+      } catch (error) {
+        return queuePage(request, reply, 'whole', { error: problemsText(request, error) });
+      }
+      return reply.redirect(request.localePath('/desk?view=whole&done=assigned'), 303);
+    },
+  );
 
   // ---- Case ----
   const CaseQuery = Type.Object({ done: Str(30) });
 
-  async function casePage(request: FastifyRequest, reply: FastifyReply, id: string, message: { error?: string; done?: string; status?: number } = {}): Promise<FastifyReply> {
+  async function casePage(
+    request: FastifyRequest,
+    reply: FastifyReply,
+    id: string,
+    message: { error?: string; done?: string; status?: number } = {},
+  ): Promise<FastifyReply> {
     const actor = deskActor(request);
     const view = await service.caseView(actor, id);
-    return deskPage(request, reply, request.t('helpline.case.title'), <CaseBody request={request} view={view} actor={actor} message={message} orders={ordersSeam(app) !== undefined} />, message.status ?? 200);
+    return deskPage(
+      request,
+      reply,
+      request.t('helpline.case.title'),
+      <CaseBody
+        request={request}
+        view={view}
+        actor={actor}
+        message={message}
+        orders={ordersSeam(app) !== undefined}
+      />,
+      message.status ?? 200,
+    );
   }
 
-  app.get('/desk/cases/:id', { config: onCase('helpline.case.read'), schema: { hide: true, params: CaseParams, querystring: CaseQuery } }, async (request, reply) => {
-    const { done } = request.query as Static<typeof CaseQuery>;
-    return casePage(request, reply, (request.params as Static<typeof CaseParams>).id, done ? { done } : {});
-  });
+  app.get(
+    '/desk/cases/:id',
+    {
+      config: onCase('helpline.case.read'),
+      schema: { hide: true, params: CaseParams, querystring: CaseQuery },
+    },
+    async (request, reply) => {
+      const { done } = request.query as Static<typeof CaseQuery>;
+      return casePage(request, reply, (request.params as Static<typeof CaseParams>).id, done ? { done } : {});
+    },
+  );
 
   /** A case form: run the change, then back to the case page (or the page again with the problem). */
-  function caseAction<B>(path: string, action: string, body: ReturnType<typeof Type.Object>, run: (actor: DeskActor, id: string, body: B) => Promise<unknown>): void {
-    app.post(`/desk/cases/:id/${path}`, { config: onCase(action), schema: { hide: true, params: CaseParams, body } }, async (request, reply) => {
-      const { id } = request.params as Static<typeof CaseParams>;
-      try {
-        await run(deskActor(request), id, request.body as B);
-      } catch (error) {
-        const text = problemsText(request, error);
-        return casePage(request, reply, id, { error: text, status: (error as AppError).status });
-      }
-      return reply.redirect(request.localePath(`/desk/cases/${id}?done=${path.split('/')[0] ?? 'saved'}`), 303);
-    });
+  function caseAction<B>(
+    path: string,
+    action: string,
+    body: ReturnType<typeof Type.Object>,
+    run: (actor: DeskActor, id: string, body: B) => Promise<unknown>,
+  ): void {
+    app.post(
+      `/desk/cases/:id/${path}`,
+      { config: onCase(action), schema: { hide: true, params: CaseParams, body } },
+      async (request, reply) => {
+        const { id } = request.params as Static<typeof CaseParams>;
+        try {
+          await run(deskActor(request), id, request.body as B);
+        } catch (error) {
+          const text = problemsText(request, error);
+          return casePage(request, reply, id, { error: text, status: (error as AppError).status });
+        }
+        return reply.redirect(
+          request.localePath(`/desk/cases/${id}?done=${path.split('/')[0] ?? 'saved'}`),
+          303,
+        );
+      },
+    );
   }
 
-  caseAction<{ text: string }>('reply', 'helpline.case.reply', Type.Object({ ...FormToken, text: Type.String({ maxLength: 5000 }) }), (actor, id, body) => service.reply(actor, id, body.text));
-  caseAction<{ text: string }>('notes', 'helpline.case.note', Type.Object({ ...FormToken, text: Type.String({ maxLength: 10000 }) }), (actor, id, body) => service.addNote(actor, id, body.text));
+  caseAction<{ text: string }>(
+    'reply',
+    'helpline.case.reply',
+    Type.Object({ ...FormToken, text: Type.String({ maxLength: 5000 }) }),
+    (actor, id, body) => service.reply(actor, id, body.text),
+  );
+  caseAction<{ text: string }>(
+    'notes',
+    'helpline.case.note',
+    Type.Object({ ...FormToken, text: Type.String({ maxLength: 10000 }) }),
+    (actor, id, body) => service.addNote(actor, id, body.text),
+  );
   caseAction<Record<string, string | string[] | undefined>>(
     'classify',
     'helpline.case.classify',
@@ -368,14 +591,24 @@ export function helplinePages(app: FastifyInstance, service: HelplineService): v
       ...FormToken,
       requestType: Type.Union(REQUEST_TYPES.map((v) => Type.Literal(v))),
       otherType: Str(100),
-      forms: Type.Optional(Type.Array(Type.Union(VIOLENCE_FORMS.map((v) => Type.Literal(v))), { maxItems: VIOLENCE_FORMS.length })),
-      relationship: Type.Optional(Type.Union([Type.Literal(''), ...RELATIONSHIPS.map((v) => Type.Literal(v))])),
+      forms: Type.Optional(
+        Type.Array(Type.Union(VIOLENCE_FORMS.map((v) => Type.Literal(v))), {
+          maxItems: VIOLENCE_FORMS.length,
+        }),
+      ),
+      relationship: Type.Optional(
+        Type.Union([Type.Literal(''), ...RELATIONSHIPS.map((v) => Type.Literal(v))]),
+      ),
       victimMinor: Type.Optional(Type.Union([Type.Literal(''), Type.Literal('true'), Type.Literal('false')])),
-      childrenWitnessed: Type.Optional(Type.Union([Type.Literal(''), Type.Literal('true'), Type.Literal('false')])),
+      childrenWitnessed: Type.Optional(
+        Type.Union([Type.Literal(''), Type.Literal('true'), Type.Literal('false')]),
+      ),
       ageBand: Type.Optional(Type.Union([Type.Literal(''), ...AGE_BANDS.map((v) => Type.Literal(v))])),
       gender: Type.Optional(Type.Union([Type.Literal(''), ...GENDERS.map((v) => Type.Literal(v))])),
       province: Type.Optional(Type.String({ pattern: '^([0-9]{2})?$' })),
-      dangerLevel: Type.Optional(Type.Union([Type.Literal(''), ...DANGER_LEVELS.map((v) => Type.Literal(v))])),
+      dangerLevel: Type.Optional(
+        Type.Union([Type.Literal(''), ...DANGER_LEVELS.map((v) => Type.Literal(v))]),
+      ),
     }),
     (actor, id, body) =>
       service.classify(actor, id, {
@@ -394,16 +627,40 @@ export function helplinePages(app: FastifyInstance, service: HelplineService): v
   caseAction<{ kind: ReferralKind; agency?: string }>(
     'referrals',
     'helpline.case.refer',
-    Type.Object({ ...FormToken, kind: Type.Union(REFERRAL_KINDS.map((v) => Type.Literal(v))), agency: Str(200) }),
-    (actor, id, body) => service.createReferral(actor, id, { kind: body.kind, status: 'proposed', ...(body.agency ? { agency: body.agency } : {}) }),
+    Type.Object({
+      ...FormToken,
+      kind: Type.Union(REFERRAL_KINDS.map((v) => Type.Literal(v))),
+      agency: Str(200),
+    }),
+    (actor, id, body) =>
+      service.createReferral(actor, id, {
+        kind: body.kind,
+        status: 'proposed',
+        ...(body.agency ? { agency: body.agency } : {}),
+      }),
   );
   caseAction<{ referralId: string; status: ReferralStatus; outcome?: string }>(
     'referral-status',
     'helpline.case.refer',
-    Type.Object({ ...FormToken, referralId: Uuid, status: Type.Union(REFERRAL_STATUSES.map((v) => Type.Literal(v))), outcome: Str(2000) }),
-    (actor, id, body) => service.updateReferral(actor, id, body.referralId, { status: body.status, ...(body.outcome !== undefined ? { outcome: body.outcome } : {}) }),
+    Type.Object({
+      ...FormToken,
+      referralId: Uuid,
+      status: Type.Union(REFERRAL_STATUSES.map((v) => Type.Literal(v))),
+      outcome: Str(2000),
+    }),
+    (actor, id, body) =>
+      service.updateReferral(actor, id, body.referralId, {
+        status: body.status,
+        ...(body.outcome !== undefined ? { outcome: body.outcome } : {}),
+      }),
   );
-  caseAction<{ reportedAt: string; channel: string; policeStation: string; reference?: string; details?: string }>(
+  caseAction<{
+    reportedAt: string;
+    channel: string;
+    policeStation: string;
+    reference?: string;
+    details?: string;
+  }>(
     'mandatory-report',
     'helpline.case.mandatoryReport',
     Type.Object({
@@ -426,39 +683,93 @@ export function helplinePages(app: FastifyInstance, service: HelplineService): v
   caseAction<{ outcome: ClosingOutcome; note?: string }>(
     'close',
     'helpline.case.close',
-    Type.Object({ ...FormToken, outcome: Type.Union(CLOSING_OUTCOMES.map((v) => Type.Literal(v))), note: Str(2000) }),
-    (actor, id, body) => service.close(actor, id, { outcome: body.outcome, ...(body.note ? { note: body.note } : {}) }),
+    Type.Object({
+      ...FormToken,
+      outcome: Type.Union(CLOSING_OUTCOMES.map((v) => Type.Literal(v))),
+      note: Str(2000),
+    }),
+    (actor, id, body) =>
+      service.close(actor, id, { outcome: body.outcome, ...(body.note ? { note: body.note } : {}) }),
   );
   caseAction<{ attemptId: string; result: CallbackResult }>(
     'callback-result',
     'helpline.case.callback',
-    Type.Object({ ...FormToken, attemptId: Uuid, result: Type.Union(CALLBACK_RESULTS.map((v) => Type.Literal(v))) }),
+    Type.Object({
+      ...FormToken,
+      attemptId: Uuid,
+      result: Type.Union(CALLBACK_RESULTS.map((v) => Type.Literal(v))),
+    }),
     (actor, id, body) => service.finishCallback(actor, id, body.attemptId, body.result),
   );
 
   // The call-back screen is the answer to the POST itself: the number never sits in a URL or in history.
-  app.post('/desk/cases/:id/callback', { config: onCase('helpline.case.callback'), schema: { hide: true, params: CaseParams, body: Type.Object({ ...FormToken, callbackId: Type.Optional(Type.Union([Type.Literal(''), Uuid])) }) } }, async (request, reply) => {
-    const { id } = request.params as Static<typeof CaseParams>;
-    const { callbackId } = request.body as { callbackId?: string };
-    let started: CallbackStart;
-    try {
-      started = await service.startCallback(deskActor(request), id, callbackId || undefined);
-    } catch (error) {
-      return casePage(request, reply, id, { error: problemsText(request, error), status: (error as AppError).status });
-    }
-    return deskPage(request, reply, request.t('helpline.callback.title'), <CallbackScreen request={request} caseId={id} started={started} />);
-  });
+  app.post(
+    '/desk/cases/:id/callback',
+    {
+      config: onCase('helpline.case.callback'),
+      schema: {
+        hide: true,
+        params: CaseParams,
+        body: Type.Object({ ...FormToken, callbackId: Type.Optional(Type.Union([Type.Literal(''), Uuid])) }),
+      },
+    },
+    async (request, reply) => {
+      const { id } = request.params as Static<typeof CaseParams>;
+      const { callbackId } = request.body as { callbackId?: string };
+      let started: CallbackStart;
+      try {
+        started = await service.startCallback(deskActor(request), id, callbackId || undefined);
+      } catch (error) {
+        return casePage(request, reply, id, {
+          error: problemsText(request, error),
+          status: (error as AppError).status,
+        });
+      }
+      return deskPage(
+        request,
+        reply,
+        request.t('helpline.callback.title'),
+        <CallbackScreen request={request} caseId={id} started={started} />,
+      );
+    },
+  );
 
-  app.post('/desk/cases/:id/protection-order', { config: onCase('helpline.case.startOrder'), schema: { hide: true, params: CaseParams, body: Type.Object(FormToken) } }, async (request, reply) => {
-    const seam = ordersSeam(app);
-    if (!seam) throw new AppError('NOT_FOUND');
-    const actor = deskActor(request);
-    const { id } = request.params as Static<typeof CaseParams>;
-    const view = await app.db.selectFrom('helpline_case').select(['help_request_id']).where('id', '=', id).executeTakeFirstOrThrow();
-    const started = await seam.startApplicationFromCase({ caseId: id, helpRequestId: view.help_request_id, organisationId: actor.organisationId, staffAccountId: actor.accountId, audit: actor.audit });
-    await app.db.transaction().execute((trx) => recordAudit(trx, { event: 'helpline.order_started', actor: actor.audit, record: { type: 'helpline_case', id }, details: {} }));
-    return reply.redirect(request.localePath(started.href), 303);
-  });
+  app.post(
+    '/desk/cases/:id/protection-order',
+    {
+      config: onCase('helpline.case.startOrder'),
+      schema: { hide: true, params: CaseParams, body: Type.Object(FormToken) },
+    },
+    async (request, reply) => {
+      const seam = ordersSeam(app);
+      if (!seam) throw new AppError('NOT_FOUND');
+      const actor = deskActor(request);
+      const { id } = request.params as Static<typeof CaseParams>;
+      const view = await app.db
+        .selectFrom('helpline_case')
+        .select(['help_request_id'])
+        .where('id', '=', id)
+        .executeTakeFirstOrThrow();
+      const started = await seam.startApplicationFromCase({
+        caseId: id,
+        helpRequestId: view.help_request_id,
+        organisationId: actor.organisationId,
+        staffAccountId: actor.accountId,
+        audit: actor.audit,
+      });
+      await app.db
+        .transaction()
+        .execute((trx) =>
+          recordAudit(trx, {
+            event: 'helpline.order_started',
+            actor: actor.audit,
+            record: { type: 'helpline_case', id },
+            details: {},
+          }),
+        );
+      return reply.redirect(request.localePath(started.href), 303);
+    },
+  );
 
   // ---- Hotline calls ----
   const CallForm = Type.Object({
@@ -476,7 +787,11 @@ export function helplinePages(app: FastifyInstance, service: HelplineService): v
     caseId: Type.Optional(Type.Union([Type.Literal(''), Uuid])),
   });
 
-  async function callsPage(request: FastifyRequest, reply: FastifyReply, message: { error?: string; done?: string; status?: number } = {}): Promise<FastifyReply> {
+  async function callsPage(
+    request: FastifyRequest,
+    reply: FastifyReply,
+    message: { error?: string; done?: string; status?: number } = {},
+  ): Promise<FastifyReply> {
     const actor = deskActor(request);
     const staff = request.staff;
     const listScope = grantedScope(actor, 'helpline.call.list');
@@ -496,13 +811,37 @@ export function helplinePages(app: FastifyInstance, service: HelplineService): v
           <label for="call-start">{request.t('helpline.calls.startedAt')}</label>
           <input id="call-start" name="startedAt" type="datetime-local" required value={nowLocal} />
           <label for="call-duration">{request.t('helpline.calls.duration')}</label>
-          <input id="call-duration" name="durationMinutes" type="number" min={0} max={1440} required value="0" />
+          <input
+            id="call-duration"
+            name="durationMinutes"
+            type="number"
+            min={0}
+            max={1440}
+            required
+            value="0"
+          />
           <fieldset>
             <legend>{request.t('helpline.calls.caller')}</legend>
             <label for="call-age">{request.t('helpline.field.ageBand')}</label>
-            <Select request={request} name="callerAgeBand" id="call-age" options={AGE_BANDS} selected={null} prefix="helpline.age" empty />
+            <Select
+              request={request}
+              name="callerAgeBand"
+              id="call-age"
+              options={AGE_BANDS}
+              selected={null}
+              prefix="helpline.age"
+              empty
+            />
             <label for="call-gender">{request.t('helpline.field.gender')}</label>
-            <Select request={request} name="callerGender" id="call-gender" options={GENDERS} selected={null} prefix="helpline.gender" empty />
+            <Select
+              request={request}
+              name="callerGender"
+              id="call-gender"
+              options={GENDERS}
+              selected={null}
+              prefix="helpline.gender"
+              empty
+            />
             <label for="call-minor">{request.t('helpline.field.minor')}</label>
             <TriState request={request} name="callerMinor" id="call-minor" value={null} />
             <label for="call-province">{request.t('helpline.field.province')}</label>
@@ -514,14 +853,30 @@ export function helplinePages(app: FastifyInstance, service: HelplineService): v
             </select>
           </fieldset>
           <label for="call-category">{request.t('helpline.field.type')}</label>
-          <Select request={request} name="category" id="call-category" options={REQUEST_TYPES} selected="domestic_violence" prefix="helpline.type" />
+          <Select
+            request={request}
+            name="category"
+            id="call-category"
+            options={REQUEST_TYPES}
+            selected="domestic_violence"
+            prefix="helpline.type"
+          />
           <label for="call-summary">{request.t('helpline.calls.summary')}</label>
           <p class="hint" id="call-summary-hint">
             {request.t('helpline.calls.summaryHint')}
           </p>
-          <textarea id="call-summary" name="summary" rows={5} required maxLength={10000} aria-describedby="call-summary-hint" autocomplete="off" />
+          <textarea
+            id="call-summary"
+            name="summary"
+            rows={5}
+            required
+            maxLength={10000}
+            aria-describedby="call-summary-hint"
+            autocomplete="off"
+          />
           <label class="check">
-            <input type="checkbox" name="followUpNeeded" value="true" /> {request.t('helpline.calls.followUp')}
+            <input type="checkbox" name="followUpNeeded" value="true" />{' '}
+            {request.t('helpline.calls.followUp')}
           </label>
           <fieldset>
             <legend>{request.t('helpline.calls.link')}</legend>
@@ -548,7 +903,9 @@ export function helplinePages(app: FastifyInstance, service: HelplineService): v
           </fieldset>
           <button type="submit">{request.t('helpline.calls.register')}</button>
         </form>
-        <h2>{request.t(listScope === 'organisation' ? 'helpline.calls.listAll' : 'helpline.calls.listMine')}</h2>
+        <h2>
+          {request.t(listScope === 'organisation' ? 'helpline.calls.listAll' : 'helpline.calls.listMine')}
+        </h2>
         {calls.length === 0 ? (
           <p>{request.t('helpline.calls.none')}</p>
         ) : (
@@ -568,14 +925,28 @@ export function helplinePages(app: FastifyInstance, service: HelplineService): v
                 {calls.map((c) => (
                   <tr>
                     <td>{when(request, c.startedAt)}</td>
-                    <td>{request.t('helpline.calls.minutes', { minutes: Math.round(c.durationSeconds / 60) })}</td>
+                    <td>
+                      {request.t('helpline.calls.minutes', { minutes: Math.round(c.durationSeconds / 60) })}
+                    </td>
                     <td>{label(request, 'helpline.type', c.category)}</td>
                     <td>
-                      {label(request, 'helpline.age', c.callerAgeBand)} · {label(request, 'helpline.gender', c.callerGender)} · {provinceName(request, c.province)}
-                      {c.callerMinor && <strong class="badge minor"> {request.t('helpline.value.minor')}</strong>}
+                      {label(request, 'helpline.age', c.callerAgeBand)} ·{' '}
+                      {label(request, 'helpline.gender', c.callerGender)} ·{' '}
+                      {provinceName(request, c.province)}
+                      {c.callerMinor && (
+                        <strong class="badge minor"> {request.t('helpline.value.minor')}</strong>
+                      )}
                     </td>
                     <td>{yesNo(request, c.followUpNeeded)}</td>
-                    <td>{c.caseId ? <a href={request.localePath(`/desk/cases/${c.caseId}`)}>{request.t('helpline.action.open')}</a> : '—'}</td>
+                    <td>
+                      {c.caseId ? (
+                        <a href={request.localePath(`/desk/cases/${c.caseId}`)}>
+                          {request.t('helpline.action.open')}
+                        </a>
+                      ) : (
+                        '—'
+                      )}
+                    </td>
                   </tr>
                 ))}
               </tbody>
@@ -587,58 +958,103 @@ export function helplinePages(app: FastifyInstance, service: HelplineService): v
     );
   }
 
-  app.get('/desk/calls', { config: { access: { action: 'helpline.call.register' } }, schema: { hide: true, querystring: Type.Object({ done: Str(30) }) } }, async (request, reply) => {
-    const { done } = request.query as { done?: string };
-    return callsPage(request, reply, done ? { done } : {});
-  });
+  app.get(
+    '/desk/calls',
+    {
+      config: { access: { action: 'helpline.call.register' } },
+      schema: { hide: true, querystring: Type.Object({ done: Str(30) }) },
+    },
+    async (request, reply) => {
+      const { done } = request.query as { done?: string };
+      return callsPage(request, reply, done ? { done } : {});
+    },
+  );
 
-  app.post('/desk/calls', { config: { access: { action: 'helpline.call.register' } }, schema: { hide: true, body: CallForm } }, async (request, reply) => {
-    const body = request.body as Static<typeof CallForm>;
-    let created: { callId: string; caseId: string | null };
-    try {
-      if (body.link === 'existing' && !body.caseId) throw new AppError('VALIDATION', { fields: [{ field: 'caseId', message: 'helpline.call.caseUnknown' }] });
-      created = await service.registerCall(deskActor(request), {
-        startedAt: chinaInstant(body.startedAt.slice(0, 10), body.startedAt.slice(11, 16)),
-        durationMinutes: body.durationMinutes,
-        callerAgeBand: orNull(body.callerAgeBand),
-        callerGender: orNull(body.callerGender),
-        callerMinor: triState(body.callerMinor),
-        province: orNull(body.province),
-        category: body.category,
-        summary: body.summary,
-        followUpNeeded: body.followUpNeeded === 'true',
-        ...(body.link === 'existing' && body.caseId ? { caseId: body.caseId } : {}),
-        ...(body.link === 'open' ? { openCase: true } : {}),
-      });
-    } catch (error) {
-      return callsPage(request, reply, { error: problemsText(request, error), status: (error as AppError).status });
-    }
-    return reply.redirect(request.localePath(created.caseId ? `/desk/cases/${created.caseId}?done=call` : '/desk/calls?done=call'), 303);
-  });
+  app.post(
+    '/desk/calls',
+    { config: { access: { action: 'helpline.call.register' } }, schema: { hide: true, body: CallForm } },
+    async (request, reply) => {
+      const body = request.body as Static<typeof CallForm>;
+      let created: { callId: string; caseId: string | null };
+      try {
+        if (body.link === 'existing' && !body.caseId)
+          throw new AppError('VALIDATION', {
+            fields: [{ field: 'caseId', message: 'helpline.call.caseUnknown' }],
+          });
+        created = await service.registerCall(deskActor(request), {
+          startedAt: chinaInstant(body.startedAt.slice(0, 10), body.startedAt.slice(11, 16)),
+          durationMinutes: body.durationMinutes,
+          callerAgeBand: orNull(body.callerAgeBand),
+          callerGender: orNull(body.callerGender),
+          callerMinor: triState(body.callerMinor),
+          province: orNull(body.province),
+          category: body.category,
+          summary: body.summary,
+          followUpNeeded: body.followUpNeeded === 'true',
+          ...(body.link === 'existing' && body.caseId ? { caseId: body.caseId } : {}),
+          ...(body.link === 'open' ? { openCase: true } : {}),
+        });
+      } catch (error) {
+        return callsPage(request, reply, {
+          error: problemsText(request, error),
+          status: (error as AppError).status,
+        });
+      }
+      return reply.redirect(
+        request.localePath(
+          created.caseId ? `/desk/cases/${created.caseId}?done=call` : '/desk/calls?done=call',
+        ),
+        303,
+      );
+    },
+  );
 
   // ---- Roster ----
-  async function rosterPage(request: FastifyRequest, reply: FastifyReply, weekOf: string, message: { error?: string; done?: string; status?: number } = {}): Promise<FastifyReply> {
+  async function rosterPage(
+    request: FastifyRequest,
+    reply: FastifyReply,
+    weekOf: string,
+    message: { error?: string; done?: string; status?: number } = {},
+  ): Promise<FastifyReply> {
     const actor = deskActor(request);
     const staff = request.staff;
     const week = weekMonday(weekOf);
-    const shifts = await service.shiftsBetween(actor.organisationId, chinaInstant(week, '00:00'), chinaInstant(addDays(week, 7), '00:00'));
+    const shifts = await service.shiftsBetween(
+      actor.organisationId,
+      chinaInstant(week, '00:00'),
+      chinaInstant(addDays(week, 7), '00:00'),
+    );
     const onDuty = await service.onDutyNow(actor.organisationId);
     const manage = grantedScope(actor, 'helpline.roster.manage') !== undefined;
     const people = manage ? await service.deskStaff(actor.organisationId) : [];
-    const time = (at: Date) => new Intl.DateTimeFormat('en-GB', { timeZone: 'Asia/Shanghai', hour: '2-digit', minute: '2-digit', hourCycle: 'h23' }).format(at);
+    const time = (at: Date) =>
+      new Intl.DateTimeFormat('en-GB', {
+        timeZone: 'Asia/Shanghai',
+        hour: '2-digit',
+        minute: '2-digit',
+        hourCycle: 'h23',
+      }).format(at);
     return deskPage(
       request,
       reply,
       request.t('helpline.roster.title'),
       <>
         <h1>{request.t('helpline.roster.title')}</h1>
-        <p>{onDuty.length ? request.t('helpline.roster.onDutyNow', { names: onDuty.map((s) => s.name).join('、') }) : request.t('helpline.roster.nobodyOnDuty')}</p>
+        <p>
+          {onDuty.length
+            ? request.t('helpline.roster.onDutyNow', { names: onDuty.map((s) => s.name).join('、') })
+            : request.t('helpline.roster.nobodyOnDuty')}
+        </p>
         {message.done && <Notice>{request.t('helpline.done.saved')}</Notice>}
         {message.error && <FormError>{message.error}</FormError>}
         <nav class="desk-tabs" aria-label={request.t('helpline.roster.weeks')}>
-          <a href={request.localePath(`/desk/roster?week=${addDays(week, -7)}`)}>{request.t('helpline.roster.previous')}</a>
+          <a href={request.localePath(`/desk/roster?week=${addDays(week, -7)}`)}>
+            {request.t('helpline.roster.previous')}
+          </a>
           <span>{request.t('helpline.roster.weekOf', { date: week })}</span>
-          <a href={request.localePath(`/desk/roster?week=${addDays(week, 7)}`)}>{request.t('helpline.roster.next')}</a>
+          <a href={request.localePath(`/desk/roster?week=${addDays(week, 7)}`)}>
+            {request.t('helpline.roster.next')}
+          </a>
         </nav>
         <ul class="roster-week">
           {Array.from({ length: 7 }, (_, i) => addDays(week, i)).map((day, i) => {
@@ -656,7 +1072,11 @@ export function helplinePages(app: FastifyInstance, service: HelplineService): v
                       <li>
                         {time(s.startsAt)}–{chinaDate(s.endsAt) !== day ? '24:00' : time(s.endsAt)} {s.name}
                         {manage && (
-                          <form method="post" action={request.localePath(`/desk/roster/${s.id}/remove`)} class="inline">
+                          <form
+                            method="post"
+                            action={request.localePath(`/desk/roster/${s.id}/remove`)}
+                            class="inline"
+                          >
                             <CsrfField token={staff?.csrfToken ?? ''} />
                             <button type="submit" class="link-button">
                               {request.t('helpline.roster.remove')}
@@ -697,30 +1117,97 @@ export function helplinePages(app: FastifyInstance, service: HelplineService): v
     );
   }
 
-  const RosterQuery = Type.Object({ week: Type.Optional(Type.String({ pattern: '^[0-9]{4}-[0-9]{2}-[0-9]{2}$' })), done: Str(30) });
-  app.get('/desk/roster', { config: { access: { action: 'helpline.roster.read' } }, schema: { hide: true, querystring: RosterQuery } }, async (request, reply) => {
-    const query = request.query as Static<typeof RosterQuery>;
-    return rosterPage(request, reply, query.week ?? chinaDate(service.clock()), query.done ? { done: query.done } : {});
+  const RosterQuery = Type.Object({
+    week: Type.Optional(Type.String({ pattern: '^[0-9]{4}-[0-9]{2}-[0-9]{2}$' })),
+    done: Str(30),
   });
+  app.get(
+    '/desk/roster',
+    {
+      config: { access: { action: 'helpline.roster.read' } },
+      schema: { hide: true, querystring: RosterQuery },
+    },
+    async (request, reply) => {
+      const query = request.query as Static<typeof RosterQuery>;
+      return rosterPage(
+        request,
+        reply,
+        query.week ?? chinaDate(service.clock()),
+        query.done ? { done: query.done } : {},
+      );
+    },
+  );
 
-  const ShiftForm = Type.Object({ ...FormToken, accountId: Uuid, date: Type.String({ pattern: '^[0-9]{4}-[0-9]{2}-[0-9]{2}$' }), from: Type.String({ pattern: '^([01][0-9]|2[0-3]):[0-5][0-9]$' }), to: Type.String({ pattern: '^(([01][0-9]|2[0-3]):[0-5][0-9]|24:00)$' }) });
-  app.post('/desk/roster', { config: { access: { action: 'helpline.roster.manage' } }, schema: { hide: true, body: ShiftForm } }, async (request, reply) => {
-    const body = request.body as Static<typeof ShiftForm>;
-    try {
-      await service.addShift(deskActor(request), { accountId: body.accountId, date: body.date, from: body.from, to: body.to === '00:00' ? '24:00' : body.to });
-    } catch (error) {
-      return rosterPage(request, reply, body.date, { error: problemsText(request, error), status: (error as AppError).status });
-    }
-    return reply.redirect(request.localePath(`/desk/roster?week=${body.date}&done=shift`), 303);
+  const ShiftForm = Type.Object({
+    ...FormToken,
+    accountId: Uuid,
+    date: Type.String({ pattern: '^[0-9]{4}-[0-9]{2}-[0-9]{2}$' }),
+    from: Type.String({ pattern: '^([01][0-9]|2[0-3]):[0-5][0-9]$' }),
+    to: Type.String({ pattern: '^(([01][0-9]|2[0-3]):[0-5][0-9]|24:00)$' }),
   });
+  app.post(
+    '/desk/roster',
+    { config: { access: { action: 'helpline.roster.manage' } }, schema: { hide: true, body: ShiftForm } },
+    async (request, reply) => {
+      const body = request.body as Static<typeof ShiftForm>;
+      try {
+        await service.addShift(deskActor(request), {
+          accountId: body.accountId,
+          date: body.date,
+          from: body.from,
+          to: body.to === '00:00' ? '24:00' : body.to,
+        });
+      } catch (error) {
+        return rosterPage(request, reply, body.date, {
+          error: problemsText(request, error),
+          status: (error as AppError).status,
+        });
+      }
+      return reply.redirect(request.localePath(`/desk/roster?week=${body.date}&done=shift`), 303);
+    },
+  );
 
-  app.post('/desk/roster/:id/remove', { config: { access: { action: 'helpline.roster.manage' } }, schema: { hide: true, params: Type.Object({ id: Uuid }), body: Type.Object(FormToken) } }, async (request, reply) => {
-    await service.removeShift(deskActor(request), (request.params as { id: string }).id);
-    return reply.redirect(request.localePath('/desk/roster?done=removed'), 303);
-  });
+  app.post(
+    '/desk/roster/:id/remove',
+    {
+      config: { access: { action: 'helpline.roster.manage' } },
+      schema: { hide: true, params: Type.Object({ id: Uuid }), body: Type.Object(FormToken) },
+    },
+    async (request, reply) => {
+      await service.removeShift(deskActor(request), (request.params as { id: string }).id);
+      return reply.redirect(request.localePath('/desk/roster?done=removed'), 303);
+    },
+  );
+
+  return () => {
+    app.post(
+      '/desk/cases/:id/claim',
+      {
+        config: onCase('helpline.case.claim'),
+        schema: { hide: true, params: CaseParams, body: Type.Object(FormToken) },
+      },
+      async (request, reply) => {
+        const { id } = request.params as Static<typeof CaseParams>;
+        try {
+          await service.claim(deskActor(request), id);
+        } catch (error) {
+          return queuePage(request, reply, 'unclaimed', { error: problemsText(request, error) });
+        }
+        return reply.redirect(request.localePath(`/desk/cases/${id}`), 303);
+      },
+    );
+  };
 }
 
-function CallbackScreen({ request, caseId, started }: { request: FastifyRequest; caseId: string; started: CallbackStart }) {
+function CallbackScreen({
+  request,
+  caseId,
+  started,
+}: {
+  request: FastifyRequest;
+  caseId: string;
+  started: CallbackStart;
+}) {
   return (
     <>
       <h1>{request.t('helpline.callback.title')}</h1>
@@ -746,12 +1233,17 @@ function CallbackScreen({ request, caseId, started }: { request: FastifyRequest;
       </section>
       <section aria-labelledby="result-title">
         <h2 id="result-title">{request.t('helpline.callback.step3')}</h2>
-        <form method="post" action={request.localePath(`/desk/cases/${caseId}/callback-result`)} class="stack">
+        <form
+          method="post"
+          action={request.localePath(`/desk/cases/${caseId}/callback-result`)}
+          class="stack"
+        >
           <CsrfField token={request.staff?.csrfToken ?? ''} />
           <input type="hidden" name="attemptId" value={started.attemptId} />
           {CALLBACK_RESULTS.map((r, i) => (
             <label class="check">
-              <input type="radio" name="result" value={r} checked={i === 0} /> {request.t(`helpline.callbackResult.${r}` as MessageKey)}
+              <input type="radio" name="result" value={r} checked={i === 0} />{' '}
+              {request.t(`helpline.callbackResult.${r}` as MessageKey)}
             </label>
           ))}
           <button type="submit">{request.t('helpline.action.save')}</button>
@@ -761,7 +1253,19 @@ function CallbackScreen({ request, caseId, started }: { request: FastifyRequest;
   );
 }
 
-function CaseBody({ request, view, actor, message, orders }: { request: FastifyRequest; view: CaseView; actor: DeskActor; message: { error?: string; done?: string }; orders: boolean }) {
+function CaseBody({
+  request,
+  view,
+  actor,
+  message,
+  orders,
+}: {
+  request: FastifyRequest;
+  view: CaseView;
+  actor: DeskActor;
+  message: { error?: string; done?: string };
+  orders: boolean;
+}) {
   const token = request.staff?.csrfToken ?? '';
   const c = view.classification;
   const action = (path: string) => request.localePath(`/desk/cases/${view.id}/${path}`);
@@ -780,7 +1284,13 @@ function CaseBody({ request, view, actor, message, orders }: { request: FastifyR
           <DangerBadge request={request} level={c.dangerLevel} />
         </dd>
         <dt>{request.t('helpline.field.minor')}</dt>
-        <dd>{c.victimMinor ? <strong class="badge minor">{request.t('helpline.value.minor')}</strong> : yesNo(request, c.victimMinor)}</dd>
+        <dd>
+          {c.victimMinor ? (
+            <strong class="badge minor">{request.t('helpline.value.minor')}</strong>
+          ) : (
+            yesNo(request, c.victimMinor)
+          )}
+        </dd>
         <dt>{request.t('helpline.field.status')}</dt>
         <dd>{label(request, 'helpline.status', view.status)}</dd>
         <dt>{request.t('helpline.field.received')}</dt>
@@ -805,13 +1315,23 @@ function CaseBody({ request, view, actor, message, orders }: { request: FastifyR
         <section aria-labelledby="contact-title">
           <h2 id="contact-title">{request.t('helpline.contact.title')}</h2>
           <ul>
-            <li>{request.t('helpline.contact.channel', { channel: label(request, 'helpline.channel', view.contact.channel) })}</li>
+            <li>
+              {request.t('helpline.contact.channel', {
+                channel: label(request, 'helpline.channel', view.contact.channel),
+              })}
+            </li>
             <li>
               {view.contact.windows.length
-                ? request.t('helpline.contact.windows', { windows: view.contact.windows.map((w) => `${w.from}–${w.to}`).join(', ') })
+                ? request.t('helpline.contact.windows', {
+                    windows: view.contact.windows.map((w) => `${w.from}–${w.to}`).join(', '),
+                  })
                 : request.t('helpline.contact.anyTime')}
             </li>
-            <li>{request.t(view.contact.hasCodeWord ? 'helpline.contact.codeWordSet' : 'helpline.contact.noCodeWord')}</li>
+            <li>
+              {request.t(
+                view.contact.hasCodeWord ? 'helpline.contact.codeWordSet' : 'helpline.contact.noCodeWord',
+              )}
+            </li>
             {view.contact.noVoicemail && <li>{request.t('helpline.callback.noVoicemail')}</li>}
             {view.contact.noSms && <li>{request.t('helpline.callback.noSms')}</li>}
             {view.contact.noGuardianContact && (
@@ -828,9 +1348,13 @@ function CaseBody({ request, view, actor, message, orders }: { request: FastifyR
                   <label for="callback-which">{request.t('helpline.callback.which')}</label>
                   <select id="callback-which" name="callbackId">
                     {view.waitingCallbacks.map((w) => (
-                      <option value={w.id}>{request.t('helpline.callback.requestedAt', { when: when(request, w.createdAt) })}</option>
+                      <option value={w.id}>
+                        {request.t('helpline.callback.requestedAt', { when: when(request, w.createdAt) })}
+                      </option>
                     ))}
-                    {view.contact.channel === 'phone' && <option value="">{request.t('helpline.callback.fromRequest')}</option>}
+                    {view.contact.channel === 'phone' && (
+                      <option value="">{request.t('helpline.callback.fromRequest')}</option>
+                    )}
                   </select>
                 </>
               )}
@@ -849,7 +1373,8 @@ function CaseBody({ request, view, actor, message, orders }: { request: FastifyR
             {view.messages.map((m) => (
               <li class={`message ${m.author}`}>
                 <p class="meta">
-                  {request.t(m.author === 'staff' ? 'helpline.thread.staff' : 'helpline.thread.survivor')} · {when(request, m.createdAt)}
+                  {request.t(m.author === 'staff' ? 'helpline.thread.staff' : 'helpline.thread.survivor')} ·{' '}
+                  {when(request, m.createdAt)}
                 </p>
                 <p class="body">{m.text}</p>
               </li>
@@ -863,7 +1388,15 @@ function CaseBody({ request, view, actor, message, orders }: { request: FastifyR
             <p class="hint" id="reply-hint">
               {request.t('helpline.thread.replyHint')}
             </p>
-            <textarea id="reply-text" name="text" rows={5} required maxLength={5000} aria-describedby="reply-hint" autocomplete="off" />
+            <textarea
+              id="reply-text"
+              name="text"
+              rows={5}
+              required
+              maxLength={5000}
+              aria-describedby="reply-hint"
+              autocomplete="off"
+            />
             <button type="submit">{request.t('helpline.action.sendReply')}</button>
           </form>
         )}
@@ -900,7 +1433,9 @@ function CaseBody({ request, view, actor, message, orders }: { request: FastifyR
           <ul>
             {view.calls.map((call) => (
               <li>
-                {when(request, call.startedAt)} · {request.t('helpline.calls.minutes', { minutes: Math.round(call.durationSeconds / 60) })} · {label(request, 'helpline.type', call.category)}
+                {when(request, call.startedAt)} ·{' '}
+                {request.t('helpline.calls.minutes', { minutes: Math.round(call.durationSeconds / 60) })} ·{' '}
+                {label(request, 'helpline.type', call.category)}
                 {call.summary && <p class="body">{call.summary}</p>}
               </li>
             ))}
@@ -913,7 +1448,14 @@ function CaseBody({ request, view, actor, message, orders }: { request: FastifyR
         <form method="post" action={action('classify')} class="stack">
           <CsrfField token={token} />
           <label for="c-type">{request.t('helpline.field.type')}</label>
-          <Select request={request} name="requestType" id="c-type" options={REQUEST_TYPES} selected={c.requestType ?? 'domestic_violence'} prefix="helpline.type" />
+          <Select
+            request={request}
+            name="requestType"
+            id="c-type"
+            options={REQUEST_TYPES}
+            selected={c.requestType ?? 'domestic_violence'}
+            prefix="helpline.type"
+          />
           <label for="c-other">{request.t('helpline.field.otherType')}</label>
           <input id="c-other" name="otherType" maxLength={100} value={c.otherType ?? ''} autocomplete="off" />
           <fieldset>
@@ -921,21 +1463,46 @@ function CaseBody({ request, view, actor, message, orders }: { request: FastifyR
             <div class="checks">
               {VIOLENCE_FORMS.map((f) => (
                 <label class="check">
-                  <input type="checkbox" name="forms" value={f} checked={c.forms.includes(f)} /> {label(request, 'helpline.violence', f)}
+                  <input type="checkbox" name="forms" value={f} checked={c.forms.includes(f)} />{' '}
+                  {label(request, 'helpline.violence', f)}
                 </label>
               ))}
             </div>
           </fieldset>
           <label for="c-rel">{request.t('helpline.field.relationship')}</label>
-          <Select request={request} name="relationship" id="c-rel" options={RELATIONSHIPS} selected={c.relationship} prefix="helpline.rel" empty />
+          <Select
+            request={request}
+            name="relationship"
+            id="c-rel"
+            options={RELATIONSHIPS}
+            selected={c.relationship}
+            prefix="helpline.rel"
+            empty
+          />
           <label for="c-minor">{request.t('helpline.field.minor')}</label>
           <TriState request={request} name="victimMinor" id="c-minor" value={c.victimMinor} />
           <label for="c-children">{request.t('helpline.field.childrenWitnessed')}</label>
           <TriState request={request} name="childrenWitnessed" id="c-children" value={c.childrenWitnessed} />
           <label for="c-age">{request.t('helpline.field.ageBand')}</label>
-          <Select request={request} name="ageBand" id="c-age" options={AGE_BANDS} selected={c.ageBand} prefix="helpline.age" empty />
+          <Select
+            request={request}
+            name="ageBand"
+            id="c-age"
+            options={AGE_BANDS}
+            selected={c.ageBand}
+            prefix="helpline.age"
+            empty
+          />
           <label for="c-gender">{request.t('helpline.field.gender')}</label>
-          <Select request={request} name="gender" id="c-gender" options={GENDERS} selected={c.gender} prefix="helpline.gender" empty />
+          <Select
+            request={request}
+            name="gender"
+            id="c-gender"
+            options={GENDERS}
+            selected={c.gender}
+            prefix="helpline.gender"
+            empty
+          />
           <label for="c-province">{request.t('helpline.field.province')}</label>
           <select id="c-province" name="province">
             <option value="">{request.t('helpline.value.unknown')}</option>
@@ -946,7 +1513,15 @@ function CaseBody({ request, view, actor, message, orders }: { request: FastifyR
             ))}
           </select>
           <label for="c-danger">{request.t('helpline.field.danger')}</label>
-          <Select request={request} name="dangerLevel" id="c-danger" options={DANGER_LEVELS} selected={c.dangerLevel} prefix="helpline.danger" empty />
+          <Select
+            request={request}
+            name="dangerLevel"
+            id="c-danger"
+            options={DANGER_LEVELS}
+            selected={c.dangerLevel}
+            prefix="helpline.danger"
+            empty
+          />
           <button type="submit" class="secondary">
             {request.t('helpline.action.save')}
           </button>
@@ -971,11 +1546,25 @@ function CaseBody({ request, view, actor, message, orders }: { request: FastifyR
                     <label for={`rs-${r.id}`} class="visually-hidden">
                       {request.t('helpline.referrals.status')}
                     </label>
-                    <Select request={request} name="status" id={`rs-${r.id}`} options={REFERRAL_STATUSES} selected={r.status} prefix="helpline.referralStatus" />
+                    <Select
+                      request={request}
+                      name="status"
+                      id={`rs-${r.id}`}
+                      options={REFERRAL_STATUSES}
+                      selected={r.status}
+                      prefix="helpline.referralStatus"
+                    />
                     <label for={`ro-${r.id}`} class="visually-hidden">
                       {request.t('helpline.referrals.outcome')}
                     </label>
-                    <input id={`ro-${r.id}`} name="outcome" maxLength={2000} placeholder={request.t('helpline.referrals.outcome')} value={r.outcome ?? ''} autocomplete="off" />
+                    <input
+                      id={`ro-${r.id}`}
+                      name="outcome"
+                      maxLength={2000}
+                      placeholder={request.t('helpline.referrals.outcome')}
+                      value={r.outcome ?? ''}
+                      autocomplete="off"
+                    />
                     <button type="submit" class="secondary">
                       {request.t('helpline.action.save')}
                     </button>
@@ -989,7 +1578,14 @@ function CaseBody({ request, view, actor, message, orders }: { request: FastifyR
           <form method="post" action={action('referrals')} class="stack">
             <CsrfField token={token} />
             <label for="ref-kind">{request.t('helpline.referrals.kind')}</label>
-            <Select request={request} name="kind" id="ref-kind" options={REFERRAL_KINDS} selected="legal_aid" prefix="helpline.referral" />
+            <Select
+              request={request}
+              name="kind"
+              id="ref-kind"
+              options={REFERRAL_KINDS}
+              selected="legal_aid"
+              prefix="helpline.referral"
+            />
             <label for="ref-agency">{request.t('helpline.referrals.agency')}</label>
             <input id="ref-agency" name="agency" maxLength={200} autocomplete="off" />
             <button type="submit" class="secondary">
@@ -1009,7 +1605,8 @@ function CaseBody({ request, view, actor, message, orders }: { request: FastifyR
             <ul>
               {view.mandatoryReports.map((r) => (
                 <li>
-                  {when(request, r.reportedAt)} · {label(request, 'helpline.reportChannel', r.channel)} · {r.policeStation}
+                  {when(request, r.reportedAt)} · {label(request, 'helpline.reportChannel', r.channel)} ·{' '}
+                  {r.policeStation}
                   {r.reference && ` · ${request.t('helpline.report.reference')}: ${r.reference}`}
                   <span class="hint"> {request.t('helpline.report.reporterConfidential')}</span>
                 </li>
@@ -1022,7 +1619,14 @@ function CaseBody({ request, view, actor, message, orders }: { request: FastifyR
               <label for="rep-at">{request.t('helpline.report.when')}</label>
               <input id="rep-at" name="reportedAt" type="datetime-local" required />
               <label for="rep-channel">{request.t('helpline.report.channel')}</label>
-              <Select request={request} name="channel" id="rep-channel" options={REPORT_CHANNELS} selected="phone" prefix="helpline.reportChannel" />
+              <Select
+                request={request}
+                name="channel"
+                id="rep-channel"
+                options={REPORT_CHANNELS}
+                selected="phone"
+                prefix="helpline.reportChannel"
+              />
               <label for="rep-station">{request.t('helpline.report.station')}</label>
               <input id="rep-station" name="policeStation" required maxLength={200} autocomplete="off" />
               <label for="rep-ref">{request.t('helpline.report.reference')}</label>
@@ -1053,7 +1657,14 @@ function CaseBody({ request, view, actor, message, orders }: { request: FastifyR
             <form method="post" action={action('close')} class="stack">
               <CsrfField token={token} />
               <label for="close-outcome">{request.t('helpline.close.outcome')}</label>
-              <Select request={request} name="outcome" id="close-outcome" options={CLOSING_OUTCOMES} selected="advice_given" prefix="helpline.outcome" />
+              <Select
+                request={request}
+                name="outcome"
+                id="close-outcome"
+                options={CLOSING_OUTCOMES}
+                selected="advice_given"
+                prefix="helpline.outcome"
+              />
               <label for="close-note">{request.t('helpline.close.note')}</label>
               <textarea id="close-note" name="note" rows={2} maxLength={2000} autocomplete="off" />
               <button type="submit" class="secondary">
@@ -1063,7 +1674,10 @@ function CaseBody({ request, view, actor, message, orders }: { request: FastifyR
           )
         ) : (
           <p>
-            {request.t('helpline.close.closedOn', { when: view.closedAt ? when(request, view.closedAt) : '' })} · {label(request, 'helpline.outcome', view.closingOutcome)}
+            {request.t('helpline.close.closedOn', {
+              when: view.closedAt ? when(request, view.closedAt) : '',
+            })}{' '}
+            · {label(request, 'helpline.outcome', view.closingOutcome)}
             {view.closingNote && <span class="body"> · {view.closingNote}</span>}
           </p>
         )}

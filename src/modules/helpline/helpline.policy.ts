@@ -6,16 +6,28 @@
  */
 import type { ActionRule } from '../identity/policy.ts';
 
-const DESK_STAFF = { ngo_supervisor: 'organisation', volunteer_lawyer: 'organisation', caseworker: 'organisation' } as const;
-const CASE_WORK = { ngo_supervisor: 'organisation', volunteer_lawyer: 'assigned', caseworker: 'assigned' } as const;
+const DESK_STAFF = {
+  ngo_supervisor: 'organisation',
+  volunteer_lawyer: 'organisation',
+  caseworker: 'organisation',
+} as const;
+const CASE_WORK = {
+  ngo_supervisor: 'organisation',
+  volunteer_lawyer: 'assigned',
+  caseworker: 'assigned',
+} as const;
 
 export const HELPLINE_POLICY = {
   'helpline.queue.read': { roles: DESK_STAFF },
   'helpline.queue.supervise': { roles: { ngo_supervisor: 'organisation' } },
-  'helpline.settings.manage': { roles: { ngo_supervisor: 'organisation', organisation_admin: 'organisation' } },
-  'helpline.case.claim': { roles: { volunteer_lawyer: 'organisation', caseworker: 'organisation', ngo_supervisor: 'organisation' } },
+  'helpline.settings.manage': {
+    roles: { ngo_supervisor: 'organisation', organisation_admin: 'organisation' },
+  },
+  'helpline.case.claim': {
+    roles: { volunteer_lawyer: 'organisation', caseworker: 'organisation', ngo_supervisor: 'organisation' },
+  },
   'helpline.case.assign': { roles: { ngo_supervisor: 'organisation' } },
-  'helpline.case.read': { roles: CASE_WORK, breakGlass: { ngo_supervisor: 'organisation' } },
+  'helpline.case.read': { roles: CASE_WORK },
   'helpline.case.reply': { roles: CASE_WORK },
   'helpline.case.note': { roles: CASE_WORK },
   'helpline.case.classify': { roles: CASE_WORK },
@@ -26,7 +38,9 @@ export const HELPLINE_POLICY = {
   'helpline.case.startOrder': { roles: CASE_WORK },
   'helpline.call.register': { roles: DESK_STAFF },
   /** Lawyers list the calls they registered; the supervisor every call of the organisation. */
-  'helpline.call.list': { roles: { ngo_supervisor: 'organisation', volunteer_lawyer: 'own', caseworker: 'own' } },
+  'helpline.call.list': {
+    roles: { ngo_supervisor: 'organisation', volunteer_lawyer: 'own', caseworker: 'own' },
+  },
   'helpline.roster.read': { roles: { ...DESK_STAFF, organisation_admin: 'organisation' } },
   'helpline.roster.manage': { roles: { ngo_supervisor: 'organisation', organisation_admin: 'organisation' } },
 } as const satisfies Record<string, ActionRule>;

@@ -1,14 +1,27 @@
 /** TypeBox schemas of the desk's JSON API: bodies, parameters and every response (undeclared fields are removed). */
 import { Type } from 'typebox';
 import {
-  AGE_BANDS, CALLBACK_RESULTS, CLOSING_OUTCOMES, DANGER_LEVELS, GENDERS, REFERRAL_KINDS, REFERRAL_STATUSES, RELATIONSHIPS, REPORT_CHANNELS,
-  REQUEST_TYPES, VIOLENCE_FORMS,
+  AGE_BANDS,
+  CALLBACK_RESULTS,
+  CLOSING_OUTCOMES,
+  DANGER_LEVELS,
+  GENDERS,
+  REFERRAL_KINDS,
+  REFERRAL_STATUSES,
+  RELATIONSHIPS,
+  REPORT_CHANNELS,
+  REQUEST_TYPES,
+  VIOLENCE_FORMS,
 } from './helpline.model.ts';
 import { DESK_LIMITS } from './helpline.service.ts';
 
-export const union = <T extends string>(values: readonly T[]) => Type.Union(values.map((v) => Type.Literal(v)));
-const nullable = <T extends Parameters<typeof Type.Union>[0][number]>(schema: T) => Type.Union([schema, Type.Null()]);
-export const Uuid = Type.String({ pattern: '^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$' });
+export const union = <T extends string>(values: readonly T[]) =>
+  Type.Union(values.map((v) => Type.Literal(v)));
+const nullable = <T extends Parameters<typeof Type.Union>[0][number]>(schema: T) =>
+  Type.Union([schema, Type.Null()]);
+export const Uuid = Type.String({
+  pattern: '^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$',
+});
 export const DateTime = Type.String({ format: 'date-time' });
 const Province = Type.String({ pattern: '^[0-9]{2}$' });
 const Time = Type.String({ pattern: '^([01][0-9]|2[0-3]):[0-5][0-9]$', description: 'HH:MM, China time' });
@@ -18,7 +31,12 @@ export const ReferralParams = Type.Object({ id: Uuid, referralId: Uuid });
 export const ShiftParams = Type.Object({ id: Uuid });
 
 const ErrorResponse = Type.Object({
-  error: Type.Object({ code: Type.String(), message: Type.String(), fields: Type.Optional(Type.Array(Type.Object({ field: Type.String(), message: Type.String() }))), requestId: Type.String() }),
+  error: Type.Object({
+    code: Type.String(),
+    message: Type.String(),
+    fields: Type.Optional(Type.Array(Type.Object({ field: Type.String(), message: Type.String() }))),
+    requestId: Type.String(),
+  }),
 });
 export const errors = { 400: ErrorResponse, 401: ErrorResponse, 404: ErrorResponse, 409: ErrorResponse };
 
@@ -47,18 +65,40 @@ export const QueueItemSchema = Type.Object({
 export const QueueResponse = Type.Object({
   firstResponseMinutes: Type.Integer(),
   items: Type.Array(QueueItemSchema),
-  loads: Type.Optional(Type.Array(Type.Object({ accountId: Type.String(), name: Type.String(), openCases: Type.Integer(), unanswered: Type.Integer() }))),
+  loads: Type.Optional(
+    Type.Array(
+      Type.Object({
+        accountId: Type.String(),
+        name: Type.String(),
+        openCases: Type.Integer(),
+        unanswered: Type.Integer(),
+      }),
+    ),
+  ),
 });
-export const QueueQuery = Type.Object({ view: Type.Optional(union(['unclaimed', 'whole', 'mine'] as const)) });
+export const QueueQuery = Type.Object({
+  view: Type.Optional(union(['unclaimed', 'whole', 'mine'] as const)),
+});
 
 export const AssignBody = Type.Object({ accountId: Uuid }, { additionalProperties: false });
-export const TextBody = (limit: number) => Type.Object({ text: Type.String({ minLength: 1, maxLength: limit }) }, { additionalProperties: false });
+export const TextBody = (limit: number) =>
+  Type.Object({ text: Type.String({ minLength: 1, maxLength: limit }) }, { additionalProperties: false });
 export const ReplyBody = TextBody(DESK_LIMITS.reply);
 export const NoteBody = TextBody(DESK_LIMITS.note);
 
-const Message = Type.Object({ id: Type.String(), author: union(['survivor', 'staff'] as const), text: Type.String(), createdAt: DateTime });
+const Message = Type.Object({
+  id: Type.String(),
+  author: union(['survivor', 'staff'] as const),
+  text: Type.String(),
+  createdAt: DateTime,
+});
 export const MessageResponse = Message;
-export const NoteSchema = Type.Object({ id: Type.String(), author: Type.String(), text: Type.String(), createdAt: DateTime });
+export const NoteSchema = Type.Object({
+  id: Type.String(),
+  author: Type.String(),
+  text: Type.String(),
+  createdAt: DateTime,
+});
 
 export const ClassificationBody = Type.Object(
   {
@@ -127,10 +167,25 @@ export const CaseResponse = Type.Object({
   messages: Type.Array(Message),
   notes: Type.Array(NoteSchema),
   referrals: Type.Array(
-    Type.Object({ id: Type.String(), kind: Type.String(), agency: nullable(Type.String()), status: Type.String(), outcome: nullable(Type.String()), createdAt: DateTime, updatedAt: DateTime }),
+    Type.Object({
+      id: Type.String(),
+      kind: Type.String(),
+      agency: nullable(Type.String()),
+      status: Type.String(),
+      outcome: nullable(Type.String()),
+      createdAt: DateTime,
+      updatedAt: DateTime,
+    }),
   ),
   mandatoryReports: Type.Array(
-    Type.Object({ id: Type.String(), reportedAt: DateTime, channel: Type.String(), policeStation: Type.String(), reference: nullable(Type.String()), details: nullable(Type.String()) }),
+    Type.Object({
+      id: Type.String(),
+      reportedAt: DateTime,
+      channel: Type.String(),
+      policeStation: Type.String(),
+      reference: nullable(Type.String()),
+      details: nullable(Type.String()),
+    }),
   ),
   calls: Type.Array(HotlineCallSchema),
   waitingCallbacks: Type.Array(Type.Object({ id: Type.String(), createdAt: DateTime })),
@@ -166,7 +221,10 @@ export const CallbackResponse = Type.Object({
   noVoicemail: Type.Boolean(),
   noSms: Type.Boolean(),
 });
-export const CallbackFinishBody = Type.Object({ attemptId: Uuid, result: union(CALLBACK_RESULTS) }, { additionalProperties: false });
+export const CallbackFinishBody = Type.Object(
+  { attemptId: Uuid, result: union(CALLBACK_RESULTS) },
+  { additionalProperties: false },
+);
 
 export const ReferralBody = Type.Object(
   {
@@ -178,7 +236,10 @@ export const ReferralBody = Type.Object(
   { additionalProperties: false },
 );
 export const ReferralUpdateBody = Type.Object(
-  { status: union(REFERRAL_STATUSES), outcome: Type.Optional(Type.String({ maxLength: DESK_LIMITS.outcome })) },
+  {
+    status: union(REFERRAL_STATUSES),
+    outcome: Type.Optional(Type.String({ maxLength: DESK_LIMITS.outcome })),
+  },
   { additionalProperties: false },
 );
 export const Created = Type.Object({ id: Type.String() });
@@ -202,13 +263,30 @@ export const CloseBody = Type.Object(
 export const Ok = Type.Object({ ok: Type.Boolean() });
 
 export const SettingsBody = Type.Object(
-  { firstResponseMinutes: Type.Integer({ minimum: 5, maximum: 10080 }), provinces: Type.Optional(Type.Array(Province, { maxItems: 40, uniqueItems: true })) },
+  {
+    firstResponseMinutes: Type.Integer({ minimum: 5, maximum: 10080 }),
+    provinces: Type.Optional(Type.Array(Province, { maxItems: 40, uniqueItems: true })),
+  },
   { additionalProperties: false },
 );
 
-export const RosterQuery = Type.Object({ week: Type.Optional(Type.String({ pattern: '^[0-9]{4}-[0-9]{2}-[0-9]{2}$', description: 'Any day of the week (China time)' })) });
-export const ShiftSchema = Type.Object({ id: Type.String(), accountId: Type.String(), name: Type.String(), startsAt: DateTime, endsAt: DateTime });
-export const RosterResponse = Type.Object({ weekStart: Type.String(), shifts: Type.Array(ShiftSchema), onDutyNow: Type.Array(ShiftSchema) });
+export const RosterQuery = Type.Object({
+  week: Type.Optional(
+    Type.String({ pattern: '^[0-9]{4}-[0-9]{2}-[0-9]{2}$', description: 'Any day of the week (China time)' }),
+  ),
+});
+export const ShiftSchema = Type.Object({
+  id: Type.String(),
+  accountId: Type.String(),
+  name: Type.String(),
+  startsAt: DateTime,
+  endsAt: DateTime,
+});
+export const RosterResponse = Type.Object({
+  weekStart: Type.String(),
+  shifts: Type.Array(ShiftSchema),
+  onDutyNow: Type.Array(ShiftSchema),
+});
 export const ShiftBody = Type.Object(
   {
     accountId: Uuid,
@@ -221,5 +299,10 @@ export const ShiftBody = Type.Object(
 export const DutyHoursResponse = Type.Object({
   onDutyNow: Type.Boolean(),
   today: Type.String(),
-  days: Type.Array(Type.Object({ date: Type.String(), intervals: Type.Array(Type.Object({ from: Type.String(), to: Type.String() })) })),
+  days: Type.Array(
+    Type.Object({
+      date: Type.String(),
+      intervals: Type.Array(Type.Object({ from: Type.String(), to: Type.String() })),
+    }),
+  ),
 });

@@ -17,14 +17,37 @@ import { AppError, type FieldProblem } from '../../platform/errors.ts';
 import type { ContactRules } from '../help/help.model.ts';
 import { textProblems } from '../help/help.model.ts';
 import type { HelpService, ThreadMessage } from '../help/help.service.ts';
-import { getCallbackContact, listCallbacksCreatedSince, listRequestsCreatedSince, listWaitingCallbacks, setCallbackStatus } from '../help/help.desk-api.ts';
+import {
+  getCallbackContact,
+  listCallbacksCreatedSince,
+  listRequestsCreatedSince,
+  listWaitingCallbacks,
+  setCallbackStatus,
+} from '../help/help.desk-api.ts';
 import { recordAudit, type AuditActor } from '../identity/audit.ts';
 import { evaluateAccess, type Actor, type RecordPlacement, type Scope } from '../identity/policy.ts';
 import './helpline.audit.ts';
-import { listDeskStaff, routeToOrganisation, staffNames, type DeskStaffMember } from './helpline.directory.ts';
 import {
-  DEFAULT_FIRST_RESPONSE_MINUTES, callChannelAllowed, chinaDate, chinaInstant, compareTriage, dutyDays, firstResponseState, safeWindowCheck,
-  type CallbackResult, type ClosingOutcome, type DutyDay, type FirstResponseState, type ReferralKind, type ReferralStatus,
+  listDeskStaff,
+  routeToOrganisation,
+  staffNames,
+  type DeskStaffMember,
+} from './helpline.directory.ts';
+import {
+  DEFAULT_FIRST_RESPONSE_MINUTES,
+  callChannelAllowed,
+  chinaDate,
+  chinaInstant,
+  compareTriage,
+  dutyDays,
+  firstResponseState,
+  safeWindowCheck,
+  type CallbackResult,
+  type ClosingOutcome,
+  type DutyDay,
+  type FirstResponseState,
+  type ReferralKind,
+  type ReferralStatus,
 } from './helpline.model.ts';
 
 type Trx = Transaction<Database>;
@@ -32,7 +55,17 @@ type Trx = Transaction<Database>;
 /** How far back each intake pass looks again, so requests committed out of order are never missed. */
 const INTAKE_OVERLAP_MS = 10 * 60_000;
 /** Text limits for what staff write. */
-export const DESK_LIMITS = { note: 10_000, summary: 10_000, reply: 5_000, agency: 200, outcome: 2_000, station: 200, reference: 100, details: 5_000, otherType: 100 } as const;
+export const DESK_LIMITS = {
+  note: 10_000,
+  summary: 10_000,
+  reply: 5_000,
+  agency: 200,
+  outcome: 2_000,
+  station: 200,
+  reference: 100,
+  details: 5_000,
+  otherType: 100,
+} as const;
 
 export interface DeskActor extends Actor {
   displayName: string;
@@ -204,8 +237,14 @@ interface CaseRow {
   assigned_account_id: string | null;
 }
 
-export function placementOf(row: Pick<CaseRow, 'organisation_id' | 'region_code' | 'assigned_account_id'>): RecordPlacement {
-  return { organisationId: row.organisation_id, regionCode: row.region_code, assignedAccountIds: row.assigned_account_id ? [row.assigned_account_id] : [] };
+export function placementOf(
+  row: Pick<CaseRow, 'organisation_id' | 'region_code' | 'assigned_account_id'>,
+): RecordPlacement {
+  return {
+    organisationId: row.organisation_id,
+    regionCode: row.region_code,
+    assignedAccountIds: row.assigned_account_id ? [row.assigned_account_id] : [],
+  };
 }
 
 function problemsOf(...lists: FieldProblem[][]): void {
@@ -253,7 +292,17 @@ export class HelplineService {
     const requests = await listRequestsCreatedSince(this.db, since);
     if (requests.length) {
       const known = new Set(
-        (await this.db.selectFrom('helpline_case').select('help_request_id').where('help_request_id', 'in', requests.map((r) => r.id)).execute()).map((r) => r.help_request_id),
+        (
+          await this.db
+            .selectFrom('helpline_case')
+            .select('help_request_id')
+            .where(
+              'help_request_id',
+              'in',
+              requests.map((r) => r.id),
+            )
+            .execute()
+        ).map((r) => r.help_request_id),
       );
       for (const request of requests.filter((r) => !known.has(r.id))) {
         const organisation = await routeToOrganisation(this.db, request.province);
@@ -262,27 +311,57 @@ export class HelplineService {
         const inserted = await this.db
           .insertInto('helpline_case')
           .values({
-            id, organisation_id: organisation.id, region_code: organisation.regionCode, source: 'online', help_request_id: request.id,
-            received_at: request.createdAt, danger_level: request.dangerLevel, request_type: request.requestType, forms: request.forms,
-            relationship: request.relationship, victim_minor: request.isMinor, children_witnessed: request.childrenWitnessed,
-            age_band: request.ageBand, gender: request.gender, province: request.province,
+            id,
+            organisation_id: organisation.id,
+            region_code: organisation.regionCode,
+            source: 'online',
+            help_request_id: request.id,
+            received_at: request.createdAt,
+            danger_level: request.dangerLevel,
+            request_type: request.requestType,
+            forms: request.forms,
+            relationship: request.relationship,
+            victim_minor: request.isMinor,
+            children_witnessed: request.childrenWitnessed,
+            age_band: request.ageBand,
+            gender: request.gender,
+            province: request.province,
           })
           .onConflict((oc) => oc.column('help_request_id').doNothing())
           .executeTakeFirst();
         created += Number(inserted.numInsertedOrUpdatedRows ?? 0n);
       }
     }
-    const callbacks = (await listCallbacksCreatedSince(this.db, since)).filter((c) => c.helpRequestId === null);
+    const callbacks = (await listCallbacksCreatedSince(this.db, since)).filter(
+      (c) => c.helpRequestId === null,
+    );
     if (callbacks.length) {
       const known = new Set(
-        (await this.db.selectFrom('helpline_case').select('callback_id').where('callback_id', 'in', callbacks.map((c) => c.id)).execute()).map((r) => r.callback_id),
+        (
+          await this.db
+            .selectFrom('helpline_case')
+            .select('callback_id')
+            .where(
+              'callback_id',
+              'in',
+              callbacks.map((c) => c.id),
+            )
+            .execute()
+        ).map((r) => r.callback_id),
       );
       for (const callback of callbacks.filter((c) => !known.has(c.id))) {
         const organisation = await routeToOrganisation(this.db, null);
         if (!organisation) break;
         const inserted = await this.db
           .insertInto('helpline_case')
-          .values({ id: randomUUID(), organisation_id: organisation.id, region_code: organisation.regionCode, source: 'callback', callback_id: callback.id, received_at: callback.createdAt })
+          .values({
+            id: randomUUID(),
+            organisation_id: organisation.id,
+            region_code: organisation.regionCode,
+            source: 'callback',
+            callback_id: callback.id,
+            received_at: callback.createdAt,
+          })
           .onConflict((oc) => oc.column('callback_id').doNothing())
           .executeTakeFirst();
         created += Number(inserted.numInsertedOrUpdatedRows ?? 0n);
@@ -292,23 +371,54 @@ export class HelplineService {
   }
 
   async firstResponseMinutes(organisationId: string): Promise<number> {
-    const row = await this.db.selectFrom('helpline_desk_setting').select('first_response_minutes').where('organisation_id', '=', organisationId).executeTakeFirst();
+    const row = await this.db
+      .selectFrom('helpline_desk_setting')
+      .select('first_response_minutes')
+      .where('organisation_id', '=', organisationId)
+      .executeTakeFirst();
     return row?.first_response_minutes ?? DEFAULT_FIRST_RESPONSE_MINUTES;
   }
 
   async deskSettings(organisationId: string): Promise<{ firstResponseMinutes: number; provinces: string[] }> {
-    const row = await this.db.selectFrom('helpline_desk_setting').select(['first_response_minutes', 'provinces']).where('organisation_id', '=', organisationId).executeTakeFirst();
-    return { firstResponseMinutes: row?.first_response_minutes ?? DEFAULT_FIRST_RESPONSE_MINUTES, provinces: row?.provinces ?? [] };
+    const row = await this.db
+      .selectFrom('helpline_desk_setting')
+      .select(['first_response_minutes', 'provinces'])
+      .where('organisation_id', '=', organisationId)
+      .executeTakeFirst();
+    return {
+      firstResponseMinutes: row?.first_response_minutes ?? DEFAULT_FIRST_RESPONSE_MINUTES,
+      provinces: row?.provinces ?? [],
+    };
   }
 
-  async saveDeskSettings(actor: DeskActor, input: { firstResponseMinutes: number; provinces: string[] }): Promise<void> {
+  async saveDeskSettings(
+    actor: DeskActor,
+    input: { firstResponseMinutes: number; provinces: string[] },
+  ): Promise<void> {
     await this.db.transaction().execute(async (trx) => {
       await trx
         .insertInto('helpline_desk_setting')
-        .values({ organisation_id: actor.organisationId, first_response_minutes: input.firstResponseMinutes, provinces: input.provinces, updated_at: this.clock() })
-        .onConflict((oc) => oc.column('organisation_id').doUpdateSet({ first_response_minutes: input.firstResponseMinutes, provinces: input.provinces, updated_at: this.clock() }))
+        .values({
+          organisation_id: actor.organisationId,
+          first_response_minutes: input.firstResponseMinutes,
+          provinces: input.provinces,
+          updated_at: this.clock(),
+        })
+        .onConflict((oc) =>
+          oc
+            .column('organisation_id')
+            .doUpdateSet({
+              first_response_minutes: input.firstResponseMinutes,
+              provinces: input.provinces,
+              updated_at: this.clock(),
+            }),
+        )
         .execute();
-      await recordAudit(trx, { event: 'helpline.settings_changed', actor: actor.audit, details: { firstResponseMinutes: input.firstResponseMinutes } });
+      await recordAudit(trx, {
+        event: 'helpline.settings_changed',
+        actor: actor.audit,
+        details: { firstResponseMinutes: input.firstResponseMinutes },
+      });
     });
   }
 
@@ -323,12 +433,27 @@ export class HelplineService {
     const minutes = await this.firstResponseMinutes(organisationId);
     let query = this.db
       .selectFrom('helpline_case')
-      .select(['id', 'source', 'status', 'danger_level', 'victim_minor', 'request_type', 'province', 'received_at', 'first_responded_at', 'assigned_account_id', 'help_request_id', 'callback_id'])
+      .select([
+        'id',
+        'source',
+        'status',
+        'danger_level',
+        'victim_minor',
+        'request_type',
+        'province',
+        'received_at',
+        'first_responded_at',
+        'assigned_account_id',
+        'help_request_id',
+        'callback_id',
+      ])
       .where('organisation_id', '=', organisationId)
       .where('status', '<>', 'closed');
     if (!options.whole) query = query.where('assigned_account_id', 'is', null);
     const rows = await query.orderBy('received_at').limit(1000).execute();
-    const names = await staffNames(this.db, organisationId, [...new Set(rows.flatMap((r) => (r.assigned_account_id ? [r.assigned_account_id] : [])))]);
+    const names = await staffNames(this.db, organisationId, [
+      ...new Set(rows.flatMap((r) => (r.assigned_account_id ? [r.assigned_account_id] : []))),
+    ]);
     const waiting = await listWaitingCallbacks(this.db, {
       helpRequestIds: rows.flatMap((r) => (r.help_request_id ? [r.help_request_id] : [])),
       callbackIds: rows.flatMap((r) => (r.callback_id ? [r.callback_id] : [])),
@@ -347,18 +472,30 @@ export class HelplineService {
           requestType: r.request_type,
           province: r.province,
           receivedAt: r.received_at,
-          assignedTo: r.assigned_account_id ? { id: r.assigned_account_id, name: names.get(r.assigned_account_id) ?? '' } : null,
+          assignedTo: r.assigned_account_id
+            ? { id: r.assigned_account_id, name: names.get(r.assigned_account_id) ?? '' }
+            : null,
           firstResponse: firstResponseState(r.received_at, r.first_responded_at, minutes, now),
-          callbackWaiting: waiting.some((w) => w.id === r.callback_id || (r.help_request_id !== null && w.helpRequestId === r.help_request_id)),
+          callbackWaiting: waiting.some(
+            (w) =>
+              w.id === r.callback_id || (r.help_request_id !== null && w.helpRequestId === r.help_request_id),
+          ),
           awaitingReply: open !== undefined && r.first_responded_at !== null,
         };
       })
-      .sort((a, b) => compareTriage({ dangerLevel: a.dangerLevel, isMinor: a.victimMinor, receivedAt: a.receivedAt }, { dangerLevel: b.dangerLevel, isMinor: b.victimMinor, receivedAt: b.receivedAt }));
+      .sort((a, b) =>
+        compareTriage(
+          { dangerLevel: a.dangerLevel, isMinor: a.victimMinor, receivedAt: a.receivedAt },
+          { dangerLevel: b.dangerLevel, isMinor: b.victimMinor, receivedAt: b.receivedAt },
+        ),
+      );
   }
 
   /** The open cases assigned to one staff member, in triage order. */
   async myCases(actor: DeskActor): Promise<QueueItem[]> {
-    return (await this.queue(actor.organisationId, { whole: true })).filter((item) => item.assignedTo?.id === actor.accountId);
+    return (await this.queue(actor.organisationId, { whole: true })).filter(
+      (item) => item.assignedTo?.id === actor.accountId,
+    );
   }
 
   /** Each desk staff member's open cases and how many of those still wait for a first response. */
@@ -366,7 +503,12 @@ export class HelplineService {
     const staff = await listDeskStaff(this.db, organisationId);
     return staff.map((member) => {
       const mine = items.filter((i) => i.assignedTo?.id === member.id);
-      return { accountId: member.id, name: member.displayName, openCases: mine.length, unanswered: mine.filter((i) => i.firstResponse.minutesLeft !== null).length };
+      return {
+        accountId: member.id,
+        name: member.displayName,
+        openCases: mine.length,
+        unanswered: mine.filter((i) => i.firstResponse.minutesLeft !== null).length,
+      };
     });
   }
 
@@ -379,7 +521,18 @@ export class HelplineService {
   private async lockCase(trx: Trx, caseId: string): Promise<CaseRow> {
     const row = await trx
       .selectFrom('helpline_case')
-      .select(['id', 'organisation_id', 'region_code', 'source', 'help_request_id', 'callback_id', 'status', 'received_at', 'first_responded_at', 'assigned_account_id'])
+      .select([
+        'id',
+        'organisation_id',
+        'region_code',
+        'source',
+        'help_request_id',
+        'callback_id',
+        'status',
+        'received_at',
+        'first_responded_at',
+        'assigned_account_id',
+      ])
       .where('id', '=', caseId)
       .forUpdate()
       .executeTakeFirst();
@@ -388,7 +541,8 @@ export class HelplineService {
   }
 
   private static refuseIfClosed(row: CaseRow): void {
-    if (row.status === 'closed') throw new AppError('CONFLICT', { fields: [{ field: 'case', message: 'helpline.case.closedAlready' }] });
+    if (row.status === 'closed')
+      throw new AppError('CONFLICT', { fields: [{ field: 'case', message: 'helpline.case.closedAlready' }] });
   }
 
   /** She takes an unclaimed case; a case someone else holds is a conflict. */
@@ -397,16 +551,34 @@ export class HelplineService {
       const row = await this.lockCase(trx, caseId);
       HelplineService.refuseIfClosed(row);
       if (row.assigned_account_id === actor.accountId) return;
-      if (row.assigned_account_id !== null) throw new AppError('CONFLICT', { fields: [{ field: 'case', message: 'helpline.case.claimedAlready' }] });
-      await trx.updateTable('helpline_case').set({ assigned_account_id: actor.accountId, assigned_at: this.clock(), status: 'in_progress' }).where('id', '=', caseId).execute();
-      await recordAudit(trx, { event: 'helpline.case_claimed', actor: actor.audit, record: { type: 'helpline_case', id: caseId }, details: {} });
+      if (row.assigned_account_id !== null)
+        throw new AppError('CONFLICT', {
+          fields: [{ field: 'case', message: 'helpline.case.claimedAlready' }],
+        });
+      await trx
+        .updateTable('helpline_case')
+        .set({ assigned_account_id: actor.accountId, assigned_at: this.clock(), status: 'in_progress' })
+        .where('id', '=', caseId)
+        .execute();
+      await recordAudit(trx, {
+        event: 'helpline.case_claimed',
+        actor: actor.audit,
+        record: { type: 'helpline_case', id: caseId },
+        details: {},
+      });
     });
   }
 
   /** A supervisor assigns (or reassigns) a case to one of the organisation's desk staff. */
   async assign(actor: DeskActor, caseId: string, assigneeId: string): Promise<void> {
     const staff = await listDeskStaff(this.db, actor.organisationId);
-    if (!staff.some((s) => s.id === assigneeId && s.roles.some((r) => r === 'volunteer_lawyer' || r === 'caseworker' || r === 'ngo_supervisor'))) {
+    if (
+      !staff.some(
+        (s) =>
+          s.id === assigneeId &&
+          s.roles.some((r) => r === 'volunteer_lawyer' || r === 'caseworker' || r === 'ngo_supervisor'),
+      )
+    ) {
       throw new AppError('VALIDATION', { fields: [{ field: 'accountId', message: 'validation.choice' }] });
     }
     await this.db.transaction().execute(async (trx) => {
@@ -417,39 +589,91 @@ export class HelplineService {
         .set({ assigned_account_id: assigneeId, assigned_at: this.clock(), status: 'in_progress' })
         .where('id', '=', caseId)
         .execute();
-      await recordAudit(trx, { event: 'helpline.case_assigned', actor: actor.audit, record: { type: 'helpline_case', id: caseId }, details: { assignee: assigneeId } });
+      await recordAudit(trx, {
+        event: 'helpline.case_assigned',
+        actor: actor.audit,
+        record: { type: 'helpline_case', id: caseId },
+        details: { assignee: assigneeId },
+      });
     });
   }
 
   // ---- The case ----
 
   async caseView(actor: DeskActor, caseId: string): Promise<CaseView> {
-    const row = await this.db.selectFrom('helpline_case').selectAll().where('id', '=', caseId).executeTakeFirst();
+    const row = await this.db
+      .selectFrom('helpline_case')
+      .selectAll()
+      .where('id', '=', caseId)
+      .executeTakeFirst();
     if (!row) throw new AppError('NOT_FOUND');
     const minutes = await this.firstResponseMinutes(row.organisation_id);
-    const request = row.help_request_id ? await this.help.getRequestForStaff(this.db, row.help_request_id) : undefined;
-    const notes = await this.db.selectFrom('helpline_case_note').selectAll().where('case_id', '=', caseId).orderBy('created_at').execute();
-    const referrals = await this.db.selectFrom('helpline_referral').selectAll().where('case_id', '=', caseId).orderBy('created_at').execute();
-    const reports = await this.db.selectFrom('helpline_mandatory_report').selectAll().where('case_id', '=', caseId).orderBy('reported_at').execute();
-    const calls = await this.db.selectFrom('helpline_hotline_call').selectAll().where('case_id', '=', caseId).orderBy('started_at').execute();
-    const names = await staffNames(this.db, row.organisation_id, [...new Set([...notes.map((n) => n.author_account_id), ...(row.assigned_account_id ? [row.assigned_account_id] : [])])]);
-    const waiting = await listWaitingCallbacks(this.db, { helpRequestIds: row.help_request_id ? [row.help_request_id] : [], callbackIds: row.callback_id ? [row.callback_id] : [] });
+    const request = row.help_request_id
+      ? await this.help.getRequestForStaff(this.db, row.help_request_id)
+      : undefined;
+    const notes = await this.db
+      .selectFrom('helpline_case_note')
+      .selectAll()
+      .where('case_id', '=', caseId)
+      .orderBy('created_at')
+      .execute();
+    const referrals = await this.db
+      .selectFrom('helpline_referral')
+      .selectAll()
+      .where('case_id', '=', caseId)
+      .orderBy('created_at')
+      .execute();
+    const reports = await this.db
+      .selectFrom('helpline_mandatory_report')
+      .selectAll()
+      .where('case_id', '=', caseId)
+      .orderBy('reported_at')
+      .execute();
+    const calls = await this.db
+      .selectFrom('helpline_hotline_call')
+      .selectAll()
+      .where('case_id', '=', caseId)
+      .orderBy('started_at')
+      .execute();
+    const names = await staffNames(this.db, row.organisation_id, [
+      ...new Set([
+        ...notes.map((n) => n.author_account_id),
+        ...(row.assigned_account_id ? [row.assigned_account_id] : []),
+      ]),
+    ]);
+    const waiting = await listWaitingCallbacks(this.db, {
+      helpRequestIds: row.help_request_id ? [row.help_request_id] : [],
+      callbackIds: row.callback_id ? [row.callback_id] : [],
+    });
     let contact: ContactSummary | null = null;
     if (request) contact = summariseContact(request.contact, request.noGuardianContact);
     else if (row.callback_id) {
       const callback = await getCallbackContact(this.db, this.keyring, row.callback_id);
-      if (callback) contact = { channel: 'phone', windows: callback.windows, hasCodeWord: Boolean(callback.codeWord), noVoicemail: callback.noVoicemail, noSms: callback.noSms, noGuardianContact: false };
+      if (callback)
+        contact = {
+          channel: 'phone',
+          windows: callback.windows,
+          hasCodeWord: Boolean(callback.codeWord),
+          noVoicemail: callback.noVoicemail,
+          noSms: callback.noSms,
+          noGuardianContact: false,
+        };
     }
     return {
       id: row.id,
       source: row.source,
       status: row.status,
       receivedAt: row.received_at,
-      assignedTo: row.assigned_account_id ? { id: row.assigned_account_id, name: names.get(row.assigned_account_id) ?? '' } : null,
+      assignedTo: row.assigned_account_id
+        ? { id: row.assigned_account_id, name: names.get(row.assigned_account_id) ?? '' }
+        : null,
       firstResponse: firstResponseState(row.received_at, row.first_responded_at, minutes, this.clock()),
       classification: {
         requestType: row.request_type,
-        otherType: this.openOrNull(row.other_type_sealed, 'helpline_case.other_type', row.id) ?? request?.otherType ?? null,
+        otherType:
+          this.openOrNull(row.other_type_sealed, 'helpline_case.other_type', row.id) ??
+          request?.otherType ??
+          null,
         forms: row.forms,
         relationship: row.relationship,
         victimMinor: row.victim_minor,
@@ -463,14 +687,28 @@ export class HelplineService {
       consentBasis: request?.consentBasis ?? null,
       contact,
       messages: request?.messages ?? [],
-      notes: notes.map((n) => ({ id: n.id, author: names.get(n.author_account_id) ?? '', text: this.open(n.body_sealed, 'helpline_case_note.body', n.id), createdAt: n.created_at })),
+      notes: notes.map((n) => ({
+        id: n.id,
+        author: names.get(n.author_account_id) ?? '',
+        text: this.open(n.body_sealed, 'helpline_case_note.body', n.id),
+        createdAt: n.created_at,
+      })),
       referrals: referrals.map((r) => ({
-        id: r.id, kind: r.kind, agency: this.openOrNull(r.agency_sealed, 'helpline_referral.agency', r.id), status: r.status,
-        outcome: this.openOrNull(r.outcome_sealed, 'helpline_referral.outcome', r.id), createdAt: r.created_at, updatedAt: r.updated_at,
+        id: r.id,
+        kind: r.kind,
+        agency: this.openOrNull(r.agency_sealed, 'helpline_referral.agency', r.id),
+        status: r.status,
+        outcome: this.openOrNull(r.outcome_sealed, 'helpline_referral.outcome', r.id),
+        createdAt: r.created_at,
+        updatedAt: r.updated_at,
       })),
       mandatoryReports: reports.map((r) => ({
-        id: r.id, reportedAt: r.reported_at, channel: r.channel, policeStation: this.open(r.police_station_sealed, 'helpline_mandatory_report.police_station', r.id),
-        reference: this.openOrNull(r.reference_sealed, 'helpline_mandatory_report.reference', r.id), details: this.openOrNull(r.details_sealed, 'helpline_mandatory_report.details', r.id),
+        id: r.id,
+        reportedAt: r.reported_at,
+        channel: r.channel,
+        policeStation: this.open(r.police_station_sealed, 'helpline_mandatory_report.police_station', r.id),
+        reference: this.openOrNull(r.reference_sealed, 'helpline_mandatory_report.reference', r.id),
+        details: this.openOrNull(r.details_sealed, 'helpline_mandatory_report.details', r.id),
       })),
       calls: calls.map((c) => this.callView(c, actor, true)),
       waitingCallbacks: waiting.map((w) => ({ id: w.id, createdAt: w.createdAt })),
@@ -486,14 +724,20 @@ export class HelplineService {
     return this.db.transaction().execute(async (trx) => {
       const row = await this.lockCase(trx, caseId);
       HelplineService.refuseIfClosed(row);
-      if (!row.help_request_id) throw new AppError('CONFLICT', { fields: [{ field: 'case', message: 'helpline.reply.noThread' }] });
+      if (!row.help_request_id)
+        throw new AppError('CONFLICT', { fields: [{ field: 'case', message: 'helpline.reply.noThread' }] });
       const message = await this.help.postStaffReply(trx, row.help_request_id, actor.accountId, text);
       await trx
         .updateTable('helpline_case')
         .set({ first_responded_at: row.first_responded_at ?? this.clock(), status: 'in_progress' })
         .where('id', '=', caseId)
         .execute();
-      await recordAudit(trx, { event: 'helpline.reply_sent', actor: actor.audit, record: { type: 'helpline_case', id: caseId }, details: {} });
+      await recordAudit(trx, {
+        event: 'helpline.reply_sent',
+        actor: actor.audit,
+        record: { type: 'helpline_case', id: caseId },
+        details: {},
+      });
       return message;
     });
   }
@@ -505,26 +749,47 @@ export class HelplineService {
       await this.lockCase(trx, caseId);
       const id = randomUUID();
       const createdAt = this.clock();
-      await trx.insertInto('helpline_case_note').values({ id, case_id: caseId, author_account_id: actor.accountId, body_sealed: this.seal(text.trim(), 'helpline_case_note.body', id), created_at: createdAt }).execute();
-      await recordAudit(trx, { event: 'helpline.note_added', actor: actor.audit, record: { type: 'helpline_case', id: caseId }, details: {} });
+      await trx
+        .insertInto('helpline_case_note')
+        .values({
+          id,
+          case_id: caseId,
+          author_account_id: actor.accountId,
+          body_sealed: this.seal(text.trim(), 'helpline_case_note.body', id),
+          created_at: createdAt,
+        })
+        .execute();
+      await recordAudit(trx, {
+        event: 'helpline.note_added',
+        actor: actor.audit,
+        record: { type: 'helpline_case', id: caseId },
+        details: {},
+      });
       return { id, author: actor.displayName, text: text.trim(), createdAt };
     });
   }
 
   async classify(actor: DeskActor, caseId: string, input: ClassificationInput): Promise<void> {
     const problems: FieldProblem[] = [];
-    if (input.requestType === 'other') problems.push(...textProblems('otherType', input.otherType ?? '', DESK_LIMITS.otherType, true));
-    if (new Set(input.forms).size !== input.forms.length) problems.push({ field: 'forms', message: 'validation.invalid' });
-    if ((input.ageBand === 'under_14' || input.ageBand === '14_17') && input.victimMinor === false) problems.push({ field: 'victimMinor', message: 'helpline.validation.minorAge' });
+    if (input.requestType === 'other')
+      problems.push(...textProblems('otherType', input.otherType ?? '', DESK_LIMITS.otherType, true));
+    if (new Set(input.forms).size !== input.forms.length)
+      problems.push({ field: 'forms', message: 'validation.invalid' });
+    if ((input.ageBand === 'under_14' || input.ageBand === '14_17') && input.victimMinor === false)
+      problems.push({ field: 'victimMinor', message: 'helpline.validation.minorAge' });
     problemsOf(problems);
-    const victimMinor = input.victimMinor ?? (input.ageBand ? input.ageBand === 'under_14' || input.ageBand === '14_17' : null);
+    const victimMinor =
+      input.victimMinor ?? (input.ageBand ? input.ageBand === 'under_14' || input.ageBand === '14_17' : null);
     await this.db.transaction().execute(async (trx) => {
       await this.lockCase(trx, caseId);
       await trx
         .updateTable('helpline_case')
         .set({
           request_type: input.requestType,
-          other_type_sealed: input.requestType === 'other' && input.otherType ? this.seal(input.otherType.trim(), 'helpline_case.other_type', caseId) : null,
+          other_type_sealed:
+            input.requestType === 'other' && input.otherType
+              ? this.seal(input.otherType.trim(), 'helpline_case.other_type', caseId)
+              : null,
           forms: input.forms,
           relationship: input.relationship ?? null,
           victim_minor: victimMinor,
@@ -536,7 +801,12 @@ export class HelplineService {
         })
         .where('id', '=', caseId)
         .execute();
-      await recordAudit(trx, { event: 'helpline.case_classified', actor: actor.audit, record: { type: 'helpline_case', id: caseId }, details: { dangerLevel: input.dangerLevel ?? 'unassessed' } });
+      await recordAudit(trx, {
+        event: 'helpline.case_classified',
+        actor: actor.audit,
+        record: { type: 'helpline_case', id: caseId },
+        details: { dangerLevel: input.dangerLevel ?? 'unassessed' },
+      });
     });
   }
 
@@ -545,8 +815,16 @@ export class HelplineService {
   private callView(c: CallRow, actor: DeskActor, onCase: boolean): HotlineCall {
     const mine = c.registered_by === actor.accountId;
     return {
-      id: c.id, caseId: c.case_id, startedAt: c.started_at, durationSeconds: c.duration_seconds, callerAgeBand: c.caller_age_band, callerGender: c.caller_gender,
-      callerMinor: c.caller_minor, province: c.province, category: c.category, followUpNeeded: c.follow_up_needed,
+      id: c.id,
+      caseId: c.case_id,
+      startedAt: c.started_at,
+      durationSeconds: c.duration_seconds,
+      callerAgeBand: c.caller_age_band,
+      callerGender: c.caller_gender,
+      callerMinor: c.caller_minor,
+      province: c.province,
+      category: c.category,
+      followUpNeeded: c.follow_up_needed,
       summary: mine || onCase ? this.open(c.summary_sealed, 'helpline_hotline_call.summary', c.id) : null,
       registeredByMe: mine,
     };
@@ -556,50 +834,98 @@ export class HelplineService {
    * Register a call as it comes in: linked to a case the actor may work on, or opening a new case assigned to
    * them (the call itself is the first response), or on its own.
    */
-  async registerCall(actor: DeskActor, input: HotlineCallInput): Promise<{ callId: string; caseId: string | null }> {
+  async registerCall(
+    actor: DeskActor,
+    input: HotlineCallInput,
+  ): Promise<{ callId: string; caseId: string | null }> {
     const problems = textProblems('summary', input.summary, DESK_LIMITS.summary, true);
-    if (input.caseId && input.openCase) problems.push({ field: 'openCase', message: 'helpline.call.linkOrOpen' });
-    if (input.startedAt.getTime() > this.clock().getTime() + 5 * 60_000) problems.push({ field: 'startedAt', message: 'helpline.validation.future' });
+    if (input.caseId && input.openCase)
+      problems.push({ field: 'openCase', message: 'helpline.call.linkOrOpen' });
+    if (input.startedAt.getTime() > this.clock().getTime() + 5 * 60_000)
+      problems.push({ field: 'startedAt', message: 'helpline.validation.future' });
     problemsOf(problems);
     return this.db.transaction().execute(async (trx) => {
       let caseId: string | null = null;
       if (input.caseId) {
-        const row = await trx.selectFrom('helpline_case').select(['id', 'organisation_id', 'region_code', 'assigned_account_id']).where('id', '=', input.caseId).executeTakeFirst();
+        const row = await trx
+          .selectFrom('helpline_case')
+          .select(['id', 'organisation_id', 'region_code', 'assigned_account_id'])
+          .where('id', '=', input.caseId)
+          .executeTakeFirst();
         if (!row || !evaluateAccess(actor, 'helpline.case.note', placementOf(row)).allowed) {
-          throw new AppError('VALIDATION', { fields: [{ field: 'caseId', message: 'helpline.call.caseUnknown' }] });
+          throw new AppError('VALIDATION', {
+            fields: [{ field: 'caseId', message: 'helpline.call.caseUnknown' }],
+          });
         }
         caseId = row.id;
       } else if (input.openCase) {
         caseId = randomUUID();
-        const minor = input.callerMinor ?? (input.callerAgeBand ? input.callerAgeBand === 'under_14' || input.callerAgeBand === '14_17' : null);
+        const minor =
+          input.callerMinor ??
+          (input.callerAgeBand
+            ? input.callerAgeBand === 'under_14' || input.callerAgeBand === '14_17'
+            : null);
         await trx
           .insertInto('helpline_case')
           .values({
-            id: caseId, organisation_id: actor.organisationId, region_code: actor.regionCode, source: 'hotline', status: 'in_progress',
-            received_at: input.startedAt, first_responded_at: input.startedAt, assigned_account_id: actor.accountId, assigned_at: this.clock(),
-            request_type: input.category, victim_minor: minor, age_band: input.callerAgeBand ?? null, gender: input.callerGender ?? null, province: input.province ?? null,
+            id: caseId,
+            organisation_id: actor.organisationId,
+            region_code: actor.regionCode,
+            source: 'hotline',
+            status: 'in_progress',
+            received_at: input.startedAt,
+            first_responded_at: input.startedAt,
+            assigned_account_id: actor.accountId,
+            assigned_at: this.clock(),
+            request_type: input.category,
+            victim_minor: minor,
+            age_band: input.callerAgeBand ?? null,
+            gender: input.callerGender ?? null,
+            province: input.province ?? null,
           })
           .execute();
-        await recordAudit(trx, { event: 'helpline.case_opened', actor: actor.audit, record: { type: 'helpline_case', id: caseId }, details: { source: 'hotline' } });
+        await recordAudit(trx, {
+          event: 'helpline.case_opened',
+          actor: actor.audit,
+          record: { type: 'helpline_case', id: caseId },
+          details: { source: 'hotline' },
+        });
       }
       const callId = randomUUID();
       await trx
         .insertInto('helpline_hotline_call')
         .values({
-          id: callId, organisation_id: actor.organisationId, case_id: caseId, registered_by: actor.accountId, started_at: input.startedAt,
-          duration_seconds: Math.round(input.durationMinutes * 60), caller_age_band: input.callerAgeBand ?? null, caller_gender: input.callerGender ?? null,
-          caller_minor: input.callerMinor ?? null, province: input.province ?? null, category: input.category,
-          summary_sealed: this.seal(input.summary.trim(), 'helpline_hotline_call.summary', callId), follow_up_needed: input.followUpNeeded,
+          id: callId,
+          organisation_id: actor.organisationId,
+          case_id: caseId,
+          registered_by: actor.accountId,
+          started_at: input.startedAt,
+          duration_seconds: Math.round(input.durationMinutes * 60),
+          caller_age_band: input.callerAgeBand ?? null,
+          caller_gender: input.callerGender ?? null,
+          caller_minor: input.callerMinor ?? null,
+          province: input.province ?? null,
+          category: input.category,
+          summary_sealed: this.seal(input.summary.trim(), 'helpline_hotline_call.summary', callId),
+          follow_up_needed: input.followUpNeeded,
         })
         .execute();
-      await recordAudit(trx, { event: 'helpline.call_registered', actor: actor.audit, record: { type: 'helpline_hotline_call', id: callId }, details: { linked: Boolean(input.caseId), opened: Boolean(input.openCase) } });
+      await recordAudit(trx, {
+        event: 'helpline.call_registered',
+        actor: actor.audit,
+        record: { type: 'helpline_hotline_call', id: callId },
+        details: { linked: Boolean(input.caseId), opened: Boolean(input.openCase) },
+      });
       return { callId, caseId };
     });
   }
 
   /** Calls of the organisation (scope `organisation`) or those the actor registered (`own`), newest first. */
   async listCalls(actor: DeskActor, scope: Scope, limit = 200): Promise<HotlineCall[]> {
-    let query = this.db.selectFrom('helpline_hotline_call').selectAll().where('organisation_id', '=', actor.organisationId);
+    let query = this.db
+      .selectFrom('helpline_hotline_call')
+      .selectAll()
+      .where('organisation_id', '=', actor.organisationId);
     if (scope === 'own' || scope === 'assigned') query = query.where('registered_by', '=', actor.accountId);
     const rows = await query.orderBy('started_at', 'desc').limit(limit).execute();
     return rows.map((c) => this.callView(c, actor, false));
@@ -612,70 +938,160 @@ export class HelplineService {
    * (China time). A refusal is audited and nothing is shown. On success the code word comes first.
    */
   async startCallback(actor: DeskActor, caseId: string, callbackId?: string): Promise<CallbackStart> {
-    const row = await this.db.selectFrom('helpline_case').select(['id', 'status', 'help_request_id', 'callback_id']).where('id', '=', caseId).executeTakeFirst();
+    const row = await this.db
+      .selectFrom('helpline_case')
+      .select(['id', 'status', 'help_request_id', 'callback_id'])
+      .where('id', '=', caseId)
+      .executeTakeFirst();
     if (!row) throw new AppError('NOT_FOUND');
-    if (row.status === 'closed') throw new AppError('CONFLICT', { fields: [{ field: 'case', message: 'helpline.case.closedAlready' }] });
-    let rules: { phone?: string; windows: { from: string; to: string }[]; codeWord?: string; noVoicemail: boolean; noSms: boolean } | undefined;
+    if (row.status === 'closed')
+      throw new AppError('CONFLICT', { fields: [{ field: 'case', message: 'helpline.case.closedAlready' }] });
+    let rules:
+      | {
+          phone?: string;
+          windows: { from: string; to: string }[];
+          codeWord?: string;
+          noVoicemail: boolean;
+          noSms: boolean;
+        }
+      | undefined;
     let refusal: { why: string; problem: FieldProblem } | undefined;
     let answeredCallback: string | null = null;
     if (callbackId) {
       const callback = await getCallbackContact(this.db, this.keyring, callbackId);
-      const belongs = callback && (callback.id === row.callback_id || (row.help_request_id !== null && callback.helpRequestId === row.help_request_id));
-      if (!callback || !belongs) throw new AppError('VALIDATION', { fields: [{ field: 'callbackId', message: 'validation.choice' }] });
+      const belongs =
+        callback &&
+        (callback.id === row.callback_id ||
+          (row.help_request_id !== null && callback.helpRequestId === row.help_request_id));
+      if (!callback || !belongs)
+        throw new AppError('VALIDATION', { fields: [{ field: 'callbackId', message: 'validation.choice' }] });
       rules = callback;
       answeredCallback = callback.id;
     } else if (row.help_request_id) {
       const request = await this.help.getRequestForStaff(this.db, row.help_request_id);
-      if (request && !callChannelAllowed(request.contact.channel)) refusal = { why: 'channel', problem: { field: 'callback', message: 'helpline.callback.channel' } };
+      if (request && !callChannelAllowed(request.contact.channel))
+        refusal = { why: 'channel', problem: { field: 'callback', message: 'helpline.callback.channel' } };
       rules = request?.contact;
     } else if (row.callback_id) {
       const callback = await getCallbackContact(this.db, this.keyring, row.callback_id);
       rules = callback;
       answeredCallback = callback?.id ?? null;
     }
-    if (!refusal && !rules?.phone) refusal = { why: 'no_phone', problem: { field: 'callback', message: 'helpline.callback.noPhone' } };
+    if (!refusal && !rules?.phone)
+      refusal = { why: 'no_phone', problem: { field: 'callback', message: 'helpline.callback.noPhone' } };
     if (!refusal && rules) {
       const check = safeWindowCheck(rules.windows, this.clock());
       if (!check.inside) {
         refusal = {
           why: 'outside_window',
-          problem: { field: 'callback', message: 'helpline.callback.outsideWindow', params: { windows: rules.windows.map((w) => `${w.from}–${w.to}`).join(', '), next: check.nextFrom ?? '' } },
+          problem: {
+            field: 'callback',
+            message: 'helpline.callback.outsideWindow',
+            params: {
+              windows: rules.windows.map((w) => `${w.from}–${w.to}`).join(', '),
+              next: check.nextFrom ?? '',
+            },
+          },
         };
       }
     }
     if (refusal || !rules?.phone) {
       const why = refusal?.why ?? 'no_phone';
-      await this.db.transaction().execute((trx) => recordAudit(trx, { event: 'helpline.callback_refused', actor: actor.audit, record: { type: 'helpline_case', id: caseId }, details: { why } }));
-      throw new AppError('CONFLICT', { fields: [refusal?.problem ?? { field: 'callback', message: 'helpline.callback.noPhone' }] });
+      await this.db
+        .transaction()
+        .execute((trx) =>
+          recordAudit(trx, {
+            event: 'helpline.callback_refused',
+            actor: actor.audit,
+            record: { type: 'helpline_case', id: caseId },
+            details: { why },
+          }),
+        );
+      throw new AppError('CONFLICT', {
+        fields: [refusal?.problem ?? { field: 'callback', message: 'helpline.callback.noPhone' }],
+      });
     }
     const attemptId = randomUUID();
     const phone = rules.phone;
     await this.db.transaction().execute(async (trx) => {
-      await trx.insertInto('helpline_callback_attempt').values({ id: attemptId, case_id: caseId, callback_id: answeredCallback, account_id: actor.accountId, started_at: this.clock() }).execute();
-      await recordAudit(trx, { event: 'helpline.callback_started', actor: actor.audit, record: { type: 'helpline_case', id: caseId }, details: { callbackId: answeredCallback ?? '' } });
+      await trx
+        .insertInto('helpline_callback_attempt')
+        .values({
+          id: attemptId,
+          case_id: caseId,
+          callback_id: answeredCallback,
+          account_id: actor.accountId,
+          started_at: this.clock(),
+        })
+        .execute();
+      await recordAudit(trx, {
+        event: 'helpline.callback_started',
+        actor: actor.audit,
+        record: { type: 'helpline_case', id: caseId },
+        details: { callbackId: answeredCallback ?? '' },
+      });
     });
-    return { attemptId, codeWord: rules.codeWord ?? null, phone, noVoicemail: rules.noVoicemail, noSms: rules.noSms };
+    return {
+      attemptId,
+      codeWord: rules.codeWord ?? null,
+      phone,
+      noVoicemail: rules.noVoicemail,
+      noSms: rules.noSms,
+    };
   }
 
   /** How the call-back went: reached and code word confirmed (a first response), not confirmed, not reached. */
-  async finishCallback(actor: DeskActor, caseId: string, attemptId: string, result: CallbackResult): Promise<void> {
+  async finishCallback(
+    actor: DeskActor,
+    caseId: string,
+    attemptId: string,
+    result: CallbackResult,
+  ): Promise<void> {
     await this.db.transaction().execute(async (trx) => {
       const row = await this.lockCase(trx, caseId);
-      const attempt = await trx.selectFrom('helpline_callback_attempt').select(['id', 'callback_id', 'result']).where('id', '=', attemptId).where('case_id', '=', caseId).executeTakeFirst();
+      const attempt = await trx
+        .selectFrom('helpline_callback_attempt')
+        .select(['id', 'callback_id', 'result'])
+        .where('id', '=', attemptId)
+        .where('case_id', '=', caseId)
+        .executeTakeFirst();
       if (!attempt) throw new AppError('NOT_FOUND');
-      if (attempt.result !== null) throw new AppError('CONFLICT', { fields: [{ field: 'attemptId', message: 'helpline.callback.finishedAlready' }] });
-      await trx.updateTable('helpline_callback_attempt').set({ result, finished_at: this.clock() }).where('id', '=', attemptId).execute();
+      if (attempt.result !== null)
+        throw new AppError('CONFLICT', {
+          fields: [{ field: 'attemptId', message: 'helpline.callback.finishedAlready' }],
+        });
+      await trx
+        .updateTable('helpline_callback_attempt')
+        .set({ result, finished_at: this.clock() })
+        .where('id', '=', attemptId)
+        .execute();
       if (result === 'reached_confirmed') {
-        await trx.updateTable('helpline_case').set({ first_responded_at: row.first_responded_at ?? this.clock(), status: row.status === 'closed' ? 'closed' : 'in_progress' }).where('id', '=', caseId).execute();
+        await trx
+          .updateTable('helpline_case')
+          .set({
+            first_responded_at: row.first_responded_at ?? this.clock(),
+            status: row.status === 'closed' ? 'closed' : 'in_progress',
+          })
+          .where('id', '=', caseId)
+          .execute();
         if (attempt.callback_id) await setCallbackStatus(trx, attempt.callback_id, 'done');
       }
-      await recordAudit(trx, { event: 'helpline.callback_finished', actor: actor.audit, record: { type: 'helpline_case', id: caseId }, details: { result } });
+      await recordAudit(trx, {
+        event: 'helpline.callback_finished',
+        actor: actor.audit,
+        record: { type: 'helpline_case', id: caseId },
+        details: { result },
+      });
     });
   }
 
   // ---- Referrals ----
 
-  async createReferral(actor: DeskActor, caseId: string, input: { kind: ReferralKind; agency?: string; status: ReferralStatus; outcome?: string }): Promise<string> {
+  async createReferral(
+    actor: DeskActor,
+    caseId: string,
+    input: { kind: ReferralKind; agency?: string; status: ReferralStatus; outcome?: string },
+  ): Promise<string> {
     problemsOf(
       input.agency !== undefined ? textProblems('agency', input.agency, DESK_LIMITS.agency, false) : [],
       input.outcome !== undefined ? textProblems('outcome', input.outcome, DESK_LIMITS.outcome, false) : [],
@@ -686,18 +1102,40 @@ export class HelplineService {
       await trx
         .insertInto('helpline_referral')
         .values({
-          id, case_id: caseId, kind: input.kind, status: input.status, created_by: actor.accountId, updated_at: this.clock(), created_at: this.clock(),
-          agency_sealed: input.agency?.trim() ? this.seal(input.agency.trim(), 'helpline_referral.agency', id) : null,
-          outcome_sealed: input.outcome?.trim() ? this.seal(input.outcome.trim(), 'helpline_referral.outcome', id) : null,
+          id,
+          case_id: caseId,
+          kind: input.kind,
+          status: input.status,
+          created_by: actor.accountId,
+          updated_at: this.clock(),
+          created_at: this.clock(),
+          agency_sealed: input.agency?.trim()
+            ? this.seal(input.agency.trim(), 'helpline_referral.agency', id)
+            : null,
+          outcome_sealed: input.outcome?.trim()
+            ? this.seal(input.outcome.trim(), 'helpline_referral.outcome', id)
+            : null,
         })
         .execute();
-      await recordAudit(trx, { event: 'helpline.referral_created', actor: actor.audit, record: { type: 'helpline_case', id: caseId }, details: { kind: input.kind } });
+      await recordAudit(trx, {
+        event: 'helpline.referral_created',
+        actor: actor.audit,
+        record: { type: 'helpline_case', id: caseId },
+        details: { kind: input.kind },
+      });
       return id;
     });
   }
 
-  async updateReferral(actor: DeskActor, caseId: string, referralId: string, input: { status: ReferralStatus; outcome?: string }): Promise<void> {
-    problemsOf(input.outcome !== undefined ? textProblems('outcome', input.outcome, DESK_LIMITS.outcome, false) : []);
+  async updateReferral(
+    actor: DeskActor,
+    caseId: string,
+    referralId: string,
+    input: { status: ReferralStatus; outcome?: string },
+  ): Promise<void> {
+    problemsOf(
+      input.outcome !== undefined ? textProblems('outcome', input.outcome, DESK_LIMITS.outcome, false) : [],
+    );
     await this.db.transaction().execute(async (trx) => {
       await this.lockCase(trx, caseId);
       const updated = await trx
@@ -705,13 +1143,24 @@ export class HelplineService {
         .set({
           status: input.status,
           updated_at: this.clock(),
-          ...(input.outcome !== undefined ? { outcome_sealed: input.outcome.trim() ? this.seal(input.outcome.trim(), 'helpline_referral.outcome', referralId) : null } : {}),
+          ...(input.outcome !== undefined
+            ? {
+                outcome_sealed: input.outcome.trim()
+                  ? this.seal(input.outcome.trim(), 'helpline_referral.outcome', referralId)
+                  : null,
+              }
+            : {}),
         })
         .where('id', '=', referralId)
         .where('case_id', '=', caseId)
         .executeTakeFirst();
       if (Number(updated.numUpdatedRows) === 0) throw new AppError('NOT_FOUND');
-      await recordAudit(trx, { event: 'helpline.referral_updated', actor: actor.audit, record: { type: 'helpline_case', id: caseId }, details: { status: input.status } });
+      await recordAudit(trx, {
+        event: 'helpline.referral_updated',
+        actor: actor.audit,
+        record: { type: 'helpline_case', id: caseId },
+        details: { status: input.status },
+      });
     });
   }
 
@@ -728,26 +1177,55 @@ export class HelplineService {
   ): Promise<string> {
     problemsOf(
       textProblems('policeStation', input.policeStation, DESK_LIMITS.station, true),
-      input.reference !== undefined ? textProblems('reference', input.reference, DESK_LIMITS.reference, false) : [],
+      input.reference !== undefined
+        ? textProblems('reference', input.reference, DESK_LIMITS.reference, false)
+        : [],
       input.details !== undefined ? textProblems('details', input.details, DESK_LIMITS.details, false) : [],
-      input.reportedAt.getTime() > this.clock().getTime() + 5 * 60_000 ? [{ field: 'reportedAt', message: 'helpline.validation.future' }] : [],
+      input.reportedAt.getTime() > this.clock().getTime() + 5 * 60_000
+        ? [{ field: 'reportedAt', message: 'helpline.validation.future' }]
+        : [],
     );
     return this.db.transaction().execute(async (trx) => {
       await this.lockCase(trx, caseId);
-      const minor = await trx.selectFrom('helpline_case').select('victim_minor').where('id', '=', caseId).executeTakeFirstOrThrow();
-      if (minor.victim_minor !== true) throw new AppError('CONFLICT', { fields: [{ field: 'case', message: 'helpline.report.notMinor' }] });
+      const minor = await trx
+        .selectFrom('helpline_case')
+        .select('victim_minor')
+        .where('id', '=', caseId)
+        .executeTakeFirstOrThrow();
+      if (minor.victim_minor !== true)
+        throw new AppError('CONFLICT', { fields: [{ field: 'case', message: 'helpline.report.notMinor' }] });
       const id = randomUUID();
       await trx
         .insertInto('helpline_mandatory_report')
         .values({
-          id, case_id: caseId, reported_at: input.reportedAt, channel: input.channel,
-          reporter_sealed: this.seal(JSON.stringify({ accountId: actor.accountId }), 'helpline_mandatory_report.reporter', id),
-          police_station_sealed: this.seal(input.policeStation.trim(), 'helpline_mandatory_report.police_station', id),
-          reference_sealed: input.reference?.trim() ? this.seal(input.reference.trim(), 'helpline_mandatory_report.reference', id) : null,
-          details_sealed: input.details?.trim() ? this.seal(input.details.trim(), 'helpline_mandatory_report.details', id) : null,
+          id,
+          case_id: caseId,
+          reported_at: input.reportedAt,
+          channel: input.channel,
+          reporter_sealed: this.seal(
+            JSON.stringify({ accountId: actor.accountId }),
+            'helpline_mandatory_report.reporter',
+            id,
+          ),
+          police_station_sealed: this.seal(
+            input.policeStation.trim(),
+            'helpline_mandatory_report.police_station',
+            id,
+          ),
+          reference_sealed: input.reference?.trim()
+            ? this.seal(input.reference.trim(), 'helpline_mandatory_report.reference', id)
+            : null,
+          details_sealed: input.details?.trim()
+            ? this.seal(input.details.trim(), 'helpline_mandatory_report.details', id)
+            : null,
         })
         .execute();
-      await recordAudit(trx, { event: 'helpline.mandatory_report', actor: actor.audit, record: { type: 'helpline_case', id: caseId }, details: { channel: input.channel } });
+      await recordAudit(trx, {
+        event: 'helpline.mandatory_report',
+        actor: actor.audit,
+        record: { type: 'helpline_case', id: caseId },
+        details: { channel: input.channel },
+      });
       return id;
     });
   }
@@ -755,22 +1233,49 @@ export class HelplineService {
   // ---- Closing ----
 
   /** Close with an outcome. A minor's case cannot close before the mandatory report is on record. */
-  async close(actor: DeskActor, caseId: string, input: { outcome: ClosingOutcome; note?: string }): Promise<void> {
+  async close(
+    actor: DeskActor,
+    caseId: string,
+    input: { outcome: ClosingOutcome; note?: string },
+  ): Promise<void> {
     problemsOf(input.note !== undefined ? textProblems('note', input.note, DESK_LIMITS.outcome, false) : []);
     await this.db.transaction().execute(async (trx) => {
       const row = await this.lockCase(trx, caseId);
       HelplineService.refuseIfClosed(row);
-      const minor = await trx.selectFrom('helpline_case').select('victim_minor').where('id', '=', caseId).executeTakeFirstOrThrow();
+      const minor = await trx
+        .selectFrom('helpline_case')
+        .select('victim_minor')
+        .where('id', '=', caseId)
+        .executeTakeFirstOrThrow();
       if (minor.victim_minor === true) {
-        const report = await trx.selectFrom('helpline_mandatory_report').select('id').where('case_id', '=', caseId).executeTakeFirst();
-        if (!report) throw new AppError('CONFLICT', { fields: [{ field: 'outcome', message: 'helpline.close.reportFirst' }] });
+        const report = await trx
+          .selectFrom('helpline_mandatory_report')
+          .select('id')
+          .where('case_id', '=', caseId)
+          .executeTakeFirst();
+        if (!report)
+          throw new AppError('CONFLICT', {
+            fields: [{ field: 'outcome', message: 'helpline.close.reportFirst' }],
+          });
       }
       await trx
         .updateTable('helpline_case')
-        .set({ status: 'closed', closed_at: this.clock(), closing_outcome: input.outcome, closing_note_sealed: input.note?.trim() ? this.seal(input.note.trim(), 'helpline_case.closing_note', caseId) : null })
+        .set({
+          status: 'closed',
+          closed_at: this.clock(),
+          closing_outcome: input.outcome,
+          closing_note_sealed: input.note?.trim()
+            ? this.seal(input.note.trim(), 'helpline_case.closing_note', caseId)
+            : null,
+        })
         .where('id', '=', caseId)
         .execute();
-      await recordAudit(trx, { event: 'helpline.case_closed', actor: actor.audit, record: { type: 'helpline_case', id: caseId }, details: { outcome: input.outcome } });
+      await recordAudit(trx, {
+        event: 'helpline.case_closed',
+        actor: actor.audit,
+        record: { type: 'helpline_case', id: caseId },
+        details: { outcome: input.outcome },
+      });
     });
   }
 
@@ -786,37 +1291,77 @@ export class HelplineService {
       .orderBy('starts_at')
       .execute();
     const names = await staffNames(this.db, organisationId, [...new Set(rows.map((r) => r.account_id))]);
-    return rows.map((r) => ({ id: r.id, accountId: r.account_id, name: names.get(r.account_id) ?? '', startsAt: r.starts_at, endsAt: r.ends_at }));
+    return rows.map((r) => ({
+      id: r.id,
+      accountId: r.account_id,
+      name: names.get(r.account_id) ?? '',
+      startsAt: r.starts_at,
+      endsAt: r.ends_at,
+    }));
   }
 
   async onDutyNow(organisationId: string): Promise<DutyShift[]> {
     const now = this.clock();
-    return (await this.shiftsBetween(organisationId, now, new Date(now.getTime() + 1))).filter((s) => s.startsAt <= now && s.endsAt > now);
+    return (await this.shiftsBetween(organisationId, now, new Date(now.getTime() + 1))).filter(
+      (s) => s.startsAt <= now && s.endsAt > now,
+    );
   }
 
   /** Add a shift (China-time day and hours; `to` of 24:00 ends at midnight). */
-  async addShift(actor: DeskActor, input: { accountId: string; date: string; from: string; to: string }): Promise<string> {
+  async addShift(
+    actor: DeskActor,
+    input: { accountId: string; date: string; from: string; to: string },
+  ): Promise<string> {
     const startsAt = chinaInstant(input.date, input.from);
-    const endsAt = input.to === '24:00' ? new Date(chinaInstant(input.date, '00:00').getTime() + 24 * 60 * 60_000) : chinaInstant(input.date, input.to);
+    const endsAt =
+      input.to === '24:00'
+        ? new Date(chinaInstant(input.date, '00:00').getTime() + 24 * 60 * 60_000)
+        : chinaInstant(input.date, input.to);
     const problems: FieldProblem[] = [];
     if (Number.isNaN(startsAt.getTime())) problems.push({ field: 'date', message: 'validation.invalid' });
-    if (!(endsAt.getTime() > startsAt.getTime())) problems.push({ field: 'to', message: 'helpline.validation.timeOrder' });
+    if (!(endsAt.getTime() > startsAt.getTime()))
+      problems.push({ field: 'to', message: 'helpline.validation.timeOrder' });
     const staff = await listDeskStaff(this.db, actor.organisationId);
-    if (!staff.some((s) => s.id === input.accountId)) problems.push({ field: 'accountId', message: 'validation.choice' });
+    if (!staff.some((s) => s.id === input.accountId))
+      problems.push({ field: 'accountId', message: 'validation.choice' });
     problemsOf(problems);
     const id = randomUUID();
     await this.db.transaction().execute(async (trx) => {
-      await trx.insertInto('helpline_duty_shift').values({ id, organisation_id: actor.organisationId, account_id: input.accountId, starts_at: startsAt, ends_at: endsAt, created_by: actor.accountId }).execute();
-      await recordAudit(trx, { event: 'helpline.shift_added', actor: actor.audit, record: { type: 'helpline_duty_shift', id }, details: {} });
+      await trx
+        .insertInto('helpline_duty_shift')
+        .values({
+          id,
+          organisation_id: actor.organisationId,
+          account_id: input.accountId,
+          starts_at: startsAt,
+          ends_at: endsAt,
+          created_by: actor.accountId,
+        })
+        .execute();
+      await recordAudit(trx, {
+        event: 'helpline.shift_added',
+        actor: actor.audit,
+        record: { type: 'helpline_duty_shift', id },
+        details: {},
+      });
     });
     return id;
   }
 
   async removeShift(actor: DeskActor, shiftId: string): Promise<void> {
     await this.db.transaction().execute(async (trx) => {
-      const removed = await trx.deleteFrom('helpline_duty_shift').where('id', '=', shiftId).where('organisation_id', '=', actor.organisationId).executeTakeFirst();
+      const removed = await trx
+        .deleteFrom('helpline_duty_shift')
+        .where('id', '=', shiftId)
+        .where('organisation_id', '=', actor.organisationId)
+        .executeTakeFirst();
       if (Number(removed.numDeletedRows) === 0) throw new AppError('NOT_FOUND');
-      await recordAudit(trx, { event: 'helpline.shift_removed', actor: actor.audit, record: { type: 'helpline_duty_shift', id: shiftId }, details: {} });
+      await recordAudit(trx, {
+        event: 'helpline.shift_removed',
+        actor: actor.audit,
+        record: { type: 'helpline_duty_shift', id: shiftId },
+        details: {},
+      });
     });
   }
 
@@ -828,7 +1373,12 @@ export class HelplineService {
     const now = this.clock();
     const from = chinaInstant(chinaDate(now), '00:00');
     const to = new Date(from.getTime() + days * 24 * 60 * 60_000);
-    const rows = await this.db.selectFrom('helpline_duty_shift').select(['starts_at', 'ends_at']).where('starts_at', '<', to).where('ends_at', '>', from).execute();
+    const rows = await this.db
+      .selectFrom('helpline_duty_shift')
+      .select(['starts_at', 'ends_at'])
+      .where('starts_at', '<', to)
+      .where('ends_at', '>', from)
+      .execute();
     const shifts = rows.map((r) => ({ startsAt: r.starts_at, endsAt: r.ends_at }));
     return {
       onDutyNow: shifts.some((s) => s.startsAt <= now && s.endsAt > now),

@@ -8,7 +8,7 @@ import type { FastifyInstance } from 'fastify';
 import { registerRecordType } from '../identity/access-guard.ts';
 import { extendAccessPolicy } from '../identity/policy.ts';
 import { HelpService } from '../help/help.service.ts';
-import { helplineApi } from './helpline.api.ts';
+import { helplineApi, helplineClaimApi } from './helpline.api.ts';
 import { helplinePages } from './helpline.pages.tsx';
 import { HELPLINE_POLICY } from './helpline.policy.ts';
 import { HelplineService, placementOf } from './helpline.service.ts';
@@ -32,7 +32,11 @@ export function helplineModule(app: FastifyInstance): void {
     caseLevel: true,
     async locate(db, id) {
       if (!UUID.test(id)) return undefined;
-      const row = await db.selectFrom('helpline_case').select(['organisation_id', 'region_code', 'assigned_account_id']).where('id', '=', id).executeTakeFirst();
+      const row = await db
+        .selectFrom('helpline_case')
+        .select(['organisation_id', 'region_code', 'assigned_account_id'])
+        .where('id', '=', id)
+        .executeTakeFirst();
       return row && placementOf(row);
     },
   });
@@ -44,5 +48,8 @@ export function helplineModule(app: FastifyInstance): void {
   );
 
   helplineApi(app, service);
-  helplinePages(app, service);
+  const registerClaimPage = helplinePages(app, service);
+  // Last: claiming assigns the case (see helplineClaimApi).
+  helplineClaimApi(app, service);
+  registerClaimPage();
 }

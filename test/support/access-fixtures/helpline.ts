@@ -1,0 +1,17 @@
+/** Access-matrix records for the helpline desk: one unassigned case in the caller's organisation, one in the other. */
+import { randomUUID } from 'node:crypto';
+import type { RecordFixture } from './types.ts';
+
+export const recordFixtures: RecordFixture[] = [
+  {
+    recordType: 'helpline_case',
+    create: async (t, c) => {
+      const make = async (organisationId: string, regionCode: string) => {
+        const id = randomUUID();
+        await t.db.insertInto('helpline_case').values({ id, organisation_id: organisationId, region_code: regionCode, source: 'hotline', received_at: new Date(), request_type: 'domestic_violence' }).execute();
+        return id;
+      };
+      return { own: await make(c.ownOrganisationId, c.ownRegionCode), other: await make(c.otherOrganisationId, c.otherRegionCode) };
+    },
+  },
+];
