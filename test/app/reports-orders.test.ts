@@ -97,4 +97,24 @@ describe('protection orders in the work report', () => {
     expect(o.averageHoursToDecision).toBeLessThan(1);
     expect(o.decidedWithinLimit).toBe(5);
   });
+
+  it('shows each console its dashboard, and no other', async () => {
+    const dd = (html: string) => [...html.matchAll(/<dd>([^<]*)<\/dd>/g)].map((m) => m[1]);
+    const court = await t.app.inject({ url: '/en/reports/dashboard/court', headers: { cookie: w.judge.cookie } });
+    expect(court.statusCode).toBe(200);
+    expect(court.body).toContain('Applications on the docket');
+    // Docket 2 (one accepted and undecided, one to accept), 1 to accept, 0 urgent open, 0 overdue, 5 decided, all in time.
+    expect(dd(court.body).slice(0, 6)).toEqual(['2', '1', '0', '0', '5', '100.0%']);
+    const police = await t.app.inject({ url: '/en/reports/dashboard/police', headers: { cookie: w.officer.cookie } });
+    expect(police.statusCode).toBe(200);
+    expect(police.body).toContain('Follow-up visits overdue');
+    const federation = await t.app.inject({ url: '/en/reports/dashboard/federation', headers: { cookie: w.federationOfficer.cookie } });
+    expect(federation.statusCode).toBe(200);
+    expect(federation.body).toContain('Opinions to give');
+    for (const [url, outsider] of [['/reports/dashboard/court', w.officer], ['/reports/dashboard/police', w.judge], ['/reports/dashboard/federation', w.caseworker], ['/reports/dashboard', w.judge]] as const) {
+      expect((await t.app.inject({ url, headers: { cookie: outsider.cookie } })).statusCode).toBe(404);
+    }
+    // No names or case numbers on a dashboard.
+    for (const page of [court.body, police.body, federation.body]) expect(page).not.toContain('李梅');
+  });
 });

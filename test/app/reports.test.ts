@@ -388,6 +388,9 @@ describe('work report', () => {
     const res = await t.app.inject({ url: '/reports/dashboard', headers: { cookie: lawyer.cookie } });
     expect(res.statusCode).toBe(200);
     expect(res.body).toContain('待处理求助');
+    // The last 30 days: 10 desk cases, 20 hotline calls, all answered within a day.
+    const values = [...res.body.matchAll(/<dd>([^<]*)<\/dd>/g)].map((m) => m[1]);
+    expect(values.slice(-3)).toEqual(['10', '20', '100.0%']);
     expect((await t.app.inject({ url: '/reports/dashboard', headers: { cookie: police.cookie } })).statusCode).toBe(404);
   });
 });

@@ -13,7 +13,6 @@ import type { Locale } from '../../platform/i18n/catalog.ts';
 import { sendPage } from '../../platform/render/page.tsx';
 import { CsrfField, StaffBar } from '../identity/components.tsx';
 import { requireStaff } from '../identity/access-guard.ts';
-import { HelpService } from '../help/help.service.ts';
 import { breakdownChart, seriesChart, svgDataUrl } from './reports.charts.ts';
 import { reportTables, toCsv } from './reports.csv.ts';
 import { reportSections, type Block } from './reports.layout.ts';
@@ -66,10 +65,7 @@ export function reportsRoutes(app: FastifyInstance): void {
       app.log.warn({ err: error }, 'could not schedule the report rollup fold; reports fold on demand');
     }
   });
-  app.staffConsoleLinks.push(
-    { action: 'reports.read', href: '/reports', label: 'reports.consoleLink' },
-    { action: 'reports.dashboard.ngo', href: '/reports/dashboard', label: 'reports.dashboardLink' },
-  );
+  app.staffConsoleLinks.push({ action: 'reports.read', href: '/reports', label: 'reports.consoleLink' });
 
   /** The organisation a report is for: one's own, or (platform admins) all or any. 404 for anything else. */
   async function organisationFor(request: FastifyRequest, param: string | undefined): Promise<{ id: string | null; name: string }> {
@@ -354,54 +350,6 @@ export function reportsRoutes(app: FastifyInstance): void {
     async (request) => {
       const { language } = request.query as { language?: Locale };
       return publication((request.params as { id: string }).id, language ?? request.locale);
-    },
-  );
-
-  // ---- NGO dashboard ----
-  const help = new HelpService(app.db, app.keyring, app.rateLimiter);
-  app.get(
-    '/reports/dashboard',
-    { config: { access: { action: 'reports.dashboard.ngo' } }, schema: { hide: true } },
-    async (request, reply) => {
-      const t = (key: ReportsMessageKey) => reportText(request.locale, key);
-      const open = await help.listOpenRequests(app.db, 10_000);
-      const now = Date.now();
-      const waitingHours = (r: (typeof open)[number]) => (now - r.createdAt.getTime()) / 3_600_000;
-      const breaches = open.filter((r) => r.lastStaffReplyAt === null && waitingHours(r) >= 24);
-      const oldest = open.reduce((max, r) => Math.max(max, waitingHours(r)), 0);
-      await ensureFresh(app);
-      const week = await app.db
-        .selectFrom('report_fact_day')
-        .select((eb) => eb.fn.coalesce(eb.fn.sum<string>('n'), eb.lit(0)).as('n'))
-        .where('source', '=', 'help')
-        .where('dimension', '=', 'total')
-        .where('day', '>', new Date(now + 8 * 3_600_000 - 7 * 86_400_000).toISOString().slice(0, 10))
-        .executeTakeFirst();
-      const figures: [string, string][] = [
-        [t('reports.dashboard.queue'), String(open.length)],
-        [t('reports.dashboard.highDanger'), String(open.filter((r) => r.dangerLevel === 'high').length)],
-        [t('reports.dashboard.minors'), String(open.filter((r) => r.isMinor === true).length)],
-        [t('reports.dashboard.oldestWaiting'), oldest.toFixed(1)],
-        [t('reports.dashboard.breaches'), String(breaches.length)],
-        [t('reports.dashboard.last7'), String(Number(week?.n ?? 0))],
-      ];
-      return staffPage(
-        request,
-        reply,
-        t('reports.dashboard.title'),
-        <>
-          <h1>{t('reports.dashboard.title')}</h1>
-          <p>{t('reports.dashboard.lead')}</p>
-          <dl class="dashboard">
-            {figures.map(([label, value]) => (
-              <div class="panel">
-                <dt>{label}</dt>
-                <dd>{value}</dd>
-              </div>
-            ))}
-          </dl>
-        </>,
-      );
     },
   );
 }
