@@ -34,6 +34,8 @@ export async function writeMarkedFile(file: string, size: number, header: Buffer
 export interface TusResult {
   url: string | null;
   evidenceId: string | undefined;
+  /** How long the server's completion pass (hash, type, scan, re-encryption) took. */
+  checkMs?: number;
   error?: { status: number; body: { error?: { code: string; message: string } } | string };
 }
 
@@ -53,6 +55,7 @@ export function tusUpload(
   return new Promise((resolve) => {
     const isPath = typeof input === 'string';
     let evidenceId: string | undefined;
+    let checkMs: number | undefined;
     const upload: Upload = new Upload(isPath ? createReadStream(input) : input, {
       endpoint,
       headers: { 'Anxin-Upload-Grant': options.grant, 'Accept-Language': options.language ?? 'zh-CN' },
@@ -65,8 +68,10 @@ export function tusUpload(
       onAfterResponse: (_req, res) => {
         const id = res.getHeader('Anxin-Evidence-Id');
         if (id) evidenceId = id;
+        const ms = res.getHeader('Anxin-Evidence-Check-Ms');
+        if (ms) checkMs = Number(ms);
       },
-      onSuccess: () => resolve({ url: upload.url, evidenceId }),
+      onSuccess: () => resolve({ url: upload.url, evidenceId, checkMs }),
       onError: (error) => {
         const res = (error as { originalResponse?: { getStatus(): number; getBody(): string } }).originalResponse;
         let body: TusResult['error'] extends infer E ? (E extends { body: infer B } ? B : never) : never = '';

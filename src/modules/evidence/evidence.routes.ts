@@ -79,7 +79,7 @@ export async function evidenceModule(app: FastifyInstance): Promise<void> {
     relativeLocation: true,
     allowedOrigins: [new URL(app.config.publicUrl).origin],
     allowedHeaders: [GRANT_HEADER],
-    exposedHeaders: ['Anxin-Evidence-Id', 'Anxin-Evidence-Sha256'],
+    exposedHeaders: ['Anxin-Evidence-Id', 'Anxin-Evidence-Sha256', 'Anxin-Evidence-Check-Ms'],
     // Requests are only answered for a valid grant whose owner owns the upload.
     async onIncomingRequest(req, uploadId) {
       const grant = verifyGrant(grantKey, req.headers.get(GRANT_HEADER));
@@ -135,8 +135,8 @@ export async function evidenceModule(app: FastifyInstance): Promise<void> {
       return { metadata: { [RECORD_KEY]: JSON.stringify(record) } };
     },
     async onUploadFinish(_req, upload: Upload) {
-      const { item } = await service.finishUpload(upload.id);
-      return { headers: { 'Anxin-Evidence-Id': item.id, 'Anxin-Evidence-Sha256': item.sha256 } };
+      const { item, checkMs } = await service.finishUpload(upload.id);
+      return { headers: { 'Anxin-Evidence-Id': item.id, 'Anxin-Evidence-Sha256': item.sha256, 'Anxin-Evidence-Check-Ms': String(checkMs) } };
     },
     onResponseError(req, error) {
       if (error instanceof EvidenceRefusal) return error.toTus(localeOf(req));

@@ -225,7 +225,8 @@ export class EvidenceService {
    * computes the SHA-256, takes a sample to identify the type, streams the bytes to the malware scanner and
    * re-encrypts them as one object under the item's own data key.
    */
-  async finishUpload(uploadId: string): Promise<{ item: EvidenceItem; locale: Locale }> {
+  async finishUpload(uploadId: string): Promise<{ item: EvidenceItem; locale: Locale; checkMs: number }> {
+    const started = Date.now();
     const existing = await this.db.selectFrom('evidence_item').selectAll().where('upload_id', '=', uploadId).executeTakeFirst();
     const claimed = await this.db
       .updateTable('evidence_upload')
@@ -236,7 +237,7 @@ export class EvidenceService {
       .returningAll()
       .executeTakeFirst();
     if (!claimed) {
-      if (existing) return { item: this.toItem(existing), locale: 'zh-CN' };
+      if (existing) return { item: this.toItem(existing), locale: 'zh-CN', checkMs: 0 };
       throw new EvidenceRefusal('EVIDENCE_FAILED', 409, 'evidence.refused.failed');
     }
     const locale: Locale = claimed.locale === 'en' ? 'en' : 'zh-CN';
@@ -354,8 +355,9 @@ export class EvidenceService {
         return inserted;
       });
       await this.deleteObjects(uploadPrefix(uploadId));
-      this.log.info({ evidenceId: id, size, mediaType: type.mime }, 'evidence stored');
-      return { item: this.toItem(row), locale };
+      const checkMs = Date.now() - started;
+      this.log.info({ evidenceId: id, size, mediaType: type.mime, checkMs }, 'evidence stored');
+      return { item: this.toItem(row), locale, checkMs };
     } catch (error) {
       scan?.abort();
       await this.discardUpload(uploadId, [itemPrefix(id)]);

@@ -19,8 +19,14 @@ import type { Database } from '../../db/schema.ts';
 import type { Keyring } from '../../platform/crypto.ts';
 import type { EvidenceStorage } from './storage/index.ts';
 
-/** Plaintext bytes per segment: 127 frames of 64 KiB, so an encrypted segment fits in one 8 MiB S3 part. */
+/**
+ * Plaintext bytes per segment. Object storage: 127 frames of 64 KiB, so an encrypted segment fits in one
+ * 8 MiB S3 part (a put holds at most one part in memory). Files: 64 MiB, so a large upload costs few fsyncs;
+ * a segment interrupted by a dropped connection is still committed with the bytes that arrived, so this only
+ * bounds what a server crash (not a network cut) can make the client send again.
+ */
 export const SEGMENT_BYTES = 127 * 64 * 1024;
+export const FS_SEGMENT_BYTES = 1024 * 64 * 1024;
 /** An unfinished upload is kept this long after it was created, then swept away. */
 export const UPLOAD_EXPIRY_MS = 24 * 60 * 60 * 1000;
 
@@ -52,6 +58,7 @@ export class EncryptedDataStore extends DataStore {
     /** Runs inside the creating transaction (quota checks); throw to refuse. */
     private readonly beforeCreate: (trx: Transaction<Database>, record: NewUploadRecord, size: number) => Promise<void>,
     private readonly sweep: () => Promise<number>,
+    private readonly segmentBytes = storage.kind === 'fs' ? FS_SEGMENT_BYTES : SEGMENT_BYTES,
   ) {
     super();
     this.extensions = ['creation', 'creation-with-upload', 'termination', 'expiration'];
@@ -134,11 +141,12 @@ export class EncryptedDataStore extends DataStore {
     for (let first = await nextChunk(); first; first = await nextChunk()) {
       carry = first;
       let bytes = 0;
+      const limit = this.segmentBytes;
       async function* segment(): AsyncGenerator<Buffer> {
-        while (bytes < SEGMENT_BYTES) {
+        while (bytes < limit) {
           const chunk = await nextChunk();
           if (!chunk) return;
-          const room = SEGMENT_BYTES - bytes;
+          const room = limit - bytes;
           if (chunk.length > room) {
             carry = chunk.subarray(room);
             bytes += room;
