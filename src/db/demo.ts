@@ -6,6 +6,7 @@
 import type { Transaction } from 'kysely';
 import type { Database } from './schema.ts';
 import type { Keyring } from '../platform/crypto.ts';
+import { helplineDemoSeed } from '../modules/helpline/helpline.demo.ts';
 import { identityDemoSeed } from '../modules/identity/identity.demo.ts';
 
 export interface DemoSeedContext {
@@ -18,4 +19,6 @@ export interface DemoSeedContext {
 export type DemoSeed = (context: DemoSeedContext) => Promise<void>;
 
 /** Module seeds, in order. */
-export const demoSeeds: { name: string; seed: DemoSeed }[] = [];
+export const demoSeeds: { name: string; seed: DemoSeed }[] = [
+  { name: 'helpline', seed: helplineDemoSeed },
+];

@@ -500,3 +500,21 @@ describe('pages', () => {
     }
   });
 });
+
+describe('demo data', () => {
+  it('gives the demo NGO a roster, settings and hotline calls, after the identity seed', async () => {
+    const { identityDemoSeed } = await import('../../src/modules/identity/identity.demo.ts');
+    const { helplineDemoSeed } = await import('../../src/modules/helpline/helpline.demo.ts');
+    const lines: string[] = [];
+    await t.db.transaction().execute(async (trx) => {
+      for (const seed of [identityDemoSeed, helplineDemoSeed]) await seed({ trx, keyring: t.keyring, print: (line) => lines.push(line) });
+    });
+    const demoLawyer = await t.db.selectFrom('staff_account').select(['id', 'organisation_id']).where('email', '=', 'lawyer@demo.anxin.example').executeTakeFirstOrThrow();
+    const session = await sessionFor(t, demoLawyer.id);
+    const calls = (await as(session, 'GET', '/api/desk/calls')).json<{ items: { caseId: string | null }[] }>();
+    expect(calls.items).toHaveLength(2);
+    const roster = (await as(session, 'GET', '/api/desk/roster')).json<{ shifts: unknown[] }>();
+    expect(roster.shifts.length).toBeGreaterThanOrEqual(7);
+    expect(lines.some((l) => l.includes('/desk'))).toBe(true);
+  });
+});
