@@ -16,7 +16,7 @@ import { routesWithoutRules, type RequestAccess } from '../../src/modules/identi
 import { ACCESS_POLICY, ROLES, ROLE_ORGANISATION_KINDS, ruleFor, type OrganisationKind, type Role, type Scope } from '../../src/modules/identity/policy.ts';
 import { createTestApp, type TestApp } from '../support/test-app.ts';
 import { makeOrganisation, makeStaff, sessionFor } from '../support/identity-fixtures.ts';
-import type { RecordFixture } from '../support/access-fixtures/types.ts';
+import type { RecordFixture, RecordFixtureContext } from '../support/access-fixtures/types.ts';
 
 let t: TestApp;
 const seen = new Map<string, { access: RequestAccess | undefined; status: number }>();
@@ -26,9 +26,10 @@ const OTHER_REGION = '500112'; // Chongqing, Yubei
 interface RoleFixture {
   role: Role;
   accountId: string;
-  records: Record<'own' | 'other', Record<string, string>>;
+  context: RecordFixtureContext;
 }
 const fixtures: RoleFixture[] = [];
+const recordFixtures: RecordFixture[] = [];
 
 beforeAll(async () => {
   t = await createTestApp({
@@ -41,7 +42,6 @@ beforeAll(async () => {
   });
   // Each module that registers a record type adds its fixture in test/support/access-fixtures/<module>.ts.
   const dir = path.resolve(import.meta.dirname, '../support/access-fixtures');
-  const recordFixtures: RecordFixture[] = [];
   for (const file of readdirSync(dir).filter((f) => f.endsWith('.ts') && f !== 'types.ts').sort()) {
     const loaded = (await import(pathToFileURL(path.join(dir, file)).href)) as { recordFixtures?: RecordFixture[] };
     recordFixtures.push(...(loaded.recordFixtures ?? []));
@@ -51,15 +51,10 @@ beforeAll(async () => {
     const own = await makeOrganisation(t, kind, OWN_REGION);
     const other = await makeOrganisation(t, kind, OTHER_REGION);
     const actor = await makeStaff(t, own, [role]);
-    const records: RoleFixture['records'] = { own: {}, other: {} };
-    for (const fixture of recordFixtures) {
-      const made = await fixture.create(t, { role, actorAccountId: actor.accountId, ownOrganisationId: own, ownRegionCode: OWN_REGION, otherOrganisationId: other, otherRegionCode: OTHER_REGION });
-      records.own[fixture.recordType] = made.own;
-      records.other[fixture.recordType] = made.other;
-    }
-    fixtures.push({ role, accountId: actor.accountId, records });
+    fixtures.push({ role, accountId: actor.accountId, context: { role, actorAccountId: actor.accountId, ownOrganisationId: own, ownRegionCode: OWN_REGION, otherOrganisationId: other, otherRegionCode: OTHER_REGION } });
   }
 });
+
 afterAll(async () => t?.close());
 
 /** What the policy data says, worked out here independently of the gate's own code. */
@@ -86,15 +81,18 @@ describe('access matrix', () => {
       const access = route.access as { action: string; record?: string };
       for (const fixture of fixtures) {
         const relations: ('own' | 'other' | 'none')[] = access.record ? ['own', 'other'] : ['none'];
-        for (const relation of relations) {
-          let id: string | undefined;
-          if (access.record) {
-            id = fixture.records[relation as 'own' | 'other'][access.record];
-            if (!id) {
-              mismatches.push(`${route.method} ${route.url}: no fixture for record type "${access.record}" — add one in test/support/access-fixtures/`);
-              continue;
-            }
+        // Fresh records for every route and role: earlier calls may have changed them (claimed, closed…).
+        let made: { own: string; other: string } | undefined;
+        if (access.record) {
+          const maker = recordFixtures.find((f) => f.recordType === access.record);
+          if (!maker) {
+            mismatches.push(`${route.method} ${route.url}: no fixture for record type "${access.record}" — add one in test/support/access-fixtures/`);
+            continue;
           }
+          made = await maker.create(t, fixture.context);
+        }
+        for (const relation of relations) {
+          const id = made && relation !== 'none' ? made[relation] : undefined;
           const tag = `${route.method} ${route.url} ${fixture.role} ${relation}`;
           // A fresh session each time: sign-out routes end the session they are called with.
           const session = await sessionFor(t, fixture.accountId);
@@ -116,7 +114,7 @@ describe('access matrix', () => {
     }
     expect(mismatches).toEqual([]);
     expect(checked).toBeGreaterThan(routes.length * ROLES.length - 1);
-  });
+  }, 600_000);
 
   it('refuses every non-public route to someone not signed in (401, or the sign-in page), before the handler', async () => {
     for (const route of t.app.routeRegistry) {

@@ -1,3 +1,4 @@
+import { randomBytes } from 'node:crypto';
 import type { RecordFixture } from './types.ts';
 import { makeStaff } from '../identity-fixtures.ts';
 
@@ -12,5 +13,20 @@ export const recordFixtures: RecordFixture[] = [
       own: (await makeStaff(t, c.ownOrganisationId, [c.role])).accountId,
       other: (await makeStaff(t, c.otherOrganisationId, [c.role])).accountId,
     }),
+  },
+  {
+    recordType: 'staff_passkey',
+    create: async (t, c) => {
+      const passkeyOf = async (organisationId: string): Promise<string> => {
+        const owner = await makeStaff(t, organisationId, [c.role]);
+        const row = await t.db
+          .insertInto('staff_passkey')
+          .values({ account_id: owner.accountId, credential_id: randomBytes(16).toString('base64url'), public_key: randomBytes(77), counter: 0, transports: ['internal'] })
+          .returning('id')
+          .executeTakeFirstOrThrow();
+        return row.id;
+      };
+      return { own: await passkeyOf(c.ownOrganisationId), other: await passkeyOf(c.otherOrganisationId) };
+    },
   },
 ];
