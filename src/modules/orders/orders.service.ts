@@ -485,7 +485,7 @@ export class OrdersService {
   /** SPC 7: questioning of the respondent by platform, phone, SMS, chat or e-mail; silence does not block an order. */
   async recordQuestioning(actor: OrdersActor, applicationId: string, input: { channel: string; questionedAt: Date; responded: boolean; answer?: string }): Promise<void> {
     if (input.responded && !input.answer?.trim()) throw new AppError('VALIDATION', { fields: [{ field: 'answer', message: 'orders.problem.answer' }] });
-    if (input.questionedAt.getTime() > this.now().getTime() + 5 * 60_000) throw new AppError('VALIDATION', { fields: [{ field: 'questionedAt', message: 'orders.problem.futureDate' }] });
+    if (Number.isNaN(input.questionedAt.getTime()) || input.questionedAt.getTime() > this.now().getTime() + 5 * 60_000) throw new AppError('VALIDATION', { fields: [{ field: 'questionedAt', message: 'orders.problem.futureDate' }] });
     await this.db.transaction().execute(async (trx) => {
       const app = await this.load(trx, applicationId, true);
       if (app.status !== 'accepted') throw new AppError('CONFLICT');
@@ -721,7 +721,7 @@ export class OrdersService {
 
   async recordService(actor: OrdersActor, taskId: string, input: { method: ServiceMethod; servedAt: Date; serverName: string }): Promise<{ applicationId: string; party: ServiceParty }> {
     if (!input.serverName.trim()) throw new AppError('VALIDATION', { fields: [{ field: 'serverName', message: 'orders.problem.serverName' }] });
-    if (input.servedAt.getTime() > this.now().getTime() + 5 * 60_000) throw new AppError('VALIDATION', { fields: [{ field: 'servedAt', message: 'orders.problem.futureDate' }] });
+    if (Number.isNaN(input.servedAt.getTime()) || input.servedAt.getTime() > this.now().getTime() + 5 * 60_000) throw new AppError('VALIDATION', { fields: [{ field: 'servedAt', message: 'orders.problem.futureDate' }] });
     return this.db.transaction().execute(async (trx) => {
       const task = await trx
         .selectFrom('order_service_task as s')
