@@ -3,7 +3,6 @@
  * English mirrors every key (a unit test checks they match).
  */
 export const helpZh = {
-  'help.nav.home': '首页',
   'help.nav.learnDv': '这是家暴吗？',
   'help.nav.learnOrder': '人身安全保护令',
   'help.nav.learnMinors': '给未成年人',
@@ -20,7 +19,6 @@ export const helpZh = {
 
   'help.home.start': '我需要帮助',
   'help.home.haveCode': '我有求助编号，查看回复',
-  'help.home.more': '你可以在这里',
   'help.home.safety': '如果有人会看你的手机：按右上角“快速离开”或 Esc 键，马上跳到天气网站；本站不在手机上保存你的信息。',
 
   'help.learn.dv.title': '这是家庭暴力吗？',
@@ -80,7 +78,6 @@ export const helpZh = {
   'help.hotline.lead': '点一下号码就能拨打。',
   'help.hotline.ours': '安心志愿律师热线',
   'help.hotline.hours': '安心的志愿律师按值班表工作。不方便打电话时，可以在线留言，或请律师在你安全的时候打给你。',
-  'help.hotline.emergency': '紧急危险',
   'help.hotline.callbackLead': '不方便打电话？告诉我们什么时候打给你最安全。',
 
   'help.directory.title': '附近的帮助',
@@ -130,16 +127,14 @@ export const helpZh = {
   'help.danger.ask': '在线求助',
 
   'help.form.optional': '（选填）',
-  'help.form.required': '必填',
   'help.form.errorsTitle': '请修改下面标出的地方：',
-  'help.form.send': '提交',
-  'help.form.choose': '请选择',
   'help.form.notSaid': '不想说',
   'help.form.yes': '是',
   'help.form.no': '否',
 
   'help.new.title': '在线求助',
   'help.new.lead': '志愿律师会在这里回复你。只有“发生了什么”和同意书是必填的。你不需要留下名字。',
+  'help.new.minorsLink': '还没满 18 岁？先看看写给你的话',
   'help.new.typeLegend': '你遇到的是什么事？',
   'help.type.domestic_violence': '家庭暴力',
   'help.type.sexual_harassment': '性骚扰',
@@ -281,20 +276,11 @@ export const helpZh = {
   'help.validation.consent': '需要你的同意，我们才能接收这些信息',
   'help.validation.minorAge': '年龄和“未满 18 岁”不一致',
 
-  'help.usage.recorded': '已记录',
-  'help.api.summary.create': '提交求助（返回求助编号和只显示一次的密码）',
-  'help.api.summary.open': '用求助编号和密码打开对话（返回短期的对话令牌）',
-  'help.api.summary.list': '读取对话中的消息',
-  'help.api.summary.post': '在对话中发送消息',
-  'help.api.summary.callback': '请求回电（可附在对话上）',
-  'help.api.summary.usage': '匿名使用统计（不含任何标识）',
-  'help.api.summary.directory': '按省份、类型查找服务机构',
 } as const;
 
 export type HelpMessageKey = keyof typeof helpZh;
 
 export const helpEn: Record<HelpMessageKey, string> = {
-  'help.nav.home': 'Home',
   'help.nav.learnDv': 'Is this domestic violence?',
   'help.nav.learnOrder': 'Protection orders',
   'help.nav.learnMinors': 'For children and teens',
@@ -311,7 +297,6 @@ export const helpEn: Record<HelpMessageKey, string> = {
 
   'help.home.start': 'I need help',
   'help.home.haveCode': 'I have a case code: read replies',
-  'help.home.more': 'Here you can',
   'help.home.safety': 'If someone may look at your phone: press “Quick exit” at the top or the Esc key to jump to a weather site at once. This site keeps nothing about you on your phone.',
 
   'help.learn.dv.title': 'Is this domestic violence?',
@@ -371,7 +356,6 @@ export const helpEn: Record<HelpMessageKey, string> = {
   'help.hotline.lead': 'Tap a number to call.',
   'help.hotline.ours': 'Anxin volunteer lawyers',
   'help.hotline.hours': 'Anxin’s volunteer lawyers work on a duty roster. If calling is not safe, write to us online, or ask a lawyer to call you when it is safe.',
-  'help.hotline.emergency': 'Danger right now',
   'help.hotline.callbackLead': 'Cannot call safely? Tell us when it is safest to call you.',
 
   'help.directory.title': 'Help near you',
@@ -421,16 +405,14 @@ export const helpEn: Record<HelpMessageKey, string> = {
   'help.danger.ask': 'Ask for help online',
 
   'help.form.optional': '(optional)',
-  'help.form.required': 'required',
   'help.form.errorsTitle': 'Please fix what is marked below:',
-  'help.form.send': 'Send',
-  'help.form.choose': 'Choose',
   'help.form.notSaid': 'Prefer not to say',
   'help.form.yes': 'Yes',
   'help.form.no': 'No',
 
   'help.new.title': 'Ask for help online',
   'help.new.lead': 'A volunteer lawyer will answer you here. Only “what happened” and the consent are required. You do not need to give your name.',
+  'help.new.minorsLink': 'Under 18? Read what we wrote for you first',
   'help.new.typeLegend': 'What is this about?',
   'help.type.domestic_violence': 'Domestic violence',
   'help.type.sexual_harassment': 'Sexual harassment',
@@ -572,12 +554,4 @@ export const helpEn: Record<HelpMessageKey, string> = {
   'help.validation.consent': 'we need your consent to receive this information',
   'help.validation.minorAge': 'the age and “under 18” do not match',
 
-  'help.usage.recorded': 'Recorded',
-  'help.api.summary.create': 'File a help request (returns the case code and the secret, shown once)',
-  'help.api.summary.open': 'Open a thread with case code and secret (returns a short-lived thread token)',
-  'help.api.summary.list': 'Read the messages of a thread',
-  'help.api.summary.post': 'Post a message on a thread',
-  'help.api.summary.callback': 'Request a call-back (optionally tied to a thread)',
-  'help.api.summary.usage': 'Anonymous usage counting (no identifier of any kind)',
-  'help.api.summary.directory': 'Find services by province and type',
 };

@@ -188,6 +188,9 @@ function renderHelpForm(request: FastifyRequest, reply: FastifyReply, values: Re
     <>
       <h1>{p.t('help.new.title')}</h1>
       <p class="lead">{p.t('help.new.lead')}</p>
+      <p>
+        <a href={p.href('/learn/minors')}>{p.t('help.new.minorsLink')}</a>
+      </p>
       <HelpForm request={request} p={p} values={values} errors={errors} formsChosen={formsChosen} />
     </>,
     status,
@@ -226,7 +229,8 @@ function OpenForm({ p, errors, values, message }: { p: Portal; errors: FormError
         </p>
       ) : null}
       <TextField id="caseCode" label={t('help.open.code')} hint={t('help.open.codeHint')} value={values.caseCode} errors={errors} maxLength={20} required sensitive />
-      <TextField id="secret" label={t('help.open.secret')} hint={t('help.open.secretHint')} errors={errors} maxLength={20} inputMode="numeric" type="password" required sensitive />
+      {/* Not type=password: the browser would offer to keep the secret in the phone's password manager, where he could find it. */}
+      <TextField id="secret" label={t('help.open.secret')} hint={t('help.open.secretHint')} errors={errors} maxLength={20} inputMode="numeric" required sensitive />
       <p>
         <button class="button" type="submit">
           {t('help.open.submit')}
@@ -462,6 +466,7 @@ export function helpPages(app: FastifyInstance, service: HelpService, usage: Usa
         <Emergency p={p} />
         <h2>{p.t('help.hotline.ours')}</h2>
         <p>{p.t('help.hotline.hours')}</p>
+        <p>{p.t('help.hotline.callbackLead')}</p>
         <p>
           <a class="button" href={p.href('/callback')}>
             {p.t('help.nav.callback')}

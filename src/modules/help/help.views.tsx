@@ -80,9 +80,7 @@ export function ErrorSummary({ p, errors, labels }: { p: Portal; errors: FormErr
       <ul>
         {[...errors].map(([id, message]) => (
           <li>
-            <a href={`#${id}`}>
-              {labels[id] ?? id}: {message}
-            </a>
+            <a href={`#${id}`}>{p.t('error.validation.field', { field: labels[id] ?? id, problem: message })}</a>
           </li>
         ))}
       </ul>
