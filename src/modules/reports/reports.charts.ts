@@ -6,7 +6,7 @@
 import * as echarts from 'echarts';
 import type { BreakdownT, WorkReportT } from './reports.schemas.ts';
 
-const FONT = '"Noto Sans SC", "Noto Sans CJK SC", "PingFang SC", "Microsoft YaHei", sans-serif';
+const FONT = "'Noto Sans SC', 'Noto Sans CJK SC', 'PingFang SC', 'Microsoft YaHei', sans-serif";
 const COLOURS = ['#7a3e9d', '#d9822b', '#2b7bb9', '#3c9d5d', '#b94a48', '#6b6b6b'];
 
 function render(option: echarts.EChartsOption, width: number, height: number): string {

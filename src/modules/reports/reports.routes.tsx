@@ -179,7 +179,7 @@ export function reportsRoutes(app: FastifyInstance): void {
               <input type="checkbox" name="preview" value="true" checked={query.preview === true} />
               {t('reports.previewPublished')}
             </label>
-            <button type="submit">{t('reports.show')}</button>
+            <button type="submit" class="button">{t('reports.show')}</button>
           </form>
           <section class="report-actions" aria-label={t('reports.exportPdf')}>
             <a class="button" href={request.localePath(`/reports/export.pdf?${params}&language=zh-CN`)}>
@@ -193,7 +193,7 @@ export function reportsRoutes(app: FastifyInstance): void {
               <input type="hidden" name="from" value={report.period.from} />
               <input type="hidden" name="to" value={report.period.to} />
               <input type="hidden" name="organisation" value={report.organisation.id ?? 'all'} />
-              <button type="submit">{t('reports.publicLink')}</button>
+              <button type="submit" class="button secondary">{t('reports.publicLink')}</button>
             </form>
             <p class="hint">{t('reports.publicNote')}</p>
             {publications.length > 0 && (
