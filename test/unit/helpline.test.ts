@@ -69,3 +69,23 @@ describe('duty hours', () => {
     expect(weekMonday('2026-03-02')).toBe('2026-03-02');
   });
 });
+
+describe('hotline hours for the portal', () => {
+  it('renders the merged hours by weekday, and whether someone is on duty, without names', async () => {
+    const { renderToString } = await import('preact-render-to-string');
+    const { h } = await import('preact');
+    const { HotlineHours } = await import('../../src/modules/helpline/helpline.hours.tsx');
+    const { translate } = await import('../../src/platform/i18n/catalog.ts');
+    const html = renderToString(
+      h(HotlineHours, {
+        hours: { onDutyNow: false, today: '2026-03-02', days: [{ date: '2026-03-02', intervals: [{ from: '09:00', to: '15:00' }] }, { date: '2026-03-03', intervals: [] }] },
+        t: (key, params) => translate('en', key, params),
+      }),
+    );
+    expect(html).toContain('Monday 03-02');
+    expect(html).toContain('09:00–15:00');
+    expect(html).toContain('Tuesday 03-03');
+    expect(html).toContain('No hours this day');
+    expect(html).toContain('No lawyer is on duty now');
+  });
+});
