@@ -43,6 +43,7 @@ export function reportSections(report: WorkReportT): Section[] {
             { label: t('reports.usage.newUsersPerDay'), figure: u.newUsersPerDay, decimals: true },
             { label: t('reports.usage.opensPerDay'), figure: u.opensPerDay, decimals: true },
             { label: t('reports.usage.averageDailyUsers'), figure: u.averageDailyUsers, decimals: true },
+            { label: t('reports.usage.pageViews'), figure: u.pageViews },
           ],
         },
         { kind: 'series' },
