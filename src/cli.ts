@@ -27,7 +27,6 @@ async function withDatabase<T>(config: Config, work: (database: OpenDatabase) =>
 }
 
 export const commands: Record<string, Command> = {
-  evidence: evidenceCommand,
   backup: {
     summary: 'Write an encrypted backup of the database and stored files',
     usage: 'anxin backup --out <file>',
@@ -63,6 +62,7 @@ export const commands: Record<string, Command> = {
       return 0;
     },
   },
+  evidence: evidenceCommand,
   audit: { summary: 'Check the audit trail’s hash chain; names the first broken link', usage: 'anxin audit verify', run: (args, config) => auditCommand(args, () => openDatabase(config, () => undefined)) },
   migrate: {
     summary: 'Apply every pending database migration',

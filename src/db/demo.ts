@@ -6,8 +6,8 @@
 import type { Transaction } from 'kysely';
 import type { Database } from './schema.ts';
 import type { Keyring } from '../platform/crypto.ts';
-import { helplineDemoSeed } from '../modules/helpline/helpline.demo.ts';
 import { identityDemoSeed } from '../modules/identity/identity.demo.ts';
+import { helplineDemoSeed } from '../modules/helpline/helpline.demo.ts';
 
 export interface DemoSeedContext {
   trx: Transaction<Database>;
@@ -20,5 +20,6 @@ export type DemoSeed = (context: DemoSeedContext) => Promise<void>;
 
 /** Module seeds, in order. */
 export const demoSeeds: { name: string; seed: DemoSeed }[] = [
+  { name: 'identity', seed: identityDemoSeed },
   { name: 'helpline', seed: helplineDemoSeed },
 ];

@@ -6,19 +6,17 @@ import type { FastifyInstance } from 'fastify';
 import { siteRoutes } from './site/site.routes.tsx';
 import { evidenceModule } from './evidence/evidence.routes.ts';
 import { identityModule } from './identity/index.ts';
-import { ordersModule } from './orders/index.ts';
 import { registerHelp } from './help/help.routes.ts';
 import { helplineModule } from './helpline/index.ts';
 import { reportsModule } from './reports/index.ts';
+import { ordersModule } from './orders/index.ts';
 
 export const modules: { name: string; register: (app: FastifyInstance) => void | Promise<void> }[] = [
   { name: 'site', register: siteRoutes },
-  // Before identity until its access policy lists evidence.read / evidence.export: until then those routes are
-  // registered but every request to them is refused by the access guard (see docs/evidence-vault.md).
-  { name: 'evidence', register: evidenceModule },
   { name: 'identity', register: identityModule },
+  { name: 'evidence', register: evidenceModule },
   { name: 'help', register: registerHelp },
   { name: 'helpline', register: helplineModule },
-  { name: 'orders', register: ordersModule },
   { name: 'reports', register: reportsModule },
+  { name: 'orders', register: ordersModule },
 ];

@@ -4,11 +4,11 @@
  */
 import type { Migration } from 'kysely/migration';
 import * as platform from './0001_platform.ts';
-import * as evidence from './0004_evidence.ts';
-import * as orders from './0006_orders.ts';
 import * as identity from './0002_identity.ts';
+import * as evidence from './0004_evidence.ts';
 import * as help from './0003_help.ts';
 import * as helpline from './0005_helpline.ts';
+import * as orders from './0006_orders.ts';
 import * as reports from './0007_reports.ts';
 
 export const migrations: Record<string, Migration> = {
@@ -16,7 +16,7 @@ export const migrations: Record<string, Migration> = {
   '0002_identity': identity,
   '0003_help': help,
   '0004_evidence': evidence,
-  '0006_orders': orders,
   '0005_helpline': helpline,
+  '0006_orders': orders,
   '0007_reports': reports,
 };

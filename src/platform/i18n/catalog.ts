@@ -5,22 +5,22 @@
  */
 import { platformEn, platformZh } from './platform.messages.ts';
 import { evidenceEn, evidenceZh } from '../../modules/evidence/evidence.messages.ts';
+import { identityEn, identityZh } from '../../modules/identity/identity.messages.ts';
 import { helpEn, helpZh } from '../../modules/help/help.messages.ts';
 import { helplineEn, helplineZh } from '../../modules/helpline/helpline.messages.ts';
 import { reportsEn, reportsZh } from '../../modules/reports/reports.messages.ts';
-import { identityEn, identityZh } from '../../modules/identity/identity.messages.ts';
 import { ordersEn, ordersZh } from '../../modules/orders/orders.messages.ts';
 
 export const LOCALES = ['zh-CN', 'en'] as const;
 export type Locale = (typeof LOCALES)[number];
 export const DEFAULT_LOCALE: Locale = 'zh-CN';
 
-const zhCN = { ...platformZh, ...identityZh, ...helpZh, ...helplineZh, ...evidenceZh, ...ordersZh, ...reportsZh } as const;
+const zhCN = { ...platformZh, ...identityZh, ...helpZh, ...helplineZh, ...evidenceZh, ...reportsZh, ...ordersZh } as const;
 export type MessageKey = keyof typeof zhCN;
 
 export const catalogs: Record<Locale, Record<MessageKey, string>> = {
   'zh-CN': zhCN,
-  en: { ...platformEn, ...identityEn, ...helpEn, ...helplineEn, ...evidenceEn, ...ordersEn, ...reportsEn },
+  en: { ...platformEn, ...identityEn, ...helpEn, ...helplineEn, ...evidenceEn, ...reportsEn, ...ordersEn },
 };
 
 export type MessageParams = Record<string, string | number>;
@@ -29,7 +29,9 @@ export type MessageParams = Record<string, string | number>;
 export function translate(locale: Locale, key: MessageKey, params?: MessageParams): string {
   const template = catalogs[locale][key];
   if (!params) return template;
-  return template.replace(/\{(\w+)\}/g, (whole, name: string) => (name in params ? String(params[name]) : whole));
+  return template.replace(/\{(\w+)\}/g, (whole, name: string) =>
+    name in params ? String(params[name]) : whole,
+  );
 }
 
 export function isLocale(value: unknown): value is Locale {
