@@ -328,6 +328,19 @@ describe('protection-order one-stop', () => {
     expect(row).toEqual({ status: 'submitted', evidence_ids: evidenceIds, channel: 'portal' });
   });
 
+  it('a clerk records an oral application on the same form (ADVL 24); NGO staff cannot', async () => {
+    const res = await t.app.inject({ method: 'POST', url: '/orders/applications/oral', headers: { cookie: w.clerk.cookie }, payload: { _csrf: w.clerk.csrf } });
+    expect(res.statusCode).toBe(303);
+    const id = /applications\/([0-9a-f-]{36})\/edit$/.exec(String(res.headers.location))![1]!;
+    const edit = await t.app.inject({ url: `/orders/applications/${id}/edit`, headers: { cookie: w.clerk.cookie } });
+    expect(edit.statusCode).toBe(200);
+    expect(edit.body).toContain('请填写申请人（受害人）的姓名。');
+    expect((await t.db.selectFrom('order_application').select(['channel', 'created_by']).where('id', '=', id).executeTakeFirstOrThrow())).toEqual({ channel: 'oral', created_by: w.clerk.accountId });
+    // Another clerk's draft is not hers to edit; NGO staff cannot record oral applications.
+    expect((await t.app.inject({ url: `/orders/applications/${id}/edit`, headers: { cookie: w.judge.cookie } })).statusCode).toBe(404);
+    expect((await t.app.inject({ method: 'POST', url: '/orders/applications/oral', headers: { cookie: w.caseworker.cookie }, payload: { _csrf: w.caseworker.csrf } })).statusCode).toBe(404);
+  });
+
   it('logs no personal data', () => {
     const logs = t.logs.join('');
     for (const secret of ['李梅', '王强', APPLICANT_ADDRESS, '13800138000', checkToken]) expect(logs).not.toContain(secret);

@@ -124,6 +124,7 @@ export const ordersZh = {
   'orders.docket.reviews': '协助审查',
   'orders.docket.open': '查看',
   'orders.docket.submittedAt': '提交时间',
+  'orders.docket.recordOral': '记录口头申请',
 
   'orders.review.title': '保护令申请审查',
   'orders.review.applicant': '申请人',
@@ -441,6 +442,7 @@ export const ordersEn: Record<keyof typeof ordersZh, string> = {
   'orders.docket.reviews': 'Reviews',
   'orders.docket.open': 'Open',
   'orders.docket.submittedAt': 'Filed',
+  'orders.docket.recordOral': 'Record an oral application',
 
   'orders.review.title': 'Protection-order application',
   'orders.review.applicant': 'Applicant',

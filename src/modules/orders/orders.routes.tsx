@@ -489,6 +489,12 @@ export function ordersRoutes(app: FastifyInstance, service: OrdersService): void
       request.t('orders.docket.title'),
       <>
         <p class="lead">{request.t('orders.docket.lead')}</p>
+        {grantedScope(staff, 'orders.application.create') !== undefined ? (
+          <form method="post" action={request.localePath('/orders/applications/oral')} class="inline">
+            <CsrfField token={staff.csrfToken} />
+            <button type="submit">{request.t('orders.docket.recordOral')}</button>
+          </form>
+        ) : null}
         {rows.length === 0 ? (
           <p>{request.t('orders.docket.empty')}</p>
         ) : (
@@ -1007,6 +1013,14 @@ export function ordersRoutes(app: FastifyInstance, service: OrdersService): void
         </form>
       </>,
     );
+  });
+
+  // ADVL 24: where writing is hard she applies orally and the clerk records it on the same form.
+  app.post('/orders/applications/oral', { config: { access: { action: 'orders.application.create' } }, schema: { hide: true, body: Type.Object(FormToken) } }, async (request, reply) => {
+    const staff = requireStaff(request);
+    if (staff.organisationKind !== 'court') throw new AppError('NOT_FOUND');
+    const { id } = await service.saveDraft(staffActor(request), { consentOnline: false }, { channel: 'oral' });
+    return reply.redirect(request.localePath(`/orders/applications/${id}/edit`), 303);
   });
 
   app.post(
