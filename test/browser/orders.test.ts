@@ -202,6 +202,15 @@ describe('protection-order one-stop in the browser', () => {
     await portal.goto(served.baseUrl + `/en/help/thread/orders/${applicationId}`);
     expect((await portal.locator('ol.timeline li').allTextContents()).join('\n')).toContain('The court decided on the violation');
     await portal.screenshot({ path: 'test-results/orders-timeline-en-phone.png', fullPage: true });
+    // Her own application form on her phone: starts as a server-side draft listing what is missing.
+    await portal.goto(served.baseUrl + '/help/thread/orders');
+    await Promise.all([portal.waitForURL(/\/help\/thread\/orders\/[0-9a-f-]{36}$/), portal.getByRole('button', { name: '开始申请' }).click()]);
+    expect(await portal.textContent('.error-summary')).toContain('请至少选择一项请求法院采取的保护措施。');
+    await portal.fill('[id="applicant.name"]', '李梅');
+    await Promise.all([portal.waitForLoadState('load'), portal.getByRole('button', { name: '保存草稿' }).click()]);
+    expect(await portal.inputValue('[id="applicant.name"]')).toBe('李梅');
+    expect(await axeViolations(portal)).toEqual([]);
+    await portal.screenshot({ path: 'test-results/orders-form-zh-phone.png', fullPage: true });
     await her.close();
     await clerk.context.close();
     await judge.context.close();
