@@ -72,7 +72,7 @@ export function reportsDashboards(app: FastifyInstance): void {
   async function last30Days(request: FastifyRequest) {
     const staff = requireStaff(request);
     const asOf = await rollupsAsOf(app.db);
-    if (!asOf || Date.now() - asOf.getTime() >= FRESH_MS) await foldRollups(app.db);
+    if (!asOf || Date.now() - asOf.getTime() >= FRESH_MS) await foldRollups(app.db, { recentDays: 0 });
     const to = chinaDayOf(new Date());
     return buildWorkReport(app.db, { from: addDays(to, -29), to, organisationId: staff.organisationId, organisationName: staff.organisationName, locale: request.locale, threshold: 1 });
   }

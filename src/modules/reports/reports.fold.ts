@@ -285,9 +285,12 @@ export interface FoldResult {
 
 /**
  * Fold every source up to `now`. Returns `folded: false` when another process holds the fold lock (it is
- * doing the same work). `rebuild` folds everything from the first record (after a change of rules).
+ * doing the same work). `rebuild` folds everything from the first record (after a change of rules);
+ * `recentDays` (default 14) is how many past days are folded again whatever the watermark: the job uses the
+ * default, a report being opened only brings today up to date (0).
  */
-export async function foldRollups(db: Db, options: { now?: Date; rebuild?: boolean } = {}): Promise<FoldResult> {
+export async function foldRollups(db: Db, options: { now?: Date; rebuild?: boolean; recentDays?: number } = {}): Promise<FoldResult> {
+  const recentDays = options.recentDays ?? RECENT_DAYS;
   const now = options.now ?? new Date();
   const today = chinaDayOf(now);
   return db.transaction().execute(async (trx) => {
@@ -299,7 +302,7 @@ export async function foldRollups(db: Db, options: { now?: Date; rebuild?: boole
       let from: string | undefined;
       if (state && !options.rebuild) {
         const sinceWatermark = chinaDayOf(new Date(state.folded_until.getTime() - SLACK_MS));
-        const recent = addDays(today, -RECENT_DAYS);
+        const recent = addDays(today, -recentDays);
         from = sinceWatermark < recent ? sinceWatermark : recent;
       } else {
         from = await earliestDay(trx, source);

@@ -50,7 +50,7 @@ const PublicationParams = Type.Object({ id: Type.String({ format: 'uuid' }) });
 async function ensureFresh(app: FastifyInstance): Promise<void> {
   const asOf = await rollupsAsOf(app.db);
   if (asOf && Date.now() - asOf.getTime() < FRESH_MS) return;
-  await foldRollups(app.db);
+  await foldRollups(app.db, { recentDays: 0 });
 }
 
 export function reportsRoutes(app: FastifyInstance): void {
