@@ -64,6 +64,15 @@ describe('protection-order one-stop', () => {
     expect(t.app.ordersService.problems({ ...input, proxy: { ...input.proxy, victimWishes: '她希望他搬出去，不想离婚' } } as never)).toEqual([]);
   });
 
+  it('refuses evidence that is not from her own vault', async () => {
+    const stranger = await makeEvidence(t, 'help-case:00000000-0000-4000-8000-000000000000', 1);
+    const put = await t.app.inject({ method: 'PUT', url: `/api/orders/applications/${applicationId}`, headers: auth(w.caseworker), payload: { application: completeApplication([...evidenceIds, ...stranger]) } });
+    expect(put.statusCode).toBe(200);
+    const submit = await t.app.inject({ method: 'POST', url: `/api/orders/applications/${applicationId}/submit`, headers: auth(w.caseworker), payload: {} });
+    expect(submit.statusCode).toBe(400);
+    expect(submit.json<{ error: { fields: { field: string }[] } }>().error.fields.map((f) => f.field)).toEqual(['evidenceIds']);
+  });
+
   it('files the completed application with the competent court for her district', async () => {
     const put = await t.app.inject({ method: 'PUT', url: `/api/orders/applications/${applicationId}`, headers: auth(w.caseworker), payload: { application: completeApplication(evidenceIds) } });
     expect(put.statusCode, put.body).toBe(200);
@@ -71,6 +80,8 @@ describe('protection-order one-stop', () => {
     const res = await t.app.inject({ method: 'POST', url: `/api/orders/applications/${applicationId}/submit`, headers: auth(w.caseworker), payload: {} });
     expect(res.statusCode, res.body).toBe(200);
     expect(res.json()).toEqual({ courtId: w.courtA, courtName: '南京市玄武区人民法院' });
+    // Her evidence is shared with the court on its custody chain.
+    for (const id of evidenceIds) expect((await t.app.evidence.custodyOf(id)).map((e) => [e.action, e.details.agency])).toEqual([['upload', undefined], ['share', `court:${w.courtA}`]]);
   });
 
   it('routes by the respondent’s residence or the place of violence when chosen (ADVL 25)', async () => {

@@ -198,13 +198,29 @@ export class OrdersService {
     return servingOrganisation(await this.deps.organisations.servingPlace('court', place), place);
   }
 
-  /** File the application with the competent court; VALIDATION lists everything missing (nothing changes). */
+  /** Evidence may only come from her own vault (the owner this application was started for). */
+  private async foreignEvidence(ownerRef: string | null, ids: readonly string[]): Promise<boolean> {
+    if (ids.length === 0) return false;
+    const source = this.deps.evidence();
+    if (!source || !ownerRef) return true;
+    for (const id of ids) {
+      const item = await source.getItem(id);
+      if (!item || item.ownerRef !== ownerRef) return true;
+    }
+    return false;
+  }
+
+  /**
+   * File the application with the competent court; VALIDATION lists everything missing (nothing changes).
+   * The chosen evidence is shared with the court: a `share` entry goes on each item's custody chain.
+   */
   async submit(actor: OrdersActor, id: string): Promise<{ courtId: string; courtName: string }> {
-    return this.db.transaction().execute(async (trx) => {
+    const filed = await this.db.transaction().execute(async (trx) => {
       const row = await this.load(trx, id, true);
       if (row.status !== 'draft' && row.status !== 'returned') throw new AppError('CONFLICT');
       const input = this.particularsOf(row);
       const problems = this.problems(input);
+      if (!problems.some((p) => p.field === 'evidenceIds') && (await this.foreignEvidence(row.evidence_owner_ref, row.evidence_ids))) problems.push({ field: 'evidenceIds', message: 'orders.problem.evidence' });
       if (problems.length) throw new AppError('VALIDATION', { fields: problems });
       // A returned application goes back to the court that returned it; a new one to the competent court.
       const court = row.status === 'returned' && row.court_id ? await this.deps.organisations.get(row.court_id) : await this.competentCourt(input);
@@ -217,8 +233,13 @@ export class OrdersService {
       await this.event(trx, id, 'received', actor.ref, { resubmitted: row.status === 'returned' });
       await this.notify(trx, id, 'court', 'application_received');
       await recordAudit(trx, { event: 'orders.application_submitted', actor: actor.audit, record: { type: 'order_application', id }, details: { courtId: court.id } });
-      return { courtId: court.id, courtName: court.name };
+      return { courtId: court.id, courtName: court.name, evidenceIds: row.evidence_ids, resubmitted: row.status === 'returned' };
     });
+    const source = this.deps.evidence();
+    if (source && !filed.resubmitted) {
+      for (const evidenceId of filed.evidenceIds) await source.recordShare({ evidenceId, actor: actor.ref, agency: `court:${filed.courtId}`, consentRef: `order_application:${id}` });
+    }
+    return { courtId: filed.courtId, courtName: filed.courtName };
   }
 
   /**
