@@ -213,7 +213,7 @@ export function helpApi(app: FastifyInstance, service: HelpService, usage: Usage
       if (body.firstOpenEver && !body.firstOpenToday) {
         throw new AppError('VALIDATION', { fields: [{ field: 'firstOpenToday', message: 'validation.invalid' }] });
       }
-      usage.add(body.channel, { opens: 1, users: body.firstOpenToday ? 1 : 0, new_users: body.firstOpenEver ? 1 : 0 });
+      await usage.record(body.channel, { opens: 1, users: body.firstOpenToday ? 1 : 0, new_users: body.firstOpenEver ? 1 : 0 });
       return reply.status(202).send({ accepted: true });
     },
   );

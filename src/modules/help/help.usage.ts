@@ -1,7 +1,8 @@
 /**
  * Anonymous usage counting (see docs/usage-counting.md). Nothing that could link two visits is kept: no
  * cookie, no address, no identifier; only per-day totals per channel. Page views are buffered in memory and
- * added to the day's row every few seconds, so a busy day never queues writes on one hot row.
+ * added to the day's row every few seconds, so a busy day never queues writes on one hot row; a client's
+ * explicit report (`recordUsage`) is stored before it is acknowledged.
  */
 import { sql } from 'kysely';
 import type { FastifyRequest } from 'fastify';
@@ -63,6 +64,26 @@ export class UsageCounter {
     this.add('web', { page_views: 1, opens: isOpen(request) ? 1 : 0 });
   }
 
+  /** Add counts at once (a client's explicit report): the request is answered only after they are stored. */
+  async record(channel: UsageChannel, counts: Partial<Counts>, at = new Date()): Promise<void> {
+    await this.upsert(chinaDay(at), channel, { page_views: 0, opens: 0, users: 0, new_users: 0, ...counts });
+  }
+
+  private async upsert(day: string, channel: string, c: Counts): Promise<void> {
+    await this.db
+      .insertInto('help_usage_day')
+      .values({ day, channel, page_views: c.page_views, opens: c.opens, users: c.users, new_users: c.new_users })
+      .onConflict((oc) =>
+        oc.columns(['day', 'channel']).doUpdateSet({
+          page_views: sql`help_usage_day.page_views + excluded.page_views`,
+          opens: sql`help_usage_day.opens + excluded.opens`,
+          users: sql`help_usage_day.users + excluded.users`,
+          new_users: sql`help_usage_day.new_users + excluded.new_users`,
+        }),
+      )
+      .execute();
+  }
+
   /** Write buffered counts; on failure they go back into the buffer for the next flush. */
   async flush(): Promise<void> {
     if (this.pending.size === 0) return;
@@ -71,18 +92,7 @@ export class UsageCounter {
     try {
       for (const [key, c] of batch) {
         const [day = '', channel = 'web'] = key.split('|');
-        await this.db
-          .insertInto('help_usage_day')
-          .values({ day, channel, page_views: c.page_views, opens: c.opens, users: c.users, new_users: c.new_users })
-          .onConflict((oc) =>
-            oc.columns(['day', 'channel']).doUpdateSet({
-              page_views: sql`help_usage_day.page_views + excluded.page_views`,
-              opens: sql`help_usage_day.opens + excluded.opens`,
-              users: sql`help_usage_day.users + excluded.users`,
-              new_users: sql`help_usage_day.new_users + excluded.new_users`,
-            }),
-          )
-          .execute();
+        await this.upsert(day, channel, c);
         batch.delete(key);
       }
     } finally {
