@@ -7,7 +7,14 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
-import { axeViolations, launchBrowser, phoneContext, recordRequests, serveTestApp, type ServedApp } from '../support/browser.ts';
+import {
+  axeViolations,
+  launchBrowser,
+  phoneContext,
+  recordRequests,
+  serveTestApp,
+  type ServedApp,
+} from '../support/browser.ts';
 import { makeOrganisation, makeStaff, sessionFor } from '../support/identity-fixtures.ts';
 import { chinaDate, chinaInstant } from '../../src/modules/helpline/helpline.model.ts';
 
@@ -28,14 +35,21 @@ afterAll(async () => {
 });
 
 async function staffContext(options: { phone?: boolean } = {}): Promise<BrowserContext> {
-  const context = options.phone ? await phoneContext(browser) : await browser.newContext({ viewport: { width: 1280, height: 900 } });
-  await context.addCookies([{ name: 'anxin_session', value: lawyerCookie, url: served.baseUrl, httpOnly: true, sameSite: 'Lax' }]);
+  const context = options.phone
+    ? await phoneContext(browser)
+    : await browser.newContext({ viewport: { width: 1280, height: 900 } });
+  await context.addCookies([
+    { name: 'anxin_session', value: lawyerCookie, url: served.baseUrl, httpOnly: true, sameSite: 'Lax' },
+  ]);
   return context;
 }
 
 async function expectClean(page: Page, requests: string[], what: string) {
   expect(await axeViolations(page), `axe: ${what}`).toEqual([]);
-  expect(requests.filter((u) => !u.startsWith(served.baseUrl) && !u.startsWith('data:')), `origins: ${what}`).toEqual([]);
+  expect(
+    requests.filter((u) => !u.startsWith(served.baseUrl) && !u.startsWith('data:')),
+    `origins: ${what}`,
+  ).toEqual([]);
 }
 
 describe('NGO desk journey', () => {
@@ -89,7 +103,9 @@ describe('NGO desk journey', () => {
     await thread.fill('#secret', secret);
     await thread.click('button[type=submit]');
     await thread.waitForURL(/\/help\/thread$/);
-    expect(await thread.locator('li.msg.staff').textContent()).toContain('你好，我是志愿律师李律师。你现在安全吗？');
+    expect(await thread.locator('li.msg.staff').textContent()).toContain(
+      '你好，我是志愿律师李律师。你现在安全吗？',
+    );
     await later.close();
 
     // A hotline call from her is registered and linked to the case.
@@ -131,14 +147,27 @@ describe('NGO desk journey', () => {
       const context = await staffContext({ phone });
       const shot = await context.newPage();
       const shotRequests = recordRequests(shot);
-      for (const [prefix, lang] of [['', 'zh'], ['/en', 'en']] as const) {
+      for (const [prefix, lang] of [
+        ['', 'zh'],
+        ['/en', 'en'],
+      ] as const) {
         await shot.goto(`${served.baseUrl}${prefix}/desk?view=mine`);
         await expectClean(shot, shotRequests, `queue ${lang}`);
-        await shot.screenshot({ path: `test-results/desk-queue-${lang}-${phone ? 'phone' : 'desktop'}.png`, fullPage: true });
+        await shot.screenshot({
+          path: `test-results/desk-queue-${lang}-${phone ? 'phone' : 'desktop'}.png`,
+          fullPage: true,
+        });
         await shot.goto(`${served.baseUrl}${prefix}/desk/cases/${caseId}`);
         await expectClean(shot, shotRequests, `case ${lang}`);
-        if (phone) expect(await shot.evaluate(() => document.documentElement.scrollWidth <= window.innerWidth), `no sideways scrolling (${lang})`).toBe(true);
-        await shot.screenshot({ path: `test-results/desk-case-${lang}-${phone ? 'phone' : 'desktop'}.png`, fullPage: true });
+        if (phone)
+          expect(
+            await shot.evaluate(() => document.documentElement.scrollWidth <= window.innerWidth),
+            `no sideways scrolling (${lang})`,
+          ).toBe(true);
+        await shot.screenshot({
+          path: `test-results/desk-case-${lang}-${phone ? 'phone' : 'desktop'}.png`,
+          fullPage: true,
+        });
       }
       await context.close();
     }

@@ -26,6 +26,7 @@ declare module '../identity/audit.ts' {
     'helpline.shift_added': Record<string, never>;
     'helpline.shift_removed': Record<string, never>;
     'helpline.order_started': Record<string, never>;
+    'helpline.evidence_opened': { evidenceId: string };
   }
 }
 

@@ -18,18 +18,30 @@ export interface HotlineHoursData {
 /** Monday = 0, as the roster counts. */
 const weekdayOf = (date: string): number => (new Date(`${date}T00:00:00Z`).getUTCDay() + 6) % 7;
 
-export function HotlineHours({ hours, t }: { hours: HotlineHoursData; t: (key: MessageKey, params?: MessageParams) => string }) {
+export function HotlineHours({
+  hours,
+  t,
+}: {
+  hours: HotlineHoursData;
+  t: (key: MessageKey, params?: MessageParams) => string;
+}) {
   return (
     <section class="hotline-hours" aria-labelledby="hotline-hours-title">
       <h2 id="hotline-hours-title">{t('helpline.hours.title')}</h2>
-      <p class={hours.onDutyNow ? 'ok' : 'note'}>{t(hours.onDutyNow ? 'helpline.hours.onDutyNow' : 'helpline.hours.closedNow')}</p>
+      <p class={hours.onDutyNow ? 'ok' : 'note'}>
+        {t(hours.onDutyNow ? 'helpline.hours.onDutyNow' : 'helpline.hours.closedNow')}
+      </p>
       <dl class="case-facts">
         {hours.days.map((day) => (
           <>
             <dt>
               {t(`helpline.weekday.${weekdayOf(day.date)}` as MessageKey)} {day.date.slice(5)}
             </dt>
-            <dd>{day.intervals.length ? day.intervals.map((i) => `${i.from}–${i.to}`).join('、') : t('helpline.hours.none')}</dd>
+            <dd>
+              {day.intervals.length
+                ? day.intervals.map((i) => `${i.from}–${i.to}`).join('、')
+                : t('helpline.hours.none')}
+            </dd>
           </>
         ))}
       </dl>

@@ -127,6 +127,8 @@ export const helplineZh = {
   'helpline.validation.future': '时间不能在将来。',
   'helpline.validation.timeOrder': '结束时间要晚于开始时间。',
 
+  'helpline.evidence.title': '她的证据（来自证据库）',
+  'helpline.evidence.meta': '事发日期 {date} · {kb} KB · 下载会记入保管日志',
   'helpline.referrals.title': '转介',
   'helpline.referrals.none': '还没有转介。',
   'helpline.referrals.kind': '转介给',
@@ -423,6 +425,8 @@ export const helplineEn: Record<keyof typeof helplineZh, string> = {
   'helpline.validation.future': 'The time cannot be in the future.',
   'helpline.validation.timeOrder': 'The end must be after the start.',
 
+  'helpline.evidence.title': 'Her evidence (from the vault)',
+  'helpline.evidence.meta': 'incident {date} · {kb} KB · downloads are written to the custody log',
   'helpline.referrals.title': 'Referrals',
   'helpline.referrals.none': 'No referrals yet.',
   'helpline.referrals.kind': 'Refer to',

@@ -757,17 +757,41 @@ export function helplinePages(app: FastifyInstance, service: HelplineService): (
         staffAccountId: actor.accountId,
         audit: actor.audit,
       });
-      await app.db
-        .transaction()
-        .execute((trx) =>
-          recordAudit(trx, {
-            event: 'helpline.order_started',
-            actor: actor.audit,
-            record: { type: 'helpline_case', id },
-            details: {},
-          }),
-        );
+      await app.db.transaction().execute((trx) =>
+        recordAudit(trx, {
+          event: 'helpline.order_started',
+          actor: actor.audit,
+          record: { type: 'helpline_case', id },
+          details: {},
+        }),
+      );
       return reply.redirect(request.localePath(started.href), 303);
+    },
+  );
+
+  // Her evidence file, through the case: only the case's staff, only items of her case; custody-logged and audited.
+  const EvidenceParams = Type.Object({ id: Uuid, evidenceId: Uuid });
+  app.get(
+    '/desk/cases/:id/evidence/:evidenceId',
+    { config: onCase('helpline.case.read'), compress: false, schema: { hide: true, params: EvidenceParams } },
+    async (request, reply) => {
+      const { id, evidenceId } = request.params as Static<typeof EvidenceParams>;
+      const opened = await service.openEvidence(deskActor(request), id, evidenceId);
+      const name = (
+        opened.item.filename.includes('.')
+          ? opened.item.filename
+          : `${opened.item.filename}.${opened.item.extension}`
+      ).replace(/[^\x20-\x7e]|["\\]/g, '_');
+      return reply
+        .header('content-type', opened.item.mediaType)
+        .header(
+          'content-disposition',
+          `attachment; filename="${name}"; filename*=UTF-8''${encodeURIComponent(opened.item.filename)}`,
+        )
+        .header('x-content-type-options', 'nosniff')
+        .header('cache-control', 'no-store')
+        .header('anxin-evidence-sha256', opened.item.sha256)
+        .send(opened.stream);
     },
   );
 
@@ -1527,6 +1551,25 @@ function CaseBody({
           </button>
         </form>
       </section>
+
+      {view.evidence.length > 0 && (
+        <section aria-labelledby="evidence-title">
+          <h2 id="evidence-title">{request.t('helpline.evidence.title')}</h2>
+          <ul>
+            {view.evidence.map((e) => (
+              <li>
+                <a href={request.localePath(`/desk/cases/${view.id}/evidence/${e.id}`)}>{e.filename}</a> ·{' '}
+                {request.t('helpline.evidence.meta', {
+                  date: e.incidentDate ?? '—',
+                  kb: Math.max(1, Math.round(e.size / 1024)),
+                })}
+                <br />
+                <code class="hint">SHA-256 {e.sha256.slice(0, 16)}…</code>
+              </li>
+            ))}
+          </ul>
+        </section>
+      )}
 
       <section aria-labelledby="referrals-title">
         <h2 id="referrals-title">{request.t('helpline.referrals.title')}</h2>

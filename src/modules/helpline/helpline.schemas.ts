@@ -189,6 +189,17 @@ export const CaseResponse = Type.Object({
   ),
   calls: Type.Array(HotlineCallSchema),
   waitingCallbacks: Type.Array(Type.Object({ id: Type.String(), createdAt: DateTime })),
+  evidence: Type.Array(
+    Type.Object({
+      id: Type.String(),
+      evidenceType: Type.String(),
+      filename: Type.String(),
+      incidentDate: nullable(Type.String()),
+      size: Type.Integer(),
+      sha256: Type.String(),
+      uploadedAt: Type.String(),
+    }),
+  ),
   closedAt: nullable(DateTime),
   closingOutcome: nullable(Type.String()),
   closingNote: nullable(Type.String()),

@@ -52,6 +52,58 @@ import {
 
 type Trx = Transaction<Database>;
 
+/** The evidence owner reference of her portal case (the vault keeps owners opaque; the portal uploads under it). */
+export const helpCaseOwnerRef = (helpRequestId: string): string => `help-case:${helpRequestId}`;
+
+/** What the desk needs from the evidence vault (its service, when the module is installed). */
+export interface DeskEvidenceSource {
+  listForOwner(
+    ownerRef: string,
+  ): Promise<
+    {
+      id: string;
+      ownerRef: string;
+      evidenceType: string;
+      filename: string;
+      incidentDate: string | null;
+      size: number;
+      sha256: string;
+      mediaType: string;
+      extension: string;
+      uploadedAt: string;
+    }[]
+  >;
+  openOriginal(
+    id: string,
+    actor: string,
+    action?: 'download' | 'view',
+  ): Promise<
+    | {
+        item: {
+          id: string;
+          ownerRef: string;
+          filename: string;
+          extension: string;
+          mediaType: string;
+          size: number;
+          sha256: string;
+        };
+        stream: NodeJS.ReadableStream;
+      }
+    | undefined
+  >;
+}
+
+export interface CaseEvidence {
+  id: string;
+  evidenceType: string;
+  filename: string;
+  incidentDate: string | null;
+  size: number;
+  sha256: string;
+  uploadedAt: string;
+}
+
 /** How far back each intake pass looks again, so requests committed out of order are never missed. */
 const INTAKE_OVERLAP_MS = 10 * 60_000;
 /** Text limits for what staff write. */
@@ -175,6 +227,8 @@ export interface CaseView {
   mandatoryReports: MandatoryReport[];
   calls: HotlineCall[];
   waitingCallbacks: { id: string; createdAt: Date }[];
+  /** Her evidence from the vault (her journal), when the vault is installed. */
+  evidence: CaseEvidence[];
   closedAt: Date | null;
   closingOutcome: string | null;
   closingNote: string | null;
@@ -255,6 +309,8 @@ function problemsOf(...lists: FieldProblem[][]): void {
 export class HelplineService {
   /** The desk's clock (tests replace it to move time). */
   clock: () => Date = () => new Date();
+  /** The evidence vault, when installed (set by index.ts from `app.evidence`). */
+  evidenceSource: DeskEvidenceSource | undefined;
 
   constructor(
     private readonly db: Db,
@@ -405,13 +461,11 @@ export class HelplineService {
           updated_at: this.clock(),
         })
         .onConflict((oc) =>
-          oc
-            .column('organisation_id')
-            .doUpdateSet({
-              first_response_minutes: input.firstResponseMinutes,
-              provinces: input.provinces,
-              updated_at: this.clock(),
-            }),
+          oc.column('organisation_id').doUpdateSet({
+            first_response_minutes: input.firstResponseMinutes,
+            provinces: input.provinces,
+            updated_at: this.clock(),
+          }),
         )
         .execute();
       await recordAudit(trx, {
@@ -712,6 +766,18 @@ export class HelplineService {
       })),
       calls: calls.map((c) => this.callView(c, actor, true)),
       waitingCallbacks: waiting.map((w) => ({ id: w.id, createdAt: w.createdAt })),
+      evidence:
+        row.help_request_id && this.evidenceSource
+          ? (await this.evidenceSource.listForOwner(helpCaseOwnerRef(row.help_request_id))).map((e) => ({
+              id: e.id,
+              evidenceType: e.evidenceType,
+              filename: e.filename,
+              incidentDate: e.incidentDate,
+              size: e.size,
+              sha256: e.sha256,
+              uploadedAt: e.uploadedAt,
+            }))
+          : [],
       closedAt: row.closed_at,
       closingOutcome: row.closing_outcome,
       closingNote: this.openOrNull(row.closing_note_sealed, 'helpline_case.closing_note', row.id),
@@ -808,6 +874,39 @@ export class HelplineService {
         details: { dangerLevel: input.dangerLevel ?? 'unassessed' },
       });
     });
+  }
+
+  /**
+   * Open one of her evidence files for the case's staff: only an item of this case's owner; the vault writes
+   * the download to its custody log, and the desk audits it.
+   */
+  async openEvidence(
+    actor: DeskActor,
+    caseId: string,
+    evidenceId: string,
+  ): Promise<NonNullable<Awaited<ReturnType<DeskEvidenceSource['openOriginal']>>>> {
+    const row = await this.db
+      .selectFrom('helpline_case')
+      .select(['help_request_id'])
+      .where('id', '=', caseId)
+      .executeTakeFirst();
+    if (!row?.help_request_id || !this.evidenceSource) throw new AppError('NOT_FOUND');
+    const owner = helpCaseOwnerRef(row.help_request_id);
+    const items = await this.evidenceSource.listForOwner(owner);
+    if (!items.some((i) => i.id === evidenceId)) throw new AppError('NOT_FOUND');
+    const opened = await this.evidenceSource.openOriginal(evidenceId, `staff:${actor.accountId}`, 'download');
+    if (!opened || opened.item.ownerRef !== owner) throw new AppError('NOT_FOUND');
+    await this.db
+      .transaction()
+      .execute((trx) =>
+        recordAudit(trx, {
+          event: 'helpline.evidence_opened',
+          actor: actor.audit,
+          record: { type: 'helpline_case', id: caseId },
+          details: { evidenceId },
+        }),
+      );
+    return opened;
   }
 
   // ---- Hotline calls ----
@@ -997,16 +1096,14 @@ export class HelplineService {
     }
     if (refusal || !rules?.phone) {
       const why = refusal?.why ?? 'no_phone';
-      await this.db
-        .transaction()
-        .execute((trx) =>
-          recordAudit(trx, {
-            event: 'helpline.callback_refused',
-            actor: actor.audit,
-            record: { type: 'helpline_case', id: caseId },
-            details: { why },
-          }),
-        );
+      await this.db.transaction().execute((trx) =>
+        recordAudit(trx, {
+          event: 'helpline.callback_refused',
+          actor: actor.audit,
+          record: { type: 'helpline_case', id: caseId },
+          details: { why },
+        }),
+      );
       throw new AppError('CONFLICT', {
         fields: [refusal?.problem ?? { field: 'callback', message: 'helpline.callback.noPhone' }],
       });

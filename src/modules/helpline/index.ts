@@ -11,7 +11,7 @@ import { HelpService } from '../help/help.service.ts';
 import { helplineApi, helplineClaimApi } from './helpline.api.ts';
 import { helplinePages } from './helpline.pages.tsx';
 import { HELPLINE_POLICY } from './helpline.policy.ts';
-import { HelplineService, placementOf } from './helpline.service.ts';
+import { HelplineService, placementOf, type DeskEvidenceSource } from './helpline.service.ts';
 
 declare module 'fastify' {
   interface FastifyInstance {
@@ -26,6 +26,9 @@ export function helplineModule(app: FastifyInstance): void {
   extendAccessPolicy(HELPLINE_POLICY);
   const help = app.hasDecorator('help') ? app.help : new HelpService(app.db, app.keyring, app.rateLimiter);
   const service = new HelplineService(app.db, app.keyring, help);
+  // The evidence vault is registered before the desk (modules/index.ts); its service is the desk's evidence source.
+  if (app.hasDecorator('evidence'))
+    service.evidenceSource = (app as unknown as { evidence: DeskEvidenceSource }).evidence;
   app.decorate('helpline', service);
 
   registerRecordType(app, 'helpline_case', {

@@ -8,10 +8,23 @@ export const recordFixtures: RecordFixture[] = [
     create: async (t, c) => {
       const make = async (organisationId: string, regionCode: string) => {
         const id = randomUUID();
-        await t.db.insertInto('helpline_case').values({ id, organisation_id: organisationId, region_code: regionCode, source: 'hotline', received_at: new Date(), request_type: 'domestic_violence' }).execute();
+        await t.db
+          .insertInto('helpline_case')
+          .values({
+            id,
+            organisation_id: organisationId,
+            region_code: regionCode,
+            source: 'hotline',
+            received_at: new Date(),
+            request_type: 'domestic_violence',
+          })
+          .execute();
         return id;
       };
-      return { own: await make(c.ownOrganisationId, c.ownRegionCode), other: await make(c.otherOrganisationId, c.otherRegionCode) };
+      return {
+        own: await make(c.ownOrganisationId, c.ownRegionCode),
+        other: await make(c.otherOrganisationId, c.otherRegionCode),
+      };
     },
   },
 ];
