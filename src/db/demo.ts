@@ -8,6 +8,7 @@ import type { Database } from './schema.ts';
 import type { Keyring } from '../platform/crypto.ts';
 import { identityDemoSeed } from '../modules/identity/identity.demo.ts';
 import { helplineDemoSeed } from '../modules/helpline/helpline.demo.ts';
+import { ordersDemoSeed } from '../modules/orders/orders.demo.ts';
 
 export interface DemoSeedContext {
   trx: Transaction<Database>;
@@ -22,4 +23,5 @@ export type DemoSeed = (context: DemoSeedContext) => Promise<void>;
 export const demoSeeds: { name: string; seed: DemoSeed }[] = [
   { name: 'identity', seed: identityDemoSeed },
   { name: 'helpline', seed: helplineDemoSeed },
+  { name: 'orders', seed: ordersDemoSeed },
 ];
