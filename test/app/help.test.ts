@@ -147,6 +147,10 @@ describe('her thread through the API', () => {
     const row = await t.db.selectFrom('help_request').select('id').where('case_code', '=', created.caseCode).executeTakeFirstOrThrow();
     await t.db.transaction().execute((trx) => t.app.help.postStaffReply(trx, row.id, 'staff:test-lawyer', '我们看到了。今晚你安全吗？'));
 
+    expect((await t.app.help.listOpenRequests()).find((r) => r.id === row.id)?.status).toBe('answered');
+    await t.app.help.closeRequest(t.db, row.id);
+    expect((await t.app.help.listOpenRequests()).some((r) => r.id === row.id)).toBe(false);
+
     const list = await t.app.inject({ url: '/api/help/thread/messages', headers: auth });
     expect(list.statusCode).toBe(200);
     expect(list.headers['cache-control']).toBe('no-store');
@@ -156,6 +160,10 @@ describe('her thread through the API', () => {
       ['staff', '我们看到了。今晚你安全吗？'],
     ]);
     expect(JSON.stringify(list.json())).not.toContain('staff:test-lawyer');
+
+    // Her new message reopens a closed request.
+    await t.app.inject({ method: 'POST', url: '/api/help/thread/messages', headers: auth, payload: { text: '还在吗？' } });
+    expect((await t.app.help.listOpenRequests()).find((r) => r.id === row.id)?.status).toBe('open');
 
     // Opening again shows her when it was opened last.
     const again = await openThread(created.caseCode, created.secret);

@@ -336,9 +336,12 @@ export class HelpService {
 
   // ---- For the NGO desk (issue 5). Access checks belong to the caller's route; these functions trust it. ----
 
-  /** Open help requests, oldest first (the desk orders by danger, minors and waiting time on top of this). */
+  /**
+   * Help requests not closed (status `open`: waiting for staff, or `answered`: staff replied last), oldest first;
+   * the desk orders by danger, minors and waiting time on top of this.
+   */
   async listOpenRequests(db: Executor = this.db, limit = 200): Promise<StaffRequestSummary[]> {
-    const rows = await db.selectFrom('help_request').selectAll().where('status', '=', 'open').orderBy('created_at').limit(limit).execute();
+    const rows = await db.selectFrom('help_request').selectAll().where('status', '<>', 'closed').orderBy('created_at').limit(limit).execute();
     return rows.map((r) => ({
       id: r.id,
       caseCode: r.case_code,
@@ -396,6 +399,12 @@ export class HelpService {
     const now = new Date();
     await trx.updateTable('help_request').set({ last_staff_reply_at: now, status: 'answered' }).where('id', '=', requestId).execute();
     return { id, author: 'staff', text: text.trim(), createdAt: now };
+  }
+
+  /** The desk closes a request (its case is finished); she can still read her thread, and a new message reopens it. */
+  async closeRequest(trx: Executor, requestId: string): Promise<void> {
+    const result = await trx.updateTable('help_request').set({ status: 'closed' }).where('id', '=', requestId).executeTakeFirst();
+    if (result.numUpdatedRows === 0n) throw new AppError('NOT_FOUND');
   }
 
   // ---- Directory ----
