@@ -168,6 +168,22 @@ describe('NGO desk journey', () => {
           path: `test-results/desk-case-${lang}-${phone ? 'phone' : 'desktop'}.png`,
           fullPage: true,
         });
+        for (const [path, name] of [
+          ['/desk/calls', 'calls'],
+          ['/desk/roster', 'roster'],
+        ] as const) {
+          await shot.goto(`${served.baseUrl}${prefix}${path}`);
+          await expectClean(shot, shotRequests, `${name} ${lang}`);
+          if (phone)
+            expect(
+              await shot.evaluate(() => document.documentElement.scrollWidth <= window.innerWidth),
+              `no sideways scrolling on ${name} (${lang})`,
+            ).toBe(true);
+          await shot.screenshot({
+            path: `test-results/desk-${name}-${lang}-${phone ? 'phone' : 'desktop'}.png`,
+            fullPage: true,
+          });
+        }
       }
       await context.close();
     }
