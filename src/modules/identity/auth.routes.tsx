@@ -43,12 +43,13 @@ declare module 'fastify' {
 
 const FormToken = { _csrf: Type.Optional(Type.String({ maxLength: 200 })) };
 
-function staffPage(request: FastifyRequest, reply: FastifyReply, title: string, body: preact.ComponentChildren, status = 200): FastifyReply {
+function staffPage(request: FastifyRequest, reply: FastifyReply, title: string, body: preact.ComponentChildren, status = 200, scripts: string[] = []): FastifyReply {
   reply.header('cache-control', 'no-store');
   return sendPage(request, reply, {
     survivor: false,
     status,
     title,
+    scripts,
     body: (
       <>
         <StaffBar request={request} />
@@ -83,8 +84,9 @@ function signInPage(request: FastifyRequest, reply: FastifyReply, options: { err
   );
 }
 
-function verifyPage(request: FastifyRequest, reply: FastifyReply, error?: string, status = 200): FastifyReply {
+async function verifyPage(request: FastifyRequest, reply: FastifyReply, error?: string, status = 200): Promise<FastifyReply> {
   const staff = requireStaff(request);
+  const hasPasskey = (await request.server.db.selectFrom('staff_passkey').select('id').where('account_id', '=', staff.accountId).executeTakeFirst()) !== undefined;
   return staffPage(
     request,
     reply,
@@ -102,8 +104,17 @@ function verifyPage(request: FastifyRequest, reply: FastifyReply, error?: string
         </button>
       </form>
       <p class="hint">{request.t('identity.verify.recoveryHint')}</p>
+      {hasPasskey && (
+        <p>
+          <button type="button" class="button secondary" id="passkey-sign-in" data-csrf={staff.csrfToken} data-failed={request.t('identity.passkey.failed')} data-unsupported={request.t('identity.passkey.unsupported')} hidden>
+            {request.t('identity.passkey.use')}
+          </button>
+        </p>
+      )}
+      <p class="form-error" id="passkey-error" role="alert" hidden></p>
     </>,
     status,
+    hasPasskey ? [request.server.assets.url('passkey.js')] : [],
   );
 }
 
@@ -405,6 +416,8 @@ export function authRoutes(app: FastifyInstance, deps: IdentityDeps): void {
   app.get('/staff/account', { config: { access: { action: 'identity.account.updateOwn' } }, schema: { hide: true, querystring: Type.Object({ saved: Type.Optional(Type.Literal('1')) }) } }, async (request, reply) => {
     const staff = requireStaff(request);
     const saved = (request.query as { saved?: string }).saved === '1';
+    const passkeys = await app.db.selectFrom('staff_passkey').select(['id', 'created_at']).where('account_id', '=', staff.accountId).orderBy('created_at').execute();
+    const dateFormat = new Intl.DateTimeFormat(request.locale === 'en' ? 'en-GB' : 'zh-CN', { dateStyle: 'medium', timeZone: 'Asia/Shanghai' });
     return staffPage(
       request,
       reply,
@@ -427,6 +440,31 @@ export function authRoutes(app: FastifyInstance, deps: IdentityDeps): void {
             {request.t('identity.account.save')}
           </button>
         </form>
+        <h2>{request.t('identity.passkey.title')}</h2>
+        <p>{request.t('identity.passkey.lead')}</p>
+        {passkeys.length === 0 ? (
+          <p>{request.t('identity.passkey.none')}</p>
+        ) : (
+          <ul class="passkeys">
+            {passkeys.map((p) => (
+              <li>
+                {request.t('identity.passkey.added', { date: dateFormat.format(p.created_at) })}{' '}
+                <form method="post" action={request.localePath(`/staff/passkeys/${p.id}/remove`)} class="inline">
+                  <CsrfField token={staff.csrfToken} />
+                  <button type="submit" class="link-button">
+                    {request.t('identity.passkey.remove')}
+                  </button>
+                </form>
+              </li>
+            ))}
+          </ul>
+        )}
+        <p>
+          <button type="button" class="button secondary" id="passkey-add" data-csrf={staff.csrfToken} data-failed={request.t('identity.passkey.failed')} data-unsupported={request.t('identity.passkey.unsupported')} hidden>
+            {request.t('identity.passkey.add')}
+          </button>
+        </p>
+        <p class="form-error" id="passkey-error" role="alert" hidden></p>
         <h2>{request.t('identity.account.sessions')}</h2>
         <p>{request.t('identity.account.sessionsLead')}</p>
         <form method="post" action={request.localePath('/staff/sign-out-everywhere')}>
@@ -436,6 +474,8 @@ export function authRoutes(app: FastifyInstance, deps: IdentityDeps): void {
           </button>
         </form>
       </>,
+      200,
+      [app.assets.url('passkey.js')],
     );
   });
 

@@ -10,6 +10,7 @@ import { registerAccessGuard, registerRecordType } from './access-guard.ts';
 import { adminRoutes } from './admin.routes.tsx';
 import { apiRoutes } from './api.routes.ts';
 import { authRoutes } from './auth.routes.tsx';
+import { passkeyRoutes } from './passkey.routes.ts';
 import type { IdentityDeps } from './identity.service.ts';
 
 export { registerRecordType } from './access-guard.ts';
@@ -52,7 +53,23 @@ export function identityModule(app: FastifyInstance): void {
     },
   });
 
+  registerRecordType(app, 'staff_passkey', {
+    caseLevel: false,
+    async locate(db, id) {
+      if (!/^[0-9a-f-]{36}$/i.test(id)) return undefined;
+      const row = await db
+        .selectFrom('staff_passkey as p')
+        .innerJoin('staff_account as a', 'a.id', 'p.account_id')
+        .innerJoin('organisation as o', 'o.id', 'a.organisation_id')
+        .select(['p.account_id', 'o.id as organisationId', 'o.region_code'])
+        .where('p.id', '=', id)
+        .executeTakeFirst();
+      return row && { organisationId: row.organisationId, regionCode: row.region_code, ownerAccountId: row.account_id };
+    },
+  });
+
   authRoutes(app, deps);
   adminRoutes(app, deps);
   apiRoutes(app);
+  passkeyRoutes(app);
 }
