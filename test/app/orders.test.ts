@@ -246,9 +246,11 @@ describe('protection-order one-stop', () => {
     for (const step of ['法院已收到申请', '法院已受理', '审查中', '法院已作出人身安全保护令', '保护令已送达']) expect(page.body).toContain(step);
     const csrf = /name="csrf" value="([^"]+)"/.exec(page.body)?.[1];
     expect(csrf).toBeDefined();
-    const report = await t.app.inject({ method: 'POST', url: `/help/thread/orders/${applicationId}/violation`, headers: { cookie: survivor.cookie }, payload: { csrf: csrf!, occurredOn: '2026-11-20', description: '他又到我单位门口堵我。' } });
+    const report = await t.app.inject({ method: 'POST', url: `/help/thread/orders/${applicationId}/violation`, headers: { cookie: survivor.cookie }, payload: { csrf: csrf!, occurredOn: '2026-11-20', description: '他又到我单位门口堵我。', evidenceIds: [evidenceIds[1]!, '00000000-0000-4000-8000-000000000000'] } });
     expect(report.statusCode, report.body).toBe(200);
     expect(report.body).toContain('已报告');
+    // Only her own file is attached; an id from elsewhere is dropped.
+    expect((await t.db.selectFrom('order_violation').select('evidence_ids').where('order_id', '=', orderId).executeTakeFirstOrThrow()).evidence_ids).toEqual([evidenceIds[1]]);
     // Without her session the page is closed; another survivor's session gets 404.
     expect((await t.app.inject({ url: `/help/thread/orders/${applicationId}` })).statusCode).toBe(303);
     const other = await makeSurvivor(t);

@@ -151,6 +151,7 @@ export function ordersPortal(app: FastifyInstance, service: OrdersService): void
       return send(request, reply, session, title, <ApplicationForm request={request} id={id} token={token} values={values} problems={problems} evidence={evidence} courtNote={draft.status === 'returned' ? draft.courtNote : null} notice={state.notice} />, state.status);
     }
     const [timeline, order, notices] = await Promise.all([service.timeline(id), service.orderForApplication(id), service.applicantNotices(id)]);
+    const vault = order?.inForce ? ((await evidenceFromApp(app)?.listForOwner(helpCaseOwnerRef(session.helpRequestId))) ?? []) : [];
     return send(
       request,
       reply,
@@ -191,6 +192,16 @@ export function ordersPortal(app: FastifyInstance, service: OrdersService): void
                 <input id="occurredOn" name="occurredOn" type="date" required autocomplete="off" />
                 <label for="description">{request.t('orders.portal.violationText')}</label>
                 <textarea id="description" name="description" required maxLength={4000} autocomplete="off" />
+                {vault.length ? (
+                  <fieldset>
+                    <legend>{request.t('orders.portal.evidence')}</legend>
+                    {vault.map((e) => (
+                      <label class="check">
+                        <input type="checkbox" name="evidenceIds" value={e.id} /> {e.filename} ({e.evidenceType})
+                      </label>
+                    ))}
+                  </fieldset>
+                ) : null}
                 <button type="submit">{request.t('orders.portal.reportViolation')}</button>
               </form>
             ) : null}
@@ -250,7 +261,10 @@ export function ordersPortal(app: FastifyInstance, service: OrdersService): void
     await ownApplication(session, id);
     const order = await service.orderForApplication(id);
     if (!order) throw new AppError('NOT_FOUND');
-    await service.reportViolation(survivorActor(request), order.id, { reportedBy: 'survivor', occurredOn: str(form, 'occurredOn') ?? '', description: str(form, 'description') ?? '' });
+    // Only items from her own vault can be attached.
+    const mine = new Set(((await evidenceFromApp(app)?.listForOwner(helpCaseOwnerRef(session.helpRequestId))) ?? []).map((e) => e.id));
+    const evidenceIds = list(form, 'evidenceIds').filter((e) => mine.has(e));
+    await service.reportViolation(survivorActor(request), order.id, { reportedBy: 'survivor', occurredOn: str(form, 'occurredOn') ?? '', description: str(form, 'description') ?? '', evidenceIds });
     return applicationPage(request, reply, session, id, { notice: request.t('orders.portal.violationReported') });
   });
 }
