@@ -7,6 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { sql } from 'kysely';
 import { createTestApp, type TestApp } from '../support/test-app.ts';
 import { csrfTokenFor } from '../../src/platform/csrf.ts';
+import { SUBMISSIONS_PER_HOUR } from '../../src/modules/help/help.model.ts';
 
 let t: TestApp;
 let ip = 0;
@@ -129,6 +130,16 @@ describe('help request', () => {
     expect(res.statusCode).toBe(413);
     expect(res.json().error.message).toBe('What you sent is too large.');
     expect(await counts()).toEqual(before);
+  });
+});
+
+describe('floods', () => {
+  it('limits help requests from one network per hour, answering in her language', async () => {
+    const network = nextIp();
+    let last = await t.app.inject({ method: 'POST', url: '/api/help/requests', remoteAddress: network, payload: {} });
+    for (let i = 1; i <= SUBMISSIONS_PER_HOUR; i++) last = await t.app.inject({ method: 'POST', url: '/api/help/requests', remoteAddress: network, headers: { 'accept-language': 'en' }, payload: {} });
+    expect(last.statusCode).toBe(429);
+    expect(last.json().error.message).toMatch(/^Too many attempts/);
   });
 });
 

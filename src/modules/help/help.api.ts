@@ -7,7 +7,7 @@ import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { Type } from 'typebox';
 import { AppError } from '../../platform/errors.ts';
 import {
-  AGE_BANDS, CONTACT_CHANNELS, DA5_ITEMS, DIRECTORY_KINDS, GENDERS, LIMITS, RELATIONSHIPS, REQUEST_TYPES, VIOLENCE_FORMS,
+  AGE_BANDS, CONTACT_CHANNELS, DA5_ITEMS, DIRECTORY_KINDS, SUBMISSIONS_PER_HOUR, GENDERS, LIMITS, RELATIONSHIPS, REQUEST_TYPES, VIOLENCE_FORMS,
   type CallbackInput, type DirectoryKind, type HelpRequestInput,
 } from './help.model.ts';
 import { THREAD_IDLE_MS, type HelpService, type ThreadSession } from './help.service.ts';
@@ -81,7 +81,7 @@ export function helpApi(app: FastifyInstance, service: HelpService, usage: Usage
   app.post(
     '/api/help/requests',
     {
-      config: { ...api('anonymous help requests'), rateLimit: { max: 20, timeWindow: 60 * 60_000 } },
+      config: { ...api('anonymous help requests'), rateLimit: { max: SUBMISSIONS_PER_HOUR, timeWindow: 60 * 60_000 } },
       schema: {
         operationId: 'createHelpRequest',
         tags: ['help'],
@@ -171,7 +171,7 @@ export function helpApi(app: FastifyInstance, service: HelpService, usage: Usage
   app.post(
     '/api/help/callbacks',
     {
-      config: { ...api('anonymous call-back requests'), rateLimit: { max: 20, timeWindow: 60 * 60_000 } },
+      config: { ...api('anonymous call-back requests'), rateLimit: { max: SUBMISSIONS_PER_HOUR, timeWindow: 60 * 60_000 } },
       schema: {
         operationId: 'requestCallback',
         tags: ['help'],

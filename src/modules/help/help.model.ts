@@ -43,6 +43,12 @@ export const PROVINCES: readonly { code: string; zh: string; en: string }[] = [
 ];
 export const PROVINCE_CODES = PROVINCES.map((p) => p.code);
 
+/**
+ * Help requests and call-backs accepted per network address per hour. Mobile carriers in China put many phones
+ * behind one address (carrier-grade NAT), so this only stops floods; it must not turn away a second survivor.
+ */
+export const SUBMISSIONS_PER_HOUR = 60;
+
 /** The text of the consent she gives; bump the version whenever the wording of the consent changes. */
 export const CONSENT_VERSION = 'help-consent-2026-11';
 

@@ -12,7 +12,7 @@ import type { MessageKey } from '../../platform/i18n/catalog.ts';
 import { sendPage } from '../../platform/render/page.tsx';
 import { echoValues, parseCallbackForm, parseDangerAnswers, parseHelpRequestForm, type FormBody } from './help.forms.ts';
 import {
-  AGE_BANDS, CONTACT_CHANNELS, DA5_ITEMS, DIRECTORY_KINDS, GENDERS, PROVINCES, RELATIONSHIPS, REQUEST_TYPES, VIOLENCE_FORMS,
+  AGE_BANDS, CONTACT_CHANNELS, DA5_ITEMS, DIRECTORY_KINDS, SUBMISSIONS_PER_HOUR, GENDERS, PROVINCES, RELATIONSHIPS, REQUEST_TYPES, VIOLENCE_FORMS,
   isUnder14, scoreDangerAssessment, type DirectoryKind,
 } from './help.model.ts';
 import { formatSecret, type HelpService, type ThreadSession } from './help.service.ts';
@@ -660,7 +660,7 @@ export function helpPages(app: FastifyInstance, service: HelpService, usage: Usa
   app.post(
     '/help/new',
     {
-      config: { access: { public: true, reason: 'anonymous help requests' }, rateLimit: { max: 20, timeWindow: 60 * 60_000 } },
+      config: { access: { public: true, reason: 'anonymous help requests' }, rateLimit: { max: SUBMISSIONS_PER_HOUR, timeWindow: 60 * 60_000 } },
       schema: { hide: true, body: FormBodySchema },
     },
     async (request, reply) => {
@@ -828,7 +828,7 @@ export function helpPages(app: FastifyInstance, service: HelpService, usage: Usa
 
   app.post(
     '/callback',
-    { config: { access: { public: true, reason: 'anonymous call-back requests' }, rateLimit: { max: 20, timeWindow: 60 * 60_000 } }, schema: { hide: true, body: FormBodySchema } },
+    { config: { access: { public: true, reason: 'anonymous call-back requests' }, rateLimit: { max: SUBMISSIONS_PER_HOUR, timeWindow: 60 * 60_000 } }, schema: { hide: true, body: FormBodySchema } },
     async (request, reply) => {
       const body = request.body as FormBody;
       const { input, problems } = parseCallbackForm(body);
