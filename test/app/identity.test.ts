@@ -354,6 +354,36 @@ describe('administration', () => {
     expect(theirs.body).not.toContain('name="regionCode"');
   });
 
+  it('changes roles (ending the person’s sessions), refusing roles that do not fit the organisation', async () => {
+    const staff = await makeStaff(t, ngo, ['caseworker']);
+    const live = await sessionFor(t, staff.accountId);
+    const s = await sessionFor(t, admin.accountId);
+    const unfit = await t.app.inject({ method: 'POST', url: `/staff/admin/accounts/${staff.accountId}/roles`, headers: { cookie: s.cookie }, payload: { _csrf: s.csrf, roles: ['judge'] } });
+    expect(unfit.statusCode).toBe(400);
+    expect(unfit.body).toContain('所选角色不适用于这类机构');
+    const none = await t.app.inject({ method: 'POST', url: `/staff/admin/accounts/${staff.accountId}/roles`, headers: { cookie: s.cookie }, payload: { _csrf: s.csrf } });
+    expect(none.body).toContain('请至少选择一个角色');
+    expect((await t.db.selectFrom('staff_account_role').select('role').where('account_id', '=', staff.accountId).execute()).map((r) => r.role)).toEqual(['caseworker']);
+    const ok = await t.app.inject({ method: 'POST', url: `/staff/admin/accounts/${staff.accountId}/roles`, headers: { cookie: s.cookie }, payload: { _csrf: s.csrf, roles: ['volunteer_lawyer', 'ngo_supervisor'] } });
+    expect(ok.statusCode).toBe(303);
+    expect((await t.db.selectFrom('staff_account_role').select('role').where('account_id', '=', staff.accountId).orderBy('role').execute()).map((r) => r.role)).toEqual(['ngo_supervisor', 'volunteer_lawyer']);
+    expect((await t.app.inject({ url: '/api/staff/session', headers: { cookie: live.cookie } })).statusCode).toBe(401);
+    const event = await t.db.selectFrom('audit_event').select('details').where('event', '=', 'identity.roles_changed').where('record_id', '=', staff.accountId).executeTakeFirstOrThrow();
+    expect(event.details).toEqual({ roles: 'volunteer_lawyer,ngo_supervisor' });
+    // An organisation admin cannot hand out platform admin.
+    const escalate = await t.app.inject({ method: 'POST', url: `/staff/admin/accounts/${staff.accountId}/roles`, headers: { cookie: s.cookie }, payload: { _csrf: s.csrf, roles: ['platform_admin'] } });
+    expect(escalate.statusCode).toBe(404);
+  });
+
+  it('shows the roles and their permissions from the policy data', async () => {
+    const s = await sessionFor(t, admin.accountId);
+    const page = await t.app.inject({ url: '/en/staff/admin/roles', headers: { cookie: s.cookie } });
+    expect(page.statusCode).toBe(200);
+    expect(page.body).toContain('<code>identity.account.invite</code>');
+    expect(page.body).toContain('their organisation');
+    expect(page.body).toContain('Volunteer lawyer');
+  });
+
   it('shows an organisation admin the audit trail of their organisation only, filterable by person', async () => {
     const s = await sessionFor(t, admin.accountId);
     const page = await t.app.inject({ url: `/staff/admin/audit?account=${admin.accountId}`, headers: { cookie: s.cookie } });

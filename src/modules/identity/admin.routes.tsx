@@ -12,7 +12,7 @@ import { requireStaff } from './access-guard.ts';
 import { auditActorFrom, recordAuditAlone } from './audit.ts';
 import { CsrfField, FormError, Notice, StaffBar } from './components.tsx';
 import { createOrganisation, inviteAccount, resetMfa, setAccountDisabled, setRoles, type IdentityDeps, type InviteProblem } from './identity.service.ts';
-import { ORGANISATION_KINDS, ROLES, ROLE_ORGANISATION_KINDS, evaluateAccess, grantedScope, isOrganisationKind, type Scope } from './policy.ts';
+import { ACCESS_POLICY, ORGANISATION_KINDS, ROLES, ROLE_ORGANISATION_KINDS, allActions, evaluateAccess, grantedScope, isOrganisationKind, ruleFor, type OrganisationKind, type Scope } from './policy.ts';
 import { normaliseRegionCode, regionName, regionOptions } from './regions.ts';
 
 const FormToken = { _csrf: Type.Optional(Type.String({ maxLength: 200 })) };
@@ -30,6 +30,7 @@ function page(request: FastifyRequest, reply: FastifyReply, title: string, body:
           <a href={request.localePath('/staff/admin/organisations')}>{request.t('identity.admin.organisations')}</a>
           <a href={request.localePath('/staff/admin/accounts')}>{request.t('identity.admin.accounts')}</a>
           <a href={request.localePath('/staff/admin/audit')}>{request.t('identity.admin.audit')}</a>
+          <a href={request.localePath('/staff/admin/roles')}>{request.t('identity.admin.roles')}</a>
         </nav>
         {body}
       </>
@@ -62,6 +63,7 @@ export function adminRoutes(app: FastifyInstance, deps: IdentityDeps): void {
     { action: 'identity.organisation.list', href: '/staff/admin/organisations', label: 'identity.admin.organisations' },
     { action: 'identity.account.list', href: '/staff/admin/accounts', label: 'identity.admin.accounts' },
     { action: 'audit.event.list', href: '/staff/admin/audit', label: 'identity.admin.audit' },
+    { action: 'identity.account.list', href: '/staff/admin/roles', label: 'identity.admin.roles' },
   );
 
   async function organisationsPage(request: FastifyRequest, reply: FastifyReply, form: { error?: string; values?: Record<string, string>; status?: number; created?: boolean } = {}): Promise<FastifyReply> {
@@ -222,6 +224,20 @@ export function adminRoutes(app: FastifyInstance, deps: IdentityDeps): void {
                           {request.t(a.status === 'disabled' ? 'identity.admin.enable' : 'identity.admin.disable')}
                         </button>
                       </form>
+                      <details>
+                        <summary>{request.t('identity.admin.changeRoles')}</summary>
+                        <form method="post" action={request.localePath(`/staff/admin/accounts/${a.id}/roles`)} class="stack">
+                          <CsrfField token={staff.csrfToken} />
+                          {ROLES.filter((r) => ROLE_ORGANISATION_KINDS[r].includes(a.kind as OrganisationKind) && (r !== 'platform_admin' || staff.roles.includes('platform_admin'))).map((r) => (
+                            <label class="check">
+                              <input type="checkbox" name="roles" value={r} checked={a.roles.includes(r)} /> {request.t(`identity.role.${r}`)}
+                            </label>
+                          ))}
+                          <button type="submit" class="button secondary">
+                            {request.t('identity.admin.saveRoles')}
+                          </button>
+                        </form>
+                      </details>
                       <form method="post" action={request.localePath(`/staff/admin/accounts/${a.id}/reset-mfa`)}>
                         <CsrfField token={staff.csrfToken} />
                         <button type="submit" class="link-button">
@@ -354,18 +370,67 @@ export function adminRoutes(app: FastifyInstance, deps: IdentityDeps): void {
     '/staff/admin/accounts/:id/roles',
     {
       config: { access: { action: 'identity.account.setRoles', record: 'staff_account' } },
-      schema: { hide: true, params: Type.Object({ id: Uuid }), body: Type.Object({ ...FormToken, roles: Type.Array(Type.String({ maxLength: 40 }), { maxItems: 10 }) }) },
+      schema: { hide: true, params: Type.Object({ id: Uuid }), body: Type.Object({ ...FormToken, roles: Type.Optional(Type.Array(Type.String({ maxLength: 40 }), { maxItems: 10 })) }) },
     },
     async (request, reply) => {
       refuseSelf(request);
       const staff = requireStaff(request);
-      const { roles } = request.body as { roles: string[] };
+      const roles = (request.body as { roles?: string[] }).roles ?? [];
       if (roles.includes('platform_admin') && !staff.roles.includes('platform_admin')) throw new AppError('NOT_FOUND');
       const result = await setRoles(deps, (request.params as { id: string }).id, roles, auditActorFrom(request));
       if (!result.ok) return accountsPage(request, reply, { error: request.t(`identity.invite.problem.${result.problem}`), status: 400 });
       return reply.redirect(request.localePath('/staff/admin/accounts') + '?done=roles', 303);
     },
   );
+
+  // The roles and what each may do: read straight from the policy data, so the page cannot drift from it.
+  app.get('/staff/admin/roles', { config: { access: { action: 'identity.account.list' } }, schema: { hide: true } }, async (request, reply) => {
+    const actions = allActions().sort();
+    return page(
+      request,
+      reply,
+      request.t('identity.admin.roles'),
+      <>
+        <h1>{request.t('identity.admin.roles')}</h1>
+        <p class="lead">{request.t('identity.admin.rolesLead')}</p>
+        <div class="table-scroll">
+          <table class="policy">
+            <thead>
+              <tr>
+                <th scope="col">{request.t('identity.admin.action')}</th>
+                {ROLES.map((r) => (
+                  <th scope="col">{request.t(`identity.role.${r}`)}</th>
+                ))}
+              </tr>
+            </thead>
+            <tbody>
+              {actions.map((action) => {
+                const rule = ruleFor(action);
+                return (
+                  <tr>
+                    <th scope="row">
+                      <code>{action}</code>
+                    </th>
+                    {ROLES.map((r) => {
+                      const scope = rule?.roles[r];
+                      const glass = rule?.breakGlass?.[r];
+                      return (
+                        <td>
+                          {scope ? request.t(`identity.scope.${scope}`) : '—'}
+                          {glass ? ` (${request.t('identity.audit.breakGlass')}: ${request.t(`identity.scope.${glass}`)})` : ''}
+                        </td>
+                      );
+                    })}
+                  </tr>
+                );
+              })}
+            </tbody>
+          </table>
+        </div>
+        <p class="hint">{request.t('identity.admin.rolesCount', { actions: actions.length, base: Object.keys(ACCESS_POLICY).length })}</p>
+      </>,
+    );
+  });
 
   const AuditQuery = Type.Object({
     account: Type.Optional(Type.Union([Uuid, Type.Literal('')])),
