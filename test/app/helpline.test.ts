@@ -827,6 +827,14 @@ describe('pages', () => {
       expect(res.statusCode).toBe(409);
       expect(res.body).toContain('outside her safe times');
       expect(res.body).not.toContain('13800138000');
+      // The case page shown again with the refusal is a read of the case, and audited as one.
+      const reads = await t.db
+        .selectFrom('audit_event')
+        .select('event')
+        .where('record_id', '=', caseId)
+        .where('event', '=', 'record.read')
+        .execute();
+      expect(reads).toHaveLength(1);
     } finally {
       t.app.helpline.clock = () => new Date();
     }
