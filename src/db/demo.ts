@@ -7,6 +7,7 @@ import type { Transaction } from 'kysely';
 import type { Database } from './schema.ts';
 import type { Keyring } from '../platform/crypto.ts';
 import { identityDemoSeed } from '../modules/identity/identity.demo.ts';
+import { helpDemoSeed } from '../modules/help/help.demo.ts';
 import { helplineDemoSeed } from '../modules/helpline/helpline.demo.ts';
 import { ordersDemoSeed } from '../modules/orders/orders.demo.ts';
 
@@ -22,6 +23,7 @@ export type DemoSeed = (context: DemoSeedContext) => Promise<void>;
 /** Module seeds, in order. */
 export const demoSeeds: { name: string; seed: DemoSeed }[] = [
   { name: 'identity', seed: identityDemoSeed },
+  { name: 'help', seed: helpDemoSeed },
   { name: 'helpline', seed: helplineDemoSeed },
   { name: 'orders', seed: ordersDemoSeed },
 ];

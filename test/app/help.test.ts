@@ -8,6 +8,7 @@ import { sql } from 'kysely';
 import { createTestApp, type TestApp } from '../support/test-app.ts';
 import { csrfTokenFor } from '../../src/platform/csrf.ts';
 import { SUBMISSIONS_PER_HOUR } from '../../src/modules/help/help.model.ts';
+import { helpDemoSeed } from '../../src/modules/help/help.demo.ts';
 
 let t: TestApp;
 let ip = 0;
@@ -130,6 +131,18 @@ describe('help request', () => {
     expect(res.statusCode).toBe(413);
     expect(res.json().error.message).toBe('What you sent is too large.');
     expect(await counts()).toEqual(before);
+  });
+});
+
+describe('demo data', () => {
+  it('seeds requests that open with the printed code and secret', async () => {
+    const lines: string[] = [];
+    await t.db.transaction().execute((trx) => helpDemoSeed({ trx, keyring: t.keyring, print: (line) => lines.push(line) }));
+    const [, code, secret] = /case code (\S+), secret ([\d ]+)/.exec(lines[0] ?? '') ?? [];
+    const opened = await openThread(code ?? '', secret ?? '');
+    expect(opened.statusCode).toBe(200);
+    const row = await t.db.selectFrom('help_request').select(['danger_level', 'no_guardian_contact']).where('case_code', '=', /case code (\S+),/.exec(lines[1] ?? '')?.[1] ?? '').executeTakeFirstOrThrow();
+    expect(row).toEqual({ danger_level: null, no_guardian_contact: true });
   });
 });
 

@@ -12,9 +12,22 @@ import { AppError } from '../../platform/errors.ts';
 import { addToOutbox } from '../../platform/jobs.ts';
 import type { RateLimiter } from '../../platform/rate-limit.ts';
 import {
-  CASE_CODE, CASE_CODE_ALPHABET, CONSENT_VERSION, SECRET, callbackProblems, helpRequestProblems, isUnder14,
-  normalizeCaseCode, normalizeSecret, scoreDangerAssessment, textProblems, LIMITS,
-  type CallbackInput, type ContactRules, type DirectoryKind, type HelpRequestInput,
+  CASE_CODE,
+  CASE_CODE_ALPHABET,
+  CONSENT_VERSION,
+  SECRET,
+  callbackProblems,
+  helpRequestProblems,
+  isUnder14,
+  normalizeCaseCode,
+  normalizeSecret,
+  scoreDangerAssessment,
+  textProblems,
+  LIMITS,
+  type CallbackInput,
+  type ContactRules,
+  type DirectoryKind,
+  type HelpRequestInput,
 } from './help.model.ts';
 
 type Executor = Db | Transaction<Database>;
@@ -113,7 +126,9 @@ export class HelpService {
   }
 
   private hashSecret(caseCode: string, secret: string): Buffer {
-    return createHmac('sha256', this.secretKey).update(caseCode + '\0' + secret).digest();
+    return createHmac('sha256', this.secretKey)
+      .update(caseCode + '\0' + secret)
+      .digest();
   }
 
   private hashToken(token: string): Buffer {
@@ -133,6 +148,23 @@ export class HelpService {
    * to. Throws VALIDATION (nothing stored) when any rule is broken.
    */
   async createHelpRequest(input: HelpRequestInput, locale: string): Promise<CreatedHelpRequest> {
+    for (let attempt = 0; ; attempt++) {
+      try {
+        return await this.db.transaction().execute((trx) => this.createHelpRequestIn(trx, input, locale));
+      } catch (error) {
+        // A clash of random case codes is possible, if rare: try another code.
+        if ((error as { code?: string }).code === '23505' && attempt < 5) continue;
+        throw error;
+      }
+    }
+  }
+
+  /** The same, inside the caller's transaction (demo seeds); a case-code clash fails the transaction. */
+  async createHelpRequestIn(
+    trx: Transaction<Database>,
+    input: HelpRequestInput,
+    locale: string,
+  ): Promise<CreatedHelpRequest> {
     const problems = helpRequestProblems(input);
     if (problems.length) throw new AppError('VALIDATION', { fields: problems });
     const id = randomUUID();
@@ -148,59 +180,64 @@ export class HelpService {
       noVoicemail: input.contact.noVoicemail,
       noSms: input.contact.noSms,
     };
-    for (let attempt = 0; ; attempt++) {
-      const caseCode = makeCaseCode();
-      try {
-        await this.db.transaction().execute(async (trx) => {
-          await trx
-            .insertInto('help_request')
-            .values({
-              id,
-              case_code: caseCode,
-              secret_hash: this.hashSecret(caseCode, secret),
-              request_type: input.requestType,
-              other_type_sealed: input.otherType?.trim() ? this.seal(input.otherType.trim(), 'help_request', 'other_type', id) : null,
-              age_band: input.ageBand ?? null,
-              gender: input.gender ?? null,
-              is_minor: input.minor ?? (input.ageBand ? input.ageBand === 'under_14' || input.ageBand === '14_17' : null),
-              province: input.province ?? null,
-              city: input.city?.trim() || null,
-              forms: input.forms,
-              relationship: input.relationship ?? null,
-              children_witnessed: input.childrenWitnessed ?? null,
-              contact_channel: contact.channel,
-              contact_sealed: this.seal(JSON.stringify(contact), 'help_request', 'contact', id),
-              consent_basis: under14 && input.guardianMayBeAbuser ? 'minor_emergency' : 'separate_consent',
-              consent_version: CONSENT_VERSION,
-              consented_at: new Date(),
-              no_guardian_contact: under14 && input.guardianMayBeAbuser === true,
-              danger_level: danger?.level ?? null,
-              danger_score: danger?.score ?? null,
-              danger_answers_sealed: input.dangerAnswers
-                ? this.seal(JSON.stringify(input.dangerAnswers), 'help_request', 'danger_answers', id)
-                : null,
-              locale,
-              neutral_titles: input.neutralTitles === true,
-              last_survivor_message_at: new Date(),
-            })
-            .execute();
-          await this.insertMessage(trx, id, 'survivor', null, input.narrative.trim());
-          await addToOutbox(trx, 'help.request-created', { helpRequestId: id });
-        });
-        return { id, caseCode, secret, dangerLevel: danger?.level ?? null };
-      } catch (error) {
-        // A clash of random case codes is possible, if rare: try another code.
-        if ((error as { code?: string }).code === '23505' && attempt < 5) continue;
-        throw error;
-      }
-    }
+    const caseCode = makeCaseCode();
+    await trx
+      .insertInto('help_request')
+      .values({
+        id,
+        case_code: caseCode,
+        secret_hash: this.hashSecret(caseCode, secret),
+        request_type: input.requestType,
+        other_type_sealed: input.otherType?.trim()
+          ? this.seal(input.otherType.trim(), 'help_request', 'other_type', id)
+          : null,
+        age_band: input.ageBand ?? null,
+        gender: input.gender ?? null,
+        is_minor:
+          input.minor ?? (input.ageBand ? input.ageBand === 'under_14' || input.ageBand === '14_17' : null),
+        province: input.province ?? null,
+        city: input.city?.trim() || null,
+        forms: input.forms,
+        relationship: input.relationship ?? null,
+        children_witnessed: input.childrenWitnessed ?? null,
+        contact_channel: contact.channel,
+        contact_sealed: this.seal(JSON.stringify(contact), 'help_request', 'contact', id),
+        consent_basis: under14 && input.guardianMayBeAbuser ? 'minor_emergency' : 'separate_consent',
+        consent_version: CONSENT_VERSION,
+        consented_at: new Date(),
+        no_guardian_contact: under14 && input.guardianMayBeAbuser === true,
+        danger_level: danger?.level ?? null,
+        danger_score: danger?.score ?? null,
+        danger_answers_sealed: input.dangerAnswers
+          ? this.seal(JSON.stringify(input.dangerAnswers), 'help_request', 'danger_answers', id)
+          : null,
+        locale,
+        neutral_titles: input.neutralTitles === true,
+        last_survivor_message_at: new Date(),
+      })
+      .execute();
+    await this.insertMessage(trx, id, 'survivor', null, input.narrative.trim());
+    await addToOutbox(trx, 'help.request-created', { helpRequestId: id });
+    return { id, caseCode, secret, dangerLevel: danger?.level ?? null };
   }
 
-  private async insertMessage(trx: Executor, requestId: string, author: 'survivor' | 'staff', staffRef: string | null, text: string): Promise<string> {
+  private async insertMessage(
+    trx: Executor,
+    requestId: string,
+    author: 'survivor' | 'staff',
+    staffRef: string | null,
+    text: string,
+  ): Promise<string> {
     const id = randomUUID();
     await trx
       .insertInto('help_message')
-      .values({ id, help_request_id: requestId, author, staff_ref: staffRef, body_sealed: this.seal(text, 'help_message', 'body', id) })
+      .values({
+        id,
+        help_request_id: requestId,
+        author,
+        staff_ref: staffRef,
+        body_sealed: this.seal(text, 'help_message', 'body', id),
+      })
       .execute();
     return id;
   }
@@ -210,17 +247,31 @@ export class HelpService {
    * are limited per case code (then LOCKED, even for the right secret) and per network (RATE_LIMITED).
    * A wrong code and a wrong secret are indistinguishable.
    */
-  async openThread(rawCode: string, rawSecret: string, network: string, options: { neutralTitles?: boolean } = {}): Promise<{ token: string; session: ThreadSession }> {
+  async openThread(
+    rawCode: string,
+    rawSecret: string,
+    network: string,
+    options: { neutralTitles?: boolean } = {},
+  ): Promise<{ token: string; session: ThreadSession }> {
     const caseCode = normalizeCaseCode(rawCode);
     const secret = normalizeSecret(rawSecret);
     const perNetwork = await this.rateLimiter.hit('help.open.net', network, OPEN_ATTEMPTS_PER_NETWORK);
     if (!perNetwork.allowed) {
-      throw new AppError('RATE_LIMITED', { params: { seconds: Math.max(1, Math.ceil(perNetwork.resetInMs / 1000)) } });
+      throw new AppError('RATE_LIMITED', {
+        params: { seconds: Math.max(1, Math.ceil(perNetwork.resetInMs / 1000)) },
+      });
     }
     const perCase = await this.rateLimiter.hit('help.open', caseCode, SECRET_GUESSES);
-    if (!perCase.allowed) throw new AppError('LOCKED', { params: { minutes: Math.max(1, Math.ceil(perCase.resetInMs / 60_000)) } });
+    if (!perCase.allowed)
+      throw new AppError('LOCKED', {
+        params: { minutes: Math.max(1, Math.ceil(perCase.resetInMs / 60_000)) },
+      });
     const row = CASE_CODE.test(caseCode)
-      ? await this.db.selectFrom('help_request').select(['id', 'secret_hash', 'last_opened_at', 'neutral_titles']).where('case_code', '=', caseCode).executeTakeFirst()
+      ? await this.db
+          .selectFrom('help_request')
+          .select(['id', 'secret_hash', 'last_opened_at', 'neutral_titles'])
+          .where('case_code', '=', caseCode)
+          .executeTakeFirst()
       : undefined;
     const candidate = this.hashSecret(caseCode, SECRET.test(secret) ? secret : '').toString('base64');
     // Compare even when the code is unknown, so timing does not tell whether a code exists.
@@ -235,7 +286,10 @@ export class HelpService {
     const neutralTitles = row.neutral_titles || options.neutralTitles === true;
     await this.db.transaction().execute(async (trx) => {
       // Expired sessions of anyone are removed as new ones open: no separate sweeper is needed.
-      await trx.deleteFrom('help_thread_session').where((eb) => eb.or([eb('idle_expires_at', '<', now), eb('absolute_expires_at', '<', now)])).execute();
+      await trx
+        .deleteFrom('help_thread_session')
+        .where((eb) => eb.or([eb('idle_expires_at', '<', now), eb('absolute_expires_at', '<', now)]))
+        .execute();
       await trx
         .insertInto('help_thread_session')
         .values({
@@ -264,7 +318,10 @@ export class HelpService {
     const row = await this.db
       .updateTable('help_thread_session as s')
       .from('help_request as r')
-      .set({ last_seen_at: now, idle_expires_at: sql<Date>`least(s.absolute_expires_at, ${new Date(now.getTime() + THREAD_IDLE_MS)})` })
+      .set({
+        last_seen_at: now,
+        idle_expires_at: sql<Date>`least(s.absolute_expires_at, ${new Date(now.getTime() + THREAD_IDLE_MS)})`,
+      })
       .whereRef('r.id', '=', 's.help_request_id')
       .where('s.token_hash', '=', this.hashToken(token))
       .where('s.idle_expires_at', '>', now)
@@ -272,7 +329,13 @@ export class HelpService {
       .returning(['s.id', 's.help_request_id', 'r.case_code', 's.neutral_titles', 's.previous_open_at'])
       .executeTakeFirst();
     if (!row) return undefined;
-    return { id: row.id, helpRequestId: row.help_request_id, caseCode: row.case_code, neutralTitles: row.neutral_titles, previousOpenAt: row.previous_open_at };
+    return {
+      id: row.id,
+      helpRequestId: row.help_request_id,
+      caseCode: row.case_code,
+      neutralTitles: row.neutral_titles,
+      previousOpenAt: row.previous_open_at,
+    };
   }
 
   async endThreadSession(token: string | undefined): Promise<void> {
@@ -284,7 +347,9 @@ export class HelpService {
   async sweepThreadSessions(): Promise<number> {
     const result = await this.db
       .deleteFrom('help_thread_session')
-      .where((eb) => eb.or([eb('idle_expires_at', '<', new Date()), eb('absolute_expires_at', '<', new Date())]))
+      .where((eb) =>
+        eb.or([eb('idle_expires_at', '<', new Date()), eb('absolute_expires_at', '<', new Date())]),
+      )
       .executeTakeFirst();
     return Number(result.numDeletedRows);
   }
@@ -296,7 +361,12 @@ export class HelpService {
       .where('help_request_id', '=', requestId)
       .orderBy('seq')
       .execute();
-    return rows.map((r) => ({ id: r.id, author: r.author, text: this.open(r.body_sealed, 'help_message', 'body', r.id), createdAt: r.created_at }));
+    return rows.map((r) => ({
+      id: r.id,
+      author: r.author,
+      text: this.open(r.body_sealed, 'help_message', 'body', r.id),
+      createdAt: r.created_at,
+    }));
   }
 
   /** Her message on her thread. */
@@ -306,14 +376,25 @@ export class HelpService {
     return this.db.transaction().execute(async (trx) => {
       const id = await this.insertMessage(trx, session.helpRequestId, 'survivor', null, text.trim());
       const now = new Date();
-      await trx.updateTable('help_request').set({ last_survivor_message_at: now, status: 'open' }).where('id', '=', session.helpRequestId).execute();
-      await addToOutbox(trx, 'help.survivor-message', { helpRequestId: session.helpRequestId, messageId: id });
+      await trx
+        .updateTable('help_request')
+        .set({ last_survivor_message_at: now, status: 'open' })
+        .where('id', '=', session.helpRequestId)
+        .execute();
+      await addToOutbox(trx, 'help.survivor-message', {
+        helpRequestId: session.helpRequestId,
+        messageId: id,
+      });
       return { id, author: 'survivor' as const, text: text.trim(), createdAt: now };
     });
   }
 
   /** A call-back request with its own safe-contact rules; tied to her thread when `helpRequestId` is given. */
-  async requestCallback(input: CallbackInput, locale: string, helpRequestId: string | null): Promise<{ id: string }> {
+  async requestCallback(
+    input: CallbackInput,
+    locale: string,
+    helpRequestId: string | null,
+  ): Promise<{ id: string }> {
     const problems = callbackProblems(input);
     if (problems.length) throw new AppError('VALIDATION', { fields: problems });
     const id = randomUUID();
@@ -327,9 +408,18 @@ export class HelpService {
     await this.db.transaction().execute(async (trx) => {
       await trx
         .insertInto('help_callback')
-        .values({ id, help_request_id: helpRequestId, contact_sealed: this.seal(JSON.stringify(contact), 'help_callback', 'contact', id), consent_version: CONSENT_VERSION, locale })
+        .values({
+          id,
+          help_request_id: helpRequestId,
+          contact_sealed: this.seal(JSON.stringify(contact), 'help_callback', 'contact', id),
+          consent_version: CONSENT_VERSION,
+          locale,
+        })
         .execute();
-      await addToOutbox(trx, 'help.callback-requested', { callbackId: id, ...(helpRequestId ? { helpRequestId } : {}) });
+      await addToOutbox(trx, 'help.callback-requested', {
+        callbackId: id,
+        ...(helpRequestId ? { helpRequestId } : {}),
+      });
     });
     return { id };
   }
@@ -341,7 +431,13 @@ export class HelpService {
    * the desk orders by danger, minors and waiting time on top of this.
    */
   async listOpenRequests(db: Executor = this.db, limit = 200): Promise<StaffRequestSummary[]> {
-    const rows = await db.selectFrom('help_request').selectAll().where('status', '<>', 'closed').orderBy('created_at').limit(limit).execute();
+    const rows = await db
+      .selectFrom('help_request')
+      .selectAll()
+      .where('status', '<>', 'closed')
+      .orderBy('created_at')
+      .limit(limit)
+      .execute();
     return rows.map((r) => ({
       id: r.id,
       caseCode: r.case_code,
@@ -375,7 +471,9 @@ export class HelpService {
       createdAt: r.created_at,
       lastSurvivorMessageAt: r.last_survivor_message_at,
       lastStaffReplyAt: r.last_staff_reply_at,
-      otherType: r.other_type_sealed ? this.open(r.other_type_sealed, 'help_request', 'other_type', r.id) : null,
+      otherType: r.other_type_sealed
+        ? this.open(r.other_type_sealed, 'help_request', 'other_type', r.id)
+        : null,
       gender: r.gender,
       city: r.city,
       forms: r.forms,
@@ -384,32 +482,56 @@ export class HelpService {
       contact: JSON.parse(this.open(r.contact_sealed, 'help_request', 'contact', r.id)) as ContactRules,
       consentBasis: r.consent_basis,
       noGuardianContact: r.no_guardian_contact,
-      dangerAnswers: r.danger_answers_sealed ? (JSON.parse(this.open(r.danger_answers_sealed, 'help_request', 'danger_answers', r.id)) as boolean[]) : null,
+      dangerAnswers: r.danger_answers_sealed
+        ? (JSON.parse(
+            this.open(r.danger_answers_sealed, 'help_request', 'danger_answers', r.id),
+          ) as boolean[])
+        : null,
       messages: await this.listMessages(db, r.id),
     };
   }
 
   /** A staff reply on her thread, written in the caller's transaction (with its audit record). */
-  async postStaffReply(trx: Executor, requestId: string, staffRef: string, text: string): Promise<ThreadMessage> {
+  async postStaffReply(
+    trx: Executor,
+    requestId: string,
+    staffRef: string,
+    text: string,
+  ): Promise<ThreadMessage> {
     const problems = textProblems('text', text, LIMITS.message, true);
     if (problems.length) throw new AppError('VALIDATION', { fields: problems });
-    const exists = await trx.selectFrom('help_request').select('id').where('id', '=', requestId).executeTakeFirst();
+    const exists = await trx
+      .selectFrom('help_request')
+      .select('id')
+      .where('id', '=', requestId)
+      .executeTakeFirst();
     if (!exists) throw new AppError('NOT_FOUND');
     const id = await this.insertMessage(trx, requestId, 'staff', staffRef, text.trim());
     const now = new Date();
-    await trx.updateTable('help_request').set({ last_staff_reply_at: now, status: 'answered' }).where('id', '=', requestId).execute();
+    await trx
+      .updateTable('help_request')
+      .set({ last_staff_reply_at: now, status: 'answered' })
+      .where('id', '=', requestId)
+      .execute();
     return { id, author: 'staff', text: text.trim(), createdAt: now };
   }
 
   /** The desk closes a request (its case is finished); she can still read her thread, and a new message reopens it. */
   async closeRequest(trx: Executor, requestId: string): Promise<void> {
-    const result = await trx.updateTable('help_request').set({ status: 'closed' }).where('id', '=', requestId).executeTakeFirst();
+    const result = await trx
+      .updateTable('help_request')
+      .set({ status: 'closed' })
+      .where('id', '=', requestId)
+      .executeTakeFirst();
     if (result.numUpdatedRows === 0n) throw new AppError('NOT_FOUND');
   }
 
   // ---- Directory ----
 
-  async listDirectoryEntries(filter: { province?: string; kind?: DirectoryKind; q?: string }, locale: string): Promise<DirectoryEntry[]> {
+  async listDirectoryEntries(
+    filter: { province?: string; kind?: DirectoryKind; q?: string },
+    locale: string,
+  ): Promise<DirectoryEntry[]> {
     let query = this.db.selectFrom('help_directory_entry').selectAll().where('active', '=', true);
     if (filter.province) query = query.where('province', 'in', [filter.province, '00']);
     if (filter.kind) query = query.where('kind', '=', filter.kind);
@@ -417,10 +539,21 @@ export class HelpService {
     if (q) {
       const like = `%${q.replace(/[\\%_]/g, (c) => '\\' + c)}%`;
       query = query.where((eb) =>
-        eb.or([eb('name_zh', 'ilike', like), eb('name_en', 'ilike', like), eb('city_zh', 'ilike', like), eb('city_en', 'ilike', like)]),
+        eb.or([
+          eb('name_zh', 'ilike', like),
+          eb('name_en', 'ilike', like),
+          eb('city_zh', 'ilike', like),
+          eb('city_en', 'ilike', like),
+        ]),
       );
     }
-    const rows = await query.orderBy(sql`province = '00'`, 'desc').orderBy('province').orderBy('kind').orderBy('id').limit(200).execute();
+    const rows = await query
+      .orderBy(sql`province = '00'`, 'desc')
+      .orderBy('province')
+      .orderBy('kind')
+      .orderBy('id')
+      .limit(200)
+      .execute();
     const en = locale === 'en';
     return rows.map((r) => ({
       id: r.id,
@@ -436,19 +569,45 @@ export class HelpService {
 
   /** Admins maintain the directory (the admin screen calls this after its own access check). */
   async saveDirectoryEntry(entry: {
-    id?: string; kind: DirectoryKind; province: string; cityZh?: string | null; cityEn?: string | null; nameZh: string; nameEn: string;
-    phone?: string | null; addressZh?: string | null; hoursZh?: string | null; hoursEn?: string | null; active?: boolean;
+    id?: string;
+    kind: DirectoryKind;
+    province: string;
+    cityZh?: string | null;
+    cityEn?: string | null;
+    nameZh: string;
+    nameEn: string;
+    phone?: string | null;
+    addressZh?: string | null;
+    hoursZh?: string | null;
+    hoursEn?: string | null;
+    active?: boolean;
   }): Promise<string> {
     const values = {
-      kind: entry.kind, province: entry.province, city_zh: entry.cityZh ?? null, city_en: entry.cityEn ?? null,
-      name_zh: entry.nameZh, name_en: entry.nameEn, phone: entry.phone ?? null, address_zh: entry.addressZh ?? null,
-      hours_zh: entry.hoursZh ?? null, hours_en: entry.hoursEn ?? null, active: entry.active ?? true,
+      kind: entry.kind,
+      province: entry.province,
+      city_zh: entry.cityZh ?? null,
+      city_en: entry.cityEn ?? null,
+      name_zh: entry.nameZh,
+      name_en: entry.nameEn,
+      phone: entry.phone ?? null,
+      address_zh: entry.addressZh ?? null,
+      hours_zh: entry.hoursZh ?? null,
+      hours_en: entry.hoursEn ?? null,
+      active: entry.active ?? true,
     };
     if (entry.id) {
-      await this.db.updateTable('help_directory_entry').set({ ...values, updated_at: new Date() }).where('id', '=', entry.id).execute();
+      await this.db
+        .updateTable('help_directory_entry')
+        .set({ ...values, updated_at: new Date() })
+        .where('id', '=', entry.id)
+        .execute();
       return entry.id;
     }
-    const row = await this.db.insertInto('help_directory_entry').values(values).returning('id').executeTakeFirstOrThrow();
+    const row = await this.db
+      .insertInto('help_directory_entry')
+      .values(values)
+      .returning('id')
+      .executeTakeFirstOrThrow();
     return row.id;
   }
 }
