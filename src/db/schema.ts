@@ -4,7 +4,6 @@
  */
 import type { PlatformTables } from './platform.tables.ts';
 import type { IdentityTables } from '../modules/identity/identity.tables.ts';
-import type { HelpTables } from '../modules/help/help.tables.ts';
 import type { EvidenceTables } from '../modules/evidence/evidence.tables.ts';
 import type { HelpTables } from '../modules/help/help.tables.ts';
 import type { HelplineTables } from '../modules/helpline/helpline.tables.ts';
