@@ -149,6 +149,15 @@ describe('evidence for a court', () => {
     expect(other.stdout).toContain('not the pinned platform key');
   });
 
+  it('is part of the platform backup: every stored object, byte for byte', async () => {
+    const { backupFileSourceFactories } = await import('../../src/platform/backup.ts');
+    const sources = backupFileSourceFactories.map((f) => f(t.config)).filter((s) => s.name === 'evidence');
+    expect(sources).toHaveLength(1);
+    const keys: string[] = [];
+    for await (const { key } of sources[0]!.list()) keys.push(key);
+    expect(keys).toEqual(expect.arrayContaining([`items/${photoId}/original`, `items/${photoId}/preview`, `items/${pdfId}/original`]));
+  });
+
   it('keeps staff routes closed without a staff session', async () => {
     for (const url of ['/api/evidence?owner=case:court', `/api/evidence/${photoId}/file`, `/api/evidence/${photoId}/custody`]) {
       const res = await t.app.inject({ method: 'GET', url });

@@ -11,6 +11,7 @@ import { parseArgs } from 'node:util';
 import { resolveMasterKey, type Config } from '../../config.ts';
 import { openDatabase } from '../../db/open.ts';
 import { Keyring } from '../../platform/crypto.ts';
+import './backup-source.ts';
 import { verifyBundle } from './bundle.ts';
 import { verifyAllCustody } from './custody.ts';
 import { platformSigningKey } from './signing.ts';

@@ -8,6 +8,7 @@ import { Server } from '@tus/server';
 import { Type } from 'typebox';
 import { AppError, notFound } from '../../platform/errors.ts';
 import { localeFromAcceptLanguage, type Locale } from '../../platform/i18n/catalog.ts';
+import './backup-source.ts';
 import { exportBundle } from './bundle.ts';
 import { verifyChain } from './custody.ts';
 import { DELETE_OBJECTS_TOPIC, EvidenceService, isUuid } from './evidence.service.ts';

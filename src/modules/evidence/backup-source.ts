@@ -1,0 +1,23 @@
+/**
+ * The evidence store as a source of the platform backup (`anxin backup` / `anxin restore`): objects are copied
+ * byte for byte — they are already encrypted under data keys wrapped by the master key.
+ */
+import { backupFileSourceFactories, type BackupFileSource } from '../../platform/backup.ts';
+import type { Config } from '../../config.ts';
+import { createStorage } from './storage/index.ts';
+
+export function evidenceBackupSource(config: Config): BackupFileSource {
+  const storage = createStorage(config.evidence);
+  return {
+    name: 'evidence',
+    async *list() {
+      for (const key of await storage.list('')) yield { key };
+    },
+    read: (key) => storage.get(key),
+    write: async (key, body) => {
+      await storage.put(key, body);
+    },
+  };
+}
+
+if (!backupFileSourceFactories.includes(evidenceBackupSource)) backupFileSourceFactories.push(evidenceBackupSource);
