@@ -136,6 +136,8 @@ describe('sessions', () => {
     await t.db.updateTable('staff_session').set({ last_seen_at: new Date() }).where('id', '=', idle.sessionId).execute();
     expect((await t.app.inject({ url: '/api/staff/session', headers: { cookie: idle.cookie } })).statusCode).toBe(401);
 
+    const expiry = await t.db.selectFrom('audit_event').select('details').where('event', '=', 'identity.session_expired').where('actor_account_id', '=', staff.accountId).execute();
+    expect(expiry.map((e) => e.details)).toEqual([{ why: 'idle' }]);
     const old = await sessionFor(t, staff.accountId);
     await t.db.updateTable('staff_session').set({ expires_at: new Date(Date.now() - 1000) }).where('id', '=', old.sessionId).execute();
     const api = await t.app.inject({ url: '/api/staff/session', headers: { cookie: old.cookie } });

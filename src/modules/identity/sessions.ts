@@ -8,6 +8,7 @@ import type { FastifyReply, FastifyRequest } from 'fastify';
 import { sql, type Kysely, type Transaction } from 'kysely';
 import type { Database } from '../../db/schema.ts';
 import { csrfTokenFor } from '../../platform/csrf.ts';
+import { recordAudit } from './audit.ts';
 import { isRole, type OrganisationKind, type Role } from './policy.ts';
 import { newToken, tokenHash } from './totp.ts';
 
@@ -129,7 +130,18 @@ export async function loadStaffSession(request: FastifyRequest, db: Kysely<Datab
   else if (row.last_seen_at.getTime() + IDLE_TIMEOUT_MS <= now) ended = 'idle';
   if (ended) {
     request.staffSessionEnded = ended;
-    if (!row.revoked_at) await db.updateTable('staff_session').set({ revoked_at: new Date(), pending_totp_secret: null }).where('id', '=', row.sessionId).execute();
+    if (!row.revoked_at) {
+      await db.transaction().execute(async (trx) => {
+        await trx.updateTable('staff_session').set({ revoked_at: new Date(), pending_totp_secret: null }).where('id', '=', row.sessionId).execute();
+        if (ended === 'idle' || ended === 'absolute') {
+          await recordAudit(trx, {
+            event: 'identity.session_expired',
+            actor: { accountId: row.accountId, roles: row.roles, organisationId: row.organisationId, ip: request.ip || null, userAgent: request.headers['user-agent']?.slice(0, 300) ?? null },
+            details: { why: ended },
+          });
+        }
+      });
+    }
     return undefined;
   }
   if (now - row.last_seen_at.getTime() > TOUCH_EVERY_MS) {
