@@ -161,10 +161,15 @@ class FrameEncryptor extends Transform {
     this.pending.push(chunk);
     this.pendingBytes += chunk.length;
     // Keep one full frame back so the last frame can be flagged as last when the stream ends.
-    while (this.pendingBytes > FRAME_BYTES) {
-      const all = Buffer.concat(this.pending);
-      this.emitFrame(all.subarray(0, FRAME_BYTES), false);
-      const rest = all.subarray(FRAME_BYTES);
+    if (this.pendingBytes > FRAME_BYTES) {
+      // Join once, then cut whole frames out of the joined buffer (no copying per frame).
+      const all = this.pending.length === 1 ? this.pending[0]! : Buffer.concat(this.pending, this.pendingBytes);
+      let offset = 0;
+      while (all.length - offset > FRAME_BYTES) {
+        this.emitFrame(all.subarray(offset, offset + FRAME_BYTES), false);
+        offset += FRAME_BYTES;
+      }
+      const rest = all.subarray(offset);
       this.pending = [rest];
       this.pendingBytes = rest.length;
     }
