@@ -9,7 +9,7 @@
  * from `clock`, so tests can move it.
  */
 import { randomUUID } from 'node:crypto';
-import { sql, type Transaction } from 'kysely';
+import type { Transaction } from 'kysely';
 import type { Db } from '../../db/database.ts';
 import type { Database } from '../../db/schema.ts';
 import type { Keyring } from '../../platform/crypto.ts';
@@ -27,6 +27,19 @@ import {
 import { recordAudit, type AuditActor } from '../identity/audit.ts';
 import { evaluateAccess, type Actor, type RecordPlacement, type Scope } from '../identity/policy.ts';
 import './helpline.audit.ts';
+import {
+  callbacksWithCase,
+  hasMandatoryReport,
+  caseRecords,
+  findCaseRow,
+  findDeskSetting,
+  helpRequestsWithCase,
+  latestIntakeAt,
+  listHotlineCalls,
+  listOpenCases,
+  listShifts,
+  lockCaseRow,
+} from './helpline.repository.ts';
 import {
   listDeskStaff,
   routeToOrganisation,
@@ -57,9 +70,7 @@ export const helpCaseOwnerRef = (helpRequestId: string): string => `help-case:${
 
 /** What the desk needs from the evidence vault (its service, when the module is installed). */
 export interface DeskEvidenceSource {
-  listForOwner(
-    ownerRef: string,
-  ): Promise<
+  listForOwner(ownerRef: string): Promise<
     {
       id: string;
       ownerRef: string;
@@ -289,6 +300,7 @@ interface CaseRow {
   received_at: Date;
   first_responded_at: Date | null;
   assigned_account_id: string | null;
+  victim_minor: boolean | null;
 }
 
 export function placementOf(
@@ -338,27 +350,14 @@ export class HelplineService {
    * read, so nothing depends on a background job having run.
    */
   async takeIntake(): Promise<number> {
-    const last = await this.db
-      .selectFrom('helpline_case')
-      .select(sql<Date | null>`max(received_at)`.as('at'))
-      .where('source', 'in', ['online', 'callback'])
-      .executeTakeFirst();
-    const since = new Date((last?.at?.getTime() ?? 0) - INTAKE_OVERLAP_MS);
+    const last = await latestIntakeAt(this.db);
+    const since = new Date((last?.getTime() ?? 0) - INTAKE_OVERLAP_MS);
     let created = 0;
     const requests = await listRequestsCreatedSince(this.db, since);
     if (requests.length) {
-      const known = new Set(
-        (
-          await this.db
-            .selectFrom('helpline_case')
-            .select('help_request_id')
-            .where(
-              'help_request_id',
-              'in',
-              requests.map((r) => r.id),
-            )
-            .execute()
-        ).map((r) => r.help_request_id),
+      const known = await helpRequestsWithCase(
+        this.db,
+        requests.map((r) => r.id),
       );
       for (const request of requests.filter((r) => !known.has(r.id))) {
         const organisation = await routeToOrganisation(this.db, request.province);
@@ -392,18 +391,9 @@ export class HelplineService {
       (c) => c.helpRequestId === null,
     );
     if (callbacks.length) {
-      const known = new Set(
-        (
-          await this.db
-            .selectFrom('helpline_case')
-            .select('callback_id')
-            .where(
-              'callback_id',
-              'in',
-              callbacks.map((c) => c.id),
-            )
-            .execute()
-        ).map((r) => r.callback_id),
+      const known = await callbacksWithCase(
+        this.db,
+        callbacks.map((c) => c.id),
       );
       for (const callback of callbacks.filter((c) => !known.has(c.id))) {
         const organisation = await routeToOrganisation(this.db, null);
@@ -427,20 +417,12 @@ export class HelplineService {
   }
 
   async firstResponseMinutes(organisationId: string): Promise<number> {
-    const row = await this.db
-      .selectFrom('helpline_desk_setting')
-      .select('first_response_minutes')
-      .where('organisation_id', '=', organisationId)
-      .executeTakeFirst();
+    const row = await findDeskSetting(this.db, organisationId);
     return row?.first_response_minutes ?? DEFAULT_FIRST_RESPONSE_MINUTES;
   }
 
   async deskSettings(organisationId: string): Promise<{ firstResponseMinutes: number; provinces: string[] }> {
-    const row = await this.db
-      .selectFrom('helpline_desk_setting')
-      .select(['first_response_minutes', 'provinces'])
-      .where('organisation_id', '=', organisationId)
-      .executeTakeFirst();
+    const row = await findDeskSetting(this.db, organisationId);
     return {
       firstResponseMinutes: row?.first_response_minutes ?? DEFAULT_FIRST_RESPONSE_MINUTES,
       provinces: row?.provinces ?? [],
@@ -485,26 +467,10 @@ export class HelplineService {
   async queue(organisationId: string, options: { whole: boolean }): Promise<QueueItem[]> {
     await this.takeIntake();
     const minutes = await this.firstResponseMinutes(organisationId);
-    let query = this.db
-      .selectFrom('helpline_case')
-      .select([
-        'id',
-        'source',
-        'status',
-        'danger_level',
-        'victim_minor',
-        'request_type',
-        'province',
-        'received_at',
-        'first_responded_at',
-        'assigned_account_id',
-        'help_request_id',
-        'callback_id',
-      ])
-      .where('organisation_id', '=', organisationId)
-      .where('status', '<>', 'closed');
-    if (!options.whole) query = query.where('assigned_account_id', 'is', null);
-    const rows = await query.orderBy('received_at').limit(1000).execute();
+    const rows = await listOpenCases(this.db, organisationId, {
+      unassignedOnly: !options.whole,
+      limit: 1000,
+    });
     const names = await staffNames(this.db, organisationId, [
       ...new Set(rows.flatMap((r) => (r.assigned_account_id ? [r.assigned_account_id] : []))),
     ]);
@@ -573,23 +539,7 @@ export class HelplineService {
   // ---- Claiming and assigning ----
 
   private async lockCase(trx: Trx, caseId: string): Promise<CaseRow> {
-    const row = await trx
-      .selectFrom('helpline_case')
-      .select([
-        'id',
-        'organisation_id',
-        'region_code',
-        'source',
-        'help_request_id',
-        'callback_id',
-        'status',
-        'received_at',
-        'first_responded_at',
-        'assigned_account_id',
-      ])
-      .where('id', '=', caseId)
-      .forUpdate()
-      .executeTakeFirst();
+    const row = await lockCaseRow(trx, caseId);
     if (!row) throw new AppError('NOT_FOUND');
     return row;
   }
@@ -655,40 +605,13 @@ export class HelplineService {
   // ---- The case ----
 
   async caseView(actor: DeskActor, caseId: string): Promise<CaseView> {
-    const row = await this.db
-      .selectFrom('helpline_case')
-      .selectAll()
-      .where('id', '=', caseId)
-      .executeTakeFirst();
+    const row = await findCaseRow(this.db, caseId);
     if (!row) throw new AppError('NOT_FOUND');
     const minutes = await this.firstResponseMinutes(row.organisation_id);
     const request = row.help_request_id
       ? await this.help.getRequestForStaff(this.db, row.help_request_id)
       : undefined;
-    const notes = await this.db
-      .selectFrom('helpline_case_note')
-      .selectAll()
-      .where('case_id', '=', caseId)
-      .orderBy('created_at')
-      .execute();
-    const referrals = await this.db
-      .selectFrom('helpline_referral')
-      .selectAll()
-      .where('case_id', '=', caseId)
-      .orderBy('created_at')
-      .execute();
-    const reports = await this.db
-      .selectFrom('helpline_mandatory_report')
-      .selectAll()
-      .where('case_id', '=', caseId)
-      .orderBy('reported_at')
-      .execute();
-    const calls = await this.db
-      .selectFrom('helpline_hotline_call')
-      .selectAll()
-      .where('case_id', '=', caseId)
-      .orderBy('started_at')
-      .execute();
+    const { notes, referrals, reports, calls } = await caseRecords(this.db, caseId);
     const names = await staffNames(this.db, row.organisation_id, [
       ...new Set([
         ...notes.map((n) => n.author_account_id),
@@ -896,16 +819,14 @@ export class HelplineService {
     if (!items.some((i) => i.id === evidenceId)) throw new AppError('NOT_FOUND');
     const opened = await this.evidenceSource.openOriginal(evidenceId, `staff:${actor.accountId}`, 'download');
     if (!opened || opened.item.ownerRef !== owner) throw new AppError('NOT_FOUND');
-    await this.db
-      .transaction()
-      .execute((trx) =>
-        recordAudit(trx, {
-          event: 'helpline.evidence_opened',
-          actor: actor.audit,
-          record: { type: 'helpline_case', id: caseId },
-          details: { evidenceId },
-        }),
-      );
+    await this.db.transaction().execute((trx) =>
+      recordAudit(trx, {
+        event: 'helpline.evidence_opened',
+        actor: actor.audit,
+        record: { type: 'helpline_case', id: caseId },
+        details: { evidenceId },
+      }),
+    );
     return opened;
   }
 
@@ -1021,12 +942,10 @@ export class HelplineService {
 
   /** Calls of the organisation (scope `organisation`) or those the actor registered (`own`), newest first. */
   async listCalls(actor: DeskActor, scope: Scope, limit = 200): Promise<HotlineCall[]> {
-    let query = this.db
-      .selectFrom('helpline_hotline_call')
-      .selectAll()
-      .where('organisation_id', '=', actor.organisationId);
-    if (scope === 'own' || scope === 'assigned') query = query.where('registered_by', '=', actor.accountId);
-    const rows = await query.orderBy('started_at', 'desc').limit(limit).execute();
+    const rows = await listHotlineCalls(this.db, actor.organisationId, {
+      ...(scope === 'own' || scope === 'assigned' ? { registeredBy: actor.accountId } : {}),
+      limit,
+    });
     return rows.map((c) => this.callView(c, actor, false));
   }
 
@@ -1283,13 +1202,8 @@ export class HelplineService {
         : [],
     );
     return this.db.transaction().execute(async (trx) => {
-      await this.lockCase(trx, caseId);
-      const minor = await trx
-        .selectFrom('helpline_case')
-        .select('victim_minor')
-        .where('id', '=', caseId)
-        .executeTakeFirstOrThrow();
-      if (minor.victim_minor !== true)
+      const row = await this.lockCase(trx, caseId);
+      if (row.victim_minor !== true)
         throw new AppError('CONFLICT', { fields: [{ field: 'case', message: 'helpline.report.notMinor' }] });
       const id = randomUUID();
       await trx
@@ -1339,18 +1253,8 @@ export class HelplineService {
     await this.db.transaction().execute(async (trx) => {
       const row = await this.lockCase(trx, caseId);
       HelplineService.refuseIfClosed(row);
-      const minor = await trx
-        .selectFrom('helpline_case')
-        .select('victim_minor')
-        .where('id', '=', caseId)
-        .executeTakeFirstOrThrow();
-      if (minor.victim_minor === true) {
-        const report = await trx
-          .selectFrom('helpline_mandatory_report')
-          .select('id')
-          .where('case_id', '=', caseId)
-          .executeTakeFirst();
-        if (!report)
+      if (row.victim_minor === true) {
+        if (!(await hasMandatoryReport(trx, caseId)))
           throw new AppError('CONFLICT', {
             fields: [{ field: 'outcome', message: 'helpline.close.reportFirst' }],
           });
@@ -1379,14 +1283,7 @@ export class HelplineService {
   // ---- Duty roster ----
 
   async shiftsBetween(organisationId: string, from: Date, to: Date): Promise<DutyShift[]> {
-    const rows = await this.db
-      .selectFrom('helpline_duty_shift')
-      .select(['id', 'account_id', 'starts_at', 'ends_at'])
-      .where('organisation_id', '=', organisationId)
-      .where('starts_at', '<', to)
-      .where('ends_at', '>', from)
-      .orderBy('starts_at')
-      .execute();
+    const rows = await listShifts(this.db, from, to, organisationId);
     const names = await staffNames(this.db, organisationId, [...new Set(rows.map((r) => r.account_id))]);
     return rows.map((r) => ({
       id: r.id,
@@ -1470,12 +1367,7 @@ export class HelplineService {
     const now = this.clock();
     const from = chinaInstant(chinaDate(now), '00:00');
     const to = new Date(from.getTime() + days * 24 * 60 * 60_000);
-    const rows = await this.db
-      .selectFrom('helpline_duty_shift')
-      .select(['starts_at', 'ends_at'])
-      .where('starts_at', '<', to)
-      .where('ends_at', '>', from)
-      .execute();
+    const rows = await listShifts(this.db, from, to);
     const shifts = rows.map((r) => ({ startsAt: r.starts_at, endsAt: r.ends_at }));
     return {
       onDutyNow: shifts.some((s) => s.startsAt <= now && s.endsAt > now),
