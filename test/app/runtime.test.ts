@@ -78,7 +78,7 @@ async function waitReady(started: Started, timeoutMs = 90_000): Promise<void> {
 }
 
 describe('the embedded default', () => {
-  it('starts, generates a master key, restarts on the same data, and recovers after kill -9', async () => {
+  it('starts, generates a master key, restarts on the same data, and recovers after kill -9', { timeout: 180_000 }, async () => {
     const dataDir = await mkdtemp(path.join(os.tmpdir(), 'anxin-runtime-'));
     dirs.push(dataDir);
     const env = { ANXIN_DATA_DIR: dataDir, ANXIN_EMBEDDED_PG_PORT: String(await freePort()) };
@@ -109,7 +109,7 @@ describe('the embedded default', () => {
 });
 
 describe('an external PostgreSQL', () => {
-  it('starts with DATABASE_URL', async () => {
+  it('starts with DATABASE_URL', { timeout: 120_000 }, async () => {
     const database = await createTestDatabase();
     const dataDir = await mkdtemp(path.join(os.tmpdir(), 'anxin-runtime-ext-'));
     dirs.push(dataDir);
@@ -131,7 +131,7 @@ describe('an external PostgreSQL', () => {
 });
 
 describe('a broken setting', () => {
-  it('stops start-up with a message naming it', async () => {
+  it('stops start-up with a message naming it', { timeout: 60_000 }, async () => {
     const started = startServer({ PORT: 'eighty', ANXIN_MASTER_KEY: 'short' });
     expect(await started.exited).toBe(78);
     expect(started.output()).toContain('PORT: must be a whole number');
