@@ -9,6 +9,9 @@ import { createTestApp, type TestApp } from '../support/test-app.ts';
 import { csrfTokenFor } from '../../src/platform/csrf.ts';
 import { SUBMISSIONS_PER_HOUR } from '../../src/modules/help/help.model.ts';
 import { helpDemoSeed } from '../../src/modules/help/help.demo.ts';
+import { chinaDate, chinaInstant } from '../../src/modules/helpline/helpline.model.ts';
+import { makeOrganisation, makeStaff } from '../support/identity-fixtures.ts';
+import { randomUUID } from 'node:crypto';
 
 let t: TestApp;
 let ip = 0;
@@ -433,8 +436,8 @@ describe('survivor pages', () => {
     }
   });
 
-  it('fit the home and help-request pages, with their CSS and JS, in one TCP initial window (14 KB) compressed', async () => {
-    for (const url of ['/', '/en', '/help/new', '/en/help/new']) {
+  it('fit the home, help-request and hotline pages, with their CSS and JS, in one TCP initial window (14 KB) compressed', async () => {
+    for (const url of ['/', '/en', '/help/new', '/en/help/new', '/hotline', '/en/hotline']) {
       for (const encoding of ['br', 'gzip']) {
         const page = await t.app.inject({ url, headers: { 'accept-encoding': encoding } });
         expect(page.headers['content-encoding'], url).toBe(encoding);
@@ -445,6 +448,39 @@ describe('survivor pages', () => {
         }
         expect(bytes, `${url} ${encoding}`).toBeLessThanOrEqual(14 * 1024);
       }
+    }
+  });
+
+  it('show the hotline’s hours from the duty roster, in both languages, without names', async () => {
+    // No shift this week: a plain message instead of an empty timetable.
+    expect((await t.app.inject('/hotline')).body).toContain('这一周还没有排好值班时间');
+    expect((await t.app.inject('/en/hotline')).body).toContain('No duty hours are set for this week yet');
+
+    const today = chinaDate(new Date());
+    const organisationId = await makeOrganisation(t, 'ngo');
+    const lawyer = await makeStaff(t, organisationId, ['volunteer_lawyer'], { name: '值班的李律师' });
+    const shift = await t.db
+      .insertInto('helpline_duty_shift')
+      .values({ id: randomUUID(), organisation_id: organisationId, account_id: lawyer.accountId, starts_at: chinaInstant(today, '09:00'), ends_at: chinaInstant(today, '15:00'), created_by: lawyer.accountId })
+      .returning('id')
+      .executeTakeFirstOrThrow();
+    try {
+      t.app.helpline.clock = () => chinaInstant(today, '10:00');
+      const zh = await t.app.inject('/hotline');
+      expect(zh.statusCode).toBe(200);
+      expect(zh.body).toContain('热线值班时间（北京时间）');
+      expect(zh.body).toContain('现在有律师值班。');
+      expect(zh.body).toContain(`${today.slice(5)}</dt><dd>09:00–15:00</dd>`);
+      expect(zh.body).not.toContain('这一周还没有排好值班时间');
+      expect(zh.body).not.toContain('李律师');
+      t.app.helpline.clock = () => chinaInstant(today, '16:00');
+      const en = await t.app.inject('/en/hotline');
+      expect(en.body).toContain('Hotline hours (China time)');
+      expect(en.body).toContain('No lawyer is on duty now');
+      expect(en.body).toContain('09:00–15:00');
+    } finally {
+      t.app.helpline.clock = () => new Date();
+      await t.db.deleteFrom('helpline_duty_shift').where('id', '=', shift.id).execute();
     }
   });
 

@@ -6,6 +6,9 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Browser, Page } from 'playwright-core';
+import { randomUUID } from 'node:crypto';
+import { chinaDate, chinaInstant } from '../../src/modules/helpline/helpline.model.ts';
+import { makeOrganisation, makeStaff } from '../support/identity-fixtures.ts';
 import { axeViolations, launchBrowser, phoneContext, recordRequests, serveNeutralSite, serveTestApp, type NeutralSite, type ServedApp } from '../support/browser.ts';
 
 let served: ServedApp;
@@ -156,6 +159,37 @@ describe('quick exit', () => {
       await page.goto(served.baseUrl + '/help/thread');
       expect(await page.isVisible('#caseCode')).toBe(true);
       await context.close();
+    }
+  });
+});
+
+describe('hotline hours from the duty roster', () => {
+  it('shows who is on duty now and the week’s hours, without names, in both languages (axe-clean)', async () => {
+    const today = chinaDate(new Date());
+    const organisationId = await makeOrganisation(served, 'ngo');
+    const lawyer = await makeStaff(served, organisationId, ['volunteer_lawyer'], { name: '值班的王律师' });
+    await served.db
+      .insertInto('helpline_duty_shift')
+      .values({ id: randomUUID(), organisation_id: organisationId, account_id: lawyer.accountId, starts_at: chinaInstant(today, '09:00'), ends_at: chinaInstant(today, '15:00'), created_by: lawyer.accountId })
+      .execute();
+    served.app.helpline.clock = () => chinaInstant(today, '10:00');
+    try {
+      const context = await phoneContext(browser);
+      const page = await context.newPage();
+      const requests = recordRequests(page);
+      for (const locale of LOCALES) {
+        await page.goto(served.baseUrl + inLocale(locale.prefix, '/hotline'));
+        const hours = page.locator('section.hotline-hours');
+        expect(await hours.textContent()).toContain(locale.lang === 'en' ? 'A lawyer is on duty now.' : '现在有律师值班。');
+        expect(await hours.locator('dd').first().textContent()).toBe('09:00–15:00');
+        expect(await page.textContent('main')).not.toContain('王律师');
+        await expectClean(page, requests, `hotline ${locale.lang}`);
+        expect(await page.evaluate(() => document.documentElement.scrollWidth <= window.innerWidth)).toBe(true);
+        await page.screenshot({ path: `test-results/survivor-${locale.lang}-hotline.png`, fullPage: true });
+      }
+      await context.close();
+    } finally {
+      served.app.helpline.clock = () => new Date();
     }
   });
 });

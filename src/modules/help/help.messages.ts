@@ -77,7 +77,7 @@ export const helpZh = {
   'help.hotline.title': '热线电话',
   'help.hotline.lead': '点一下号码就能拨打。',
   'help.hotline.ours': '安心志愿律师热线',
-  'help.hotline.hours': '安心的志愿律师按值班表工作。不方便打电话时，可以在线留言，或请律师在你安全的时候打给你。',
+  'help.hotline.noRoster': '这一周还没有排好值班时间。你可以在线留言，或请律师在你安全的时候打给你。',
   'help.hotline.callbackLead': '不方便打电话？告诉我们什么时候打给你最安全。',
 
   'help.directory.title': '附近的帮助',
@@ -355,7 +355,7 @@ export const helpEn: Record<HelpMessageKey, string> = {
   'help.hotline.title': 'Hotline',
   'help.hotline.lead': 'Tap a number to call.',
   'help.hotline.ours': 'Anxin volunteer lawyers',
-  'help.hotline.hours': 'Anxin’s volunteer lawyers work on a duty roster. If calling is not safe, write to us online, or ask a lawyer to call you when it is safe.',
+  'help.hotline.noRoster': 'No duty hours are set for this week yet. You can write to us online, or ask a lawyer to call you when it is safe.',
   'help.hotline.callbackLead': 'Cannot call safely? Tell us when it is safest to call you.',
 
   'help.directory.title': 'Help near you',

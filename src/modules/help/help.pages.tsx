@@ -10,6 +10,7 @@ import { csrfTokenFor, verifyCsrfToken } from '../../platform/csrf.ts';
 import { AppError, type FieldProblem } from '../../platform/errors.ts';
 import type { MessageKey } from '../../platform/i18n/catalog.ts';
 import { sendPage } from '../../platform/render/page.tsx';
+import { HotlineHours } from '../helpline/helpline.hours.tsx';
 import { echoValues, parseCallbackForm, parseDangerAnswers, parseHelpRequestForm, type FormBody } from './help.forms.ts';
 import {
   AGE_BANDS, CONTACT_CHANNELS, DA5_ITEMS, DIRECTORY_KINDS, SUBMISSIONS_PER_HOUR, GENDERS, PROVINCES, RELATIONSHIPS, REQUEST_TYPES, VIOLENCE_FORMS,
@@ -455,6 +456,8 @@ export function helpPages(app: FastifyInstance, service: HelpService, usage: Usa
     counted(request);
     const p = portal(request);
     const national = await service.listDirectoryEntries({ province: '00' }, request.locale);
+    // The desk's duty roster (merged hours, no names); the desk module registers after this one.
+    const hours = request.server.hasDecorator('helpline') ? await request.server.helpline.dutyHours() : undefined;
     return send(
       request,
       reply,
@@ -465,7 +468,11 @@ export function helpPages(app: FastifyInstance, service: HelpService, usage: Usa
         <p class="lead">{p.t('help.hotline.lead')}</p>
         <Emergency p={p} />
         <h2>{p.t('help.hotline.ours')}</h2>
-        <p>{p.t('help.hotline.hours')}</p>
+        {hours?.days.some((d) => d.intervals.length) ? (
+          <HotlineHours hours={hours} t={p.t} />
+        ) : (
+          <p class="note">{p.t('help.hotline.noRoster')}</p>
+        )}
         <p>{p.t('help.hotline.callbackLead')}</p>
         <p>
           <a class="button" href={p.href('/callback')}>
