@@ -10,6 +10,7 @@ import * as help from './0003_help.ts';
 import * as helpline from './0005_helpline.ts';
 import * as orders from './0006_orders.ts';
 import * as reports from './0007_reports.ts';
+import * as evidenceJournal from './0008_evidence_journal.ts';
 
 export const migrations: Record<string, Migration> = {
   '0001_platform': platform,
@@ -19,4 +20,5 @@ export const migrations: Record<string, Migration> = {
   '0005_helpline': helpline,
   '0006_orders': orders,
   '0007_reports': reports,
+  '0008_evidence_journal': evidenceJournal,
 };

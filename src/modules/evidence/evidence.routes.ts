@@ -10,6 +10,7 @@ import { AppError, notFound } from '../../platform/errors.ts';
 import { localeFromAcceptLanguage, type Locale } from '../../platform/i18n/catalog.ts';
 import './backup-source.ts';
 import { exportBundle } from './bundle.ts';
+import { EVIDENCE_RECORD, reachableItems, registerEvidenceAccess } from './evidence.access.ts';
 import { verifyChain } from './custody.ts';
 import { DELETE_OBJECTS_TOPIC, EvidenceService, isUuid } from './evidence.service.ts';
 import { EVIDENCE_TYPES, formatBytes, isEvidenceType } from './evidence.types.ts';
@@ -61,6 +62,7 @@ export async function evidenceModule(app: FastifyInstance): Promise<void> {
   const storage = createStorage(config);
   const service = new EvidenceService(app.db, app.keyring, storage, createScanner(config), config, app.log.child({ module: 'evidence' }));
   app.decorate('evidence', service);
+  registerEvidenceAccess(app);
   app.jobs.handle(DELETE_OBJECTS_TOPIC, async (payload) => {
     const prefix = payload.prefix;
     if (typeof prefix !== 'string' || !/^(uploads|items)\/[0-9a-f-]{32,36}\/$/.test(prefix)) return;
@@ -217,14 +219,16 @@ export async function evidenceModule(app: FastifyInstance): Promise<void> {
     },
     async (request) => {
       staffActor(request);
-      return { items: await service.listForOwner(request.query.owner) };
+      const items = await service.listForOwner(request.query.owner);
+      const reachable = await reachableItems(request, 'evidence.read', items.map((i) => i.id));
+      return { items: items.filter((i) => reachable.has(i.id)) };
     },
   );
 
   app.get<{ Params: { id: string } }>(
     '/api/evidence/:id/file',
     {
-      config: { access: { action: 'evidence.read' } },
+      config: { access: { action: 'evidence.read', record: EVIDENCE_RECORD } },
       compress: false,
       schema: {
         operationId: 'getEvidenceFile',
@@ -251,7 +255,7 @@ export async function evidenceModule(app: FastifyInstance): Promise<void> {
   app.get<{ Params: { id: string } }>(
     '/api/evidence/:id/preview',
     {
-      config: { access: { action: 'evidence.read' } },
+      config: { access: { action: 'evidence.read', record: EVIDENCE_RECORD } },
       compress: false,
       schema: {
         operationId: 'getEvidencePreview',
@@ -271,7 +275,7 @@ export async function evidenceModule(app: FastifyInstance): Promise<void> {
   app.get<{ Params: { id: string } }>(
     '/api/evidence/:id/custody',
     {
-      config: { access: { action: 'evidence.read' } },
+      config: { access: { action: 'evidence.read', record: EVIDENCE_RECORD } },
       schema: {
         operationId: 'getEvidenceCustody',
         tags: ['evidence'],
@@ -304,7 +308,9 @@ export async function evidenceModule(app: FastifyInstance): Promise<void> {
     },
     async (request, reply) => {
       const actor = staffActor(request);
-      for (const id of request.body.evidenceIds) if (!(await service.getItem(id))) throw notFound();
+      // Every item must exist and be within the caller's reach (her case, or shared with their court); else 404.
+      const reachable = await reachableItems(request, 'evidence.export', request.body.evidenceIds);
+      for (const id of request.body.evidenceIds) if (!reachable.has(id) || !(await service.getItem(id))) throw notFound();
       const bundle = await exportBundle(app.db, app.keyring, service, { evidenceIds: request.body.evidenceIds, actor, reason: request.body.reason });
       return reply
         .header('content-type', 'application/zip')

@@ -65,7 +65,33 @@ export interface EvidenceCustodyTable {
   hash: string;
 }
 
+/** An incident in her journal (migration 0008_evidence_journal); files attach through `evidence_item.journal_entry_id`. */
+export interface EvidenceJournalEntryTable {
+  id: string;
+  owner_ref: string;
+  incident_date: string;
+  evidence_type: string;
+  /** Sealed text (context `evidence_journal_entry.description:<id>`). */
+  description: Buffer;
+  created_by: string;
+  created_at: ColumnType<Date, Date | string | undefined, never>;
+}
+
+/** Her consent to share one item with one agency (organisation): who consented and when; withdrawal keeps the row. */
+export interface EvidenceShareTable {
+  id: string;
+  evidence_id: string;
+  agency: 'court' | 'police' | 'federation' | 'ngo';
+  organisation_id: string;
+  consented_by: string;
+  consented_at: ColumnType<Date, Date | string | undefined, never>;
+  withdrawn_at: ColumnType<Date | null, Date | string | null | undefined, Date | string | null>;
+  withdrawn_by: string | null;
+}
+
 export interface EvidenceTables {
+  evidence_journal_entry: EvidenceJournalEntryTable;
+  evidence_share: EvidenceShareTable;
   evidence_upload: EvidenceUploadTable;
   evidence_upload_segment: EvidenceUploadSegmentTable;
   evidence_item: EvidenceItemTable;

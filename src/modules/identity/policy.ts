@@ -79,10 +79,6 @@ export const ACCESS_POLICY = {
   'audit.event.list': { roles: ADMINS },
   // Break-glass: a supervisor reaching a record of their organisation outside their assignments, with a reason.
   'access.breakGlass.request': { roles: { ngo_supervisor: 'organisation' } },
-  // Evidence (docs/evidence-vault.md): defined, but granted to nobody until an `evidence` record type can place
-  // each item in the case it belongs to — a role-wide grant without that check would open every file.
-  'evidence.read': { roles: {} },
-  'evidence.export': { roles: {} },
   ...ORDERS_POLICY,
   ...REPORTS_POLICY,
 } as const satisfies Record<string, ActionRule>;
