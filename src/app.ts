@@ -31,6 +31,11 @@ export interface AppDependencies {
   config: Config;
   db: Db;
   keyring: Keyring;
+  /**
+   * A pool whose commits do not wait for the disk, for rate-limit counters (one write per request: waiting
+   * for fsync there halves intake throughput). Defaults to `db`.
+   */
+  counterDb?: Db;
   /** Background work; modules register their job handlers on it while the app is built. */
   jobs: JobRunner;
   /** Where logs go (tests capture them); stdout by default. */
@@ -72,7 +77,7 @@ export async function buildApp(deps: AppDependencies): Promise<FastifyInstance> 
   app.decorate('routeRegistry', routeRegistry);
   app.decorate('assets', new AssetRegistry());
   // Rate-limit keys are HMACs under a key derived from (not equal to) the master key.
-  const rateLimiter = new RateLimiter(deps.db, deps.keyring.deriveKey('rate-limit'));
+  const rateLimiter = new RateLimiter(deps.counterDb ?? deps.db, deps.keyring.deriveKey('rate-limit'));
   app.decorate('rateLimiter', rateLimiter);
   deps.jobs.handle(RATE_LIMIT_SWEEP, async () => {
     await rateLimiter.sweep();

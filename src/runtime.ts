@@ -10,7 +10,7 @@ import { resolveMasterKey, type Config } from './config.ts';
 import { demoSeeds } from './db/demo.ts';
 import { isFreshDatabase, migrateToLatest } from './db/migrator.ts';
 import { openDatabase, type OpenDatabase } from './db/open.ts';
-import type { Db } from './db/database.ts';
+import { connectDatabase, type Db } from './db/database.ts';
 import { Keyring } from './platform/crypto.ts';
 import { JobRunner } from './platform/jobs.ts';
 
@@ -36,7 +36,9 @@ export async function startPlatform(
     if (fresh && config.demoData) await loadDemoData(database.db, keyring, (line) => log.info(line));
 
     const jobs = new JobRunner(database.db, database.connectionString, log);
-    const app = await buildApp({ config, db: database.db, keyring, jobs, logStream: options.logStream });
+    const counters = connectDatabase(database.connectionString, { max: 4, applicationName: 'anxin-counters', asynchronousCommit: true });
+    const app = await buildApp({ config, db: database.db, counterDb: counters.db, keyring, jobs, logStream: options.logStream });
+    app.addHook('onClose', () => counters.close());
     await jobs.start();
     await jobs.schedule(RATE_LIMIT_SWEEP, '*/10 * * * *');
     const address = await app.listen({ port: config.port, host: config.host });

@@ -16,12 +16,21 @@ export interface DatabaseHandle {
 
 export function connectDatabase(
   connectionString: string,
-  options: { max?: number; applicationName?: string } = {},
+  options: {
+    max?: number;
+    applicationName?: string;
+    /**
+     * Commit without waiting for the disk (`synchronous_commit = off`). Only for data whose last few
+     * hundred milliseconds may be lost in a database crash: rate-limit counters, never a survivor's records.
+     */
+    asynchronousCommit?: boolean;
+  } = {},
 ): DatabaseHandle {
   const pool = new pg.Pool({
     connectionString,
     max: options.max ?? 10,
     application_name: options.applicationName ?? 'anxin',
+    ...(options.asynchronousCommit ? { options: '-c synchronous_commit=off' } : {}),
     connectionTimeoutMillis: 5_000,
     idleTimeoutMillis: 30_000,
   });

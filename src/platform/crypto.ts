@@ -16,9 +16,11 @@ import {
   createCipheriv,
   createDecipheriv,
   createHash,
+  createSecretKey,
   hkdfSync,
   randomBytes,
   timingSafeEqual,
+  type KeyObject,
 } from 'node:crypto';
 import { Transform, type TransformCallback } from 'node:stream';
 
@@ -43,10 +45,13 @@ export class DecryptionError extends Error {
 export class Keyring {
   /** First 4 bytes of SHA-256 of the master key: says which key wrapped a data key, without revealing it. */
   readonly keyId: Buffer;
+  /** The master key as a KeyObject, made once (a raw Buffer key is converted on every cipher). */
+  private readonly wrappingKey: KeyObject;
 
   constructor(private readonly masterKey: Buffer) {
     if (masterKey.length !== KEY_BYTES) throw new Error('The master key must be 32 bytes');
     this.keyId = createHash('sha256').update(masterKey).digest().subarray(0, 4);
+    this.wrappingKey = createSecretKey(masterKey);
   }
 
   /** A key for another purpose (HMAC of rate-limit subjects, token hashing), derived with HKDF-SHA-256. */
@@ -63,7 +68,7 @@ export class Keyring {
 
   wrap(dataKey: Buffer): Buffer {
     const iv = randomBytes(IV_BYTES);
-    const cipher = createCipheriv('aes-256-gcm', this.masterKey, iv);
+    const cipher = createCipheriv('aes-256-gcm', this.wrappingKey, iv);
     cipher.setAAD(Buffer.concat([Buffer.from('anxin-data-key'), this.keyId]));
     const encrypted = Buffer.concat([cipher.update(dataKey), cipher.final()]);
     return Buffer.concat([iv, cipher.getAuthTag(), encrypted]);
@@ -72,7 +77,7 @@ export class Keyring {
   unwrap(wrapped: Buffer, keyId: Buffer = this.keyId): Buffer {
     if (!timingSafeEqual(keyId, this.keyId)) throw new DecryptionError('Sealed with a different master key');
     if (wrapped.length !== WRAPPED_BYTES) throw new DecryptionError('Malformed wrapped key');
-    const decipher = createDecipheriv('aes-256-gcm', this.masterKey, wrapped.subarray(0, IV_BYTES));
+    const decipher = createDecipheriv('aes-256-gcm', this.wrappingKey, wrapped.subarray(0, IV_BYTES));
     decipher.setAAD(Buffer.concat([Buffer.from('anxin-data-key'), this.keyId]));
     decipher.setAuthTag(wrapped.subarray(IV_BYTES, IV_BYTES + TAG_BYTES));
     try {

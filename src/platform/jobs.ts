@@ -6,9 +6,10 @@
  * the work was never asked for; if it commits, the work will happen. The relay moves outbox rows into pg-boss
  * in one transaction per batch (rows locked with SKIP LOCKED, so several app processes relay without
  * doubling), and pg-boss runs the handlers with retries. Payloads carry identifiers only, never personal data.
+ * The relay polls (every 500 ms): a NOTIFY on insert would take PostgreSQL's global notify lock at every
+ * commit that adds work, serialising those commits.
  */
 import { fromKysely, PgBoss, type Job } from 'pg-boss';
-import pg from 'pg';
 import { sql, type Transaction } from 'kysely';
 import type { FastifyBaseLogger } from 'fastify';
 import type { Db } from '../db/database.ts';
@@ -36,7 +37,6 @@ export async function addToOutbox(
 export class JobRunner {
   private readonly boss: PgBoss;
   private readonly handlers = new Map<string, JobHandler>();
-  private listener: pg.Client | undefined;
   private timer: NodeJS.Timeout | undefined;
   private relaying: Promise<void> | undefined;
   private again = false;
@@ -46,7 +46,7 @@ export class JobRunner {
     private readonly db: Db,
     private readonly connectionString: string,
     private readonly log: FastifyBaseLogger,
-    private readonly pollMs = 1_000,
+    private readonly pollMs = 500,
   ) {
     this.boss = new PgBoss({ connectionString, schema: 'pgboss', max: 4, application_name: 'anxin-jobs' });
     this.boss.on('error', (error: Error) => this.log.error({ err: error }, 'job queue error'));
@@ -78,7 +78,6 @@ export class JobRunner {
       );
     }
     this.stopped = false;
-    await this.listen();
     this.timer = setInterval(() => this.kick(), this.pollMs);
     this.kick();
   }
@@ -87,7 +86,6 @@ export class JobRunner {
     this.stopped = true;
     clearInterval(this.timer);
     await this.relaying;
-    await this.listener?.end().catch(() => undefined);
     await this.boss.stop({ graceful: true, timeout: 10_000 });
   }
 
@@ -143,23 +141,5 @@ export class JobRunner {
     })().finally(() => {
       this.relaying = undefined;
     });
-  }
-
-  private async listen(): Promise<void> {
-    const client = new pg.Client({
-      connectionString: this.connectionString,
-      application_name: 'anxin-outbox',
-    });
-    client.on('error', (error) =>
-      this.log.warn({ err: error }, 'outbox listener lost its connection; polling continues'),
-    );
-    client.on('notification', () => this.kick());
-    try {
-      await client.connect();
-      await client.query('listen anxin_outbox');
-      this.listener = client;
-    } catch (error) {
-      this.log.warn({ err: error }, 'outbox listener could not connect; polling only');
-    }
   }
 }

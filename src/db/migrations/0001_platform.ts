@@ -35,6 +35,5 @@ export async function up(db: Kysely<unknown>): Promise<void> {
 
 export async function down(db: Kysely<unknown>): Promise<void> {
   await db.schema.dropTable('outbox').execute();
-  await sql`drop function if exists outbox_notify()`.execute(db);
   await db.schema.dropTable('rate_limit_counter').execute();
 }
