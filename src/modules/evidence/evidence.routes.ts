@@ -18,6 +18,7 @@ import { GRANT_HEADER, verifyGrant } from './grant.ts';
 import { EvidenceRefusal } from './refusal.ts';
 import { createScanner } from './scanner.ts';
 import { createStorage } from './storage/index.ts';
+import { journalRoutes } from './journal.routes.tsx';
 import { EncryptedDataStore, RECORD_KEY, tusError, type NewUploadRecord } from './tus-store.ts';
 
 declare module 'fastify' {
@@ -204,6 +205,9 @@ export async function evidenceModule(app: FastifyInstance): Promise<void> {
       scope.route({ method: 'OPTIONS', url, config: { access: { public: true, reason: 'tus capability discovery and CORS preflight' } }, schema: { hide: true }, handler: handle });
     }
   });
+
+  // Her journal in the portal (pages and JSON API); the no-JavaScript upload writes into the same encrypted store.
+  journalRoutes(app, service, datastore);
 
   app.get<{ Querystring: { owner: string } }>(
     '/api/evidence',

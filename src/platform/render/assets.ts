@@ -27,16 +27,22 @@ const TYPES: Record<string, string> = {
 
 export const WEB_DIR = path.resolve(import.meta.dirname, '../../web');
 
+/** Browser builds of npm packages, served like our own files (same origin, fingerprinted): name → file. */
+export const VENDORED: Record<string, string> = {
+  'tus.min.js': path.resolve(import.meta.dirname, '../../../node_modules/tus-js-client/dist/tus.min.js'),
+};
+
 export class AssetRegistry {
   private readonly byFile = new Map<string, Asset>();
   private readonly byUrlName = new Map<string, Asset>();
 
   constructor(dir: string = WEB_DIR) {
-    for (const file of readdirSync(dir)) {
+    const files = [...readdirSync(dir).map((file) => [file, path.join(dir, file)] as const), ...Object.entries(VENDORED)];
+    for (const [file, source] of files) {
       const ext = path.extname(file);
       const contentType = TYPES[ext];
       if (!contentType) continue;
-      const raw = readFileSync(path.join(dir, file));
+      const raw = readFileSync(source);
       const hash = createHash('sha256').update(raw).digest('hex').slice(0, 12);
       const urlName = `${path.basename(file, ext)}-${hash}${ext}`;
       const asset: Asset = {
