@@ -30,8 +30,8 @@ const PAGES = ['/', '/help/new', '/help/thread', '/safety-check', '/learn/domest
 const inLocale = (prefix: string, path: string) => (prefix === '' ? path : path === '/' ? '/en' : `/en${path}`);
 
 const LOCALES = [
-  { prefix: '', lang: 'zh-CN', start: '我需要帮助', narrative: '他打我，我很害怕。', reply: '我们收到了。你现在安全吗？', noReply: '律师还没有回复', staff: '志愿律师' },
-  { prefix: '/en', lang: 'en', start: 'I need help', narrative: 'He hits me and I am scared.', reply: 'We have your message. Are you safe now?', noReply: 'No reply yet', staff: 'Volunteer lawyer' },
+  { prefix: '', lang: 'zh-CN', start: '我需要帮助', narrative: '他打我，我很害怕。', reply: '我们收到了。你现在安全吗？', noReply: '律师还没有回复', staff: '志愿律师', ordersLink: '申请保护令 / 查看进度', ordersTitle: '申请人身安全保护令' },
+  { prefix: '/en', lang: 'en', start: 'I need help', narrative: 'He hits me and I am scared.', reply: 'We have your message. Are you safe now?', noReply: 'No reply yet', staff: 'Volunteer lawyer', ordersLink: 'Apply for a protection order / see progress', ordersTitle: 'Apply for a personal safety protection order' },
 ];
 
 async function expectClean(page: Page, requests: string[], what: string, javaScriptEnabled = true) {
@@ -104,6 +104,15 @@ describe('a survivor asks for help and comes back for the reply', () => {
         await back.click('form[action$="/help/thread/message"] button');
         expect(await back.locator('li.msg').count()).toBe(3);
         await expectClean(back, backRequests, 'thread after her message', javaScriptEnabled);
+
+        // From her thread to her protection-order application, in her language (same thread session), and back.
+        await back.getByRole('link', { name: locale.ordersLink, exact: true }).click();
+        await back.waitForURL(/\/help\/thread\/orders$/);
+        expect(new URL(back.url()).pathname).toBe(inLocale(locale.prefix, '/help/thread/orders'));
+        expect(await back.textContent('h1')).toBe(locale.ordersTitle);
+        await expectClean(back, backRequests, 'her protection-order page', javaScriptEnabled);
+        await back.goto(served.baseUrl + inLocale(locale.prefix, '/help/thread'));
+        expect(await back.locator('li.msg').count()).toBe(3);
 
         // The cookie that holds her thread session lives only for this browser session.
         const cookies = await later.cookies();

@@ -25,6 +25,8 @@ import {
 
 export const THREAD_COOKIE = 'ax_thread';
 const THREAD_PATHS = ['/help/thread', '/en/help/thread'];
+/** Her protection-order application and its timeline, served by the orders module. */
+const THREAD_ORDERS_PATH = '/help/thread/orders';
 
 const page = (reason: string) => ({ config: { access: { public: true as const, reason } }, schema: { hide: true } });
 const FormBodySchema = Type.Record(Type.String({ maxLength: 40 }), Type.Union([Type.String({ maxLength: 20_000 }), Type.Array(Type.String({ maxLength: 100 }), { maxItems: 20 })]), { maxProperties: 60 });
@@ -348,6 +350,19 @@ async function renderThread(
           </p>
         </form>
       </details>
+
+      {/* Her protection-order application (orders module, behind the same thread session). */}
+      {request.server.hasRoute({ method: 'GET', url: THREAD_ORDERS_PATH }) ? (
+        <section aria-labelledby="orders-title">
+          <h2 id="orders-title">{t('help.thread.ordersTitle')}</h2>
+          <p>{t('help.thread.ordersLead')}</p>
+          <p>
+            <a class="button secondary" id="thread-orders" href={p.href(THREAD_ORDERS_PATH)}>
+              {t('help.thread.ordersLink')}
+            </a>
+          </p>
+        </section>
+      ) : null}
 
       <form method="post" action={p.action('/help/thread/leave')}>
         <input type="hidden" name="csrf" value={csrf} />
