@@ -4,6 +4,7 @@
  */
 import type { FastifyInstance } from 'fastify';
 import { helpApi } from './help.api.ts';
+import { directoryAdminPages } from './help.directory-admin.tsx';
 import { helpPages } from './help.pages.tsx';
 import { HelpService } from './help.service.ts';
 import { UsageCounter } from './help.usage.ts';
@@ -25,4 +26,5 @@ export function registerHelp(app: FastifyInstance): void {
   });
   helpPages(app, service, usage);
   helpApi(app, service, usage);
+  directoryAdminPages(app, service);
 }

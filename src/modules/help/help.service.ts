@@ -4,12 +4,13 @@
  * Other modules (the NGO desk) read requests and post staff replies through this service, never the tables.
  */
 import { createHmac, randomBytes, randomInt, randomUUID } from 'node:crypto';
-import { sql, type Transaction } from 'kysely';
+import { sql, type Selectable, type Transaction } from 'kysely';
 import type { Db } from '../../db/database.ts';
 import type { Database } from '../../db/schema.ts';
+import type { HelpDirectoryEntryTable } from './help.tables.ts';
 import { safeEqual, type Keyring } from '../../platform/crypto.ts';
 import { AppError } from '../../platform/errors.ts';
-import { addToOutbox } from '../../platform/jobs.ts';
+import { addToOutbox, outboxRow } from '../../platform/jobs.ts';
 import type { RateLimiter } from '../../platform/rate-limit.ts';
 import {
   CASE_CODE,
@@ -150,7 +151,8 @@ export class HelpService {
   async createHelpRequest(input: HelpRequestInput, locale: string): Promise<CreatedHelpRequest> {
     for (let attempt = 0; ; attempt++) {
       try {
-        return await this.db.transaction().execute((trx) => this.createHelpRequestIn(trx, input, locale));
+        // One statement (data-modifying CTEs) is atomic on its own: no BEGIN/COMMIT round trips.
+        return await this.createHelpRequestIn(this.db, input, locale);
       } catch (error) {
         // A clash of random case codes is possible, if rare: try another code.
         if ((error as { code?: string }).code === '23505' && attempt < 5) continue;
@@ -159,9 +161,12 @@ export class HelpService {
     }
   }
 
-  /** The same, inside the caller's transaction (demo seeds); a case-code clash fails the transaction. */
+  /**
+   * The request, her first message and the outbox entry, written by ONE statement (so atomically, in one
+   * round trip), on the pool or inside the caller's transaction (demo seeds).
+   */
   async createHelpRequestIn(
-    trx: Transaction<Database>,
+    trx: Executor,
     input: HelpRequestInput,
     locale: string,
   ): Promise<CreatedHelpRequest> {
@@ -181,9 +186,10 @@ export class HelpService {
       noSms: input.contact.noSms,
     };
     const caseCode = makeCaseCode();
+    const messageId = randomUUID();
     await trx
-      .insertInto('help_request')
-      .values({
+      .with('request', (db) =>
+        db.insertInto('help_request').values({
         id,
         case_code: caseCode,
         secret_hash: this.hashSecret(caseCode, secret),
@@ -214,11 +220,17 @@ export class HelpService {
         locale,
         neutral_titles: input.neutralTitles === true,
         last_survivor_message_at: new Date(),
-      })
+      }),
+      )
+      .with('message', (db) => db.insertInto('help_message').values(this.messageRow(messageId, id, 'survivor', null, input.narrative.trim())))
+      .insertInto('outbox')
+      .values(outboxRow('help.request-created', { helpRequestId: id }))
       .execute();
-    await this.insertMessage(trx, id, 'survivor', null, input.narrative.trim());
-    await addToOutbox(trx, 'help.request-created', { helpRequestId: id });
     return { id, caseCode, secret, dangerLevel: danger?.level ?? null };
+  }
+
+  private messageRow(id: string, requestId: string, author: 'survivor' | 'staff', staffRef: string | null, text: string) {
+    return { id, help_request_id: requestId, author, staff_ref: staffRef, body_sealed: this.seal(text, 'help_message', 'body', id) };
   }
 
   private async insertMessage(
@@ -229,16 +241,7 @@ export class HelpService {
     text: string,
   ): Promise<string> {
     const id = randomUUID();
-    await trx
-      .insertInto('help_message')
-      .values({
-        id,
-        help_request_id: requestId,
-        author,
-        staff_ref: staffRef,
-        body_sealed: this.seal(text, 'help_message', 'body', id),
-      })
-      .execute();
+    await trx.insertInto('help_message').values(this.messageRow(id, requestId, author, staffRef, text)).execute();
     return id;
   }
 
@@ -568,20 +571,15 @@ export class HelpService {
   }
 
   /** Admins maintain the directory (the admin screen calls this after its own access check). */
-  async saveDirectoryEntry(entry: {
-    id?: string;
-    kind: DirectoryKind;
-    province: string;
-    cityZh?: string | null;
-    cityEn?: string | null;
-    nameZh: string;
-    nameEn: string;
-    phone?: string | null;
-    addressZh?: string | null;
-    hoursZh?: string | null;
-    hoursEn?: string | null;
-    active?: boolean;
-  }): Promise<string> {
+  async saveDirectoryEntry(entry: DirectoryEntryInput): Promise<string> {
+    return this.db.transaction().execute((trx) => this.saveDirectoryEntryIn(trx, entry));
+  }
+
+  /**
+   * The same, in the caller's transaction (the admin screen writes its audit event in it). Updating an entry
+   * that does not exist is NOT_FOUND, so nothing is audited for it.
+   */
+  async saveDirectoryEntryIn(trx: Transaction<Database>, entry: DirectoryEntryInput): Promise<string> {
     const values = {
       kind: entry.kind,
       province: entry.province,
@@ -596,18 +594,58 @@ export class HelpService {
       active: entry.active ?? true,
     };
     if (entry.id) {
-      await this.db
+      const updated = await trx
         .updateTable('help_directory_entry')
         .set({ ...values, updated_at: new Date() })
         .where('id', '=', entry.id)
-        .execute();
+        .executeTakeFirst();
+      if (updated.numUpdatedRows === 0n) throw new AppError('NOT_FOUND');
       return entry.id;
     }
-    const row = await this.db
-      .insertInto('help_directory_entry')
-      .values(values)
-      .returning('id')
-      .executeTakeFirstOrThrow();
+    const row = await trx.insertInto('help_directory_entry').values(values).returning('id').executeTakeFirstOrThrow();
     return row.id;
   }
+
+  /** Every entry with both languages, retired ones too: what the admin screen lists. */
+  async listDirectoryForAdmin(filter: { province?: string } = {}): Promise<DirectoryAdminEntry[]> {
+    let query = this.db.selectFrom('help_directory_entry').selectAll();
+    if (filter.province) query = query.where('province', '=', filter.province);
+    const rows = await query.orderBy('active', 'desc').orderBy('province').orderBy('kind').orderBy('name_zh').orderBy('id').execute();
+    return rows.map(directoryAdminEntry);
+  }
+
+  async getDirectoryEntryForAdmin(id: string): Promise<DirectoryAdminEntry | undefined> {
+    if (!/^[1-9][0-9]{0,17}$/.test(id)) return undefined; // a bigint identity
+    const row = await this.db.selectFrom('help_directory_entry').selectAll().where('id', '=', id).executeTakeFirst();
+    return row && directoryAdminEntry(row);
+  }
+}
+
+export interface DirectoryEntryInput {
+  id?: string;
+  kind: DirectoryKind;
+  province: string;
+  cityZh?: string | null;
+  cityEn?: string | null;
+  nameZh: string;
+  nameEn: string;
+  phone?: string | null;
+  addressZh?: string | null;
+  hoursZh?: string | null;
+  hoursEn?: string | null;
+  active?: boolean;
+}
+
+export interface DirectoryAdminEntry extends Required<Omit<DirectoryEntryInput, 'kind'>> {
+  id: string;
+  kind: string;
+  active: boolean;
+  updatedAt: Date;
+}
+
+function directoryAdminEntry(r: Selectable<HelpDirectoryEntryTable>): DirectoryAdminEntry {
+  return {
+    id: r.id, kind: r.kind, province: r.province, cityZh: r.city_zh, cityEn: r.city_en, nameZh: r.name_zh, nameEn: r.name_en,
+    phone: r.phone, addressZh: r.address_zh, hoursZh: r.hours_zh, hoursEn: r.hours_en, active: r.active, updatedAt: r.updated_at,
+  };
 }

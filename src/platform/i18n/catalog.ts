@@ -7,6 +7,7 @@ import { platformEn, platformZh } from './platform.messages.ts';
 import { evidenceEn, evidenceZh } from '../../modules/evidence/evidence.messages.ts';
 import { identityEn, identityZh } from '../../modules/identity/identity.messages.ts';
 import { helpEn, helpZh } from '../../modules/help/help.messages.ts';
+import { directoryAdminEn, directoryAdminZh } from '../../modules/help/help.directory-admin.messages.ts';
 import { helplineEn, helplineZh } from '../../modules/helpline/helpline.messages.ts';
 import { reportsEn, reportsZh } from '../../modules/reports/reports.messages.ts';
 import { ordersEn, ordersZh } from '../../modules/orders/orders.messages.ts';
@@ -15,12 +16,12 @@ export const LOCALES = ['zh-CN', 'en'] as const;
 export type Locale = (typeof LOCALES)[number];
 export const DEFAULT_LOCALE: Locale = 'zh-CN';
 
-const zhCN = { ...platformZh, ...identityZh, ...helpZh, ...helplineZh, ...evidenceZh, ...reportsZh, ...ordersZh } as const;
+const zhCN = { ...platformZh, ...identityZh, ...helpZh, ...helplineZh, ...evidenceZh, ...reportsZh, ...ordersZh, ...directoryAdminZh } as const;
 export type MessageKey = keyof typeof zhCN;
 
 export const catalogs: Record<Locale, Record<MessageKey, string>> = {
   'zh-CN': zhCN,
-  en: { ...platformEn, ...identityEn, ...helpEn, ...helplineEn, ...evidenceEn, ...reportsEn, ...ordersEn },
+  en: { ...platformEn, ...identityEn, ...helpEn, ...helplineEn, ...evidenceEn, ...reportsEn, ...ordersEn, ...directoryAdminEn },
 };
 
 export type MessageParams = Record<string, string | number>;
