@@ -13,6 +13,7 @@ import { createTestApp, type TestApp } from '../support/test-app.ts';
 import { makeOrganisation, makeStaff, sessionFor, type SignedIn } from '../support/identity-fixtures.ts';
 import { addDays, chinaDayOf, foldRollups } from '../../src/modules/reports/reports.fold.ts';
 import type { WorkReportT } from '../../src/modules/reports/reports.schemas.ts';
+import { verifyAuditChain } from '../../src/modules/identity/audit.ts';
 
 let t: TestApp;
 let supervisor: SignedIn;
@@ -365,6 +366,37 @@ describe('work report', () => {
     expect(pdf.statusCode).toBe(200);
     expect(pdf.headers['content-type']).toBe('application/pdf');
     expect((await t.app.inject({ url: '/reports/published/00000000-0000-4000-8000-000000000000' })).statusCode).toBe(404);
+  });
+
+  it('writes every export and every publication to the audit trail, with the supervisor as actor and no figures', async () => {
+    const events = (event: string) =>
+      t.db.selectFrom('audit_event').select(['actor_account_id', 'actor_roles', 'organisation_id', 'record_type', 'record_id', 'details']).where('event', '=', event).orderBy('seq').execute();
+    const exportsBefore = (await events('reports.exported')).length;
+    const publishedBefore = (await events('reports.published')).length;
+    const supervisorId = (await t.db.selectFrom('staff_session').select('account_id').where('id', '=', supervisor.sessionId).executeTakeFirstOrThrow()).account_id;
+
+    expect((await t.app.inject({ url: `/reports/export.csv?${period}&table=byType`, headers: { cookie: supervisor.cookie } })).statusCode).toBe(200);
+    expect((await t.app.inject({ url: `/reports/export.pdf?${period}&language=en&threshold=10`, headers: { cookie: supervisor.cookie } })).statusCode).toBe(200);
+    // A refused export (an unknown table) leaves no event.
+    expect((await t.app.inject({ url: `/reports/export.csv?${period}&table=nothing`, headers: { cookie: supervisor.cookie } })).statusCode).toBe(404);
+    const exported = (await events('reports.exported')).slice(exportsBefore);
+    expect(exported).toEqual([
+      { actor_account_id: supervisorId, actor_roles: ['ngo_supervisor'], organisation_id: ngoId, record_type: 'report_organisation', record_id: ngoId, details: { format: 'csv', table: 'byType', organisation: ngoId, from, to: today, language: 'zh-CN', threshold: 5 } },
+      { actor_account_id: supervisorId, actor_roles: ['ngo_supervisor'], organisation_id: ngoId, record_type: 'report_organisation', record_id: ngoId, details: { format: 'pdf', organisation: ngoId, from, to: today, language: 'en', threshold: 10 } },
+    ]);
+
+    const res = await t.app.inject({ method: 'POST', url: '/reports/publish', headers: { cookie: supervisor.cookie, 'x-csrf-token': supervisor.csrf }, payload: { from, to: today, threshold: 6 } });
+    expect(res.statusCode, res.body).toBe(303);
+    const publicationId = String(res.headers.location).split('/').pop();
+    const published = (await events('reports.published')).slice(publishedBefore);
+    expect(published).toEqual([
+      { actor_account_id: supervisorId, actor_roles: ['ngo_supervisor'], organisation_id: ngoId, record_type: 'report_publication', record_id: publicationId, details: { organisation: ngoId, from, to: today, threshold: 6 } },
+    ]);
+    // A refused publication (a bad period) stores nothing and audits nothing.
+    const bad = await t.app.inject({ method: 'POST', url: '/reports/publish', headers: { cookie: supervisor.cookie, 'x-csrf-token': supervisor.csrf }, payload: { from: today, to: from } });
+    expect(bad.statusCode).toBe(400);
+    expect((await events('reports.published')).length).toBe(publishedBefore + 1);
+    expect(await verifyAuditChain(t.db)).toMatchObject({ ok: true });
   });
 
   it('refuses everyone but supervisors and admins, and organisations beyond their own', async () => {

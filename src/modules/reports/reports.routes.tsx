@@ -14,6 +14,7 @@ import { sendPage } from '../../platform/render/page.tsx';
 import { CsrfField, StaffBar } from '../identity/components.tsx';
 import { requireStaff } from '../identity/access-guard.ts';
 import { breakdownChart, seriesChart, svgDataUrl } from './reports.charts.ts';
+import { auditReportExport, auditReportPublished } from './reports.audit.ts';
 import { reportTables, toCsv } from './reports.csv.ts';
 import { reportSections, type Block } from './reports.layout.ts';
 import { foldRollups, rollupsAsOf } from './reports.fold.ts';
@@ -223,6 +224,7 @@ export function reportsRoutes(app: FastifyInstance): void {
       const report = await reportFor(request, query, { suppressed: true, locale: query.language ?? request.locale });
       const table = reportTables(report).find((tb) => tb.id === (query.table ?? 'figures'));
       if (!table) throw new AppError('NOT_FOUND');
+      await auditReportExport(app.db, request, report, { format: 'csv', table: table.id });
       return reply
         .header('cache-control', 'no-store')
         .header('content-disposition', `attachment; filename="anxin-report-${report.period.from}-${report.period.to}-${table.id}.csv"`)
@@ -238,6 +240,7 @@ export function reportsRoutes(app: FastifyInstance): void {
       const query = request.query as PageQueryT;
       const report = await reportFor(request, query, { suppressed: true, locale: query.language ?? request.locale });
       const pdf = await renderReportPdf(report);
+      await auditReportExport(app.db, request, report, { format: 'pdf' });
       return reply
         .header('cache-control', 'no-store')
         .header('content-disposition', `attachment; filename="anxin-report-${report.period.from}-${report.period.to}-${report.language}.pdf"`)
@@ -268,19 +271,22 @@ export function reportsRoutes(app: FastifyInstance): void {
       const zh = await reportFor(request, body, { suppressed: true, locale: 'zh-CN' });
       const en = await reportFor(request, body, { suppressed: true, locale: 'en' });
       const id = randomUUID();
-      await app.db
-        .insertInto('report_publication')
-        .values({
-          id,
-          organisation_id: zh.organisation.id ?? '',
-          period_from: zh.period.from,
-          period_to: zh.period.to,
-          threshold: zh.suppression.threshold,
-          report_zh: JSON.stringify(zh),
-          report_en: JSON.stringify(en),
-          published_by: staff.accountId,
-        })
-        .execute();
+      await app.db.transaction().execute(async (trx) => {
+        await trx
+          .insertInto('report_publication')
+          .values({
+            id,
+            organisation_id: zh.organisation.id ?? '',
+            period_from: zh.period.from,
+            period_to: zh.period.to,
+            threshold: zh.suppression.threshold,
+            report_zh: JSON.stringify(zh),
+            report_en: JSON.stringify(en),
+            published_by: staff.accountId,
+          })
+          .execute();
+        await auditReportPublished(trx, request, id, zh);
+      });
       return reply.redirect(request.localePath(`/reports/published/${id}`), 303);
     },
   );
