@@ -28,7 +28,7 @@ export function connectDatabase(
 ): DatabaseHandle {
   const pool = new pg.Pool({
     connectionString,
-    max: options.max ?? 10,
+    max: options.max ?? 20,
     application_name: options.applicationName ?? 'anxin',
     ...(options.asynchronousCommit ? { options: '-c synchronous_commit=off' } : {}),
     connectionTimeoutMillis: 5_000,

@@ -20,17 +20,18 @@ export type JobHandler = (
   job: Job<Record<string, unknown>>,
 ) => Promise<void>;
 
+/** The outbox row for a piece of work, for callers that insert it in a statement of their own. */
+export function outboxRow(topic: string, payload: Record<string, unknown>, options: { availableAt?: Date } = {}) {
+  return { topic, payload: JSON.stringify(payload), available_at: options.availableAt ?? new Date() };
+}
+
 export async function addToOutbox(
   trx: Transaction<Database> | Db,
   topic: string,
   payload: Record<string, unknown>,
   options: { availableAt?: Date } = {},
 ): Promise<string> {
-  const row = await trx
-    .insertInto('outbox')
-    .values({ topic, payload: JSON.stringify(payload), available_at: options.availableAt ?? new Date() })
-    .returning('id')
-    .executeTakeFirstOrThrow();
+  const row = await trx.insertInto('outbox').values(outboxRow(topic, payload, options)).returning('id').executeTakeFirstOrThrow();
   return row.id;
 }
 

@@ -84,8 +84,20 @@ export class UsageCounter {
       .execute();
   }
 
-  /** Write buffered counts; on failure they go back into the buffer for the next flush. */
-  async flush(): Promise<void> {
+  /**
+   * Write buffered counts; on failure they go back into the buffer for the next flush. Flushes run one
+   * after another, so when this resolves every count added before the call is stored (the timer's flush
+   * may be writing at the same moment).
+   */
+  flush(): Promise<void> {
+    const next = this.flushing.then(() => this.flushNow());
+    this.flushing = next.catch(() => undefined);
+    return next;
+  }
+
+  private flushing: Promise<void> = Promise.resolve();
+
+  private async flushNow(): Promise<void> {
     if (this.pending.size === 0) return;
     const batch = this.pending;
     this.pending = new Map();
