@@ -9,7 +9,7 @@ import { Keyring } from './platform/crypto.ts';
 import { isFreshDatabase, migrateToLatest } from './db/migrator.ts';
 import { openDatabase, type OpenDatabase } from './db/open.ts';
 import { evidenceCommand } from './modules/evidence/evidence.cli.ts';
-import { auditCommand } from './modules/identity/identity.cli.ts';
+import { auditCommand, createAdminCommand } from './modules/identity/identity.cli.ts';
 
 interface Command {
   summary: string;
@@ -64,6 +64,22 @@ export const commands: Record<string, Command> = {
   },
   evidence: evidenceCommand,
   audit: { summary: 'Check the audit trail’s hash chain; names the first broken link', usage: 'anxin audit verify', run: (args, config) => auditCommand(args, () => openDatabase(config, () => undefined)) },
+  'create-admin': {
+    summary: 'Invite a platform administrator (prints a one-time sign-up link)',
+    usage: 'anxin create-admin --email <e-mail> --name <name> [--region <code>] [--lang zh-CN|en]',
+    run: async (args, config) =>
+      createAdminCommand(
+        args,
+        async () => {
+          // A new installation may not have started yet: bring the schema up first.
+          const database = await openDatabase(config, () => undefined);
+          await migrateToLatest(database.db);
+          return database;
+        },
+        new Keyring(await resolveMasterKey(config)),
+        config.publicUrl,
+      ),
+  },
   migrate: {
     summary: 'Apply every pending database migration',
     usage: 'anxin migrate',
