@@ -8,6 +8,14 @@ needs=(
   "/usr/bin/chromium:chromium"
   "/usr/share/fonts/opentype/noto/NotoSansCJK-Regular.ttc:fonts-noto-cjk"
   "/usr/bin/pdftotext:poppler-utils"
+  "/usr/sbin/clamd:clamav-daemon"
+  "/usr/bin/clamscan:clamav"
+  "/usr/bin/swift-proxy-server:swift-proxy"
+  "/usr/bin/swift-account-server:swift-account"
+  "/usr/bin/swift-container-server:swift-container"
+  "/usr/bin/swift-object-server:swift-object"
+  "/usr/bin/swift-ring-builder:swift"
+  "/usr/bin/memcached:memcached"
 )
 missing=()
 for need in "${needs[@]}"; do
