@@ -53,6 +53,10 @@
       var button = form.querySelector('button[type=submit]');
       var started = Date.now();
       if (button) button.disabled = true;
+      // A message from an earlier attempt no longer applies.
+      Array.prototype.forEach.call(form.querySelectorAll('.field-error'), function (el) {
+        el.hidden = true;
+      });
       if (bar) {
         bar.hidden = false;
         bar.max = file.size || 1;

@@ -379,7 +379,7 @@ function JournalPage(props: {
                 <br />
                 <code class="sha">{t('journal.sha', { sha: item.sha256.slice(0, 12) })}</code>
                 <br />
-                <span class={item.integrity === 'intact' ? 'integrity ok' : 'integrity bad'}>{t(item.integrity === 'intact' ? 'journal.intact' : 'journal.broken')}</span>
+                <span class={item.integrity === 'intact' ? 'integrity-ok' : 'integrity-bad'}>{t(item.integrity === 'intact' ? 'journal.intact' : 'journal.broken')}</span>
                 <br />
                 <span class="hint">{item.shares.length ? t('journal.sharedWith', { names: item.shares.map((s) => s.organisationName).join('、') }) : t('journal.notShared')}</span>
                 {item.shares.map((s) => (
