@@ -198,6 +198,43 @@ describe('her journal (JSON API and tus)', () => {
     expect((await t.app.inject({ url: `/api/evidence/${evidenceId}/file`, headers: { cookie: judge.cookie } })).statusCode).toBe(404);
   });
 
+  it('a court she filed a protection-order application with reaches the items she chose for it (and only that court)', async () => {
+    const filedCourt = await makeOrganisation(t, 'court', '110105');
+    const filedJudge = await sessionFor(t, (await makeStaff(t, filedCourt, ['court_clerk'])).accountId);
+    const url = `/api/evidence/${evidenceId}/custody`;
+    expect((await t.app.inject({ url, headers: { cookie: filedJudge.cookie, accept: 'application/json' } })).statusCode).toBe(404);
+    const id = randomUUID();
+    const application = {
+      id,
+      status: 'draft' as 'draft' | 'submitted',
+      channel: 'portal' as const,
+      help_request_id: survivor.helpRequestId,
+      origin_case_ref: null,
+      evidence_owner_ref: `help-case:${survivor.helpRequestId}`,
+      created_by: null,
+      proxy_kind: null,
+      relationship: 'spouse',
+      urgent: false,
+      venue_basis: 'applicant',
+      venue_region_code: '110105',
+      consent_online: true,
+      consent_electronic_service: false,
+      decided_at: null,
+      court_note: null,
+      particulars: t.keyring.sealText('{}', `order_application.particulars:${id}`),
+      court_id: filedCourt,
+      court_region_code: '110105',
+      evidence_ids: [evidenceId],
+      updated_at: new Date(),
+    };
+    // A draft is not filed: the court does not see it yet.
+    await t.db.insertInto('order_application').values(application).execute();
+    expect((await t.app.inject({ url, headers: { cookie: filedJudge.cookie, accept: 'application/json' } })).statusCode).toBe(404);
+    await t.db.updateTable('order_application').set({ status: 'submitted', submitted_at: new Date() }).where('id', '=', id).execute();
+    expect((await t.app.inject({ url, headers: { cookie: filedJudge.cookie, accept: 'application/json' } })).statusCode).toBe(200);
+    expect((await t.app.inject({ url, headers: { cookie: otherJudge.cookie, accept: 'application/json' } })).statusCode).toBe(404);
+  });
+
   it('refuses bad input with field errors and stores nothing', async () => {
     const entriesBefore = await t.db.selectFrom('evidence_journal_entry').select('id').execute();
     for (const payload of [
@@ -287,6 +324,16 @@ describe('her journal pages (no JavaScript: forms and a multipart upload)', () =
     const withoutConsent = await t.app.inject({ method: 'POST', url: '/help/thread/journal/shares', headers: { cookie: survivor.cookie, 'content-type': 'application/x-www-form-urlencoded' }, payload: new URLSearchParams({ csrf, evidenceIds: items[0]!.id, target: '' }).toString() });
     expect(withoutConsent.statusCode).toBe(400);
     expect(await t.db.selectFrom('evidence_share').select('id').where('evidence_id', '=', items[0]!.id).execute()).toEqual([]);
+    const federation = await makeOrganisation(t, 'womens_federation', '110105', '朝阳区妇联');
+    const withTargets = await t.app.inject({ url: '/help/thread/journal', headers: { cookie: survivor.cookie } });
+    expect(withTargets.body).toContain(`value="federation:${federation}"`);
+    const shared = await t.app.inject({ method: 'POST', url: '/help/thread/journal/shares', headers: { cookie: survivor.cookie, 'content-type': 'application/x-www-form-urlencoded' }, payload: new URLSearchParams({ csrf, evidenceIds: items[0]!.id, target: `federation:${federation}`, consent: 'on' }).toString() });
+    expect(shared.statusCode).toBe(303);
+    expect(await t.db.selectFrom('evidence_share').select(['agency', 'organisation_id', 'consented_by']).where('evidence_id', '=', items[0]!.id).execute()).toEqual([{ agency: 'federation', organisation_id: federation, consented_by: 'survivor' }]);
+    const after = await t.app.inject({ url: '/help/thread/journal?done=shared', headers: { cookie: survivor.cookie } });
+    expect(after.body).toContain('已分享给：朝阳区妇联');
+    const officer = await sessionFor(t, (await makeStaff(t, federation, ['federation_officer'])).accountId);
+    expect((await t.app.inject({ url: `/api/evidence/${items[0]!.id}/file`, headers: { cookie: officer.cookie } })).statusCode).toBe(200);
   });
 
   it('refuses a forbidden, an infected, an oversized and an empty multipart file, leaving nothing behind', async () => {
