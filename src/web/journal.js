@@ -55,8 +55,9 @@
       if (button) button.disabled = true;
       // A message from an earlier attempt no longer applies.
       Array.prototype.forEach.call(form.querySelectorAll('.field-error'), function (el) {
-        el.hidden = true;
+        el.parentNode.removeChild(el);
       });
+      input.removeAttribute('aria-invalid');
       if (bar) {
         bar.hidden = false;
         bar.max = file.size || 1;

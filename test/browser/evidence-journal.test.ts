@@ -113,12 +113,15 @@ describe('her journal on a phone', () => {
       await page.setInputFiles('form.journal-attach input[type=file]', { name: 'arm.png', mimeType: 'image/png', buffer: image });
       const done = page.waitForURL(/done=uploaded/, { timeout: 60_000 });
       await page.click('form.journal-attach button[type=submit]');
+      // Part-way: the bar has moved, and the text gives bytes sent of the total and the time left.
       await page.waitForFunction(() => {
         const bar = document.querySelector<HTMLProgressElement>('form.journal-attach progress');
-        return !!bar && !bar.hidden && bar.value > 0 && bar.value < bar.max;
+        const text = document.querySelector('[data-upload-status]')?.textContent ?? '';
+        return !!bar && !bar.hidden && bar.value > 0 && bar.value < bar.max && /left|还需/.test(text);
       });
       const status = (await page.textContent('[data-upload-status]')) ?? '';
-      expect(status).toMatch(locale.name === 'en' ? /KB of 1\.\d MB uploaded(, about \d+ (s|min) left)?/ : /已上传 .*KB \/ 1\.\d MB(，大约还需 \d+ (秒|分钟))?/);
+      expect(status).toMatch(locale.name === 'en' ? /^[\d.]+ (KB|MB) of 1\.\d MB uploaded, about \d+ (s|min) left$/ : /^已上传 [\d.]+ (KB|MB) \/ 1\.\d MB，大约还需 \d+ (秒|分钟)$/);
+      expect(await page.locator('form.journal-attach .field-error').count()).toBe(0);
       await page.screenshot({ path: `test-results/evidence-journal-progress-${locale.name}-phone.png`, fullPage: true });
       await done;
       await cdp.send('Network.emulateNetworkConditions', { offline: false, latency: 0, downloadThroughput: -1, uploadThroughput: -1 });

@@ -373,15 +373,13 @@ function JournalPage(props: {
           <ul class="journal-files">
             {entry.items.map((item) => (
               <li>
-                <strong>{item.filename}</strong>
-                <br />
-                <span class="hint">{t('journal.fileMeta', { size: formatBytes(item.size), time: formatTime(item.uploadedAt, request.locale) })}</span>
-                <br />
-                <code class="sha">{t('journal.sha', { sha: item.sha256.slice(0, 12) })}</code>
-                <br />
-                <span class={item.integrity === 'intact' ? 'integrity-ok' : 'integrity-bad'}>{t(item.integrity === 'intact' ? 'journal.intact' : 'journal.broken')}</span>
-                <br />
-                <span class="hint">{item.shares.length ? t('journal.sharedWith', { names: item.shares.map((s) => s.organisationName).join('、') }) : t('journal.notShared')}</span>
+                <strong class="line">{item.filename}</strong>
+                <span class="hint line">{t('journal.fileMeta', { size: formatBytes(item.size), time: formatTime(item.uploadedAt, request.locale) })}</span>
+                <span class="line">
+                  <code class="sha">{t('journal.sha', { sha: item.sha256.slice(0, 12) })}</code>
+                </span>
+                <span class={item.integrity === 'intact' ? 'line integrity-ok' : 'line integrity-bad'}>{t(item.integrity === 'intact' ? 'journal.intact' : 'journal.broken')}</span>
+                <span class="hint line">{item.shares.length ? t('journal.sharedWith', { names: item.shares.map((s) => s.organisationName).join('、') }) : t('journal.notShared')}</span>
                 {item.shares.map((s) => (
                   <form method="post" action={p.action(`${JOURNAL_PATH}/shares/withdraw`)} class="inline-form">
                     <input type="hidden" name="csrf" value={token} />
