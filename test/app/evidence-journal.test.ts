@@ -8,6 +8,7 @@ import { createHash, randomUUID } from 'node:crypto';
 import { mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
+import { Validator } from '@seriousme/openapi-schema-validator';
 import sharp from 'sharp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startClamd, EICAR, type TestClamd } from '../support/clamd.ts';
@@ -266,6 +267,17 @@ describe('her journal (JSON API and tus)', () => {
     expect(bad.error?.status).toBe(422);
     expect(await strayObjects()).toEqual([]);
     expect(await t.db.selectFrom('evidence_upload').select('id').execute()).toEqual([]);
+  });
+});
+
+describe('the API description', () => {
+  it('documents the journal operations and the tus endpoint, and stays a valid OpenAPI document', async () => {
+    const spec = t.app.swagger() as { paths: Record<string, Record<string, { operationId?: string; description?: string }>> };
+    const operations = Object.values(spec.paths).flatMap((p) => Object.values(p).map((o) => o.operationId));
+    for (const id of ['createJournalEntry', 'listJournalEntries', 'shareEvidence', 'listEvidence', 'getEvidenceFile', 'exportEvidenceBundle', 'createEvidenceUpload', 'appendEvidenceUpload']) expect(operations).toContain(id);
+    expect(spec.paths['/api/evidence/uploads']?.post?.description).toContain('tus protocol');
+    const result = await new Validator().validate(spec as unknown as Parameters<Validator['validate']>[0]);
+    expect(result.valid, JSON.stringify(result.errors)).toBe(true);
   });
 });
 
