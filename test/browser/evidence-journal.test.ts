@@ -69,7 +69,9 @@ async function openJournal(page: Page, prefix: string, code: { caseCode: string;
   await page.fill('#caseCode', code.caseCode);
   await page.fill('#secret', code.secret);
   await Promise.all([page.waitForURL(/\/help\/thread$/), page.click('form[action$="/help/open"] button[type=submit]')]);
-  await page.goto(`${served.baseUrl}${prefix}/help/thread/journal`);
+  // From her thread, by its link, to her journal.
+  await Promise.all([page.waitForURL(/\/help\/thread\/journal$/), page.click('#thread-journal')]);
+  expect(new URL(page.url()).pathname).toBe(`${prefix}/help/thread/journal`);
 }
 
 async function addIncident(page: Page, description: string): Promise<void> {

@@ -27,6 +27,8 @@ export const THREAD_COOKIE = 'ax_thread';
 const THREAD_PATHS = ['/help/thread', '/en/help/thread'];
 /** Her protection-order application and its timeline, served by the orders module. */
 const THREAD_ORDERS_PATH = '/help/thread/orders';
+/** Her evidence journal, served by the evidence module. */
+const THREAD_JOURNAL_PATH = '/help/thread/journal';
 
 const page = (reason: string) => ({ config: { access: { public: true as const, reason } }, schema: { hide: true } });
 const FormBodySchema = Type.Record(Type.String({ maxLength: 40 }), Type.Union([Type.String({ maxLength: 20_000 }), Type.Array(Type.String({ maxLength: 100 }), { maxItems: 20 })]), { maxProperties: 60 });
@@ -350,6 +352,15 @@ async function renderThread(
           </p>
         </form>
       </details>
+
+      {/* Her evidence journal (evidence module, behind the same thread session). */}
+      {request.server.hasRoute({ method: 'GET', url: THREAD_JOURNAL_PATH }) ? (
+        <p>
+          <a class="button secondary" id="thread-journal" href={p.href(THREAD_JOURNAL_PATH)}>
+            {t('journal.link')}
+          </a>
+        </p>
+      ) : null}
 
       {/* Her protection-order application (orders module, behind the same thread session). */}
       {request.server.hasRoute({ method: 'GET', url: THREAD_ORDERS_PATH }) ? (
