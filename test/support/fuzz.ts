@@ -123,3 +123,21 @@ export async function storedDataFingerprint(url: string, exclude: Record<string,
     await client.end();
   }
 }
+
+/** The first rows (as text) that differ between a table in two databases: a diagnostic for fingerprint mismatches. */
+export async function firstDifferingRows(urlA: string, urlB: string, table: string, limit = 3): Promise<string[]> {
+  if (!/^[a-z_][a-z0-9_]*$/.test(table)) throw new Error(`odd table name ${table}`);
+  const rows = async (url: string) => {
+    const client = new pg.Client({ connectionString: url });
+    await client.connect();
+    try {
+      return (await client.query<{ r: string }>(`select t::text as r from ${table} t order by 1`)).rows.map((x) => x.r);
+    } finally {
+      await client.end();
+    }
+  };
+  const [a, b] = await Promise.all([rows(urlA), rows(urlB)]);
+  const inB = new Set(b);
+  const inA = new Set(a);
+  return [...a.filter((r) => !inB.has(r)).slice(0, limit).map((r) => `only in first: ${r}`), ...b.filter((r) => !inA.has(r)).slice(0, limit).map((r) => `only in second: ${r}`)];
+}
