@@ -70,6 +70,11 @@ export function fromSchema(schema: JsonSchema | undefined, depth = 0): fc.Arbitr
     case 'string': {
       const f = formatted(schema.format);
       if (f) return f;
+      if (schema.pattern) {
+        // Strings that match the schema's pattern, so a valid request really reaches the handler.
+        const max = Math.min(schema.maxLength ?? 200, 200);
+        return fc.stringMatching(new RegExp(schema.pattern)).filter((v) => v.length >= (schema.minLength ?? 0) && v.length <= max);
+      }
       return fc.string({ minLength: schema.minLength ?? 0, maxLength: Math.min(schema.maxLength ?? 40, 200) });
     }
     case 'integer':
