@@ -12,6 +12,7 @@
 import { createHash } from 'node:crypto';
 import { createReadStream, createWriteStream } from 'node:fs';
 import { Readable, Writable } from 'node:stream';
+import { StringDecoder } from 'node:string_decoder';
 import { pipeline } from 'node:stream/promises';
 import { createGunzip, createGzip } from 'node:zlib';
 import pg from 'pg';
@@ -308,9 +309,11 @@ export async function restoreBackup(connectionString: string, keyring: Keyring, 
 
 /** Lines of a text stream; a stream error ends the iteration with that error. */
 async function* readLines(stream: Readable): AsyncGenerator<string> {
+  // A multi-byte character (Chinese text) may be split across two chunks: decode across chunk boundaries.
+  const decoder = new StringDecoder('utf8');
   let rest = '';
   for await (const chunk of stream) {
-    rest += (chunk as Buffer).toString('utf8');
+    rest += decoder.write(chunk as Buffer);
     let newline = rest.indexOf('\n');
     while (newline >= 0) {
       yield rest.slice(0, newline);
@@ -318,5 +321,6 @@ async function* readLines(stream: Readable): AsyncGenerator<string> {
       newline = rest.indexOf('\n');
     }
   }
+  rest += decoder.end();
   if (rest) yield rest;
 }

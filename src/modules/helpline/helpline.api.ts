@@ -5,6 +5,7 @@
  */
 import type { FastifyInstance } from 'fastify';
 import type { Static } from 'typebox';
+import { AppError } from '../../platform/errors.ts';
 import { grantedScope } from '../identity/policy.ts';
 import { deskActor, grantedScopeOf } from './helpline.http.ts';
 import type { HelplineService } from './helpline.service.ts';
@@ -411,9 +412,12 @@ export function helplineApi(app: FastifyInstance, service: HelplineService): voi
     },
     async (request) => {
       const actor = deskActor(request);
-      const week = weekMonday(
-        (request.query as Static<typeof RosterQuery>).week ?? chinaDate(service.clock()),
-      );
+      const asked = (request.query as Static<typeof RosterQuery>).week;
+      // The pattern admits strings like 3191-26-43: only a real calendar date is a week to show.
+      if (asked !== undefined && !isCalendarDate(asked)) {
+        throw new AppError('VALIDATION', { fields: [{ field: 'week', message: 'validation.format' }] });
+      }
+      const week = weekMonday(asked ?? chinaDate(service.clock()));
       const shifts = await service.shiftsBetween(
         actor.organisationId,
         chinaInstant(week, '00:00'),
@@ -499,4 +503,10 @@ export function helplineClaimApi(app: FastifyInstance, service: HelplineService)
       return { ok: true };
     },
   );
+}
+
+/** A real date in the calendar (YYYY-MM-DD), not only one that looks like it. */
+function isCalendarDate(value: string): boolean {
+  const time = Date.parse(`${value}T00:00:00Z`);
+  return Number.isFinite(time) && new Date(time).toISOString().slice(0, 10) === value;
 }
