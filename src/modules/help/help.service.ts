@@ -7,7 +7,7 @@ import { createHmac, randomBytes, randomInt, randomUUID } from 'node:crypto';
 import { sql, type Selectable, type Transaction } from 'kysely';
 import type { Db } from '../../db/database.ts';
 import type { Database } from '../../db/schema.ts';
-import type { HelpDirectoryEntryTable } from './help.tables.ts';
+import type { HelpDirectoryEntryTable, HelpRequestTable } from './help.tables.ts';
 import { safeEqual, type Keyring } from '../../platform/crypto.ts';
 import { AppError } from '../../platform/errors.ts';
 import { addToOutbox, outboxRow } from '../../platform/jobs.ts';
@@ -190,47 +190,63 @@ export class HelpService {
     await trx
       .with('request', (db) =>
         db.insertInto('help_request').values({
-        id,
-        case_code: caseCode,
-        secret_hash: this.hashSecret(caseCode, secret),
-        request_type: input.requestType,
-        other_type_sealed: input.otherType?.trim()
-          ? this.seal(input.otherType.trim(), 'help_request', 'other_type', id)
-          : null,
-        age_band: input.ageBand ?? null,
-        gender: input.gender ?? null,
-        is_minor:
-          input.minor ?? (input.ageBand ? input.ageBand === 'under_14' || input.ageBand === '14_17' : null),
-        province: input.province ?? null,
-        city: input.city?.trim() || null,
-        forms: input.forms,
-        relationship: input.relationship ?? null,
-        children_witnessed: input.childrenWitnessed ?? null,
-        contact_channel: contact.channel,
-        contact_sealed: this.seal(JSON.stringify(contact), 'help_request', 'contact', id),
-        consent_basis: under14 && input.guardianMayBeAbuser ? 'minor_emergency' : 'separate_consent',
-        consent_version: CONSENT_VERSION,
-        consented_at: new Date(),
-        no_guardian_contact: under14 && input.guardianMayBeAbuser === true,
-        danger_level: danger?.level ?? null,
-        danger_score: danger?.score ?? null,
-        danger_answers_sealed: input.dangerAnswers
-          ? this.seal(JSON.stringify(input.dangerAnswers), 'help_request', 'danger_answers', id)
-          : null,
-        locale,
-        neutral_titles: input.neutralTitles === true,
-        last_survivor_message_at: new Date(),
-      }),
+          id,
+          case_code: caseCode,
+          secret_hash: this.hashSecret(caseCode, secret),
+          request_type: input.requestType,
+          other_type_sealed: input.otherType?.trim()
+            ? this.seal(input.otherType.trim(), 'help_request', 'other_type', id)
+            : null,
+          age_band: input.ageBand ?? null,
+          gender: input.gender ?? null,
+          is_minor:
+            input.minor ?? (input.ageBand ? input.ageBand === 'under_14' || input.ageBand === '14_17' : null),
+          province: input.province ?? null,
+          city: input.city?.trim() || null,
+          forms: input.forms,
+          relationship: input.relationship ?? null,
+          children_witnessed: input.childrenWitnessed ?? null,
+          contact_channel: contact.channel,
+          contact_sealed: this.seal(JSON.stringify(contact), 'help_request', 'contact', id),
+          consent_basis: under14 && input.guardianMayBeAbuser ? 'minor_emergency' : 'separate_consent',
+          consent_version: CONSENT_VERSION,
+          consented_at: new Date(),
+          no_guardian_contact: under14 && input.guardianMayBeAbuser === true,
+          danger_level: danger?.level ?? null,
+          danger_score: danger?.score ?? null,
+          danger_answers_sealed: input.dangerAnswers
+            ? this.seal(JSON.stringify(input.dangerAnswers), 'help_request', 'danger_answers', id)
+            : null,
+          locale,
+          neutral_titles: input.neutralTitles === true,
+          last_survivor_message_at: new Date(),
+        }),
       )
-      .with('message', (db) => db.insertInto('help_message').values(this.messageRow(messageId, id, 'survivor', null, input.narrative.trim())))
+      .with('message', (db) =>
+        db
+          .insertInto('help_message')
+          .values(this.messageRow(messageId, id, 'survivor', null, input.narrative.trim())),
+      )
       .insertInto('outbox')
       .values(outboxRow('help.request-created', { helpRequestId: id }))
       .execute();
     return { id, caseCode, secret, dangerLevel: danger?.level ?? null };
   }
 
-  private messageRow(id: string, requestId: string, author: 'survivor' | 'staff', staffRef: string | null, text: string) {
-    return { id, help_request_id: requestId, author, staff_ref: staffRef, body_sealed: this.seal(text, 'help_message', 'body', id) };
+  private messageRow(
+    id: string,
+    requestId: string,
+    author: 'survivor' | 'staff',
+    staffRef: string | null,
+    text: string,
+  ) {
+    return {
+      id,
+      help_request_id: requestId,
+      author,
+      staff_ref: staffRef,
+      body_sealed: this.seal(text, 'help_message', 'body', id),
+    };
   }
 
   private async insertMessage(
@@ -241,7 +257,10 @@ export class HelpService {
     text: string,
   ): Promise<string> {
     const id = randomUUID();
-    await trx.insertInto('help_message').values(this.messageRow(id, requestId, author, staffRef, text)).execute();
+    await trx
+      .insertInto('help_message')
+      .values(this.messageRow(id, requestId, author, staffRef, text))
+      .execute();
     return id;
   }
 
@@ -441,20 +460,7 @@ export class HelpService {
       .orderBy('created_at')
       .limit(limit)
       .execute();
-    return rows.map((r) => ({
-      id: r.id,
-      caseCode: r.case_code,
-      requestType: r.request_type,
-      ageBand: r.age_band,
-      isMinor: r.is_minor,
-      province: r.province,
-      dangerLevel: r.danger_level,
-      contactChannel: r.contact_channel,
-      status: r.status,
-      createdAt: r.created_at,
-      lastSurvivorMessageAt: r.last_survivor_message_at,
-      lastStaffReplyAt: r.last_staff_reply_at,
-    }));
+    return rows.map(summaryOf);
   }
 
   /** One request with its sealed fields opened, for the staff member the desk has already authorised. */
@@ -462,18 +468,7 @@ export class HelpService {
     const r = await db.selectFrom('help_request').selectAll().where('id', '=', requestId).executeTakeFirst();
     if (!r) return undefined;
     return {
-      id: r.id,
-      caseCode: r.case_code,
-      requestType: r.request_type,
-      ageBand: r.age_band,
-      isMinor: r.is_minor,
-      province: r.province,
-      dangerLevel: r.danger_level,
-      contactChannel: r.contact_channel,
-      status: r.status,
-      createdAt: r.created_at,
-      lastSurvivorMessageAt: r.last_survivor_message_at,
-      lastStaffReplyAt: r.last_staff_reply_at,
+      ...summaryOf(r),
       otherType: r.other_type_sealed
         ? this.open(r.other_type_sealed, 'help_request', 'other_type', r.id)
         : null,
@@ -602,7 +597,11 @@ export class HelpService {
       if (updated.numUpdatedRows === 0n) throw new AppError('NOT_FOUND');
       return entry.id;
     }
-    const row = await trx.insertInto('help_directory_entry').values(values).returning('id').executeTakeFirstOrThrow();
+    const row = await trx
+      .insertInto('help_directory_entry')
+      .values(values)
+      .returning('id')
+      .executeTakeFirstOrThrow();
     return row.id;
   }
 
@@ -610,13 +609,23 @@ export class HelpService {
   async listDirectoryForAdmin(filter: { province?: string } = {}): Promise<DirectoryAdminEntry[]> {
     let query = this.db.selectFrom('help_directory_entry').selectAll();
     if (filter.province) query = query.where('province', '=', filter.province);
-    const rows = await query.orderBy('active', 'desc').orderBy('province').orderBy('kind').orderBy('name_zh').orderBy('id').execute();
+    const rows = await query
+      .orderBy('active', 'desc')
+      .orderBy('province')
+      .orderBy('kind')
+      .orderBy('name_zh')
+      .orderBy('id')
+      .execute();
     return rows.map(directoryAdminEntry);
   }
 
   async getDirectoryEntryForAdmin(id: string): Promise<DirectoryAdminEntry | undefined> {
     if (!/^[1-9][0-9]{0,17}$/.test(id)) return undefined; // a bigint identity
-    const row = await this.db.selectFrom('help_directory_entry').selectAll().where('id', '=', id).executeTakeFirst();
+    const row = await this.db
+      .selectFrom('help_directory_entry')
+      .selectAll()
+      .where('id', '=', id)
+      .executeTakeFirst();
     return row && directoryAdminEntry(row);
   }
 }
@@ -645,7 +654,36 @@ export interface DirectoryAdminEntry extends Required<Omit<DirectoryEntryInput, 
 
 function directoryAdminEntry(r: Selectable<HelpDirectoryEntryTable>): DirectoryAdminEntry {
   return {
-    id: r.id, kind: r.kind, province: r.province, cityZh: r.city_zh, cityEn: r.city_en, nameZh: r.name_zh, nameEn: r.name_en,
-    phone: r.phone, addressZh: r.address_zh, hoursZh: r.hours_zh, hoursEn: r.hours_en, active: r.active, updatedAt: r.updated_at,
+    id: r.id,
+    kind: r.kind,
+    province: r.province,
+    cityZh: r.city_zh,
+    cityEn: r.city_en,
+    nameZh: r.name_zh,
+    nameEn: r.name_en,
+    phone: r.phone,
+    addressZh: r.address_zh,
+    hoursZh: r.hours_zh,
+    hoursEn: r.hours_en,
+    active: r.active,
+    updatedAt: r.updated_at,
+  };
+}
+
+/** The desk's summary of a request: the fields every staff view shows, none of them sealed. */
+function summaryOf(r: Selectable<HelpRequestTable>): StaffRequestSummary {
+  return {
+    id: r.id,
+    caseCode: r.case_code,
+    requestType: r.request_type,
+    ageBand: r.age_band,
+    isMinor: r.is_minor,
+    province: r.province,
+    dangerLevel: r.danger_level,
+    contactChannel: r.contact_channel,
+    status: r.status,
+    createdAt: r.created_at,
+    lastSurvivorMessageAt: r.last_survivor_message_at,
+    lastStaffReplyAt: r.last_staff_reply_at,
   };
 }
