@@ -89,25 +89,41 @@ export interface RoundRobinProxy {
   close(): Promise<void>;
 }
 
-/** A tiny HTTP proxy sending each request to the next backend in turn, with X-Forwarded-For set. */
+/** Request header naming the backend (its index) that must serve this request; the proxy removes it. */
+export const PIN_BACKEND_HEADER = 'x-test-backend';
+/** Request header giving the client address the proxy puts in X-Forwarded-For; the proxy removes it. */
+export const CLIENT_ADDRESS_HEADER = 'x-test-client';
+
+/**
+ * A tiny HTTP proxy sending each request to the next backend in turn, with X-Forwarded-For set (to
+ * `options.clientAddress`, or a request's `x-test-client` header). A request with `x-test-backend: <index>`
+ * goes to that backend instead, so a test can say which process serves which step. A client that goes away
+ * mid-request (a cut upload) takes its upstream request with it, as a real proxy does.
+ */
 export async function startRoundRobinProxy(backends: string[], options: { clientAddress?: string } = {}): Promise<RoundRobinProxy> {
   let next = 0;
   const counts = backends.map(() => 0);
   const server = http.createServer((req, res) => {
-    const index = next++ % backends.length;
+    const { [PIN_BACKEND_HEADER]: pinned, [CLIENT_ADDRESS_HEADER]: client, ...headers } = req.headers;
+    const index = pinned === undefined ? next++ % backends.length : Number(pinned);
+    const backend = backends[index];
+    if (backend === undefined) {
+      res.writeHead(400).end(`no backend ${String(pinned)}`);
+      return;
+    }
     counts[index] = (counts[index] ?? 0) + 1;
-    const target = new URL(req.url ?? '/', backends[index]);
-    const upstream = http.request(
-      target,
-      { method: req.method, headers: { ...req.headers, host: target.host, 'x-forwarded-for': options.clientAddress ?? '203.0.113.7' } },
-      (upstreamRes) => {
-        res.writeHead(upstreamRes.statusCode ?? 502, upstreamRes.headers);
-        upstreamRes.pipe(res);
-      },
-    );
+    const target = new URL(req.url ?? '/', backend);
+    const forwardedFor = (typeof client === 'string' && client) || options.clientAddress || '203.0.113.7';
+    const upstream = http.request(target, { method: req.method, headers: { ...headers, host: target.host, 'x-forwarded-for': forwardedFor } }, (upstreamRes) => {
+      res.writeHead(upstreamRes.statusCode ?? 502, upstreamRes.headers);
+      upstreamRes.pipe(res);
+    });
     upstream.on('error', () => {
-      res.writeHead(502);
+      if (!res.headersSent) res.writeHead(502);
       res.end();
+    });
+    res.on('close', () => {
+      if (!res.writableFinished) upstream.destroy();
     });
     req.pipe(upstream);
   });
@@ -117,6 +133,10 @@ export async function startRoundRobinProxy(backends: string[], options: { client
   return {
     url: `http://127.0.0.1:${port}`,
     counts,
-    close: () => new Promise((resolve) => server.close(() => resolve())),
+    close: () =>
+      new Promise((resolve) => {
+        server.closeAllConnections();
+        server.close(() => resolve());
+      }),
   };
 }
