@@ -3,8 +3,11 @@
  * operation's JSON Schemas. Half the values follow the schema (to reach the handler), half are hostile
  * (wrong types, huge strings, markup, nulls, unknown fields) to exercise validation.
  */
+import { randomInt } from 'node:crypto';
 import fc from 'fast-check';
 import pg from 'pg';
+import { expect } from 'vitest';
+import type { TestApp } from './test-app.ts';
 
 export type JsonSchema = {
   type?: string | string[];
@@ -104,28 +107,117 @@ export function fuzzValue(schema: JsonSchema | undefined): fc.Arbitrary<unknown>
 }
 
 /**
+ * What a rejected request may change, and why: a whole table (`table`), one column of a table
+ * (`table.column`: left out of the fingerprint), or some rows (`{ reason, rowsWhere }`: only rows not matching
+ * the SQL condition are fingerprinted).
+ */
+export type ChangeAllowance = Record<string, string | { reason: string; rowsWhere: string }>;
+
+const IDENT = /^[a-z_][a-z0-9_]*$/;
+
+function ident(name: string): string {
+  if (!IDENT.test(name)) throw new Error(`odd identifier ${name}`);
+  return name;
+}
+
+interface TableShape {
+  table: string;
+  columns: string[];
+}
+
+async function tableShapes(client: pg.Client, exclude: ChangeAllowance): Promise<TableShape[]> {
+  const { rows } = await client.query<{ table_name: string; columns: string[] }>(
+    `select c.table_name, array_agg(c.column_name::text order by c.ordinal_position) as columns
+       from information_schema.columns c join information_schema.tables t using (table_schema, table_name)
+      where c.table_schema = 'public' and t.table_type = 'BASE TABLE'
+      group by c.table_name order by c.table_name`,
+  );
+  return rows
+    .filter((r) => typeof exclude[r.table_name] !== 'string')
+    .map((r) => ({ table: ident(r.table_name), columns: r.columns.map(ident).filter((c) => !(`${r.table_name}.${c}` in exclude)) }));
+}
+
+/** One query fingerprinting every table (each row as text, excluded columns and rows left out). */
+function fingerprintQuery(shapes: TableShape[], exclude: ChangeAllowance): string {
+  return shapes
+    .map(({ table, columns }) => {
+      const allowance = exclude[table];
+      const where = typeof allowance === 'object' ? ` where not (${allowance.rowsWhere})` : '';
+      const row = `row(${columns.map((c) => `t.${c}`).join(', ')})::text`;
+      return `select '${table}' as name, count(*)::text as n, md5(string_agg(${row}, '|' order by ${row})) as h from ${table} t${where}`;
+    })
+    .join('\nunion all ');
+}
+
+/**
  * A fingerprint of everything stored, to prove a rejected request changed nothing. Tables that legitimately
  * change on rejected requests are left out and must be named with the reason.
  */
-export async function storedDataFingerprint(url: string, exclude: Record<string, string>): Promise<string> {
+export async function storedDataFingerprint(url: string, exclude: ChangeAllowance): Promise<string> {
   const client = new pg.Client({ connectionString: url });
   await client.connect();
   try {
-    const { rows: tables } = await client.query<{ table_name: string }>(
-      `select table_name from information_schema.tables where table_schema = 'public' and table_type = 'BASE TABLE' order by table_name`,
-    );
-    const parts: string[] = [];
-    for (const { table_name } of tables) {
-      if (table_name in exclude) continue;
-      if (!/^[a-z_][a-z0-9_]*$/.test(table_name)) throw new Error(`odd table name ${table_name}`);
-      const { rows } = await client.query<{ h: string | null; n: string }>(
-        `select md5(string_agg(t::text, '|' order by t::text)) as h, count(*)::text as n from ${table_name} t`,
-      );
-      parts.push(`${table_name}:${rows[0]?.n}:${rows[0]?.h ?? ''}`);
-    }
-    return parts.join('\n');
+    return await fingerprintWith(client, fingerprintQuery(await tableShapes(client, exclude), exclude));
   } finally {
     await client.end();
+  }
+}
+
+async function fingerprintWith(client: pg.Client, query: string): Promise<string> {
+  const { rows } = await client.query<{ name: string; n: string; h: string | null }>(query);
+  return rows.map((r) => `${r.name}:${r.n}:${r.h ?? ''}`).join('\n');
+}
+
+/**
+ * The fuzzer's view of stored data, fast enough to check before and after every request. It installs, in the
+ * test's own database, a statement-level trigger on every fingerprinted table (for UPDATE: only of the
+ * fingerprinted columns) that bumps a sequence. Sequences are not transactional, so the counter moves with
+ * every write statement, even one rolled back: when it has not moved, nothing fingerprinted can have changed
+ * and the last fingerprint still holds; when it has, the full fingerprint is computed again.
+ */
+export class StoredDataWatch {
+  private cached: { counter: string; fingerprint: string } | undefined;
+
+  private constructor(
+    private readonly client: pg.Client,
+    private readonly query: string,
+  ) {}
+
+  static async open(url: string, exclude: ChangeAllowance): Promise<StoredDataWatch> {
+    const client = new pg.Client({ connectionString: url });
+    await client.connect();
+    const shapes = await tableShapes(client, exclude);
+    await client.query(`create sequence fuzz_write_counter;
+      create function fuzz_count_write() returns trigger language plpgsql as $$ begin perform nextval('fuzz_write_counter'); return null; end $$;`);
+    for (const { table, columns } of shapes) {
+      await client.query(`create trigger fuzz_count_write after insert or delete or truncate on ${table} for each statement execute function fuzz_count_write();
+        create trigger fuzz_count_update after update of ${columns.join(', ')} on ${table} for each statement execute function fuzz_count_write();`);
+    }
+    return new StoredDataWatch(client, fingerprintQuery(shapes, exclude));
+  }
+
+  private async counter(): Promise<string> {
+    const { rows } = await this.client.query<{ v: string }>(`select (last_value * is_called::int)::text as v from fuzz_write_counter`);
+    return rows[0]?.v ?? '';
+  }
+
+  /** The fingerprint now, and the write counter it belongs to. */
+  async snapshot(): Promise<{ counter: string; fingerprint: string }> {
+    const counter = await this.counter();
+    if (this.cached?.counter !== counter) this.cached = { counter, fingerprint: await fingerprintWith(this.client, this.query) };
+    return this.cached;
+  }
+
+  /** The tables whose fingerprinted rows differ from an earlier snapshot (none: nothing changed). */
+  async changesSince(before: { counter: string; fingerprint: string }): Promise<string[]> {
+    const now = (await this.snapshot()).fingerprint;
+    if (now === before.fingerprint) return [];
+    const earlier = new Set(before.fingerprint.split('\n'));
+    return now.split('\n').filter((line) => !earlier.has(line)).map((line) => line.split(':')[0] ?? line);
+  }
+
+  async close(): Promise<void> {
+    await this.client.end();
   }
 }
 
@@ -145,4 +237,104 @@ export async function firstDifferingRows(urlA: string, urlB: string, table: stri
   const inB = new Set(b);
   const inA = new Set(a);
   return [...a.filter((r) => !inB.has(r)).slice(0, limit).map((r) => `only in first: ${r}`), ...b.filter((r) => !inA.has(r)).slice(0, limit).map((r) => `only in second: ${r}`)];
+}
+
+/** An operation of the OpenAPI document. */
+export interface Operation {
+  method: string;
+  path: string;
+  operationId: string;
+  parameters?: { name: string; in: 'path' | 'query' | 'header' | 'cookie'; required?: boolean; schema?: JsonSchema }[];
+  requestBody?: { content?: Record<string, { schema?: JsonSchema }> };
+}
+
+export async function loadOperations(t: TestApp): Promise<Operation[]> {
+  const spec = (await t.app.inject('/api/openapi.json')).json<{ paths: Record<string, Record<string, Omit<Operation, 'method' | 'path'>>> }>();
+  return Object.entries(spec.paths).flatMap(([path, methods]) => Object.entries(methods).map(([method, op]) => ({ ...op, method: method.toUpperCase(), path })));
+}
+
+/**
+ * What a rejected request may change, and why. Everything else is checked before and after every request that
+ * ends in a 4xx.
+ */
+export const CHANGE_ALLOWED: ChangeAllowance = {
+  rate_limit_counter: 'every request counts against its network’s limit, accepted or not',
+  kysely_migration_lock: 'migration bookkeeping',
+  'staff_session.last_seen_at': 'the gate notes when a session was last used (at most every 30 s), before the request is judged',
+  'help_thread_session.last_seen_at': 'every request made with her thread token keeps the thread open, before the request is judged',
+  'help_thread_session.idle_expires_at': 'as last_seen_at: her idle time-out restarts with every request made with the token',
+  audit_event: {
+    reason: 'the gate records a read of a case-level record it allowed before the rest of the request is validated (the record was reached); audit rows are append-only (a trigger refuses updates and deletes), so earlier rows are still checked',
+    rowsWhere: `event = 'record.read'`,
+  },
+  audit_chain_head: 'moves with every audit row appended (the rows themselves are checked above)',
+};
+
+const asText = (v: unknown): string => (typeof v === 'object' && v !== null ? JSON.stringify(v) : String(v));
+
+export function buildUrl(op: Operation, values: Record<string, unknown>): string {
+  let url = op.path.replace(/\{(\w+)\}/g, (_m, name: string) => encodeURIComponent(asText(values[`path.${name}`] ?? 'x')));
+  const query = new URLSearchParams();
+  for (const p of op.parameters ?? []) {
+    const v = values[`query.${p.name}`];
+    if (p.in === 'query' && v !== undefined) query.set(p.name, asText(v));
+  }
+  const qs = query.toString();
+  if (qs) url += `?${qs}`;
+  return url;
+}
+
+export interface FuzzCaller {
+  /** Who is asking, for failure messages: a role, "survivor", "anonymous". */
+  name: string;
+  /** Headers sent with every request (session cookie and form token, a bearer token). */
+  headers: Record<string, string>;
+  /** Real values to mix into a path parameter (e.g. ids of records this caller may or may not reach). */
+  realPathValues?: (op: Operation, parameter: string) => readonly string[];
+}
+
+export interface FuzzTally {
+  requests: number;
+  /** Answers by status class, e.g. { '2xx': 10, '4xx': 200 }. */
+  byClass: Record<string, number>;
+}
+
+/**
+ * Fuzz one operation as one caller for `runs` generated requests: no 5xx, and a request answered with a 4xx
+ * changes nothing stored (outside `CHANGE_ALLOWED`).
+ */
+export async function fuzzOperation(t: TestApp, watch: StoredDataWatch, op: Operation, caller: FuzzCaller, runs: number, tally?: FuzzTally): Promise<void> {
+  const parameterArbs: Record<string, fc.Arbitrary<unknown>> = {};
+  for (const p of op.parameters ?? []) {
+    if (p.in !== 'path' && p.in !== 'query') continue;
+    const real = p.in === 'path' ? (caller.realPathValues?.(op, p.name) ?? []) : [];
+    // Real ids half the time when there are some, so the handlers behind the gate are reached.
+    parameterArbs[`${p.in}.${p.name}`] = real.length ? fc.oneof(fc.constantFrom(...real), fuzzValue(p.schema)) : fuzzValue(p.schema);
+  }
+  const bodySchema = op.requestBody?.content?.['application/json']?.schema;
+  const arb = fc.record({ params: fc.record(parameterArbs), body: op.requestBody ? fuzzValue(bodySchema) : fc.constant(undefined) });
+  await fc.assert(
+    fc.asyncProperty(arb, async ({ params, body }) => {
+      const before = await watch.snapshot();
+      const url = buildUrl(op, params);
+      const res = await t.app.inject({
+        method: op.method as 'GET',
+        url,
+        // A different network per request, so per-route limits (e.g. 60 help requests an hour from one
+        // network) do not turn the fuzzer away before it reaches the handlers.
+        remoteAddress: `10.${randomInt(256)}.${randomInt(256)}.${randomInt(1, 255)}`,
+        headers: { ...caller.headers, ...(body !== undefined ? { 'content-type': 'application/json' } : {}) },
+        ...(body !== undefined ? { payload: JSON.stringify(body) } : {}),
+      });
+      if (tally) {
+        tally.requests += 1;
+        const cls = `${Math.floor(res.statusCode / 100)}xx`;
+        tally.byClass[cls] = (tally.byClass[cls] ?? 0) + 1;
+      }
+      const what = `${op.operationId} as ${caller.name} (${op.method} ${url})`;
+      expect(res.statusCode, `${what} answered ${res.statusCode}: ${res.body.slice(0, 300)}`).toBeLessThan(500);
+      if (res.statusCode >= 400) expect(await watch.changesSince(before), `${what} changed stored data on a ${res.statusCode}: ${res.body.slice(0, 300)}`).toEqual([]);
+    }),
+    { numRuns: runs, endOnFailure: true },
+  );
 }
