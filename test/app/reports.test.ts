@@ -416,6 +416,18 @@ describe('work report', () => {
     expect(bad.statusCode).toBe(400);
   });
 
+  it('answers 400 naming the field for a date that has the shape but is not in the calendar (was a 500)', async () => {
+    for (const [query, field] of [['from=0032-19-33&to=2026-01-01', 'from'], [`from=${from}&to=2026-02-30`, 'to']] as const) {
+      for (const [language, message] of [['zh-CN', `“${field}”：格式不对`], ['en', 'not in the right format']] as const) {
+        const res = await t.app.inject({ url: `/api/reports/work-report?${query}`, headers: { cookie: supervisor.cookie, 'accept-language': language } });
+        expect(res.statusCode, query).toBe(400);
+        expect(res.json<{ error: { fields: { field: string; message: string }[] } }>().error.fields).toEqual([{ field, message: expect.stringContaining(message) }]);
+      }
+    }
+    const page = await t.app.inject({ url: '/reports?from=2026-13-01&to=2026-12-31', headers: { cookie: supervisor.cookie } });
+    expect(page.statusCode).toBe(400);
+  });
+
   it('shows the NGO dashboard to desk staff', async () => {
     const res = await t.app.inject({ url: '/reports/dashboard', headers: { cookie: lawyer.cookie } });
     expect(res.statusCode).toBe(200);

@@ -21,7 +21,7 @@ import { foldRollups, rollupsAsOf } from './reports.fold.ts';
 import type { ReportsMessageKey } from './reports.messages.ts';
 import { chinaTime, formatChange, formatCount, formatShare, renderReportPdf } from './reports.pdf.ts';
 import { WorkReport, WorkReportQuery, type BreakdownT, type CrossTabT, type FigureT, type WorkReportQueryT, type WorkReportT } from './reports.schemas.ts';
-import { buildWorkReport, defaultPeriod, isValidPeriod, reportText } from './reports.service.ts';
+import { buildWorkReport, defaultPeriod, isCalendarDate, isValidPeriod, reportText } from './reports.service.ts';
 import { DEFAULT_SUPPRESSION_THRESHOLD } from './reports.suppress.ts';
 
 /** Rollups older than this are brought up to date before a report is built (cheap: recent days only). */
@@ -90,6 +90,9 @@ export function reportsRoutes(app: FastifyInstance): void {
     const fallback = defaultPeriod();
     const from = query.from || fallback.from;
     const to = query.to || fallback.to;
+    for (const [field, value] of [['from', from], ['to', to]] as const) {
+      if (!isCalendarDate(value)) throw new AppError('VALIDATION', { fields: [{ field, message: 'validation.format' }] });
+    }
     if (!isValidPeriod(from, to)) throw new AppError('VALIDATION', { fields: [{ field: 'from', message: 'reports.validation.period' }] });
     return { from, to };
   }

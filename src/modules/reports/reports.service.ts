@@ -52,9 +52,14 @@ export function daysBetween(from: string, to: string): number {
 }
 
 /** A valid period: from ≤ to, at most 366 days, real calendar days. */
+/** A real calendar date (YYYY-MM-DD): 2026-19-33 has the shape but no day, and no ISO string to compare with. */
+export function isCalendarDate(d: string): boolean {
+  const time = /^\d{4}-\d{2}-\d{2}$/.test(d) ? Date.parse(`${d}T00:00:00Z`) : NaN;
+  return Number.isFinite(time) && new Date(time).toISOString().slice(0, 10) === d;
+}
+
 export function isValidPeriod(from: string, to: string): boolean {
-  const valid = (d: string) => /^\d{4}-\d{2}-\d{2}$/.test(d) && new Date(`${d}T00:00:00Z`).toISOString().slice(0, 10) === d;
-  if (!valid(from) || !valid(to) || from > to) return false;
+  if (!isCalendarDate(from) || !isCalendarDate(to) || from > to) return false;
   return daysBetween(from, to) <= MAX_PERIOD_DAYS;
 }
 
