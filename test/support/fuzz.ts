@@ -5,6 +5,7 @@
  */
 import { randomInt } from 'node:crypto';
 import fc from 'fast-check';
+import { sql } from 'kysely';
 import pg from 'pg';
 import { expect } from 'vitest';
 import type { TestApp } from './test-app.ts';
@@ -264,8 +265,9 @@ export const CHANGE_ALLOWED: ChangeAllowance = {
   'help_thread_session.last_seen_at': 'every request made with her thread token keeps the thread open, before the request is judged',
   'help_thread_session.idle_expires_at': 'as last_seen_at: her idle time-out restarts with every request made with the token',
   audit_event: {
-    reason: 'the gate records a read of a case-level record it allowed before the rest of the request is validated (the record was reached); audit rows are append-only (a trigger refuses updates and deletes), so earlier rows are still checked',
-    rowsWhere: `event = 'record.read'`,
+    reason:
+      'two audit events are written on purpose for a request that then fails: record.read (the gate allowed the read of a case-level record before the rest of the request is validated: the record was reached) and helpline.callback_refused (who tried to call her outside her rules, answered 409). Any other audit row is checked; rows are append-only (a trigger refuses updates and deletes)',
+    rowsWhere: `event in ('record.read', 'helpline.callback_refused')`,
   },
   audit_chain_head: 'moves with every audit row appended (the rows themselves are checked above)',
 };
@@ -284,13 +286,31 @@ export function buildUrl(op: Operation, values: Record<string, unknown>): string
   return url;
 }
 
+/** Real ids for path parameters that name no record type: whatever rows exist when the operation is fuzzed. */
+const EXISTING: { path: RegExp; parameter: string; table: string }[] = [
+  { path: /\/referrals\//, parameter: 'referralId', table: 'helpline_referral' },
+  { path: /^\/api\/desk\/roster\//, parameter: 'id', table: 'helpline_duty_shift' },
+  { path: /^\/api\/reports\/published\//, parameter: 'id', table: 'report_publication' },
+  { path: /^\/api\/evidence\/uploads\//, parameter: 'uploadId', table: 'evidence_upload' },
+];
+
+export async function existingPathValues(t: TestApp, op: Operation): Promise<Record<string, string[]>> {
+  const values: Record<string, string[]> = {};
+  for (const { path, parameter, table } of EXISTING) {
+    if (!path.test(op.path) || !op.path.includes(`{${parameter}}`)) continue;
+    const { rows } = await sql<{ id: string }>`select id::text as id from ${sql.table(table)} order by 1 limit 20`.execute(t.db);
+    if (rows.length) values[parameter] = rows.map((r) => r.id);
+  }
+  return values;
+}
+
 export interface FuzzCaller {
   /** Who is asking, for failure messages: a role, "survivor", "anonymous". */
   name: string;
   /** Headers sent with every request (session cookie and form token, a bearer token). */
   headers: Record<string, string>;
   /** Real values to mix into a path parameter (e.g. ids of records this caller may or may not reach). */
-  realPathValues?: (op: Operation, parameter: string) => readonly string[];
+  realPathValues?: Record<string, readonly string[]>;
 }
 
 export interface FuzzTally {
@@ -307,7 +327,7 @@ export async function fuzzOperation(t: TestApp, watch: StoredDataWatch, op: Oper
   const parameterArbs: Record<string, fc.Arbitrary<unknown>> = {};
   for (const p of op.parameters ?? []) {
     if (p.in !== 'path' && p.in !== 'query') continue;
-    const real = p.in === 'path' ? (caller.realPathValues?.(op, p.name) ?? []) : [];
+    const real = p.in === 'path' ? (caller.realPathValues?.[p.name] ?? []) : [];
     // Real ids half the time when there are some, so the handlers behind the gate are reached.
     parameterArbs[`${p.in}.${p.name}`] = real.length ? fc.oneof(fc.constantFrom(...real), fuzzValue(p.schema)) : fuzzValue(p.schema);
   }
@@ -337,4 +357,26 @@ export async function fuzzOperation(t: TestApp, watch: StoredDataWatch, op: Oper
     }),
     { numRuns: runs, endOnFailure: true },
   );
+}
+
+/** A help request filed through the API as she would (a fresh network each time): its case code, secret and id. */
+export async function fileHelpRequest(t: TestApp): Promise<{ caseCode: string; secret: string; helpRequestId: string }> {
+  const res = await t.app.inject({
+    method: 'POST',
+    url: '/api/help/requests',
+    remoteAddress: `10.${randomInt(256)}.${randomInt(256)}.${randomInt(1, 255)}`,
+    payload: {
+      requestType: 'domestic_violence',
+      narrative: '他打我，孩子也看见了。',
+      province: '11',
+      forms: ['physical'],
+      relationship: 'spouse',
+      consentSensitive: true,
+      contact: { channel: 'phone', phone: '13800138000', windows: [{ from: '09:00', to: '11:00' }], codeWord: '买菜', noVoicemail: true, noSms: true },
+    },
+  });
+  if (res.statusCode !== 201) throw new Error(`filing a help request answered ${res.statusCode}: ${res.body}`);
+  const { caseCode, secret } = res.json<{ caseCode: string; secret: string }>();
+  const row = await t.db.selectFrom('help_request').select('id').where('case_code', '=', caseCode).executeTakeFirstOrThrow();
+  return { caseCode, secret, helpRequestId: row.id };
 }

@@ -9,6 +9,9 @@
  * encrypted segments. When a connection drops, @tus/server ends the body stream gracefully and the bytes
  * received so far become the last segment: a resumed upload re-sends only what never arrived.
  * Upload state (owner, sealed metadata, offset) lives in PostgreSQL, so any app process can resume it.
+ * @tus/server's lock (MemoryLocker) only orders requests within one process; across processes the offset
+ * check in the commit transaction does: of two requests writing from the same offset, one commits and the
+ * other is answered 409 (the tus client asks for the offset again), its segment removed.
  */
 import { randomBytes } from 'node:crypto';
 import { Readable } from 'node:stream';
@@ -159,8 +162,20 @@ export class EncryptedDataStore extends DataStore {
       }
       const key = `${uploadPrefix(id)}${String(idx).padStart(6, '0')}-${randomBytes(6).toString('hex')}`;
       const encrypted = Readable.from(segment()).pipe(this.keyring.encryptStream(segmentContext(id, idx)));
-      await this.storage.put(key, encrypted);
       const expected = received;
+      try {
+        await this.storage.put(key, encrypted);
+      } catch (error) {
+        // With several app processes the in-memory tus lock holds only within one process: a client whose
+        // connection to this process went silent may have resumed on another, which finished the upload and
+        // removed its directory (this put's temporary file with it) while this request was still open. That
+        // request is merely stale: answer as for a refused commit, not as a storage failure.
+        if (await this.movedOn(id, expected)) {
+          await this.storage.delete(key).catch(() => undefined);
+          throw tusError(ERRORS.INVALID_OFFSET);
+        }
+        throw error;
+      }
       const committed = await this.db.transaction().execute(async (trx) => {
         const updated = await trx
           .updateTable('evidence_upload')
@@ -182,6 +197,12 @@ export class EncryptedDataStore extends DataStore {
       idx += 1;
     }
     return received;
+  }
+
+  /** True when the upload is no longer receiving at `offset` (another request moved it on, finished or removed it). */
+  private async movedOn(id: string, offset: number): Promise<boolean> {
+    const row = await this.db.selectFrom('evidence_upload').select(['received', 'state']).where('id', '=', id).executeTakeFirst();
+    return !row || row.state !== 'receiving' || Number(row.received) !== offset;
   }
 
   override async remove(id: string): Promise<void> {

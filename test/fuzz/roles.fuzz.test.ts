@@ -1,0 +1,141 @@
+/**
+ * Fuzzing every operation in the OpenAPI document signed in as each staff role (a full session, with the form
+ * token on state-changing requests): no 5xx, no crash, and a rejected request (4xx) changes nothing stored.
+ *
+ * So that the fuzzer gets past the gate, a path parameter is a real id half the time: for a route that names a
+ * record type, fresh records of the access-matrix fixtures (test/support/access-fixtures) in the caller's
+ * organisation and in another organisation, plus a desk case (with a real help request and an evidence item)
+ * assigned to the caller; for other ids (referrals, duty shifts, uploads, published reports), whatever exists.
+ *
+ * Runs per operation and role: FUZZ_ROLE_RUNS, by default FUZZ_RUNS divided by the number of roles, at least 3
+ * (15 runs → 3 per role in CI; `npm run test:fuzz` → 30 per role).
+ */
+import { readdirSync } from 'node:fs';
+import path from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { ROLES, ROLE_ORGANISATION_KINDS, type Role } from '../../src/modules/identity/policy.ts';
+import { createTestApp, type TestApp } from '../support/test-app.ts';
+import { makeOrganisation, makeStaff, sessionFor, type SignedIn } from '../support/identity-fixtures.ts';
+import { makeDeskCase, makeEvidenceItem } from '../support/access-fixtures/evidence.ts';
+import type { RecordFixture, RecordFixtureContext } from '../support/access-fixtures/types.ts';
+import { CHANGE_ALLOWED, existingPathValues, fileHelpRequest, fuzzOperation, loadOperations, StoredDataWatch, type FuzzTally, type Operation } from '../support/fuzz.ts';
+
+const RUNS = Number(process.env.FUZZ_RUNS ?? 15);
+const ROLE_RUNS = Number(process.env.FUZZ_ROLE_RUNS ?? Math.max(3, Math.round(RUNS / ROLES.length)));
+const OWN_REGION = '110105'; // Beijing, Chaoyang
+const OTHER_REGION = '500112'; // Chongqing, Yubei
+
+interface Caller {
+  role: Role;
+  context: RecordFixtureContext;
+  session: SignedIn;
+  /** A desk case of the caller's organisation assigned to the caller, and an evidence item of it. */
+  assigned: { helpline_case: string; evidence: string };
+}
+
+let t: TestApp;
+let watch: StoredDataWatch;
+let operations: Operation[] = [];
+const callers: Caller[] = [];
+const recordFixtures: RecordFixture[] = [];
+
+beforeAll(async () => {
+  // A high global limit so the fuzzer reaches the handlers rather than the rate limiter.
+  t = await createTestApp({ env: { ANXIN_RATE_LIMIT_PER_MINUTE: '1000000', ANXIN_LOG_LEVEL: 'warn' } });
+  operations = await loadOperations(t);
+  const dir = path.resolve(import.meta.dirname, '../support/access-fixtures');
+  for (const file of readdirSync(dir).filter((f) => f.endsWith('.ts') && f !== 'types.ts').sort()) {
+    const loaded = (await import(pathToFileURL(path.join(dir, file)).href)) as { recordFixtures?: RecordFixture[] };
+    recordFixtures.push(...(loaded.recordFixtures ?? []));
+  }
+  for (const role of ROLES) {
+    const kind = ROLE_ORGANISATION_KINDS[role][0] ?? 'ngo';
+    const own = await makeOrganisation(t, kind, OWN_REGION);
+    const other = await makeOrganisation(t, kind, OTHER_REGION);
+    const actor = await makeStaff(t, own, [role]);
+    const { helpRequestId } = await fileHelpRequest(t);
+    await makeDeskCase(t, own, OWN_REGION, helpRequestId, actor.accountId);
+    const caseId = (await t.db.selectFrom('helpline_case').select('id').where('help_request_id', '=', helpRequestId).executeTakeFirstOrThrow()).id;
+    const evidence = await makeEvidenceItem(t, `help-case:${helpRequestId}`);
+    callers.push({
+      role,
+      context: { role, actorAccountId: actor.accountId, ownOrganisationId: own, ownRegionCode: OWN_REGION, otherOrganisationId: other, otherRegionCode: OTHER_REGION },
+      session: await sessionFor(t, actor.accountId),
+      assigned: { helpline_case: caseId, evidence },
+    });
+  }
+  // Installed last: the seeding above is not under test.
+  watch = await StoredDataWatch.open(t.databaseUrl, CHANGE_ALLOWED);
+}, 120_000);
+afterAll(async () => {
+  await watch?.close();
+  await t?.close();
+});
+
+/** Real values for the operation's path parameters, as this caller. */
+async function realPathValues(op: Operation, caller: Caller): Promise<Record<string, string[]>> {
+  const values: Record<string, string[]> = {};
+  const url = op.path.replace(/\{(\w+)\}/g, ':$1');
+  const route = t.app.routeRegistry.find((r) => r.url === url && r.method === op.method);
+  const recordType = route && 'action' in route.access ? route.access.record : undefined;
+  if (recordType) {
+    const fixture = recordFixtures.find((f) => f.recordType === recordType);
+    if (fixture) {
+      // Fresh records for every operation: earlier operations may have changed them (claimed, closed…).
+      const made = await fixture.create(t, caller.context);
+      const assigned = (caller.assigned as Record<string, string | undefined>)[recordType];
+      values.id = [made.own, made.other, ...(assigned ? [assigned] : [])];
+    }
+  }
+  Object.assign(values, await existingPathValues(t, op));
+  return values;
+}
+
+/** The caller's session, signed in again if an operation ended it. */
+async function liveSession(caller: Caller): Promise<SignedIn> {
+  const row = await t.db.selectFrom('staff_session').select('revoked_at').where('id', '=', caller.session.sessionId).executeTakeFirst();
+  if (!row || row.revoked_at) caller.session = await sessionFor(t, caller.context.actorAccountId);
+  return caller.session;
+}
+
+describe('fuzzing every API operation signed in as each staff role', () => {
+  it('signs in every role', () => {
+    expect(callers.map((c) => c.role)).toEqual([...ROLES]);
+    expect(operations.length).toBeGreaterThan(50);
+  });
+
+  it('never answers 5xx, and a rejected request changes nothing stored', async () => {
+    const failures: string[] = [];
+    const tallies = new Map<Role, FuzzTally>(ROLES.map((role) => [role, { requests: 0, byClass: {} }]));
+    for (const op of operations) {
+      for (const caller of callers) {
+        const session = await liveSession(caller);
+        try {
+          await fuzzOperation(
+            t,
+            watch,
+            op,
+            {
+              name: caller.role,
+              headers: { cookie: session.cookie, 'x-csrf-token': session.csrf, accept: 'application/json' },
+              realPathValues: await realPathValues(op, caller),
+            },
+            ROLE_RUNS,
+            tallies.get(caller.role),
+          );
+        } catch (error) {
+          // Every failing operation and role in one report, rather than only the first.
+          failures.push(String((error as Error).cause ?? error).slice(0, 600));
+        }
+      }
+    }
+    console.log(
+      `${operations.length} operations × ${ROLES.length} roles, ${ROLE_RUNS} runs each:\n` +
+        [...tallies].map(([role, tally]) => `  ${role}: ${tally.requests} requests ${JSON.stringify(tally.byClass)}`).join('\n'),
+    );
+    expect(failures).toEqual([]);
+    // Every role got past the gate somewhere (not just 401/404 everywhere).
+    for (const [role, tally] of tallies) expect(tally.byClass['2xx'] ?? 0, role).toBeGreaterThan(0);
+  });
+});
