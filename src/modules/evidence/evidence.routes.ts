@@ -74,7 +74,13 @@ export async function evidenceModule(app: FastifyInstance): Promise<void> {
   const datastore = new EncryptedDataStore(app.db, app.keyring, storage, (trx, record, size) =>
     service.checkOwnerQuota(trx, record.ownerRef, size),
     () => service.sweepExpiredUploads(),
+    (id) => service.recoverUpload(id),
   );
+  // Uploads whose completion pass died with an earlier process (kill -9, power loss) become items now,
+  // without waiting for her client to come back.
+  app.addHook('onReady', async () => {
+    service.recoverInterruptedUploads().catch((error: unknown) => app.log.warn({ err: error }, 'finishing interrupted evidence uploads failed'));
+  });
   let lastSweep = 0;
 
   const tus = new Server({

@@ -2,7 +2,7 @@
  * The evidence vault's service: what the portal, the desk and other modules call. Owners are opaque
  * `owner_ref` strings (e.g. `help-case:<id>`); this module never interprets them.
  */
-import { createHash, randomUUID } from 'node:crypto';
+import { createHash } from 'node:crypto';
 import { Readable, Transform, type TransformCallback } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import type { FastifyBaseLogger } from 'fastify';
@@ -31,6 +31,15 @@ const PREVIEW_PIXELS = 1024;
 export const itemContext = (id: string): string => `evidence.item:${id}`;
 export const previewContext = (id: string): string => `evidence.preview:${id}`;
 export const itemPrefix = (id: string): string => `items/${id}/`;
+
+/**
+ * The item an upload becomes. Derived from the upload id, so a completion pass run again after a crash
+ * writes the same object key (replacing what the dead pass left) and cannot leave an orphan behind.
+ */
+export function itemIdFor(uploadId: string): string {
+  const h = createHash('sha256').update(`anxin-evidence-item\n${uploadId}`).digest('hex');
+  return `${h.slice(0, 8)}-${h.slice(8, 12)}-4${h.slice(13, 16)}-${((parseInt(h.slice(16, 17), 16) & 0x3) | 0x8).toString(16)}${h.slice(17, 20)}-${h.slice(20, 32)}`;
+}
 
 export interface EvidenceItem {
   id: string;
@@ -226,13 +235,55 @@ export class EvidenceService {
    * re-encrypts them as one object under the item's own data key.
    */
   async finishUpload(uploadId: string): Promise<{ item: EvidenceItem; locale: Locale; checkMs: number }> {
+    // The pass holds a session advisory lock on one connection for its whole length, and does its database
+    // work on that connection: a process killed mid-pass drops the connection and with it the lock, so the
+    // upload (left `processing`) can be finished by whoever asks next (HEAD, or the start-up recovery).
+    return this.db.connection().execute(async (conn) => {
+      const key = `evidence-finish:${uploadId}`;
+      const { rows } = await sql<{ ok: boolean }>`select pg_try_advisory_lock(hashtextextended(${key}, 0)) as ok`.execute(conn);
+      if (!rows[0]?.ok) {
+        const existing = await conn.selectFrom('evidence_item').selectAll().where('upload_id', '=', uploadId).executeTakeFirst();
+        if (existing) return { item: this.toItem(existing), locale: 'zh-CN' as Locale, checkMs: 0 };
+        // Another live process is checking this upload right now.
+        throw new EvidenceRefusal('EVIDENCE_FAILED', 409, 'evidence.refused.failed');
+      }
+      try {
+        return await this.finishLocked(conn, uploadId);
+      } finally {
+        await sql`select pg_advisory_unlock(hashtextextended(${key}, 0))`.execute(conn).catch(() => undefined);
+      }
+    });
+  }
+
+  /** Uploads whose completion pass died with its process (left `processing`, lock free): finish them now. */
+  async recoverInterruptedUploads(): Promise<number> {
+    const rows = await this.db.selectFrom('evidence_upload').select('id').where('state', '=', 'processing').execute();
+    let finished = 0;
+    for (const { id } of rows) if (await this.recoverUpload(id)) finished += 1;
+    if (finished) this.log.info({ count: finished }, 'interrupted evidence uploads finished');
+    return finished;
+  }
+
+  /** Finish one upload whose pass was interrupted; false when it is busy elsewhere or was refused. */
+  async recoverUpload(uploadId: string): Promise<boolean> {
+    try {
+      await this.finishUpload(uploadId);
+      return true;
+    } catch (error) {
+      if (!(error instanceof EvidenceRefusal) || error.status !== 409) this.log.warn({ err: error, uploadId }, 'an interrupted evidence upload could not be finished');
+      return false;
+    }
+  }
+
+  private async finishLocked(conn: Db, uploadId: string): Promise<{ item: EvidenceItem; locale: Locale; checkMs: number }> {
     const started = Date.now();
-    const existing = await this.db.selectFrom('evidence_item').selectAll().where('upload_id', '=', uploadId).executeTakeFirst();
-    const claimed = await this.db
+    const existing = await conn.selectFrom('evidence_item').selectAll().where('upload_id', '=', uploadId).executeTakeFirst();
+    // `processing` is claimable too: holding the lock means no live pass is working on it.
+    const claimed = await conn
       .updateTable('evidence_upload')
       .set({ state: 'processing' })
       .where('id', '=', uploadId)
-      .where('state', '=', 'receiving')
+      .where('state', 'in', ['receiving', 'processing'])
       .whereRef('received', '=', 'size')
       .returningAll()
       .executeTakeFirst();
@@ -241,11 +292,11 @@ export class EvidenceService {
       throw new EvidenceRefusal('EVIDENCE_FAILED', 409, 'evidence.refused.failed');
     }
     const locale: Locale = claimed.locale === 'en' ? 'en' : 'zh-CN';
-    const id = randomUUID();
+    const id = itemIdFor(uploadId);
     const objectKey = `${itemPrefix(id)}original`;
     let scan: ScanSession | undefined;
     try {
-      const segments = await this.db
+      const segments = await conn
         .selectFrom('evidence_upload_segment')
         .select(['idx', 'object_key', 'plain_bytes'])
         .where('upload_id', '=', uploadId)
@@ -323,7 +374,7 @@ export class EvidenceService {
         filename: string;
         description: string;
       };
-      const row = await this.db.transaction().execute(async (trx) => {
+      const row = await conn.transaction().execute(async (trx) => {
         const inserted = await trx
           .insertInto('evidence_item')
           .values({
@@ -360,6 +411,10 @@ export class EvidenceService {
       return { item: this.toItem(row), locale, checkMs };
     } catch (error) {
       scan?.abort();
+      // A pass that lost its lock (the connection broke) may have been overtaken by another that committed
+      // the item (upload ids are unique on items): that item and its objects stay.
+      const committed = await conn.selectFrom('evidence_item').selectAll().where('upload_id', '=', uploadId).executeTakeFirst().catch(() => undefined);
+      if (committed) return { item: this.toItem(committed), locale, checkMs: Date.now() - started };
       await this.discardUpload(uploadId, [itemPrefix(id)]);
       if (error instanceof EvidenceRefusal) {
         (error as EvidenceRefusal & { locale?: Locale }).locale = locale;

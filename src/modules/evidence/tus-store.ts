@@ -61,6 +61,8 @@ export class EncryptedDataStore extends DataStore {
     /** Runs inside the creating transaction (quota checks); throw to refuse. */
     private readonly beforeCreate: (trx: Transaction<Database>, record: NewUploadRecord, size: number) => Promise<void>,
     private readonly sweep: () => Promise<number>,
+    /** Finish an upload whose completion pass died with its process (see EvidenceService.recoverUpload). */
+    private readonly recover: (id: string) => Promise<boolean>,
     private readonly segmentBytes = storage.kind === 'fs' ? FS_SEGMENT_BYTES : SEGMENT_BYTES,
   ) {
     super();
@@ -97,11 +99,11 @@ export class EncryptedDataStore extends DataStore {
 
   override async getUpload(id: string): Promise<Upload> {
     if (!/^[0-9a-f]{32}$/.test(id)) throw tusError(ERRORS.FILE_NOT_FOUND);
-    const row = await this.db
-      .selectFrom('evidence_upload')
-      .select(['id', 'size', 'received', 'created_at'])
-      .where('id', '=', id)
-      .executeTakeFirst();
+    const read = () => this.db.selectFrom('evidence_upload').select(['id', 'size', 'received', 'state', 'created_at']).where('id', '=', id).executeTakeFirst();
+    let row = await read();
+    // Every byte is stored but the completion pass was interrupted (its process died): a client asking now
+    // would be told the upload is complete, so finish it before answering.
+    if (row?.state === 'processing' && (await this.recover(id))) row = await read();
     if (row) return new Upload({ id, size: Number(row.size), offset: Number(row.received), creation_date: row.created_at.toISOString() });
     // A finished upload (now an evidence item) reports itself complete, so a client that lost the answer
     // to its last PATCH learns on resuming that nothing is left to send.
