@@ -10,11 +10,19 @@ import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
+import { startClamd } from '../support/clamd.ts';
+import { makeCrashStaff } from '../support/crash-world.ts';
+import { anyFileContains, PLAINTEXT_MARKER } from '../support/evidence.ts';
 import { createEmptyDatabase } from '../support/test-app.ts';
 import { freePort, startServerProcess, type ServerProcess } from '../support/processes.ts';
+import { bearer, fileHelpRequest, openThread, pause, post, send } from './http.ts';
+import { checkOrders, orderWriter, type ApplicationRecord } from './orders.ts';
+import { checkUploads, uploadWriter, type UploadLedger } from './uploads.ts';
 
 const ROUNDS = Number(process.env.CRASH_ROUNDS ?? 3);
-const WRITERS = 6;
+const WRITERS = 4;
+const UPLOADERS = 2;
+const ORDER_WRITERS = 2;
 
 interface AckedRequest {
   caseCode: string;
@@ -28,39 +36,24 @@ afterAll(async () => {
   for (const c of cleanups.reverse()) await c();
 });
 
-const randomNetwork = () => `198.51.100.${randomInt(1, 254)}`;
-
-async function post(base: string, url: string, body: unknown, headers: Record<string, string>): Promise<Response> {
-  return fetch(base + url, { method: 'POST', headers: { 'content-type': 'application/json', ...headers }, body: JSON.stringify(body), signal: AbortSignal.timeout(5_000) });
-}
-
 /** One writer: files requests and posts messages until the server dies; records only what was acknowledged. */
 async function writer(base: string, acked: AckedRequest[], stop: { stopped: boolean }): Promise<void> {
   while (!stop.stopped) {
     try {
-      const network = randomNetwork();
-      const marker = randomBytes(6).toString('hex');
-      const created = await post(base, '/api/help/requests', {
-        requestType: 'domestic_violence',
-        narrative: `crash-test ${marker}`,
-        contact: { channel: 'in_app', noVoicemail: true, noSms: true },
-        consentSensitive: true,
-      }, { 'x-forwarded-for': network });
-      if (created.status !== 201) continue;
-      const { caseCode, secret } = (await created.json()) as { caseCode: string; secret: string };
-      const record: AckedRequest = { caseCode, secret, network, messages: [] };
+      const filed = await fileHelpRequest(base);
+      if (!filed) continue;
+      const record: AckedRequest = { caseCode: filed.caseCode, secret: filed.secret, network: filed.network, messages: [] };
       acked.push(record);
-      const opened = await post(base, '/api/help/thread', { caseCode, secret }, { 'x-forwarded-for': network });
-      if (opened.status !== 200) continue;
-      const { token } = (await opened.json()) as { token: string };
+      const opened = await openThread(base, filed);
+      if (!('token' in opened)) continue;
       for (let i = 0; i < 3 && !stop.stopped; i += 1) {
-        const text = `message ${marker}-${i}`;
-        const res = await post(base, '/api/help/thread/messages', { text }, { authorization: `Bearer ${token}`, 'x-forwarded-for': network });
+        const text = `message ${filed.marker}-${i}`;
+        const res = await post(base, '/api/help/thread/messages', { text }, bearer(opened.token, filed));
         if (res.status === 201) record.messages.push(text);
       }
     } catch {
       // The server died mid-request: that write was never acknowledged.
-      await new Promise((r) => setTimeout(r, 20));
+      await pause(20);
     }
   }
 }
@@ -92,14 +85,29 @@ describe('crash safety', () => {
       cleanups.push(() => database.drop());
       env.DATABASE_URL = database.url;
     }
+    const clamd = await startClamd();
+    cleanups.push(() => clamd.stop());
+    env.ANXIN_CLAMD = clamd.address;
+
     const acked: AckedRequest[] = [];
+    const uploads: UploadLedger = { journals: [], uploads: [], violations: [], resumed: 0 };
+    const applications: ApplicationRecord[] = [];
     let server: ServerProcess | undefined;
     let postgresKills = 0;
+    let world: Awaited<ReturnType<typeof makeCrashStaff>> | undefined;
     for (let round = 0; round < ROUNDS; round += 1) {
       server = await startServerProcess(env);
+      // Staff accounts and sessions go into the database the first server created (and migrated).
+      world ??= await makeCrashStaff(env);
+      const base = server.url;
+      const staff = world;
       const stop = { stopped: false };
-      const writers = Array.from({ length: WRITERS }, () => writer(server!.url, acked, stop));
-      await new Promise((r) => setTimeout(r, randomInt(400, 2_000)));
+      const writers = [
+        ...Array.from({ length: WRITERS }, () => writer(base, acked, stop)),
+        ...Array.from({ length: UPLOADERS }, () => uploadWriter(base, uploads, stop)),
+        ...Array.from({ length: ORDER_WRITERS }, () => orderWriter(base, staff, applications, stop)),
+      ];
+      await pause(randomInt(400, 3_000));
       await server.kill();
       if (!external && round % 2 === 0 && (await killPostgres(dataDir))) postgresKills += 1;
       stop.stopped = true;
@@ -109,18 +117,29 @@ describe('crash safety', () => {
     cleanups.push(async () => {
       await server?.stop();
     });
+    const base = server.url;
 
     expect(acked.length).toBeGreaterThan(ROUNDS * 3);
     let messages = 0;
     for (const record of acked) {
-      const opened = await post(server.url, '/api/help/thread', { caseCode: record.caseCode, secret: record.secret }, { 'x-forwarded-for': record.network });
-      expect(opened.status, `acknowledged request ${record.caseCode} is missing`).toBe(200);
-      const { token } = (await opened.json()) as { token: string };
-      const list = await fetch(`${server.url}/api/help/thread/messages`, { headers: { authorization: `Bearer ${token}`, 'x-forwarded-for': record.network } });
+      const opened = await openThread(base, record);
+      expect('token' in opened, `acknowledged request ${record.caseCode} is missing`).toBe(true);
+      if (!('token' in opened)) continue;
+      const list = await send(base, 'GET', '/api/help/thread/messages', undefined, bearer(opened.token, record));
       const texts = ((await list.json()) as { messages: { text: string }[] }).messages.map((m) => m.text);
       for (const text of record.messages) expect(texts, `acknowledged message of ${record.caseCode} is missing`).toContain(text);
       messages += record.messages.length;
     }
-    console.log(`crash: ${ROUNDS} rounds (${postgresKills} also killed PostgreSQL), ${acked.length} acknowledged requests and ${messages} messages all present`);
+    const files = await checkUploads(base, uploads, world!.judge, world!.courtA);
+    const actions = await checkOrders(base, world!, applications);
+    // Nothing the crashes left behind (segments, temporary files, unfinished items) holds plaintext.
+    expect(await anyFileContains(path.join(dataDir, 'evidence'), PLAINTEXT_MARKER), 'an evidence file on disk holds plaintext').toBeUndefined();
+    console.log(
+      `crash: ${ROUNDS} rounds (${postgresKills} also killed PostgreSQL${external ? ', external PostgreSQL' : ''}); all present: ` +
+        `${acked.length} help requests, ${messages} messages, ${files.journals} journal entries, ` +
+        `${files.finished} finished uploads (${(files.bytes / 1024 / 1024).toFixed(1)} MiB, each downloaded and its SHA-256 matched), ` +
+        `${files.completeAtHead} finished whose answer was lost, ${files.unfinished} unfinished holding their acknowledged offset ` +
+        `(${uploads.resumed} resumed after a restart), ${applications.length} order applications with ${actions} staff actions`,
+    );
   });
 });
