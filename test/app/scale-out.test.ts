@@ -16,11 +16,11 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import pg from 'pg';
 import { makeDeskCase } from '../support/access-fixtures/evidence.ts';
 import { startClamd, type TestClamd } from '../support/clamd.ts';
-import { MP4_HEADER } from '../support/evidence.ts';
+import { filesUnder, MP4_HEADER } from '../support/evidence.ts';
 import { makeOrganisation, makeStaff } from '../support/identity-fixtures.ts';
 import { completeApplication } from '../support/orders.ts';
 import { startRoundRobinProxy, startServerProcess, type RoundRobinProxy, type ServerProcess } from '../support/processes.ts';
-import { client, fileHelpRequest, fixtureWriter, openThread, signInOverHttp, staffHeaders } from '../support/scale-out-fixtures.ts';
+import { client, fileHelpRequest, fixtureWriter, journalEntry, openThread, signInOverHttp, staffHeaders } from '../support/scale-out-fixtures.ts';
 import { TusSteps } from '../support/scale-out-tus.ts';
 import { createTestDatabase, type TestApp } from '../support/test-app.ts';
 
@@ -40,6 +40,12 @@ let sql: pg.Client;
 let networks = 0;
 const actor = () => client(proxy.url, `198.51.100.${++networks}`);
 
+function processDatabaseUrl(index: number): string {
+  const url = new URL(database.url);
+  url.searchParams.set('application_name', `anxin-process-${index}`);
+  return url.toString();
+}
+
 async function until<T>(what: string, probe: () => Promise<T | undefined>, timeoutMs = 30_000): Promise<T> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
@@ -48,6 +54,13 @@ async function until<T>(what: string, probe: () => Promise<T | undefined>, timeo
     if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
     await new Promise((r) => setTimeout(r, 200));
   }
+}
+
+/** Objects in the shared evidence store that no stored item owns (segments, temporary files, orphans). */
+async function strayObjects(): Promise<string[]> {
+  const items = new Set((await sql.query<{ id: string }>(`select id from evidence_item`)).rows.map((r) => r.id));
+  const store = path.join(dataDir, 'evidence');
+  return (await filesUnder(store)).map((f) => path.relative(store, f.file)).filter((f) => !items.has(/^items\/([^/]+)\/(original|preview)$/.exec(f)?.[1] ?? ''));
 }
 
 async function count(query: string, params: unknown[] = []): Promise<number> {
@@ -66,7 +79,9 @@ beforeAll(async () => {
     ANXIN_TRUST_PROXY: '1',
     ANXIN_RATE_LIMIT_PER_MINUTE: '12',
   };
-  servers = await Promise.all([startServerProcess(env), startServerProcess(env)]);
+  // Each process names its database connections (libpq's application_name, from the URL), so the database
+  // can tell which process did what.
+  servers = await Promise.all([A, B].map((i) => startServerProcess({ ...env, DATABASE_URL: processDatabaseUrl(i) })));
   proxy = await startRoundRobinProxy(servers.map((s) => s.url));
   writer = fixtureWriter(database.url, MASTER_KEY);
   sql = new pg.Client({ connectionString: database.url });
@@ -142,27 +157,23 @@ describe('two processes behind a proxy', () => {
     const survivor = actor();
     const { caseCode, secret } = await fileHelpRequest(survivor, A);
     const bearer = { authorization: `Bearer ${await openThread(survivor, A, caseCode, secret)}` };
-    const entry = await survivor('/api/help/thread/journal', { on: B, headers: bearer, json: { incidentDate: '2026-11-02', evidenceType: 'audio_visual', description: '他砸门的录像。' } });
-    expect(entry.status).toBe(201);
-    const grant = ((await entry.json()) as { upload: { token: string } }).upload.token;
-
-    const uploader = client(proxy.url, `198.51.100.${++networks}`);
-    const tus = new TusSteps(uploader, proxy.url, `198.51.100.${networks}`, grant);
+    const { grant } = await journalEntry(survivor, B, bearer, '他砸门的录像。');
+    const tus = new TusSteps(actor(), grant);
     const upload = await tus.create(A, file.length, { filename: '录像.mp4', filetype: 'video/mp4', evidenceType: 'audio_visual' });
     // Process A: the first MiB acknowledged, then a PATCH whose connection drops after another MiB.
     const first = await tus.patch(A, upload, 0, file.subarray(0, MiB));
     expect(first.status).toBe(204);
     expect(first.headers.get('upload-offset')).toBe(String(MiB));
-    await tus.patchCut(A, upload, MiB, file.subarray(MiB), MiB);
+    await (await tus.patchPartly(A, upload, MiB, file.subarray(MiB), MiB)).cut();
     // Process B: what was stored (A keeps the bytes that arrived before the cut, once it sees the drop)…
     const offset = await until('the cut bytes to be stored', async () => {
       const at = await tus.offset(B, upload);
       return at > MiB ? at : undefined;
     }, 10_000);
     expect(offset).toBeLessThanOrEqual(2 * MiB);
-    expect(await tus.offset(B, upload)).toBe(offset);
     // …and the rest, sent to B, which finishes the upload (hash, type check, scan) from segments A wrote.
-    const last = await tus.patch(B, upload, offset, file.subarray(offset));
+    const { response: last, offsets } = await tus.resume(B, upload, file);
+    expect(offsets).toEqual([offset]);
     expect(last.status, await last.clone().text()).toBe(204);
     expect(last.headers.get('upload-offset')).toBe(String(file.length));
     expect(last.headers.get('anxin-evidence-sha256')).toBe(sha256);
@@ -186,8 +197,34 @@ describe('two processes behind a proxy', () => {
     expect(download.status).toBe(200);
     expect(createHash('sha256').update(Buffer.from(await download.arrayBuffer())).digest('hex')).toBe(sha256);
     // Nothing of the upload is left in the shared store but the item's object.
+    expect(await strayObjects()).toEqual([]);
     expect(await count(`select 1 from evidence_upload_segment`)).toBe(0);
     expect(await count(`select 1 from evidence_upload where id = $1`, [upload.split('/').pop()])).toBe(0);
+  });
+
+  it('an upload whose connection to one process goes silent is resumed and finished on the other while the first still holds the request', { timeout: 60_000 }, async () => {
+    const MiB = 1024 * 1024;
+    const file = Buffer.concat([MP4_HEADER, randomBytes(4 * MiB - MP4_HEADER.length)]);
+    const survivor = actor();
+    const { caseCode, secret } = await fileHelpRequest(survivor, B);
+    const bearer = { authorization: `Bearer ${await openThread(survivor, B, caseCode, secret)}` };
+    const tus = new TusSteps(actor(), (await journalEntry(survivor, A, bearer, '录音。')).grant);
+    const upload = await tus.create(B, file.length, { filename: 'clip.mp4', filetype: 'video/mp4', evidenceType: 'audio_visual' });
+    const silent = await tus.patchPartly(B, upload, 0, file, 2 * MiB);
+    // B has 2 MiB in hand but has stored none of it (a segment is stored when it is full or the body ends):
+    // A answers offset 0 and takes the whole file, without waiting for B's request to end.
+    const { response, offsets } = await tus.resume(A, upload, file);
+    expect(offsets).toEqual([0]);
+    expect(response.status).toBe(204);
+    expect(response.headers.get('anxin-evidence-sha256')).toBe(createHash('sha256').update(file).digest('hex'));
+    // When B's request finally ends, B is told the offset moved on (409), as a stale request: not a storage
+    // failure, though A's finishing removed the upload's directory with B's half-written segment in it.
+    const uploadId = upload.split('/').pop() ?? '';
+    expect(await silent.end()).toBe(409);
+    expect(servers[B]!.output()).not.toContain('evidence upload request failed');
+    expect(await strayObjects()).toEqual([]);
+    expect(await count(`select 1 from evidence_upload_segment`)).toBe(0);
+    expect(await count(`select 1 from evidence_item where upload_id = $1`, [uploadId])).toBe(1);
   });
 
   it('relay each outbox row into the queue exactly once and run it once', { timeout: 90_000 }, async () => {
@@ -215,16 +252,28 @@ describe('two processes behind a proxy', () => {
     expect((await call(`/api/orders/applications/${id}/submit`, { on: B, headers: staffHeaders(session), json: {} })).status).toBe(200);
     expect((await call(`/api/orders/applications/${id}/accept`, { on: A, headers: staffHeaders(session), json: {} })).status).toBe(200);
 
+    // Every attempt to fire an alert is logged with the process that made it (a BEFORE trigger runs even when
+    // the insert then does nothing because the alert has already fired).
+    await sql.query(`
+      create table alert_attempt (process text not null, subject_id uuid not null, kind text not null);
+      create function log_alert_attempt() returns trigger language plpgsql as $$
+        begin insert into alert_attempt values (current_setting('application_name'), new.subject_id, new.kind); return new; end $$;
+      create trigger log_alert_attempt before insert on order_alert for each row execute function log_alert_attempt();`);
+
     // The server processes run on the real clock, so the 72 hours pass in the database: accepted 73 hours ago,
     // due an hour ago (the warning at 18 hours left and the breach are both due now).
     await sql.query(`update order_application set accepted_at = now() - interval '73 hours', ruling_due_at = now() - interval '1 hour' where id = $1`, [id]);
-    // Twenty sweeps asked for at once (the minute's cron adds its own): both processes relay them and run them.
-    const sweeps = 20;
+    // Many sweeps asked for at once (the minute's cron adds its own): both processes relay them and run them.
+    const sweeps = 200;
     await sql.query(`insert into outbox (topic, payload) select 'orders.clock-sweep', jsonb_build_object('n', n) from generate_series(1, $1) n`, [sweeps]);
     await until(`${sweeps} sweeps`, async () => ((await count(`select 1 from pgboss.job where name = 'orders.clock-sweep' and data ? 'outboxId' and state = 'completed'`)) >= sweeps ? true : undefined));
     const notices = `select id from order_notification where application_id = $1 and template in ('ruling_warning', 'ruling_breach')`;
     await until('the court’s notices delivered', async () => ((await count(`${notices} and status = 'sent'`, [id])) >= 2 ? true : undefined));
 
+    // Both processes tried to fire both alerts (a sweep tries every due alert it finds)…
+    const attempts = await sql.query<{ process: string; kind: string }>(`select distinct process, kind from alert_attempt where subject_id = $1 order by 1, 2`, [id]);
+    expect(attempts.rows).toEqual(['anxin-process-0', 'anxin-process-1'].flatMap((process) => ['ruling_breach', 'ruling_warning'].map((kind) => ({ process, kind }))));
+    // …and each fired once.
     const alerts = await sql.query<{ kind: string }>(`select kind from order_alert where subject_id = $1 order by kind`, [id]);
     expect(alerts.rows.map((r) => r.kind)).toEqual(['ruling_breach', 'ruling_warning']);
     const events = await sql.query<{ kind: string; n: string }>(`select kind, count(*)::text as n from order_event where application_id = $1 and kind like 'ruling%' group by kind order by kind`, [id]);

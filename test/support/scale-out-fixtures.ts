@@ -31,12 +31,20 @@ export interface Call {
   body?: Uint8Array;
 }
 
+export interface Client {
+  (path: string, call?: Call): Promise<Response>;
+  /** The client address the proxy gives the servers for this client's requests. */
+  address: string;
+  proxyUrl: string;
+}
+
 /** Requests through the proxy, pinned to a backend, from a client address of their own, never following redirects. */
-export function client(proxyUrl: string, clientAddress: string) {
-  return (path: string, call: Call = {}): Promise<Response> => {
+export function client(proxyUrl: string, clientAddress: string): Client {
+  const send = (path: string, call: Call = {}): Promise<Response> => {
     const headers: Record<string, string> = { [CLIENT_ADDRESS_HEADER]: clientAddress, ...call.headers };
     if (call.on !== undefined) headers[PIN_BACKEND_HEADER] = String(call.on);
-    let body: string | Uint8Array | undefined = call.body;
+    // A copy: fetch's types take only a Uint8Array over a plain ArrayBuffer.
+    let body: string | Uint8Array<ArrayBuffer> | undefined = call.body && new Uint8Array(call.body);
     if (call.json !== undefined) {
       headers['content-type'] = 'application/json';
       body = JSON.stringify(call.json);
@@ -46,8 +54,8 @@ export function client(proxyUrl: string, clientAddress: string) {
     }
     return fetch(`${proxyUrl}${path}`, { method: call.method ?? (body === undefined ? 'GET' : 'POST'), headers, body, redirect: 'manual' });
   };
+  return Object.assign(send, { address: clientAddress, proxyUrl });
 }
-export type Client = ReturnType<typeof client>;
 
 function sessionCookieOf(response: Response): string {
   const cookie = response.headers.getSetCookie().find((c) => c.startsWith('anxin_session=') && !c.startsWith('anxin_session=;'));
@@ -94,4 +102,12 @@ export async function openThread(call: Client, on: number, caseCode: string, sec
   const res = await call('/api/help/thread', { on, json: { caseCode, secret } });
   if (res.status !== 200) throw new Error(`opening the thread answered ${res.status}: ${await res.text()}`);
   return ((await res.json()) as { token: string }).token;
+}
+
+/** Her journal entry (an incident), which answers an upload grant for attaching files with tus. */
+export async function journalEntry(call: Client, on: number, bearer: Record<string, string>, description: string): Promise<{ id: string; grant: string }> {
+  const res = await call('/api/help/thread/journal', { on, headers: bearer, json: { incidentDate: '2026-11-02', evidenceType: 'audio_visual', description } });
+  if (res.status !== 201) throw new Error(`journal entry answered ${res.status}: ${await res.text()}`);
+  const body = (await res.json()) as { id: string; upload: { token: string } };
+  return { id: body.id, grant: body.upload.token };
 }

@@ -13,8 +13,6 @@ const b64 = (value: string): string => Buffer.from(value).toString('base64');
 export class TusSteps {
   constructor(
     private readonly call: Client,
-    private readonly proxyUrl: string,
-    private readonly clientAddress: string,
     private readonly grant: string,
   ) {}
 
@@ -31,7 +29,7 @@ export class TusSteps {
     });
     const location = res.headers.get('location');
     if (res.status !== 201 || !location) throw new Error(`tus create answered ${res.status}: ${await res.text()}`);
-    return new URL(location, this.proxyUrl).pathname;
+    return new URL(location, this.call.proxyUrl).pathname;
   }
 
   /** HEAD: the offset the server has stored. */
@@ -52,26 +50,60 @@ export class TusSteps {
   }
 
   /**
-   * A PATCH announcing `bytes` whose connection is cut after `sendFirst` of them have been written (a phone
-   * losing its network mid-upload). Resolves once the connection is gone.
+   * Resume as a tus client does: ask for the offset, send the rest from there; a 409 (the offset moved
+   * meanwhile, e.g. another process stored the bytes of a cut request after the HEAD) means ask again.
+   * Answers the last PATCH's response and every status seen on the way.
    */
-  async patchCut(on: number, path: string, offset: number, bytes: Buffer, sendFirst: number): Promise<void> {
-    const req = http.request(new URL(path, this.proxyUrl), {
+  async resume(on: number, path: string, file: Buffer): Promise<{ response: Response; offsets: number[]; statuses: number[] }> {
+    const offsets: number[] = [];
+    const statuses: number[] = [];
+    for (let attempt = 0; attempt < 10; attempt += 1) {
+      const offset = await this.offset(on, path);
+      offsets.push(offset);
+      const response = await this.patch(on, path, offset, file.subarray(offset));
+      statuses.push(response.status);
+      if (response.status !== 409) return { response, offsets, statuses };
+      await response.arrayBuffer();
+    }
+    throw new Error(`upload not resumed: ${statuses.join(', ')}`);
+  }
+
+  /**
+   * A PATCH (chunked, so no length is promised) of which the first `sendFirst` bytes are written, then
+   * nothing: the phone's network goes silent mid-upload, and the connection stays open. Later `cut()` drops
+   * the connection, or `end()` ends the body there and answers the server's status (as for a body cut short).
+   * Resolves once the written bytes have had a moment to reach the server.
+   */
+  async patchPartly(on: number, path: string, offset: number, bytes: Buffer, sendFirst: number): Promise<{ cut(): Promise<void>; end(): Promise<number> }> {
+    const req = http.request(new URL(path, this.call.proxyUrl), {
       method: 'PATCH',
       headers: this.headers({
         'upload-offset': String(offset),
         'content-type': 'application/offset+octet-stream',
-        'content-length': String(bytes.length),
         [PIN_BACKEND_HEADER]: String(on),
-        [CLIENT_ADDRESS_HEADER]: this.clientAddress,
+        [CLIENT_ADDRESS_HEADER]: this.call.address,
       }),
     });
     const closed = new Promise<void>((resolve) => req.on('close', () => resolve()));
-    req.on('error', () => undefined);
+    const answered = new Promise<number>((resolve, reject) => {
+      req.on('response', (res) => {
+        res.resume();
+        resolve(res.statusCode ?? 0);
+      });
+      req.on('error', reject);
+    });
+    answered.catch(() => undefined);
     await new Promise<void>((resolve) => req.write(bytes.subarray(0, sendFirst), () => resolve()));
-    // Give the proxy and the server a moment to take in what was written, then drop the connection.
     await new Promise((r) => setTimeout(r, 300));
-    req.destroy();
-    await closed;
+    return {
+      cut: async () => {
+        req.destroy();
+        await closed;
+      },
+      end: async () => {
+        req.end();
+        return answered;
+      },
+    };
   }
 }
