@@ -394,6 +394,17 @@ describe('directory', () => {
     expect(markup.statusCode).toBe(400);
     expect(markup.body).toContain('please do not type web code');
   });
+
+  it('refuses a search with a NUL or other control character with a 400 naming the field (was a 500 from the database)', async () => {
+    const api = await t.app.inject({ url: '/api/directory?province=31&q=%00', headers: { 'accept-language': 'en' } });
+    expect(api.statusCode).toBe(400);
+    expect(api.json<{ error: { code: string; fields: { field: string }[] } }>().error).toMatchObject({ code: 'VALIDATION', fields: [{ field: 'q' }] });
+    const zh = await t.app.inject({ url: '/api/directory?q=%E6%B3%95%01' });
+    expect(zh.statusCode).toBe(400);
+    expect(zh.json<{ error: { message: string } }>().error.message).toMatch(/[\u4e00-\u9fff]/);
+    const page = await t.app.inject('/directory?q=%00');
+    expect(page.statusCode).toBe(400);
+  });
 });
 
 describe('usage counting', () => {

@@ -5,10 +5,10 @@
  */
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { Type } from 'typebox';
-import { AppError } from '../../platform/errors.ts';
+import { AppError, validationError } from '../../platform/errors.ts';
 import {
   AGE_BANDS, CONTACT_CHANNELS, DA5_ITEMS, DIRECTORY_KINDS, SUBMISSIONS_PER_HOUR, GENDERS, LIMITS, RELATIONSHIPS, REQUEST_TYPES, VIOLENCE_FORMS,
-  type CallbackInput, type DirectoryKind, type HelpRequestInput,
+  searchProblems, type CallbackInput, type DirectoryKind, type HelpRequestInput,
 } from './help.model.ts';
 import { THREAD_IDLE_MS, type HelpService, type ThreadSession } from './help.service.ts';
 import { USAGE_CHANNELS, type UsageCounter } from './help.usage.ts';
@@ -249,6 +249,8 @@ export function helpApi(app: FastifyInstance, service: HelpService, usage: Usage
     },
     async (request) => {
       const query = request.query as { province?: string; kind?: DirectoryKind; q?: string };
+      const problems = searchProblems('q', query.q);
+      if (problems.length) throw validationError(problems);
       return { entries: await service.listDirectoryEntries(query, request.locale) };
     },
   );

@@ -129,6 +129,14 @@ export function textProblems(field: string, text: string, limit: number, require
   return [];
 }
 
+/** Problems with a directory search term: markup, or characters nobody types (a NUL would fail in the database). */
+export function searchProblems(field: string, q: string | undefined): FieldProblem[] {
+  if (!q) return [];
+  if (/[<>]/.test(q)) return [{ field, message: 'help.validation.markup' }];
+  if (CONTROL.test(q)) return [{ field, message: 'validation.invalid' }];
+  return [];
+}
+
 export function windowProblems(windows: TimeWindow[], field = 'contact.windows'): FieldProblem[] {
   const problems: FieldProblem[] = [];
   if (windows.length > LIMITS.windows) return [{ field, message: 'validation.tooMany', params: { limit: LIMITS.windows } }];

@@ -14,7 +14,7 @@ import { HotlineHours } from '../helpline/helpline.hours.tsx';
 import { echoValues, parseCallbackForm, parseDangerAnswers, parseHelpRequestForm, type FormBody } from './help.forms.ts';
 import {
   AGE_BANDS, CONTACT_CHANNELS, DA5_ITEMS, DIRECTORY_KINDS, SUBMISSIONS_PER_HOUR, GENDERS, PROVINCES, RELATIONSHIPS, REQUEST_TYPES, VIOLENCE_FORMS,
-  isUnder14, scoreDangerAssessment, type DirectoryKind,
+  isUnder14, scoreDangerAssessment, searchProblems, type DirectoryKind,
 } from './help.model.ts';
 import { formatSecret, type HelpService, type ThreadSession } from './help.service.ts';
 import type { UsageCounter } from './help.usage.ts';
@@ -541,7 +541,7 @@ export function helpPages(app: FastifyInstance, service: HelpService, usage: Usa
       counted(request);
       const p = portal(request);
       const query = request.query as { province?: string; kind?: string; q?: string };
-      const problems = query.q ? (/[<>]/.test(query.q) ? [{ field: 'q', message: 'help.validation.markup' as MessageKey }] : []) : [];
+      const problems = searchProblems('q', query.q);
       const searched = query.province !== undefined || query.kind !== undefined || query.q !== undefined;
       const entries = problems.length
         ? []
