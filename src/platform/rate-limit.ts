@@ -18,6 +18,17 @@ export interface RateDecision {
   resetInMs: number;
 }
 
+interface PendingHit {
+  key: string;
+  windowMs: number;
+  resolve(result: { hits: number; resetInMs: number }): void;
+  reject(error: unknown): void;
+}
+
+/** Upserts in flight at once per process, and hits per upsert. */
+const MAX_BATCHES_IN_FLIGHT = 2;
+const MAX_BATCH = 500;
+
 export class RateLimiter {
   constructor(
     private readonly db: Db,
@@ -35,20 +46,65 @@ export class RateLimiter {
     );
   }
 
-  /** Count one hit against a key in a fixed window; the first hit opens the window. */
-  async count(key: string, windowMs: number): Promise<{ hits: number; resetInMs: number }> {
-    const { rows } = await sql<{ hits: number; reset_ms: string }>`
+  /**
+   * Count one hit against a key in a fixed window; the first hit opens the window.
+   *
+   * Hits are group-committed: while one upsert is in flight, the hits that arrive meanwhile queue up and go
+   * together in the next statement (one row per key, keys in a fixed order so two processes cannot
+   * deadlock). An idle server sends each hit at once; a busy one sends one statement for many requests
+   * instead of one each. Each caller still learns its own exact count: with n hits on a key in a batch,
+   * the callers get hits - n + 1 … hits, in arrival order.
+   */
+  count(key: string, windowMs: number): Promise<{ hits: number; resetInMs: number }> {
+    return new Promise((resolve, reject) => {
+      this.queue.push({ key, windowMs, resolve, reject });
+      if (this.inFlight < MAX_BATCHES_IN_FLIGHT) void this.drain();
+    });
+  }
+
+  private readonly queue: PendingHit[] = [];
+  private inFlight = 0;
+
+  private async drain(): Promise<void> {
+    this.inFlight += 1;
+    try {
+      while (this.queue.length) {
+        const batch = this.queue.splice(0, MAX_BATCH);
+        try {
+          await this.countBatch(batch);
+        } catch (error) {
+          for (const hit of batch) hit.reject(error);
+        }
+      }
+    } finally {
+      this.inFlight -= 1;
+    }
+  }
+
+  private async countBatch(batch: PendingHit[]): Promise<void> {
+    const byKey = new Map<string, PendingHit[]>();
+    for (const hit of batch) byKey.set(hit.key, [...(byKey.get(hit.key) ?? []), hit]);
+    const keys = [...byKey.keys()].sort();
+    const { rows } = await sql<{ key: string; hits: number; reset_ms: string }>`
       insert into rate_limit_counter as c (key, hits, window_ends_at)
-      values (${key}, 1, clock_timestamp() + make_interval(secs => ${windowMs / 1000}))
+      select k, n, clock_timestamp() + make_interval(secs => w)
+      from unnest(${keys}::text[], ${keys.map((k) => byKey.get(k)!.length)}::int[], ${keys.map((k) => byKey.get(k)![0]!.windowMs / 1000)}::float8[]) as t(k, n, w)
+      order by k
       on conflict (key) do update set
-        hits = case when c.window_ends_at <= clock_timestamp() then 1 else c.hits + 1 end,
+        hits = case when c.window_ends_at <= clock_timestamp() then excluded.hits else c.hits + excluded.hits end,
         window_ends_at = case when c.window_ends_at <= clock_timestamp() then excluded.window_ends_at else c.window_ends_at end
-      returning hits, greatest(0, ceil(extract(epoch from (window_ends_at - clock_timestamp())) * 1000))::text as reset_ms`.execute(
+      returning key, hits, greatest(0, ceil(extract(epoch from (window_ends_at - clock_timestamp())) * 1000))::text as reset_ms`.execute(
       this.db,
     );
-    const row = rows[0];
-    if (!row) throw new Error('rate limit upsert returned no row');
-    return { hits: row.hits, resetInMs: Number(row.reset_ms) };
+    const answered = new Set<string>();
+    for (const row of rows) {
+      const hits = byKey.get(row.key) ?? [];
+      hits.forEach((hit, i) => hit.resolve({ hits: row.hits - hits.length + 1 + i, resetInMs: Number(row.reset_ms) }));
+      answered.add(row.key);
+    }
+    for (const [key, hits] of byKey) {
+      if (!answered.has(key)) for (const hit of hits) hit.reject(new Error('rate limit upsert returned no row'));
+    }
   }
 
   async hit(

@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Validator } from '@seriousme/openapi-schema-validator';
 import { Type } from 'typebox';
+import { RateLimiter } from '../../src/platform/rate-limit.ts';
 import { createTestApp, type TestApp } from '../support/test-app.ts';
 
 let t: TestApp;
@@ -188,6 +189,24 @@ describe('errors', () => {
     const rows = await t.db.selectFrom('rate_limit_counter').select(['key']).execute();
     expect(rows.length).toBeGreaterThan(0);
     expect(rows.map((r) => r.key).join()).not.toContain('10.9.8.7');
+  });
+
+  it('counts concurrent hits exactly when they are group-committed, across two limiters (two processes)', async () => {
+    const key = t.keyring.deriveKey('rate-limit');
+    const a = new RateLimiter(t.db, key);
+    const b = new RateLimiter(t.db, key);
+    const limit = { max: 100, windowMs: 60_000 };
+    const hits = await Promise.all(
+      Array.from({ length: 200 }, (_, i) => (i % 2 ? a : b).hit('probe.batch', i % 3 === 0 ? 'subject-2' : 'subject-1', limit)),
+    );
+    // Every caller got its own position in its subject's window: no count lost or repeated.
+    for (const subject of [0, 1]) {
+      const counts = hits.filter((_, i) => (i % 3 === 0 ? 0 : 1) === subject).map((h) => h.hits).sort((x, y) => x - y);
+      expect(counts).toEqual(Array.from({ length: counts.length }, (_, i) => i + 1));
+    }
+    // 133 hits on subject-1 with a limit of 100, 67 on subject-2.
+    expect(hits.filter((h) => !h.allowed)).toHaveLength(33);
+    expect((await a.hit('probe.batch', 'subject-1', limit)).hits).toBe(134);
   });
 });
 
