@@ -16,10 +16,12 @@ import {
   createCipheriv,
   createDecipheriv,
   createHash,
+  createHmac,
   createSecretKey,
   hkdfSync,
   randomBytes,
   timingSafeEqual,
+  type Hmac,
   type KeyObject,
 } from 'node:crypto';
 import { Transform, type TransformCallback } from 'node:stream';
@@ -34,6 +36,28 @@ const FILE_MAGIC = Buffer.from('AXE1');
 const FILE_HEADER = FILE_MAGIC.length + 1 + 4 + WRAPPED_BYTES;
 /** Plaintext bytes per frame of an encrypted file. */
 export const FRAME_BYTES = 64 * 1024;
+
+/*
+ * Keys are handed to node:crypto as KeyObjects. Given a raw Buffer, Node 24 converts it on every call, which
+ * costs about 25 µs per HMAC or cipher (measured: HMAC 33 µs with a Buffer key, 10 µs with a KeyObject;
+ * AES-GCM of a short field 29 µs vs 4 µs) — more than the work itself.
+ */
+const keyObjects = new WeakMap<Buffer, KeyObject>();
+
+/** The KeyObject for a long-lived key (made once per key and kept while the key lives). */
+export function secretKey(key: Buffer): KeyObject {
+  let object = keyObjects.get(key);
+  if (!object) {
+    object = createSecretKey(key);
+    keyObjects.set(key, object);
+  }
+  return object;
+}
+
+/** HMAC-SHA-256 with a long-lived key. */
+export function hmacSha256(key: Buffer): Hmac {
+  return createHmac('sha256', secretKey(key));
+}
 
 export class DecryptionError extends Error {
   constructor(message: string, options?: { cause?: unknown }) {
@@ -91,7 +115,7 @@ export class Keyring {
   seal(plaintext: string | Buffer, context: string): Buffer {
     const { key, wrapped } = this.newDataKey();
     const iv = randomBytes(IV_BYTES);
-    const cipher = createCipheriv('aes-256-gcm', key, iv);
+    const cipher = createCipheriv('aes-256-gcm', createSecretKey(key), iv);
     cipher.setAAD(Buffer.from(context, 'utf8'));
     const body = Buffer.concat([cipher.update(plaintext), cipher.final()]);
     key.fill(0);
@@ -105,7 +129,7 @@ export class Keyring {
     const key = this.unwrap(sealed.subarray(5, FIELD_HEADER), sealed.subarray(1, 5));
     const iv = sealed.subarray(FIELD_HEADER, FIELD_HEADER + IV_BYTES);
     const tag = sealed.subarray(FIELD_HEADER + IV_BYTES, FIELD_HEADER + IV_BYTES + TAG_BYTES);
-    const decipher = createDecipheriv('aes-256-gcm', key, iv);
+    const decipher = createDecipheriv('aes-256-gcm', createSecretKey(key), iv);
     decipher.setAAD(Buffer.from(context, 'utf8'));
     decipher.setAuthTag(tag);
     try {
@@ -189,7 +213,7 @@ class FrameEncryptor extends Transform {
 
   private emitFrame(plaintext: Buffer, last: boolean): void {
     const iv = randomBytes(IV_BYTES);
-    const cipher = createCipheriv('aes-256-gcm', this.key, iv);
+    const cipher = createCipheriv('aes-256-gcm', secretKey(this.key), iv);
     cipher.setAAD(frameAad(this.context, this.index++, last));
     const body = Buffer.concat([cipher.update(plaintext), cipher.final()]);
     const length = Buffer.alloc(4);
@@ -252,7 +276,7 @@ class FrameDecryptor extends Transform {
       if (this.sawLast) throw new DecryptionError('Data after the last frame');
       // A frame is the last one when nothing follows it at the end of the input.
       const last = ending && this.buffer.length === end;
-      const decipher = createDecipheriv('aes-256-gcm', this.key, this.buffer.subarray(4, 4 + IV_BYTES));
+      const decipher = createDecipheriv('aes-256-gcm', secretKey(this.key), this.buffer.subarray(4, 4 + IV_BYTES));
       decipher.setAAD(frameAad(this.context, this.index, last));
       decipher.setAuthTag(this.buffer.subarray(4 + IV_BYTES, 4 + IV_BYTES + TAG_BYTES));
       try {

@@ -5,10 +5,9 @@
  * 2. Forms bound to a session (staff sessions, a survivor's thread session) also carry a token derived from
  *    that session (`csrfTokenFor`), checked with `verifyCsrfToken`; a form posted without it is refused.
  */
-import { createHmac } from 'node:crypto';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { AppError } from './errors.ts';
-import { safeEqual } from './crypto.ts';
+import { safeEqual, hmacSha256 } from './crypto.ts';
 
 const UNSAFE = new Set(['POST', 'PUT', 'PATCH', 'DELETE']);
 
@@ -33,7 +32,7 @@ export function registerOriginCheck(app: FastifyInstance): void {
 
 /** The form token for a session: an HMAC of the session's id under a key derived from the master key. */
 export function csrfTokenFor(key: Buffer, sessionId: string): string {
-  return createHmac('sha256', key)
+  return hmacSha256(key)
     .update('csrf\0' + sessionId)
     .digest('base64url');
 }

@@ -6,10 +6,10 @@
  * Used two ways: as the store behind @fastify/rate-limit (per route, per network) and directly by modules
  * through `RateLimiter.hit` (e.g. guesses of a case secret, sign-in attempts).
  */
-import { createHmac } from 'node:crypto';
 import { sql } from 'kysely';
 import type { FastifyRateLimitStore, FastifyRateLimitOptions } from '@fastify/rate-limit';
 import type { Db } from '../db/database.ts';
+import { hmacSha256 } from './crypto.ts';
 
 export interface RateDecision {
   allowed: boolean;
@@ -40,7 +40,7 @@ export class RateLimiter {
     return (
       namespace +
       ':' +
-      createHmac('sha256', this.hmacKey)
+      hmacSha256(this.hmacKey)
         .update(namespace + '\0' + subject)
         .digest('base64url')
     );

@@ -4,8 +4,8 @@
  * authorised (her case session, or a staff member's access to the case). A grant is a payload signed with
  * an HMAC under a key derived from the master key; it names the owner the upload will belong to.
  */
-import { createHmac, randomBytes } from 'node:crypto';
-import { safeEqual } from '../../platform/crypto.ts';
+import { randomBytes } from 'node:crypto';
+import { safeEqual, hmacSha256 } from '../../platform/crypto.ts';
 
 export const GRANT_HEADER = 'anxin-upload-grant';
 /** How long a grant may be used to start or resume uploads. */
@@ -52,5 +52,5 @@ export function verifyGrant(key: Buffer, token: string | null | undefined, now =
 }
 
 function mac(key: Buffer, payload: string): string {
-  return createHmac('sha256', key).update('evidence-upload-grant\0' + payload).digest('base64url');
+  return hmacSha256(key).update('evidence-upload-grant\0' + payload).digest('base64url');
 }

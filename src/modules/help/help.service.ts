@@ -3,12 +3,12 @@
  * secret → a short-lived thread session), messages, call-backs, the directory and anonymous usage counts.
  * Other modules (the NGO desk) read requests and post staff replies through this service, never the tables.
  */
-import { createHmac, randomBytes, randomInt, randomUUID } from 'node:crypto';
+import { randomBytes, randomInt, randomUUID } from 'node:crypto';
 import { sql, type Selectable, type Transaction } from 'kysely';
 import type { Db } from '../../db/database.ts';
 import type { Database } from '../../db/schema.ts';
 import type { HelpDirectoryEntryTable, HelpRequestTable } from './help.tables.ts';
-import { safeEqual, type Keyring } from '../../platform/crypto.ts';
+import { safeEqual, type Keyring, hmacSha256 } from '../../platform/crypto.ts';
 import { AppError } from '../../platform/errors.ts';
 import { addToOutbox, outboxRow } from '../../platform/jobs.ts';
 import type { RateLimiter } from '../../platform/rate-limit.ts';
@@ -127,13 +127,13 @@ export class HelpService {
   }
 
   private hashSecret(caseCode: string, secret: string): Buffer {
-    return createHmac('sha256', this.secretKey)
+    return hmacSha256(this.secretKey)
       .update(caseCode + '\0' + secret)
       .digest();
   }
 
   private hashToken(token: string): Buffer {
-    return createHmac('sha256', this.sessionKey).update(token).digest();
+    return hmacSha256(this.sessionKey).update(token).digest();
   }
 
   private seal(value: string, table: string, column: string, id: string): Buffer {

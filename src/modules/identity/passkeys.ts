@@ -6,7 +6,7 @@
  * five minutes and only for the session that asked — and a session is replaced at each sign-in step — so a
  * signed challenge cannot be replayed into another session.
  */
-import { createHmac, timingSafeEqual } from 'node:crypto';
+import { timingSafeEqual } from 'node:crypto';
 import type { FastifyRequest } from 'fastify';
 import {
   generateAuthenticationOptions,
@@ -20,12 +20,13 @@ import {
 } from '@simplewebauthn/server';
 import type { Kysely } from 'kysely';
 import type { Database } from '../../db/schema.ts';
+import { hmacSha256 } from '../../platform/crypto.ts';
 
 const CHALLENGE_MS = 5 * 60_000;
 type Purpose = 'register' | 'authenticate';
 
 function mac(key: Buffer, purpose: Purpose, sessionId: string, stamp: Buffer): Buffer {
-  return createHmac('sha256', key).update(`webauthn\0${purpose}\0${sessionId}\0`).update(stamp).digest();
+  return hmacSha256(key).update(`webauthn\0${purpose}\0${sessionId}\0`).update(stamp).digest();
 }
 
 export function newChallenge(key: Buffer, purpose: Purpose, sessionId: string, now = Date.now()): Uint8Array<ArrayBuffer> {

@@ -3,8 +3,9 @@
  * supports) and recovery codes. A code is accepted once: the step it belongs to must be later than the last
  * accepted step, so a code seen over someone's shoulder cannot be replayed.
  */
-import { createHmac, randomBytes, randomInt } from 'node:crypto';
+import { randomBytes, randomInt } from 'node:crypto';
 import { Secret, TOTP } from 'otpauth';
+import { hmacSha256 } from '../../platform/crypto.ts';
 
 export const TOTP_PERIOD = 30;
 const ISSUER = 'Anxin';
@@ -49,7 +50,7 @@ export function normaliseRecoveryCode(code: string): string {
 }
 
 export function recoveryCodeHash(key: Buffer, code: string): Buffer {
-  return createHmac('sha256', key).update('recovery\0' + normaliseRecoveryCode(code)).digest();
+  return hmacSha256(key).update('recovery\0' + normaliseRecoveryCode(code)).digest();
 }
 
 /** An opaque random token (sessions, invitations): 32 bytes, base64url. */
@@ -58,5 +59,5 @@ export function newToken(): string {
 }
 
 export function tokenHash(key: Buffer, token: string): Buffer {
-  return createHmac('sha256', key).update(token).digest();
+  return hmacSha256(key).update(token).digest();
 }
