@@ -234,13 +234,18 @@ export class EvidenceService {
    * computes the SHA-256, takes a sample to identify the type, streams the bytes to the malware scanner and
    * re-encrypts them as one object under the item's own data key.
    */
-  async finishUpload(uploadId: string): Promise<{ item: EvidenceItem; locale: Locale; checkMs: number }> {
+  async finishUpload(uploadId: string, options: { wait?: boolean } = {}): Promise<{ item: EvidenceItem; locale: Locale; checkMs: number }> {
     // The pass holds a session advisory lock on one connection for its whole length, and does its database
     // work on that connection: a process killed mid-pass drops the connection and with it the lock, so the
-    // upload (left `processing`) can be finished by whoever asks next (HEAD, or the start-up recovery).
+    // upload (left `processing`, or `receiving` with every byte stored) can be finished by whoever asks next
+    // (HEAD, or the start-up recovery). The last PATCH waits for a pass already running (it then answers
+    // that pass's item); a recovery does not wait.
     return this.db.connection().execute(async (conn) => {
       const key = `evidence-finish:${uploadId}`;
-      const { rows } = await sql<{ ok: boolean }>`select pg_try_advisory_lock(hashtextextended(${key}, 0)) as ok`.execute(conn);
+      const { rows } =
+        options.wait === false
+          ? await sql<{ ok: boolean }>`select pg_try_advisory_lock(hashtextextended(${key}, 0)) as ok`.execute(conn)
+          : await sql<{ ok: boolean }>`select true as ok from pg_advisory_lock(hashtextextended(${key}, 0))`.execute(conn);
       if (!rows[0]?.ok) {
         const existing = await conn.selectFrom('evidence_item').selectAll().where('upload_id', '=', uploadId).executeTakeFirst();
         if (existing) return { item: this.toItem(existing), locale: 'zh-CN' as Locale, checkMs: 0 };
@@ -255,9 +260,16 @@ export class EvidenceService {
     });
   }
 
-  /** Uploads whose completion pass died with its process (left `processing`, lock free): finish them now. */
+  /**
+   * Uploads whose process died after their last byte was stored (before or during the completion pass):
+   * every byte is there and HEAD says so, so finish them now.
+   */
   async recoverInterruptedUploads(): Promise<number> {
-    const rows = await this.db.selectFrom('evidence_upload').select('id').where('state', '=', 'processing').execute();
+    const rows = await this.db
+      .selectFrom('evidence_upload')
+      .select('id')
+      .where((eb) => eb.or([eb('state', '=', 'processing'), eb.and([eb('received', '=', eb.ref('size')), eb('size', '>', '0')])]))
+      .execute();
     let finished = 0;
     for (const { id } of rows) if (await this.recoverUpload(id)) finished += 1;
     if (finished) this.log.info({ count: finished }, 'interrupted evidence uploads finished');
@@ -267,7 +279,7 @@ export class EvidenceService {
   /** Finish one upload whose pass was interrupted; false when it is busy elsewhere or was refused. */
   async recoverUpload(uploadId: string): Promise<boolean> {
     try {
-      await this.finishUpload(uploadId);
+      await this.finishUpload(uploadId, { wait: false });
       return true;
     } catch (error) {
       if (!(error instanceof EvidenceRefusal) || error.status !== 409) this.log.warn({ err: error, uploadId }, 'an interrupted evidence upload could not be finished');

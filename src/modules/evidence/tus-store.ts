@@ -101,9 +101,9 @@ export class EncryptedDataStore extends DataStore {
     if (!/^[0-9a-f]{32}$/.test(id)) throw tusError(ERRORS.FILE_NOT_FOUND);
     const read = () => this.db.selectFrom('evidence_upload').select(['id', 'size', 'received', 'state', 'created_at']).where('id', '=', id).executeTakeFirst();
     let row = await read();
-    // Every byte is stored but the completion pass was interrupted (its process died): a client asking now
-    // would be told the upload is complete, so finish it before answering.
-    if (row?.state === 'processing' && (await this.recover(id))) row = await read();
+    // Every byte is stored but the completion pass did not run to its end (its process died): a client
+    // asking now would be told the upload is complete, so finish it before answering.
+    if (row && Number(row.size) > 0 && Number(row.received) === Number(row.size) && (await this.recover(id))) row = await read();
     if (row) return new Upload({ id, size: Number(row.size), offset: Number(row.received), creation_date: row.created_at.toISOString() });
     // A finished upload (now an evidence item) reports itself complete, so a client that lost the answer
     // to its last PATCH learns on resuming that nothing is left to send.
