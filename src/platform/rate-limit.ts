@@ -9,6 +9,7 @@
 import { sql } from 'kysely';
 import type { FastifyRateLimitStore, FastifyRateLimitOptions } from '@fastify/rate-limit';
 import type { Db } from '../db/database.ts';
+import { GroupCommit } from './group-commit.ts';
 import { hmacSha256 } from './crypto.ts';
 
 export interface RateDecision {
@@ -18,16 +19,10 @@ export interface RateDecision {
   resetInMs: number;
 }
 
-interface PendingHit {
+interface Hit {
   key: string;
   windowMs: number;
-  resolve(result: { hits: number; resetInMs: number }): void;
-  reject(error: unknown): void;
 }
-
-/** Upserts in flight at once per process, and hits per upsert. */
-const MAX_BATCHES_IN_FLIGHT = 2;
-const MAX_BATCH = 500;
 
 export class RateLimiter {
   constructor(
@@ -56,39 +51,25 @@ export class RateLimiter {
    * the callers get hits - n + 1 … hits, in arrival order.
    */
   count(key: string, windowMs: number): Promise<{ hits: number; resetInMs: number }> {
-    return new Promise((resolve, reject) => {
-      this.queue.push({ key, windowMs, resolve, reject });
-      if (this.inFlight < MAX_BATCHES_IN_FLIGHT) void this.drain();
-    });
+    return this.hits.submit({ key, windowMs });
   }
 
-  private readonly queue: PendingHit[] = [];
-  private inFlight = 0;
+  private readonly hits = new GroupCommit<Hit, { hits: number; resetInMs: number }>(
+    (batch) => this.countBatch(batch),
+    {
+      maxInFlight: 2,
+      maxBatch: 500,
+    },
+  );
 
-  private async drain(): Promise<void> {
-    this.inFlight += 1;
-    try {
-      while (this.queue.length) {
-        const batch = this.queue.splice(0, MAX_BATCH);
-        try {
-          await this.countBatch(batch);
-        } catch (error) {
-          for (const hit of batch) hit.reject(error);
-        }
-      }
-    } finally {
-      this.inFlight -= 1;
-    }
-  }
-
-  private async countBatch(batch: PendingHit[]): Promise<void> {
-    const byKey = new Map<string, PendingHit[]>();
-    for (const hit of batch) byKey.set(hit.key, [...(byKey.get(hit.key) ?? []), hit]);
+  private async countBatch(batch: Hit[]): Promise<{ hits: number; resetInMs: number }[]> {
+    const byKey = new Map<string, number[]>();
+    batch.forEach((hit, i) => byKey.set(hit.key, [...(byKey.get(hit.key) ?? []), i]));
     const keys = [...byKey.keys()].sort();
     const { rows } = await sql<{ key: string; hits: number; reset_ms: string }>`
       insert into rate_limit_counter as c (key, hits, window_ends_at)
       select k, n, clock_timestamp() + make_interval(secs => w)
-      from unnest(${keys}::text[], ${keys.map((k) => byKey.get(k)!.length)}::int[], ${keys.map((k) => byKey.get(k)![0]!.windowMs / 1000)}::float8[]) as t(k, n, w)
+      from unnest(${keys}::text[], ${keys.map((k) => byKey.get(k)!.length)}::int[], ${keys.map((k) => batch[byKey.get(k)![0]!]!.windowMs / 1000)}::float8[]) as t(k, n, w)
       order by k
       on conflict (key) do update set
         hits = case when c.window_ends_at <= clock_timestamp() then excluded.hits else c.hits + excluded.hits end,
@@ -96,15 +77,19 @@ export class RateLimiter {
       returning key, hits, greatest(0, ceil(extract(epoch from (window_ends_at - clock_timestamp())) * 1000))::text as reset_ms`.execute(
       this.db,
     );
-    const answered = new Set<string>();
+    const results: { hits: number; resetInMs: number }[] = [];
     for (const row of rows) {
-      const hits = byKey.get(row.key) ?? [];
-      hits.forEach((hit, i) => hit.resolve({ hits: row.hits - hits.length + 1 + i, resetInMs: Number(row.reset_ms) }));
-      answered.add(row.key);
+      const positions = byKey.get(row.key) ?? [];
+      positions.forEach(
+        (position, i) =>
+          (results[position] = {
+            hits: row.hits - positions.length + 1 + i,
+            resetInMs: Number(row.reset_ms),
+          }),
+      );
     }
-    for (const [key, hits] of byKey) {
-      if (!answered.has(key)) for (const hit of hits) hit.reject(new Error('rate limit upsert returned no row'));
-    }
+    if (rows.length !== keys.length) throw new Error('rate limit upsert returned no row for a key');
+    return results;
   }
 
   async hit(

@@ -91,6 +91,23 @@ describe('help request', () => {
     expect((await t.app.help.listOpenRequests()).some((r) => r.id === row.id)).toBe(true);
   });
 
+
+  it('stores requests that arrive together (written as one statement) each with her own message, code and secret', async () => {
+    const before = await counts();
+    const narratives = Array.from({ length: 40 }, (_, i) => `同时提交的第${i}个求助`);
+    const created = await Promise.all(narratives.map((narrative) => createRequest(nextIp(), { ...validRequest, narrative })));
+    const after = await counts();
+    expect(Number(after?.requests) - Number(before?.requests)).toBe(40);
+    expect(Number(after?.messages) - Number(before?.messages)).toBe(40);
+    expect(Number(after?.outbox) - Number(before?.outbox)).toBe(40);
+    expect(new Set(created.map((c) => c.caseCode)).size).toBe(40);
+    for (const [i, { caseCode, secret }] of created.entries()) {
+      const opened = await openThread(caseCode, secret);
+      expect(opened.statusCode).toBe(200);
+      const list = await t.app.inject({ url: '/api/help/thread/messages', remoteAddress: nextIp(), headers: { authorization: `Bearer ${opened.json().token}` } });
+      expect(list.json().messages.map((m: { text: string }) => m.text)).toEqual([narratives[i]]);
+    }
+  });
   it('records a minor under 14 whose guardian may be the abuser as never to contact the guardian', async () => {
     const created = await createRequest(nextIp(), {
       requestType: 'domestic_violence', narrative: '爸爸打我', ageBand: 'under_14', guardianMayBeAbuser: true,

@@ -4,12 +4,13 @@
  * Other modules (the NGO desk) read requests and post staff replies through this service, never the tables.
  */
 import { randomBytes, randomInt, randomUUID } from 'node:crypto';
-import { sql, type Selectable, type Transaction } from 'kysely';
+import { sql, type Insertable, type Selectable, type Transaction } from 'kysely';
 import type { Db } from '../../db/database.ts';
 import type { Database } from '../../db/schema.ts';
-import type { HelpDirectoryEntryTable, HelpRequestTable } from './help.tables.ts';
+import type { HelpDirectoryEntryTable, HelpMessageTable, HelpRequestTable } from './help.tables.ts';
 import { safeEqual, type Keyring, hmacSha256 } from '../../platform/crypto.ts';
 import { AppError } from '../../platform/errors.ts';
+import { GroupCommit } from '../../platform/group-commit.ts';
 import { addToOutbox, outboxRow } from '../../platform/jobs.ts';
 import type { RateLimiter } from '../../platform/rate-limit.ts';
 import {
@@ -113,6 +114,13 @@ function makeCaseCode(): string {
 const makeSecret = (): string => Array.from({ length: 12 }, () => randomInt(10)).join('');
 export const formatSecret = (secret: string): string => secret.replace(/(\d{4})(?=\d)/g, '$1 ');
 
+/** A help request ready to write: its rows, sealed, and what she is told once it is stored. */
+interface PreparedHelpRequest {
+  request: Insertable<HelpRequestTable>;
+  message: Insertable<HelpMessageTable>;
+  created: CreatedHelpRequest;
+}
+
 export class HelpService {
   private readonly secretKey: Buffer;
   private readonly sessionKey: Buffer;
@@ -145,14 +153,16 @@ export class HelpService {
   }
 
   /**
-   * Store a help request and her first message in one transaction, with the outbox event the NGO desk reacts
-   * to. Throws VALIDATION (nothing stored) when any rule is broken.
+   * Store a help request and her first message, with the outbox event the NGO desk reacts to, atomically.
+   * Throws VALIDATION (nothing stored) when any rule is broken. Requests arriving together are written by
+   * one statement (group commit, see platform/group-commit.ts); each is acknowledged only once it is stored.
    */
   async createHelpRequest(input: HelpRequestInput, locale: string): Promise<CreatedHelpRequest> {
     for (let attempt = 0; ; attempt++) {
+      const prepared = this.prepareHelpRequest(input, locale);
       try {
-        // One statement (data-modifying CTEs) is atomic on its own: no BEGIN/COMMIT round trips.
-        return await this.createHelpRequestIn(this.db, input, locale);
+        await this.intake.submit(prepared);
+        return prepared.created;
       } catch (error) {
         // A clash of random case codes is possible, if rare: try another code.
         if ((error as { code?: string }).code === '23505' && attempt < 5) continue;
@@ -161,15 +171,27 @@ export class HelpService {
     }
   }
 
-  /**
-   * The request, her first message and the outbox entry, written by ONE statement (so atomically, in one
-   * round trip), on the pool or inside the caller's transaction (demo seeds).
-   */
+  private readonly intake = new GroupCommit<PreparedHelpRequest, void>(
+    async (batch) => {
+      await this.insertHelpRequests(this.db, batch);
+      return batch.map(() => undefined);
+    },
+    { maxInFlight: 4, maxBatch: 100, isolateFailures: true },
+  );
+
+  /** One request written on the caller's transaction (demo seeds). */
   async createHelpRequestIn(
     trx: Executor,
     input: HelpRequestInput,
     locale: string,
   ): Promise<CreatedHelpRequest> {
+    const prepared = this.prepareHelpRequest(input, locale);
+    await this.insertHelpRequests(trx, [prepared]);
+    return prepared.created;
+  }
+
+  /** Validate and seal one request: the rows to write, and what she is told. */
+  private prepareHelpRequest(input: HelpRequestInput, locale: string): PreparedHelpRequest {
     const problems = helpRequestProblems(input);
     if (problems.length) throw new AppError('VALIDATION', { fields: problems });
     const id = randomUUID();
@@ -187,50 +209,52 @@ export class HelpService {
     };
     const caseCode = makeCaseCode();
     const messageId = randomUUID();
+    return {
+      request: {
+        id,
+        case_code: caseCode,
+        secret_hash: this.hashSecret(caseCode, secret),
+        request_type: input.requestType,
+        other_type_sealed: input.otherType?.trim()
+          ? this.seal(input.otherType.trim(), 'help_request', 'other_type', id)
+          : null,
+        age_band: input.ageBand ?? null,
+        gender: input.gender ?? null,
+        is_minor:
+          input.minor ?? (input.ageBand ? input.ageBand === 'under_14' || input.ageBand === '14_17' : null),
+        province: input.province ?? null,
+        city: input.city?.trim() || null,
+        forms: input.forms,
+        relationship: input.relationship ?? null,
+        children_witnessed: input.childrenWitnessed ?? null,
+        contact_channel: contact.channel,
+        contact_sealed: this.seal(JSON.stringify(contact), 'help_request', 'contact', id),
+        consent_basis: under14 && input.guardianMayBeAbuser ? 'minor_emergency' : 'separate_consent',
+        consent_version: CONSENT_VERSION,
+        consented_at: new Date(),
+        no_guardian_contact: under14 && input.guardianMayBeAbuser === true,
+        danger_level: danger?.level ?? null,
+        danger_score: danger?.score ?? null,
+        danger_answers_sealed: input.dangerAnswers
+          ? this.seal(JSON.stringify(input.dangerAnswers), 'help_request', 'danger_answers', id)
+          : null,
+        locale,
+        neutral_titles: input.neutralTitles === true,
+        last_survivor_message_at: new Date(),
+      },
+      message: this.messageRow(messageId, id, 'survivor', null, input.narrative.trim()),
+      created: { id, caseCode, secret, dangerLevel: danger?.level ?? null },
+    };
+  }
+
+  /** The requests, their first messages and outbox entries, written by ONE statement (atomic, one round trip). */
+  private async insertHelpRequests(trx: Executor, batch: PreparedHelpRequest[]): Promise<void> {
     await trx
-      .with('request', (db) =>
-        db.insertInto('help_request').values({
-          id,
-          case_code: caseCode,
-          secret_hash: this.hashSecret(caseCode, secret),
-          request_type: input.requestType,
-          other_type_sealed: input.otherType?.trim()
-            ? this.seal(input.otherType.trim(), 'help_request', 'other_type', id)
-            : null,
-          age_band: input.ageBand ?? null,
-          gender: input.gender ?? null,
-          is_minor:
-            input.minor ?? (input.ageBand ? input.ageBand === 'under_14' || input.ageBand === '14_17' : null),
-          province: input.province ?? null,
-          city: input.city?.trim() || null,
-          forms: input.forms,
-          relationship: input.relationship ?? null,
-          children_witnessed: input.childrenWitnessed ?? null,
-          contact_channel: contact.channel,
-          contact_sealed: this.seal(JSON.stringify(contact), 'help_request', 'contact', id),
-          consent_basis: under14 && input.guardianMayBeAbuser ? 'minor_emergency' : 'separate_consent',
-          consent_version: CONSENT_VERSION,
-          consented_at: new Date(),
-          no_guardian_contact: under14 && input.guardianMayBeAbuser === true,
-          danger_level: danger?.level ?? null,
-          danger_score: danger?.score ?? null,
-          danger_answers_sealed: input.dangerAnswers
-            ? this.seal(JSON.stringify(input.dangerAnswers), 'help_request', 'danger_answers', id)
-            : null,
-          locale,
-          neutral_titles: input.neutralTitles === true,
-          last_survivor_message_at: new Date(),
-        }),
-      )
-      .with('message', (db) =>
-        db
-          .insertInto('help_message')
-          .values(this.messageRow(messageId, id, 'survivor', null, input.narrative.trim())),
-      )
+      .with('request', (db) => db.insertInto('help_request').values(batch.map((p) => p.request)))
+      .with('message', (db) => db.insertInto('help_message').values(batch.map((p) => p.message)))
       .insertInto('outbox')
-      .values(outboxRow('help.request-created', { helpRequestId: id }))
+      .values(batch.map((p) => outboxRow('help.request-created', { helpRequestId: p.created.id })))
       .execute();
-    return { id, caseCode, secret, dangerLevel: danger?.level ?? null };
   }
 
   private messageRow(
