@@ -19,7 +19,7 @@ import { createTestApp, type TestApp } from '../support/test-app.ts';
 import { makeOrganisation, makeStaff, sessionFor, type SignedIn } from '../support/identity-fixtures.ts';
 import { makeDeskCase, makeEvidenceItem } from '../support/access-fixtures/evidence.ts';
 import type { RecordFixture, RecordFixtureContext } from '../support/access-fixtures/types.ts';
-import { CHANGE_ALLOWED, existingPathValues, fileHelpRequest, fuzzOperation, loadOperations, StoredDataWatch, type FuzzTally, type Operation } from '../support/fuzz.ts';
+import { CHANGE_ALLOWED, existingPathValues, fileHelpRequest, fuzzOperation, loadOperations, StoredDataWatch, newTally, type FuzzTally, type Operation } from '../support/fuzz.ts';
 
 const RUNS = Number(process.env.FUZZ_RUNS ?? 15);
 const ROLE_RUNS = Number(process.env.FUZZ_ROLE_RUNS ?? Math.max(3, Math.round(RUNS / ROLES.length)));
@@ -107,10 +107,11 @@ describe('fuzzing every API operation signed in as each staff role', () => {
 
   it('never answers 5xx, and a rejected request changes nothing stored', async () => {
     const failures: string[] = [];
-    const tallies = new Map<Role, FuzzTally>(ROLES.map((role) => [role, { requests: 0, byClass: {} }]));
+    const tallies = new Map<Role, FuzzTally>(ROLES.map((role) => [role, newTally()]));
     for (const op of operations) {
       for (const caller of callers) {
         const session = await liveSession(caller);
+        const real = await realPathValues(op, caller);
         try {
           await fuzzOperation(
             t,
@@ -119,7 +120,8 @@ describe('fuzzing every API operation signed in as each staff role', () => {
             {
               name: caller.role,
               headers: { cookie: session.cookie, 'x-csrf-token': session.csrf, accept: 'application/json' },
-              realPathValues: await realPathValues(op, caller),
+              realPathValues: real,
+              realIds: [caller.context.actorAccountId, caller.context.ownOrganisationId, ...Object.values(real).flat()],
             },
             ROLE_RUNS,
             tallies.get(caller.role),
@@ -132,7 +134,8 @@ describe('fuzzing every API operation signed in as each staff role', () => {
     }
     console.log(
       `${operations.length} operations × ${ROLES.length} roles, ${ROLE_RUNS} runs each:\n` +
-        [...tallies].map(([role, tally]) => `  ${role}: ${tally.requests} requests ${JSON.stringify(tally.byClass)}`).join('\n'),
+        [...tallies].map(([role, tally]) => `  ${role}: ${tally.requests} requests ${JSON.stringify(tally.byClass)}, ${tally.accepted.size} operations answered 2xx`).join('\n') +
+        `\n  never 2xx for any role: ${operations.filter((op) => ![...tallies.values()].some((x) => x.accepted.has(op.operationId))).map((op) => op.operationId).join(', ')}`,
     );
     expect(failures).toEqual([]);
     // Every role got past the gate somewhere (not just 401/404 everywhere).

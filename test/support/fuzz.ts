@@ -61,23 +61,29 @@ function formatted(format: string | undefined): fc.Arbitrary<string> | undefined
   }
 }
 
-/** An arbitrary producing values that (mostly) satisfy the schema. */
-export function fromSchema(schema: JsonSchema | undefined, depth = 0): fc.Arbitrary<unknown> {
+/**
+ * An arbitrary producing values that (mostly) satisfy the schema. `ids`: real ids to offer, half the time, where
+ * the schema asks for a uuid (an account to assign, a record to link), so that such requests can succeed.
+ */
+export function fromSchema(schema: JsonSchema | undefined, depth = 0, ids: readonly string[] = []): fc.Arbitrary<unknown> {
   if (!schema || depth > 6) return hostileValue;
   if (schema.const !== undefined) return fc.constant(schema.const);
   if (schema.enum) return fc.constantFrom(...schema.enum);
   const alternatives = schema.anyOf ?? schema.oneOf;
-  if (alternatives?.length) return fc.oneof(...alternatives.map((s) => fromSchema(s, depth + 1)));
-  if (schema.allOf?.length) return fromSchema(Object.assign({}, ...schema.allOf) as JsonSchema, depth + 1);
+  if (alternatives?.length) return fc.oneof(...alternatives.map((s) => fromSchema(s, depth + 1, ids)));
+  if (schema.allOf?.length) return fromSchema(Object.assign({}, ...schema.allOf) as JsonSchema, depth + 1, ids);
   const type = Array.isArray(schema.type) ? schema.type.find((t) => t !== 'null') : schema.type;
   switch (type) {
     case 'string': {
       const f = formatted(schema.format);
-      if (f) return f;
+      if (f) return schema.format === 'uuid' && ids.length ? fc.oneof(fc.constantFrom(...ids), f) : f;
       if (schema.pattern) {
         // Strings that match the schema's pattern, so a valid request really reaches the handler.
         const max = Math.min(schema.maxLength ?? 200, 200);
-        return fc.stringMatching(new RegExp(schema.pattern)).filter((v) => v.length >= (schema.minLength ?? 0) && v.length <= max);
+        const pattern = new RegExp(schema.pattern);
+        const matching = fc.stringMatching(pattern).filter((v) => v.length >= (schema.minLength ?? 0) && v.length <= max);
+        // A date-shaped pattern: real dates too (most strings of that shape, like 2026-19-33, are no day at all).
+        return pattern.test('2026-01-01') && !pattern.test('2026-01-01x') ? fc.oneof(formatted('date') ?? matching, matching) : matching;
       }
       return fc.string({ minLength: schema.minLength ?? 0, maxLength: Math.min(schema.maxLength ?? 40, 200) });
     }
@@ -88,13 +94,13 @@ export function fromSchema(schema: JsonSchema | undefined, depth = 0): fc.Arbitr
     case 'boolean':
       return fc.boolean();
     case 'array':
-      return fc.array(fromSchema(schema.items, depth + 1), { minLength: schema.minItems ?? 0, maxLength: Math.min(schema.maxItems ?? 4, 6) });
+      return fc.array(fromSchema(schema.items, depth + 1, ids), { minLength: schema.minItems ?? 0, maxLength: Math.min(schema.maxItems ?? 4, 6) });
     case 'object':
     case undefined: {
       const properties = schema.properties ?? {};
       const required = new Set(schema.required ?? []);
       const record: Record<string, fc.Arbitrary<unknown>> = {};
-      for (const [name, property] of Object.entries(properties)) record[name] = fromSchema(property, depth + 1);
+      for (const [name, property] of Object.entries(properties)) record[name] = fromSchema(property, depth + 1, ids);
       return fc.record(record, { requiredKeys: [...required].filter((k) => k in record) });
     }
     default:
@@ -103,8 +109,8 @@ export function fromSchema(schema: JsonSchema | undefined, depth = 0): fc.Arbitr
 }
 
 /** Valid-looking or hostile, half and half. */
-export function fuzzValue(schema: JsonSchema | undefined): fc.Arbitrary<unknown> {
-  return fc.oneof(fromSchema(schema), hostileValue, fromSchema(schema).map((v) => (v && typeof v === 'object' && !Array.isArray(v) ? { ...v, unexpected: '<b>x</b>' } : v)));
+export function fuzzValue(schema: JsonSchema | undefined, ids: readonly string[] = []): fc.Arbitrary<unknown> {
+  return fc.oneof(fromSchema(schema, 0, ids), hostileValue, fromSchema(schema, 0, ids).map((v) => (v && typeof v === 'object' && !Array.isArray(v) ? { ...v, unexpected: '<b>x</b>' } : v)));
 }
 
 /**
@@ -311,12 +317,43 @@ export interface FuzzCaller {
   headers: Record<string, string>;
   /** Real values to mix into a path parameter (e.g. ids of records this caller may or may not reach). */
   realPathValues?: Record<string, readonly string[]>;
+  /** Real ids to offer where a body or query field asks for a uuid (the caller's account, its records). */
+  realIds?: readonly string[];
 }
 
 export interface FuzzTally {
   requests: number;
   /** Answers by status class, e.g. { '2xx': 10, '4xx': 200 }. */
   byClass: Record<string, number>;
+  /** Operations that answered 2xx at least once (the fuzzer got through to the handler and past it). */
+  accepted: Set<string>;
+}
+
+export const newTally = (): FuzzTally => ({ requests: 0, byClass: {}, accepted: new Set() });
+
+/**
+ * Generated requests for an operation: half of them valid throughout (every parameter and the body from the
+ * schema, optional query parameters sometimes left out, real path ids half the time) so that handlers are
+ * reached past validation; half with each value valid or hostile (see `fuzzValue`).
+ */
+function requestArbitrary(op: Operation, realPathValues: Record<string, readonly string[]>, ids: readonly string[]): fc.Arbitrary<{ params: Record<string, unknown>; body: unknown }> {
+  const bodySchema = op.requestBody?.content?.['application/json']?.schema;
+  const build = (value: (schema: JsonSchema | undefined, ids: readonly string[]) => fc.Arbitrary<unknown>) => {
+    const parameters: Record<string, fc.Arbitrary<unknown>> = {};
+    const required: string[] = [];
+    for (const p of op.parameters ?? []) {
+      if (p.in !== 'path' && p.in !== 'query') continue;
+      const key = `${p.in}.${p.name}`;
+      const real = p.in === 'path' ? (realPathValues[p.name] ?? []) : [];
+      parameters[key] = real.length ? fc.oneof(fc.constantFrom(...real), value(p.schema, ids)) : value(p.schema, ids);
+      if (p.in === 'path' || p.required) required.push(key);
+    }
+    return fc.record({ params: fc.record(parameters, { requiredKeys: required }), body: op.requestBody ? value(bodySchema, ids) : fc.constant(undefined) });
+  };
+  return fc.oneof(
+    build((schema, ids) => fromSchema(schema, 0, ids)),
+    build((schema, ids) => fuzzValue(schema, ids)),
+  );
 }
 
 /**
@@ -324,17 +361,8 @@ export interface FuzzTally {
  * changes nothing stored (outside `CHANGE_ALLOWED`).
  */
 export async function fuzzOperation(t: TestApp, watch: StoredDataWatch, op: Operation, caller: FuzzCaller, runs: number, tally?: FuzzTally): Promise<void> {
-  const parameterArbs: Record<string, fc.Arbitrary<unknown>> = {};
-  for (const p of op.parameters ?? []) {
-    if (p.in !== 'path' && p.in !== 'query') continue;
-    const real = p.in === 'path' ? (caller.realPathValues?.[p.name] ?? []) : [];
-    // Real ids half the time when there are some, so the handlers behind the gate are reached.
-    parameterArbs[`${p.in}.${p.name}`] = real.length ? fc.oneof(fc.constantFrom(...real), fuzzValue(p.schema)) : fuzzValue(p.schema);
-  }
-  const bodySchema = op.requestBody?.content?.['application/json']?.schema;
-  const arb = fc.record({ params: fc.record(parameterArbs), body: op.requestBody ? fuzzValue(bodySchema) : fc.constant(undefined) });
   await fc.assert(
-    fc.asyncProperty(arb, async ({ params, body }) => {
+    fc.asyncProperty(requestArbitrary(op, caller.realPathValues ?? {}, caller.realIds ?? []), async ({ params, body }) => {
       const before = await watch.snapshot();
       const url = buildUrl(op, params);
       const res = await t.app.inject({
@@ -350,8 +378,10 @@ export async function fuzzOperation(t: TestApp, watch: StoredDataWatch, op: Oper
         tally.requests += 1;
         const cls = `${Math.floor(res.statusCode / 100)}xx`;
         tally.byClass[cls] = (tally.byClass[cls] ?? 0) + 1;
+        if (cls === '2xx') tally.accepted.add(op.operationId);
       }
       const what = `${op.operationId} as ${caller.name} (${op.method} ${url})`;
+      if (process.env.FUZZ_DEBUG && caller.name === process.env.FUZZ_DEBUG) console.log('DBG', res.statusCode, what, JSON.stringify(body)?.slice(0, 150), res.body.slice(0, 200));
       expect(res.statusCode, `${what} answered ${res.statusCode}: ${res.body.slice(0, 300)}`).toBeLessThan(500);
       if (res.statusCode >= 400) expect(await watch.changesSince(before), `${what} changed stored data on a ${res.statusCode}: ${res.body.slice(0, 300)}`).toEqual([]);
     }),
