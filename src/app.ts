@@ -5,7 +5,6 @@
 import Fastify, { type FastifyInstance } from 'fastify';
 import { randomUUID } from 'node:crypto';
 import { constants as zlibConstants } from 'node:zlib';
-import helmet from '@fastify/helmet';
 import compress from '@fastify/compress';
 import cookie from '@fastify/cookie';
 import formbody from '@fastify/formbody';
@@ -22,6 +21,7 @@ import { AppError } from './platform/errors.ts';
 import { registerErrorHandling } from './platform/http-errors.tsx';
 import { registerRequestLocale, rewriteLocaleUrl } from './platform/i18n/request-locale.ts';
 import { loggerOptions } from './platform/logger.ts';
+import { staticSecurityHeaders } from './platform/security-headers.ts';
 import { platformRoutes } from './platform/platform.routes.tsx';
 import { RateLimiter } from './platform/rate-limit.ts';
 import { AssetRegistry } from './platform/render/assets.ts';
@@ -83,41 +83,44 @@ export async function buildApp(deps: AppDependencies): Promise<FastifyInstance> 
     await rateLimiter.sweep();
   });
 
+  const https = config.publicUrl.startsWith('https://');
+  const securityHeaders = {
+    ...staticSecurityHeaders({
+      contentSecurityPolicy: {
+        useDefaults: false,
+        directives: {
+          defaultSrc: ["'self'"],
+          scriptSrc: ["'self'"],
+          styleSrc: ["'self'"],
+          imgSrc: ["'self'", 'data:', 'blob:'],
+          fontSrc: ["'self'"],
+          connectSrc: ["'self'"],
+          mediaSrc: ["'self'", 'blob:'],
+          formAction: ["'self'"],
+          frameAncestors: ["'none'"],
+          baseUri: ["'none'"],
+          objectSrc: ["'none'"],
+          ...(https ? { upgradeInsecureRequests: [] } : {}),
+        },
+      },
+      strictTransportSecurity: { maxAge: 31_536_000, includeSubDomains: true },
+      referrerPolicy: { policy: 'no-referrer' },
+      frameguard: { action: 'deny' },
+      crossOriginResourcePolicy: { policy: 'same-origin' },
+      crossOriginOpenerPolicy: { policy: 'same-origin' },
+    }),
+    'permissions-policy': 'geolocation=(), microphone=(), camera=(), payment=(), usb=(), interest-cohort=()',
+  };
+  // First of all hooks, so even a response refused by a later hook carries them.
+  app.addHook('onRequest', (_request, reply, done) => {
+    reply.headers(securityHeaders);
+    done();
+  });
+
   enforceAccessDeclarations(app, routeRegistry);
   registerRequestLocale(app);
   registerOriginCheck(app);
 
-  const https = config.publicUrl.startsWith('https://');
-  await app.register(helmet, {
-    contentSecurityPolicy: {
-      useDefaults: false,
-      directives: {
-        defaultSrc: ["'self'"],
-        scriptSrc: ["'self'"],
-        styleSrc: ["'self'"],
-        imgSrc: ["'self'", 'data:', 'blob:'],
-        fontSrc: ["'self'"],
-        connectSrc: ["'self'"],
-        mediaSrc: ["'self'", 'blob:'],
-        formAction: ["'self'"],
-        frameAncestors: ["'none'"],
-        baseUri: ["'none'"],
-        objectSrc: ["'none'"],
-        ...(https ? { upgradeInsecureRequests: [] } : {}),
-      },
-    },
-    strictTransportSecurity: { maxAge: 31_536_000, includeSubDomains: true },
-    referrerPolicy: { policy: 'no-referrer' },
-    frameguard: { action: 'deny' },
-    crossOriginResourcePolicy: { policy: 'same-origin' },
-    crossOriginOpenerPolicy: { policy: 'same-origin' },
-  });
-  app.addHook('onSend', async (_request, reply) => {
-    reply.header(
-      'permissions-policy',
-      'geolocation=(), microphone=(), camera=(), payment=(), usb=(), interest-cohort=()',
-    );
-  });
 
   // Brotli quality 4: nearly the size of the slow maximum (11) at a fraction of the CPU per page.
   await app.register(compress, {

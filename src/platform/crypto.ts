@@ -86,12 +86,13 @@ export class Keyring {
   }
 
   newDataKey(): { key: Buffer; wrapped: Buffer } {
-    const key = randomBytes(KEY_BYTES);
-    return { key, wrapped: this.wrap(key) };
+    // One call to the random source for the key and the wrapping IV (each call has a fixed cost).
+    const random = randomBytes(KEY_BYTES + IV_BYTES);
+    const key = random.subarray(0, KEY_BYTES);
+    return { key, wrapped: this.wrap(key, random.subarray(KEY_BYTES)) };
   }
 
-  wrap(dataKey: Buffer): Buffer {
-    const iv = randomBytes(IV_BYTES);
+  wrap(dataKey: Buffer, iv: Buffer = randomBytes(IV_BYTES)): Buffer {
     const cipher = createCipheriv('aes-256-gcm', this.wrappingKey, iv);
     cipher.setAAD(Buffer.concat([Buffer.from('anxin-data-key'), this.keyId]));
     const encrypted = Buffer.concat([cipher.update(dataKey), cipher.final()]);
