@@ -3,7 +3,7 @@
  * `owner_ref` strings (e.g. `help-case:<id>`); this module never interprets them.
  */
 import { createHash } from 'node:crypto';
-import { Readable, Transform, type TransformCallback } from 'node:stream';
+import { pipeline as chain, Readable, Transform, type TransformCallback } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import type { FastifyBaseLogger } from 'fastify';
 import { fileTypeFromBuffer } from 'file-type';
@@ -347,12 +347,15 @@ export class EvidenceService {
       const keyring = this.keyring;
       async function* plaintext(): AsyncGenerator<Buffer> {
         for (const segment of segments) {
-          const encrypted = await storage.get(segment.object_key);
-          yield* encrypted.pipe(keyring.decryptStream(segmentContext(uploadId, segment.idx))) as AsyncIterable<Buffer>;
+          const stored = await storage.get(segment.object_key);
+          const decrypted = stored.pipe(keyring.decryptStream(segmentContext(uploadId, segment.idx)));
+          stored.on('error', (error) => decrypted.destroy(error));
+          yield* decrypted as AsyncIterable<Buffer>;
         }
       }
-      const encrypted = Readable.from(plaintext()).pipe(tap).pipe(this.keyring.encryptStream(itemContext(id)));
-      tap.on('error', (error) => encrypted.destroy(error));
+      // A pipeline, not `pipe`: an error in any stage (a missing or unreadable segment, the scanner) destroys
+      // every stage and fails the put, instead of being an uncaught error that ends the process.
+      const encrypted = chain(Readable.from(plaintext()), tap, this.keyring.encryptStream(itemContext(id)), () => undefined);
       try {
         await this.storage.put(objectKey, encrypted);
       } catch (error) {
