@@ -3,7 +3,7 @@ import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { Writable } from 'node:stream';
 import { describe, expect, it } from 'vitest';
-import { DecryptionError, FRAME_BYTES, Keyring } from '../../src/platform/crypto.ts';
+import { DecryptionError, FRAME_BYTES, Keyring, randomSecretBytes } from '../../src/platform/crypto.ts';
 
 const keyring = new Keyring(randomBytes(32));
 
@@ -78,5 +78,24 @@ describe('file stream encryption', () => {
     ]);
     await expect(run(keyring.decryptStream('evidence:9'), swapped)).rejects.toThrow(DecryptionError);
     await expect(run(keyring.decryptStream('evidence:10'), encrypted)).rejects.toThrow(DecryptionError);
+  });
+});
+
+describe('random bytes from the pool', () => {
+  it('never hands out the same bytes twice, across many refills, and larger requests go straight to the source', () => {
+    const seen = new Set<string>();
+    for (let i = 0; i < 5_000; i += 1) seen.add(randomSecretBytes(i % 2 ? 12 : 44).toString('hex'));
+    expect(seen.size).toBe(5_000);
+    const big = randomSecretBytes(10_000);
+    expect(big.length).toBe(10_000);
+    expect(new Set(big).size).toBeGreaterThan(200);
+  });
+
+  it('returns bytes the pool cannot change later', () => {
+    const first = randomSecretBytes(32);
+    const copy = Buffer.from(first);
+    for (let i = 0; i < 300; i += 1) randomSecretBytes(32);
+    expect(first.equals(copy)).toBe(true);
+    expect(first.equals(Buffer.alloc(32))).toBe(false);
   });
 });
