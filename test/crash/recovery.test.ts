@@ -35,12 +35,13 @@ async function leftBehind(state: 'receiving' | 'processing', options: { segment?
   const meta = t.keyring.seal(Buffer.from(JSON.stringify({ filename: 'left.mp4', claimedType: 'video/mp4', description: '' })), `evidence_upload.meta:${id}`);
   await t.db
     .insertInto('evidence_upload')
-    .values({ id, owner_ref: OWNER, uploaded_by: 'survivor', journal_entry_id: null, size: data.length, received: data.length, meta, evidence_type: 'audio_visual', incident_date: null, locale: 'zh-CN', expires_at: new Date(Date.now() + 3_600_000) })
+    .values({ id, owner_ref: OWNER, uploaded_by: 'survivor', journal_entry_id: null, size: data.length, meta, evidence_type: 'audio_visual', incident_date: null, locale: 'zh-CN', expires_at: new Date(Date.now() + 3_600_000) })
     .execute();
-  if (state === 'processing') await t.db.updateTable('evidence_upload').set({ state }).where('id', '=', id).execute();
   const key = `${uploadPrefix(id)}000000-${randomBytes(6).toString('hex')}`;
   if (options.segment ?? true) await t.app.evidence.storage.put(key, Readable.from([data]).pipe(t.keyring.encryptStream(segmentContext(id, 0))));
   await t.db.insertInto('evidence_upload_segment').values({ upload_id: id, idx: 0, object_key: key, plain_bytes: data.length }).execute();
+  // Last, as the store commits it (a recovery running meanwhile must not see a half-made upload).
+  await t.db.updateTable('evidence_upload').set({ received: data.length, state }).where('id', '=', id).execute();
   return { id, sha256: createHash('sha256').update(data).digest('hex') };
 }
 
