@@ -102,7 +102,7 @@ async function liveSession(caller: Caller): Promise<SignedIn> {
 describe('fuzzing every API operation signed in as each staff role', () => {
   it('signs in every role', () => {
     expect(callers.map((c) => c.role)).toEqual([...ROLES]);
-    expect(operations.length).toBeGreaterThan(50);
+    expect(operations.length).toBeGreaterThan(process.env.FUZZ_OPERATIONS ? 0 : 50);
   });
 
   it('never answers 5xx, and a rejected request changes nothing stored', async () => {
@@ -128,17 +128,18 @@ describe('fuzzing every API operation signed in as each staff role', () => {
           );
         } catch (error) {
           // Every failing operation and role in one report, rather than only the first.
-          failures.push(String((error as Error).cause ?? error).slice(0, 600));
+          failures.push(String((error as Error).cause ?? error).slice(0, 2000));
         }
       }
     }
     console.log(
       `${operations.length} operations × ${ROLES.length} roles, ${ROLE_RUNS} runs each:\n` +
         [...tallies].map(([role, tally]) => `  ${role}: ${tally.requests} requests ${JSON.stringify(tally.byClass)}, ${tally.accepted.size} operations answered 2xx`).join('\n') +
-        `\n  never 2xx for any role: ${operations.filter((op) => ![...tallies.values()].some((x) => x.accepted.has(op.operationId))).map((op) => op.operationId).join(', ')}`,
+        `\n  never 2xx for any role: ${operations.filter((op) => ![...tallies.values()].some((x) => x.accepted.has(op.operationId))).map((op) => op.operationId).join(', ')}` +
+        (watch.busy.size ? `\n  still writing between requests (waited for): ${[...watch.busy].join(' | ')}` : ''),
     );
     expect(failures).toEqual([]);
     // Every role got past the gate somewhere (not just 401/404 everywhere).
-    for (const [role, tally] of tallies) expect(tally.byClass['2xx'] ?? 0, role).toBeGreaterThan(0);
+    if (!process.env.FUZZ_OPERATIONS) for (const [role, tally] of tallies) expect(tally.byClass['2xx'] ?? 0, role).toBeGreaterThan(0);
   });
 });

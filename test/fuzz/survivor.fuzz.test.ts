@@ -54,7 +54,7 @@ describe('fuzzing every API operation with her thread token', () => {
       try {
         await fuzzOperation(t, watch, op, { name: 'survivor', headers: { authorization: `Bearer ${token}` }, realPathValues: await existingPathValues(t, op) }, RUNS, tally);
       } catch (error) {
-        failures.push(String((error as Error).cause ?? error).slice(0, 600));
+        failures.push(String((error as Error).cause ?? error).slice(0, 2000));
       }
     }
     console.log(`${operations.length} operations with her thread token, ${RUNS} runs each: ${tally.requests} requests ${JSON.stringify(tally.byClass)}; 2xx from ${[...tally.accepted].join(', ')}`);

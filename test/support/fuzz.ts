@@ -208,8 +208,33 @@ export class StoredDataWatch {
     return rows[0]?.v ?? '';
   }
 
+  /**
+   * Wait (up to 5 s) until no other connection to this database is inside a writing transaction: a statement bumps
+   * the counter before its transaction commits, so a fingerprint taken meanwhile would be cached without that
+   * transaction's rows (and its commit blamed on the next request). Between two fuzzed requests nothing should be
+   * writing; if something still is after 5 s, the fingerprint is not cached.
+   */
+  private async settled(): Promise<boolean> {
+    for (let i = 0; i < 250; i++) {
+      const { rows } = await this.client.query<{ q: string }>(
+        `select left(query, 200) as q from pg_stat_activity where datname = current_database() and pid <> pg_backend_pid() and backend_xid is not null`,
+      );
+      if (rows.length === 0) return true;
+      for (const { q } of rows) this.busy.add(q);
+      await new Promise((resolve) => setTimeout(resolve, 20));
+    }
+    return false;
+  }
+
+  /** Statements found still writing between two requests (work an earlier request left running): a diagnostic. */
+  readonly busy = new Set<string>();
+
   /** The fingerprint now, and the write counter it belongs to. */
   async snapshot(): Promise<{ counter: string; fingerprint: string }> {
+    if (!(await this.settled())) {
+      this.cached = undefined;
+      return { counter: 'unsettled', fingerprint: await fingerprintWith(this.client, this.query) };
+    }
     const counter = await this.counter();
     if (this.cached?.counter !== counter) this.cached = { counter, fingerprint: await fingerprintWith(this.client, this.query) };
     return this.cached;
@@ -221,6 +246,16 @@ export class StoredDataWatch {
     if (now === before.fingerprint) return [];
     const earlier = new Set(before.fingerprint.split('\n'));
     return now.split('\n').filter((line) => !earlier.has(line)).map((line) => line.split(':')[0] ?? line);
+  }
+
+  /** For a failure message: the last-written rows of the given tables (new row versions sit at the end). */
+  async lastRows(tables: string[], limit = 2): Promise<string> {
+    const lines: string[] = [];
+    for (const table of tables) {
+      const { rows } = await this.client.query<{ r: string }>(`select left(t::text, 300) as r from ${ident(table)} t order by ctid desc limit ${limit}`);
+      lines.push(...rows.map((row) => `${table}: ${row.r}`));
+    }
+    return lines.join('\n');
   }
 
   async close(): Promise<void> {
@@ -255,9 +290,13 @@ export interface Operation {
   requestBody?: { content?: Record<string, { schema?: JsonSchema }> };
 }
 
+/** Every operation of the document (or only those named in FUZZ_OPERATIONS, comma-separated, to chase one failure). */
 export async function loadOperations(t: TestApp): Promise<Operation[]> {
   const spec = (await t.app.inject('/api/openapi.json')).json<{ paths: Record<string, Record<string, Omit<Operation, 'method' | 'path'>>> }>();
-  return Object.entries(spec.paths).flatMap(([path, methods]) => Object.entries(methods).map(([method, op]) => ({ ...op, method: method.toUpperCase(), path })));
+  const only = process.env.FUZZ_OPERATIONS?.split(',');
+  return Object.entries(spec.paths)
+    .flatMap(([path, methods]) => Object.entries(methods).map(([method, op]) => ({ ...op, method: method.toUpperCase(), path })))
+    .filter((op) => !only || only.includes(op.operationId));
 }
 
 /**
@@ -383,7 +422,10 @@ export async function fuzzOperation(t: TestApp, watch: StoredDataWatch, op: Oper
       const what = `${op.operationId} as ${caller.name} (${op.method} ${url})`;
       if (process.env.FUZZ_DEBUG && caller.name === process.env.FUZZ_DEBUG) console.log('DBG', res.statusCode, what, JSON.stringify(body)?.slice(0, 150), res.body.slice(0, 200));
       expect(res.statusCode, `${what} answered ${res.statusCode}: ${res.body.slice(0, 300)}`).toBeLessThan(500);
-      if (res.statusCode >= 400) expect(await watch.changesSince(before), `${what} changed stored data on a ${res.statusCode}: ${res.body.slice(0, 300)}`).toEqual([]);
+      if (res.statusCode >= 400) {
+        const changed = await watch.changesSince(before);
+        if (changed.length) expect.fail(`${what} changed stored data on a ${res.statusCode}: ${res.body.slice(0, 300)}\nchanged: ${changed.join(', ')}\n${await watch.lastRows(changed)}`);
+      }
     }),
     { numRuns: runs, endOnFailure: true },
   );
