@@ -153,7 +153,8 @@ function fingerprintQuery(shapes: TableShape[], exclude: ChangeAllowance): strin
       const row = `row(${columns.map((c) => `t.${c}`).join(', ')})::text`;
       return `select '${table}' as name, count(*)::text as n, md5(string_agg(${row}, '|' order by ${row})) as h from ${table} t${where}`;
     })
-    .join('\nunion all ');
+    .join('\nunion all ')
+    .concat('\norder by name');
 }
 
 /**
