@@ -132,6 +132,9 @@ describe('crash safety', () => {
     }
     const files = await checkUploads(base, uploads, world!.judge, world!.courtA);
     const actions = await checkOrders(base, world!, applications);
+    // The load reached each kind of write (a run that acknowledged nothing would prove nothing).
+    expect(files.finished + files.completeAtHead, 'no upload finished').toBeGreaterThan(0);
+    expect(actions, 'no order action acknowledged').toBeGreaterThan(ROUNDS);
     // Nothing the crashes left behind (segments, temporary files, unfinished items) holds plaintext.
     expect(await anyFileContains(path.join(dataDir, 'evidence'), PLAINTEXT_MARKER), 'an evidence file on disk holds plaintext').toBeUndefined();
     console.log(
