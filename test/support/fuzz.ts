@@ -218,7 +218,7 @@ export class StoredDataWatch {
   private async settled(): Promise<boolean> {
     for (let i = 0; i < 250; i++) {
       const { rows } = await this.client.query<{ q: string }>(
-        `select left(query, 200) as q from pg_stat_activity where datname = current_database() and pid <> pg_backend_pid() and backend_xid is not null`,
+        `select left(query, 200) as q from pg_stat_activity where datname = current_database() and pid <> pg_backend_pid() and backend_type = 'client backend' and backend_xid is not null`,
       );
       if (rows.length === 0) return true;
       for (const { q } of rows) this.busy.add(q);
