@@ -3,13 +3,14 @@
  * several times, encryption at rest, and refusals (type, malware, size, unfinished upload) that leave nothing.
  */
 import { createHash, randomBytes } from 'node:crypto';
-import { mkdtemp, rm } from 'node:fs/promises';
+import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { itemIdFor } from '../../src/modules/evidence/evidence.service.ts';
 import { FS_SEGMENT_BYTES, SEGMENT_BYTES } from '../../src/modules/evidence/tus-store.ts';
 import { startClamd, EICAR, type TestClamd } from '../support/clamd.ts';
-import { anyFileContains, filesUnder, PLAINTEXT_MARKER, tusUpload, writeMarkedFile } from '../support/evidence.ts';
+import { anyFileContains, filesUnder, MP4_HEADER, PLAINTEXT_MARKER, tusUpload, writeMarkedFile } from '../support/evidence.ts';
 import { startCuttingProxy } from '../support/tcp-proxy.ts';
 import { createTestApp, type TestApp } from '../support/test-app.ts';
 
@@ -163,6 +164,39 @@ describe('resumable encrypted uploads (files store)', () => {
     const own = await fetch(`${base}${location}`, { method: 'HEAD', headers: { 'Tus-Resumable': '1.0.0', 'Anxin-Upload-Grant': grantFor('case:a') } });
     expect(own.status).toBe(200);
     expect(own.headers.get('upload-offset')).toBe('0');
+  });
+
+  it('keeps every stored byte when the check fails on our side (the store refuses the item), and finishes it when her client asks again', async () => {
+    const grant = grantFor('case:store-failure');
+    const content = Buffer.concat([MP4_HEADER, randomBytes(300_000)]);
+    const created = await fetch(`${base}/api/evidence/uploads`, {
+      method: 'POST',
+      headers: { 'Tus-Resumable': '1.0.0', 'Upload-Length': String(content.length), 'Anxin-Upload-Grant': grant, 'Upload-Metadata': `filename ${Buffer.from('clip.mp4').toString('base64')}` },
+    });
+    const location = created.headers.get('location')!;
+    const uploadId = location.split('/').pop()!;
+    // The item's directory cannot be made: a plain file sits where it goes (as a full or broken store would fail).
+    const itemDir = path.join(evidenceDir(), 'items', itemIdFor(uploadId));
+    await mkdir(path.dirname(itemDir), { recursive: true });
+    await writeFile(itemDir, 'in the way');
+    const patch = await fetch(`${base}${location}`, {
+      method: 'PATCH',
+      headers: { 'Tus-Resumable': '1.0.0', 'Upload-Offset': '0', 'Content-Type': 'application/offset+octet-stream', 'Anxin-Upload-Grant': grant, 'Accept-Language': 'en' },
+      body: content,
+    });
+    expect(patch.status).toBe(500);
+    expect(await patch.json()).toMatchObject({ error: { code: 'EVIDENCE_RETRY', message: expect.stringContaining('Everything received so far is kept') } });
+    // Nothing she was told is stored was thrown away.
+    const upload = await t.db.selectFrom('evidence_upload').select(['state', 'received', 'size']).where('id', '=', uploadId).executeTakeFirstOrThrow();
+    expect(upload).toEqual({ state: 'processing', received: String(content.length), size: String(content.length) });
+    expect((await filesUnder(path.join(evidenceDir(), 'uploads', uploadId))).length).toBeGreaterThan(0);
+    // The store recovers; her client's retry asks for the offset, and that finishes the upload.
+    await rm(itemDir, { force: true });
+    const head = await fetch(`${base}${location}`, { method: 'HEAD', headers: { 'Tus-Resumable': '1.0.0', 'Anxin-Upload-Grant': grant } });
+    expect(head.headers.get('upload-offset')).toBe(String(content.length));
+    const item = await t.db.selectFrom('evidence_item').select(['sha256', 'size']).where('upload_id', '=', uploadId).executeTakeFirstOrThrow();
+    expect(item.sha256).toBe(createHash('sha256').update(content).digest('hex'));
+    expect(await t.db.selectFrom('evidence_upload').select('id').where('id', '=', uploadId).executeTakeFirst()).toBeUndefined();
   });
 
   it('keeps the bytes of a cut request for resuming, and an upload never finished expires leaving nothing', async () => {

@@ -430,13 +430,19 @@ export class EvidenceService {
       // the item (upload ids are unique on items): that item and its objects stay.
       const committed = await conn.selectFrom('evidence_item').selectAll().where('upload_id', '=', uploadId).executeTakeFirst().catch(() => undefined);
       if (committed) return { item: this.toItem(committed), locale, checkMs: Date.now() - started };
-      await this.discardUpload(uploadId, [itemPrefix(id)]);
-      if (error instanceof EvidenceRefusal) {
-        (error as EvidenceRefusal & { locale?: Locale }).locale = locale;
-        throw error;
+      if (!(error instanceof EvidenceRefusal)) {
+        // Not a verdict on her file but a failure of ours (the database or the store): every byte she was told
+        // is stored stays. The upload stays `processing`; her client's retry (HEAD) or the next start finishes
+        // it. Only what this pass had begun to make is removed.
+        await this.deleteObjects(itemPrefix(id)).catch(() => undefined);
+        this.log.error({ err: error, uploadId }, 'evidence upload could not be checked; kept to be finished on retry');
+        const retry = new EvidenceRefusal('EVIDENCE_RETRY', 500, 'evidence.refused.retry', {}, { cause: error });
+        (retry as EvidenceRefusal & { locale?: Locale }).locale = locale;
+        throw retry;
       }
-      this.log.error({ err: error, uploadId }, 'evidence upload failed while being checked');
-      throw new EvidenceRefusal('EVIDENCE_FAILED', 500, 'evidence.refused.failed', {}, { cause: error });
+      await this.discardUpload(uploadId, [itemPrefix(id)]);
+      (error as EvidenceRefusal & { locale?: Locale }).locale = locale;
+      throw error;
     }
   }
 

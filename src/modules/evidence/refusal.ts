@@ -11,6 +11,7 @@ export type RefusalCode =
   | 'EVIDENCE_GRANT_INVALID'
   | 'EVIDENCE_METADATA'
   | 'EVIDENCE_FAILED'
+  | 'EVIDENCE_RETRY'
   | 'EVIDENCE_UPLOAD_GONE';
 
 export class EvidenceRefusal extends Error {
