@@ -56,10 +56,9 @@ export class RateLimiter {
 
   private readonly hits = new GroupCommit<Hit, { hits: number; resetInMs: number }>(
     (batch) => this.countBatch(batch),
-    {
-      maxInFlight: 2,
-      maxBatch: 500,
-    },
+    // One statement at a time: at a steady 1,000 requests/s fewer, larger batches gave the shorter tail and
+    // more throughput (intake and counters both at 1 in flight: p99 13-22 ms; intake 4 and counters 2: 41-50 ms).
+    { maxInFlight: 1, maxBatch: 500 },
   );
 
   private async countBatch(batch: Hit[]): Promise<{ hits: number; resetInMs: number }[]> {
