@@ -11,7 +11,7 @@ import { randomInt } from 'node:crypto';
 import path from 'node:path';
 import autocannon from 'autocannon';
 import pg from 'pg';
-import { pacedLoad } from './_paced.ts';
+import { pacedLoad, type PacedResult } from './_paced.ts';
 import { freePort, startBenchServer } from './_support.ts';
 
 const ADMIN = process.env.BENCH_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
@@ -86,8 +86,16 @@ export async function run(): Promise<Record<string, unknown>> {
     // 1,000 requests/s, evenly paced (see bench/_paced.ts), latency counted from when each request was due;
     // the bare endpoint at the same pace as a yardstick for what the machine itself adds.
     const paced = (url: string) => pacedLoad({ url, rate: 1000, seconds, connections: 100, method: 'POST', body, headers: () => ({ 'x-forwarded-for': xff() }) });
-    const fixedRate = await paced(`${server.url}/api/help/requests`);
-    const bareAt1000 = await paced(`http://127.0.0.1:${barePort}/bare`);
+    // Three runs each: the tail moves between runs (checkpoints, GC), so every run is reported and the
+    // median run's p99 is judged against the target.
+    const anxinRuns: PacedResult[] = [];
+    const bareRuns: PacedResult[] = [];
+    for (let i = 0; i < 3; i += 1) {
+      anxinRuns.push(await paced(`${server.url}/api/help/requests`));
+      bareRuns.push(await paced(`http://127.0.0.1:${barePort}/bare`));
+    }
+    const median = (runs: PacedResult[]) => [...runs].sort((a, b) => a.p99Ms - b.p99Ms)[1]!;
+    const fixedRate = median(anxinRuns);
     // autocannon's own fixed rate, for comparison: bursts each second's share, so its tail is much longer.
     const autocannonFixedRate = summarise(await run_(`${server.url}/api/help/requests`, { overallRate: 1000, connections: 100 }));
     const ratio = Math.round((anxin.requestsPerSecond / bareEndpoint.requestsPerSecond) * 100) / 100;
@@ -98,11 +106,11 @@ export async function run(): Promise<Record<string, unknown>> {
       throughputRatio: ratio,
       targetRatio: 0.5,
       ratioMet: ratio >= 0.5,
-      anxinAt1000PerSecond: fixedRate,
-      bareAt1000PerSecond: bareAt1000,
+      anxinAt1000PerSecond: { medianRun: fixedRate, p99MsOfEachRun: anxinRuns.map((r) => r.p99Ms) },
+      bareAt1000PerSecond: { medianRun: median(bareRuns), p99MsOfEachRun: bareRuns.map((r) => r.p99Ms) },
       anxinAt1000PerSecondAutocannonBursts: autocannonFixedRate,
       targetP99Ms: 25,
-      p99Met: fixedRate.p99Ms < 25 && fixedRate.non2xx === 0 && fixedRate.errors === 0 && fixedRate.achievedRate >= 990,
+      p99Met: fixedRate.p99Ms < 25 && anxinRuns.every((r) => r.non2xx === 0 && r.errors === 0 && r.achievedRate >= 990),
     };
   } finally {
     bare.kill('SIGTERM');
