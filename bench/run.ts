@@ -3,7 +3,7 @@
  * figures to bench/results/<name>.json and a summary to bench/results/summary.md. Figures only: nothing
  * here passes or fails a build. `BENCH_QUICK=1` shortens long runs.
  */
-import { mkdir, readdir, writeFile } from 'node:fs/promises';
+import { mkdir, readdir, readFile, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 
@@ -39,6 +39,13 @@ async function main(): Promise<void> {
       summary.push(`## ${name}`, '', `Failed: ${error instanceof Error ? error.message : String(error)}`, '');
       console.error(`✖ ${name}:`, error);
     }
+  }
+  // The summary covers every benchmark's latest result, not only those run now (each says when it ran).
+  for (const file of (await readdir(resultsDir)).filter((f) => f.endsWith('.json')).sort()) {
+    const name = file.replace(/\.json$/, '');
+    if (names.includes(name)) continue;
+    const earlier = JSON.parse(await readFile(path.join(resultsDir, file), 'utf8')) as { ranAt?: string; figures?: unknown };
+    summary.push(`## ${name} (from an earlier run, ${earlier.ranAt ?? 'time unknown'})`, '', '```json', JSON.stringify(earlier.figures ?? earlier, null, 2), '```', '');
   }
   await writeFile(path.join(resultsDir, 'summary.md'), summary.join('\n'));
   console.log(`\nResults in ${path.relative(process.cwd(), resultsDir)}/`);
