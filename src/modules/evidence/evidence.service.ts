@@ -21,7 +21,7 @@ import { ALLOWED_MEDIA_TYPES, detectText, formatBytes, PREVIEW_MEDIA_TYPES, type
 import { GRANT_TTL_MS, signGrant } from './grant.ts';
 import { EvidenceRefusal } from './refusal.ts';
 import { ScannerUnavailableError, type MalwareScanner, type ScanSession } from './scanner.ts';
-import type { EvidenceStorage } from './storage/index.ts';
+import { ObjectNotFoundError, type EvidenceStorage } from './storage/index.ts';
 import { segmentContext, uploadPrefix } from './tus-store.ts';
 
 export const DELETE_OBJECTS_TOPIC = 'evidence.delete-objects';
@@ -430,10 +430,11 @@ export class EvidenceService {
       // the item (upload ids are unique on items): that item and its objects stay.
       const committed = await conn.selectFrom('evidence_item').selectAll().where('upload_id', '=', uploadId).executeTakeFirst().catch(() => undefined);
       if (committed) return { item: this.toItem(committed), locale, checkMs: Date.now() - started };
-      if (!(error instanceof EvidenceRefusal)) {
+      if (!(error instanceof EvidenceRefusal) && !causedBy(error, ObjectNotFoundError)) {
         // Not a verdict on her file but a failure of ours (the database or the store): every byte she was told
         // is stored stays. The upload stays `processing`; her client's retry (HEAD) or the next start finishes
-        // it. Only what this pass had begun to make is removed.
+        // it. Only what this pass had begun to make is removed. (A segment that is gone cannot come back: that
+        // upload is discarded below and she is asked to send the file again.)
         await this.deleteObjects(itemPrefix(id)).catch(() => undefined);
         this.log.error({ err: error, uploadId }, 'evidence upload could not be checked; kept to be finished on retry');
         const retry = new EvidenceRefusal('EVIDENCE_RETRY', 500, 'evidence.refused.retry', {}, { cause: error });
@@ -441,8 +442,14 @@ export class EvidenceService {
         throw retry;
       }
       await this.discardUpload(uploadId, [itemPrefix(id)]);
-      (error as EvidenceRefusal & { locale?: Locale }).locale = locale;
-      throw error;
+      if (error instanceof EvidenceRefusal) {
+        (error as EvidenceRefusal & { locale?: Locale }).locale = locale;
+        throw error;
+      }
+      this.log.error({ err: error, uploadId }, 'evidence upload failed while being checked: a stored segment is missing');
+      const failed = new EvidenceRefusal('EVIDENCE_FAILED', 500, 'evidence.refused.failed', {}, { cause: error });
+      (failed as EvidenceRefusal & { locale?: Locale }).locale = locale;
+      throw failed;
     }
   }
 
@@ -516,4 +523,14 @@ export class EvidenceService {
 
 export function isUuid(value: string): boolean {
   return /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/.test(value);
+}
+
+/** True when `error` or any error in its `cause` chain is an instance of `type`. */
+function causedBy(error: unknown, type: new (...args: never[]) => Error): boolean {
+  let current: unknown = error;
+  for (let depth = 0; depth < 10 && current instanceof Error; depth += 1) {
+    if (current instanceof type) return true;
+    current = (current as Error).cause;
+  }
+  return false;
 }

@@ -98,7 +98,7 @@ function changedFields(before: DirectoryAdminEntry, after: Omit<DirectoryEntryIn
 }
 
 function staffPage(request: FastifyRequest, reply: FastifyReply, title: string, body: ComponentChildren, status = 200) {
-  return sendPage(request, reply, { survivor: false, status, title, body: <><StaffBar request={request} />{body}</> }).header('cache-control', 'no-store');
+  return sendPage(request, reply, { survivor: false, status, title, body: <><StaffBar request={request} />{body}</> });
 }
 
 function provinceOptions(request: FastifyRequest) {

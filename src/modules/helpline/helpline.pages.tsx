@@ -119,7 +119,7 @@ function deskPage(
         <div class="desk">{body}</div>
       </>
     ),
-  }).header('cache-control', 'no-store');
+  });
 }
 
 /** "3 h 20 min left" or "overdue by 40 min", from the item's first-response clock. */

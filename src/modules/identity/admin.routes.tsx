@@ -35,7 +35,7 @@ function page(request: FastifyRequest, reply: FastifyReply, title: string, body:
         {body}
       </>
     ),
-  }).header('cache-control', 'no-store');
+  });
 }
 
 function scopeOf(request: FastifyRequest): Scope {

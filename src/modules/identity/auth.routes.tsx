@@ -56,7 +56,7 @@ function staffPage(request: FastifyRequest, reply: FastifyReply, title: string, 
         {body}
       </>
     ),
-  }).header('cache-control', 'no-store');
+  });
 }
 
 function signInPage(request: FastifyRequest, reply: FastifyReply, options: { error?: string; notice?: string; email?: string; status?: number } = {}): FastifyReply {

@@ -57,7 +57,7 @@ function dashboardPage(request: FastifyRequest, reply: FastifyReply, titleKey: R
         )}
       </>
     ),
-  }).header('cache-control', 'no-store');
+  });
 }
 
 export function reportsDashboards(app: FastifyInstance): void {

@@ -377,7 +377,7 @@ function staffPage(request: FastifyRequest, reply: FastifyReply, title: string, 
         {body}
       </>
     ),
-  }).header('cache-control', 'no-store');
+  });
 }
 
 // ---- The report body, shared by the internal page and the published page ----

@@ -18,7 +18,7 @@ declare module 'fastify' {
 export interface PageOptions {
   title: string;
   body: ComponentChildren;
-  /** Survivor-facing page: quick exit, no-store. Defaults to true: every page is treated as one unless it says otherwise. */
+  /** Survivor-facing page: quick exit. Defaults to true: every page is treated as one unless it says otherwise. */
   survivor?: boolean;
   /** Replace the visible page title with a neutral one (SAFETY.md: neutral titles). */
   neutralTitle?: boolean;
@@ -63,8 +63,9 @@ export function renderPage(request: FastifyRequest, options: PageOptions): strin
 
 export function sendPage(request: FastifyRequest, reply: FastifyReply, options: PageOptions): FastifyReply {
   const html = renderPage(request, options);
-  if (options.survivor ?? true) reply.header('cache-control', 'no-store');
-  else reply.header('cache-control', 'private, no-cache');
+  // Every page, survivor or staff, may show personal or case data: never stored by a browser or proxy. (Set here,
+  // before sending: a header set after `send()` may arrive too late, once the response is written.)
+  reply.header('cache-control', 'no-store');
   return reply
     .status(options.status ?? 200)
     .header('content-language', request.locale)
