@@ -21,6 +21,7 @@ import { AppError } from './platform/errors.ts';
 import { registerErrorHandling } from './platform/http-errors.tsx';
 import { registerRequestLocale, rewriteLocaleUrl } from './platform/i18n/request-locale.ts';
 import { loggerOptions } from './platform/logger.ts';
+import { registerControlCharacterGuard } from './platform/request-guards.ts';
 import { staticSecurityHeaders } from './platform/security-headers.ts';
 import { platformRoutes } from './platform/platform.routes.tsx';
 import { RateLimiter } from './platform/rate-limit.ts';
@@ -120,6 +121,7 @@ export async function buildApp(deps: AppDependencies): Promise<FastifyInstance> 
   enforceAccessDeclarations(app, routeRegistry);
   registerRequestLocale(app);
   registerOriginCheck(app);
+  registerControlCharacterGuard(app);
 
 
   // Brotli quality 4: nearly the size of the slow maximum (11) at a fraction of the CPU per page.

@@ -28,6 +28,18 @@ beforeAll(async () => {
         },
         async () => ({ ok: true, leaked: 'column' }),
       );
+      app.get(
+        '/api/probe/:name',
+        {
+          config: { access: { public: true, reason: 'test probe' } },
+          schema: {
+            operationId: 'probeGet',
+            params: Type.Object({ name: Type.String({ maxLength: 20 }) }),
+            querystring: Type.Object({ q: Type.Optional(Type.String({ maxLength: 20 })) }),
+          },
+        },
+        async () => ({ ok: true }),
+      );
     },
   });
 });
@@ -207,6 +219,18 @@ describe('errors', () => {
     // 133 hits on subject-1 with a limit of 100, 67 on subject-2.
     expect(hits.filter((h) => !h.allowed)).toHaveLength(33);
     expect((await a.hit('probe.batch', 'subject-1', limit)).hits).toBe(134);
+  });
+});
+
+describe('control characters', () => {
+  it('refuses a NUL or other control character in a query or path value with a 400 naming the field, in her language', async () => {
+    const query = await t.app.inject({ url: '/api/probe/ok?q=a%00b', headers: { 'accept-language': 'en' } });
+    expect(query.statusCode).toBe(400);
+    expect(query.json().error).toMatchObject({ code: 'VALIDATION', fields: [{ field: 'q' }] });
+    const path = await t.app.inject({ url: '/api/probe/a%01b' });
+    expect(path.statusCode).toBe(400);
+    expect(path.json().error.fields).toEqual([expect.objectContaining({ field: 'name' })]);
+    expect((await t.app.inject({ url: '/api/probe/ok?q=%E5%AE%B6%E6%9A%B4' })).statusCode).toBe(200);
   });
 });
 
