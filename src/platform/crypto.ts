@@ -46,7 +46,7 @@ export const FRAME_BYTES = 64 * 1024;
 const keyObjects = new WeakMap<Buffer, KeyObject>();
 
 /** The KeyObject for a long-lived key (made once per key and kept while the key lives). */
-export function secretKey(key: Buffer): KeyObject {
+function secretKey(key: Buffer): KeyObject {
   let object = keyObjects.get(key);
   if (!object) {
     object = createSecretKey(key);

@@ -5,24 +5,19 @@
  * the sign-in page) on every non-public route, a route without a rule cannot be registered, and the OpenAPI
  * security requirement of every operation matches its rule.
  */
-import { readdirSync } from 'node:fs';
-import path from 'node:path';
-import { pathToFileURL } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Type } from 'typebox';
 import type { FastifyRequest } from 'fastify';
 import { MissingAccessRuleError } from '../../src/platform/access.ts';
 import { routesWithoutRules, type RequestAccess } from '../../src/modules/identity/access-guard.ts';
-import { ACCESS_POLICY, ROLES, ROLE_ORGANISATION_KINDS, ruleFor, type OrganisationKind, type Role, type Scope } from '../../src/modules/identity/policy.ts';
+import { ACCESS_POLICY, ROLES, ruleFor, type Role, type Scope } from '../../src/modules/identity/policy.ts';
 import { createTestApp, type TestApp } from '../support/test-app.ts';
 import { makeOrganisation, makeStaff, sessionFor } from '../support/identity-fixtures.ts';
 import type { RecordFixture, RecordFixtureContext } from '../support/access-fixtures/types.ts';
+import { loadRecordFixtures, makeRoleActor } from '../support/role-fixtures.ts';
 
 let t: TestApp;
 const seen = new Map<string, { access: RequestAccess | undefined; status: number }>();
-const OWN_REGION = '110105'; // Beijing, Chaoyang
-const OTHER_REGION = '500112'; // Chongqing, Yubei
-
 interface RoleFixture {
   role: Role;
   accountId: string;
@@ -41,17 +36,10 @@ beforeAll(async () => {
     },
   });
   // Each module that registers a record type adds its fixture in test/support/access-fixtures/<module>.ts.
-  const dir = path.resolve(import.meta.dirname, '../support/access-fixtures');
-  for (const file of readdirSync(dir).filter((f) => f.endsWith('.ts') && f !== 'types.ts').sort()) {
-    const loaded = (await import(pathToFileURL(path.join(dir, file)).href)) as { recordFixtures?: RecordFixture[] };
-    recordFixtures.push(...(loaded.recordFixtures ?? []));
-  }
+  recordFixtures.push(...(await loadRecordFixtures()));
   for (const role of ROLES) {
-    const kind: OrganisationKind = ROLE_ORGANISATION_KINDS[role][0] ?? 'ngo';
-    const own = await makeOrganisation(t, kind, OWN_REGION);
-    const other = await makeOrganisation(t, kind, OTHER_REGION);
-    const actor = await makeStaff(t, own, [role]);
-    fixtures.push({ role, accountId: actor.accountId, context: { role, actorAccountId: actor.accountId, ownOrganisationId: own, ownRegionCode: OWN_REGION, otherOrganisationId: other, otherRegionCode: OTHER_REGION } });
+    const context = await makeRoleActor(t, role);
+    fixtures.push({ role, accountId: context.actorAccountId, context });
   }
 });
 

@@ -5,14 +5,14 @@
  * allow — every read custody-logged and audited — and bad input stores nothing. Real clamd.
  */
 import { createHash, randomUUID } from 'node:crypto';
-import { mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { Validator } from '@seriousme/openapi-schema-validator';
 import sharp from 'sharp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startClamd, EICAR, type TestClamd } from '../support/clamd.ts';
-import { tusUpload } from '../support/evidence.ts';
+import { filesUnder, tusUpload } from '../support/evidence.ts';
 import { makeDeskCase } from '../support/access-fixtures/evidence.ts';
 import { makeOrganisation, makeStaff, sessionFor, type SignedIn } from '../support/identity-fixtures.ts';
 import { makeSurvivor } from '../support/orders.ts';
@@ -38,20 +38,11 @@ afterAll(async () => {
 
 const sha = (b: Buffer): string => createHash('sha256').update(b).digest('hex');
 
-async function filesUnder(dir: string): Promise<string[]> {
-  const out: string[] = [];
-  for (const entry of await readdir(dir, { withFileTypes: true }).catch(() => [])) {
-    const full = path.join(dir, entry.name);
-    if (entry.isDirectory()) out.push(...(await filesUnder(full)));
-    else out.push(path.relative(path.join(dataDir, 'evidence'), full));
-  }
-  return out;
-}
-
 /** Objects in the store that no stored item owns (segments, temporary files, orphans). */
 async function strayObjects(): Promise<string[]> {
   const items = new Set((await t.db.selectFrom('evidence_item').select('id').execute()).map((r) => r.id));
-  return (await filesUnder(path.join(dataDir, 'evidence'))).filter((f) => !items.has(/^items\/([^/]+)\/(original|preview)$/.exec(f)?.[1] ?? ''));
+  const root = path.join(dataDir, 'evidence');
+  return (await filesUnder(root)).map(({ file }) => path.relative(root, file)).filter((f) => !items.has(/^items\/([^/]+)\/(original|preview)$/.exec(f)?.[1] ?? ''));
 }
 
 async function openThreadApi(caseCode: string, secret: string): Promise<string> {

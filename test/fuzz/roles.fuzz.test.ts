@@ -10,22 +10,17 @@
  * Runs per operation and role: FUZZ_ROLE_RUNS, by default FUZZ_RUNS divided by the number of roles, at least 3
  * (15 runs → 3 per role in CI; `npm run test:fuzz` → 30 per role).
  */
-import { readdirSync } from 'node:fs';
-import path from 'node:path';
-import { pathToFileURL } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ROLES, ROLE_ORGANISATION_KINDS, type Role } from '../../src/modules/identity/policy.ts';
+import { ROLES, type Role } from '../../src/modules/identity/policy.ts';
 import { createTestApp, type TestApp } from '../support/test-app.ts';
-import { makeOrganisation, makeStaff, sessionFor, type SignedIn } from '../support/identity-fixtures.ts';
+import { sessionFor, type SignedIn } from '../support/identity-fixtures.ts';
 import { makeDeskCase, makeEvidenceItem } from '../support/access-fixtures/evidence.ts';
 import type { RecordFixture, RecordFixtureContext } from '../support/access-fixtures/types.ts';
+import { loadRecordFixtures, makeRoleActor, OWN_REGION } from '../support/role-fixtures.ts';
 import { CHANGE_ALLOWED, existingPathValues, fileHelpRequest, fuzzOperation, loadOperations, StoredDataWatch, newTally, type FuzzTally, type Operation } from '../support/fuzz.ts';
 
 const RUNS = Number(process.env.FUZZ_RUNS ?? 15);
 const ROLE_RUNS = Number(process.env.FUZZ_ROLE_RUNS ?? Math.max(3, Math.round(RUNS / ROLES.length)));
-const OWN_REGION = '110105'; // Beijing, Chaoyang
-const OTHER_REGION = '500112'; // Chongqing, Yubei
-
 interface Caller {
   role: Role;
   context: RecordFixtureContext;
@@ -44,24 +39,17 @@ beforeAll(async () => {
   // A high global limit so the fuzzer reaches the handlers rather than the rate limiter.
   t = await createTestApp({ env: { ANXIN_RATE_LIMIT_PER_MINUTE: '1000000', ANXIN_LOG_LEVEL: 'warn' } });
   operations = await loadOperations(t);
-  const dir = path.resolve(import.meta.dirname, '../support/access-fixtures');
-  for (const file of readdirSync(dir).filter((f) => f.endsWith('.ts') && f !== 'types.ts').sort()) {
-    const loaded = (await import(pathToFileURL(path.join(dir, file)).href)) as { recordFixtures?: RecordFixture[] };
-    recordFixtures.push(...(loaded.recordFixtures ?? []));
-  }
+  recordFixtures.push(...(await loadRecordFixtures()));
   for (const role of ROLES) {
-    const kind = ROLE_ORGANISATION_KINDS[role][0] ?? 'ngo';
-    const own = await makeOrganisation(t, kind, OWN_REGION);
-    const other = await makeOrganisation(t, kind, OTHER_REGION);
-    const actor = await makeStaff(t, own, [role]);
+    const context = await makeRoleActor(t, role);
     const { helpRequestId } = await fileHelpRequest(t);
-    await makeDeskCase(t, own, OWN_REGION, helpRequestId, actor.accountId);
+    await makeDeskCase(t, context.ownOrganisationId, OWN_REGION, helpRequestId, context.actorAccountId);
     const caseId = (await t.db.selectFrom('helpline_case').select('id').where('help_request_id', '=', helpRequestId).executeTakeFirstOrThrow()).id;
     const evidence = await makeEvidenceItem(t, `help-case:${helpRequestId}`);
     callers.push({
       role,
-      context: { role, actorAccountId: actor.accountId, ownOrganisationId: own, ownRegionCode: OWN_REGION, otherOrganisationId: other, otherRegionCode: OTHER_REGION },
-      session: await sessionFor(t, actor.accountId),
+      context,
+      session: await sessionFor(t, context.actorAccountId),
       assigned: { helpline_case: caseId, evidence },
     });
   }

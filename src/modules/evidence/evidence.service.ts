@@ -437,19 +437,12 @@ export class EvidenceService {
         // upload is discarded below and she is asked to send the file again.)
         await this.deleteObjects(itemPrefix(id)).catch(() => undefined);
         this.log.error({ err: error, uploadId }, 'evidence upload could not be checked; kept to be finished on retry');
-        const retry = new EvidenceRefusal('EVIDENCE_RETRY', 500, 'evidence.refused.retry', {}, { cause: error });
-        (retry as EvidenceRefusal & { locale?: Locale }).locale = locale;
-        throw retry;
+        throw new EvidenceRefusal('EVIDENCE_RETRY', 500, 'evidence.refused.retry', {}, { cause: error });
       }
       await this.discardUpload(uploadId, [itemPrefix(id)]);
-      if (error instanceof EvidenceRefusal) {
-        (error as EvidenceRefusal & { locale?: Locale }).locale = locale;
-        throw error;
-      }
+      if (error instanceof EvidenceRefusal) throw error;
       this.log.error({ err: error, uploadId }, 'evidence upload failed while being checked: a stored segment is missing');
-      const failed = new EvidenceRefusal('EVIDENCE_FAILED', 500, 'evidence.refused.failed', {}, { cause: error });
-      (failed as EvidenceRefusal & { locale?: Locale }).locale = locale;
-      throw failed;
+      throw new EvidenceRefusal('EVIDENCE_FAILED', 500, 'evidence.refused.failed', {}, { cause: error });
     }
   }
 

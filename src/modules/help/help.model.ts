@@ -129,11 +129,10 @@ export function textProblems(field: string, text: string, limit: number, require
   return [];
 }
 
-/** Problems with a directory search term: markup, or characters nobody types (a NUL would fail in the database). */
+/** Problems with a directory search term: markup. (Control characters in any query value are refused earlier, by
+ * the platform's guard in platform/request-guards.ts.) */
 export function searchProblems(field: string, q: string | undefined): FieldProblem[] {
-  if (!q) return [];
-  if (/[<>]/.test(q)) return [{ field, message: 'help.validation.markup' }];
-  if (CONTROL.test(q)) return [{ field, message: 'validation.invalid' }];
+  if (q && /[<>]/.test(q)) return [{ field, message: 'help.validation.markup' }];
   return [];
 }
 

@@ -44,7 +44,6 @@ declare module 'fastify' {
 const FormToken = { _csrf: Type.Optional(Type.String({ maxLength: 200 })) };
 
 function staffPage(request: FastifyRequest, reply: FastifyReply, title: string, body: preact.ComponentChildren, status = 200, scripts: string[] = []): FastifyReply {
-  reply.header('cache-control', 'no-store');
   return sendPage(request, reply, {
     survivor: false,
     status,

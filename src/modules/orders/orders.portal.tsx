@@ -280,7 +280,6 @@ export function staffApplicationPages(app: FastifyInstance, service: OrdersServi
     const draft = await service.getDraft(id);
     if (draft.status !== 'draft' && draft.status !== 'returned') return reply.redirect(request.localePath(`/orders/applications/${id}`), 303);
     const evidence = draft.helpRequestId ? ((await evidenceFromApp(app)?.listForOwner(helpCaseOwnerRef(draft.helpRequestId))) ?? []) : [];
-    reply.header('cache-control', 'no-store');
     return sendPage(request, reply, {
       survivor: false,
       status: state.status ?? 200,

@@ -42,7 +42,6 @@ export function clockText(request: FastifyRequest, clock: ClockState | null, lef
 }
 
 function staffPage(request: FastifyRequest, reply: FastifyReply, title: string, body: preact.ComponentChildren, status = 200): FastifyReply {
-  reply.header('cache-control', 'no-store');
   return sendPage(request, reply, {
     survivor: false,
     status,
@@ -455,7 +454,7 @@ export function ordersRoutes(app: FastifyInstance, service: OrdersService): void
 
   app.get('/order-check/:token', { config: { access: { public: true, reason: 'The public check page the order’s QR code opens (valid/until/court only)' } }, schema: { hide: true, params: Type.Object({ token: Type.String({ maxLength: 100 }) }) } }, async (request, reply) => {
     const result = await service.verifyPublic((request.params as { token: string }).token);
-    reply.header('cache-control', 'no-store').header('x-robots-tag', 'noindex');
+    reply.header('x-robots-tag', 'noindex');
     return sendPage(request, reply, {
       survivor: false,
       status: result ? 200 : 404,
