@@ -22,11 +22,25 @@ export default defineConfig({
         },
       },
       // A mixed load for LOAD_SECONDS (only with `npm run test:load`: not part of `npm test`).
-      { ...jsx, test: { name: 'load', include: ['test/load/**/*.test.{ts,tsx}'], ...dbTier, testTimeout: 3_600_000 } },
+      {
+        ...jsx,
+        test: { name: 'load', include: ['test/load/**/*.test.{ts,tsx}'], ...dbTier, testTimeout: 3_600_000 },
+      },
       // kill -9 under a write load; CRASH_ROUNDS rounds (short by default).
-      { ...jsx, test: { name: 'crash', include: ['test/crash/**/*.test.{ts,tsx}'], ...dbTier, testTimeout: 3_600_000 } },
+      {
+        ...jsx,
+        test: {
+          name: 'crash',
+          include: ['test/crash/**/*.test.{ts,tsx}'],
+          ...dbTier,
+          testTimeout: 3_600_000,
+        },
+      },
       // Property-based requests from the OpenAPI document; FUZZ_RUNS per operation (short by default).
-      { ...jsx, test: { name: 'fuzz', include: ['test/fuzz/**/*.test.{ts,tsx}'], ...dbTier, testTimeout: 1_800_000 } },
+      {
+        ...jsx,
+        test: { name: 'fuzz', include: ['test/fuzz/**/*.test.{ts,tsx}'], ...dbTier, testTimeout: 1_800_000 },
+      },
     ],
   },
 });

@@ -48,7 +48,14 @@ export async function pacedLoad(options: {
     };
     const send = (due: number) => {
       const req = http.request(
-        { agent, host: target.hostname, port: target.port, path: target.pathname + target.search, method: options.method ?? 'GET', headers: { 'content-type': 'application/json', ...options.headers?.() } },
+        {
+          agent,
+          host: target.hostname,
+          port: target.port,
+          path: target.pathname + target.search,
+          method: options.method ?? 'GET',
+          headers: { 'content-type': 'application/json', ...options.headers?.() },
+        },
         (res) => {
           res.resume();
           res.on('end', () => {
@@ -78,7 +85,10 @@ export async function pacedLoad(options: {
   const elapsed = (performance.now() - start) / 1000;
   agent.destroy();
   latencies.sort((a, b) => a - b);
-  const at = (p: number) => Math.round((latencies[Math.min(latencies.length - 1, Math.floor((p / 100) * latencies.length))] ?? 0) * 10) / 10;
+  const at = (p: number) =>
+    Math.round(
+      (latencies[Math.min(latencies.length - 1, Math.floor((p / 100) * latencies.length))] ?? 0) * 10,
+    ) / 10;
   return {
     targetRate: options.rate,
     sent,

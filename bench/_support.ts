@@ -31,7 +31,16 @@ export async function startBenchServer(env: Record<string, string> = {}): Promis
   const port = await freePort();
   const child = spawn(process.execPath, ['--import', 'tsx', 'src/server.ts'], {
     cwd: root,
-    env: { ...process.env, NODE_ENV: 'development', ANXIN_LOG_LEVEL: 'warn', ANXIN_DEMO_DATA: 'false', ANXIN_DATA_DIR: dataDir, ANXIN_EMBEDDED_PG_PORT: String(await freePort()), PORT: String(port), ...env },
+    env: {
+      ...process.env,
+      NODE_ENV: 'development',
+      ANXIN_LOG_LEVEL: 'warn',
+      ANXIN_DEMO_DATA: 'false',
+      ANXIN_DATA_DIR: dataDir,
+      ANXIN_EMBEDDED_PG_PORT: String(await freePort()),
+      PORT: String(port),
+      ...env,
+    },
     stdio: ['ignore', 'inherit', 'inherit'],
   });
   const url = `http://127.0.0.1:${port}`;
@@ -72,7 +81,11 @@ export interface LoadFigures {
 }
 
 export async function load(options: autocannon.Options): Promise<LoadFigures> {
-  const result = await autocannon({ connections: 20, duration: process.env.BENCH_QUICK === '1' ? 5 : 15, ...options });
+  const result = await autocannon({
+    connections: 20,
+    duration: process.env.BENCH_QUICK === '1' ? 5 : 15,
+    ...options,
+  });
   return {
     requestsPerSecond: Math.round(result.requests.average),
     p50Ms: result.latency.p50,

@@ -24,7 +24,8 @@ async function rawDiskWrite(dir: string, bytes: number): Promise<number> {
   const started = process.hrtime.bigint();
   const handle = await open(file, 'w');
   try {
-    for (let written = 0; written < bytes; written += block.length) await handle.write(block, 0, Math.min(block.length, bytes - written));
+    for (let written = 0; written < bytes; written += block.length)
+      await handle.write(block, 0, Math.min(block.length, bytes - written));
     await handle.sync();
   } finally {
     await handle.close();
@@ -64,10 +65,17 @@ export async function run(): Promise<Record<string, unknown>> {
     await writeMarkedFile(file, size);
     const rawMiBps = await rawDiskWrite(work, size);
     const before = await memory(pid);
-    const grant = signGrant(new Keyring(masterKey).deriveKey('evidence-upload'), { ownerRef: 'bench:case', uploadedBy: 'bench', journalEntryId: null });
+    const grant = signGrant(new Keyring(masterKey).deriveKey('evidence-upload'), {
+      ownerRef: 'bench:case',
+      uploadedBy: 'bench',
+      journalEntryId: null,
+    });
     let peakRss = before.rssMiB;
     const poll = setInterval(() => {
-      void memory(pid).then((m) => (peakRss = Math.max(peakRss, m.rssMiB)), () => undefined);
+      void memory(pid).then(
+        (m) => (peakRss = Math.max(peakRss, m.rssMiB)),
+        () => undefined,
+      );
     }, 100);
     const cpuBefore = await cpuSeconds(pid);
     const loadBefore = os.loadavg()[0] ?? 0;

@@ -45,7 +45,13 @@ async function dropDatabase(name: string): Promise<void> {
 }
 
 function summarise(r: autocannon.Result) {
-  return { requestsPerSecond: Math.round(r.requests.average), p50Ms: r.latency.p50, p99Ms: r.latency.p99, non2xx: r.non2xx, errors: r.errors };
+  return {
+    requestsPerSecond: Math.round(r.requests.average),
+    p50Ms: r.latency.p50,
+    p99Ms: r.latency.p99,
+    non2xx: r.non2xx,
+    errors: r.errors,
+  };
 }
 
 const xff = () => `100.${randomInt(64, 128)}.${randomInt(0, 256)}.${randomInt(1, 255)}`;
@@ -59,7 +65,9 @@ async function run_(url: string, extra: Partial<autocannon.Options> = {}) {
     connections: 50,
     duration: seconds,
     // Many survivors, many networks: each request from its own address (the app trusts one proxy hop).
-    requests: [{ setupRequest: (req) => ({ ...req, headers: { ...req.headers, 'x-forwarded-for': xff() } }) }],
+    requests: [
+      { setupRequest: (req) => ({ ...req, headers: { ...req.headers, 'x-forwarded-for': xff() } }) },
+    ],
     ...extra,
   });
 }
@@ -67,12 +75,20 @@ async function run_(url: string, extra: Partial<autocannon.Options> = {}) {
 export async function run(): Promise<Record<string, unknown>> {
   const anxinUrl = await freshDatabase('anxin_bench_intake');
   const bareUrl = await freshDatabase('anxin_bench_bare');
-  const server = await startBenchServer({ DATABASE_URL: anxinUrl, ANXIN_TRUST_PROXY: '1', ANXIN_RATE_LIMIT_PER_MINUTE: '1000000' });
-  const barePort = await freePort();
-  const bare = spawn(process.execPath, ['--import', 'tsx', path.join(import.meta.dirname, '_bare-intake.ts')], {
-    env: { ...process.env, DATABASE_URL: bareUrl, PORT: String(barePort) },
-    stdio: ['ignore', 'pipe', 'inherit'],
+  const server = await startBenchServer({
+    DATABASE_URL: anxinUrl,
+    ANXIN_TRUST_PROXY: '1',
+    ANXIN_RATE_LIMIT_PER_MINUTE: '1000000',
   });
+  const barePort = await freePort();
+  const bare = spawn(
+    process.execPath,
+    ['--import', 'tsx', path.join(import.meta.dirname, '_bare-intake.ts')],
+    {
+      env: { ...process.env, DATABASE_URL: bareUrl, PORT: String(barePort) },
+      stdio: ['ignore', 'pipe', 'inherit'],
+    },
+  );
   await new Promise<void>((resolve, reject) => {
     bare.stdout.on('data', (c: Buffer) => c.toString().includes('ready') && resolve());
     bare.on('exit', () => reject(new Error('bare endpoint exited')));
@@ -85,7 +101,16 @@ export async function run(): Promise<Record<string, unknown>> {
     const bareEndpoint = summarise(await run_(`http://127.0.0.1:${barePort}/bare`));
     // 1,000 requests/s, evenly paced (see bench/_paced.ts), latency counted from when each request was due;
     // the bare endpoint at the same pace as a yardstick for what the machine itself adds.
-    const paced = (url: string) => pacedLoad({ url, rate: 1000, seconds, connections: 100, method: 'POST', body, headers: () => ({ 'x-forwarded-for': xff() }) });
+    const paced = (url: string) =>
+      pacedLoad({
+        url,
+        rate: 1000,
+        seconds,
+        connections: 100,
+        method: 'POST',
+        body,
+        headers: () => ({ 'x-forwarded-for': xff() }),
+      });
     // Three runs each: the tail moves between runs (checkpoints, GC), so every run is reported and the
     // median run's p99 is judged against the target.
     const anxinRuns: PacedResult[] = [];
@@ -97,7 +122,9 @@ export async function run(): Promise<Record<string, unknown>> {
     const median = (runs: PacedResult[]) => [...runs].sort((a, b) => a.p99Ms - b.p99Ms)[1]!;
     const fixedRate = median(anxinRuns);
     // autocannon's own fixed rate, for comparison: bursts each second's share, so its tail is much longer.
-    const autocannonFixedRate = summarise(await run_(`${server.url}/api/help/requests`, { overallRate: 1000, connections: 100 }));
+    const autocannonFixedRate = summarise(
+      await run_(`${server.url}/api/help/requests`, { overallRate: 1000, connections: 100 }),
+    );
     const ratio = Math.round((anxin.requestsPerSecond / bareEndpoint.requestsPerSecond) * 100) / 100;
     return {
       database: 'machine PostgreSQL (external)',
@@ -110,7 +137,9 @@ export async function run(): Promise<Record<string, unknown>> {
       bareAt1000PerSecond: { medianRun: median(bareRuns), p99MsOfEachRun: bareRuns.map((r) => r.p99Ms) },
       anxinAt1000PerSecondAutocannonBursts: autocannonFixedRate,
       targetP99Ms: 25,
-      p99Met: fixedRate.p99Ms < 25 && anxinRuns.every((r) => r.non2xx === 0 && r.errors === 0 && r.achievedRate >= 990),
+      p99Met:
+        fixedRate.p99Ms < 25 &&
+        anxinRuns.every((r) => r.non2xx === 0 && r.errors === 0 && r.achievedRate >= 990),
     };
   } finally {
     bare.kill('SIGTERM');

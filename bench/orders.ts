@@ -27,7 +27,13 @@ function percentile(sorted: number[], p: number): number {
 
 export async function run(): Promise<Record<string, unknown>> {
   const dataDir = await mkdtemp(path.join(os.tmpdir(), 'anxin-bench-orders-'));
-  const config = loadConfig({ NODE_ENV: 'development', ANXIN_DATA_DIR: dataDir, ANXIN_EMBEDDED_PG_PORT: String(await freePort()), ANXIN_LOG_LEVEL: 'warn', ...(process.env.DATABASE_URL ? { DATABASE_URL: process.env.DATABASE_URL } : {}) });
+  const config = loadConfig({
+    NODE_ENV: 'development',
+    ANXIN_DATA_DIR: dataDir,
+    ANXIN_EMBEDDED_PG_PORT: String(await freePort()),
+    ANXIN_LOG_LEVEL: 'warn',
+    ...(process.env.DATABASE_URL ? { DATABASE_URL: process.env.DATABASE_URL } : {}),
+  });
   const database = await openDatabase(config, () => undefined);
   try {
     await migrateToLatest(database.db);
@@ -35,10 +41,21 @@ export async function run(): Promise<Record<string, unknown>> {
     const keyring = new Keyring(Buffer.alloc(32, 7));
     const courts: string[] = [];
     for (let i = 0; i < COURTS; i++) {
-      const row = await db.insertInto('organisation').values({ kind: 'court', name: `基层人民法院 ${i}`, region_code: `3201${String(i + 1).padStart(2, '0')}` }).returning('id').executeTakeFirstOrThrow();
+      const row = await db
+        .insertInto('organisation')
+        .values({
+          kind: 'court',
+          name: `基层人民法院 ${i}`,
+          region_code: `3201${String(i + 1).padStart(2, '0')}`,
+        })
+        .returning('id')
+        .executeTakeFirstOrThrow();
       courts.push(row.id);
     }
-    await db.insertInto('organisation').values({ kind: 'court', name: '南京市玄武区人民法院', region_code: '320102' }).execute();
+    await db
+      .insertInto('organisation')
+      .values({ kind: 'court', name: '南京市玄武区人民法院', region_code: '320102' })
+      .execute();
     // 100,000 applications in bulk. The docket never opens the sealed particulars, so one sealed blob stands in.
     const blob = keyring.sealText('{}', 'bench');
     const started = Date.now();
@@ -57,7 +74,14 @@ export async function run(): Promise<Record<string, unknown>> {
     await sql`analyze order_application`.execute(db);
     const seedMs = Date.now() - started;
 
-    const service = new OrdersService({ db, keyring, publicUrl: 'https://anxin.example', organisations: organisationDirectory(db), evidence: () => undefined, isRegion: isRegionCode });
+    const service = new OrdersService({
+      db,
+      keyring,
+      publicUrl: 'https://anxin.example',
+      organisations: organisationDirectory(db),
+      evidence: () => undefined,
+      isRegion: isRegionCode,
+    });
     const court = courts[0]!;
     for (let i = 0; i < 20; i++) await service.listDocket(court); // warm up
     const times: number[] = [];
@@ -70,20 +94,37 @@ export async function run(): Promise<Record<string, unknown>> {
     times.sort((a, b) => a - b);
 
     // A real granted order through the service, then its PDF for each copy.
-    const actor: OrdersActor = { audit: { accountId: null, roles: ['bench'], organisationId: null, ip: null, userAgent: null }, ref: 'bench', accountId: randomUUID() };
-    const { id } = await service.saveDraft(actor, {
-      applicant: { name: '李梅', regionCode: '320102', address: '南京市玄武区梅园新村17号' },
-      respondent: { name: '王强', idNumber: '320102198801011234' },
-      relationship: 'spouse',
-      incidents: [{ date: '2026-10-03', description: '殴打' }, { date: '2026-11-01', description: '威胁' }],
-      measures: ['no_violence', 'no_contact', 'keep_away'],
-      keepAwayMetres: 200,
-      keepAwayPlaces: '申请人住所、工作单位',
-      consentOnline: true,
-    }, { channel: 'portal' });
+    const actor: OrdersActor = {
+      audit: { accountId: null, roles: ['bench'], organisationId: null, ip: null, userAgent: null },
+      ref: 'bench',
+      accountId: randomUUID(),
+    };
+    const { id } = await service.saveDraft(
+      actor,
+      {
+        applicant: { name: '李梅', regionCode: '320102', address: '南京市玄武区梅园新村17号' },
+        respondent: { name: '王强', idNumber: '320102198801011234' },
+        relationship: 'spouse',
+        incidents: [
+          { date: '2026-10-03', description: '殴打' },
+          { date: '2026-11-01', description: '威胁' },
+        ],
+        measures: ['no_violence', 'no_contact', 'keep_away'],
+        keepAwayMetres: 200,
+        keepAwayPlaces: '申请人住所、工作单位',
+        consentOnline: true,
+      },
+      { channel: 'portal' },
+    );
     await service.submit(actor, id);
     await service.accept(actor, id);
-    await service.decide(actor, id, { outcome: 'grant', measures: ['no_violence', 'no_contact', 'keep_away'], keepAwayMetres: 200, validMonths: 6, terms: '被申请人应于三日内交出申请人住所钥匙' });
+    await service.decide(actor, id, {
+      outcome: 'grant',
+      measures: ['no_violence', 'no_contact', 'keep_away'],
+      keepAwayMetres: 200,
+      validMonths: 6,
+      terms: '被申请人应于三日内交出申请人住所钥匙',
+    });
     const t0 = performance.now();
     await service.orderDocument(actor, id, 'court');
     const firstPdfMs = Math.round(performance.now() - t0);
@@ -100,8 +141,23 @@ export async function run(): Promise<Record<string, unknown>> {
       /** The machine's 1-minute load average while measuring (shared machines skew the tails). */
       loadAverage: Math.round(os.loadavg()[0]! * 100) / 100,
       seedMs,
-      docket: { rowsPerCourt: rows, samples: times.length, p50Ms: percentile(times, 50), p99Ms: percentile(times, 99), maxMs: percentile(times, 100), targetP99Ms: 20 },
-      orderPdf: { firstIncludingFontLoadMs: firstPdfMs, samples: pdfTimes.length, p50Ms: percentile(pdfTimes, 50), p99Ms: percentile(pdfTimes, 99), maxMs: percentile(pdfTimes, 100), bytes, targetMs: 200 },
+      docket: {
+        rowsPerCourt: rows,
+        samples: times.length,
+        p50Ms: percentile(times, 50),
+        p99Ms: percentile(times, 99),
+        maxMs: percentile(times, 100),
+        targetP99Ms: 20,
+      },
+      orderPdf: {
+        firstIncludingFontLoadMs: firstPdfMs,
+        samples: pdfTimes.length,
+        p50Ms: percentile(pdfTimes, 50),
+        p99Ms: percentile(pdfTimes, 99),
+        maxMs: percentile(pdfTimes, 100),
+        bytes,
+        targetMs: 200,
+      },
     };
   } finally {
     await database.close();

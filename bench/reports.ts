@@ -15,13 +15,51 @@ import { sql } from 'kysely';
 import { connectDatabase } from '../src/db/database.ts';
 import { ensureDatabase, startEmbeddedPostgres, type EmbeddedServer } from '../src/db/embedded.ts';
 import { migrateToLatest } from '../src/db/migrator.ts';
-import { addDays, chinaDayOf, foldRollups, helpFactsQuery, startOfChinaDay } from '../src/modules/reports/reports.fold.ts';
+import {
+  addDays,
+  chinaDayOf,
+  foldRollups,
+  helpFactsQuery,
+  startOfChinaDay,
+} from '../src/modules/reports/reports.fold.ts';
 import { renderReportPdf } from '../src/modules/reports/reports.pdf.ts';
 import { buildWorkReport } from '../src/modules/reports/reports.service.ts';
 import { freePort } from './_support.ts';
 
 const ALPHABET = '23456789ABCDEFGHJKMNPQRSTUVWXYZ';
-const PROVINCES = ['11', '12', '13', '14', '15', '21', '22', '23', '31', '32', '33', '34', '35', '36', '37', '41', '42', '43', '44', '45', '46', '50', '51', '52', '53', '54', '61', '62', '63', '64', '65'];
+const PROVINCES = [
+  '11',
+  '12',
+  '13',
+  '14',
+  '15',
+  '21',
+  '22',
+  '23',
+  '31',
+  '32',
+  '33',
+  '34',
+  '35',
+  '36',
+  '37',
+  '41',
+  '42',
+  '43',
+  '44',
+  '45',
+  '46',
+  '50',
+  '51',
+  '52',
+  '53',
+  '54',
+  '61',
+  '62',
+  '63',
+  '64',
+  '65',
+];
 
 const seconds = (ms: number) => Math.round(ms) / 1000;
 
@@ -106,7 +144,9 @@ export async function run(): Promise<Record<string, unknown>> {
         from help_request where random() < 0.6
       `.execute(db);
       // The raw usage log a tracking analytics product would keep (Anxin does not: it only keeps per-day totals).
-      await sql`create unlogged table bench_usage_event (at timestamptz not null, channel text not null, first_today boolean not null, first_ever boolean not null)`.execute(db);
+      await sql`create unlogged table bench_usage_event (at timestamptz not null, channel text not null, first_today boolean not null, first_ever boolean not null)`.execute(
+        db,
+      );
       await sql`
         insert into bench_usage_event
         select ${yearStart}::timestamptz + (random() * 365 * interval '1 day'),
@@ -126,10 +166,18 @@ export async function run(): Promise<Record<string, unknown>> {
     const fullFold = await timed(() => foldRollups(db, { rebuild: true }));
     const incrementalFold = await median(3, () => foldRollups(db));
     const onReadFold = await median(3, () => foldRollups(db, { recentDays: 0 }));
-    const rollupRows = Number((await sql<{ n: string }>`select count(*)::text as n from report_fact_day`.execute(db)).rows[0]?.n ?? 0);
+    const rollupRows = Number(
+      (await sql<{ n: string }>`select count(*)::text as n from report_fact_day`.execute(db)).rows[0]?.n ?? 0,
+    );
 
     // ---- the report from rollups ----
-    const request = { from, to: today, organisationId: null, organisationName: 'bench', locale: 'zh-CN' as const };
+    const request = {
+      from,
+      to: today,
+      organisationId: null,
+      organisationName: 'bench',
+      locale: 'zh-CN' as const,
+    };
     const internal = await median(5, () => buildWorkReport(db, { ...request, threshold: 1 }));
     const published = await median(5, () => buildWorkReport(db, { ...request, threshold: 5 }));
     const report = await buildWorkReport(db, { ...request, threshold: 5 });
@@ -139,7 +187,9 @@ export async function run(): Promise<Record<string, unknown>> {
     // ---- the naive way: GROUP BY over the raw records for the same year ----
     const end = startOfChinaDay(addDays(today, 1));
     const naiveHelp = await median(3, () =>
-      sql`select dimension, value, sum(n) as n, sum(total) as total from (${helpFactsQuery(yearStart, end)}) f group by dimension, value`.execute(db),
+      sql`select dimension, value, sum(n) as n, sum(total) as total from (${helpFactsQuery(yearStart, end)}) f group by dimension, value`.execute(
+        db,
+      ),
     );
     const naiveUsage = await median(3, () =>
       sql`select channel, count(*) as opens, count(*) filter (where first_today) as users, count(*) filter (where first_ever) as new_users,
@@ -147,15 +197,40 @@ export async function run(): Promise<Record<string, unknown>> {
           from bench_usage_event where at >= ${yearStart} and at < ${end} group by channel`.execute(db),
     );
     // Check that both ways agree on the headline figures.
-    const naiveTotal = Number((await sql<{ n: string }>`select count(*)::text as n from help_request where created_at >= ${yearStart} and created_at < ${end}`.execute(db)).rows[0]?.n);
-    const usageTotal = Number((await sql<{ n: string }>`select count(*)::text as n from bench_usage_event where at >= ${yearStart} and at < ${end}`.execute(db)).rows[0]?.n);
+    const naiveTotal = Number(
+      (
+        await sql<{
+          n: string;
+        }>`select count(*)::text as n from help_request where created_at >= ${yearStart} and created_at < ${end}`.execute(
+          db,
+        )
+      ).rows[0]?.n,
+    );
+    const usageTotal = Number(
+      (
+        await sql<{
+          n: string;
+        }>`select count(*)::text as n from bench_usage_event where at >= ${yearStart} and at < ${end}`.execute(
+          db,
+        )
+      ).rows[0]?.n,
+    );
 
     return {
       scale: { helpRequests: requests, staffReplies: '≈60 %', usageEvents, days: 365, quick },
       generateSeconds: seconds(generate.ms),
-      rollups: { rows: rollupRows, fullFoldSeconds: seconds(fullFold.ms), jobFoldLast14DaysMs: incrementalFold, onReadFoldTodayMs: onReadFold },
+      rollups: {
+        rows: rollupRows,
+        fullFoldSeconds: seconds(fullFold.ms),
+        jobFoldLast14DaysMs: incrementalFold,
+        onReadFoldTodayMs: onReadFold,
+      },
       reportFromRollupsMs: { internal, publishedWithSuppression: published, pdfRender: pdf },
-      naiveGroupByMs: { helpRequests: naiveHelp, usageEvents: naiveUsage, total: Math.round((naiveHelp + naiveUsage) * 10) / 10 },
+      naiveGroupByMs: {
+        helpRequests: naiveHelp,
+        usageEvents: naiveUsage,
+        total: Math.round((naiveHelp + naiveUsage) * 10) / 10,
+      },
       speedup: Math.round(((naiveHelp + naiveUsage) / published) * 10) / 10,
       agree: {
         helpRequests: report.helpRequests.total.value === naiveTotal,

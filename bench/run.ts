@@ -16,13 +16,28 @@ interface BenchModule {
 
 async function main(): Promise<void> {
   const wanted = process.argv.slice(2);
-  const files = (await readdir(dir)).filter((f) => f.endsWith('.ts') && f !== 'run.ts' && !f.startsWith('_')).sort();
-  const names = files.map((f) => f.replace(/\.ts$/, '')).filter((n) => wanted.length === 0 || wanted.includes(n));
+  const files = (await readdir(dir))
+    .filter((f) => f.endsWith('.ts') && f !== 'run.ts' && !f.startsWith('_'))
+    .sort();
+  const names = files
+    .map((f) => f.replace(/\.ts$/, ''))
+    .filter((n) => wanted.length === 0 || wanted.includes(n));
   const unknown = wanted.filter((w) => !files.includes(`${w}.ts`));
-  if (unknown.length) throw new Error(`Unknown benchmark(s): ${unknown.join(', ')} (have: ${files.join(', ')})`);
+  if (unknown.length)
+    throw new Error(`Unknown benchmark(s): ${unknown.join(', ')} (have: ${files.join(', ')})`);
   await mkdir(resultsDir, { recursive: true });
-  const machine = { cpus: os.cpus().length, cpuModel: os.cpus()[0]?.model ?? 'unknown', memoryGiB: Math.round(os.totalmem() / 2 ** 30), node: process.version };
-  const summary: string[] = ['# Benchmark results', '', `Machine: ${machine.cpus} cores (${machine.cpuModel}), ${machine.memoryGiB} GiB, Node ${machine.node}. Run at ${new Date().toISOString()}.`, ''];
+  const machine = {
+    cpus: os.cpus().length,
+    cpuModel: os.cpus()[0]?.model ?? 'unknown',
+    memoryGiB: Math.round(os.totalmem() / 2 ** 30),
+    node: process.version,
+  };
+  const summary: string[] = [
+    '# Benchmark results',
+    '',
+    `Machine: ${machine.cpus} cores (${machine.cpuModel}), ${machine.memoryGiB} GiB, Node ${machine.node}. Run at ${new Date().toISOString()}.`,
+    '',
+  ];
   let failed = 0;
   for (const name of names) {
     console.log(`\n▶ ${name}`);
@@ -30,7 +45,14 @@ async function main(): Promise<void> {
     try {
       const module = (await import(path.join(dir, `${name}.ts`))) as BenchModule;
       const figures = await module.run();
-      const result = { name, ranAt: new Date().toISOString(), seconds: (Date.now() - started) / 1000, machine, quick: process.env.BENCH_QUICK === '1', figures };
+      const result = {
+        name,
+        ranAt: new Date().toISOString(),
+        seconds: (Date.now() - started) / 1000,
+        machine,
+        quick: process.env.BENCH_QUICK === '1',
+        figures,
+      };
       await writeFile(path.join(resultsDir, `${name}.json`), JSON.stringify(result, null, 2) + '\n');
       summary.push(`## ${name}`, '', '```json', JSON.stringify(figures, null, 2), '```', '');
       console.log(JSON.stringify(figures, null, 2));
@@ -44,8 +66,18 @@ async function main(): Promise<void> {
   for (const file of (await readdir(resultsDir)).filter((f) => f.endsWith('.json')).sort()) {
     const name = file.replace(/\.json$/, '');
     if (names.includes(name)) continue;
-    const earlier = JSON.parse(await readFile(path.join(resultsDir, file), 'utf8')) as { ranAt?: string; figures?: unknown };
-    summary.push(`## ${name} (from an earlier run, ${earlier.ranAt ?? 'time unknown'})`, '', '```json', JSON.stringify(earlier.figures ?? earlier, null, 2), '```', '');
+    const earlier = JSON.parse(await readFile(path.join(resultsDir, file), 'utf8')) as {
+      ranAt?: string;
+      figures?: unknown;
+    };
+    summary.push(
+      `## ${name} (from an earlier run, ${earlier.ranAt ?? 'time unknown'})`,
+      '',
+      '```json',
+      JSON.stringify(earlier.figures ?? earlier, null, 2),
+      '```',
+      '',
+    );
   }
   await writeFile(path.join(resultsDir, 'summary.md'), summary.join('\n'));
   console.log(`\nResults in ${path.relative(process.cwd(), resultsDir)}/`);

@@ -12,7 +12,18 @@ import { promisify } from 'node:util';
 import { startBenchServer } from './_support.ts';
 
 const INITIAL_WINDOW = 14 * 1024;
-const PAGES = ['/', '/help/new', '/help/thread', '/safety-check', '/learn/domestic-violence', '/learn/protection-order', '/learn/minors', '/hotline', '/directory', '/callback'];
+const PAGES = [
+  '/',
+  '/help/new',
+  '/help/thread',
+  '/safety-check',
+  '/learn/domestic-violence',
+  '/learn/protection-order',
+  '/learn/minors',
+  '/hotline',
+  '/directory',
+  '/callback',
+];
 const MUST_FIT = new Set(['/', '/help/new']);
 
 interface Raw {
@@ -23,7 +34,10 @@ interface Raw {
 }
 
 /** One request without decompression, so the bytes counted are the bytes on the wire (body only). */
-function raw(url: string, options: { encoding: string; method?: string; body?: string; cookie?: string }): Promise<Raw> {
+function raw(
+  url: string,
+  options: { encoding: string; method?: string; body?: string; cookie?: string },
+): Promise<Raw> {
   return new Promise((resolve, reject) => {
     const req = request(
       url,
@@ -32,7 +46,12 @@ function raw(url: string, options: { encoding: string; method?: string; body?: s
         headers: {
           'accept-encoding': options.encoding,
           'sec-fetch-site': 'same-origin',
-          ...(options.body ? { 'content-type': 'application/x-www-form-urlencoded', 'content-length': Buffer.byteLength(options.body) } : {}),
+          ...(options.body
+            ? {
+                'content-type': 'application/x-www-form-urlencoded',
+                'content-length': Buffer.byteLength(options.body),
+              }
+            : {}),
           ...(options.cookie ? { cookie: options.cookie } : {}),
         },
       },
@@ -54,12 +73,21 @@ async function decoded(url: string, init?: RequestInit): Promise<string> {
   return (await fetch(url, init)).text();
 }
 
-const assetsOf = (html: string): string[] => [...html.matchAll(/(?:href|src)="(\/assets\/[^"]+)"/g)].map((m) => m[1]!);
+const assetsOf = (html: string): string[] =>
+  [...html.matchAll(/(?:href|src)="(\/assets\/[^"]+)"/g)].map((m) => m[1]!);
 
-async function measure(base: string, label: string, fetchRaw: (encoding: string) => Promise<Raw>, html: string) {
+async function measure(
+  base: string,
+  label: string,
+  fetchRaw: (encoding: string) => Promise<Raw>,
+  html: string,
+) {
   const assets = assetsOf(html);
   const figures: Record<string, number | boolean> = {};
-  for (const [name, encoding] of [['br', 'br'], ['gzip', 'gzip']] as const) {
+  for (const [name, encoding] of [
+    ['br', 'br'],
+    ['gzip', 'gzip'],
+  ] as const) {
     const page = await fetchRaw(encoding);
     let total = page.bytes;
     for (const asset of assets) total += (await raw(base + asset, { encoding })).bytes;
@@ -67,12 +95,17 @@ async function measure(base: string, label: string, fetchRaw: (encoding: string)
     figures[`${name}TotalBytes`] = total;
   }
   figures.uncompressedHtmlBytes = Buffer.byteLength(html);
-  if (MUST_FIT.has(label.replace(/^\/en(?=\/|$)/, '') || '/')) figures.fitsInitialWindow = (figures.brTotalBytes as number) <= INITIAL_WINDOW && (figures.gzipTotalBytes as number) <= INITIAL_WINDOW;
+  if (MUST_FIT.has(label.replace(/^\/en(?=\/|$)/, '') || '/'))
+    figures.fitsInitialWindow =
+      (figures.brTotalBytes as number) <= INITIAL_WINDOW &&
+      (figures.gzipTotalBytes as number) <= INITIAL_WINDOW;
   return figures;
 }
 
 /** Lighthouse, tried twice: Chromium's start under Lighthouse fails now and then on this machine (1 page in 20). */
-async function lighthouse(url: string): Promise<{ performance: number; accessibility: number; attempts?: number } | string> {
+async function lighthouse(
+  url: string,
+): Promise<{ performance: number; accessibility: number; attempts?: number } | string> {
   const first = await lighthouseOnce(url);
   if (typeof first !== 'string') return first;
   const second = await lighthouseOnce(url);
@@ -87,11 +120,21 @@ async function lighthouseOnce(url: string): Promise<{ performance: number; acces
   try {
     const { stdout } = await promisify(execFile)(
       bin,
-      [url, '--output=json', '--quiet', '--only-categories=performance,accessibility', '--form-factor=mobile', '--chrome-flags=--headless=new --no-sandbox --disable-gpu --disable-background-networking --disable-component-update --disable-sync --disable-quic --no-first-run'],
+      [
+        url,
+        '--output=json',
+        '--quiet',
+        '--only-categories=performance,accessibility',
+        '--form-factor=mobile',
+        '--chrome-flags=--headless=new --no-sandbox --disable-gpu --disable-background-networking --disable-component-update --disable-sync --disable-quic --no-first-run',
+      ],
       { env: { ...process.env, CHROME_PATH: chrome }, maxBuffer: 64 * 1024 * 1024, timeout: 180_000 },
     );
     const report = JSON.parse(stdout) as { categories: Record<string, { score: number | null }> };
-    return { performance: Math.round((report.categories.performance?.score ?? 0) * 100), accessibility: Math.round((report.categories.accessibility?.score ?? 0) * 100) };
+    return {
+      performance: Math.round((report.categories.performance?.score ?? 0) * 100),
+      accessibility: Math.round((report.categories.accessibility?.score ?? 0) * 100),
+    };
   } catch (error) {
     return `lighthouse failed: ${error instanceof Error ? error.message.split('\n')[0] : String(error)}`;
   }
@@ -109,16 +152,37 @@ export async function run(): Promise<Record<string, unknown>> {
         pages[url] = await measure(base, url, (encoding) => raw(base + url, { encoding }), html);
       }
       // The page with her case code and secret (a POST answer) and her thread (behind the session cookie).
-      const form = 'requestType=domestic_violence&narrative=bench&contactChannel=in_app&noVoicemail=on&consentSensitive=on';
-      const created = await raw(`${base}${prefix}/help/new`, { encoding: 'identity', method: 'POST', body: form });
+      const form =
+        'requestType=domestic_violence&narrative=bench&contactChannel=in_app&noVoicemail=on&consentSensitive=on';
+      const created = await raw(`${base}${prefix}/help/new`, {
+        encoding: 'identity',
+        method: 'POST',
+        body: form,
+      });
       const createdHtml = created.body.toString('utf8');
-      pages[`${prefix}/help/new (code and secret)`] = await measure(base, 'created', (encoding) => raw(`${base}${prefix}/help/new`, { encoding, method: 'POST', body: form }), createdHtml);
+      pages[`${prefix}/help/new (code and secret)`] = await measure(
+        base,
+        'created',
+        (encoding) => raw(`${base}${prefix}/help/new`, { encoding, method: 'POST', body: form }),
+        createdHtml,
+      );
       const code = /id="case-code"[^>]*>([^<]+)</.exec(createdHtml)?.[1] ?? '';
       const secret = /id="case-secret"[^>]*>([^<]+)</.exec(createdHtml)?.[1] ?? '';
-      const opened = await raw(`${base}${prefix}/help/open`, { encoding: 'identity', method: 'POST', body: new URLSearchParams({ caseCode: code, secret }).toString() });
+      const opened = await raw(`${base}${prefix}/help/open`, {
+        encoding: 'identity',
+        method: 'POST',
+        body: new URLSearchParams({ caseCode: code, secret }).toString(),
+      });
       const cookie = [opened.headers['set-cookie']].flat()[0]?.split(';')[0] ?? '';
-      const threadHtml = (await raw(`${base}${prefix}/help/thread`, { encoding: 'identity', cookie })).body.toString('utf8');
-      pages[`${prefix}/help/thread (her thread)`] = await measure(base, 'thread', (encoding) => raw(`${base}${prefix}/help/thread`, { encoding, cookie }), threadHtml);
+      const threadHtml = (
+        await raw(`${base}${prefix}/help/thread`, { encoding: 'identity', cookie })
+      ).body.toString('utf8');
+      pages[`${prefix}/help/thread (her thread)`] = await measure(
+        base,
+        'thread',
+        (encoding) => raw(`${base}${prefix}/help/thread`, { encoding, cookie }),
+        threadHtml,
+      );
     }
     const scores: Record<string, unknown> = {};
     // Every survivor page in both languages; BENCH_QUICK=1 scores only the two pages that must fit one window.

@@ -123,7 +123,6 @@ export async function buildApp(deps: AppDependencies): Promise<FastifyInstance> 
   registerOriginCheck(app);
   registerControlCharacterGuard(app);
 
-
   // Brotli quality 4: nearly the size of the slow maximum (11) at a fraction of the CPU per page.
   await app.register(compress, {
     global: true,

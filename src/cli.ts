@@ -36,9 +36,16 @@ export const commands: Record<string, Command> = {
       const keyring = new Keyring(await resolveMasterKey(config));
       const out = values.out;
       const summary = await withDatabase(config, (database) =>
-        createBackup(database.connectionString, keyring, out, backupFileSourceFactories.map((f) => f(config))),
+        createBackup(
+          database.connectionString,
+          keyring,
+          out,
+          backupFileSourceFactories.map((f) => f(config)),
+        ),
       );
-      console.log(`Backup written to ${out}: ${summary.tables} tables, ${summary.rows} rows, ${summary.files} files (${summary.bytes} bytes).`);
+      console.log(
+        `Backup written to ${out}: ${summary.tables} tables, ${summary.rows} rows, ${summary.files} files (${summary.bytes} bytes).`,
+      );
       console.log('It is encrypted with the master key: keep the key, separately, to restore it.');
       return 0;
     },
@@ -53,17 +60,30 @@ export const commands: Record<string, Command> = {
       const file = values.in;
       const summary = await withDatabase(config, async (database) => {
         if (!(await isFreshDatabase(database.db))) {
-          throw new Error('restore only into a new instance: this database already holds Anxin data (use a fresh ANXIN_DATA_DIR or an empty DATABASE_URL)');
+          throw new Error(
+            'restore only into a new instance: this database already holds Anxin data (use a fresh ANXIN_DATA_DIR or an empty DATABASE_URL)',
+          );
         }
         await migrateToLatest(database.db);
-        return restoreBackup(database.connectionString, keyring, file, backupFileSourceFactories.map((f) => f(config)));
+        return restoreBackup(
+          database.connectionString,
+          keyring,
+          file,
+          backupFileSourceFactories.map((f) => f(config)),
+        );
       });
-      console.log(`Restored ${summary.tables} tables, ${summary.rows} rows, ${summary.files} files (${summary.bytes} bytes).`);
+      console.log(
+        `Restored ${summary.tables} tables, ${summary.rows} rows, ${summary.files} files (${summary.bytes} bytes).`,
+      );
       return 0;
     },
   },
   evidence: evidenceCommand,
-  audit: { summary: 'Check the audit trail’s hash chain; names the first broken link', usage: 'anxin audit verify', run: (args, config) => auditCommand(args, () => openDatabase(config, () => undefined)) },
+  audit: {
+    summary: 'Check the audit trail’s hash chain; names the first broken link',
+    usage: 'anxin audit verify',
+    run: (args, config) => auditCommand(args, () => openDatabase(config, () => undefined)),
+  },
   'create-admin': {
     summary: 'Invite a platform administrator (prints a one-time sign-up link)',
     usage: 'anxin create-admin --email <e-mail> --name <name> [--region <code>] [--lang zh-CN|en]',

@@ -40,7 +40,13 @@ export interface EvidenceConfig {
   store: 'fs' | 's3';
   dir: string;
   s3:
-    | { endpoint: string | undefined; bucket: string; region: string; accessKeyId: string | undefined; secretAccessKey: string | undefined }
+    | {
+        endpoint: string | undefined;
+        bucket: string;
+        region: string;
+        accessKeyId: string | undefined;
+        secretAccessKey: string | undefined;
+      }
     | undefined;
   maxFileBytes: number;
   maxOwnerBytes: number;
@@ -205,18 +211,23 @@ function evidenceSettings(
   const storeName = read('ANXIN_EVIDENCE_STORE') ?? 'fs';
   let store: 'fs' | 's3' = 'fs';
   if (storeName === 'fs' || storeName === 's3') store = storeName;
-  else problems.push({ setting: 'ANXIN_EVIDENCE_STORE', problem: `must be one of fs, s3 (got "${storeName}")` });
+  else
+    problems.push({ setting: 'ANXIN_EVIDENCE_STORE', problem: `must be one of fs, s3 (got "${storeName}")` });
   let s3: EvidenceConfig['s3'];
   if (store === 's3') {
     const endpoint = read('ANXIN_S3_ENDPOINT');
     if (endpoint !== undefined && !/^https?:\/\/[^/]+\/?$/.test(endpoint)) {
-      problems.push({ setting: 'ANXIN_S3_ENDPOINT', problem: `must be an http(s) origin such as https://s3.example.org (got "${endpoint}")` });
+      problems.push({
+        setting: 'ANXIN_S3_ENDPOINT',
+        problem: `must be an http(s) origin such as https://s3.example.org (got "${endpoint}")`,
+      });
     }
     const bucket = read('ANXIN_S3_BUCKET');
     if (bucket === undefined || !/^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/.test(bucket)) {
       problems.push({
         setting: 'ANXIN_S3_BUCKET',
-        problem: 'is required with ANXIN_EVIDENCE_STORE=s3 and must be a bucket name (3–63 of a-z, 0-9, ".", "-")',
+        problem:
+          'is required with ANXIN_EVIDENCE_STORE=s3 and must be a bucket name (3–63 of a-z, 0-9, ".", "-")',
       });
     }
     const accessKeyId = read('ANXIN_S3_ACCESS_KEY_ID');
@@ -228,29 +239,51 @@ function evidenceSettings(
       });
     }
     const region = read('ANXIN_S3_REGION') ?? 'us-east-1';
-    s3 = { endpoint: endpoint?.replace(/\/$/, ''), bucket: bucket ?? '', region, accessKeyId, secretAccessKey };
+    s3 = {
+      endpoint: endpoint?.replace(/\/$/, ''),
+      bucket: bucket ?? '',
+      region,
+      accessKeyId,
+      secretAccessKey,
+    };
   }
   const MiB = 1024 * 1024;
   const maxFileMb = integer('ANXIN_EVIDENCE_MAX_FILE_MB', 2000, 1, 2047);
   const maxOwnerMb = integer('ANXIN_EVIDENCE_MAX_OWNER_MB', 10240, 1, 10_000_000);
   if (maxOwnerMb < maxFileMb) {
-    problems.push({ setting: 'ANXIN_EVIDENCE_MAX_OWNER_MB', problem: `must be at least ANXIN_EVIDENCE_MAX_FILE_MB (${maxFileMb})` });
+    problems.push({
+      setting: 'ANXIN_EVIDENCE_MAX_OWNER_MB',
+      problem: `must be at least ANXIN_EVIDENCE_MAX_FILE_MB (${maxFileMb})`,
+    });
   }
   const clamdValue = read('ANXIN_CLAMD') ?? 'unix:/run/clamav/clamd.ctl';
   let clamd: EvidenceConfig['clamd'] = { kind: 'none' };
   const tcp = /^tcp:\/\/([\w.-]+|\[[\d:a-f]+\]):(\d{1,5})$/i.exec(clamdValue);
   if (clamdValue === 'none') {
     if (nodeEnv === 'production') {
-      problems.push({ setting: 'ANXIN_CLAMD', problem: 'cannot be "none" in production: every evidence file must be scanned' });
+      problems.push({
+        setting: 'ANXIN_CLAMD',
+        problem: 'cannot be "none" in production: every evidence file must be scanned',
+      });
     }
   } else if (clamdValue.startsWith('unix:/')) {
     clamd = { kind: 'unix', path: clamdValue.slice('unix:'.length) };
   } else if (tcp && Number(tcp[2]) > 0 && Number(tcp[2]) < 65536) {
     clamd = { kind: 'tcp', host: (tcp[1] ?? '').replace(/^\[|\]$/g, ''), port: Number(tcp[2]) };
   } else {
-    problems.push({ setting: 'ANXIN_CLAMD', problem: `must be unix:/path/to/clamd.sock, tcp://host:port or none (got "${clamdValue}")` });
+    problems.push({
+      setting: 'ANXIN_CLAMD',
+      problem: `must be unix:/path/to/clamd.sock, tcp://host:port or none (got "${clamdValue}")`,
+    });
   }
-  return { store, dir: path.join(dataDir, 'evidence'), s3, maxFileBytes: maxFileMb * MiB, maxOwnerBytes: maxOwnerMb * MiB, clamd };
+  return {
+    store,
+    dir: path.join(dataDir, 'evidence'),
+    s3,
+    maxFileBytes: maxFileMb * MiB,
+    maxOwnerBytes: maxOwnerMb * MiB,
+    clamd,
+  };
 }
 
 function masterKeyProblem(value: string): string | undefined {

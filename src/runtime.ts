@@ -36,8 +36,19 @@ export async function startPlatform(
     if (fresh && config.demoData) await loadDemoData(database.db, keyring, (line) => log.info(line));
 
     const jobs = new JobRunner(database.db, database.connectionString, log);
-    const counters = connectDatabase(database.connectionString, { max: 4, applicationName: 'anxin-counters', asynchronousCommit: true });
-    const app = await buildApp({ config, db: database.db, counterDb: counters.db, keyring, jobs, logStream: options.logStream });
+    const counters = connectDatabase(database.connectionString, {
+      max: 4,
+      applicationName: 'anxin-counters',
+      asynchronousCommit: true,
+    });
+    const app = await buildApp({
+      config,
+      db: database.db,
+      counterDb: counters.db,
+      keyring,
+      jobs,
+      logStream: options.logStream,
+    });
     app.addHook('onClose', () => counters.close());
     await jobs.start();
     await jobs.schedule(RATE_LIMIT_SWEEP, '*/10 * * * *');

@@ -10,4 +10,10 @@ import type { HelplineTables } from '../modules/helpline/helpline.tables.ts';
 import type { ReportsTables } from '../modules/reports/reports.tables.ts';
 import type { OrdersTables } from '../modules/orders/orders.tables.ts';
 
-export type Database = PlatformTables & IdentityTables & HelpTables & HelplineTables & EvidenceTables & ReportsTables & OrdersTables;
+export type Database = PlatformTables &
+  IdentityTables &
+  HelpTables &
+  HelplineTables &
+  EvidenceTables &
+  ReportsTables &
+  OrdersTables;

@@ -57,7 +57,9 @@ async function listTables(client: pg.ClientBase): Promise<TableInfo[]> {
     where c.relkind in ('r', 'p')
     group by c.relname
     order by c.relname`);
-  return rows.filter((r) => !SKIPPED_TABLES.has(r.table_name)).map((r) => ({ name: r.table_name, columns: r.columns }));
+  return rows
+    .filter((r) => !SKIPPED_TABLES.has(r.table_name))
+    .map((r) => ({ name: r.table_name, columns: r.columns }));
 }
 
 /** Tables ordered so that every table comes after the tables its foreign keys point to. */
@@ -89,10 +91,23 @@ const quote = (identifier: string): string => {
   return `"${identifier}"`;
 };
 
-async function* backupRecords(client: pg.ClientBase, sources: BackupFileSource[], summary: BackupSummary): AsyncGenerator<string> {
-  const { rows: migrations } = await client.query<{ name: string }>('select name from kysely_migration order by name');
-  yield JSON.stringify({ kind: 'header', format: BACKUP_FORMAT, createdAt: new Date().toISOString(), migrations: migrations.map((m) => m.name) });
-  const hasBoss = (await client.query(`select to_regclass('pgboss.job') is not null as present`)).rows[0] as { present: boolean };
+async function* backupRecords(
+  client: pg.ClientBase,
+  sources: BackupFileSource[],
+  summary: BackupSummary,
+): AsyncGenerator<string> {
+  const { rows: migrations } = await client.query<{ name: string }>(
+    'select name from kysely_migration order by name',
+  );
+  yield JSON.stringify({
+    kind: 'header',
+    format: BACKUP_FORMAT,
+    createdAt: new Date().toISOString(),
+    migrations: migrations.map((m) => m.name),
+  });
+  const hasBoss = (await client.query(`select to_regclass('pgboss.job') is not null as present`)).rows[0] as {
+    present: boolean;
+  };
   for (const table of await dependencyOrder(client, await listTables(client))) {
     summary.tables += 1;
     yield JSON.stringify({ kind: 'table', name: table.name, columns: table.columns });
@@ -108,7 +123,9 @@ async function* backupRecords(client: pg.ClientBase, sources: BackupFileSource[]
         )
         .join(', ')} from outbox`;
     }
-    await client.query(`declare backup_cursor no scroll cursor for select row_to_json(t) as r from (${select}) t`);
+    await client.query(
+      `declare backup_cursor no scroll cursor for select row_to_json(t) as r from (${select}) t`,
+    );
     for (;;) {
       const { rows } = await client.query<{ r: Record<string, unknown> }>('fetch 500 from backup_cursor');
       if (rows.length === 0) break;
@@ -142,7 +159,12 @@ async function* backupRecords(client: pg.ClientBase, sources: BackupFileSource[]
 }
 
 /** Write an encrypted backup of the database at `connectionString` (and the file sources) to `file`. */
-export async function createBackup(connectionString: string, keyring: Keyring, file: string, sources: BackupFileSource[] = []): Promise<BackupSummary> {
+export async function createBackup(
+  connectionString: string,
+  keyring: Keyring,
+  file: string,
+  sources: BackupFileSource[] = [],
+): Promise<BackupSummary> {
   const client = new pg.Client({ connectionString });
   await client.connect();
   const summary: BackupSummary = { tables: 0, rows: 0, files: 0, bytes: 0 };
@@ -154,7 +176,12 @@ export async function createBackup(connectionString: string, keyring: Keyring, f
         for await (const record of backupRecords(client, sources, summary)) yield record + '\n';
       })(),
     );
-    await pipeline(lines, createGzip(), keyring.encryptStream(CONTEXT), createWriteStream(file, { mode: 0o600 }));
+    await pipeline(
+      lines,
+      createGzip(),
+      keyring.encryptStream(CONTEXT),
+      createWriteStream(file, { mode: 0o600 }),
+    );
     await client.query('commit');
     return summary;
   } finally {
@@ -175,17 +202,26 @@ export class RestoreError extends Error {
  * database as it was. Needs a role that may set `session_replication_role` (a superuser), so triggers (e.g.
  * append-only guards) do not refire on restored rows.
  */
-export async function restoreBackup(connectionString: string, keyring: Keyring, file: string, sources: BackupFileSource[] = []): Promise<BackupSummary> {
+export async function restoreBackup(
+  connectionString: string,
+  keyring: Keyring,
+  file: string,
+  sources: BackupFileSource[] = [],
+): Promise<BackupSummary> {
   const client = new pg.Client({ connectionString });
   await client.connect();
   const summary: BackupSummary = { tables: 0, rows: 0, files: 0, bytes: 0 };
   try {
-    const { rows: current } = await client.query<{ name: string }>('select name from kysely_migration order by name');
+    const { rows: current } = await client.query<{ name: string }>(
+      'select name from kysely_migration order by name',
+    );
     await client.query('begin');
     try {
       await client.query("set local session_replication_role = 'replica'");
     } catch {
-      throw new RestoreError('Restoring needs a PostgreSQL role that may set session_replication_role (a superuser)');
+      throw new RestoreError(
+        'Restoring needs a PostgreSQL role that may set session_replication_role (a superuser)',
+      );
     }
     // Rows the migrations seeded (e.g. reference lists) are replaced by the backup's own.
     const tables = (await listTables(client)).filter((t) => t.name !== 'kysely_migration');
@@ -196,7 +232,16 @@ export async function restoreBackup(connectionString: string, keyring: Keyring, 
     feeding.catch(() => undefined);
     let table: { name: string; columns: string[] } | undefined;
     let batch: unknown[] = [];
-    let currentFile: { source: BackupFileSource; key: string; hash: ReturnType<typeof createHash>; size: number; sink: Writable; done: Promise<void> } | undefined;
+    let currentFile:
+      | {
+          source: BackupFileSource;
+          key: string;
+          hash: ReturnType<typeof createHash>;
+          size: number;
+          sink: Writable;
+          done: Promise<void>;
+        }
+      | undefined;
     let ended = false;
     let skipping = false;
     const flush = async () => {
@@ -214,10 +259,14 @@ export async function restoreBackup(connectionString: string, keyring: Keyring, 
       const record = JSON.parse(line) as { kind: string; [k: string]: unknown };
       switch (record.kind) {
         case 'header': {
-          if (record.format !== BACKUP_FORMAT) throw new RestoreError(`Unknown backup format ${String(record.format)}`);
+          if (record.format !== BACKUP_FORMAT)
+            throw new RestoreError(`Unknown backup format ${String(record.format)}`);
           const wanted = (record.migrations as string[]).join(',');
           const have = current.map((m) => m.name).join(',');
-          if (wanted !== have) throw new RestoreError(`The backup was made at schema ${wanted}; this database is at ${have}. Restore with the same Anxin version.`);
+          if (wanted !== have)
+            throw new RestoreError(
+              `The backup was made at schema ${wanted}; this database is at ${have}. Restore with the same Anxin version.`,
+            );
           break;
         }
         case 'table':
@@ -241,9 +290,19 @@ export async function restoreBackup(connectionString: string, keyring: Keyring, 
         case 'file': {
           await flush();
           const source = sources.find((s) => s.name === record.store);
-          if (!source) throw new RestoreError(`The backup holds files of a store "${String(record.store)}" this instance does not have`);
+          if (!source)
+            throw new RestoreError(
+              `The backup holds files of a store "${String(record.store)}" this instance does not have`,
+            );
           const body = new Readable({ read() {} });
-          currentFile = { source, key: record.key as string, hash: createHash('sha256'), size: 0, sink: new Writable(), done: source.write(record.key as string, body) };
+          currentFile = {
+            source,
+            key: record.key as string,
+            hash: createHash('sha256'),
+            size: 0,
+            sink: new Writable(),
+            done: source.write(record.key as string, body),
+          };
           currentFile.sink = new Writable({
             write(chunk: Buffer, _e, cb) {
               body.push(chunk);
@@ -278,7 +337,8 @@ export async function restoreBackup(connectionString: string, keyring: Keyring, 
         }
         case 'end':
           await flush();
-          if (record.rows !== summary.rows) throw new RestoreError(`The backup says ${String(record.rows)} rows; ${summary.rows} were read`);
+          if (record.rows !== summary.rows)
+            throw new RestoreError(`The backup says ${String(record.rows)} rows; ${summary.rows} were read`);
           ended = true;
           break;
         default:

@@ -215,7 +215,8 @@ class FrameEncryptor extends Transform {
     // Keep one full frame back so the last frame can be flagged as last when the stream ends.
     if (this.pendingBytes > FRAME_BYTES) {
       // Join once, then cut whole frames out of the joined buffer (no copying per frame).
-      const all = this.pending.length === 1 ? this.pending[0]! : Buffer.concat(this.pending, this.pendingBytes);
+      const all =
+        this.pending.length === 1 ? this.pending[0]! : Buffer.concat(this.pending, this.pendingBytes);
       let offset = 0;
       while (all.length - offset > FRAME_BYTES) {
         this.emitFrame(all.subarray(offset, offset + FRAME_BYTES), false);
@@ -299,7 +300,11 @@ class FrameDecryptor extends Transform {
       if (this.sawLast) throw new DecryptionError('Data after the last frame');
       // A frame is the last one when nothing follows it at the end of the input.
       const last = ending && this.buffer.length === end;
-      const decipher = createDecipheriv('aes-256-gcm', secretKey(this.key), this.buffer.subarray(4, 4 + IV_BYTES));
+      const decipher = createDecipheriv(
+        'aes-256-gcm',
+        secretKey(this.key),
+        this.buffer.subarray(4, 4 + IV_BYTES),
+      );
       decipher.setAAD(frameAad(this.context, this.index, last));
       decipher.setAuthTag(this.buffer.subarray(4 + IV_BYTES, 4 + IV_BYTES + TAG_BYTES));
       try {

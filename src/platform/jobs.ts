@@ -21,7 +21,11 @@ export type JobHandler = (
 ) => Promise<void>;
 
 /** The outbox row for a piece of work, for callers that insert it in a statement of their own. */
-export function outboxRow(topic: string, payload: Record<string, unknown>, options: { availableAt?: Date } = {}) {
+export function outboxRow(
+  topic: string,
+  payload: Record<string, unknown>,
+  options: { availableAt?: Date } = {},
+) {
   return { topic, payload: JSON.stringify(payload), available_at: options.availableAt ?? new Date() };
 }
 
@@ -31,7 +35,11 @@ export async function addToOutbox(
   payload: Record<string, unknown>,
   options: { availableAt?: Date } = {},
 ): Promise<string> {
-  const row = await trx.insertInto('outbox').values(outboxRow(topic, payload, options)).returning('id').executeTakeFirstOrThrow();
+  const row = await trx
+    .insertInto('outbox')
+    .values(outboxRow(topic, payload, options))
+    .returning('id')
+    .executeTakeFirstOrThrow();
   return row.id;
 }
 

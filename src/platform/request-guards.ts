@@ -18,7 +18,8 @@ export function registerControlCharacterGuard(app: FastifyInstance): void {
       if (!values || typeof values !== 'object') continue;
       for (const [name, value] of Object.entries(values as Record<string, unknown>)) {
         const list: unknown[] = Array.isArray(value) ? value : [value];
-        if (list.some((v) => typeof v === 'string' && CONTROL.test(v))) fields.push({ field: name, message: 'validation.invalid' });
+        if (list.some((v) => typeof v === 'string' && CONTROL.test(v)))
+          fields.push({ field: name, message: 'validation.invalid' });
       }
     }
     if (fields.length) throw new AppError('VALIDATION', { fields });

@@ -107,7 +107,8 @@
         onError: function (error) {
           if (button) button.disabled = false;
           if (bar) bar.hidden = true;
-          if (status) status.textContent = format(d.textFailed, { message: messageOf(error) || d.textFailedGeneric });
+          if (status)
+            status.textContent = format(d.textFailed, { message: messageOf(error) || d.textFailedGeneric });
         },
       });
       upload.start();

@@ -38,7 +38,11 @@
       .fetch(url, {
         method: 'POST',
         credentials: 'same-origin',
-        headers: { 'content-type': 'application/json', accept: 'application/json', 'x-csrf-token': button.getAttribute('data-csrf') },
+        headers: {
+          'content-type': 'application/json',
+          accept: 'application/json',
+          'x-csrf-token': button.getAttribute('data-csrf'),
+        },
         body: JSON.stringify(body || {}),
       })
       .then(function (response) {
@@ -62,7 +66,9 @@
       rawId: toB64url(credential.rawId),
       type: credential.type,
       response: response,
-      clientExtensionResults: credential.getClientExtensionResults ? credential.getClientExtensionResults() : {},
+      clientExtensionResults: credential.getClientExtensionResults
+        ? credential.getClientExtensionResults()
+        : {},
       authenticatorAttachment: credential.authenticatorAttachment || undefined,
     };
   }

@@ -74,7 +74,9 @@ describe('access matrix', () => {
         if (access.record) {
           const maker = recordFixtures.find((f) => f.recordType === access.record);
           if (!maker) {
-            mismatches.push(`${route.method} ${route.url}: no fixture for record type "${access.record}" — add one in test/support/access-fixtures/`);
+            mismatches.push(
+              `${route.method} ${route.url}: no fixture for record type "${access.record}" — add one in test/support/access-fixtures/`,
+            );
             continue;
           }
           made = await maker.create(t, fixture.context);
@@ -87,15 +89,25 @@ describe('access matrix', () => {
           const response = await t.app.inject({
             method: route.method as 'GET',
             url: urlFor(route.url, id),
-            headers: { cookie: session.cookie, 'x-csrf-token': session.csrf, 'x-matrix': tag, accept: 'application/json' },
+            headers: {
+              cookie: session.cookie,
+              'x-csrf-token': session.csrf,
+              'x-matrix': tag,
+              accept: 'application/json',
+            },
             ...(route.method === 'GET' || route.method === 'DELETE' ? {} : { payload: {} }),
           });
           checked += 1;
           const expected = expectedAllowed(access.action, fixture.role, relation);
           const decided = seen.get(tag)?.access?.decision.allowed ?? false;
           const refused = response.statusCode === 404 || response.statusCode === 401;
-          if (decided !== expected || (expected ? refused && response.statusCode === 401 : !refused || response.statusCode !== 404)) {
-            mismatches.push(`${tag}: policy ${expected ? 'allows' : 'denies'}, gate ${decided ? 'allowed' : 'denied'}, status ${response.statusCode}`);
+          if (
+            decided !== expected ||
+            (expected ? refused && response.statusCode === 401 : !refused || response.statusCode !== 404)
+          ) {
+            mismatches.push(
+              `${tag}: policy ${expected ? 'allows' : 'denies'}, gate ${decided ? 'allowed' : 'denied'}, status ${response.statusCode}`,
+            );
           }
         }
       }
@@ -132,7 +144,9 @@ describe('access matrix', () => {
       const operation = spec.paths[path]?.[route.method.toLowerCase()];
       if (!operation) continue; // hidden pages
       operations += 1;
-      expect(operation.security, `${route.method} ${route.url}`).toEqual('public' in route.access ? [] : [{ session: [] }]);
+      expect(operation.security, `${route.method} ${route.url}`).toEqual(
+        'public' in route.access ? [] : [{ session: [] }],
+      );
     }
     expect(operations).toBeGreaterThan(2);
   });
@@ -151,7 +165,11 @@ describe('a route without a rule', () => {
     await expect(
       createTestApp({
         configure(app) {
-          app.get('/api/unguarded', { schema: { response: { 200: Type.Object({ ok: Type.Boolean() }) } } }, async () => ({ ok: true }));
+          app.get(
+            '/api/unguarded',
+            { schema: { response: { 200: Type.Object({ ok: Type.Boolean() }) } } },
+            async () => ({ ok: true }),
+          );
         },
       }),
     ).rejects.toBeInstanceOf(MissingAccessRuleError);
@@ -160,7 +178,11 @@ describe('a route without a rule', () => {
   it('naming an action the policy does not define is refused to every role and reported', async () => {
     const probe = await createTestApp({
       configure(app) {
-        app.get('/api/unknown-action', { config: { access: { action: 'nobody.defined.this' } } }, async () => ({ ok: true }));
+        app.get(
+          '/api/unknown-action',
+          { config: { access: { action: 'nobody.defined.this' } } },
+          async () => ({ ok: true }),
+        );
       },
     });
     try {
@@ -169,7 +191,10 @@ describe('a route without a rule', () => {
       const org = await makeOrganisation(probe, 'platform_operator');
       const admin = await makeStaff(probe, org, [...ROLES]);
       const session = await sessionFor(probe, admin.accountId);
-      const response = await probe.app.inject({ url: '/api/unknown-action', headers: { cookie: session.cookie } });
+      const response = await probe.app.inject({
+        url: '/api/unknown-action',
+        headers: { cookie: session.cookie },
+      });
       expect(response.statusCode).toBe(404);
     } finally {
       await probe.close();

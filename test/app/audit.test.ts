@@ -9,19 +9,33 @@ import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { extendAccessPolicy } from '../../src/modules/identity/policy.ts';
 import { registerRecordType } from '../../src/modules/identity/access-guard.ts';
-import { auditHash, recordAudit, verifyAuditChain, type AuditActor } from '../../src/modules/identity/audit.ts';
+import {
+  auditHash,
+  recordAudit,
+  verifyAuditChain,
+  type AuditActor,
+} from '../../src/modules/identity/audit.ts';
 import { createTestApp, type TestApp } from '../support/test-app.ts';
 import { makeOrganisation, makeStaff, sessionFor } from '../support/identity-fixtures.ts';
 
 let t: TestApp;
-const actor: AuditActor = { accountId: null, roles: ['caseworker'], organisationId: null, ip: '192.0.2.1', userAgent: 'test' };
+const actor: AuditActor = {
+  accountId: null,
+  roles: ['caseworker'],
+  organisationId: null,
+  ip: '192.0.2.1',
+  userAgent: 'test',
+};
 
 /** A case-level record type for the test: a "case" assigned to some accounts in an organisation. */
 const testCases = new Map<string, { organisationId: string; regionCode: string; assigned: string[] }>();
 
 beforeAll(async () => {
   extendAccessPolicy({
-    'test.case.read': { roles: { caseworker: 'assigned', ngo_supervisor: 'assigned' }, breakGlass: { ngo_supervisor: 'organisation' } },
+    'test.case.read': {
+      roles: { caseworker: 'assigned', ngo_supervisor: 'assigned' },
+      breakGlass: { ngo_supervisor: 'organisation' },
+    },
   });
   t = await createTestApp({
     configure(app) {
@@ -29,10 +43,20 @@ beforeAll(async () => {
         caseLevel: true,
         locate: async (_db, id) => {
           const c = testCases.get(id);
-          return c && { organisationId: c.organisationId, regionCode: c.regionCode, assignedAccountIds: c.assigned };
+          return (
+            c && {
+              organisationId: c.organisationId,
+              regionCode: c.regionCode,
+              assignedAccountIds: c.assigned,
+            }
+          );
         },
       });
-      app.get('/api/test-cases/:id', { config: { access: { action: 'test.case.read', record: 'test_case' } } }, async () => ({ ok: true }));
+      app.get(
+        '/api/test-cases/:id',
+        { config: { access: { action: 'test.case.read', record: 'test_case' } } },
+        async () => ({ ok: true }),
+      );
     },
   });
 });
@@ -40,7 +64,15 @@ afterAll(async () => t?.close());
 
 async function writeEvents(n: number): Promise<void> {
   for (let i = 0; i < n; i += 1) {
-    await t.db.transaction().execute((trx) => recordAudit(trx, { event: 'identity.locale_changed', actor, details: { locale: i % 2 ? 'en' : 'zh-CN' } }));
+    await t.db
+      .transaction()
+      .execute((trx) =>
+        recordAudit(trx, {
+          event: 'identity.locale_changed',
+          actor,
+          details: { locale: i % 2 ? 'en' : 'zh-CN' },
+        }),
+      );
   }
 }
 
@@ -50,7 +82,12 @@ async function cliVerify(): Promise<{ code: number; out: string }> {
   return new Promise((resolve, reject) => {
     const child = spawn(process.execPath, ['--import', 'tsx', 'src/cli.ts', 'audit', 'verify'], {
       cwd: root,
-      env: { ...process.env, NODE_ENV: 'test', DATABASE_URL: t.databaseUrl, ANXIN_MASTER_KEY: t.config.masterKey ?? '' },
+      env: {
+        ...process.env,
+        NODE_ENV: 'test',
+        DATABASE_URL: t.databaseUrl,
+        ANXIN_MASTER_KEY: t.config.masterKey ?? '',
+      },
     });
     let out = '';
     child.stdout.on('data', (d: Buffer) => (out += d.toString()));
@@ -101,7 +138,9 @@ describe('the audit chain', () => {
     expect(intact.code).toBe(0);
     expect(intact.out).toMatch(/Audit chain intact: \d+ event/);
 
-    const { rows } = await sql<{ seq: string }>`select seq::text as seq from audit_event order by seq limit 1 offset 3`.execute(t.db);
+    const { rows } = await sql<{
+      seq: string;
+    }>`select seq::text as seq from audit_event order by seq limit 1 offset 3`.execute(t.db);
     const target = rows[0]?.seq ?? '';
     await tamper(sql`update audit_event set ip = '203.0.113.66' where seq = ${target}`);
     const broken = await cliVerify();
@@ -116,7 +155,11 @@ describe('tampering by deletion', () => {
     const fresh = await createTestApp();
     try {
       for (let i = 0; i < 6; i += 1) {
-        await fresh.db.transaction().execute((trx) => recordAudit(trx, { event: 'identity.locale_changed', actor, details: { locale: 'en' } }));
+        await fresh.db
+          .transaction()
+          .execute((trx) =>
+            recordAudit(trx, { event: 'identity.locale_changed', actor, details: { locale: 'en' } }),
+          );
       }
       expect((await verifyAuditChain(fresh.db)).ok).toBe(true);
       await fresh.db.transaction().execute(async (trx) => {
@@ -128,7 +171,11 @@ describe('tampering by deletion', () => {
       const other = await createTestApp();
       try {
         for (let i = 0; i < 4; i += 1) {
-          await other.db.transaction().execute((trx) => recordAudit(trx, { event: 'identity.locale_changed', actor, details: { locale: 'en' } }));
+          await other.db
+            .transaction()
+            .execute((trx) =>
+              recordAudit(trx, { event: 'identity.locale_changed', actor, details: { locale: 'en' } }),
+            );
         }
         await other.db.transaction().execute(async (trx) => {
           await sql`set local session_replication_role = replica`.execute(trx);
@@ -147,10 +194,18 @@ describe('tampering by deletion', () => {
     const fresh = await createTestApp();
     try {
       for (let i = 0; i < 4; i += 1) {
-        await fresh.db.transaction().execute((trx) => recordAudit(trx, { event: 'identity.locale_changed', actor, details: { locale: 'en' } }));
+        await fresh.db
+          .transaction()
+          .execute((trx) =>
+            recordAudit(trx, { event: 'identity.locale_changed', actor, details: { locale: 'en' } }),
+          );
       }
       // A careful forger changes row 2 and recomputes its hash: row 3 no longer links to it.
-      const row = await fresh.db.selectFrom('audit_event').selectAll().where('seq', '=', '2').executeTakeFirstOrThrow();
+      const row = await fresh.db
+        .selectFrom('audit_event')
+        .selectAll()
+        .where('seq', '=', '2')
+        .executeTakeFirstOrThrow();
       const forged = auditHash(row.prev_hash, { ...row, ip: '203.0.113.7' });
       await fresh.db.transaction().execute(async (trx) => {
         await sql`set local session_replication_role = replica`.execute(trx);
@@ -172,26 +227,65 @@ describe('case-level reads and break-glass', () => {
     testCases.set('case-1', { organisationId: ngo, regionCode: '110105', assigned: [caseworker.accountId] });
 
     const cw = await sessionFor(t, caseworker.accountId);
-    expect((await t.app.inject({ url: '/api/test-cases/case-1', headers: { cookie: cw.cookie } })).statusCode).toBe(200);
-    const read = await t.db.selectFrom('audit_event').selectAll().where('event', '=', 'record.read').where('actor_account_id', '=', caseworker.accountId).executeTakeFirstOrThrow();
-    expect(read).toMatchObject({ record_type: 'test_case', record_id: 'case-1', break_glass: false, organisation_id: ngo, details: { action: 'test.case.read' } });
+    expect(
+      (await t.app.inject({ url: '/api/test-cases/case-1', headers: { cookie: cw.cookie } })).statusCode,
+    ).toBe(200);
+    const read = await t.db
+      .selectFrom('audit_event')
+      .selectAll()
+      .where('event', '=', 'record.read')
+      .where('actor_account_id', '=', caseworker.accountId)
+      .executeTakeFirstOrThrow();
+    expect(read).toMatchObject({
+      record_type: 'test_case',
+      record_id: 'case-1',
+      break_glass: false,
+      organisation_id: ngo,
+      details: { action: 'test.case.read' },
+    });
 
     const sup = await sessionFor(t, supervisor.accountId);
-    expect((await t.app.inject({ url: '/api/test-cases/case-1', headers: { cookie: sup.cookie } })).statusCode).toBe(404);
-    const noReason = await t.app.inject({ method: 'POST', url: '/api/staff/break-glass', headers: { cookie: sup.cookie, 'x-csrf-token': sup.csrf }, payload: { recordType: 'test_case', recordId: 'case-1', reason: '' } });
+    expect(
+      (await t.app.inject({ url: '/api/test-cases/case-1', headers: { cookie: sup.cookie } })).statusCode,
+    ).toBe(404);
+    const noReason = await t.app.inject({
+      method: 'POST',
+      url: '/api/staff/break-glass',
+      headers: { cookie: sup.cookie, 'x-csrf-token': sup.csrf },
+      payload: { recordType: 'test_case', recordId: 'case-1', reason: '' },
+    });
     expect(noReason.statusCode).toBe(400);
     const granted = await t.app.inject({
       method: 'POST',
       url: '/api/staff/break-glass',
       headers: { cookie: sup.cookie, 'x-csrf-token': sup.csrf },
-      payload: { recordType: 'test_case', recordId: 'case-1', reason: 'Caseworker is ill; survivor called in danger' },
+      payload: {
+        recordType: 'test_case',
+        recordId: 'case-1',
+        reason: 'Caseworker is ill; survivor called in danger',
+      },
     });
     expect(granted.statusCode).toBe(201);
-    expect((await t.app.inject({ url: '/api/test-cases/case-1', headers: { cookie: sup.cookie } })).statusCode).toBe(200);
-    const flagged = await t.db.selectFrom('audit_event').select(['event', 'reason', 'break_glass']).where('actor_account_id', '=', supervisor.accountId).orderBy('seq').execute();
+    expect(
+      (await t.app.inject({ url: '/api/test-cases/case-1', headers: { cookie: sup.cookie } })).statusCode,
+    ).toBe(200);
+    const flagged = await t.db
+      .selectFrom('audit_event')
+      .select(['event', 'reason', 'break_glass'])
+      .where('actor_account_id', '=', supervisor.accountId)
+      .orderBy('seq')
+      .execute();
     expect(flagged).toEqual([
-      { event: 'access.break_glass_granted', reason: 'Caseworker is ill; survivor called in danger', break_glass: true },
-      { event: 'access.break_glass', reason: 'Caseworker is ill; survivor called in danger', break_glass: true },
+      {
+        event: 'access.break_glass_granted',
+        reason: 'Caseworker is ill; survivor called in danger',
+        break_glass: true,
+      },
+      {
+        event: 'access.break_glass',
+        reason: 'Caseworker is ill; survivor called in danger',
+        break_glass: true,
+      },
       { event: 'record.read', reason: null, break_glass: true },
     ]);
 
@@ -204,6 +298,8 @@ describe('case-level reads and break-glass', () => {
       payload: { recordType: 'test_case', recordId: 'case-1', reason: 'Just curious about this one' },
     });
     expect(refused.statusCode).toBe(404);
-    expect((await t.app.inject({ url: '/api/test-cases/case-1', headers: { cookie: other.cookie } })).statusCode).toBe(404);
+    expect(
+      (await t.app.inject({ url: '/api/test-cases/case-1', headers: { cookie: other.cookie } })).statusCode,
+    ).toBe(404);
   });
 });

@@ -40,7 +40,10 @@ function directorySource(base: string): BackupFileSource {
 
 async function hashes(base: string): Promise<Record<string, string>> {
   const out: Record<string, string> = {};
-  for (const name of (await readdir(base)).sort()) out[name] = createHash('sha256').update(await readFile(path.join(base, name))).digest('hex');
+  for (const name of (await readdir(base)).sort())
+    out[name] = createHash('sha256')
+      .update(await readFile(path.join(base, name)))
+      .digest('hex');
   return out;
 }
 
@@ -51,7 +54,10 @@ beforeAll(async () => {
   for (let i = 0; i < 1_200; i += 1) await addToOutbox(t.db, 'test.backup', { n: i, note: `记录 ${i}` });
   await mkdir(path.join(dir, 'files'));
   for (const size of [0, 10, 100_000, 3 * 1024 * 1024 + 7]) {
-    await pipeline(Readable.from([randomBytes(size)]), createWriteStream(path.join(dir, 'files', `file-${size}.bin`)));
+    await pipeline(
+      Readable.from([randomBytes(size)]),
+      createWriteStream(path.join(dir, 'files', `file-${size}.bin`)),
+    );
   }
 });
 afterAll(async () => {
@@ -59,12 +65,18 @@ afterAll(async () => {
   if (dir) await rm(dir, { recursive: true, force: true });
 });
 
-const SKIP = { rate_limit_counter: 'transient', kysely_migration_lock: 'transient', kysely_migration: 'when the target ran its migrations (names are checked by restore)' };
+const SKIP = {
+  rate_limit_counter: 'transient',
+  kysely_migration_lock: 'transient',
+  kysely_migration: 'when the target ran its migrations (names are checked by restore)',
+};
 
 describe('backup and restore', () => {
   it('round-trips every record and every file, encrypted at rest', async () => {
     const file = path.join(dir, 'anxin.backup');
-    const summary = await createBackup(t.databaseUrl, t.keyring, file, [directorySource(path.join(dir, 'files'))]);
+    const summary = await createBackup(t.databaseUrl, t.keyring, file, [
+      directorySource(path.join(dir, 'files')),
+    ]);
     expect(summary.rows).toBeGreaterThanOrEqual(1_200);
     expect(summary.files).toBe(4);
     const raw = await readFile(file);
@@ -76,12 +88,15 @@ describe('backup and restore', () => {
       const handle = connectDatabase(target.url, { max: 2 });
       await migrateToLatest(handle.db);
       await handle.close();
-      const restored = await restoreBackup(target.url, t.keyring, file, [directorySource(path.join(dir, 'restored'))]);
+      const restored = await restoreBackup(target.url, t.keyring, file, [
+        directorySource(path.join(dir, 'restored')),
+      ]);
       expect(restored.rows).toBe(summary.rows);
       // On a mismatch, name the first differing outbox rows (a once-seen mismatch under heavy load is being traced).
-      expect(await storedDataFingerprint(target.url, SKIP), (await firstDifferingRows(t.databaseUrl, target.url, 'outbox')).join('\n')).toBe(
-        await storedDataFingerprint(t.databaseUrl, SKIP),
-      );
+      expect(
+        await storedDataFingerprint(target.url, SKIP),
+        (await firstDifferingRows(t.databaseUrl, target.url, 'outbox')).join('\n'),
+      ).toBe(await storedDataFingerprint(t.databaseUrl, SKIP));
       expect(await hashes(path.join(dir, 'restored'))).toEqual(await hashes(path.join(dir, 'files')));
       // Ids continue after the restored ones.
       const next = connectDatabase(target.url, { max: 1 });
@@ -102,7 +117,9 @@ describe('backup and restore', () => {
       await migrateToLatest(handle.db);
       await handle.close();
       const before = await storedDataFingerprint(target.url, SKIP);
-      await expect(restoreBackup(target.url, new Keyring(randomBytes(32)), file)).rejects.toThrow(/different master key/);
+      await expect(restoreBackup(target.url, new Keyring(randomBytes(32)), file)).rejects.toThrow(
+        /different master key/,
+      );
       expect(await storedDataFingerprint(target.url, SKIP)).toBe(before);
     } finally {
       await target.drop();
@@ -111,9 +128,18 @@ describe('backup and restore', () => {
 
   it('via the CLI: backs up, restores into a new database, refuses one in use', async () => {
     const file = path.join(dir, 'cli.backup');
-    const env = { ...process.env, NODE_ENV: 'development', ANXIN_MASTER_KEY: t.config.masterKey ?? '', ANXIN_DATA_DIR: dir };
+    const env = {
+      ...process.env,
+      NODE_ENV: 'development',
+      ANXIN_MASTER_KEY: t.config.masterKey ?? '',
+      ANXIN_DATA_DIR: dir,
+    };
     const cli = (args: string[], databaseUrl: string) =>
-      spawnSync(process.execPath, ['--import', 'tsx', 'src/cli.ts', ...args], { cwd: root, env: { ...env, DATABASE_URL: databaseUrl }, encoding: 'utf8' });
+      spawnSync(process.execPath, ['--import', 'tsx', 'src/cli.ts', ...args], {
+        cwd: root,
+        env: { ...env, DATABASE_URL: databaseUrl },
+        encoding: 'utf8',
+      });
     const backup = cli(['backup', '--out', file], t.databaseUrl);
     expect(backup.status, backup.stderr).toBe(0);
     expect(backup.stdout).toMatch(/Backup written to .*: \d+ tables, \d+ rows/);
@@ -126,7 +152,9 @@ describe('backup and restore', () => {
     try {
       const restored = cli(['restore', '--in', file], target.url);
       expect(restored.status, restored.stderr).toBe(0);
-      expect(await storedDataFingerprint(target.url, SKIP)).toBe(await storedDataFingerprint(t.databaseUrl, SKIP));
+      expect(await storedDataFingerprint(target.url, SKIP)).toBe(
+        await storedDataFingerprint(t.databaseUrl, SKIP),
+      );
     } finally {
       await target.drop();
     }

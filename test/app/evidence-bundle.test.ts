@@ -29,7 +29,9 @@ let base: string;
 
 beforeAll(async () => {
   dir = await mkdtemp(path.join(os.tmpdir(), 'anxin-bundle-'));
-  t = await createTestApp({ env: { ANXIN_DATA_DIR: dir, ANXIN_CLAMD: 'none', ANXIN_RATE_LIMIT_PER_MINUTE: '100000' } });
+  t = await createTestApp({
+    env: { ANXIN_DATA_DIR: dir, ANXIN_CLAMD: 'none', ANXIN_RATE_LIMIT_PER_MINUTE: '100000' },
+  });
   base = await t.app.listen({ port: 0, host: '127.0.0.1' });
 });
 afterAll(async () => {
@@ -40,7 +42,9 @@ afterAll(async () => {
 const sha = (b: Buffer): string => createHash('sha256').update(b).digest('hex');
 const PDF = Buffer.from(
   '%PDF-1.4\n1 0 obj<</Type/Catalog/Pages 2 0 R>>endobj 2 0 obj<</Type/Pages/Kids[]/Count 0>>endobj\n' +
-    '% 派出所出警记录 UNIQUE-PDF-CONTENT-41c7 ' + 'x'.repeat(4000) + '\ntrailer<</Root 1 0 R>>\n%%EOF\n',
+    '% 派出所出警记录 UNIQUE-PDF-CONTENT-41c7 ' +
+    'x'.repeat(4000) +
+    '\ntrailer<</Root 1 0 R>>\n%%EOF\n',
 );
 
 async function upload(file: Buffer, metadata: Record<string, string>): Promise<string> {
@@ -53,10 +57,14 @@ async function upload(file: Buffer, metadata: Record<string, string>): Promise<s
 
 async function cli(args: string[]): Promise<{ code: number; stdout: string }> {
   try {
-    const { stdout } = await run(path.join(root, 'node_modules/.bin/node'), ['--import', 'tsx', 'src/cli.ts', ...args], {
-      cwd: root,
-      env: { ...process.env, NODE_ENV: 'test', ANXIN_DATA_DIR: dir, ANXIN_LOG_LEVEL: 'silent' },
-    });
+    const { stdout } = await run(
+      path.join(root, 'node_modules/.bin/node'),
+      ['--import', 'tsx', 'src/cli.ts', ...args],
+      {
+        cwd: root,
+        env: { ...process.env, NODE_ENV: 'test', ANXIN_DATA_DIR: dir, ANXIN_LOG_LEVEL: 'silent' },
+      },
+    );
     return { code: 0, stdout };
   } catch (error) {
     const e = error as { code: number; stdout: string };
@@ -72,13 +80,32 @@ describe('evidence for a court', () => {
   it('keeps an image byte-exact and makes a preview without location metadata', async () => {
     photo = await sharp({ create: { width: 1600, height: 1200, channels: 3, background: '#8a3' } })
       .jpeg()
-      .withExif({ IFD0: { Make: 'PhoneCo' }, IFD3: { GPSLatitudeRef: 'N', GPSLatitude: '39/1 54/1 0/1', GPSLongitudeRef: 'E', GPSLongitude: '116/1 23/1 0/1' } })
+      .withExif({
+        IFD0: { Make: 'PhoneCo' },
+        IFD3: {
+          GPSLatitudeRef: 'N',
+          GPSLatitude: '39/1 54/1 0/1',
+          GPSLongitudeRef: 'E',
+          GPSLongitude: '116/1 23/1 0/1',
+        },
+      })
       .toBuffer();
     expect((await sharp(photo).metadata()).exif).toBeDefined();
-    photoId = await upload(photo, { filename: '伤情照片.jpg', evidenceType: 'injury_assessment', description: '左臂淤青', incidentDate: '2026-11-01' });
+    photoId = await upload(photo, {
+      filename: '伤情照片.jpg',
+      evidenceType: 'injury_assessment',
+      description: '左臂淤青',
+      incidentDate: '2026-11-01',
+    });
     pdfId = await upload(PDF, { filename: '出警记录.pdf', evidenceType: 'police_records' });
     const item = await t.app.evidence.getItem(photoId);
-    expect(item).toMatchObject({ sha256: sha(photo), mediaType: 'image/jpeg', hasPreview: true, filename: '伤情照片.jpg', incidentDate: '2026-11-01' });
+    expect(item).toMatchObject({
+      sha256: sha(photo),
+      mediaType: 'image/jpeg',
+      hasPreview: true,
+      filename: '伤情照片.jpg',
+      incidentDate: '2026-11-01',
+    });
     const preview = await t.app.evidence.openPreview(photoId, 'staff:clerk');
     const chunks: Buffer[] = [];
     for await (const c of preview! as AsyncIterable<Buffer>) chunks.push(c);
@@ -93,12 +120,21 @@ describe('evidence for a court', () => {
   });
 
   it('keeps an append-only, hash-chained custody log', async () => {
-    await t.app.evidence.recordShare({ evidenceId: pdfId, actor: 'survivor', agency: 'court:朝阳区人民法院', consentRef: 'consent:1' });
+    await t.app.evidence.recordShare({
+      evidenceId: pdfId,
+      actor: 'survivor',
+      agency: 'court:朝阳区人民法院',
+      consentRef: 'consent:1',
+    });
     const entries = await t.app.evidence.custodyOf(photoId);
     expect(entries.map((e) => e.action)).toEqual(['upload', 'view', 'download']);
     expect(verifyChain(entries).ok).toBe(true);
-    await expect(sql`update evidence_custody set actor = 'someone else' where evidence_id = ${photoId}`.execute(t.db)).rejects.toThrow(/append-only/);
-    await expect(sql`delete from evidence_custody where evidence_id = ${photoId}`.execute(t.db)).rejects.toThrow(/append-only/);
+    await expect(
+      sql`update evidence_custody set actor = 'someone else' where evidence_id = ${photoId}`.execute(t.db),
+    ).rejects.toThrow(/append-only/);
+    await expect(
+      sql`delete from evidence_custody where evidence_id = ${photoId}`.execute(t.db),
+    ).rejects.toThrow(/append-only/);
     await expect(sql`truncate evidence_custody`.execute(t.db)).rejects.toThrow(/append-only/);
     // A changed entry breaks its chain, and the check names it.
     const tampered = entries.map((e, i) => (i === 1 ? { ...e, actor: 'staff:someone-else' } : e));
@@ -107,7 +143,11 @@ describe('evidence for a court', () => {
   });
 
   it('exports a signed bundle that verifies offline, and names a file whose byte was changed', async () => {
-    const bundle = await exportBundle(t.db, t.keyring, t.app.evidence, { evidenceIds: [photoId, pdfId], actor: 'staff:lawyer', reason: '申请人身安全保护令' });
+    const bundle = await exportBundle(t.db, t.keyring, t.app.evidence, {
+      evidenceIds: [photoId, pdfId],
+      actor: 'staff:lawyer',
+      reason: '申请人身安全保护令',
+    });
     const zipPath = path.join(dir, 'bundle.zip');
     await pipeline(bundle.stream, createWriteStream(zipPath));
     const pdfPath = bundle.manifest.files.find((f) => f.evidenceId === pdfId)!.path;
@@ -155,16 +195,30 @@ describe('evidence for a court', () => {
     expect(sources).toHaveLength(1);
     const keys: string[] = [];
     for await (const { key } of sources[0]!.list()) keys.push(key);
-    expect(keys).toEqual(expect.arrayContaining([`items/${photoId}/original`, `items/${photoId}/preview`, `items/${pdfId}/original`]));
+    expect(keys).toEqual(
+      expect.arrayContaining([
+        `items/${photoId}/original`,
+        `items/${photoId}/preview`,
+        `items/${pdfId}/original`,
+      ]),
+    );
   });
 
   it('keeps staff routes closed without a staff session', async () => {
-    for (const url of ['/api/evidence?owner=case:court', `/api/evidence/${photoId}/file`, `/api/evidence/${photoId}/custody`]) {
+    for (const url of [
+      '/api/evidence?owner=case:court',
+      `/api/evidence/${photoId}/file`,
+      `/api/evidence/${photoId}/custody`,
+    ]) {
       const res = await t.app.inject({ method: 'GET', url });
       expect([401, 403, 404]).toContain(res.statusCode);
       expect(res.body).not.toContain('伤情照片');
     }
-    const res = await t.app.inject({ method: 'POST', url: '/api/evidence/exports', payload: { evidenceIds: [photoId] } });
+    const res = await t.app.inject({
+      method: 'POST',
+      url: '/api/evidence/exports',
+      payload: { evidenceIds: [photoId] },
+    });
     expect([401, 403, 404]).toContain(res.statusCode);
     expect(res.headers['content-type']).not.toContain('zip');
   });
@@ -182,7 +236,9 @@ async function otherKeyFile(): Promise<string> {
 async function repack(from: string, to: string, omit: string, add: string): Promise<void> {
   const out = new yazl.ZipFile();
   const done = pipeline(out.outputStream, createWriteStream(to));
-  const zip = await new Promise<yauzl.ZipFile>((resolve, reject) => yauzl.open(from, { lazyEntries: true }, (e, z) => (e ? reject(e) : resolve(z))));
+  const zip = await new Promise<yauzl.ZipFile>((resolve, reject) =>
+    yauzl.open(from, { lazyEntries: true }, (e, z) => (e ? reject(e) : resolve(z))),
+  );
   await new Promise<void>((resolve, reject) => {
     zip.on('entry', (entry: yauzl.Entry) => {
       if (entry.fileName === omit) return zip.readEntry();

@@ -27,7 +27,14 @@ beforeAll(async () => {
   clamd = await startClamd();
   swift = await startSwift();
   dir = await mkdtemp(path.join(os.tmpdir(), 'anxin-s3-'));
-  t = await createTestApp({ env: { ...swift.env, ANXIN_DATA_DIR: dir, ANXIN_CLAMD: clamd.address, ANXIN_RATE_LIMIT_PER_MINUTE: '100000' } });
+  t = await createTestApp({
+    env: {
+      ...swift.env,
+      ANXIN_DATA_DIR: dir,
+      ANXIN_CLAMD: clamd.address,
+      ANXIN_RATE_LIMIT_PER_MINUTE: '100000',
+    },
+  });
   base = await t.app.listen({ port: 0, host: '127.0.0.1' });
 }, 240_000);
 
@@ -71,26 +78,60 @@ describe('evidence on S3-compatible storage (Swift s3api)', () => {
 
   it('leaves no orphan object when an upload is refused (malware, type) or cancelled', async () => {
     const before = (await objects()).map((o) => o.key);
-    const grant = t.app.evidence.createUploadForOwner({ ownerRef: 'case:s3-refused', uploadedBy: 'survivor' }).token;
-    const flagged = await tusUpload(`${base}/api/evidence/uploads`, Buffer.concat([Buffer.from(EICAR), randomBytes(3 * MiB)]), { grant });
+    const grant = t.app.evidence.createUploadForOwner({
+      ownerRef: 'case:s3-refused',
+      uploadedBy: 'survivor',
+    }).token;
+    const flagged = await tusUpload(
+      `${base}/api/evidence/uploads`,
+      Buffer.concat([Buffer.from(EICAR), randomBytes(3 * MiB)]),
+      { grant },
+    );
     expect(flagged.error?.body).toMatchObject({ error: { code: 'EVIDENCE_MALWARE' } });
-    const exe = await tusUpload(`${base}/api/evidence/uploads`, Buffer.concat([Buffer.from('4d5a90000300000004000000ffff0000', 'hex'), randomBytes(MiB)]), { grant });
+    const exe = await tusUpload(
+      `${base}/api/evidence/uploads`,
+      Buffer.concat([Buffer.from('4d5a90000300000004000000ffff0000', 'hex'), randomBytes(MiB)]),
+      { grant },
+    );
     expect(exe.error?.body).toMatchObject({ error: { code: 'EVIDENCE_TYPE_REFUSED' } });
     // Cancelled half-way (tus termination): its stored segments go too.
-    const created = await fetch(`${base}/api/evidence/uploads`, { method: 'POST', headers: { 'Tus-Resumable': '1.0.0', 'Upload-Length': String(4 * MiB), 'Anxin-Upload-Grant': grant } });
+    const created = await fetch(`${base}/api/evidence/uploads`, {
+      method: 'POST',
+      headers: { 'Tus-Resumable': '1.0.0', 'Upload-Length': String(4 * MiB), 'Anxin-Upload-Grant': grant },
+    });
     const location = created.headers.get('location')!;
     const patch = await fetch(`${base}${location}`, {
       method: 'PATCH',
-      headers: { 'Tus-Resumable': '1.0.0', 'Upload-Offset': '0', 'Content-Type': 'application/offset+octet-stream', 'Anxin-Upload-Grant': grant },
+      headers: {
+        'Tus-Resumable': '1.0.0',
+        'Upload-Offset': '0',
+        'Content-Type': 'application/offset+octet-stream',
+        'Anxin-Upload-Grant': grant,
+      },
       body: randomBytes(MiB),
     });
     expect(patch.headers.get('upload-offset')).toBe(String(MiB));
     expect((await objects()).length).toBe(before.length + 1);
-    const cancel = await fetch(`${base}${location}`, { method: 'DELETE', headers: { 'Tus-Resumable': '1.0.0', 'Anxin-Upload-Grant': grant } });
+    const cancel = await fetch(`${base}${location}`, {
+      method: 'DELETE',
+      headers: { 'Tus-Resumable': '1.0.0', 'Anxin-Upload-Grant': grant },
+    });
     expect(cancel.status).toBe(204);
     expect((await objects()).map((o) => o.key)).toEqual(before);
-    expect(await t.db.selectFrom('evidence_upload').select('id').where('owner_ref', '=', 'case:s3-refused').execute()).toEqual([]);
-    expect(await t.db.selectFrom('evidence_item').select('id').where('owner_ref', '=', 'case:s3-refused').execute()).toEqual([]);
+    expect(
+      await t.db
+        .selectFrom('evidence_upload')
+        .select('id')
+        .where('owner_ref', '=', 'case:s3-refused')
+        .execute(),
+    ).toEqual([]);
+    expect(
+      await t.db
+        .selectFrom('evidence_item')
+        .select('id')
+        .where('owner_ref', '=', 'case:s3-refused')
+        .execute(),
+    ).toEqual([]);
   }, 120_000);
 
   it('puts, reads and deletes objects of any size, including empty ones', async () => {

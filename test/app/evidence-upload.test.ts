@@ -10,7 +10,14 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { itemIdFor } from '../../src/modules/evidence/evidence.service.ts';
 import { FS_SEGMENT_BYTES, SEGMENT_BYTES } from '../../src/modules/evidence/tus-store.ts';
 import { startClamd, EICAR, type TestClamd } from '../support/clamd.ts';
-import { anyFileContains, filesUnder, MP4_HEADER, PLAINTEXT_MARKER, tusUpload, writeMarkedFile } from '../support/evidence.ts';
+import {
+  anyFileContains,
+  filesUnder,
+  MP4_HEADER,
+  PLAINTEXT_MARKER,
+  tusUpload,
+  writeMarkedFile,
+} from '../support/evidence.ts';
 import { startCuttingProxy } from '../support/tcp-proxy.ts';
 import { createTestApp, type TestApp } from '../support/test-app.ts';
 
@@ -41,19 +48,30 @@ afterAll(async () => {
   if (dataDir) await rm(dataDir, { recursive: true, force: true });
 });
 
-const grantFor = (ownerRef: string): string => t.app.evidence.createUploadForOwner({ ownerRef, uploadedBy: 'survivor' }).token;
+const grantFor = (ownerRef: string): string =>
+  t.app.evidence.createUploadForOwner({ ownerRef, uploadedBy: 'survivor' }).token;
 const evidenceDir = (): string => path.join(dataDir, 'evidence');
 
 async function nothingLeftBehind(ownerRef: string): Promise<void> {
-  const uploads = await t.db.selectFrom('evidence_upload').select('id').where('owner_ref', '=', ownerRef).execute();
-  const items = await t.db.selectFrom('evidence_item').select('id').where('owner_ref', '=', ownerRef).execute();
+  const uploads = await t.db
+    .selectFrom('evidence_upload')
+    .select('id')
+    .where('owner_ref', '=', ownerRef)
+    .execute();
+  const items = await t.db
+    .selectFrom('evidence_item')
+    .select('id')
+    .where('owner_ref', '=', ownerRef)
+    .execute();
   expect(uploads).toEqual([]);
   expect(items).toEqual([]);
   expect(await t.db.selectFrom('evidence_upload_segment').select('upload_id').execute()).toEqual([]);
   // No segment or temporary file anywhere in the store, and no object that is not a stored item's.
   const files = (await filesUnder(evidenceDir())).map((f) => path.relative(evidenceDir(), f.file));
   const itemIds = new Set((await t.db.selectFrom('evidence_item').select('id').execute()).map((r) => r.id));
-  expect(files.filter((f) => !itemIds.has(/^items\/([^/]+)\/(original|preview)$/.exec(f)?.[1] ?? ''))).toEqual([]);
+  expect(
+    files.filter((f) => !itemIds.has(/^items\/([^/]+)\/(original|preview)$/.exec(f)?.[1] ?? '')),
+  ).toEqual([]);
 }
 
 describe('resumable encrypted uploads (files store)', () => {
@@ -61,7 +79,10 @@ describe('resumable encrypted uploads (files store)', () => {
     const file = path.join(dataDir, '..', `anxin-200mb-${randomBytes(4).toString('hex')}.mp4`);
     const size = 200 * MiB;
     const sha256 = await writeMarkedFile(file, size);
-    const proxy = await startCuttingProxy({ host: '127.0.0.1', port: new URL(base).port ? Number(new URL(base).port) : 80 });
+    const proxy = await startCuttingProxy({
+      host: '127.0.0.1',
+      port: new URL(base).port ? Number(new URL(base).port) : 80,
+    });
     const chunkSize = 32 * MiB;
     const cutAt = [25, 70, 115, 160].map((m) => m * MiB);
     let cuts = 0;
@@ -73,17 +94,26 @@ describe('resumable encrypted uploads (files store)', () => {
       }
     }, 5);
     try {
-      const result = await tusUpload(`${proxy.url}/api/evidence/uploads`, file, { grant: grantFor('case:big'), chunkSize });
+      const result = await tusUpload(`${proxy.url}/api/evidence/uploads`, file, {
+        grant: grantFor('case:big'),
+        chunkSize,
+      });
       expect(result.error).toBeUndefined();
       expect(cuts).toBe(cutAt.length);
-      const item = await t.db.selectFrom('evidence_item').selectAll().where('owner_ref', '=', 'case:big').executeTakeFirstOrThrow();
+      const item = await t.db
+        .selectFrom('evidence_item')
+        .selectAll()
+        .where('owner_ref', '=', 'case:big')
+        .executeTakeFirstOrThrow();
       expect(item.sha256).toBe(sha256);
       expect(Number(item.size)).toBe(size);
       expect(item.media_type).toBe('video/mp4');
       expect(result.evidenceId === undefined || result.evidenceId === item.id).toBe(true);
       // Everything the client sent beyond the file itself (HTTP headers aside) was sent again after a cut.
       const resent = proxy.bytesFromClients() - size;
-      console.log(`200 MB upload: ${cuts} cuts, ${(resent / MiB).toFixed(2)} MiB re-sent (${(resent / cuts / MiB).toFixed(2)} MiB per cut; chunk ${chunkSize / MiB} MiB)`);
+      console.log(
+        `200 MB upload: ${cuts} cuts, ${(resent / MiB).toFixed(2)} MiB re-sent (${(resent / cuts / MiB).toFixed(2)} MiB per cut; chunk ${chunkSize / MiB} MiB)`,
+      );
       expect(resent / cuts).toBeLessThan(chunkSize);
       // At rest: the marker (written every MiB) appears nowhere in the store.
       expect(await anyFileContains(evidenceDir(), PLAINTEXT_MARKER)).toBeUndefined();
@@ -95,7 +125,9 @@ describe('resumable encrypted uploads (files store)', () => {
       const custody = await t.app.evidence.custodyOf(item.id);
       expect(custody.map((e) => e.action)).toEqual(['upload', 'download']);
       // The upload's segments are gone; only the item's object remains.
-      expect((await filesUnder(evidenceDir())).map((f) => path.relative(evidenceDir(), f.file))).toEqual([`items/${item.id}/original`]);
+      expect((await filesUnder(evidenceDir())).map((f) => path.relative(evidenceDir(), f.file))).toEqual([
+        `items/${item.id}/original`,
+      ]);
     } finally {
       clearInterval(watcher);
       await proxy.close();
@@ -104,8 +136,14 @@ describe('resumable encrypted uploads (files store)', () => {
   }, 300_000);
 
   it('refuses a forbidden type (an executable) with a message in her language and keeps nothing', async () => {
-    const elf = Buffer.concat([Buffer.from('7f454c4602010100000000000000000002003e00', 'hex'), randomBytes(200_000)]);
-    const result = await tusUpload(`${base}/api/evidence/uploads`, elf, { grant: grantFor('case:refused-type'), language: 'en' });
+    const elf = Buffer.concat([
+      Buffer.from('7f454c4602010100000000000000000002003e00', 'hex'),
+      randomBytes(200_000),
+    ]);
+    const result = await tusUpload(`${base}/api/evidence/uploads`, elf, {
+      grant: grantFor('case:refused-type'),
+      language: 'en',
+    });
     expect(result.error?.status).toBe(415);
     expect(result.error?.body).toMatchObject({ error: { code: 'EVIDENCE_TYPE_REFUSED' } });
     expect(JSON.stringify(result.error?.body)).toContain('only photos, videos, audio, PDF');
@@ -116,30 +154,47 @@ describe('resumable encrypted uploads (files store)', () => {
     const text = Buffer.from(`聊天记录导出\n${EICAR}\n更多内容\n`);
     const result = await tusUpload(`${base}/api/evidence/uploads`, text, { grant: grantFor('case:malware') });
     expect(result.error?.status).toBe(422);
-    expect(result.error?.body).toMatchObject({ error: { code: 'EVIDENCE_MALWARE', message: expect.stringContaining('病毒') } });
+    expect(result.error?.body).toMatchObject({
+      error: { code: 'EVIDENCE_MALWARE', message: expect.stringContaining('病毒') },
+    });
     await nothingLeftBehind('case:malware');
     const chat = await tusUpload(`${base}/api/evidence/uploads`, Buffer.from('2024-05-01 他：你敢走试试\n'), {
       grant: grantFor('case:chat'),
       metadata: { filename: 'wechat.txt', evidenceType: 'communications' },
     });
     expect(chat.error).toBeUndefined();
-    const item = await t.db.selectFrom('evidence_item').select(['media_type', 'evidence_type']).where('owner_ref', '=', 'case:chat').executeTakeFirstOrThrow();
+    const item = await t.db
+      .selectFrom('evidence_item')
+      .select(['media_type', 'evidence_type'])
+      .where('owner_ref', '=', 'case:chat')
+      .executeTakeFirstOrThrow();
     expect(item).toEqual({ media_type: 'text/plain', evidence_type: 'communications' });
   });
 
   it('refuses an oversized file before any byte is sent, and a case over its quota', async () => {
     const res = await fetch(`${base}/api/evidence/uploads`, {
       method: 'POST',
-      headers: { 'Tus-Resumable': '1.0.0', 'Upload-Length': String(301 * MiB), 'Anxin-Upload-Grant': grantFor('case:big-file'), 'Accept-Language': 'en' },
+      headers: {
+        'Tus-Resumable': '1.0.0',
+        'Upload-Length': String(301 * MiB),
+        'Anxin-Upload-Grant': grantFor('case:big-file'),
+        'Accept-Language': 'en',
+      },
     });
     expect(res.status).toBe(413);
-    expect(await res.json()).toMatchObject({ error: { code: 'EVIDENCE_TOO_LARGE', message: expect.stringContaining('300 MiB') } });
+    expect(await res.json()).toMatchObject({
+      error: { code: 'EVIDENCE_TOO_LARGE', message: expect.stringContaining('300 MiB') },
+    });
     await nothingLeftBehind('case:big-file');
     // 600 MiB per case: two 250 MiB uploads fit, a third does not.
     const start = (size: number): Promise<Response> =>
       fetch(`${base}/api/evidence/uploads`, {
         method: 'POST',
-        headers: { 'Tus-Resumable': '1.0.0', 'Upload-Length': String(size), 'Anxin-Upload-Grant': grantFor('case:quota') },
+        headers: {
+          'Tus-Resumable': '1.0.0',
+          'Upload-Length': String(size),
+          'Anxin-Upload-Grant': grantFor('case:quota'),
+        },
       });
     expect((await start(250 * MiB)).status).toBe(201);
     expect((await start(250 * MiB)).status).toBe(201);
@@ -149,19 +204,31 @@ describe('resumable encrypted uploads (files store)', () => {
   });
 
   it('refuses requests without a valid grant, and another owner’s upload', async () => {
-    const none = await fetch(`${base}/api/evidence/uploads`, { method: 'POST', headers: { 'Tus-Resumable': '1.0.0', 'Upload-Length': '10' } });
+    const none = await fetch(`${base}/api/evidence/uploads`, {
+      method: 'POST',
+      headers: { 'Tus-Resumable': '1.0.0', 'Upload-Length': '10' },
+    });
     expect(none.status).toBe(401);
     const forged = grantFor('case:a').replace(/.$/, (c) => (c === 'A' ? 'B' : 'A'));
-    const bad = await fetch(`${base}/api/evidence/uploads`, { method: 'POST', headers: { 'Tus-Resumable': '1.0.0', 'Upload-Length': '10', 'Anxin-Upload-Grant': forged } });
+    const bad = await fetch(`${base}/api/evidence/uploads`, {
+      method: 'POST',
+      headers: { 'Tus-Resumable': '1.0.0', 'Upload-Length': '10', 'Anxin-Upload-Grant': forged },
+    });
     expect(bad.status).toBe(401);
     const created = await fetch(`${base}/api/evidence/uploads`, {
       method: 'POST',
       headers: { 'Tus-Resumable': '1.0.0', 'Upload-Length': '10', 'Anxin-Upload-Grant': grantFor('case:a') },
     });
     const location = created.headers.get('location')!;
-    const other = await fetch(`${base}${location}`, { method: 'HEAD', headers: { 'Tus-Resumable': '1.0.0', 'Anxin-Upload-Grant': grantFor('case:b') } });
+    const other = await fetch(`${base}${location}`, {
+      method: 'HEAD',
+      headers: { 'Tus-Resumable': '1.0.0', 'Anxin-Upload-Grant': grantFor('case:b') },
+    });
     expect(other.status).toBe(404);
-    const own = await fetch(`${base}${location}`, { method: 'HEAD', headers: { 'Tus-Resumable': '1.0.0', 'Anxin-Upload-Grant': grantFor('case:a') } });
+    const own = await fetch(`${base}${location}`, {
+      method: 'HEAD',
+      headers: { 'Tus-Resumable': '1.0.0', 'Anxin-Upload-Grant': grantFor('case:a') },
+    });
     expect(own.status).toBe(200);
     expect(own.headers.get('upload-offset')).toBe('0');
   });
@@ -171,7 +238,12 @@ describe('resumable encrypted uploads (files store)', () => {
     const content = Buffer.concat([MP4_HEADER, randomBytes(300_000)]);
     const created = await fetch(`${base}/api/evidence/uploads`, {
       method: 'POST',
-      headers: { 'Tus-Resumable': '1.0.0', 'Upload-Length': String(content.length), 'Anxin-Upload-Grant': grant, 'Upload-Metadata': `filename ${Buffer.from('clip.mp4').toString('base64')}` },
+      headers: {
+        'Tus-Resumable': '1.0.0',
+        'Upload-Length': String(content.length),
+        'Anxin-Upload-Grant': grant,
+        'Upload-Metadata': `filename ${Buffer.from('clip.mp4').toString('base64')}`,
+      },
     });
     const location = created.headers.get('location')!;
     const uploadId = location.split('/').pop()!;
@@ -181,22 +253,50 @@ describe('resumable encrypted uploads (files store)', () => {
     await writeFile(itemDir, 'in the way');
     const patch = await fetch(`${base}${location}`, {
       method: 'PATCH',
-      headers: { 'Tus-Resumable': '1.0.0', 'Upload-Offset': '0', 'Content-Type': 'application/offset+octet-stream', 'Anxin-Upload-Grant': grant, 'Accept-Language': 'en' },
+      headers: {
+        'Tus-Resumable': '1.0.0',
+        'Upload-Offset': '0',
+        'Content-Type': 'application/offset+octet-stream',
+        'Anxin-Upload-Grant': grant,
+        'Accept-Language': 'en',
+      },
       body: content,
     });
     expect(patch.status).toBe(500);
-    expect(await patch.json()).toMatchObject({ error: { code: 'EVIDENCE_RETRY', message: expect.stringContaining('Everything received so far is kept') } });
+    expect(await patch.json()).toMatchObject({
+      error: {
+        code: 'EVIDENCE_RETRY',
+        message: expect.stringContaining('Everything received so far is kept'),
+      },
+    });
     // Nothing she was told is stored was thrown away.
-    const upload = await t.db.selectFrom('evidence_upload').select(['state', 'received', 'size']).where('id', '=', uploadId).executeTakeFirstOrThrow();
-    expect(upload).toEqual({ state: 'processing', received: String(content.length), size: String(content.length) });
+    const upload = await t.db
+      .selectFrom('evidence_upload')
+      .select(['state', 'received', 'size'])
+      .where('id', '=', uploadId)
+      .executeTakeFirstOrThrow();
+    expect(upload).toEqual({
+      state: 'processing',
+      received: String(content.length),
+      size: String(content.length),
+    });
     expect((await filesUnder(path.join(evidenceDir(), 'uploads', uploadId))).length).toBeGreaterThan(0);
     // The store recovers; her client's retry asks for the offset, and that finishes the upload.
     await rm(itemDir, { force: true });
-    const head = await fetch(`${base}${location}`, { method: 'HEAD', headers: { 'Tus-Resumable': '1.0.0', 'Anxin-Upload-Grant': grant } });
+    const head = await fetch(`${base}${location}`, {
+      method: 'HEAD',
+      headers: { 'Tus-Resumable': '1.0.0', 'Anxin-Upload-Grant': grant },
+    });
     expect(head.headers.get('upload-offset')).toBe(String(content.length));
-    const item = await t.db.selectFrom('evidence_item').select(['sha256', 'size']).where('upload_id', '=', uploadId).executeTakeFirstOrThrow();
+    const item = await t.db
+      .selectFrom('evidence_item')
+      .select(['sha256', 'size'])
+      .where('upload_id', '=', uploadId)
+      .executeTakeFirstOrThrow();
     expect(item.sha256).toBe(createHash('sha256').update(content).digest('hex'));
-    expect(await t.db.selectFrom('evidence_upload').select('id').where('id', '=', uploadId).executeTakeFirst()).toBeUndefined();
+    expect(
+      await t.db.selectFrom('evidence_upload').select('id').where('id', '=', uploadId).executeTakeFirst(),
+    ).toBeUndefined();
   });
 
   it('keeps the bytes of a cut request for resuming, and an upload never finished expires leaving nothing', async () => {
@@ -222,17 +322,25 @@ describe('resumable encrypted uploads (files store)', () => {
           },
         });
         req.on('error', () => resolve());
-        req.write(Buffer.concat([Buffer.from(PLAINTEXT_MARKER), randomBytes(sent - PLAINTEXT_MARKER.length)]), () => {
-          setTimeout(() => {
-            req.destroy();
-            resolve();
-          }, 300);
-        });
+        req.write(
+          Buffer.concat([Buffer.from(PLAINTEXT_MARKER), randomBytes(sent - PLAINTEXT_MARKER.length)]),
+          () => {
+            setTimeout(() => {
+              req.destroy();
+              resolve();
+            }, 300);
+          },
+        );
       });
     });
     // Wait until the server has finished with the cut request (two HEADs in a row agree).
     const head = async (): Promise<string> =>
-      (await fetch(`${base}${location}`, { method: 'HEAD', headers: { 'Tus-Resumable': '1.0.0', 'Anxin-Upload-Grant': grant } })).headers.get('upload-offset') ?? '';
+      (
+        await fetch(`${base}${location}`, {
+          method: 'HEAD',
+          headers: { 'Tus-Resumable': '1.0.0', 'Anxin-Upload-Grant': grant },
+        })
+      ).headers.get('upload-offset') ?? '';
     let offset = await head();
     for (let i = 0; i < 50; i++) {
       await new Promise((r) => setTimeout(r, 200));
@@ -246,19 +354,36 @@ describe('resumable encrypted uploads (files store)', () => {
     expect(Number(offset)).toBeLessThanOrEqual(sent);
     expect(await anyFileContains(evidenceDir(), PLAINTEXT_MARKER)).toBeUndefined();
     const id = location.split('/').pop()!;
-    expect((await filesUnder(path.join(evidenceDir(), 'uploads', id))).length).toBe(Math.ceil(sent / FS_SEGMENT_BYTES));
+    expect((await filesUnder(path.join(evidenceDir(), 'uploads', id))).length).toBe(
+      Math.ceil(sent / FS_SEGMENT_BYTES),
+    );
     // She never comes back: past its expiry the upload and its segments are swept away.
-    await t.db.updateTable('evidence_upload').set({ expires_at: new Date(Date.now() - 1000) }).where('id', '=', id).execute();
+    await t.db
+      .updateTable('evidence_upload')
+      .set({ expires_at: new Date(Date.now() - 1000) })
+      .where('id', '=', id)
+      .execute();
     expect(await t.app.evidence.sweepExpiredUploads()).toBe(1);
     await nothingLeftBehind('case:truncated');
-    const gone = await fetch(`${base}${location}`, { method: 'HEAD', headers: { 'Tus-Resumable': '1.0.0', 'Anxin-Upload-Grant': grant } });
+    const gone = await fetch(`${base}${location}`, {
+      method: 'HEAD',
+      headers: { 'Tus-Resumable': '1.0.0', 'Anxin-Upload-Grant': grant },
+    });
     expect(gone.status).toBe(404);
     const resume = await fetch(`${base}${location}`, {
       method: 'PATCH',
-      headers: { 'Tus-Resumable': '1.0.0', 'Upload-Offset': offset, 'Content-Type': 'application/offset+octet-stream', 'Anxin-Upload-Grant': grant, 'Accept-Language': 'en' },
+      headers: {
+        'Tus-Resumable': '1.0.0',
+        'Upload-Offset': offset,
+        'Content-Type': 'application/offset+octet-stream',
+        'Anxin-Upload-Grant': grant,
+        'Accept-Language': 'en',
+      },
       body: randomBytes(1000),
     });
     expect(resume.status).toBe(404);
-    expect(await resume.json()).toMatchObject({ error: { code: 'EVIDENCE_UPLOAD_GONE', message: expect.stringContaining('upload the file again') } });
+    expect(await resume.json()).toMatchObject({
+      error: { code: 'EVIDENCE_UPLOAD_GONE', message: expect.stringContaining('upload the file again') },
+    });
   });
 });

@@ -23,8 +23,16 @@ beforeAll(async () => {
 afterAll(async () => t?.close());
 
 const shelter = {
-  kind: 'shelter', province: '50', nameZh: '重庆市渝北区反家暴庇护所', nameEn: 'Yubei District shelter', cityZh: '渝北区', cityEn: 'Yubei',
-  phone: '023-67000000', addressZh: '', hoursZh: '24 小时', hoursEn: '24 hours',
+  kind: 'shelter',
+  province: '50',
+  nameZh: '重庆市渝北区反家暴庇护所',
+  nameEn: 'Yubei District shelter',
+  cityZh: '渝北区',
+  cityEn: 'Yubei',
+  phone: '023-67000000',
+  addressZh: '',
+  hoursZh: '24 小时',
+  hoursEn: '24 hours',
 };
 
 function post(session: SignedIn, url: string, fields: Record<string, string>, withToken = true) {
@@ -41,11 +49,19 @@ async function snapshot() {
   const row = await sql<{ entries: string; events: string; digest: string }>`
     select (select count(*) from help_directory_entry)::text as entries,
            (select count(*) from audit_event where event like 'help.directory_entry_%')::text as events,
-           (select md5(coalesce(string_agg(e::text, ',' order by id), '')) from help_directory_entry e) as digest`.execute(t.db);
+           (select md5(coalesce(string_agg(e::text, ',' order by id), '')) from help_directory_entry e) as digest`.execute(
+    t.db,
+  );
   return row.rows[0];
 }
 const events = (id: string) =>
-  t.db.selectFrom('audit_event').select(['event', 'actor_account_id', 'details']).where('record_type', '=', 'help_directory_entry').where('record_id', '=', id).orderBy('seq').execute();
+  t.db
+    .selectFrom('audit_event')
+    .select(['event', 'actor_account_id', 'details'])
+    .where('record_type', '=', 'help_directory_entry')
+    .where('record_id', '=', id)
+    .orderBy('seq')
+    .execute();
 const portalNames = async (url: string) => (await t.app.inject(url)).body;
 
 describe('directory admin', () => {
@@ -60,23 +76,55 @@ describe('directory admin', () => {
     const created = await post(admin, '/staff/directory/new', shelter);
     expect(created.statusCode, created.body).toBe(303);
     expect(created.headers.location).toBe('/staff/directory?done=saved');
-    const row = await t.db.selectFrom('help_directory_entry').selectAll().where('name_zh', '=', shelter.nameZh).executeTakeFirstOrThrow();
-    expect(row).toMatchObject({ kind: 'shelter', province: '50', city_en: 'Yubei', phone: '023-67000000', address_zh: null, hours_zh: '24 小时', active: true });
-    expect(await events(row.id)).toEqual([{ event: 'help.directory_entry_created', actor_account_id: adminId, details: { kind: 'shelter', province: '50' } }]);
+    const row = await t.db
+      .selectFrom('help_directory_entry')
+      .selectAll()
+      .where('name_zh', '=', shelter.nameZh)
+      .executeTakeFirstOrThrow();
+    expect(row).toMatchObject({
+      kind: 'shelter',
+      province: '50',
+      city_en: 'Yubei',
+      phone: '023-67000000',
+      address_zh: null,
+      hours_zh: '24 小时',
+      active: true,
+    });
+    expect(await events(row.id)).toEqual([
+      {
+        event: 'help.directory_entry_created',
+        actor_account_id: adminId,
+        details: { kind: 'shelter', province: '50' },
+      },
+    ]);
     expect(await portalNames('/directory?province=50&kind=shelter')).toContain(shelter.nameZh);
     expect(await portalNames('/en/directory?province=50&kind=shelter')).toContain(shelter.nameEn);
 
     const form = await get(admin, `/staff/directory/${row.id}`);
     expect(form.statusCode).toBe(200);
     expect(form.body).toContain(`value="${shelter.phone}"`);
-    const edited = await post(admin, `/staff/directory/${row.id}`, { ...shelter, phone: '023-67000001', hoursEn: 'Day and night' });
+    const edited = await post(admin, `/staff/directory/${row.id}`, {
+      ...shelter,
+      phone: '023-67000001',
+      hoursEn: 'Day and night',
+    });
     expect(edited.statusCode, edited.body).toBe(303);
-    expect((await t.db.selectFrom('help_directory_entry').select(['phone', 'hours_en']).where('id', '=', row.id).executeTakeFirstOrThrow())).toEqual({ phone: '023-67000001', hours_en: 'Day and night' });
+    expect(
+      await t.db
+        .selectFrom('help_directory_entry')
+        .select(['phone', 'hours_en'])
+        .where('id', '=', row.id)
+        .executeTakeFirstOrThrow(),
+    ).toEqual({ phone: '023-67000001', hours_en: 'Day and night' });
 
-    expect((await post(admin, `/staff/directory/${row.id}/status`, { active: 'no' })).headers.location).toBe('/staff/directory?done=retired');
+    expect((await post(admin, `/staff/directory/${row.id}/status`, { active: 'no' })).headers.location).toBe(
+      '/staff/directory?done=retired',
+    );
     expect(await portalNames('/directory?province=50&kind=shelter')).not.toContain(shelter.nameZh);
     expect((await get(admin, '/staff/directory?province=50')).body).toContain('已停用');
-    expect((await post(admin, `/en/staff/directory/${row.id}/status`, { active: 'yes' })).headers.location).toBe('/en/staff/directory?done=restored');
+    expect(
+      (await post(admin, `/en/staff/directory/${row.id}/status`, { active: 'yes' })).headers.location,
+    ).toBe('/en/staff/directory?done=restored');
     expect(await portalNames('/directory?province=50&kind=shelter')).toContain(shelter.nameZh);
 
     expect((await events(row.id)).map((e) => [e.event, e.details])).toEqual([
@@ -113,7 +161,9 @@ describe('directory admin', () => {
     }
     // A form post without the session's form token is refused before anything runs.
     expect((await post(admin, '/staff/directory/new', shelter, false)).statusCode).toBe(403);
-    expect((await post(admin, `/staff/directory/${existing!.id}/status`, { active: 'maybe' })).statusCode).toBe(400);
+    expect(
+      (await post(admin, `/staff/directory/${existing!.id}/status`, { active: 'maybe' })).statusCode,
+    ).toBe(400);
     expect(await snapshot()).toEqual(before);
     expect(parseDirectoryEntryForm({ ...shelter, phone: ' 12338 ' }).entry?.phone).toBe('12338');
   });
@@ -128,7 +178,10 @@ describe('directory admin', () => {
       expect((await get(other, `/staff/directory/${entry!.id}`)).statusCode, role).toBe(404);
       expect((await post(other, '/staff/directory/new', shelter)).statusCode, role).toBe(404);
       expect((await post(other, `/staff/directory/${entry!.id}`, shelter)).statusCode, role).toBe(404);
-      expect((await post(other, `/staff/directory/${entry!.id}/status`, { active: 'no' })).statusCode, role).toBe(404);
+      expect(
+        (await post(other, `/staff/directory/${entry!.id}/status`, { active: 'no' })).statusCode,
+        role,
+      ).toBe(404);
       expect((await get(other, '/staff')).body, role).not.toContain('href="/staff/directory"');
     }
     const anon = await t.app.inject('/staff/directory');

@@ -11,7 +11,9 @@ const lines: string[] = [];
 
 beforeAll(async () => {
   t = await createTestApp();
-  await t.db.transaction().execute((trx) => identityDemoSeed({ trx, keyring: t.keyring, print: (line) => lines.push(line) }));
+  await t.db
+    .transaction()
+    .execute((trx) => identityDemoSeed({ trx, keyring: t.keyring, print: (line) => lines.push(line) }));
 });
 afterAll(async () => t?.close());
 
@@ -26,8 +28,18 @@ it('creates one organisation of each kind and one account per role, and every pr
     const match = /(\S+@\S+)\s+password (\S+)\s+TOTP secret ([A-Z2-7]+)/.exec(line);
     expect(match, line).not.toBeNull();
     const [, email = '', password = '', totpSecret = ''] = match ?? [];
-    const account = await t.db.selectFrom('staff_account').select(['id', 'organisation_id']).where('email', '=', email).executeTakeFirstOrThrow();
-    const session = await signIn(t, { accountId: account.id, organisationId: account.organisation_id, email, password, totpSecret });
+    const account = await t.db
+      .selectFrom('staff_account')
+      .select(['id', 'organisation_id'])
+      .where('email', '=', email)
+      .executeTakeFirstOrThrow();
+    const session = await signIn(t, {
+      accountId: account.id,
+      organisationId: account.organisation_id,
+      email,
+      password,
+      totpSecret,
+    });
     expect((await t.app.inject({ url: '/staff', headers: { cookie: session.cookie } })).statusCode).toBe(200);
   }
   expect((await verifyAuditChain(t.db)).ok).toBe(true);

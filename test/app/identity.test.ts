@@ -5,7 +5,15 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTestApp, type TestApp } from '../support/test-app.ts';
-import { csrfFrom, makeOrganisation, makeStaff, sessionCookie, sessionFor, signIn, type StaffFixture } from '../support/identity-fixtures.ts';
+import {
+  csrfFrom,
+  makeOrganisation,
+  makeStaff,
+  sessionCookie,
+  sessionFor,
+  signIn,
+  type StaffFixture,
+} from '../support/identity-fixtures.ts';
 import { totpCode } from '../../src/modules/identity/totp.ts';
 import { tokenHash } from '../../src/modules/identity/totp.ts';
 
@@ -26,7 +34,11 @@ beforeAll(async () => {
 afterAll(async () => t?.close());
 
 async function passwordStep(staff: { email: string; password: string }) {
-  return t.app.inject({ method: 'POST', url: '/staff/sign-in', payload: { email: staff.email, password: staff.password } });
+  return t.app.inject({
+    method: 'POST',
+    url: '/staff/sign-in',
+    payload: { email: staff.email, password: staff.password },
+  });
 }
 
 describe('signing in', () => {
@@ -41,7 +53,9 @@ describe('signing in', () => {
     const early = await t.app.inject({ url: '/staff', headers: { cookie: pending } });
     expect(early.statusCode).toBe(303);
     expect(early.headers.location).toBe('/staff/sign-in/verify');
-    expect((await t.app.inject({ url: '/api/staff/session', headers: { cookie: pending } })).statusCode).toBe(401);
+    expect((await t.app.inject({ url: '/api/staff/session', headers: { cookie: pending } })).statusCode).toBe(
+      401,
+    );
 
     const signed = await signIn(t, lawyer, Date.now() + 30_000);
     const home = await t.app.inject({ url: '/staff', headers: { cookie: signed.cookie } });
@@ -51,33 +65,63 @@ describe('signing in', () => {
     expect(home.body).not.toContain('/staff/admin/accounts');
     expect(home.headers['cache-control']).toBe('no-store');
     // Not an admin: admin pages do not exist for them.
-    expect((await t.app.inject({ url: '/staff/admin/accounts', headers: { cookie: signed.cookie } })).statusCode).toBe(404);
+    expect(
+      (await t.app.inject({ url: '/staff/admin/accounts', headers: { cookie: signed.cookie } })).statusCode,
+    ).toBe(404);
     const me = await t.app.inject({ url: '/api/staff/session', headers: { cookie: signed.cookie } });
-    expect(me.json()).toMatchObject({ displayName: '律师乙', roles: ['volunteer_lawyer'], organisation: { id: ngo, kind: 'ngo', regionCode: '110105' } });
+    expect(me.json()).toMatchObject({
+      displayName: '律师乙',
+      roles: ['volunteer_lawyer'],
+      organisation: { id: ngo, kind: 'ngo', regionCode: '110105' },
+    });
   });
 
   it('answers a wrong password and an unknown email alike, and sets no session', async () => {
-    const wrong = await t.app.inject({ method: 'POST', url: '/staff/sign-in', payload: { email: admin.email, password: 'not the password at all' } });
-    const unknown = await t.app.inject({ method: 'POST', url: '/staff/sign-in', payload: { email: 'nobody@example.org', password: 'whatever it is 123' } });
+    const wrong = await t.app.inject({
+      method: 'POST',
+      url: '/staff/sign-in',
+      payload: { email: admin.email, password: 'not the password at all' },
+    });
+    const unknown = await t.app.inject({
+      method: 'POST',
+      url: '/staff/sign-in',
+      payload: { email: 'nobody@example.org', password: 'whatever it is 123' },
+    });
     for (const response of [wrong, unknown]) {
       expect(response.statusCode).toBe(401);
       expect(response.body).toContain('邮箱或密码不正确。');
       expect(sessionCookie(response)).toBeUndefined();
     }
-    const en = await t.app.inject({ method: 'POST', url: '/en/staff/sign-in', payload: { email: admin.email, password: 'nope nope nope' } });
+    const en = await t.app.inject({
+      method: 'POST',
+      url: '/en/staff/sign-in',
+      payload: { email: admin.email, password: 'nope nope nope' },
+    });
     expect(en.body).toContain('The email or password is not right.');
   });
 
   it('locks an account after repeated guesses, even against the right password', async () => {
     const target = await makeStaff(t, ngo, ['caseworker']);
     for (let i = 0; i < 5; i += 1) {
-      expect((await t.app.inject({ method: 'POST', url: '/staff/sign-in', payload: { email: target.email, password: `guess number ${i} here` } })).statusCode).toBe(401);
+      expect(
+        (
+          await t.app.inject({
+            method: 'POST',
+            url: '/staff/sign-in',
+            payload: { email: target.email, password: `guess number ${i} here` },
+          })
+        ).statusCode,
+      ).toBe(401);
     }
     const locked = await passwordStep(target);
     expect(locked.statusCode).toBe(429);
     expect(locked.body).toContain('尝试次数过多');
     expect(sessionCookie(locked)).toBeUndefined();
-    const failures = await t.db.selectFrom('audit_event').select(['event', 'details']).where('actor_account_id', '=', target.accountId).execute();
+    const failures = await t.db
+      .selectFrom('audit_event')
+      .select(['event', 'details'])
+      .where('actor_account_id', '=', target.accountId)
+      .execute();
     expect(failures.filter((e) => e.event === 'identity.sign_in_failed')).toHaveLength(6);
     expect(failures.at(-1)?.details).toEqual({ stage: 'password', why: 'locked' });
   });
@@ -91,15 +135,30 @@ describe('signing in', () => {
     const page = await t.app.inject({ url: '/staff/sign-in/verify', headers: { cookie: pending } });
     const csrf = csrfFrom(page.body);
     const wrongCode = String((Number(totpCode(officer.totpSecret)) + 1) % 1_000_000).padStart(6, '0');
-    const wrong = await t.app.inject({ method: 'POST', url: '/staff/sign-in/verify', headers: { cookie: pending }, payload: { _csrf: csrf, code: wrongCode } });
+    const wrong = await t.app.inject({
+      method: 'POST',
+      url: '/staff/sign-in/verify',
+      headers: { cookie: pending },
+      payload: { _csrf: csrf, code: wrongCode },
+    });
     expect(wrong.statusCode).toBe(401);
     expect(wrong.body).toContain('验证码不正确');
     // The same code that was just used to sign in (same time step) cannot be used again.
-    const reused = await t.app.inject({ method: 'POST', url: '/staff/sign-in/verify', headers: { cookie: pending }, payload: { _csrf: csrf, code: totpCode(officer.totpSecret, at) } });
+    const reused = await t.app.inject({
+      method: 'POST',
+      url: '/staff/sign-in/verify',
+      headers: { cookie: pending },
+      payload: { _csrf: csrf, code: totpCode(officer.totpSecret, at) },
+    });
     expect(reused.statusCode).toBe(401);
     expect(reused.body).toContain('这个验证码已经用过了');
     expect(sessionCookie(reused)).toBeUndefined();
-    const en = await t.app.inject({ method: 'POST', url: '/en/staff/sign-in/verify', headers: { cookie: pending }, payload: { _csrf: csrf, code: totpCode(officer.totpSecret, at) } });
+    const en = await t.app.inject({
+      method: 'POST',
+      url: '/en/staff/sign-in/verify',
+      headers: { cookie: pending },
+      payload: { _csrf: csrf, code: totpCode(officer.totpSecret, at) },
+    });
     expect(en.body).toContain('That code has already been used');
   });
 
@@ -114,10 +173,16 @@ describe('signing in', () => {
       payload: { _csrf: adminSession.csrf, disabled: '1' },
     });
     expect(disable.statusCode).toBe(303);
-    expect((await t.app.inject({ url: '/api/staff/session', headers: { cookie: live.cookie } })).statusCode).toBe(401);
+    expect(
+      (await t.app.inject({ url: '/api/staff/session', headers: { cookie: live.cookie } })).statusCode,
+    ).toBe(401);
     const again = await passwordStep(leaver);
     expect(again.statusCode).toBe(401);
-    const events = await t.db.selectFrom('audit_event').select(['event', 'actor_account_id']).where('record_id', '=', leaver.accountId).execute();
+    const events = await t.db
+      .selectFrom('audit_event')
+      .select(['event', 'actor_account_id'])
+      .where('record_id', '=', leaver.accountId)
+      .execute();
     expect(events).toContainEqual({ event: 'identity.account_disabled', actor_account_id: admin.accountId });
   });
 });
@@ -126,20 +191,39 @@ describe('sessions', () => {
   it('ends a session after 30 idle minutes and after 12 hours, saying why', async () => {
     const staff = await makeStaff(t, ngo, ['caseworker']);
     const idle = await signIn(t, staff);
-    await t.db.updateTable('staff_session').set({ last_seen_at: new Date(Date.now() - 31 * 60_000) }).where('id', '=', idle.sessionId).execute();
+    await t.db
+      .updateTable('staff_session')
+      .set({ last_seen_at: new Date(Date.now() - 31 * 60_000) })
+      .where('id', '=', idle.sessionId)
+      .execute();
     const page = await t.app.inject({ url: '/staff', headers: { cookie: idle.cookie } });
     expect(page.statusCode).toBe(303);
     expect(page.headers.location).toBe('/staff/sign-in?ended=timeout');
     const signInPage = await t.app.inject({ url: page.headers.location ?? '' });
     expect(signInPage.body).toContain('为了安全已自动退出');
     // Ended for good, even if the clock is put back.
-    await t.db.updateTable('staff_session').set({ last_seen_at: new Date() }).where('id', '=', idle.sessionId).execute();
-    expect((await t.app.inject({ url: '/api/staff/session', headers: { cookie: idle.cookie } })).statusCode).toBe(401);
+    await t.db
+      .updateTable('staff_session')
+      .set({ last_seen_at: new Date() })
+      .where('id', '=', idle.sessionId)
+      .execute();
+    expect(
+      (await t.app.inject({ url: '/api/staff/session', headers: { cookie: idle.cookie } })).statusCode,
+    ).toBe(401);
 
-    const expiry = await t.db.selectFrom('audit_event').select('details').where('event', '=', 'identity.session_expired').where('actor_account_id', '=', staff.accountId).execute();
+    const expiry = await t.db
+      .selectFrom('audit_event')
+      .select('details')
+      .where('event', '=', 'identity.session_expired')
+      .where('actor_account_id', '=', staff.accountId)
+      .execute();
     expect(expiry.map((e) => e.details)).toEqual([{ why: 'idle' }]);
     const old = await sessionFor(t, staff.accountId);
-    await t.db.updateTable('staff_session').set({ expires_at: new Date(Date.now() - 1000) }).where('id', '=', old.sessionId).execute();
+    await t.db
+      .updateTable('staff_session')
+      .set({ expires_at: new Date(Date.now() - 1000) })
+      .where('id', '=', old.sessionId)
+      .execute();
     const api = await t.app.inject({ url: '/api/staff/session', headers: { cookie: old.cookie } });
     expect(api.statusCode).toBe(401);
     expect(api.json().error.code).toBe('UNAUTHENTICATED');
@@ -153,7 +237,11 @@ describe('sessions', () => {
     expect(cookie?.secure).toBeFalsy(); // plain http test origin
     const token = cookie?.value ?? '';
     secrets.push(token);
-    const row = await t.db.selectFrom('staff_session').select('token_hash').where('account_id', '=', staff.accountId).executeTakeFirstOrThrow();
+    const row = await t.db
+      .selectFrom('staff_session')
+      .select('token_hash')
+      .where('account_id', '=', staff.accountId)
+      .executeTakeFirstOrThrow();
     expect(row.token_hash.equals(tokenHash(t.app.sessionKeys.token, token))).toBe(true);
     expect(row.token_hash.toString('utf8')).not.toContain(token);
   });
@@ -163,8 +251,16 @@ describe('sessions', () => {
     try {
       const org = await makeOrganisation(https, 'court', '500112');
       const judge = await makeStaff(https, org, ['judge']);
-      const response = await https.app.inject({ method: 'POST', url: '/staff/sign-in', payload: { email: judge.email, password: judge.password } });
-      expect(response.cookies.find((c) => c.name === 'anxin_session')).toMatchObject({ secure: true, httpOnly: true, sameSite: 'Lax' });
+      const response = await https.app.inject({
+        method: 'POST',
+        url: '/staff/sign-in',
+        payload: { email: judge.email, password: judge.password },
+      });
+      expect(response.cookies.find((c) => c.name === 'anxin_session')).toMatchObject({
+        secure: true,
+        httpOnly: true,
+        sameSite: 'Lax',
+      });
     } finally {
       await https.close();
     }
@@ -174,34 +270,81 @@ describe('sessions', () => {
     const staff = await makeStaff(t, ngo, ['caseworker']);
     const a = await sessionFor(t, staff.accountId);
     const b = await sessionFor(t, staff.accountId);
-    const out = await t.app.inject({ method: 'POST', url: '/staff/sign-out', headers: { cookie: a.cookie }, payload: { _csrf: a.csrf } });
+    const out = await t.app.inject({
+      method: 'POST',
+      url: '/staff/sign-out',
+      headers: { cookie: a.cookie },
+      payload: { _csrf: a.csrf },
+    });
     expect(out.statusCode).toBe(303);
     expect(out.headers.location).toBe('/staff/sign-in?ended=signed-out');
-    expect((await t.app.inject({ url: '/api/staff/session', headers: { cookie: a.cookie } })).statusCode).toBe(401);
-    expect((await t.app.inject({ url: '/api/staff/session', headers: { cookie: b.cookie } })).statusCode).toBe(200);
+    expect(
+      (await t.app.inject({ url: '/api/staff/session', headers: { cookie: a.cookie } })).statusCode,
+    ).toBe(401);
+    expect(
+      (await t.app.inject({ url: '/api/staff/session', headers: { cookie: b.cookie } })).statusCode,
+    ).toBe(200);
     const c = await sessionFor(t, staff.accountId);
-    const everywhere = await t.app.inject({ method: 'POST', url: '/staff/sign-out-everywhere', headers: { cookie: c.cookie }, payload: { _csrf: c.csrf } });
+    const everywhere = await t.app.inject({
+      method: 'POST',
+      url: '/staff/sign-out-everywhere',
+      headers: { cookie: c.cookie },
+      payload: { _csrf: c.csrf },
+    });
     expect(everywhere.statusCode).toBe(303);
-    for (const s of [b, c]) expect((await t.app.inject({ url: '/api/staff/session', headers: { cookie: s.cookie } })).statusCode).toBe(401);
-    const event = await t.db.selectFrom('audit_event').select('details').where('actor_account_id', '=', staff.accountId).where('event', '=', 'identity.sign_out').orderBy('seq', 'desc').executeTakeFirstOrThrow();
+    for (const s of [b, c])
+      expect(
+        (await t.app.inject({ url: '/api/staff/session', headers: { cookie: s.cookie } })).statusCode,
+      ).toBe(401);
+    const event = await t.db
+      .selectFrom('audit_event')
+      .select('details')
+      .where('actor_account_id', '=', staff.accountId)
+      .where('event', '=', 'identity.sign_out')
+      .orderBy('seq', 'desc')
+      .executeTakeFirstOrThrow();
     expect(event.details).toEqual({ everywhere: true, sessions: 2 });
   });
 
   it('refuses a form posted without its token, and changes nothing', async () => {
     const staff = await makeStaff(t, ngo, ['caseworker']);
     const s = await sessionFor(t, staff.accountId);
-    const without = await t.app.inject({ method: 'POST', url: '/staff/account', headers: { cookie: s.cookie }, payload: { locale: 'en' } });
+    const without = await t.app.inject({
+      method: 'POST',
+      url: '/staff/account',
+      headers: { cookie: s.cookie },
+      payload: { locale: 'en' },
+    });
     expect(without.statusCode).toBe(403);
     expect(without.body).toContain('表单已过期或来源无效');
-    const forged = await t.app.inject({ method: 'POST', url: '/staff/account', headers: { cookie: s.cookie }, payload: { locale: 'en', _csrf: 'forged-token' } });
+    const forged = await t.app.inject({
+      method: 'POST',
+      url: '/staff/account',
+      headers: { cookie: s.cookie },
+      payload: { locale: 'en', _csrf: 'forged-token' },
+    });
     expect(forged.statusCode).toBe(403);
     const other = await sessionFor(t, admin.accountId);
-    const borrowed = await t.app.inject({ method: 'POST', url: '/staff/account', headers: { cookie: s.cookie }, payload: { locale: 'en', _csrf: other.csrf } });
+    const borrowed = await t.app.inject({
+      method: 'POST',
+      url: '/staff/account',
+      headers: { cookie: s.cookie },
+      payload: { locale: 'en', _csrf: other.csrf },
+    });
     expect(borrowed.statusCode).toBe(403);
-    const row = await t.db.selectFrom('staff_account').select('locale').where('id', '=', staff.accountId).executeTakeFirstOrThrow();
+    const row = await t.db
+      .selectFrom('staff_account')
+      .select('locale')
+      .where('id', '=', staff.accountId)
+      .executeTakeFirstOrThrow();
     expect(row.locale).toBe('zh-CN');
     // With the token, the change is made and the language preference is followed.
-    const ok = await t.app.inject({ method: 'POST', url: '/staff/account', headers: { cookie: s.cookie }, payload: { locale: 'en', _csrf: s.csrf } });
+    const ok = await t.app.inject({
+      method: 'POST',
+      url: '/staff/account',
+      headers: { cookie: s.cookie },
+      payload: { locale: 'en', _csrf: s.csrf },
+    });
     expect(ok.statusCode).toBe(303);
     expect(ok.headers.location).toBe('/en/staff/account?saved=1');
   });
@@ -214,7 +357,14 @@ describe('invitations and TOTP enrolment', () => {
       method: 'POST',
       url: '/staff/admin/accounts',
       headers: { cookie: s.cookie },
-      payload: { _csrf: s.csrf, organisationId: ngo, displayName: '新社工', email: 'New.Caseworker@Example.org', roles: ['caseworker'], locale: 'zh-CN' },
+      payload: {
+        _csrf: s.csrf,
+        organisationId: ngo,
+        displayName: '新社工',
+        email: 'New.Caseworker@Example.org',
+        roles: ['caseworker'],
+        locale: 'zh-CN',
+      },
     });
     expect(invite.statusCode).toBe(200);
     const link = /(http:\/\/[^<\s]+\/staff\/invite\/[A-Za-z0-9_-]+)/.exec(invite.body)?.[1];
@@ -225,40 +375,76 @@ describe('invitations and TOTP enrolment', () => {
     const page = await t.app.inject({ url: path });
     expect(page.statusCode).toBe(200);
     expect(page.body).toContain('新社工，北京测试公益机构邀请你使用安心');
-    const common = await t.app.inject({ method: 'POST', url: path, payload: { password: 'password1234', confirm: 'password1234' } });
+    const common = await t.app.inject({
+      method: 'POST',
+      url: path,
+      payload: { password: 'password1234', confirm: 'password1234' },
+    });
     expect(common.statusCode).toBe(400);
     expect(common.body).toContain('常见或已泄露的密码');
-    const short = await t.app.inject({ method: 'POST', url: path, payload: { password: 'short', confirm: 'short' } });
+    const short = await t.app.inject({
+      method: 'POST',
+      url: path,
+      payload: { password: 'short', confirm: 'short' },
+    });
     expect(short.body).toContain('至少需要 12 个字符');
-    const mismatch = await t.app.inject({ method: 'POST', url: path, payload: { password: 'a river runs quietly by', confirm: 'a river runs quietly bz' } });
+    const mismatch = await t.app.inject({
+      method: 'POST',
+      url: path,
+      payload: { password: 'a river runs quietly by', confirm: 'a river runs quietly bz' },
+    });
     expect(mismatch.body).toContain('两次输入的密码不一致');
-    const account = await t.db.selectFrom('staff_account').select(['id', 'status', 'password_hash']).where('email', '=', 'new.caseworker@example.org').executeTakeFirstOrThrow();
+    const account = await t.db
+      .selectFrom('staff_account')
+      .select(['id', 'status', 'password_hash'])
+      .where('email', '=', 'new.caseworker@example.org')
+      .executeTakeFirstOrThrow();
     expect(account).toMatchObject({ status: 'invited', password_hash: null });
 
     const password = 'a river runs quietly by';
     secrets.push(password);
-    const accepted = await t.app.inject({ method: 'POST', url: path, payload: { password, confirm: password } });
+    const accepted = await t.app.inject({
+      method: 'POST',
+      url: path,
+      payload: { password, confirm: password },
+    });
     expect(accepted.statusCode).toBe(303);
     expect(accepted.headers.location).toBe('/staff/totp/enrol');
     const cookie = sessionCookie(accepted) ?? '';
-    const stored = await t.db.selectFrom('staff_account').select(['status', 'password_hash']).where('id', '=', account.id).executeTakeFirstOrThrow();
+    const stored = await t.db
+      .selectFrom('staff_account')
+      .select(['status', 'password_hash'])
+      .where('id', '=', account.id)
+      .executeTakeFirstOrThrow();
     expect(stored.status).toBe('active');
     expect(stored.password_hash).toMatch(/^\$argon2id\$/);
     // The link is spent.
     expect((await t.app.inject({ url: path })).body).toContain('这个邀请链接无效、已使用或已过期');
 
     // Enrolment is the only thing open until it is done.
-    expect((await t.app.inject({ url: '/staff', headers: { cookie } })).headers.location).toBe('/staff/totp/enrol');
+    expect((await t.app.inject({ url: '/staff', headers: { cookie } })).headers.location).toBe(
+      '/staff/totp/enrol',
+    );
     const enrol = await t.app.inject({ url: '/staff/totp/enrol', headers: { cookie } });
     expect(enrol.body).toMatch(/<img src="data:image\/png;base64,/);
     const secret = /<code class="secret">([A-Z2-7 ]+)<\/code>/.exec(enrol.body)?.[1]?.replace(/ /g, '') ?? '';
     expect(secret).toHaveLength(32);
     secrets.push(secret);
     const csrf = csrfFrom(enrol.body);
-    const wrong = await t.app.inject({ method: 'POST', url: '/staff/totp/enrol', headers: { cookie }, payload: { _csrf: csrf, code: '000000' === totpCode(secret) ? '111111' : '000000' } });
+    const wrong = await t.app.inject({
+      method: 'POST',
+      url: '/staff/totp/enrol',
+      headers: { cookie },
+      payload: { _csrf: csrf, code: '000000' === totpCode(secret) ? '111111' : '000000' },
+    });
     expect(wrong.statusCode).toBe(400);
     expect(wrong.body).toContain('验证码不正确');
-    const done = await t.app.inject({ method: 'POST', url: '/staff/totp/enrol', headers: { cookie }, payload: { _csrf: csrf, code: totpCode(secret) } });
+    const done = await t.app.inject({
+      method: 'POST',
+      url: '/staff/totp/enrol',
+      headers: { cookie },
+      payload: { _csrf: csrf, code: totpCode(secret) },
+    });
     expect(done.statusCode).toBe(200);
     const codes = [...done.body.matchAll(/<li><code>([a-z0-9-]{14})<\/code><\/li>/g)].map((m) => m[1] ?? '');
     expect(codes).toHaveLength(10);
@@ -267,7 +453,11 @@ describe('invitations and TOTP enrolment', () => {
     expect((await t.app.inject({ url: '/staff', headers: { cookie: full } })).statusCode).toBe(200);
     // The enrolment session's old token no longer works (a new token is issued at each step).
     expect((await t.app.inject({ url: '/api/staff/session', headers: { cookie } })).statusCode).toBe(401);
-    const enrolled = await t.db.selectFrom('staff_account').select(['totp_secret', 'mfa_enrolled_at']).where('id', '=', account.id).executeTakeFirstOrThrow();
+    const enrolled = await t.db
+      .selectFrom('staff_account')
+      .select(['totp_secret', 'mfa_enrolled_at'])
+      .where('id', '=', account.id)
+      .executeTakeFirstOrThrow();
     expect(enrolled.mfa_enrolled_at).not.toBeNull();
     expect(enrolled.totp_secret?.toString('latin1')).not.toContain(secret);
 
@@ -275,23 +465,43 @@ describe('invitations and TOTP enrolment', () => {
     const first = await passwordStep({ email: 'new.caseworker@example.org', password });
     const pending = sessionCookie(first) ?? '';
     const verifyPage = await t.app.inject({ url: '/staff/sign-in/verify', headers: { cookie: pending } });
-    const viaRecovery = await t.app.inject({ method: 'POST', url: '/staff/sign-in/verify', headers: { cookie: pending }, payload: { _csrf: csrfFrom(verifyPage.body), code: (codes[0] ?? '').toUpperCase() } });
+    const viaRecovery = await t.app.inject({
+      method: 'POST',
+      url: '/staff/sign-in/verify',
+      headers: { cookie: pending },
+      payload: { _csrf: csrfFrom(verifyPage.body), code: (codes[0] ?? '').toUpperCase() },
+    });
     expect(viaRecovery.statusCode).toBe(303);
     const second = await passwordStep({ email: 'new.caseworker@example.org', password });
     const pending2 = sessionCookie(second) ?? '';
     const verifyPage2 = await t.app.inject({ url: '/staff/sign-in/verify', headers: { cookie: pending2 } });
-    const reused = await t.app.inject({ method: 'POST', url: '/staff/sign-in/verify', headers: { cookie: pending2 }, payload: { _csrf: csrfFrom(verifyPage2.body), code: codes[0] ?? '' } });
+    const reused = await t.app.inject({
+      method: 'POST',
+      url: '/staff/sign-in/verify',
+      headers: { cookie: pending2 },
+      payload: { _csrf: csrfFrom(verifyPage2.body), code: codes[0] ?? '' },
+    });
     expect(reused.statusCode).toBe(401);
   });
 
   it('refuses bad invitations with clear messages and creates nothing', async () => {
     const s = await sessionFor(t, admin.accountId);
-    const before = await t.db.selectFrom('staff_account').select((eb) => eb.fn.countAll<string>().as('n')).executeTakeFirstOrThrow();
+    const before = await t.db
+      .selectFrom('staff_account')
+      .select((eb) => eb.fn.countAll<string>().as('n'))
+      .executeTakeFirstOrThrow();
     const bad = await t.app.inject({
       method: 'POST',
       url: '/staff/admin/accounts',
       headers: { cookie: s.cookie },
-      payload: { _csrf: s.csrf, organisationId: ngo, displayName: ' ', email: 'not-an-email', roles: ['judge'], locale: 'zh-CN' },
+      payload: {
+        _csrf: s.csrf,
+        organisationId: ngo,
+        displayName: ' ',
+        email: 'not-an-email',
+        roles: ['judge'],
+        locale: 'zh-CN',
+      },
     });
     expect(bad.statusCode).toBe(400);
     expect(bad.body).toContain('邮箱格式不正确');
@@ -301,7 +511,14 @@ describe('invitations and TOTP enrolment', () => {
       method: 'POST',
       url: '/staff/admin/accounts',
       headers: { cookie: s.cookie },
-      payload: { _csrf: s.csrf, organisationId: ngo, displayName: 'Dup', email: admin.email, roles: ['caseworker'], locale: 'en' },
+      payload: {
+        _csrf: s.csrf,
+        organisationId: ngo,
+        displayName: 'Dup',
+        email: admin.email,
+        roles: ['caseworker'],
+        locale: 'en',
+      },
     });
     expect(taken.body).toContain('这个邮箱已有账户');
     // An organisation admin cannot invite into another organisation: it does not exist for them.
@@ -309,10 +526,20 @@ describe('invitations and TOTP enrolment', () => {
       method: 'POST',
       url: '/staff/admin/accounts',
       headers: { cookie: s.cookie },
-      payload: { _csrf: s.csrf, organisationId: otherNgo, displayName: 'X', email: 'x@example.org', roles: ['caseworker'], locale: 'zh-CN' },
+      payload: {
+        _csrf: s.csrf,
+        organisationId: otherNgo,
+        displayName: 'X',
+        email: 'x@example.org',
+        roles: ['caseworker'],
+        locale: 'zh-CN',
+      },
     });
     expect(elsewhere.statusCode).toBe(404);
-    const after = await t.db.selectFrom('staff_account').select((eb) => eb.fn.countAll<string>().as('n')).executeTakeFirstOrThrow();
+    const after = await t.db
+      .selectFrom('staff_account')
+      .select((eb) => eb.fn.countAll<string>().as('n'))
+      .executeTakeFirstOrThrow();
     expect(after.n).toBe(before.n);
   });
 
@@ -320,17 +547,39 @@ describe('invitations and TOTP enrolment', () => {
     const staff = await makeStaff(t, ngo, ['caseworker']);
     const live = await sessionFor(t, staff.accountId);
     const s = await sessionFor(t, admin.accountId);
-    const reset = await t.app.inject({ method: 'POST', url: `/staff/admin/accounts/${staff.accountId}/reset-mfa`, headers: { cookie: s.cookie }, payload: { _csrf: s.csrf } });
+    const reset = await t.app.inject({
+      method: 'POST',
+      url: `/staff/admin/accounts/${staff.accountId}/reset-mfa`,
+      headers: { cookie: s.cookie },
+      payload: { _csrf: s.csrf },
+    });
     expect(reset.statusCode).toBe(303);
-    expect((await t.app.inject({ url: '/api/staff/session', headers: { cookie: live.cookie } })).statusCode).toBe(401);
+    expect(
+      (await t.app.inject({ url: '/api/staff/session', headers: { cookie: live.cookie } })).statusCode,
+    ).toBe(401);
     const next = await passwordStep(staff);
     expect(next.headers.location).toBe('/staff/totp/enrol');
-    const event = await t.db.selectFrom('audit_event').selectAll().where('event', '=', 'identity.mfa_reset').where('record_id', '=', staff.accountId).executeTakeFirstOrThrow();
-    expect(event).toMatchObject({ actor_account_id: admin.accountId, organisation_id: ngo, actor_roles: ['organisation_admin'], details: { sessionsRevoked: 1 } });
+    const event = await t.db
+      .selectFrom('audit_event')
+      .selectAll()
+      .where('event', '=', 'identity.mfa_reset')
+      .where('record_id', '=', staff.accountId)
+      .executeTakeFirstOrThrow();
+    expect(event).toMatchObject({
+      actor_account_id: admin.accountId,
+      organisation_id: ngo,
+      actor_roles: ['organisation_admin'],
+      details: { sessionsRevoked: 1 },
+    });
     expect(event.ip).toBeTruthy();
     expect(event.user_agent).toBeTruthy();
     // Admins cannot reset themselves (another admin must).
-    const self = await t.app.inject({ method: 'POST', url: `/staff/admin/accounts/${admin.accountId}/reset-mfa`, headers: { cookie: s.cookie }, payload: { _csrf: s.csrf } });
+    const self = await t.app.inject({
+      method: 'POST',
+      url: `/staff/admin/accounts/${admin.accountId}/reset-mfa`,
+      headers: { cookie: s.cookie },
+      payload: { _csrf: s.csrf },
+    });
     expect(self.statusCode).toBe(400);
   });
 });
@@ -340,10 +589,20 @@ describe('administration', () => {
     const operator = await makeOrganisation(t, 'platform_operator', '11');
     const platformAdmin = await makeStaff(t, operator, ['platform_admin']);
     const s = await sessionFor(t, platformAdmin.accountId);
-    const bad = await t.app.inject({ method: 'POST', url: '/staff/admin/organisations', headers: { cookie: s.cookie }, payload: { _csrf: s.csrf, kind: 'court', name: '某法院', regionCode: '999999' } });
+    const bad = await t.app.inject({
+      method: 'POST',
+      url: '/staff/admin/organisations',
+      headers: { cookie: s.cookie },
+      payload: { _csrf: s.csrf, kind: 'court', name: '某法院', regionCode: '999999' },
+    });
     expect(bad.statusCode).toBe(400);
     expect(bad.body).toContain('行政区划代码无效');
-    const ok = await t.app.inject({ method: 'POST', url: '/staff/admin/organisations', headers: { cookie: s.cookie }, payload: { _csrf: s.csrf, kind: 'court', name: '重庆市渝北区人民法院', regionCode: '500112' } });
+    const ok = await t.app.inject({
+      method: 'POST',
+      url: '/staff/admin/organisations',
+      headers: { cookie: s.cookie },
+      payload: { _csrf: s.csrf, kind: 'court', name: '重庆市渝北区人民法院', regionCode: '500112' },
+    });
     expect(ok.statusCode).toBe(303);
     const list = await t.app.inject({ url: '/staff/admin/organisations', headers: { cookie: s.cookie } });
     expect(list.body).toContain('重庆市 渝北区');
@@ -360,20 +619,64 @@ describe('administration', () => {
     const staff = await makeStaff(t, ngo, ['caseworker']);
     const live = await sessionFor(t, staff.accountId);
     const s = await sessionFor(t, admin.accountId);
-    const unfit = await t.app.inject({ method: 'POST', url: `/staff/admin/accounts/${staff.accountId}/roles`, headers: { cookie: s.cookie }, payload: { _csrf: s.csrf, roles: ['judge'] } });
+    const unfit = await t.app.inject({
+      method: 'POST',
+      url: `/staff/admin/accounts/${staff.accountId}/roles`,
+      headers: { cookie: s.cookie },
+      payload: { _csrf: s.csrf, roles: ['judge'] },
+    });
     expect(unfit.statusCode).toBe(400);
     expect(unfit.body).toContain('所选角色不适用于这类机构');
-    const none = await t.app.inject({ method: 'POST', url: `/staff/admin/accounts/${staff.accountId}/roles`, headers: { cookie: s.cookie }, payload: { _csrf: s.csrf } });
+    const none = await t.app.inject({
+      method: 'POST',
+      url: `/staff/admin/accounts/${staff.accountId}/roles`,
+      headers: { cookie: s.cookie },
+      payload: { _csrf: s.csrf },
+    });
     expect(none.body).toContain('请至少选择一个角色');
-    expect((await t.db.selectFrom('staff_account_role').select('role').where('account_id', '=', staff.accountId).execute()).map((r) => r.role)).toEqual(['caseworker']);
-    const ok = await t.app.inject({ method: 'POST', url: `/staff/admin/accounts/${staff.accountId}/roles`, headers: { cookie: s.cookie }, payload: { _csrf: s.csrf, roles: ['volunteer_lawyer', 'ngo_supervisor'] } });
+    expect(
+      (
+        await t.db
+          .selectFrom('staff_account_role')
+          .select('role')
+          .where('account_id', '=', staff.accountId)
+          .execute()
+      ).map((r) => r.role),
+    ).toEqual(['caseworker']);
+    const ok = await t.app.inject({
+      method: 'POST',
+      url: `/staff/admin/accounts/${staff.accountId}/roles`,
+      headers: { cookie: s.cookie },
+      payload: { _csrf: s.csrf, roles: ['volunteer_lawyer', 'ngo_supervisor'] },
+    });
     expect(ok.statusCode).toBe(303);
-    expect((await t.db.selectFrom('staff_account_role').select('role').where('account_id', '=', staff.accountId).orderBy('role').execute()).map((r) => r.role)).toEqual(['ngo_supervisor', 'volunteer_lawyer']);
-    expect((await t.app.inject({ url: '/api/staff/session', headers: { cookie: live.cookie } })).statusCode).toBe(401);
-    const event = await t.db.selectFrom('audit_event').select('details').where('event', '=', 'identity.roles_changed').where('record_id', '=', staff.accountId).executeTakeFirstOrThrow();
+    expect(
+      (
+        await t.db
+          .selectFrom('staff_account_role')
+          .select('role')
+          .where('account_id', '=', staff.accountId)
+          .orderBy('role')
+          .execute()
+      ).map((r) => r.role),
+    ).toEqual(['ngo_supervisor', 'volunteer_lawyer']);
+    expect(
+      (await t.app.inject({ url: '/api/staff/session', headers: { cookie: live.cookie } })).statusCode,
+    ).toBe(401);
+    const event = await t.db
+      .selectFrom('audit_event')
+      .select('details')
+      .where('event', '=', 'identity.roles_changed')
+      .where('record_id', '=', staff.accountId)
+      .executeTakeFirstOrThrow();
     expect(event.details).toEqual({ roles: 'volunteer_lawyer,ngo_supervisor' });
     // An organisation admin cannot hand out platform admin.
-    const escalate = await t.app.inject({ method: 'POST', url: `/staff/admin/accounts/${staff.accountId}/roles`, headers: { cookie: s.cookie }, payload: { _csrf: s.csrf, roles: ['platform_admin'] } });
+    const escalate = await t.app.inject({
+      method: 'POST',
+      url: `/staff/admin/accounts/${staff.accountId}/roles`,
+      headers: { cookie: s.cookie },
+      payload: { _csrf: s.csrf, roles: ['platform_admin'] },
+    });
     expect(escalate.statusCode).toBe(404);
   });
 
@@ -388,12 +691,24 @@ describe('administration', () => {
 
   it('shows an organisation admin the audit trail of their organisation only, filterable by person', async () => {
     const s = await sessionFor(t, admin.accountId);
-    const page = await t.app.inject({ url: `/staff/admin/audit?account=${admin.accountId}`, headers: { cookie: s.cookie } });
+    const page = await t.app.inject({
+      url: `/staff/admin/audit?account=${admin.accountId}`,
+      headers: { cookie: s.cookie },
+    });
     expect(page.statusCode).toBe(200);
     expect(page.body).toContain('identity.mfa_reset');
-    const foreign = await t.db.selectFrom('audit_event').select('seq').where('organisation_id', '=', otherNgo).execute();
+    const foreign = await t.db
+      .selectFrom('audit_event')
+      .select('seq')
+      .where('organisation_id', '=', otherNgo)
+      .execute();
     expect(foreign).toEqual([]);
-    const viewed = await t.db.selectFrom('audit_event').select('details').where('event', '=', 'audit.viewed').orderBy('seq', 'desc').executeTakeFirstOrThrow();
+    const viewed = await t.db
+      .selectFrom('audit_event')
+      .select('details')
+      .where('event', '=', 'audit.viewed')
+      .orderBy('seq', 'desc')
+      .executeTakeFirstOrThrow();
     expect(viewed.details).toEqual({ filters: 'account' });
   });
 });
@@ -402,12 +717,20 @@ describe('secrets', () => {
   it('never writes a password, TOTP secret, recovery code or token to the logs or an API response', async () => {
     const logs = t.logs.join('\n');
     expect(logs.length).toBeGreaterThan(1000);
-    for (const secret of secrets.filter((s) => s.length >= 6)) expect(logs, 'a secret reached the logs').not.toContain(secret);
+    for (const secret of secrets.filter((s) => s.length >= 6))
+      expect(logs, 'a secret reached the logs').not.toContain(secret);
     const s = await sessionFor(t, admin.accountId);
     const me = await t.app.inject({ url: '/api/staff/session', headers: { cookie: s.cookie } });
     const token = s.cookie.split('=')[1] ?? '';
     expect(me.body).not.toContain(token);
     expect(me.body).not.toContain(admin.totpSecret);
-    expect(Object.keys(me.json()).sort()).toEqual(['accountId', 'csrfToken', 'displayName', 'locale', 'organisation', 'roles']);
+    expect(Object.keys(me.json()).sort()).toEqual([
+      'accountId',
+      'csrfToken',
+      'displayName',
+      'locale',
+      'organisation',
+      'roles',
+    ]);
   });
 });

@@ -33,7 +33,13 @@ const extra: Process[] = [];
 async function startProcess(): Promise<Process> {
   const handle = connectDatabase(t.databaseUrl, { max: 4 });
   const jobs = new JobRunner(handle.db, t.databaseUrl, pino({ level: 'silent' }), 200);
-  const app = await buildApp({ config: t.config, db: handle.db, keyring: t.keyring, jobs, logStream: new Writable({ write: (_chunk, _encoding, done) => done() }) });
+  const app = await buildApp({
+    config: t.config,
+    db: handle.db,
+    keyring: t.keyring,
+    jobs,
+    logStream: new Writable({ write: (_chunk, _encoding, done) => done() }),
+  });
   await app.ready();
   app.ordersService.now = clock;
   const p = { app, jobs, handle };
@@ -48,11 +54,19 @@ async function stopProcess(p: Process): Promise<void> {
   extra.splice(extra.indexOf(p), 1);
 }
 
-const staff = (accountId: string): OrdersActor => ({ audit: { accountId, roles: ['judge'], organisationId: null, ip: null, userAgent: null }, ref: `staff:${accountId}`, accountId });
+const staff = (accountId: string): OrdersActor => ({
+  audit: { accountId, roles: ['judge'], organisationId: null, ip: null, userAgent: null },
+  ref: `staff:${accountId}`,
+  accountId,
+});
 
 async function acceptedApplication(urgent: boolean): Promise<string> {
   const s = t.app.ordersService;
-  const { id } = await s.saveDraft(staff(w.caseworker.accountId), { ...completeApplication(), urgent, ...(urgent ? { urgentReason: '他扬言今晚回来' } : {}) }, { channel: 'ngo' });
+  const { id } = await s.saveDraft(
+    staff(w.caseworker.accountId),
+    { ...completeApplication(), urgent, ...(urgent ? { urgentReason: '他扬言今晚回来' } : {}) },
+    { channel: 'ngo' },
+  );
   await s.submit(staff(w.caseworker.accountId), id);
   await s.accept(staff(w.clerk.accountId), id);
   return id;
@@ -63,7 +77,14 @@ async function alerts(subjectId: string): Promise<string[]> {
 }
 
 async function events(applicationId: string, kind: string): Promise<number> {
-  return (await t.db.selectFrom('order_event').select('id').where('application_id', '=', applicationId).where('kind', '=', kind).execute()).length;
+  return (
+    await t.db
+      .selectFrom('order_event')
+      .select('id')
+      .where('application_id', '=', applicationId)
+      .where('kind', '=', kind)
+      .execute()
+  ).length;
 }
 
 let a: Process;
@@ -91,14 +112,21 @@ describe('legal clock', () => {
   it('warns 6 hours before a 24-hour urgent deadline and flags the breach, once, across two processes and a restart', async () => {
     now = new Date('2026-12-01T02:00:00Z');
     const id = await acceptedApplication(true);
-    const row = await t.db.selectFrom('order_application').select(['ruling_due_at']).where('id', '=', id).executeTakeFirstOrThrow();
+    const row = await t.db
+      .selectFrom('order_application')
+      .select(['ruling_due_at'])
+      .where('id', '=', id)
+      .executeTakeFirstOrThrow();
     expect(row.ruling_due_at?.toISOString()).toBe('2026-12-02T02:00:00.000Z');
 
     now = new Date(now.getTime() + 18 * HOUR - 60_000);
     await sweepBoth();
     expect(await alerts(id)).toEqual([]);
     const docket = await t.app.ordersService.listDocket(w.courtA);
-    expect(docket.find((d) => d.id === id)).toMatchObject({ clock: 'ok', timeLeft: { overdue: false, hours: 6, minutes: 1 } });
+    expect(docket.find((d) => d.id === id)).toMatchObject({
+      clock: 'ok',
+      timeLeft: { overdue: false, hours: 6, minutes: 1 },
+    });
 
     now = new Date('2026-12-01T20:00:00Z'); // 18 h after acceptance: 6 h left
     expect(await sweepBoth()).toBe(1);
@@ -115,8 +143,16 @@ describe('legal clock', () => {
     expect(await alerts(id)).toEqual(['ruling_breach', 'ruling_warning']);
     expect(await events(id, 'ruling_warning')).toBe(1);
     expect(await events(id, 'ruling_breach')).toBe(1);
-    expect((await t.app.ordersService.listDocket(w.courtA)).find((d) => d.id === id)).toMatchObject({ clock: 'breached', timeLeft: { overdue: true, hours: 1, minutes: 30 } });
-    const notices = await t.db.selectFrom('order_notification').select('template').where('application_id', '=', id).where('recipient', '=', 'court').execute();
+    expect((await t.app.ordersService.listDocket(w.courtA)).find((d) => d.id === id)).toMatchObject({
+      clock: 'breached',
+      timeLeft: { overdue: true, hours: 1, minutes: 30 },
+    });
+    const notices = await t.db
+      .selectFrom('order_notification')
+      .select('template')
+      .where('application_id', '=', id)
+      .where('recipient', '=', 'court')
+      .execute();
     expect(notices.filter((n) => n.template === 'ruling_warning')).toHaveLength(1);
     expect(notices.filter((n) => n.template === 'ruling_breach')).toHaveLength(1);
   });
@@ -131,7 +167,10 @@ describe('legal clock', () => {
     await sweepBoth();
     expect(await alerts(id)).toEqual(['ruling_warning']);
     // Deciding stops the clock: no breach is flagged afterwards.
-    await t.app.ordersService.decide(staff(w.judge.accountId), id, { outcome: 'reject', reasons: '证据不足以证明存在家庭暴力现实危险' });
+    await t.app.ordersService.decide(staff(w.judge.accountId), id, {
+      outcome: 'reject',
+      reasons: '证据不足以证明存在家庭暴力现实危险',
+    });
     now = new Date('2026-12-14T00:00:00Z');
     await sweepBoth();
     expect(await alerts(id)).toEqual(['ruling_warning']);
@@ -142,13 +181,29 @@ describe('legal clock', () => {
     const first = await acceptedApplication(false);
     const second = await acceptedApplication(false);
     const s = t.app.ordersService;
-    const o1 = (await s.decide(staff(w.judge.accountId), first, { outcome: 'grant', measures: ['no_violence'], validMonths: 6 })).orderId!;
-    const o2 = (await s.decide(staff(w.judge.accountId), second, { outcome: 'grant', measures: ['no_violence'], validMonths: 6 })).orderId!;
+    const o1 = (
+      await s.decide(staff(w.judge.accountId), first, {
+        outcome: 'grant',
+        measures: ['no_violence'],
+        validMonths: 6,
+      })
+    ).orderId!;
+    const o2 = (
+      await s.decide(staff(w.judge.accountId), second, {
+        outcome: 'grant',
+        measures: ['no_violence'],
+        validMonths: 6,
+      })
+    ).orderId!;
     now = new Date(now.getTime() + 5 * DAY - 60_000);
     await s.requestReconsideration(staff(w.clerk.accountId), o1);
-    await expect(s.requestReconsideration(staff(w.clerk.accountId), o1)).rejects.toMatchObject({ code: 'CONFLICT' });
+    await expect(s.requestReconsideration(staff(w.clerk.accountId), o1)).rejects.toMatchObject({
+      code: 'CONFLICT',
+    });
     now = new Date('2027-01-09T00:00:00Z');
-    await expect(s.requestReconsideration(staff(w.clerk.accountId), o2)).rejects.toMatchObject({ code: 'VALIDATION' });
+    await expect(s.requestReconsideration(staff(w.clerk.accountId), o2)).rejects.toMatchObject({
+      code: 'VALIDATION',
+    });
     await sweepBoth();
     expect((await alerts(o2)).filter((k) => k === 'reconsideration_closed')).toHaveLength(1);
     // The order stays in force during reconsideration; upheld keeps it.
@@ -160,7 +215,13 @@ describe('legal clock', () => {
     now = new Date('2027-02-01T00:00:00Z');
     const id = await acceptedApplication(false);
     const s = t.app.ordersService;
-    const orderId = (await s.decide(staff(w.judge.accountId), id, { outcome: 'grant', measures: ['no_violence', 'no_contact'], validMonths: 1 })).orderId!;
+    const orderId = (
+      await s.decide(staff(w.judge.accountId), id, {
+        outcome: 'grant',
+        measures: ['no_violence', 'no_contact'],
+        validMonths: 1,
+      })
+    ).orderId!;
     const until = (await s.loadOrder(orderId)).valid_until;
     expect(until.toISOString()).toBe('2027-03-01T00:00:00.000Z');
     now = new Date(until.getTime() - 15 * DAY);
@@ -172,7 +233,10 @@ describe('legal clock', () => {
     expect((await alerts(orderId)).filter((k) => k.startsWith('expiry'))).toEqual(['expiry_reminder_14']);
     now = new Date(until.getTime() - 3 * DAY + 1);
     await sweepBoth();
-    expect((await alerts(orderId)).filter((k) => k.startsWith('expiry'))).toEqual(['expiry_reminder_14', 'expiry_reminder_3']);
+    expect((await alerts(orderId)).filter((k) => k.startsWith('expiry'))).toEqual([
+      'expiry_reminder_14',
+      'expiry_reminder_3',
+    ]);
     expect(await events(id, 'expiring')).toBe(2);
     await stopProcess(b);
     b = await startProcess();
@@ -182,7 +246,10 @@ describe('legal clock', () => {
     expect((await alerts(orderId)).filter((k) => k === 'expired')).toHaveLength(1);
     expect(await events(id, 'expired')).toBe(1);
     expect((await s.loadOrder(orderId)).status).toBe('expired');
-    const token = t.keyring.openText((await s.loadOrder(orderId)).check_token, `protection_order.check_token:${orderId}`);
+    const token = t.keyring.openText(
+      (await s.loadOrder(orderId)).check_token,
+      `protection_order.check_token:${orderId}`,
+    );
     expect(await s.verifyPublic(token)).toMatchObject({ valid: false, status: 'expired' });
     // Her timeline shows the reminders and the expiry.
     const steps = (await s.timeline(id)).map((x) => x.kind);
@@ -192,22 +259,38 @@ describe('legal clock', () => {
   it('delivers each notification once through the outbox and pg-boss with two processes running', async () => {
     const sent: string[] = [];
     for (const p of [a, b]) {
-      p.app.ordersNotifier.adapters = { sms: { send: async (message) => void sent.push(`${message.to}|${message.text}`) } };
+      p.app.ordersNotifier.adapters = {
+        sms: { send: async (message) => void sent.push(`${message.to}|${message.text}`) },
+      };
       await p.jobs.start();
     }
     now = new Date();
     const id = await acceptedApplication(false); // accept notifies her in-app and by SMS (she consented to electronic service)
     const deadline = Date.now() + 30_000;
     for (;;) {
-      const pending = await t.db.selectFrom('order_notification').select('id').where('status', '=', 'pending').execute();
+      const pending = await t.db
+        .selectFrom('order_notification')
+        .select('id')
+        .where('status', '=', 'pending')
+        .execute();
       if (pending.length === 0) break;
       if (Date.now() > deadline) throw new Error(`${pending.length} notifications still pending`);
       await new Promise((r) => setTimeout(r, 200));
     }
-    const sms = await t.db.selectFrom('order_notification').select(['id', 'status', 'attempts']).where('application_id', '=', id).where('channel', '=', 'sms').execute();
+    const sms = await t.db
+      .selectFrom('order_notification')
+      .select(['id', 'status', 'attempts'])
+      .where('application_id', '=', id)
+      .where('channel', '=', 'sms')
+      .execute();
     expect(sms).toEqual([expect.objectContaining({ status: 'sent', attempts: 1 })]);
     // Every SMS sent once (earlier tests' SMS rows too), and the text says nothing about violence or courts.
-    const allSms = await t.db.selectFrom('order_notification').select('id').where('channel', '=', 'sms').where('status', '=', 'sent').execute();
+    const allSms = await t.db
+      .selectFrom('order_notification')
+      .select('id')
+      .where('channel', '=', 'sms')
+      .where('status', '=', 'sent')
+      .execute();
     expect(sent).toHaveLength(allSms.length);
     expect(new Set(sent)).toEqual(new Set(['13800138000|【安心】你有一条新消息，请登录查看。']));
     for (const forbidden of ['暴力', '法院', '保护令']) expect(sent.join('')).not.toContain(forbidden);

@@ -209,11 +209,16 @@ describe('errors', () => {
     const b = new RateLimiter(t.db, key);
     const limit = { max: 100, windowMs: 60_000 };
     const hits = await Promise.all(
-      Array.from({ length: 200 }, (_, i) => (i % 2 ? a : b).hit('probe.batch', i % 3 === 0 ? 'subject-2' : 'subject-1', limit)),
+      Array.from({ length: 200 }, (_, i) =>
+        (i % 2 ? a : b).hit('probe.batch', i % 3 === 0 ? 'subject-2' : 'subject-1', limit),
+      ),
     );
     // Every caller got its own position in its subject's window: no count lost or repeated.
     for (const subject of [0, 1]) {
-      const counts = hits.filter((_, i) => (i % 3 === 0 ? 0 : 1) === subject).map((h) => h.hits).sort((x, y) => x - y);
+      const counts = hits
+        .filter((_, i) => (i % 3 === 0 ? 0 : 1) === subject)
+        .map((h) => h.hits)
+        .sort((x, y) => x - y);
       expect(counts).toEqual(Array.from({ length: counts.length }, (_, i) => i + 1));
     }
     // 133 hits on subject-1 with a limit of 100, 67 on subject-2.

@@ -33,9 +33,23 @@ const caseCodes: string[] = [];
 /** The i-th help request of the data set; proportions are spelled out in the expectations below. */
 function requestBody(i: number, minorOrdinal: number, adultOrdinal: number, physicalOrdinal: number) {
   const minor = i % 10 < 3;
-  const gender = minor ? (minorOrdinal < 8 ? 'female' : 'male') : adultOrdinal < 21 ? 'female' : adultOrdinal < 26 ? 'male' : 'not_said';
+  const gender = minor
+    ? minorOrdinal < 8
+      ? 'female'
+      : 'male'
+    : adultOrdinal < 21
+      ? 'female'
+      : adultOrdinal < 26
+        ? 'male'
+        : 'not_said';
   const physical = i % 2 === 0;
-  const forms = physical ? (physicalOrdinal < 14 ? ['physical', physicalOrdinal % 2 ? 'threats' : 'verbal_abuse'] : ['physical']) : i % 4 === 1 ? ['economic'] : [];
+  const forms = physical
+    ? physicalOrdinal < 14
+      ? ['physical', physicalOrdinal % 2 ? 'threats' : 'verbal_abuse']
+      : ['physical']
+    : i % 4 === 1
+      ? ['economic']
+      : [];
   return {
     requestType: i < 30 ? 'domestic_violence' : i < 36 ? 'sexual_harassment' : 'sexual_assault',
     narrative: `第 ${i} 条求助`,
@@ -71,20 +85,32 @@ beforeAll(async () => {
     if (body.minor) minors++;
     else adults++;
     if (body.forms.includes('physical')) physical++;
-    const res = await t.app.inject({ method: 'POST', url: '/api/help/requests', remoteAddress: nextIp(), payload: body });
+    const res = await t.app.inject({
+      method: 'POST',
+      url: '/api/help/requests',
+      remoteAddress: nextIp(),
+      payload: body,
+    });
     expect(res.statusCode, res.body).toBe(201);
     const caseCode = res.json<{ caseCode: string }>().caseCode;
     caseCodes.push(caseCode);
-    const row = await t.db.selectFrom('help_request').select('id').where('case_code', '=', caseCode).executeTakeFirstOrThrow();
+    const row = await t.db
+      .selectFrom('help_request')
+      .select('id')
+      .where('case_code', '=', caseCode)
+      .executeTakeFirstOrThrow();
     ids.push(row.id);
   }
   // The first ten are answered by staff (through the help service, as the NGO desk does).
-  for (const id of ids.slice(0, 10)) await t.app.help.postStaffReply(t.db, id, 'staff-ref', '我们收到了，会尽快联系你。');
+  for (const id of ids.slice(0, 10))
+    await t.app.help.postStaffReply(t.db, id, 'staff-ref', '我们收到了，会尽快联系你。');
 
   // Usage through the public counter: 20 opens on the web (12 users of the day, 8 new), 10 in the Mini Program (10, 4).
   for (let i = 0; i < 30; i++) {
     const web = i < 20;
-    const payload = web ? { channel: 'web', firstOpenToday: i < 12, firstOpenEver: i < 8 } : { channel: 'miniprogram', firstOpenToday: true, firstOpenEver: i < 24 };
+    const payload = web
+      ? { channel: 'web', firstOpenToday: i < 12, firstOpenEver: i < 8 }
+      : { channel: 'miniprogram', firstOpenToday: true, firstOpenEver: i < 24 };
     const res = await t.app.inject({ method: 'POST', url: '/api/usage', remoteAddress: nextIp(), payload });
     expect(res.statusCode, res.body).toBe(202);
   }
@@ -125,7 +151,8 @@ beforeAll(async () => {
     });
     expect(res.statusCode, res.body).toBe(201);
   }
-  for (const caseId of caseIds.slice(5, 9)) { // adults: a minor's case closes only after the mandatory report
+  for (const caseId of caseIds.slice(5, 9)) {
+    // adults: a minor's case closes only after the mandatory report
     const res = await t.app.inject({
       method: 'POST',
       url: `/api/desk/cases/${caseId}/close`,
@@ -142,11 +169,15 @@ beforeAll(async () => {
 afterAll(async () => t?.close());
 
 async function report(who: SignedIn, query: string): Promise<WorkReportT> {
-  const res = await t.app.inject({ url: `/api/reports/work-report?${query}`, headers: { cookie: who.cookie } });
+  const res = await t.app.inject({
+    url: `/api/reports/work-report?${query}`,
+    headers: { cookie: who.cookie },
+  });
   expect(res.statusCode, res.body).toBe(200);
   return res.json<WorkReportT>();
 }
-const row = (b: { rows: { key: string; count: number | null; share: number | null }[] }, key: string) => b.rows.find((r) => r.key === key);
+const row = (b: { rows: { key: string; count: number | null; share: number | null }[] }, key: string) =>
+  b.rows.find((r) => r.key === key);
 
 describe('work report', () => {
   it('returns exactly the counts and shares of the data set (internal figures)', async () => {
@@ -209,7 +240,12 @@ describe('work report', () => {
     expect(row(r.usage.byChannel, 'web')).toMatchObject({ count: 20 });
     expect(row(r.usage.byChannel, 'miniprogram')).toMatchObject({ count: 10 });
     expect(r.series.granularity).toBe('day');
-    expect(r.series.points.find((p) => p.period === today)).toEqual({ period: today, helpRequests: 40, opens: 30, newUsers: 12 });
+    expect(r.series.points.find((p) => p.period === today)).toEqual({
+      period: today,
+      helpRequests: 40,
+      opens: 30,
+      newUsers: 12,
+    });
   });
 
   it('returns the hotline calls, desk cases and referrals of the organisation exactly', async () => {
@@ -263,10 +299,15 @@ describe('work report', () => {
     const g = h.minorGender;
     expect(g.cells[0]?.[1]).toBeNull();
     expect(g.cells[0]?.filter((v) => v === null).length).toBeGreaterThanOrEqual(2);
-    expect(g.cells.map((rowCells) => rowCells[1]).filter((v) => v === null).length + (g.columnTotals[1] === null ? 1 : 0)).toBeGreaterThanOrEqual(2);
+    expect(
+      g.cells.map((rowCells) => rowCells[1]).filter((v) => v === null).length +
+        (g.columnTotals[1] === null ? 1 : 0),
+    ).toBeGreaterThanOrEqual(2);
     // Every published number in the cross-table is the true one.
     const raw = await report(supervisor, `${period}&suppress=false`);
-    g.cells.forEach((cells, i) => cells.forEach((v, j) => v !== null && expect(v).toBe(raw.helpRequests.minorGender.cells[i]?.[j])));
+    g.cells.forEach((cells, i) =>
+      cells.forEach((v, j) => v !== null && expect(v).toBe(raw.helpRequests.minorGender.cells[i]?.[j])),
+    );
     // A higher threshold for an export hides more.
     const strict = await report(supervisor, `${period}&threshold=7`);
     expect(row(strict.helpRequests.byType, 'sexual_harassment')?.count).toBeNull();
@@ -274,7 +315,12 @@ describe('work report', () => {
   });
 
   it('counts only records whose consent allows statistics', async () => {
-    const one = await t.db.selectFrom('help_request').select('id').where('request_type', '=', 'domestic_violence').orderBy('created_at').executeTakeFirstOrThrow();
+    const one = await t.db
+      .selectFrom('help_request')
+      .select('id')
+      .where('request_type', '=', 'domestic_violence')
+      .orderBy('created_at')
+      .executeTakeFirstOrThrow();
     await sql`update help_request set consent_basis = 'withdrawn' where id = ${one.id}`.execute(t.db);
     try {
       await foldRollups(t.db);
@@ -282,24 +328,40 @@ describe('work report', () => {
       expect(r.helpRequests.total.value).toBe(39);
       expect(row(r.helpRequests.byType, 'domestic_violence')?.count).toBe(29);
     } finally {
-      await sql`update help_request set consent_basis = 'separate_consent' where id = ${one.id}`.execute(t.db);
+      await sql`update help_request set consent_basis = 'separate_consent' where id = ${one.id}`.execute(
+        t.db,
+      );
       await foldRollups(t.db);
     }
   });
 
   it('exports a CSV per table with small counts hidden', async () => {
-    const res = await t.app.inject({ url: `/reports/export.csv?${period}&table=byType`, headers: { cookie: supervisor.cookie } });
+    const res = await t.app.inject({
+      url: `/reports/export.csv?${period}&table=byType`,
+      headers: { cookie: supervisor.cookie },
+    });
     expect(res.statusCode).toBe(200);
     expect(res.headers['content-type']).toContain('text/csv');
-    const lines = res.body.replace(/^\ufeff/, '').trim().split('\r\n');
+    const lines = res.body
+      .replace(/^\ufeff/, '')
+      .trim()
+      .split('\r\n');
     expect(lines[0]).toBe('key,label,数量,占比,上期');
     expect(lines).toContain('domestic_violence,家庭暴力,30,75.0%,0');
     expect(lines.find((l) => l.startsWith('sexual_assault,'))).toBe('sexual_assault,性侵害,suppressed,,0');
-    expect(lines.find((l) => l.startsWith('sexual_harassment,'))).toBe('sexual_harassment,性骚扰,suppressed,,0');
-    const en = await t.app.inject({ url: `/en/reports/export.csv?${period}&table=ageGender`, headers: { cookie: supervisor.cookie } });
+    expect(lines.find((l) => l.startsWith('sexual_harassment,'))).toBe(
+      'sexual_harassment,性骚扰,suppressed,,0',
+    );
+    const en = await t.app.inject({
+      url: `/en/reports/export.csv?${period}&table=ageGender`,
+      headers: { cookie: supervisor.cookie },
+    });
     expect(en.statusCode).toBe(200);
     expect(en.body).toContain('Under 14');
-    const unknown = await t.app.inject({ url: `/reports/export.csv?${period}&table=nothing`, headers: { cookie: supervisor.cookie } });
+    const unknown = await t.app.inject({
+      url: `/reports/export.csv?${period}&table=nothing`,
+      headers: { cookie: supervisor.cookie },
+    });
     expect(unknown.statusCode).toBe(404);
   });
 
@@ -308,9 +370,22 @@ describe('work report', () => {
     mkdirSync(dir, { recursive: true });
     for (const [language, expected] of [
       ['zh-CN', ['工作报告', '在线求助', '家庭暴力', '身体暴力与精神暴力同时出现', '70.0%', '隐去少于 5']],
-      ['en', ['Work report', 'Online help requests', 'Domestic violence', 'Physical and psychological violence together', '70.0%', 'counts below 5 hidden']],
+      [
+        'en',
+        [
+          'Work report',
+          'Online help requests',
+          'Domestic violence',
+          'Physical and psychological violence together',
+          '70.0%',
+          'counts below 5 hidden',
+        ],
+      ],
     ] as const) {
-      const res = await t.app.inject({ url: `/reports/export.pdf?${period}&language=${language}`, headers: { cookie: supervisor.cookie } });
+      const res = await t.app.inject({
+        url: `/reports/export.pdf?${period}&language=${language}`,
+        headers: { cookie: supervisor.cookie },
+      });
       expect(res.statusCode).toBe(200);
       expect(res.headers['content-type']).toBe('application/pdf');
       const file = join(dir, `report-${language}.pdf`);
@@ -319,7 +394,17 @@ describe('work report', () => {
       for (const phrase of expected) expect(text).toContain(phrase);
       // The 4 sexual-assault requests are hidden in the PDF too.
       expect(text).toMatch(/(性侵害|Sexual assault)\s+—/);
-      execFileSync('pdftoppm', ['-png', '-r', '60', '-f', '1', '-l', '2', file, join(dir, `report-${language}`)]);
+      execFileSync('pdftoppm', [
+        '-png',
+        '-r',
+        '60',
+        '-f',
+        '1',
+        '-l',
+        '2',
+        file,
+        join(dir, `report-${language}`),
+      ]);
       const png = join(dir, `report-${language}-1.png`);
       expect(existsSync(png) && statSync(png).size > 10_000).toBe(true);
     }
@@ -335,7 +420,10 @@ describe('work report', () => {
     expect(images.length).toBeGreaterThanOrEqual(10);
     expect(tables.length).toBeGreaterThanOrEqual(images.length);
     expect(res.body).not.toContain('<script');
-    const en = await t.app.inject({ url: `/en/reports?${period}&preview=true`, headers: { cookie: supervisor.cookie } });
+    const en = await t.app.inject({
+      url: `/en/reports?${period}&preview=true`,
+      headers: { cookie: supervisor.cookie },
+    });
     expect(en.statusCode).toBe(200);
     expect(en.body).toContain('Counts below 5 are hidden');
     expect(en.body).toContain('Domestic violence');
@@ -365,35 +453,108 @@ describe('work report', () => {
     const pdf = await t.app.inject({ url: `${location}/report.pdf` });
     expect(pdf.statusCode).toBe(200);
     expect(pdf.headers['content-type']).toBe('application/pdf');
-    expect((await t.app.inject({ url: '/reports/published/00000000-0000-4000-8000-000000000000' })).statusCode).toBe(404);
+    expect(
+      (await t.app.inject({ url: '/reports/published/00000000-0000-4000-8000-000000000000' })).statusCode,
+    ).toBe(404);
   });
 
   it('writes every export and every publication to the audit trail, with the supervisor as actor and no figures', async () => {
     const events = (event: string) =>
-      t.db.selectFrom('audit_event').select(['actor_account_id', 'actor_roles', 'organisation_id', 'record_type', 'record_id', 'details']).where('event', '=', event).orderBy('seq').execute();
+      t.db
+        .selectFrom('audit_event')
+        .select(['actor_account_id', 'actor_roles', 'organisation_id', 'record_type', 'record_id', 'details'])
+        .where('event', '=', event)
+        .orderBy('seq')
+        .execute();
     const exportsBefore = (await events('reports.exported')).length;
     const publishedBefore = (await events('reports.published')).length;
-    const supervisorId = (await t.db.selectFrom('staff_session').select('account_id').where('id', '=', supervisor.sessionId).executeTakeFirstOrThrow()).account_id;
+    const supervisorId = (
+      await t.db
+        .selectFrom('staff_session')
+        .select('account_id')
+        .where('id', '=', supervisor.sessionId)
+        .executeTakeFirstOrThrow()
+    ).account_id;
 
-    expect((await t.app.inject({ url: `/reports/export.csv?${period}&table=byType`, headers: { cookie: supervisor.cookie } })).statusCode).toBe(200);
-    expect((await t.app.inject({ url: `/reports/export.pdf?${period}&language=en&threshold=10`, headers: { cookie: supervisor.cookie } })).statusCode).toBe(200);
+    expect(
+      (
+        await t.app.inject({
+          url: `/reports/export.csv?${period}&table=byType`,
+          headers: { cookie: supervisor.cookie },
+        })
+      ).statusCode,
+    ).toBe(200);
+    expect(
+      (
+        await t.app.inject({
+          url: `/reports/export.pdf?${period}&language=en&threshold=10`,
+          headers: { cookie: supervisor.cookie },
+        })
+      ).statusCode,
+    ).toBe(200);
     // A refused export (an unknown table) leaves no event.
-    expect((await t.app.inject({ url: `/reports/export.csv?${period}&table=nothing`, headers: { cookie: supervisor.cookie } })).statusCode).toBe(404);
+    expect(
+      (
+        await t.app.inject({
+          url: `/reports/export.csv?${period}&table=nothing`,
+          headers: { cookie: supervisor.cookie },
+        })
+      ).statusCode,
+    ).toBe(404);
     const exported = (await events('reports.exported')).slice(exportsBefore);
     expect(exported).toEqual([
-      { actor_account_id: supervisorId, actor_roles: ['ngo_supervisor'], organisation_id: ngoId, record_type: 'report_organisation', record_id: ngoId, details: { format: 'csv', table: 'byType', organisation: ngoId, from, to: today, language: 'zh-CN', threshold: 5 } },
-      { actor_account_id: supervisorId, actor_roles: ['ngo_supervisor'], organisation_id: ngoId, record_type: 'report_organisation', record_id: ngoId, details: { format: 'pdf', organisation: ngoId, from, to: today, language: 'en', threshold: 10 } },
+      {
+        actor_account_id: supervisorId,
+        actor_roles: ['ngo_supervisor'],
+        organisation_id: ngoId,
+        record_type: 'report_organisation',
+        record_id: ngoId,
+        details: {
+          format: 'csv',
+          table: 'byType',
+          organisation: ngoId,
+          from,
+          to: today,
+          language: 'zh-CN',
+          threshold: 5,
+        },
+      },
+      {
+        actor_account_id: supervisorId,
+        actor_roles: ['ngo_supervisor'],
+        organisation_id: ngoId,
+        record_type: 'report_organisation',
+        record_id: ngoId,
+        details: { format: 'pdf', organisation: ngoId, from, to: today, language: 'en', threshold: 10 },
+      },
     ]);
 
-    const res = await t.app.inject({ method: 'POST', url: '/reports/publish', headers: { cookie: supervisor.cookie, 'x-csrf-token': supervisor.csrf }, payload: { from, to: today, threshold: 6 } });
+    const res = await t.app.inject({
+      method: 'POST',
+      url: '/reports/publish',
+      headers: { cookie: supervisor.cookie, 'x-csrf-token': supervisor.csrf },
+      payload: { from, to: today, threshold: 6 },
+    });
     expect(res.statusCode, res.body).toBe(303);
     const publicationId = String(res.headers.location).split('/').pop();
     const published = (await events('reports.published')).slice(publishedBefore);
     expect(published).toEqual([
-      { actor_account_id: supervisorId, actor_roles: ['ngo_supervisor'], organisation_id: ngoId, record_type: 'report_publication', record_id: publicationId, details: { organisation: ngoId, from, to: today, threshold: 6 } },
+      {
+        actor_account_id: supervisorId,
+        actor_roles: ['ngo_supervisor'],
+        organisation_id: ngoId,
+        record_type: 'report_publication',
+        record_id: publicationId,
+        details: { organisation: ngoId, from, to: today, threshold: 6 },
+      },
     ]);
     // A refused publication (a bad period) stores nothing and audits nothing.
-    const bad = await t.app.inject({ method: 'POST', url: '/reports/publish', headers: { cookie: supervisor.cookie, 'x-csrf-token': supervisor.csrf }, payload: { from: today, to: from } });
+    const bad = await t.app.inject({
+      method: 'POST',
+      url: '/reports/publish',
+      headers: { cookie: supervisor.cookie, 'x-csrf-token': supervisor.csrf },
+      payload: { from: today, to: from },
+    });
     expect(bad.statusCode).toBe(400);
     expect((await events('reports.published')).length).toBe(publishedBefore + 1);
     expect(await verifyAuditChain(t.db)).toMatchObject({ ok: true });
@@ -402,29 +563,61 @@ describe('work report', () => {
   it('refuses everyone but supervisors and admins, and organisations beyond their own', async () => {
     expect((await t.app.inject({ url: `/api/reports/work-report?${period}` })).statusCode).toBe(401);
     for (const who of [lawyer, police]) {
-      expect((await t.app.inject({ url: `/api/reports/work-report?${period}`, headers: { cookie: who.cookie } })).statusCode).toBe(404);
-      expect((await t.app.inject({ url: `/reports/export.pdf?${period}`, headers: { cookie: who.cookie } })).statusCode).toBe(404);
-      expect((await t.app.inject({ url: `/reports?${period}`, headers: { cookie: who.cookie } })).statusCode).toBe(404);
+      expect(
+        (await t.app.inject({ url: `/api/reports/work-report?${period}`, headers: { cookie: who.cookie } }))
+          .statusCode,
+      ).toBe(404);
+      expect(
+        (await t.app.inject({ url: `/reports/export.pdf?${period}`, headers: { cookie: who.cookie } }))
+          .statusCode,
+      ).toBe(404);
+      expect(
+        (await t.app.inject({ url: `/reports?${period}`, headers: { cookie: who.cookie } })).statusCode,
+      ).toBe(404);
     }
-    expect((await t.app.inject({ url: `/api/reports/work-report?${period}&organisation=all`, headers: { cookie: supervisor.cookie } })).statusCode).toBe(404);
+    expect(
+      (
+        await t.app.inject({
+          url: `/api/reports/work-report?${period}&organisation=all`,
+          headers: { cookie: supervisor.cookie },
+        })
+      ).statusCode,
+    ).toBe(404);
     const all = await report(admin, `${period}&organisation=all&suppress=false`);
     expect(all.organisation.id).toBeNull();
     expect(all.helpRequests.total.value).toBe(40);
     const ngo = await report(admin, `${period}&organisation=${ngoId}`);
     expect(ngo.organisation).toEqual({ id: ngoId, name: 'Beijing Test NGO' });
-    const bad = await t.app.inject({ url: `/api/reports/work-report?from=${today}&to=${from}`, headers: { cookie: supervisor.cookie } });
+    const bad = await t.app.inject({
+      url: `/api/reports/work-report?from=${today}&to=${from}`,
+      headers: { cookie: supervisor.cookie },
+    });
     expect(bad.statusCode).toBe(400);
   });
 
   it('answers 400 naming the field for a date that has the shape but is not in the calendar (was a 500)', async () => {
-    for (const [query, field] of [['from=0032-19-33&to=2026-01-01', 'from'], [`from=${from}&to=2026-02-30`, 'to']] as const) {
-      for (const [language, message] of [['zh-CN', `“${field}”：格式不对`], ['en', 'not in the right format']] as const) {
-        const res = await t.app.inject({ url: `/api/reports/work-report?${query}`, headers: { cookie: supervisor.cookie, 'accept-language': language } });
+    for (const [query, field] of [
+      ['from=0032-19-33&to=2026-01-01', 'from'],
+      [`from=${from}&to=2026-02-30`, 'to'],
+    ] as const) {
+      for (const [language, message] of [
+        ['zh-CN', `“${field}”：格式不对`],
+        ['en', 'not in the right format'],
+      ] as const) {
+        const res = await t.app.inject({
+          url: `/api/reports/work-report?${query}`,
+          headers: { cookie: supervisor.cookie, 'accept-language': language },
+        });
         expect(res.statusCode, query).toBe(400);
-        expect(res.json<{ error: { fields: { field: string; message: string }[] } }>().error.fields).toEqual([{ field, message: expect.stringContaining(message) }]);
+        expect(res.json<{ error: { fields: { field: string; message: string }[] } }>().error.fields).toEqual([
+          { field, message: expect.stringContaining(message) },
+        ]);
       }
     }
-    const page = await t.app.inject({ url: '/reports?from=2026-13-01&to=2026-12-31', headers: { cookie: supervisor.cookie } });
+    const page = await t.app.inject({
+      url: '/reports?from=2026-13-01&to=2026-12-31',
+      headers: { cookie: supervisor.cookie },
+    });
     expect(page.statusCode).toBe(400);
   });
 
@@ -436,20 +629,36 @@ describe('work report', () => {
     const values = [...res.body.matchAll(/<dd>([^<]*)<\/dd>/g)].map((m) => m[1]);
     expect(values.at(-2)).toBe('20');
     expect(res.body).toContain('律师工作量');
-    expect((await t.app.inject({ url: '/reports/dashboard', headers: { cookie: police.cookie } })).statusCode).toBe(404);
+    expect(
+      (await t.app.inject({ url: '/reports/dashboard', headers: { cookie: police.cookie } })).statusCode,
+    ).toBe(404);
   });
 
   it('folds new records incrementally, exactly as a rebuild from scratch would', async () => {
     await foldRollups(t.db);
     const before = (await report(supervisor, `${period}&suppress=false`)).helpRequests.total.value ?? 0;
-    const res = await t.app.inject({ method: 'POST', url: '/api/help/requests', remoteAddress: nextIp(), payload: requestBody(1, 0, 0, 0) });
+    const res = await t.app.inject({
+      method: 'POST',
+      url: '/api/help/requests',
+      remoteAddress: nextIp(),
+      payload: requestBody(1, 0, 0, 0),
+    });
     expect(res.statusCode).toBe(201);
     // Two processes folding at once: one does the work, the other skips; nothing is counted twice.
-    const results = await Promise.all([foldRollups(t.db, { recentDays: 0 }), foldRollups(t.db, { recentDays: 0 })]);
+    const results = await Promise.all([
+      foldRollups(t.db, { recentDays: 0 }),
+      foldRollups(t.db, { recentDays: 0 }),
+    ]);
     expect(results.some((r) => r.folded)).toBe(true);
     expect((await report(supervisor, `${period}&suppress=false`)).helpRequests.total.value).toBe(before + 1);
     const snapshot = async () =>
-      (await sql<{ row: string }>`select concat_ws('|', source, organisation_id, day, dimension, value, n, round(total::numeric, 3)) as row from report_fact_day order by 1`.execute(t.db)).rows.map((r) => r.row);
+      (
+        await sql<{
+          row: string;
+        }>`select concat_ws('|', source, organisation_id, day, dimension, value, n, round(total::numeric, 3)) as row from report_fact_day order by 1`.execute(
+          t.db,
+        )
+      ).rows.map((r) => r.row);
     const incremental = await snapshot();
     await foldRollups(t.db, { rebuild: true });
     expect(await snapshot()).toEqual(incremental);

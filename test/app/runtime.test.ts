@@ -78,34 +78,38 @@ async function waitReady(started: Started, timeoutMs = 90_000): Promise<void> {
 }
 
 describe('the embedded default', () => {
-  it('starts, generates a master key, restarts on the same data, and recovers after kill -9', { timeout: 180_000 }, async () => {
-    const dataDir = await mkdtemp(path.join(os.tmpdir(), 'anxin-runtime-'));
-    dirs.push(dataDir);
-    const env = { ANXIN_DATA_DIR: dataDir, ANXIN_EMBEDDED_PG_PORT: String(await freePort()) };
+  it(
+    'starts, generates a master key, restarts on the same data, and recovers after kill -9',
+    { timeout: 180_000 },
+    async () => {
+      const dataDir = await mkdtemp(path.join(os.tmpdir(), 'anxin-runtime-'));
+      dirs.push(dataDir);
+      const env = { ANXIN_DATA_DIR: dataDir, ANXIN_EMBEDDED_PG_PORT: String(await freePort()) };
 
-    const first = startServer({ ...env, PORT: String(await freePort()) });
-    await waitReady(first);
-    expect(first.output()).toContain('"migrations applied"');
-    const key = await readFile(path.join(dataDir, 'master.key'), 'utf8');
-    expect(Buffer.from(key.trim(), 'base64')).toHaveLength(32);
-    expect((await stat(path.join(dataDir, 'master.key'))).mode & 0o777).toBe(0o600);
-    first.child.kill('SIGTERM');
-    expect(await first.exited).toBe(0);
+      const first = startServer({ ...env, PORT: String(await freePort()) });
+      await waitReady(first);
+      expect(first.output()).toContain('"migrations applied"');
+      const key = await readFile(path.join(dataDir, 'master.key'), 'utf8');
+      expect(Buffer.from(key.trim(), 'base64')).toHaveLength(32);
+      expect((await stat(path.join(dataDir, 'master.key'))).mode & 0o777).toBe(0o600);
+      first.child.kill('SIGTERM');
+      expect(await first.exited).toBe(0);
 
-    const second = startServer({ ...env, PORT: String(await freePort()) });
-    await waitReady(second);
-    expect(second.output()).not.toContain('"migrations applied"');
-    expect(await readFile(path.join(dataDir, 'master.key'), 'utf8')).toBe(key);
-    // A crash leaves the embedded PostgreSQL running without its parent; the next start must cope.
-    second.child.kill('SIGKILL');
-    await second.exited;
+      const second = startServer({ ...env, PORT: String(await freePort()) });
+      await waitReady(second);
+      expect(second.output()).not.toContain('"migrations applied"');
+      expect(await readFile(path.join(dataDir, 'master.key'), 'utf8')).toBe(key);
+      // A crash leaves the embedded PostgreSQL running without its parent; the next start must cope.
+      second.child.kill('SIGKILL');
+      await second.exited;
 
-    const third = startServer({ ...env, PORT: String(await freePort()) });
-    await waitReady(third);
-    expect((await fetch(`${third.url}/`)).status).toBe(200);
-    third.child.kill('SIGTERM');
-    expect(await third.exited).toBe(0);
-  });
+      const third = startServer({ ...env, PORT: String(await freePort()) });
+      await waitReady(third);
+      expect((await fetch(`${third.url}/`)).status).toBe(200);
+      third.child.kill('SIGTERM');
+      expect(await third.exited).toBe(0);
+    },
+  );
 });
 
 describe('an external PostgreSQL', () => {

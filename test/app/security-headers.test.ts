@@ -14,7 +14,11 @@ describe('security headers on every route', () => {
     expect(routes.length).toBeGreaterThan(3);
     for (const route of routes) {
       const url = route.url.replace(/:(\w+)/g, 'x');
-      const res = await t.app.inject({ method: route.method as 'GET', url, ...(route.method === 'GET' ? {} : { payload: {} }) });
+      const res = await t.app.inject({
+        method: route.method as 'GET',
+        url,
+        ...(route.method === 'GET' ? {} : { payload: {} }),
+      });
       const where = `${route.method} ${route.url} → ${res.statusCode}`;
       const csp = String(res.headers['content-security-policy'] ?? '');
       expect(csp, where).toContain("default-src 'self'");

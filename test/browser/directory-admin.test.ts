@@ -5,7 +5,13 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Browser } from 'playwright-core';
-import { axeViolations, launchBrowser, recordRequests, serveTestApp, type ServedApp } from '../support/browser.ts';
+import {
+  axeViolations,
+  launchBrowser,
+  recordRequests,
+  serveTestApp,
+  type ServedApp,
+} from '../support/browser.ts';
 import { makeOrganisation, makeStaff, sessionFor } from '../support/identity-fixtures.ts';
 
 let served: ServedApp;
@@ -16,7 +22,9 @@ beforeAll(async () => {
   served = await serveTestApp();
   browser = await launchBrowser();
   const operator = await makeOrganisation(served, 'platform_operator', '11');
-  token = (await sessionFor(served, (await makeStaff(served, operator, ['platform_admin'])).accountId)).cookie.replace(/^anxin_session=/, '');
+  token = (
+    await sessionFor(served, (await makeStaff(served, operator, ['platform_admin'])).accountId)
+  ).cookie.replace(/^anxin_session=/, '');
 });
 afterAll(async () => {
   await browser?.close();
@@ -56,7 +64,12 @@ describe('directory admin in a browser', () => {
       await page.screenshot({ path: `test-results/directory-admin-${lang}.png`, fullPage: true });
       await page.click('form[action$="/status"] button');
       await page.waitForURL(/done=retired$/);
-      expect(await page.locator('tr.retired').filter({ hasText: lang === 'en' ? name : `${name}-zh` }).textContent()).toContain(retired);
+      expect(
+        await page
+          .locator('tr.retired')
+          .filter({ hasText: lang === 'en' ? name : `${name}-zh` })
+          .textContent(),
+      ).toContain(retired);
       expect(requests.filter((u) => !u.startsWith(served.baseUrl) && !u.startsWith('data:'))).toEqual([]);
       await context.close();
     });

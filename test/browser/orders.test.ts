@@ -11,7 +11,14 @@ import { execFileSync } from 'node:child_process';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
-import { axeViolations, launchBrowser, phoneContext, recordRequests, serveTestApp, type ServedApp } from '../support/browser.ts';
+import {
+  axeViolations,
+  launchBrowser,
+  phoneContext,
+  recordRequests,
+  serveTestApp,
+  type ServedApp,
+} from '../support/browser.ts';
 import { makeEvidence, makeOrdersWorld, pdfText, type Actor, type OrdersWorld } from '../support/orders.ts';
 import { makeStaff, sessionFor } from '../support/identity-fixtures.ts';
 
@@ -25,7 +32,11 @@ beforeAll(async () => {
   browser = await launchBrowser();
   w = await makeOrdersWorld(served);
   const staff = await makeStaff(served, w.ngo, ['volunteer_lawyer'], { name: '李律师' });
-  lawyer = { ...(await sessionFor(served, staff.accountId)), accountId: staff.accountId, organisationId: w.ngo };
+  lawyer = {
+    ...(await sessionFor(served, staff.accountId)),
+    accountId: staff.accountId,
+    organisationId: w.ngo,
+  };
   mkdirSync('test-results', { recursive: true });
 }, 90_000);
 afterAll(async () => {
@@ -33,14 +44,30 @@ afterAll(async () => {
   await served?.close();
 });
 
-async function as(actor: Actor, options: { phone?: boolean } = {}): Promise<{ context: BrowserContext; page: Page }> {
-  const context = options.phone ? await phoneContext(browser) : await browser.newContext({ viewport: { width: 1280, height: 900 } });
-  await context.addCookies([{ name: 'anxin_session', value: actor.cookie.replace(/^anxin_session=/, ''), url: served.baseUrl, httpOnly: true, sameSite: 'Lax' }]);
+async function as(
+  actor: Actor,
+  options: { phone?: boolean } = {},
+): Promise<{ context: BrowserContext; page: Page }> {
+  const context = options.phone
+    ? await phoneContext(browser)
+    : await browser.newContext({ viewport: { width: 1280, height: 900 } });
+  await context.addCookies([
+    {
+      name: 'anxin_session',
+      value: actor.cookie.replace(/^anxin_session=/, ''),
+      url: served.baseUrl,
+      httpOnly: true,
+      sameSite: 'Lax',
+    },
+  ]);
   return { context, page: await context.newPage() };
 }
 
 async function submitForm(page: Page, form: string): Promise<void> {
-  await Promise.all([page.waitForLoadState('load'), page.locator(form).locator('button[type=submit]').first().click()]);
+  await Promise.all([
+    page.waitForLoadState('load'),
+    page.locator(form).locator('button[type=submit]').first().click(),
+  ]);
 }
 
 describe('protection-order one-stop in the browser', () => {
@@ -56,16 +83,27 @@ describe('protection-order one-stop in the browser', () => {
     const caseCode = (await form.textContent('#case-code'))?.trim() ?? '';
     const secret = (await form.textContent('#case-secret'))?.trim() ?? '';
     expect(caseCode).toMatch(/^[2-9A-Z]{4}-[2-9A-Z]{4}$/);
-    const helpRequest = await served.db.selectFrom('help_request').select('id').where('case_code', '=', caseCode).executeTakeFirstOrThrow();
+    const helpRequest = await served.db
+      .selectFrom('help_request')
+      .select('id')
+      .where('case_code', '=', caseCode)
+      .executeTakeFirstOrThrow();
     // Two files in her vault (uploaded through the evidence module in its own tests).
     const evidenceIds = await makeEvidence(served, `help-case:${helpRequest.id}`);
 
     // The lawyer claims the case and starts the application from it.
     const desk = await as(lawyer);
     await desk.page.goto(served.baseUrl + '/desk');
-    await desk.page.locator('table.desk-queue tbody tr').first().getByRole('button', { name: '认领' }).click();
+    await desk.page
+      .locator('table.desk-queue tbody tr')
+      .first()
+      .getByRole('button', { name: '认领' })
+      .click();
     await desk.page.waitForURL(/\/desk\/cases\/[0-9a-f-]{36}$/);
-    await Promise.all([desk.page.waitForURL(/\/orders\/applications\/[0-9a-f-]{36}\/edit$/), desk.page.getByRole('button', { name: '开始保护令申请' }).click()]);
+    await Promise.all([
+      desk.page.waitForURL(/\/orders\/applications\/[0-9a-f-]{36}\/edit$/),
+      desk.page.getByRole('button', { name: '开始保护令申请' }).click(),
+    ]);
     const applicationId = /applications\/([0-9a-f-]{36})\/edit/.exec(desk.page.url())![1]!;
     // What is missing is listed before anything is filled in.
     expect(await desk.page.textContent('.error-summary')).toContain('请填写被申请人（施暴者）的姓名。');
@@ -85,7 +123,10 @@ describe('protection-order one-stop in the browser', () => {
     for (const id of evidenceIds) await p.check(`input[name=evidenceIds][value="${id}"]`);
     await p.check('input[name=consentOnline]');
     await p.check('input[name=consentElectronicService]');
-    await Promise.all([p.waitForURL(/\/orders\/applications\/[0-9a-f-]{36}$/), p.getByRole('button', { name: '提交给法院' }).click()]);
+    await Promise.all([
+      p.waitForURL(/\/orders\/applications\/[0-9a-f-]{36}$/),
+      p.getByRole('button', { name: '提交给法院' }).click(),
+    ]);
     await desk.context.close();
 
     // The clerk accepts from the docket.
@@ -106,7 +147,10 @@ describe('protection-order one-stop in the browser', () => {
     expect(requests.filter((u) => !u.startsWith(served.baseUrl) && !u.startsWith('data:'))).toEqual([]);
 
     // Police and federation give their opinions on their own task pages.
-    for (const [agency, text] of [[w.officer, '10月3日出警一次，现场见伤痕。'], [w.federationOfficer, '申请人曾两次到妇联求助，情况属实。']] as const) {
+    for (const [agency, text] of [
+      [w.officer, '10月3日出警一次，现场见伤痕。'],
+      [w.federationOfficer, '申请人曾两次到妇联求助，情况属实。'],
+    ] as const) {
       const s = await as(agency);
       await s.page.goto(served.baseUrl + '/orders/reviews');
       await s.page.locator('ul.review-tasks a').first().click();
@@ -143,16 +187,37 @@ describe('protection-order one-stop in the browser', () => {
     expect(await judge.page.textContent('main'), 'decision').toContain('禁止被申请人实施家庭暴力');
 
     // The respondent's copy of the PDF: right Chinese text, no applicant address; rendered to PNG to look at.
-    const pdf = await judge.page.request.get(served.baseUrl + `/api/orders/applications/${applicationId}/document?copy=respondent`);
+    const pdf = await judge.page.request.get(
+      served.baseUrl + `/api/orders/applications/${applicationId}/document?copy=respondent`,
+    );
     expect(pdf.status()).toBe(200);
     const bytes = await pdf.body();
     const text = pdfText(bytes).replace(/\s+/g, '');
-    for (const expected of ['人身安全保护令', '苏0102民保令1号', '被申请人：王强', '一、禁止被申请人对申请人实施家庭暴力', '二、禁止被申请人骚扰、跟踪、接触申请人及其相关近亲属']) expect(text).toContain(expected);
+    for (const expected of [
+      '人身安全保护令',
+      '苏0102民保令1号',
+      '被申请人：王强',
+      '一、禁止被申请人对申请人实施家庭暴力',
+      '二、禁止被申请人骚扰、跟踪、接触申请人及其相关近亲属',
+    ])
+      expect(text).toContain(expected);
     expect(text).not.toContain('三、');
     expect(text).not.toContain('梅园新村');
     writeFileSync('test-results/orders-order-respondent.pdf', bytes);
-    execFileSync('pdftoppm', ['-png', '-r', '70', '-f', '1', '-l', '1', 'test-results/orders-order-respondent.pdf', 'test-results/orders-order-respondent']);
-    const checkUrl = /(http:\/\/127\.0\.0\.1:\d+\/order-check\/[A-Za-z0-9_-]+)/.exec(pdfText(bytes).replace(/\n/g, ''))?.[1];
+    execFileSync('pdftoppm', [
+      '-png',
+      '-r',
+      '70',
+      '-f',
+      '1',
+      '-l',
+      '1',
+      'test-results/orders-order-respondent.pdf',
+      'test-results/orders-order-respondent',
+    ]);
+    const checkUrl = /(http:\/\/127\.0\.0\.1:\d+\/order-check\/[A-Za-z0-9_-]+)/.exec(
+      pdfText(bytes).replace(/\n/g, ''),
+    )?.[1];
     expect(checkUrl).toBeDefined();
 
     // Anyone with the QR code (a police officer on the street) checks it on a phone.
@@ -181,10 +246,14 @@ describe('protection-order one-stop in the browser', () => {
     await portal.goto(served.baseUrl + '/help/thread');
     await portal.fill('#caseCode', caseCode);
     await portal.fill('#secret', secret);
-    await Promise.all([portal.waitForLoadState('load'), portal.locator('form button[type=submit]').first().click()]);
+    await Promise.all([
+      portal.waitForLoadState('load'),
+      portal.locator('form button[type=submit]').first().click(),
+    ]);
     await portal.goto(served.baseUrl + `/help/thread/orders/${applicationId}`);
     const steps = await portal.locator('ol.timeline li').allTextContents();
-    for (const step of ['法院已收到申请', '法院已受理', '审查中', '法院已作出人身安全保护令', '保护令已送达']) expect(steps.join('\n')).toContain(step);
+    for (const step of ['法院已收到申请', '法院已受理', '审查中', '法院已作出人身安全保护令', '保护令已送达'])
+      expect(steps.join('\n')).toContain(step);
     await portal.screenshot({ path: 'test-results/orders-timeline-zh-phone.png', fullPage: true });
     await portal.fill('#occurredOn', '2026-11-20');
     await portal.fill('#description', '他又到我单位门口堵我。');
@@ -200,14 +269,22 @@ describe('protection-order one-stop in the browser', () => {
     await Promise.all([judge.page.waitForLoadState('load'), violation.locator('button').click()]);
     expect(await judge.page.textContent('ul.violations')).toContain('罚款 500');
     await portal.goto(served.baseUrl + `/en/help/thread/orders/${applicationId}`);
-    expect((await portal.locator('ol.timeline li').allTextContents()).join('\n')).toContain('The court decided on the violation');
+    expect((await portal.locator('ol.timeline li').allTextContents()).join('\n')).toContain(
+      'The court decided on the violation',
+    );
     await portal.screenshot({ path: 'test-results/orders-timeline-en-phone.png', fullPage: true });
     // Her own application form on her phone: starts as a server-side draft listing what is missing.
     await portal.goto(served.baseUrl + '/help/thread/orders');
-    await Promise.all([portal.waitForURL(/\/help\/thread\/orders\/[0-9a-f-]{36}$/), portal.getByRole('button', { name: '开始申请' }).click()]);
+    await Promise.all([
+      portal.waitForURL(/\/help\/thread\/orders\/[0-9a-f-]{36}$/),
+      portal.getByRole('button', { name: '开始申请' }).click(),
+    ]);
     expect(await portal.textContent('.error-summary')).toContain('请至少选择一项请求法院采取的保护措施。');
     await portal.fill('[id="applicant.name"]', '李梅');
-    await Promise.all([portal.waitForLoadState('load'), portal.getByRole('button', { name: '保存草稿' }).click()]);
+    await Promise.all([
+      portal.waitForLoadState('load'),
+      portal.getByRole('button', { name: '保存草稿' }).click(),
+    ]);
     expect(await portal.inputValue('[id="applicant.name"]')).toBe('李梅');
     expect(await axeViolations(portal)).toEqual([]);
     await portal.screenshot({ path: 'test-results/orders-form-zh-phone.png', fullPage: true });

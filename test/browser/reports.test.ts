@@ -4,7 +4,13 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Browser } from 'playwright-core';
-import { axeViolations, launchBrowser, recordRequests, serveTestApp, type ServedApp } from '../support/browser.ts';
+import {
+  axeViolations,
+  launchBrowser,
+  recordRequests,
+  serveTestApp,
+  type ServedApp,
+} from '../support/browser.ts';
 import { makeOrganisation, makeStaff, sessionFor } from '../support/identity-fixtures.ts';
 
 let served: ServedApp;
@@ -45,7 +51,10 @@ describe('report page in a browser', () => {
   ]) {
     it(`shows charts and tables without JavaScript (${lang}), passes axe-core`, async () => {
       const [name, value] = cookie.split('=') as [string, string];
-      const context = await browser.newContext({ viewport: { width: 1200, height: 900 }, javaScriptEnabled: false });
+      const context = await browser.newContext({
+        viewport: { width: 1200, height: 900 },
+        javaScriptEnabled: false,
+      });
       await context.addCookies([{ name, value, url: served.baseUrl }]);
       const page = await context.newPage();
       const requests = recordRequests(page);
@@ -58,7 +67,9 @@ describe('report page in a browser', () => {
       const charts = page.locator('img[src^="data:image/svg+xml"]');
       expect(await charts.count()).toBeGreaterThan(10);
       // Every chart image decoded and has a size (a CSP block or a broken SVG would leave it at 0).
-      const widths = await charts.evaluateAll((images) => images.map((img) => (img as HTMLImageElement).naturalWidth));
+      const widths = await charts.evaluateAll((images) =>
+        images.map((img) => (img as HTMLImageElement).naturalWidth),
+      );
       expect(widths.filter((w) => w === 0).length, JSON.stringify(widths)).toBe(0);
       const tables = await page.locator('table.report-table').count();
       expect(tables).toBeGreaterThanOrEqual(await charts.count());

@@ -6,7 +6,14 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Browser, Page } from 'playwright-core';
-import { axeViolations, launchBrowser, phoneContext, recordRequests, serveTestApp, type ServedApp } from '../support/browser.ts';
+import {
+  axeViolations,
+  launchBrowser,
+  phoneContext,
+  recordRequests,
+  serveTestApp,
+  type ServedApp,
+} from '../support/browser.ts';
 import { makeOrganisation, makeStaff, type StaffFixture } from '../support/identity-fixtures.ts';
 import { totpCode } from '../../src/modules/identity/totp.ts';
 
@@ -78,7 +85,9 @@ describe('staff sign-in in a phone browser', () => {
     // TOTP enrolment: the QR code page, in both languages.
     expect(new URL(page.url()).pathname).toBe('/staff/totp/enrol');
     expect(await page.textContent('h1')).toBe('设置两步验证');
-    expect(await page.locator('.qr img').evaluate((img: HTMLImageElement) => img.naturalWidth)).toBeGreaterThan(100);
+    expect(
+      await page.locator('.qr img').evaluate((img: HTMLImageElement) => img.naturalWidth),
+    ).toBeGreaterThan(100);
     expect(await axeViolations(page)).toEqual([]);
     await page.screenshot({ path: 'test-results/staff-totp-enrol-zh-CN-phone.png', fullPage: true });
     await page.goto(served.baseUrl + '/en/staff/totp/enrol');
@@ -119,16 +128,30 @@ describe('staff sign-in in a phone browser', () => {
 
     // A form posted without its token changes nothing.
     await page.goto(served.baseUrl + '/staff/account');
-    await page.evaluate(() => document.querySelectorAll('input[name=_csrf]').forEach((input) => input.remove()));
+    await page.evaluate(() =>
+      document.querySelectorAll('input[name=_csrf]').forEach((input) => input.remove()),
+    );
     await page.selectOption('#locale', 'en');
     await Promise.all([page.waitForNavigation(), page.click('form.stack button[type=submit]')]);
     expect(await page.textContent('[role=alert]')).toContain('表单已过期或来源无效');
-    const stored = await served.db.selectFrom('staff_account').select('locale').where('email', '=', 'li.caseworker@example.org').executeTakeFirstOrThrow();
+    const stored = await served.db
+      .selectFrom('staff_account')
+      .select('locale')
+      .where('email', '=', 'li.caseworker@example.org')
+      .executeTakeFirstOrThrow();
     expect(stored.locale).toBe('zh-CN');
 
     // An idle session ends: the next page is the sign-in page, saying why.
-    const account = await served.db.selectFrom('staff_account').select('id').where('email', '=', 'li.caseworker@example.org').executeTakeFirstOrThrow();
-    await served.db.updateTable('staff_session').set({ last_seen_at: new Date(Date.now() - 31 * 60_000) }).where('account_id', '=', account.id).execute();
+    const account = await served.db
+      .selectFrom('staff_account')
+      .select('id')
+      .where('email', '=', 'li.caseworker@example.org')
+      .executeTakeFirstOrThrow();
+    await served.db
+      .updateTable('staff_session')
+      .set({ last_seen_at: new Date(Date.now() - 31 * 60_000) })
+      .where('account_id', '=', account.id)
+      .execute();
     await page.goto(served.baseUrl + '/staff');
     expect(new URL(page.url()).pathname).toBe('/staff/sign-in');
     expect(await page.textContent('[role=status]')).toContain('为了安全已自动退出');
@@ -151,7 +174,9 @@ describe('staff sign-in in a phone browser', () => {
       expect(await axeViolations(page)).toEqual([]);
       await page.screenshot({ path: `test-results/staff-sign-in-${lang}-phone.png`, fullPage: true });
       await signInWithPassword(page, 'nobody@example.org', 'wrong password here');
-      expect(await page.textContent('[role=alert]')).toBe(lang === 'en' ? 'The email or password is not right.' : '邮箱或密码不正确。');
+      expect(await page.textContent('[role=alert]')).toBe(
+        lang === 'en' ? 'The email or password is not right.' : '邮箱或密码不正确。',
+      );
       await context.close();
     });
   }

@@ -9,7 +9,16 @@ import type { Browser, Page } from 'playwright-core';
 import { randomUUID } from 'node:crypto';
 import { chinaDate, chinaInstant } from '../../src/modules/helpline/helpline.model.ts';
 import { makeOrganisation, makeStaff } from '../support/identity-fixtures.ts';
-import { axeViolations, launchBrowser, phoneContext, recordRequests, serveNeutralSite, serveTestApp, type NeutralSite, type ServedApp } from '../support/browser.ts';
+import {
+  axeViolations,
+  launchBrowser,
+  phoneContext,
+  recordRequests,
+  serveNeutralSite,
+  serveTestApp,
+  type NeutralSite,
+  type ServedApp,
+} from '../support/browser.ts';
 
 let served: ServedApp;
 let browser: Browser;
@@ -26,18 +35,53 @@ afterAll(async () => {
   await neutral?.close();
 });
 
-const PAGES = ['/', '/help/new', '/help/thread', '/safety-check', '/learn/domestic-violence', '/learn/protection-order', '/learn/minors', '/hotline', '/directory', '/callback'];
-const inLocale = (prefix: string, path: string) => (prefix === '' ? path : path === '/' ? '/en' : `/en${path}`);
+const PAGES = [
+  '/',
+  '/help/new',
+  '/help/thread',
+  '/safety-check',
+  '/learn/domestic-violence',
+  '/learn/protection-order',
+  '/learn/minors',
+  '/hotline',
+  '/directory',
+  '/callback',
+];
+const inLocale = (prefix: string, path: string) =>
+  prefix === '' ? path : path === '/' ? '/en' : `/en${path}`;
 
 const LOCALES = [
-  { prefix: '', lang: 'zh-CN', start: '我需要帮助', narrative: '他打我，我很害怕。', reply: '我们收到了。你现在安全吗？', noReply: '律师还没有回复', staff: '志愿律师', ordersLink: '申请保护令 / 查看进度', ordersTitle: '申请人身安全保护令' },
-  { prefix: '/en', lang: 'en', start: 'I need help', narrative: 'He hits me and I am scared.', reply: 'We have your message. Are you safe now?', noReply: 'No reply yet', staff: 'Volunteer lawyer', ordersLink: 'Apply for a protection order / see progress', ordersTitle: 'Apply for a personal safety protection order' },
+  {
+    prefix: '',
+    lang: 'zh-CN',
+    start: '我需要帮助',
+    narrative: '他打我，我很害怕。',
+    reply: '我们收到了。你现在安全吗？',
+    noReply: '律师还没有回复',
+    staff: '志愿律师',
+    ordersLink: '申请保护令 / 查看进度',
+    ordersTitle: '申请人身安全保护令',
+  },
+  {
+    prefix: '/en',
+    lang: 'en',
+    start: 'I need help',
+    narrative: 'He hits me and I am scared.',
+    reply: 'We have your message. Are you safe now?',
+    noReply: 'No reply yet',
+    staff: 'Volunteer lawyer',
+    ordersLink: 'Apply for a protection order / see progress',
+    ordersTitle: 'Apply for a personal safety protection order',
+  },
 ];
 
 async function expectClean(page: Page, requests: string[], what: string, javaScriptEnabled = true) {
   // axe-core runs as a script in the page, so it runs where scripts do; the same pages are checked with JS on.
   if (javaScriptEnabled) expect(await axeViolations(page), `axe: ${what}`).toEqual([]);
-  expect(requests.filter((u) => !u.startsWith(served.baseUrl) && !u.startsWith('data:')), `origins: ${what}`).toEqual([]);
+  expect(
+    requests.filter((u) => !u.startsWith(served.baseUrl) && !u.startsWith('data:')),
+    `origins: ${what}`,
+  ).toEqual([]);
 }
 
 describe('a survivor asks for help and comes back for the reply', () => {
@@ -90,8 +134,16 @@ describe('a survivor asks for help and comes back for the reply', () => {
         expect(await back.textContent('main')).toContain(locale.noReply);
 
         // The NGO desk replies through the help service.
-        const request = await served.db.selectFrom('help_request').select('id').where('case_code', '=', caseCode).executeTakeFirstOrThrow();
-        await served.db.transaction().execute((trx) => served.app.help.postStaffReply(trx, request.id, 'staff:browser-test', locale.reply));
+        const request = await served.db
+          .selectFrom('help_request')
+          .select('id')
+          .where('case_code', '=', caseCode)
+          .executeTakeFirstOrThrow();
+        await served.db
+          .transaction()
+          .execute((trx) =>
+            served.app.help.postStaffReply(trx, request.id, 'staff:browser-test', locale.reply),
+          );
         await back.reload();
         const staffMessage = back.locator('li.msg.staff');
         expect(await staffMessage.textContent()).toContain(locale.reply);
@@ -152,7 +204,13 @@ describe('quick exit', () => {
 
   it('ends her thread session too (cookie cleared), with JavaScript on and off', async () => {
     const created = await served.app.help.createHelpRequest(
-      { requestType: 'domestic_violence', narrative: 'exit test', forms: [], contact: { channel: 'in_app', windows: [], noVoicemail: true, noSms: true }, consentSensitive: true },
+      {
+        requestType: 'domestic_violence',
+        narrative: 'exit test',
+        forms: [],
+        contact: { channel: 'in_app', windows: [], noVoicemail: true, noSms: true },
+        consentSensitive: true,
+      },
       'zh-CN',
     );
     for (const javaScriptEnabled of [true, false]) {
@@ -163,7 +221,10 @@ describe('quick exit', () => {
       await page.fill('#secret', created.secret);
       await page.click('button[type=submit]');
       expect(await page.textContent('main')).toContain('exit test');
-      await Promise.all([page.waitForURL(neutral.url), javaScriptEnabled ? page.keyboard.press('Escape') : page.click('#quick-exit')]);
+      await Promise.all([
+        page.waitForURL(neutral.url),
+        javaScriptEnabled ? page.keyboard.press('Escape') : page.click('#quick-exit'),
+      ]);
       expect((await context.cookies(served.baseUrl)).filter((c) => c.name === 'ax_thread')).toEqual([]);
       await page.goto(served.baseUrl + '/help/thread');
       expect(await page.isVisible('#caseCode')).toBe(true);
@@ -179,7 +240,14 @@ describe('hotline hours from the duty roster', () => {
     const lawyer = await makeStaff(served, organisationId, ['volunteer_lawyer'], { name: '值班的王律师' });
     await served.db
       .insertInto('helpline_duty_shift')
-      .values({ id: randomUUID(), organisation_id: organisationId, account_id: lawyer.accountId, starts_at: chinaInstant(today, '09:00'), ends_at: chinaInstant(today, '15:00'), created_by: lawyer.accountId })
+      .values({
+        id: randomUUID(),
+        organisation_id: organisationId,
+        account_id: lawyer.accountId,
+        starts_at: chinaInstant(today, '09:00'),
+        ends_at: chinaInstant(today, '15:00'),
+        created_by: lawyer.accountId,
+      })
       .execute();
     served.app.helpline.clock = () => chinaInstant(today, '10:00');
     try {
@@ -189,11 +257,15 @@ describe('hotline hours from the duty roster', () => {
       for (const locale of LOCALES) {
         await page.goto(served.baseUrl + inLocale(locale.prefix, '/hotline'));
         const hours = page.locator('section.hotline-hours');
-        expect(await hours.textContent()).toContain(locale.lang === 'en' ? 'A lawyer is on duty now.' : '现在有律师值班。');
+        expect(await hours.textContent()).toContain(
+          locale.lang === 'en' ? 'A lawyer is on duty now.' : '现在有律师值班。',
+        );
         expect(await hours.locator('dd').first().textContent()).toBe('09:00–15:00');
         expect(await page.textContent('main')).not.toContain('王律师');
         await expectClean(page, requests, `hotline ${locale.lang}`);
-        expect(await page.evaluate(() => document.documentElement.scrollWidth <= window.innerWidth)).toBe(true);
+        expect(await page.evaluate(() => document.documentElement.scrollWidth <= window.innerWidth)).toBe(
+          true,
+        );
         await page.screenshot({ path: `test-results/survivor-${locale.lang}-hotline.png`, fullPage: true });
       }
       await context.close();
@@ -212,12 +284,19 @@ describe('accessibility and origins on every survivor page and state', () => {
       const errors: string[] = [];
       page.on('console', (m) => {
         // Forms answer 400/401 on purpose; anything else (a CSP violation, a script error) must not happen.
-        if (m.type() === 'error' && !/^Failed to load resource: the server responded with a status of 4\d\d/.test(m.text())) errors.push(m.text());
+        if (
+          m.type() === 'error' &&
+          !/^Failed to load resource: the server responded with a status of 4\d\d/.test(m.text())
+        )
+          errors.push(m.text());
       });
       for (const path of PAGES) {
         await page.goto(served.baseUrl + inLocale(locale.prefix, path));
         await expectClean(page, requests, path);
-        expect(await page.evaluate(() => document.documentElement.scrollWidth <= window.innerWidth), `no sideways scrolling on ${path}`).toBe(true);
+        expect(
+          await page.evaluate(() => document.documentElement.scrollWidth <= window.innerWidth),
+          `no sideways scrolling on ${path}`,
+        ).toBe(true);
       }
       // States: danger result, directory results and empty search, call-back problems and done, open-form error.
       await page.goto(served.baseUrl + inLocale(locale.prefix, '/safety-check'));

@@ -42,7 +42,12 @@ async function writer(base: string, acked: AckedRequest[], stop: { stopped: bool
     try {
       const filed = await fileHelpRequest(base);
       if (!filed) continue;
-      const record: AckedRequest = { caseCode: filed.caseCode, secret: filed.secret, network: filed.network, messages: [] };
+      const record: AckedRequest = {
+        caseCode: filed.caseCode,
+        secret: filed.secret,
+        network: filed.network,
+        messages: [],
+      };
       acked.push(record);
       const opened = await openThread(base, filed);
       if (!('token' in opened)) continue;
@@ -60,7 +65,9 @@ async function writer(base: string, acked: AckedRequest[], stop: { stopped: bool
 
 async function killPostgres(dataDir: string): Promise<boolean> {
   try {
-    const pid = Number((await readFile(path.join(dataDir, 'postgres', 'postmaster.pid'), 'utf8')).split('\n')[0]);
+    const pid = Number(
+      (await readFile(path.join(dataDir, 'postgres', 'postmaster.pid'), 'utf8')).split('\n')[0],
+    );
     process.kill(pid, 'SIGKILL');
     return true;
   } catch {
@@ -69,80 +76,95 @@ async function killPostgres(dataDir: string): Promise<boolean> {
 }
 
 describe('crash safety', () => {
-  it(`keeps every acknowledged write through ${ROUNDS} kill -9 rounds`, { timeout: 60_000 + ROUNDS * 60_000 }, async () => {
-    const dataDir = await mkdtemp(path.join(os.tmpdir(), 'anxin-crash-'));
-    cleanups.push(() => rm(dataDir, { recursive: true, force: true }));
-    const env: Record<string, string> = {
-      ANXIN_DATA_DIR: dataDir,
-      ANXIN_MASTER_KEY: randomBytes(32).toString('base64'),
-      ANXIN_TRUST_PROXY: '1',
-      ANXIN_RATE_LIMIT_PER_MINUTE: '1000000',
-      ANXIN_EMBEDDED_PG_PORT: String(await freePort()),
-    };
-    const external = process.env.CRASH_DATABASE_URL !== undefined || process.env.TEST_DATABASE_URL !== undefined;
-    if (external) {
-      const database = await createEmptyDatabase();
-      cleanups.push(() => database.drop());
-      env.DATABASE_URL = database.url;
-    }
-    const clamd = await startClamd();
-    cleanups.push(() => clamd.stop());
-    env.ANXIN_CLAMD = clamd.address;
+  it(
+    `keeps every acknowledged write through ${ROUNDS} kill -9 rounds`,
+    { timeout: 60_000 + ROUNDS * 60_000 },
+    async () => {
+      const dataDir = await mkdtemp(path.join(os.tmpdir(), 'anxin-crash-'));
+      cleanups.push(() => rm(dataDir, { recursive: true, force: true }));
+      const env: Record<string, string> = {
+        ANXIN_DATA_DIR: dataDir,
+        ANXIN_MASTER_KEY: randomBytes(32).toString('base64'),
+        ANXIN_TRUST_PROXY: '1',
+        ANXIN_RATE_LIMIT_PER_MINUTE: '1000000',
+        ANXIN_EMBEDDED_PG_PORT: String(await freePort()),
+      };
+      const external =
+        process.env.CRASH_DATABASE_URL !== undefined || process.env.TEST_DATABASE_URL !== undefined;
+      if (external) {
+        const database = await createEmptyDatabase();
+        cleanups.push(() => database.drop());
+        env.DATABASE_URL = database.url;
+      }
+      const clamd = await startClamd();
+      cleanups.push(() => clamd.stop());
+      env.ANXIN_CLAMD = clamd.address;
 
-    const acked: AckedRequest[] = [];
-    const uploads: UploadLedger = { journals: [], uploads: [], violations: [], resumed: 0 };
-    const applications: ApplicationRecord[] = [];
-    let server: ServerProcess | undefined;
-    let postgresKills = 0;
-    let world: Awaited<ReturnType<typeof makeCrashStaff>> | undefined;
-    for (let round = 0; round < ROUNDS; round += 1) {
+      const acked: AckedRequest[] = [];
+      const uploads: UploadLedger = { journals: [], uploads: [], violations: [], resumed: 0 };
+      const applications: ApplicationRecord[] = [];
+      let server: ServerProcess | undefined;
+      let postgresKills = 0;
+      let world: Awaited<ReturnType<typeof makeCrashStaff>> | undefined;
+      for (let round = 0; round < ROUNDS; round += 1) {
+        server = await startServerProcess(env);
+        // Staff accounts and sessions go into the database the first server created (and migrated).
+        world ??= await makeCrashStaff(env);
+        const base = server.url;
+        const staff = world;
+        const stop = { stopped: false };
+        const writers = [
+          ...Array.from({ length: WRITERS }, () => writer(base, acked, stop)),
+          ...Array.from({ length: UPLOADERS }, () => uploadWriter(base, uploads, stop)),
+          ...Array.from({ length: ORDER_WRITERS }, () => orderWriter(base, staff, applications, stop)),
+        ];
+        await pause(randomInt(400, 3_000));
+        await server.kill();
+        if (!external && round % 2 === 0 && (await killPostgres(dataDir))) postgresKills += 1;
+        stop.stopped = true;
+        await Promise.all(writers);
+      }
       server = await startServerProcess(env);
-      // Staff accounts and sessions go into the database the first server created (and migrated).
-      world ??= await makeCrashStaff(env);
+      cleanups.push(async () => {
+        await server?.stop();
+      });
       const base = server.url;
-      const staff = world;
-      const stop = { stopped: false };
-      const writers = [
-        ...Array.from({ length: WRITERS }, () => writer(base, acked, stop)),
-        ...Array.from({ length: UPLOADERS }, () => uploadWriter(base, uploads, stop)),
-        ...Array.from({ length: ORDER_WRITERS }, () => orderWriter(base, staff, applications, stop)),
-      ];
-      await pause(randomInt(400, 3_000));
-      await server.kill();
-      if (!external && round % 2 === 0 && (await killPostgres(dataDir))) postgresKills += 1;
-      stop.stopped = true;
-      await Promise.all(writers);
-    }
-    server = await startServerProcess(env);
-    cleanups.push(async () => {
-      await server?.stop();
-    });
-    const base = server.url;
 
-    expect(acked.length).toBeGreaterThan(ROUNDS * 3);
-    let messages = 0;
-    for (const record of acked) {
-      const opened = await openThread(base, record);
-      expect('token' in opened, `acknowledged request ${record.caseCode} is missing`).toBe(true);
-      if (!('token' in opened)) continue;
-      const list = await send(base, 'GET', '/api/help/thread/messages', undefined, bearer(opened.token, record));
-      const texts = ((await list.json()) as { messages: { text: string }[] }).messages.map((m) => m.text);
-      for (const text of record.messages) expect(texts, `acknowledged message of ${record.caseCode} is missing`).toContain(text);
-      messages += record.messages.length;
-    }
-    const files = await checkUploads(base, uploads, world!.judge, world!.courtA);
-    const actions = await checkOrders(base, world!, applications);
-    // The load reached each kind of write (a run that acknowledged nothing would prove nothing).
-    expect(files.finished + files.completeAtHead, 'no upload finished').toBeGreaterThan(0);
-    expect(actions, 'no order action acknowledged').toBeGreaterThan(ROUNDS);
-    // Nothing the crashes left behind (segments, temporary files, unfinished items) holds plaintext.
-    expect(await anyFileContains(path.join(dataDir, 'evidence'), PLAINTEXT_MARKER), 'an evidence file on disk holds plaintext').toBeUndefined();
-    console.log(
-      `crash: ${ROUNDS} rounds (${postgresKills} also killed PostgreSQL${external ? ', external PostgreSQL' : ''}); all present: ` +
-        `${acked.length} help requests, ${messages} messages, ${files.journals} journal entries, ` +
-        `${files.finished} finished uploads (${(files.bytes / 1024 / 1024).toFixed(1)} MiB, each downloaded and its SHA-256 matched), ` +
-        `${files.completeAtHead} finished whose answer was lost, ${files.unfinished} unfinished holding their acknowledged offset ` +
-        `(${uploads.resumed} resumed after a restart), ${applications.length} order applications with ${actions} staff actions`,
-    );
-  });
+      expect(acked.length).toBeGreaterThan(ROUNDS * 3);
+      let messages = 0;
+      for (const record of acked) {
+        const opened = await openThread(base, record);
+        expect('token' in opened, `acknowledged request ${record.caseCode} is missing`).toBe(true);
+        if (!('token' in opened)) continue;
+        const list = await send(
+          base,
+          'GET',
+          '/api/help/thread/messages',
+          undefined,
+          bearer(opened.token, record),
+        );
+        const texts = ((await list.json()) as { messages: { text: string }[] }).messages.map((m) => m.text);
+        for (const text of record.messages)
+          expect(texts, `acknowledged message of ${record.caseCode} is missing`).toContain(text);
+        messages += record.messages.length;
+      }
+      const files = await checkUploads(base, uploads, world!.judge, world!.courtA);
+      const actions = await checkOrders(base, world!, applications);
+      // The load reached each kind of write (a run that acknowledged nothing would prove nothing).
+      expect(files.finished + files.completeAtHead, 'no upload finished').toBeGreaterThan(0);
+      expect(actions, 'no order action acknowledged').toBeGreaterThan(ROUNDS);
+      // Nothing the crashes left behind (segments, temporary files, unfinished items) holds plaintext.
+      expect(
+        await anyFileContains(path.join(dataDir, 'evidence'), PLAINTEXT_MARKER),
+        'an evidence file on disk holds plaintext',
+      ).toBeUndefined();
+      console.log(
+        `crash: ${ROUNDS} rounds (${postgresKills} also killed PostgreSQL${external ? ', external PostgreSQL' : ''}); all present: ` +
+          `${acked.length} help requests, ${messages} messages, ${files.journals} journal entries, ` +
+          `${files.finished} finished uploads (${(files.bytes / 1024 / 1024).toFixed(1)} MiB, each downloaded and its SHA-256 matched), ` +
+          `${files.completeAtHead} finished whose answer was lost, ${files.unfinished} unfinished holding their acknowledged offset ` +
+          `(${uploads.resumed} resumed after a restart), ${applications.length} order applications with ${actions} staff actions`,
+      );
+    },
+  );
 });

@@ -5,7 +5,13 @@ export const randomNetwork = (): string => `198.51.100.${randomInt(1, 254)}`;
 
 export const pause = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
 
-export async function send(base: string, method: string, url: string, body: unknown, headers: Record<string, string> = {}): Promise<Response> {
+export async function send(
+  base: string,
+  method: string,
+  url: string,
+  body: unknown,
+  headers: Record<string, string> = {},
+): Promise<Response> {
   return fetch(base + url, {
     method,
     headers: { ...(body === undefined ? {} : { 'content-type': 'application/json' }), ...headers },
@@ -14,7 +20,12 @@ export async function send(base: string, method: string, url: string, body: unkn
   });
 }
 
-export const post = (base: string, url: string, body: unknown, headers: Record<string, string> = {}): Promise<Response> => send(base, 'POST', url, body, headers);
+export const post = (
+  base: string,
+  url: string,
+  body: unknown,
+  headers: Record<string, string> = {},
+): Promise<Response> => send(base, 'POST', url, body, headers);
 
 export interface Survivor {
   caseCode: string;
@@ -29,7 +40,12 @@ export async function fileHelpRequest(base: string): Promise<(Survivor & { marke
   const created = await post(
     base,
     '/api/help/requests',
-    { requestType: 'domestic_violence', narrative: `crash-test ${marker}`, contact: { channel: 'in_app', noVoicemail: true, noSms: true }, consentSensitive: true },
+    {
+      requestType: 'domestic_violence',
+      narrative: `crash-test ${marker}`,
+      contact: { channel: 'in_app', noVoicemail: true, noSms: true },
+      consentSensitive: true,
+    },
     { 'x-forwarded-for': network },
   );
   if (created.status !== 201) return undefined;
@@ -39,9 +55,17 @@ export async function fileHelpRequest(base: string): Promise<(Survivor & { marke
 
 /** Her thread token (case code + secret), or the status when the thread did not open. */
 export async function openThread(base: string, s: Survivor): Promise<{ token: string } | { status: number }> {
-  const opened = await post(base, '/api/help/thread', { caseCode: s.caseCode, secret: s.secret }, { 'x-forwarded-for': s.network });
+  const opened = await post(
+    base,
+    '/api/help/thread',
+    { caseCode: s.caseCode, secret: s.secret },
+    { 'x-forwarded-for': s.network },
+  );
   if (opened.status !== 200) return { status: opened.status };
   return (await opened.json()) as { token: string };
 }
 
-export const bearer = (token: string, s: Survivor): Record<string, string> => ({ authorization: `Bearer ${token}`, 'x-forwarded-for': s.network });
+export const bearer = (token: string, s: Survivor): Record<string, string> => ({
+  authorization: `Bearer ${token}`,
+  'x-forwarded-for': s.network,
+});

@@ -9,7 +9,8 @@ import { expect } from 'vitest';
 import { auth, completeApplication, type Actor, type OrdersWorld } from '../support/orders.ts';
 import { pause, send } from './http.ts';
 
-export type OrderAction = 'created' | 'submitted' | 'accepted' | 'police' | 'federation' | 'questioned' | 'granted';
+export type OrderAction =
+  'created' | 'submitted' | 'accepted' | 'police' | 'federation' | 'questioned' | 'granted';
 
 export interface ApplicationRecord {
   id: string;
@@ -20,10 +21,18 @@ export interface ApplicationRecord {
   actions: OrderAction[];
 }
 
-async function call(base: string, who: Actor, url: string, body?: unknown): Promise<{ status: number; json: Record<string, unknown> }> {
+async function call(
+  base: string,
+  who: Actor,
+  url: string,
+  body?: unknown,
+): Promise<{ status: number; json: Record<string, unknown> }> {
   const res = await send(base, body === undefined ? 'GET' : 'POST', url, body, auth(who));
   const text = await res.text();
-  return { status: res.status, json: text.startsWith('{') ? (JSON.parse(text) as Record<string, unknown>) : {} };
+  return {
+    status: res.status,
+    json: text.startsWith('{') ? (JSON.parse(text) as Record<string, unknown>) : {},
+  };
 }
 
 /** The agency's review task for one case number. */
@@ -34,12 +43,25 @@ async function reviewTask(base: string, who: Actor, caseNumber: string): Promise
 }
 
 /** One application through the docket; returns when a step is not acknowledged. */
-async function workOne(base: string, w: OrdersWorld, done: ApplicationRecord[], stop: { stopped: boolean }): Promise<void> {
-  const created = await call(base, w.clerk, '/api/orders/applications', { channel: 'oral', application: completeApplication() });
+async function workOne(
+  base: string,
+  w: OrdersWorld,
+  done: ApplicationRecord[],
+  stop: { stopped: boolean },
+): Promise<void> {
+  const created = await call(base, w.clerk, '/api/orders/applications', {
+    channel: 'oral',
+    application: completeApplication(),
+  });
   if (created.status !== 201) return;
   const rec: ApplicationRecord = { id: String(created.json.id), opinions: {}, actions: ['created'] };
   done.push(rec);
-  const step = async (action: OrderAction, who: Actor, url: string, body: unknown): Promise<Record<string, unknown> | undefined> => {
+  const step = async (
+    action: OrderAction,
+    who: Actor,
+    url: string,
+    body: unknown,
+  ): Promise<Record<string, unknown> | undefined> => {
     if (stop.stopped) return undefined;
     const res = await call(base, who, url, body);
     if (res.status !== 200) return undefined;
@@ -51,20 +73,43 @@ async function workOne(base: string, w: OrdersWorld, done: ApplicationRecord[], 
   const accepted = await step('accepted', w.clerk, `${app}/accept`, {});
   if (!accepted) return;
   rec.caseNumber = String(accepted.caseNumber);
-  for (const [agency, who] of [['police', w.officer], ['federation', w.federationOfficer]] as const) {
+  for (const [agency, who] of [
+    ['police', w.officer],
+    ['federation', w.federationOfficer],
+  ] as const) {
     const task = await reviewTask(base, who, rec.caseNumber);
     if (!task) return;
     const opinion = `${agency} opinion ${randomBytes(4).toString('hex')}`;
-    if (!(await step(agency, who, `/api/orders/reviews/${task}/opinion`, { opinion, recommendation: 'grant' }))) return;
+    if (
+      !(await step(agency, who, `/api/orders/reviews/${task}/opinion`, { opinion, recommendation: 'grant' }))
+    )
+      return;
     rec.opinions[agency] = opinion;
   }
   const answer = `answer ${randomBytes(4).toString('hex')}`;
-  if (!(await step('questioned', w.judge, `${app}/questioning`, { channel: 'phone', questionedAt: new Date().toISOString(), responded: true, answer }))) return;
+  if (
+    !(await step('questioned', w.judge, `${app}/questioning`, {
+      channel: 'phone',
+      questionedAt: new Date().toISOString(),
+      responded: true,
+      answer,
+    }))
+  )
+    return;
   rec.answer = answer;
-  await step('granted', w.judge, `${app}/decision`, { outcome: 'grant', measures: ['no_violence', 'no_contact'], validMonths: 6 });
+  await step('granted', w.judge, `${app}/decision`, {
+    outcome: 'grant',
+    measures: ['no_violence', 'no_contact'],
+    validMonths: 6,
+  });
 }
 
-export async function orderWriter(base: string, w: OrdersWorld, done: ApplicationRecord[], stop: { stopped: boolean }): Promise<void> {
+export async function orderWriter(
+  base: string,
+  w: OrdersWorld,
+  done: ApplicationRecord[],
+  stop: { stopped: boolean },
+): Promise<void> {
   while (!stop.stopped) {
     try {
       await workOne(base, w, done, stop);
@@ -90,7 +135,11 @@ export async function checkOrders(base: string, w: OrdersWorld, done: Applicatio
     }
     const reviews = (view.json.reviews ?? []) as { agency: string; opinion: string | null }[];
     for (const agency of ['police', 'federation'] as const) {
-      if (has(agency)) expect(reviews.map((r) => r.opinion), `${agency} opinion on ${rec.id}`).toContain(rec.opinions[agency]);
+      if (has(agency))
+        expect(
+          reviews.map((r) => r.opinion),
+          `${agency} opinion on ${rec.id}`,
+        ).toContain(rec.opinions[agency]);
     }
     if (has('granted')) {
       expect(status).toBe('granted');
@@ -103,7 +152,9 @@ export async function checkOrders(base: string, w: OrdersWorld, done: Applicatio
     if (has('accepted')) expect(kinds).toContain('accepted');
     if (has('questioned')) {
       // Questioning is not on her timeline; the judge's page lists it with the answer.
-      const page = await send(base, 'GET', `/orders/applications/${rec.id}`, undefined, { cookie: w.judge.cookie });
+      const page = await send(base, 'GET', `/orders/applications/${rec.id}`, undefined, {
+        cookie: w.judge.cookie,
+      });
       expect(await page.text(), `questioning of ${rec.id}`).toContain(rec.answer);
     }
     if (has('granted')) expect(kinds).toContain('granted');

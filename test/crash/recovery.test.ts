@@ -28,28 +28,68 @@ afterAll(async () => {
 });
 
 /** An upload whose bytes are all stored (one encrypted segment), left in `state` with no item. */
-async function leftBehind(state: 'receiving' | 'processing', options: { segment?: boolean } = {}): Promise<{ id: string; sha256: string }> {
+async function leftBehind(
+  state: 'receiving' | 'processing',
+  options: { segment?: boolean } = {},
+): Promise<{ id: string; sha256: string }> {
   const data = randomBytes(100_000);
   MP4_HEADER.copy(data, 0);
   const id = randomBytes(16).toString('hex');
-  const meta = t.keyring.seal(Buffer.from(JSON.stringify({ filename: 'left.mp4', claimedType: 'video/mp4', description: '' })), `evidence_upload.meta:${id}`);
+  const meta = t.keyring.seal(
+    Buffer.from(JSON.stringify({ filename: 'left.mp4', claimedType: 'video/mp4', description: '' })),
+    `evidence_upload.meta:${id}`,
+  );
   await t.db
     .insertInto('evidence_upload')
-    .values({ id, owner_ref: OWNER, uploaded_by: 'survivor', journal_entry_id: null, size: data.length, meta, evidence_type: 'audio_visual', incident_date: null, locale: 'zh-CN', expires_at: new Date(Date.now() + 3_600_000) })
+    .values({
+      id,
+      owner_ref: OWNER,
+      uploaded_by: 'survivor',
+      journal_entry_id: null,
+      size: data.length,
+      meta,
+      evidence_type: 'audio_visual',
+      incident_date: null,
+      locale: 'zh-CN',
+      expires_at: new Date(Date.now() + 3_600_000),
+    })
     .execute();
   const key = `${uploadPrefix(id)}000000-${randomBytes(6).toString('hex')}`;
-  if (options.segment ?? true) await t.app.evidence.storage.put(key, Readable.from([data]).pipe(t.keyring.encryptStream(segmentContext(id, 0))));
-  await t.db.insertInto('evidence_upload_segment').values({ upload_id: id, idx: 0, object_key: key, plain_bytes: data.length }).execute();
+  if (options.segment ?? true)
+    await t.app.evidence.storage.put(
+      key,
+      Readable.from([data]).pipe(t.keyring.encryptStream(segmentContext(id, 0))),
+    );
+  await t.db
+    .insertInto('evidence_upload_segment')
+    .values({ upload_id: id, idx: 0, object_key: key, plain_bytes: data.length })
+    .execute();
   // Last, as the store commits it (a recovery running meanwhile must not see a half-made upload).
-  await t.db.updateTable('evidence_upload').set({ received: data.length, state }).where('id', '=', id).execute();
+  await t.db
+    .updateTable('evidence_upload')
+    .set({ received: data.length, state })
+    .where('id', '=', id)
+    .execute();
   return { id, sha256: createHash('sha256').update(data).digest('hex') };
 }
 
 const head = (id: string) =>
-  t.app.inject({ method: 'HEAD', url: `/api/evidence/uploads/${id}`, headers: { 'tus-resumable': '1.0.0', 'anxin-upload-grant': t.app.evidence.createUploadForOwner({ ownerRef: OWNER, uploadedBy: 'survivor' }).token } });
+  t.app.inject({
+    method: 'HEAD',
+    url: `/api/evidence/uploads/${id}`,
+    headers: {
+      'tus-resumable': '1.0.0',
+      'anxin-upload-grant': t.app.evidence.createUploadForOwner({ ownerRef: OWNER, uploadedBy: 'survivor' })
+        .token,
+    },
+  });
 
 async function itemBytesHash(uploadId: string): Promise<string | undefined> {
-  const row = await t.db.selectFrom('evidence_item').select('id').where('upload_id', '=', uploadId).executeTakeFirst();
+  const row = await t.db
+    .selectFrom('evidence_item')
+    .select('id')
+    .where('upload_id', '=', uploadId)
+    .executeTakeFirst();
   if (!row) return undefined;
   const opened = await t.app.evidence.openOriginal(row.id, 'staff:test');
   const hash = createHash('sha256');
@@ -65,7 +105,9 @@ describe('uploads a killed process left behind', () => {
       expect(res.statusCode).toBe(200);
       expect(res.headers['upload-offset']).toBe('100000');
       expect(await itemBytesHash(left.id)).toBe(left.sha256);
-      expect(await t.db.selectFrom('evidence_upload').select('id').where('id', '=', left.id).executeTakeFirst()).toBeUndefined();
+      expect(
+        await t.db.selectFrom('evidence_upload').select('id').where('id', '=', left.id).executeTakeFirst(),
+      ).toBeUndefined();
       expect(await t.app.evidence.storage.list(uploadPrefix(left.id))).toEqual([]);
     });
   }

@@ -53,31 +53,51 @@ export interface UploadLedger {
 function evidenceBytes(size: number): Buffer {
   const data = randomBytes(size);
   MP4_HEADER.copy(data, 0);
-  for (let at = MP4_HEADER.length + 16; at + PLAINTEXT_MARKER.length < size; at += 256 * 1024) data.write(PLAINTEXT_MARKER, at);
+  for (let at = MP4_HEADER.length + 16; at + PLAINTEXT_MARKER.length < size; at += 256 * 1024)
+    data.write(PLAINTEXT_MARKER, at);
   return data;
 }
 
-const logUniform = (min: number, max: number): number => Math.round(Math.exp(Math.log(min) + Math.random() * (Math.log(max) - Math.log(min))));
+const logUniform = (min: number, max: number): number =>
+  Math.round(Math.exp(Math.log(min) + Math.random() * (Math.log(max) - Math.log(min))));
 
 async function newJournal(base: string): Promise<JournalRecord | undefined> {
   const survivor = await fileHelpRequest(base);
   if (!survivor) return undefined;
   const thread = await openThread(base, survivor);
   if (!('token' in thread)) return undefined;
-  const res = await post(base, '/api/help/thread/journal', { incidentDate: '2026-01-15', evidenceType: 'audio_visual', description: `crash journal ${survivor.marker}` }, bearer(thread.token, survivor));
+  const res = await post(
+    base,
+    '/api/help/thread/journal',
+    {
+      incidentDate: '2026-01-15',
+      evidenceType: 'audio_visual',
+      description: `crash journal ${survivor.marker}`,
+    },
+    bearer(thread.token, survivor),
+  );
   if (res.status !== 201) return undefined;
   const body = (await res.json()) as { id: string; upload: { token: string } };
   return { survivor, entryId: body.id, grant: body.upload.token };
 }
 
 /** Drive one upload as far as the server lets it; records exactly what was acknowledged. */
-async function drive(base: string, ledger: UploadLedger, rec: UploadRecord, stop: { stopped: boolean }): Promise<void> {
+async function drive(
+  base: string,
+  ledger: UploadLedger,
+  rec: UploadRecord,
+  stop: { stopped: boolean },
+): Promise<void> {
   const grant = rec.journal.grant;
   const data = rec.data;
   if (!data) return;
   let offset: number;
   if (!rec.url) {
-    const created = await tusCreate(base, grant, rec.size, { filename: `crash-${rec.sha256.slice(0, 8)}.mp4`, filetype: 'video/mp4', evidenceType: 'audio_visual' });
+    const created = await tusCreate(base, grant, rec.size, {
+      filename: `crash-${rec.sha256.slice(0, 8)}.mp4`,
+      filetype: 'video/mp4',
+      evidenceType: 'audio_visual',
+    });
     if (!('url' in created)) {
       rec.refused = created.status;
       return;
@@ -88,11 +108,16 @@ async function drive(base: string, ledger: UploadLedger, rec: UploadRecord, stop
     ledger.resumed += 1;
     const head = await tusOffset(base, rec.url, grant);
     if (head.offset === undefined) {
-      ledger.violations.push(`acknowledged upload ${rec.url} answered HEAD ${head.status} after a restart (acked offset ${rec.ackedOffset} of ${rec.size})`);
+      ledger.violations.push(
+        `acknowledged upload ${rec.url} answered HEAD ${head.status} after a restart (acked offset ${rec.ackedOffset} of ${rec.size})`,
+      );
       rec.refused = head.status;
       return;
     }
-    if (head.offset < rec.ackedOffset) ledger.violations.push(`upload ${rec.url}: HEAD offset ${head.offset} is below the acknowledged ${rec.ackedOffset}`);
+    if (head.offset < rec.ackedOffset)
+      ledger.violations.push(
+        `upload ${rec.url}: HEAD offset ${head.offset} is below the acknowledged ${rec.ackedOffset}`,
+      );
     offset = head.offset;
     if (offset === rec.size) {
       // Every byte is stored but the answer to the last PATCH was lost: the item is checked at the end.
@@ -112,7 +137,9 @@ async function drive(base: string, ledger: UploadLedger, rec: UploadRecord, stop
     rec.ackedOffset = Math.max(rec.ackedOffset, offset);
     if (offset === rec.size) {
       if (!answer.evidenceId || answer.sha256 !== rec.sha256) {
-        ledger.violations.push(`upload ${rec.url} finished with id ${answer.evidenceId} and SHA-256 ${answer.sha256}, expected ${rec.sha256}`);
+        ledger.violations.push(
+          `upload ${rec.url} finished with id ${answer.evidenceId} and SHA-256 ${answer.sha256}, expected ${rec.sha256}`,
+        );
         return;
       }
       rec.evidenceId = answer.evidenceId;
@@ -122,7 +149,11 @@ async function drive(base: string, ledger: UploadLedger, rec: UploadRecord, stop
 }
 
 /** One upload writer for one server life: resumes an unfinished upload first, else starts a new one. */
-export async function uploadWriter(base: string, ledger: UploadLedger, stop: { stopped: boolean }): Promise<void> {
+export async function uploadWriter(
+  base: string,
+  ledger: UploadLedger,
+  stop: { stopped: boolean },
+): Promise<void> {
   let journal: JournalRecord | undefined;
   while (!stop.stopped) {
     let rec = ledger.uploads.find((u) => !u.busy && u.data && u.url && u.refused === undefined);
@@ -135,7 +166,13 @@ export async function uploadWriter(base: string, ledger: UploadLedger, stop: { s
         }
         const size = logUniform(MIN_BYTES, MAX_BYTES);
         const data = evidenceBytes(size);
-        rec = { journal, size, sha256: createHash('sha256').update(data).digest('hex'), ackedOffset: 0, data };
+        rec = {
+          journal,
+          size,
+          sha256: createHash('sha256').update(data).digest('hex'),
+          ackedOffset: 0,
+          data,
+        };
         ledger.uploads.push(rec);
       }
       rec.busy = true;
@@ -164,33 +201,63 @@ export interface UploadFigures {
  * to the recorded SHA-256; nothing listed is a partial upload; every unfinished upload still reports at least
  * its acknowledged offset.
  */
-export async function checkUploads(base: string, ledger: UploadLedger, judge: Actor, courtId: string): Promise<UploadFigures> {
+export async function checkUploads(
+  base: string,
+  ledger: UploadLedger,
+  judge: Actor,
+  courtId: string,
+): Promise<UploadFigures> {
   expect(ledger.violations, 'acknowledged uploads lost or wrong while the load ran').toEqual([]);
-  const figures: UploadFigures = { journals: ledger.journals.length, finished: 0, bytes: 0, completeAtHead: 0, unfinished: 0, downloaded: 0 };
+  const figures: UploadFigures = {
+    journals: ledger.journals.length,
+    finished: 0,
+    bytes: 0,
+    completeAtHead: 0,
+    unfinished: 0,
+    downloaded: 0,
+  };
   for (const journal of ledger.journals) {
     const mine = ledger.uploads.filter((u) => u.journal === journal);
     // Unfinished uploads first: HEAD is what her client asks when it resumes.
     const heads = new Map<UploadRecord, { status: number; offset?: number }>();
-    for (const rec of mine.filter((u) => !u.evidenceId && u.url && u.refused === undefined)) heads.set(rec, await tusOffset(base, rec.url ?? '', journal.grant));
+    for (const rec of mine.filter((u) => !u.evidenceId && u.url && u.refused === undefined))
+      heads.set(rec, await tusOffset(base, rec.url ?? '', journal.grant));
     const thread = await openThread(base, journal.survivor);
     expect('token' in thread, `journal owner ${journal.survivor.caseCode} cannot open her thread`).toBe(true);
     if (!('token' in thread)) continue;
-    const list = await send(base, 'GET', '/api/help/thread/journal', undefined, bearer(thread.token, journal.survivor));
+    const list = await send(
+      base,
+      'GET',
+      '/api/help/thread/journal',
+      undefined,
+      bearer(thread.token, journal.survivor),
+    );
     expect(list.status).toBe(200);
-    const entries = ((await list.json()) as { entries: { id: string; items: { id: string; size: number; sha256: string; integrity: string }[] }[] }).entries;
+    const entries = (
+      (await list.json()) as {
+        entries: { id: string; items: { id: string; size: number; sha256: string; integrity: string }[] }[];
+      }
+    ).entries;
     const entry = entries.find((e) => e.id === journal.entryId);
     expect(entry, `acknowledged journal entry ${journal.entryId} is missing`).toBeDefined();
     const items = entry?.items ?? [];
     for (const rec of mine.filter((u) => u.evidenceId)) {
       const item = items.find((i) => i.id === rec.evidenceId);
       expect(item, `acknowledged evidence ${rec.evidenceId} is not listed`).toBeDefined();
-      expect(item && { size: item.size, sha256: item.sha256, integrity: item.integrity }).toEqual({ size: rec.size, sha256: rec.sha256, integrity: 'intact' });
+      expect(item && { size: item.size, sha256: item.sha256, integrity: item.integrity }).toEqual({
+        size: rec.size,
+        sha256: rec.sha256,
+        integrity: 'intact',
+      });
       figures.finished += 1;
       figures.bytes += rec.size;
     }
     // Anything listed is a whole file she sent (size and SHA-256 of one of her uploads): no partial upload shows as an item.
     for (const item of items) {
-      expect(mine.some((u) => u.sha256 === item.sha256 && u.size === item.size), `item ${item.id} matches no upload of this entry`).toBe(true);
+      expect(
+        mine.some((u) => u.sha256 === item.sha256 && u.size === item.size),
+        `item ${item.id} matches no upload of this entry`,
+      ).toBe(true);
     }
     const toRead = mine.flatMap((u) => (u.evidenceId ? [{ id: u.evidenceId, sha256: u.sha256 }] : []));
     for (const [rec, head] of heads) {
@@ -206,16 +273,26 @@ export async function checkUploads(base: string, ledger: UploadLedger, judge: Ac
       }
       figures.unfinished += 1;
       expect(head.status, `unfinished upload ${rec.url} is gone`).toBe(200);
-      expect(head.offset ?? -1, `unfinished upload ${rec.url} lost acknowledged bytes`).toBeGreaterThanOrEqual(rec.ackedOffset);
+      expect(
+        head.offset ?? -1,
+        `unfinished upload ${rec.url} lost acknowledged bytes`,
+      ).toBeGreaterThanOrEqual(rec.ackedOffset);
     }
     // Read the bytes back through the product: she shares her items with the court, the judge downloads them.
     if (toRead.length === 0) continue;
-    const shared = await post(base, '/api/help/thread/evidence/shares', { evidenceIds: toRead.map((r) => r.id), agency: 'court', organisationId: courtId, consent: true }, bearer(thread.token, journal.survivor));
+    const shared = await post(
+      base,
+      '/api/help/thread/evidence/shares',
+      { evidenceIds: toRead.map((r) => r.id), agency: 'court', organisationId: courtId, consent: true },
+      bearer(thread.token, journal.survivor),
+    );
     expect(shared.status, await shared.clone().text()).toBe(200);
     for (const read of toRead) {
       const file = await send(base, 'GET', `/api/evidence/${read.id}/file`, undefined, auth(judge));
       expect(file.status).toBe(200);
-      const sha = createHash('sha256').update(Buffer.from(await file.arrayBuffer())).digest('hex');
+      const sha = createHash('sha256')
+        .update(Buffer.from(await file.arrayBuffer()))
+        .digest('hex');
       expect(sha, `evidence ${read.id} does not decrypt to the bytes she sent`).toBe(read.sha256);
       figures.downloaded += 1;
     }

@@ -6,7 +6,14 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTestApp, type TestApp } from '../support/test-app.ts';
-import { CHANGE_ALLOWED, existingPathValues, fuzzOperation, loadOperations, StoredDataWatch, type Operation } from '../support/fuzz.ts';
+import {
+  CHANGE_ALLOWED,
+  existingPathValues,
+  fuzzOperation,
+  loadOperations,
+  StoredDataWatch,
+  type Operation,
+} from '../support/fuzz.ts';
 
 const RUNS = Number(process.env.FUZZ_RUNS ?? 15);
 
@@ -27,10 +34,19 @@ afterAll(async () => {
 
 describe('fuzzing every API operation anonymously', () => {
   it('finds operations to fuzz', () => {
-    expect(operations.map((o) => o.operationId)).toEqual(expect.arrayContaining(['getHealth', 'getReadiness']));
+    expect(operations.map((o) => o.operationId)).toEqual(
+      expect.arrayContaining(['getHealth', 'getReadiness']),
+    );
   });
 
   it('never answers 5xx, and a rejected request changes nothing stored', async () => {
-    for (const op of operations) await fuzzOperation(t, watch, op, { name: 'anonymous', headers: {}, realPathValues: await existingPathValues(t, op) }, RUNS);
+    for (const op of operations)
+      await fuzzOperation(
+        t,
+        watch,
+        op,
+        { name: 'anonymous', headers: {}, realPathValues: await existingPathValues(t, op) },
+        RUNS,
+      );
   });
 });

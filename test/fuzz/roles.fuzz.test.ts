@@ -17,7 +17,17 @@ import { sessionFor, type SignedIn } from '../support/identity-fixtures.ts';
 import { makeDeskCase, makeEvidenceItem } from '../support/access-fixtures/evidence.ts';
 import type { RecordFixture, RecordFixtureContext } from '../support/access-fixtures/types.ts';
 import { loadRecordFixtures, makeRoleActor, OWN_REGION } from '../support/role-fixtures.ts';
-import { CHANGE_ALLOWED, existingPathValues, fileHelpRequest, fuzzOperation, loadOperations, StoredDataWatch, newTally, type FuzzTally, type Operation } from '../support/fuzz.ts';
+import {
+  CHANGE_ALLOWED,
+  existingPathValues,
+  fileHelpRequest,
+  fuzzOperation,
+  loadOperations,
+  StoredDataWatch,
+  newTally,
+  type FuzzTally,
+  type Operation,
+} from '../support/fuzz.ts';
 
 const RUNS = Number(process.env.FUZZ_RUNS ?? 15);
 const ROLE_RUNS = Number(process.env.FUZZ_ROLE_RUNS ?? Math.max(3, Math.round(RUNS / ROLES.length)));
@@ -44,7 +54,13 @@ beforeAll(async () => {
     const context = await makeRoleActor(t, role);
     const { helpRequestId } = await fileHelpRequest(t);
     await makeDeskCase(t, context.ownOrganisationId, OWN_REGION, helpRequestId, context.actorAccountId);
-    const caseId = (await t.db.selectFrom('helpline_case').select('id').where('help_request_id', '=', helpRequestId).executeTakeFirstOrThrow()).id;
+    const caseId = (
+      await t.db
+        .selectFrom('helpline_case')
+        .select('id')
+        .where('help_request_id', '=', helpRequestId)
+        .executeTakeFirstOrThrow()
+    ).id;
     const evidence = await makeEvidenceItem(t, `help-case:${helpRequestId}`);
     callers.push({
       role,
@@ -82,7 +98,11 @@ async function realPathValues(op: Operation, caller: Caller): Promise<Record<str
 
 /** The caller's session, signed in again if an operation ended it. */
 async function liveSession(caller: Caller): Promise<SignedIn> {
-  const row = await t.db.selectFrom('staff_session').select('revoked_at').where('id', '=', caller.session.sessionId).executeTakeFirst();
+  const row = await t.db
+    .selectFrom('staff_session')
+    .select('revoked_at')
+    .where('id', '=', caller.session.sessionId)
+    .executeTakeFirst();
   if (!row || row.revoked_at) caller.session = await sessionFor(t, caller.context.actorAccountId);
   return caller.session;
 }
@@ -109,7 +129,11 @@ describe('fuzzing every API operation signed in as each staff role', () => {
               name: caller.role,
               headers: { cookie: session.cookie, 'x-csrf-token': session.csrf, accept: 'application/json' },
               realPathValues: real,
-              realIds: [caller.context.actorAccountId, caller.context.ownOrganisationId, ...Object.values(real).flat()],
+              realIds: [
+                caller.context.actorAccountId,
+                caller.context.ownOrganisationId,
+                ...Object.values(real).flat(),
+              ],
             },
             ROLE_RUNS,
             tallies.get(caller.role),
@@ -122,12 +146,23 @@ describe('fuzzing every API operation signed in as each staff role', () => {
     }
     console.log(
       `${operations.length} operations × ${ROLES.length} roles, ${ROLE_RUNS} runs each:\n` +
-        [...tallies].map(([role, tally]) => `  ${role}: ${tally.requests} requests ${JSON.stringify(tally.byClass)}, ${tally.accepted.size} operations answered 2xx`).join('\n') +
-        `\n  never 2xx for any role: ${operations.filter((op) => ![...tallies.values()].some((x) => x.accepted.has(op.operationId))).map((op) => op.operationId).join(', ')}` +
-        (watch.busy.size ? `\n  still writing between requests (waited for): ${[...watch.busy].join(' | ')}` : ''),
+        [...tallies]
+          .map(
+            ([role, tally]) =>
+              `  ${role}: ${tally.requests} requests ${JSON.stringify(tally.byClass)}, ${tally.accepted.size} operations answered 2xx`,
+          )
+          .join('\n') +
+        `\n  never 2xx for any role: ${operations
+          .filter((op) => ![...tallies.values()].some((x) => x.accepted.has(op.operationId)))
+          .map((op) => op.operationId)
+          .join(', ')}` +
+        (watch.busy.size
+          ? `\n  still writing between requests (waited for): ${[...watch.busy].join(' | ')}`
+          : ''),
     );
     expect(failures).toEqual([]);
     // Every role got past the gate somewhere (not just 401/404 everywhere).
-    if (!process.env.FUZZ_OPERATIONS) for (const [role, tally] of tallies) expect(tally.byClass['2xx'] ?? 0, role).toBeGreaterThan(0);
+    if (!process.env.FUZZ_OPERATIONS)
+      for (const [role, tally] of tallies) expect(tally.byClass['2xx'] ?? 0, role).toBeGreaterThan(0);
   });
 });

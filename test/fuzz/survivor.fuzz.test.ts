@@ -7,7 +7,16 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTestApp, type TestApp } from '../support/test-app.ts';
 import { makeOrganisation } from '../support/identity-fixtures.ts';
 import { makeDeskCase, makeEvidenceItem } from '../support/access-fixtures/evidence.ts';
-import { CHANGE_ALLOWED, existingPathValues, fileHelpRequest, fuzzOperation, loadOperations, StoredDataWatch, newTally, type Operation } from '../support/fuzz.ts';
+import {
+  CHANGE_ALLOWED,
+  existingPathValues,
+  fileHelpRequest,
+  fuzzOperation,
+  loadOperations,
+  StoredDataWatch,
+  newTally,
+  type Operation,
+} from '../support/fuzz.ts';
 
 const RUNS = Number(process.env.FUZZ_RUNS ?? 15);
 
@@ -24,7 +33,10 @@ async function openThread(caseCode: string, secret: string): Promise<string> {
 
 /** Her token, opened again if an operation ended her thread session. */
 async function liveToken(): Promise<string> {
-  const res = await t.app.inject({ url: '/api/help/thread/messages', headers: { authorization: `Bearer ${her.token}` } });
+  const res = await t.app.inject({
+    url: '/api/help/thread/messages',
+    headers: { authorization: `Bearer ${her.token}` },
+  });
   if (res.statusCode === 401) her.token = await openThread(her.caseCode, her.secret);
   return her.token;
 }
@@ -37,7 +49,11 @@ beforeAll(async () => {
   // Her request on a desk, with an evidence item of hers, as after a few days of use.
   await makeDeskCase(t, await makeOrganisation(t, 'ngo', '110105'), '110105', filed.helpRequestId);
   await makeEvidenceItem(t, `help-case:${filed.helpRequestId}`);
-  her = { caseCode: filed.caseCode, secret: filed.secret, token: await openThread(filed.caseCode, filed.secret) };
+  her = {
+    caseCode: filed.caseCode,
+    secret: filed.secret,
+    token: await openThread(filed.caseCode, filed.secret),
+  };
   watch = await StoredDataWatch.open(t.databaseUrl, CHANGE_ALLOWED);
 }, 60_000);
 afterAll(async () => {
@@ -52,12 +68,25 @@ describe('fuzzing every API operation with her thread token', () => {
     for (const op of operations) {
       const token = await liveToken();
       try {
-        await fuzzOperation(t, watch, op, { name: 'survivor', headers: { authorization: `Bearer ${token}` }, realPathValues: await existingPathValues(t, op) }, RUNS, tally);
+        await fuzzOperation(
+          t,
+          watch,
+          op,
+          {
+            name: 'survivor',
+            headers: { authorization: `Bearer ${token}` },
+            realPathValues: await existingPathValues(t, op),
+          },
+          RUNS,
+          tally,
+        );
       } catch (error) {
         failures.push(String((error as Error).cause ?? error).slice(0, 2000));
       }
     }
-    console.log(`${operations.length} operations with her thread token, ${RUNS} runs each: ${tally.requests} requests ${JSON.stringify(tally.byClass)}; 2xx from ${[...tally.accepted].join(', ')}`);
+    console.log(
+      `${operations.length} operations with her thread token, ${RUNS} runs each: ${tally.requests} requests ${JSON.stringify(tally.byClass)}; 2xx from ${[...tally.accepted].join(', ')}`,
+    );
     expect(failures).toEqual([]);
     expect(tally.byClass['2xx'] ?? 0).toBeGreaterThan(0);
   });

@@ -24,7 +24,13 @@ export interface TestClamd {
 }
 
 export async function startClamd(): Promise<TestClamd> {
-  if (!existsSync('/usr/sbin/clamd') && !(await run('sh', ['-c', 'command -v clamd']).then(() => true, () => false))) {
+  if (
+    !existsSync('/usr/sbin/clamd') &&
+    !(await run('sh', ['-c', 'command -v clamd']).then(
+      () => true,
+      () => false,
+    ))
+  ) {
     throw new Error('clamd is not installed. Run:  apt-get install -y clamav-daemon clamav');
   }
   const dir = await mkdtemp(path.join(os.tmpdir(), 'anxin-clamd-'));
@@ -38,7 +44,10 @@ export async function startClamd(): Promise<TestClamd> {
     await run('bash', [path.join(root, 'scripts/start-clamd.sh'), dir], { timeout: 60_000 });
   } catch (error) {
     const log = await readFile(path.join(dir, 'clamd.out'), 'utf8').catch(() => '');
-    throw new Error(`clamd did not start (scripts/start-clamd.sh ${dir}): ${(error as Error).message}\n${log}`, { cause: error });
+    throw new Error(
+      `clamd did not start (scripts/start-clamd.sh ${dir}): ${(error as Error).message}\n${log}`,
+      { cause: error },
+    );
   }
   const pid = Number((await readFile(path.join(dir, 'clamd.pid.launch'), 'utf8')).trim());
   return {

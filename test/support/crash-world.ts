@@ -31,7 +31,11 @@ export async function makeCrashStaff(env: Record<string, string>): Promise<Order
     const keyring = new Keyring(Buffer.from(env.ANXIN_MASTER_KEY ?? '', 'base64'));
     // The fixtures need only the database, the keyring and the two session keys the identity module derives.
     const csrf = keyring.deriveKey('csrf');
-    const t = { db: handle.db, keyring, app: { sessionKeys: { token: keyring.deriveKey('identity.token'), csrf }, csrfKey: csrf } } as unknown as TestApp;
+    const t = {
+      db: handle.db,
+      keyring,
+      app: { sessionKeys: { token: keyring.deriveKey('identity.token'), csrf }, csrfKey: csrf },
+    } as unknown as TestApp;
     return await makeOrdersWorld(t);
   } finally {
     await handle.close();

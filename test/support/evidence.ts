@@ -10,7 +10,11 @@ export const PLAINTEXT_MARKER = 'ANXIN-PLAINTEXT-MARKER-5b1d2e';
 export const MP4_HEADER = Buffer.from('000000186674797069736f6d0000020069736f6d6d703432', 'hex');
 
 /** Write `size` bytes: a header, then random data with the marker every MiB; returns the SHA-256. */
-export async function writeMarkedFile(file: string, size: number, header: Buffer = MP4_HEADER): Promise<string> {
+export async function writeMarkedFile(
+  file: string,
+  size: number,
+  header: Buffer = MP4_HEADER,
+): Promise<string> {
   const hash = createHash('sha256');
   const handle = await open(file, 'w');
   try {
@@ -59,7 +63,11 @@ export function tusUpload(
     const upload: Upload = new Upload(isPath ? createReadStream(input) : input, {
       endpoint,
       headers: { 'Anxin-Upload-Grant': options.grant, 'Accept-Language': options.language ?? 'zh-CN' },
-      metadata: options.metadata ?? { filename: 'evidence.mp4', filetype: 'video/mp4', evidenceType: 'audio_visual' },
+      metadata: options.metadata ?? {
+        filename: 'evidence.mp4',
+        filetype: 'video/mp4',
+        evidenceType: 'audio_visual',
+      },
       chunkSize: options.chunkSize ?? Number.POSITIVE_INFINITY,
       retryDelays: options.retryDelays ?? [0, 100, 300, 600, 1000, 1000, 1000, 2000, 2000, 2000],
       removeFingerprintOnSuccess: true,
@@ -73,7 +81,8 @@ export function tusUpload(
       },
       onSuccess: () => resolve({ url: upload.url, evidenceId, checkMs }),
       onError: (error) => {
-        const res = (error as { originalResponse?: { getStatus(): number; getBody(): string } }).originalResponse;
+        const res = (error as { originalResponse?: { getStatus(): number; getBody(): string } })
+          .originalResponse;
         let body: TusResult['error'] extends infer E ? (E extends { body: infer B } ? B : never) : never = '';
         try {
           body = res ? (JSON.parse(res.getBody()) as typeof body) : String(error);
@@ -131,5 +140,7 @@ export async function anyFileContains(dir: string, needle: string): Promise<stri
 }
 
 export async function sha256OfFile(file: string): Promise<string> {
-  return createHash('sha256').update(await readFile(file)).digest('hex');
+  return createHash('sha256')
+    .update(await readFile(file))
+    .digest('hex');
 }

@@ -13,8 +13,17 @@ import type { TestApp } from './test-app.ts';
 
 let sequence = 0;
 
-export async function makeOrganisation(t: TestApp, kind: OrganisationKind, regionCode = '110105', name = `Org ${kind} ${++sequence}`): Promise<string> {
-  const row = await t.db.insertInto('organisation').values({ kind, name, region_code: regionCode }).returning('id').executeTakeFirstOrThrow();
+export async function makeOrganisation(
+  t: TestApp,
+  kind: OrganisationKind,
+  regionCode = '110105',
+  name = `Org ${kind} ${++sequence}`,
+): Promise<string> {
+  const row = await t.db
+    .insertInto('organisation')
+    .values({ kind, name, region_code: regionCode })
+    .returning('id')
+    .executeTakeFirstOrThrow();
   return row.id;
 }
 
@@ -30,19 +39,39 @@ export interface StaffFixture {
 const FIXTURE_PASSWORD = 'Fixture pass phrase for tests 7';
 let fixtureHash: Promise<string> | undefined;
 
-export async function makeStaff(t: TestApp, organisationId: string, roles: Role[], options: { enrolled?: boolean; name?: string } = {}): Promise<StaffFixture> {
+export async function makeStaff(
+  t: TestApp,
+  organisationId: string,
+  roles: Role[],
+  options: { enrolled?: boolean; name?: string } = {},
+): Promise<StaffFixture> {
   fixtureHash ??= hashPassword(FIXTURE_PASSWORD);
   const email = `staff${++sequence}.${Date.now().toString(36)}@example.org`;
   const row = await t.db
     .insertInto('staff_account')
-    .values({ organisation_id: organisationId, email, display_name: options.name ?? `Staff ${sequence}`, status: 'active', locale: 'zh-CN', password_hash: await fixtureHash })
+    .values({
+      organisation_id: organisationId,
+      email,
+      display_name: options.name ?? `Staff ${sequence}`,
+      status: 'active',
+      locale: 'zh-CN',
+      password_hash: await fixtureHash,
+    })
     .returning('id')
     .executeTakeFirstOrThrow();
   const totpSecret = newTotpSecret();
   if (options.enrolled ?? true) {
-    await t.db.updateTable('staff_account').set({ totp_secret: t.keyring.sealText(totpSecret, totpContext(row.id)), mfa_enrolled_at: new Date() }).where('id', '=', row.id).execute();
+    await t.db
+      .updateTable('staff_account')
+      .set({ totp_secret: t.keyring.sealText(totpSecret, totpContext(row.id)), mfa_enrolled_at: new Date() })
+      .where('id', '=', row.id)
+      .execute();
   }
-  if (roles.length) await t.db.insertInto('staff_account_role').values(roles.map((role) => ({ account_id: row.id, role }))).execute();
+  if (roles.length)
+    await t.db
+      .insertInto('staff_account_role')
+      .values(roles.map((role) => ({ account_id: row.id, role })))
+      .execute();
   return { accountId: row.id, organisationId, email, password: FIXTURE_PASSWORD, totpSecret };
 }
 
@@ -55,7 +84,11 @@ export interface SignedIn {
 /** A full session created directly (for the access matrix, where the sign-in itself is not under test). */
 export async function sessionFor(t: TestApp, accountId: string): Promise<SignedIn> {
   const session = await createSession(t.db, t.app.sessionKeys, accountId, 'full');
-  return { cookie: `anxin_session=${session.token}`, csrf: csrfTokenFor(t.app.csrfKey, session.id), sessionId: session.id };
+  return {
+    cookie: `anxin_session=${session.token}`,
+    csrf: csrfTokenFor(t.app.csrfKey, session.id),
+    sessionId: session.id,
+  };
 }
 
 export function sessionCookie(response: LightMyRequestResponse): string | undefined {
@@ -71,7 +104,11 @@ export function csrfFrom(html: string): string {
 
 /** Sign in through the real pages: password, then a TOTP code (for the given moment). */
 export async function signIn(t: TestApp, staff: StaffFixture, at = Date.now()): Promise<SignedIn> {
-  const first = await t.app.inject({ method: 'POST', url: '/staff/sign-in', payload: { email: staff.email, password: staff.password } });
+  const first = await t.app.inject({
+    method: 'POST',
+    url: '/staff/sign-in',
+    payload: { email: staff.email, password: staff.password },
+  });
   if (first.statusCode !== 303) throw new Error(`password step answered ${first.statusCode}`);
   const pending = sessionCookie(first);
   if (!pending) throw new Error('no session cookie after the password step');
@@ -87,8 +124,16 @@ export async function signIn(t: TestApp, staff: StaffFixture, at = Date.now()): 
   if (!cookie) throw new Error('no session cookie after the TOTP step');
   const console_ = await t.app.inject({ url: '/staff', headers: { cookie } });
   const session = await t.app.inject({ url: '/api/staff/session', headers: { cookie } });
-  if (session.statusCode !== 200) throw new Error(`session answered ${session.statusCode} (console ${console_.statusCode})`);
+  if (session.statusCode !== 200)
+    throw new Error(`session answered ${session.statusCode} (console ${console_.statusCode})`);
   const body = session.json<{ csrfToken: string }>();
-  const row = await t.db.selectFrom('staff_session').select('id').where('account_id', '=', staff.accountId).where('revoked_at', 'is', null).where('stage', '=', 'full').orderBy('created_at', 'desc').executeTakeFirstOrThrow();
+  const row = await t.db
+    .selectFrom('staff_session')
+    .select('id')
+    .where('account_id', '=', staff.accountId)
+    .where('revoked_at', 'is', null)
+    .where('stage', '=', 'full')
+    .orderBy('created_at', 'desc')
+    .executeTakeFirstOrThrow();
   return { cookie, csrf: body.csrfToken, sessionId: row.id };
 }

@@ -49,7 +49,12 @@ export async function makeOrdersWorld(t: TestApp): Promise<OrdersWorld> {
   const federation = await makeOrganisation(t, 'womens_federation', '3201', '南京市妇女联合会');
   const ngo = await makeOrganisation(t, 'ngo', '3201', '安心社工服务中心');
   return {
-    courtA, courtB, police, policeElsewhere, federation, ngo,
+    courtA,
+    courtB,
+    police,
+    policeElsewhere,
+    federation,
+    ngo,
     judge: await actor(t, courtA, ['judge']),
     clerk: await actor(t, courtA, ['court_clerk']),
     judgeB: await actor(t, courtB, ['judge']),
@@ -65,7 +70,13 @@ export const APPLICANT_ADDRESS = '南京市玄武区梅园新村17号302室';
 
 export function completeApplication(evidenceIds: string[] = []): ApplicationInput {
   return {
-    applicant: { name: '李梅', gender: 'female', regionCode: '320102', address: APPLICANT_ADDRESS, phone: '13800138000' },
+    applicant: {
+      name: '李梅',
+      gender: 'female',
+      regionCode: '320102',
+      address: APPLICANT_ADDRESS,
+      phone: '13800138000',
+    },
     respondent: { name: '王强', gender: 'male', idNumber: '320102198801011234', regionCode: '320106' },
     relationship: 'spouse',
     incidents: [
@@ -84,7 +95,9 @@ export function completeApplication(evidenceIds: string[] = []): ApplicationInpu
 }
 
 /** A survivor with a portal case and a live thread session (cookie for /help/thread/…). */
-export async function makeSurvivor(t: TestApp): Promise<{ helpRequestId: string; cookie: string; caseCode: string; secret: string }> {
+export async function makeSurvivor(
+  t: TestApp,
+): Promise<{ helpRequestId: string; cookie: string; caseCode: string; secret: string }> {
   const created = await t.app.help.createHelpRequest(
     {
       requestType: 'domestic_violence',
@@ -95,8 +108,17 @@ export async function makeSurvivor(t: TestApp): Promise<{ helpRequestId: string;
     } as unknown as Parameters<TestApp['app']['help']['createHelpRequest']>[0],
     'zh-CN',
   );
-  const opened = await t.app.help.openThread(created.caseCode, created.secret, `10.7.${Math.floor(Math.random() * 250)}.${Math.floor(Math.random() * 250)}`);
-  return { helpRequestId: created.id, cookie: `ax_thread=${opened.token}`, caseCode: created.caseCode, secret: created.secret };
+  const opened = await t.app.help.openThread(
+    created.caseCode,
+    created.secret,
+    `10.7.${Math.floor(Math.random() * 250)}.${Math.floor(Math.random() * 250)}`,
+  );
+  return {
+    helpRequestId: created.id,
+    cookie: `ax_thread=${opened.token}`,
+    caseCode: created.caseCode,
+    secret: created.secret,
+  };
 }
 
 /** Two stored evidence items in her vault, each with its custody chain (as the vault writes them on upload). */
@@ -114,7 +136,12 @@ export async function makeEvidence(t: TestApp, ownerRef: string, count = 2): Pro
         journal_entry_id: null,
         evidence_type: i === 0 ? 'medical' : 'communications',
         incident_date: '2026-10-03',
-        meta: t.keyring.seal(Buffer.from(JSON.stringify({ filename: i === 0 ? '验伤报告.pdf' : '聊天记录.txt', description: '' })), `evidence_item.meta:${id}`),
+        meta: t.keyring.seal(
+          Buffer.from(
+            JSON.stringify({ filename: i === 0 ? '验伤报告.pdf' : '聊天记录.txt', description: '' }),
+          ),
+          `evidence_item.meta:${id}`,
+        ),
         size: 1000 + i,
         sha256: (i === 0 ? 'a' : 'b').repeat(64),
         media_type: i === 0 ? 'application/pdf' : 'text/plain',
@@ -123,7 +150,16 @@ export async function makeEvidence(t: TestApp, ownerRef: string, count = 2): Pro
         preview_key: null,
       })
       .execute();
-    await t.db.transaction().execute((trx) => appendCustody(trx, { evidenceId: id, action: 'upload', actor: 'survivor', details: { sha256: (i === 0 ? 'a' : 'b').repeat(64) } }));
+    await t.db
+      .transaction()
+      .execute((trx) =>
+        appendCustody(trx, {
+          evidenceId: id,
+          action: 'upload',
+          actor: 'survivor',
+          details: { sha256: (i === 0 ? 'a' : 'b').repeat(64) },
+        }),
+      );
     ids.push(id);
   }
   return ids;

@@ -100,7 +100,10 @@ export const CLIENT_ADDRESS_HEADER = 'x-test-client';
  * goes to that backend instead, so a test can say which process serves which step. A client that goes away
  * mid-request (a cut upload) takes its upstream request with it, as a real proxy does.
  */
-export async function startRoundRobinProxy(backends: string[], options: { clientAddress?: string } = {}): Promise<RoundRobinProxy> {
+export async function startRoundRobinProxy(
+  backends: string[],
+  options: { clientAddress?: string } = {},
+): Promise<RoundRobinProxy> {
   let next = 0;
   const counts = backends.map(() => 0);
   const server = http.createServer((req, res) => {
@@ -114,10 +117,14 @@ export async function startRoundRobinProxy(backends: string[], options: { client
     counts[index] = (counts[index] ?? 0) + 1;
     const target = new URL(req.url ?? '/', backend);
     const forwardedFor = (typeof client === 'string' && client) || options.clientAddress || '203.0.113.7';
-    const upstream = http.request(target, { method: req.method, headers: { ...headers, host: target.host, 'x-forwarded-for': forwardedFor } }, (upstreamRes) => {
-      res.writeHead(upstreamRes.statusCode ?? 502, upstreamRes.headers);
-      upstreamRes.pipe(res);
-    });
+    const upstream = http.request(
+      target,
+      { method: req.method, headers: { ...headers, host: target.host, 'x-forwarded-for': forwardedFor } },
+      (upstreamRes) => {
+        res.writeHead(upstreamRes.statusCode ?? 502, upstreamRes.headers);
+        upstreamRes.pipe(res);
+      },
+    );
     upstream.on('error', () => {
       if (!res.headersSent) res.writeHead(502);
       res.end();

@@ -18,8 +18,12 @@ export const OTHER_REGION = '500112'; // Chongqing, Yubei
 export async function loadRecordFixtures(): Promise<RecordFixture[]> {
   const dir = path.resolve(import.meta.dirname, 'access-fixtures');
   const fixtures: RecordFixture[] = [];
-  for (const file of readdirSync(dir).filter((f) => f.endsWith('.ts') && f !== 'types.ts').sort()) {
-    const loaded = (await import(pathToFileURL(path.join(dir, file)).href)) as { recordFixtures?: RecordFixture[] };
+  for (const file of readdirSync(dir)
+    .filter((f) => f.endsWith('.ts') && f !== 'types.ts')
+    .sort()) {
+    const loaded = (await import(pathToFileURL(path.join(dir, file)).href)) as {
+      recordFixtures?: RecordFixture[];
+    };
     fixtures.push(...(loaded.recordFixtures ?? []));
   }
   return fixtures;
@@ -31,5 +35,12 @@ export async function makeRoleActor(t: TestApp, role: Role): Promise<RecordFixtu
   const own = await makeOrganisation(t, kind, OWN_REGION);
   const other = await makeOrganisation(t, kind, OTHER_REGION);
   const actor = await makeStaff(t, own, [role]);
-  return { role, actorAccountId: actor.accountId, ownOrganisationId: own, ownRegionCode: OWN_REGION, otherOrganisationId: other, otherRegionCode: OTHER_REGION };
+  return {
+    role,
+    actorAccountId: actor.accountId,
+    ownOrganisationId: own,
+    ownRegionCode: OWN_REGION,
+    otherOrganisationId: other,
+    otherRegionCode: OTHER_REGION,
+  };
 }

@@ -15,7 +15,10 @@ import type { TestApp } from './test-app.ts';
  * The database and keyring the identity fixtures write with (`makeOrganisation`, `makeStaff` use only these
  * two members of a TestApp), opened on the servers' database with the servers' master key.
  */
-export function fixtureWriter(databaseUrl: string, masterKey: string): { t: TestApp; close(): Promise<void> } {
+export function fixtureWriter(
+  databaseUrl: string,
+  masterKey: string,
+): { t: TestApp; close(): Promise<void> } {
   const handle = connectDatabase(databaseUrl, { max: 2 });
   const keyring = new Keyring(Buffer.from(masterKey, 'base64'));
   return { t: { db: handle.db, keyring } as unknown as TestApp, close: () => handle.close() };
@@ -52,13 +55,20 @@ export function client(proxyUrl: string, clientAddress: string): Client {
       headers['content-type'] = 'application/x-www-form-urlencoded';
       body = new URLSearchParams(call.form).toString();
     }
-    return fetch(`${proxyUrl}${path}`, { method: call.method ?? (body === undefined ? 'GET' : 'POST'), headers, body, redirect: 'manual' });
+    return fetch(`${proxyUrl}${path}`, {
+      method: call.method ?? (body === undefined ? 'GET' : 'POST'),
+      headers,
+      body,
+      redirect: 'manual',
+    });
   };
   return Object.assign(send, { address: clientAddress, proxyUrl });
 }
 
 function sessionCookieOf(response: Response): string {
-  const cookie = response.headers.getSetCookie().find((c) => c.startsWith('anxin_session=') && !c.startsWith('anxin_session=;'));
+  const cookie = response.headers
+    .getSetCookie()
+    .find((c) => c.startsWith('anxin_session=') && !c.startsWith('anxin_session=;'));
   if (!cookie) throw new Error(`no session cookie (status ${response.status})`);
   return cookie.split(';')[0] ?? '';
 }
@@ -69,13 +79,24 @@ export interface HttpSession {
 }
 
 /** Sign in through the real pages: the password step on one process, the TOTP step on another. */
-export async function signInOverHttp(call: Client, staff: StaffFixture, steps: { passwordOn: number; totpOn: number }): Promise<HttpSession> {
-  const first = await call('/staff/sign-in', { on: steps.passwordOn, form: { email: staff.email, password: staff.password } });
+export async function signInOverHttp(
+  call: Client,
+  staff: StaffFixture,
+  steps: { passwordOn: number; totpOn: number },
+): Promise<HttpSession> {
+  const first = await call('/staff/sign-in', {
+    on: steps.passwordOn,
+    form: { email: staff.email, password: staff.password },
+  });
   if (first.status !== 303) throw new Error(`password step answered ${first.status}`);
   const pending = sessionCookieOf(first);
   const page = await call('/staff/sign-in/verify', { on: steps.totpOn, headers: { cookie: pending } });
   if (page.status !== 200) throw new Error(`verify page answered ${page.status}`);
-  const second = await call('/staff/sign-in/verify', { on: steps.totpOn, headers: { cookie: pending }, form: { _csrf: csrfFrom(await page.text()), code: totpCode(staff.totpSecret, Date.now()) } });
+  const second = await call('/staff/sign-in/verify', {
+    on: steps.totpOn,
+    headers: { cookie: pending },
+    form: { _csrf: csrfFrom(await page.text()), code: totpCode(staff.totpSecret, Date.now()) },
+  });
   if (second.status !== 303) throw new Error(`TOTP step answered ${second.status}`);
   const cookie = sessionCookieOf(second);
   const session = await call('/api/staff/session', { on: steps.passwordOn, headers: { cookie } });
@@ -88,25 +109,48 @@ export function staffHeaders(session: HttpSession): Record<string, string> {
 }
 
 /** A help request filed through the public API; answers the case code and the secret she is shown once. */
-export async function fileHelpRequest(call: Client, on: number): Promise<{ caseCode: string; secret: string }> {
+export async function fileHelpRequest(
+  call: Client,
+  on: number,
+): Promise<{ caseCode: string; secret: string }> {
   const res = await call('/api/help/requests', {
     on,
-    json: { requestType: 'domestic_violence', narrative: '他昨晚又打了我。', forms: ['physical'], contact: { channel: 'in_app', noVoicemail: true, noSms: true }, consentSensitive: true },
+    json: {
+      requestType: 'domestic_violence',
+      narrative: '他昨晚又打了我。',
+      forms: ['physical'],
+      contact: { channel: 'in_app', noVoicemail: true, noSms: true },
+      consentSensitive: true,
+    },
   });
   if (res.status !== 201) throw new Error(`help request answered ${res.status}: ${await res.text()}`);
   return (await res.json()) as { caseCode: string; secret: string };
 }
 
 /** Open her thread with case code and secret (the thread token for `Authorization: Bearer`). */
-export async function openThread(call: Client, on: number, caseCode: string, secret: string): Promise<string> {
+export async function openThread(
+  call: Client,
+  on: number,
+  caseCode: string,
+  secret: string,
+): Promise<string> {
   const res = await call('/api/help/thread', { on, json: { caseCode, secret } });
   if (res.status !== 200) throw new Error(`opening the thread answered ${res.status}: ${await res.text()}`);
   return ((await res.json()) as { token: string }).token;
 }
 
 /** Her journal entry (an incident), which answers an upload grant for attaching files with tus. */
-export async function journalEntry(call: Client, on: number, bearer: Record<string, string>, description: string): Promise<{ id: string; grant: string }> {
-  const res = await call('/api/help/thread/journal', { on, headers: bearer, json: { incidentDate: '2026-11-02', evidenceType: 'audio_visual', description } });
+export async function journalEntry(
+  call: Client,
+  on: number,
+  bearer: Record<string, string>,
+  description: string,
+): Promise<{ id: string; grant: string }> {
+  const res = await call('/api/help/thread/journal', {
+    on,
+    headers: bearer,
+    json: { incidentDate: '2026-11-02', evidenceType: 'audio_visual', description },
+  });
   if (res.status !== 201) throw new Error(`journal entry answered ${res.status}: ${await res.text()}`);
   const body = (await res.json()) as { id: string; upload: { token: string } };
   return { id: body.id, grant: body.upload.token };

@@ -25,10 +25,16 @@ export class TusSteps {
     const res = await this.call('/api/evidence/uploads', {
       on,
       method: 'POST',
-      headers: this.headers({ 'upload-length': String(size), 'upload-metadata': Object.entries(metadata).map(([k, v]) => `${k} ${b64(v)}`).join(',') }),
+      headers: this.headers({
+        'upload-length': String(size),
+        'upload-metadata': Object.entries(metadata)
+          .map(([k, v]) => `${k} ${b64(v)}`)
+          .join(','),
+      }),
     });
     const location = res.headers.get('location');
-    if (res.status !== 201 || !location) throw new Error(`tus create answered ${res.status}: ${await res.text()}`);
+    if (res.status !== 201 || !location)
+      throw new Error(`tus create answered ${res.status}: ${await res.text()}`);
     return new URL(location, this.call.proxyUrl).pathname;
   }
 
@@ -44,7 +50,10 @@ export class TusSteps {
     return this.call(path, {
       on,
       method: 'PATCH',
-      headers: this.headers({ 'upload-offset': String(offset), 'content-type': 'application/offset+octet-stream' }),
+      headers: this.headers({
+        'upload-offset': String(offset),
+        'content-type': 'application/offset+octet-stream',
+      }),
       body: bytes,
     });
   }
@@ -54,7 +63,11 @@ export class TusSteps {
    * meanwhile, e.g. another process stored the bytes of a cut request after the HEAD) means ask again.
    * Answers the last PATCH's response and every status seen on the way.
    */
-  async resume(on: number, path: string, file: Buffer): Promise<{ response: Response; offsets: number[]; statuses: number[] }> {
+  async resume(
+    on: number,
+    path: string,
+    file: Buffer,
+  ): Promise<{ response: Response; offsets: number[]; statuses: number[] }> {
     const offsets: number[] = [];
     const statuses: number[] = [];
     for (let attempt = 0; attempt < 10; attempt += 1) {
@@ -74,7 +87,13 @@ export class TusSteps {
    * the connection, or `end()` ends the body there and answers the server's status (as for a body cut short).
    * Resolves once the written bytes have had a moment to reach the server.
    */
-  async patchPartly(on: number, path: string, offset: number, bytes: Buffer, sendFirst: number): Promise<{ cut(): Promise<void>; end(): Promise<number> }> {
+  async patchPartly(
+    on: number,
+    path: string,
+    offset: number,
+    bytes: Buffer,
+    sendFirst: number,
+  ): Promise<{ cut(): Promise<void>; end(): Promise<number> }> {
     const req = http.request(new URL(path, this.call.proxyUrl), {
       method: 'PATCH',
       headers: this.headers({

@@ -26,14 +26,21 @@ export interface TestSwift {
 }
 
 export async function startSwift(): Promise<TestSwift> {
-  const installed = await run('sh', ['-c', 'command -v swift-proxy-server && command -v memcached']).then(() => true, () => false);
+  const installed = await run('sh', ['-c', 'command -v swift-proxy-server && command -v memcached']).then(
+    () => true,
+    () => false,
+  );
   if (!installed && process.getuid?.() !== 0) {
-    throw new Error('Swift is not installed. Run:  apt-get install -y swift swift-proxy swift-account swift-container swift-object memcached');
+    throw new Error(
+      'Swift is not installed. Run:  apt-get install -y swift swift-proxy swift-account swift-container swift-object memcached',
+    );
   }
   const dir = await mkdtemp(path.join(os.tmpdir(), 'anxin-swift-'));
   let stdout: string;
   try {
-    ({ stdout } = await run('bash', [path.join(root, 'scripts/start-swift-s3.sh'), dir], { timeout: 180_000 }));
+    ({ stdout } = await run('bash', [path.join(root, 'scripts/start-swift-s3.sh'), dir], {
+      timeout: 180_000,
+    }));
   } catch (error) {
     await stopProcesses(dir);
     throw new Error(
@@ -63,7 +70,9 @@ export async function startSwift(): Promise<TestSwift> {
       if (attempt >= 40) {
         client.destroy();
         await stopProcesses(dir);
-        throw new Error(`Swift started but the bucket could not be created: ${(error as Error).message}`, { cause: error });
+        throw new Error(`Swift started but the bucket could not be created: ${(error as Error).message}`, {
+          cause: error,
+        });
       }
       await new Promise((r) => setTimeout(r, 500));
     }

@@ -43,7 +43,11 @@ async function newDatabase(fromTemplate: boolean): Promise<{ url: string; drop()
     }
   };
   // Names are generated above from digits and letters only; identifiers cannot be parameters.
-  await run(fromTemplate ? `create database ${name} template ${inject('templateDatabase')}` : `create database ${name}`);
+  await run(
+    fromTemplate
+      ? `create database ${name} template ${inject('templateDatabase')}`
+      : `create database ${name}`,
+  );
   const url = new URL(adminUrl);
   url.pathname = `/${name}`;
   return { url: url.toString(), drop: () => run(`drop database if exists ${name} with (force)`) };

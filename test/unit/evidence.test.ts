@@ -1,10 +1,21 @@
 /** Pure parts of the evidence vault: grants, the custody hash chain, text detection, clamd replies, settings. */
 import { randomBytes } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
-import type { ConfigError} from '../../src/config.ts';
+import type { ConfigError } from '../../src/config.ts';
 import { loadConfig } from '../../src/config.ts';
-import { canonicalJson, entryHash, GENESIS_HASH, verifyChain, type CustodyEntry } from '../../src/modules/evidence/custody.ts';
-import { detectText, formatBytes, isEvidenceType, EVIDENCE_TYPES } from '../../src/modules/evidence/evidence.types.ts';
+import {
+  canonicalJson,
+  entryHash,
+  GENESIS_HASH,
+  verifyChain,
+  type CustodyEntry,
+} from '../../src/modules/evidence/custody.ts';
+import {
+  detectText,
+  formatBytes,
+  isEvidenceType,
+  EVIDENCE_TYPES,
+} from '../../src/modules/evidence/evidence.types.ts';
 import { evidenceEn, evidenceZh } from '../../src/modules/evidence/evidence.messages.ts';
 import { signGrant, verifyGrant } from '../../src/modules/evidence/grant.ts';
 import { parseVerdict, ScannerUnavailableError } from '../../src/modules/evidence/scanner.ts';
@@ -17,14 +28,26 @@ const key = randomBytes(32);
 describe('upload grants', () => {
   it('round-trip, and refuse a forged, altered or expired grant', () => {
     const token = signGrant(key, { ownerRef: 'help-case:1', uploadedBy: 'survivor', journalEntryId: 'j1' });
-    expect(verifyGrant(key, token)).toMatchObject({ ownerRef: 'help-case:1', uploadedBy: 'survivor', journalEntryId: 'j1' });
+    expect(verifyGrant(key, token)).toMatchObject({
+      ownerRef: 'help-case:1',
+      uploadedBy: 'survivor',
+      journalEntryId: 'j1',
+    });
     expect(verifyGrant(randomBytes(32), token)).toBeUndefined();
     const [payload, mac] = token.split('.');
-    const altered = Buffer.from(JSON.stringify({ ...JSON.parse(Buffer.from(payload!, 'base64url').toString()), o: 'help-case:2' })).toString('base64url');
+    const altered = Buffer.from(
+      JSON.stringify({ ...JSON.parse(Buffer.from(payload!, 'base64url').toString()), o: 'help-case:2' }),
+    ).toString('base64url');
     expect(verifyGrant(key, `${altered}.${mac}`)).toBeUndefined();
-    const expired = signGrant(key, { ownerRef: 'a', uploadedBy: 'b', journalEntryId: null, expiresAt: Date.now() - 1 });
+    const expired = signGrant(key, {
+      ownerRef: 'a',
+      uploadedBy: 'b',
+      journalEntryId: null,
+      expiresAt: Date.now() - 1,
+    });
     expect(verifyGrant(key, expired)).toBeUndefined();
-    for (const junk of [undefined, null, '', 'x', 'a.b.c', 'x'.repeat(5000)]) expect(verifyGrant(key, junk)).toBeUndefined();
+    for (const junk of [undefined, null, '', 'x', 'a.b.c', 'x'.repeat(5000)])
+      expect(verifyGrant(key, junk)).toBeUndefined();
   });
 });
 
@@ -33,7 +56,15 @@ describe('custody hash chain', () => {
     const out: CustodyEntry[] = [];
     let prev = GENESIS_HASH;
     for (let seq = 1; seq <= n; seq++) {
-      const e = { evidenceId: 'e1', seq, action: seq === 1 ? 'upload' : 'view', actor: `staff:${seq}`, at: new Date(seq * 1000).toISOString(), details: { b: 1, a: [seq] }, prevHash: prev } as const;
+      const e = {
+        evidenceId: 'e1',
+        seq,
+        action: seq === 1 ? 'upload' : 'view',
+        actor: `staff:${seq}`,
+        at: new Date(seq * 1000).toISOString(),
+        details: { b: 1, a: [seq] },
+        prevHash: prev,
+      } as const;
       const full = { ...e, details: { ...e.details }, hash: entryHash({ ...e, details: { ...e.details } }) };
       out.push(full);
       prev = full.hash;
@@ -44,7 +75,9 @@ describe('custody hash chain', () => {
   it('verifies an intact chain and names the first changed, removed or reordered entry', () => {
     const entries = chain(4);
     expect(verifyChain(entries)).toEqual({ ok: true });
-    expect(verifyChain(entries.map((e, i) => (i === 2 ? { ...e, details: { b: 2, a: [3] } } : e)))).toMatchObject({ ok: false, seq: 3 });
+    expect(
+      verifyChain(entries.map((e, i) => (i === 2 ? { ...e, details: { b: 2, a: [3] } } : e))),
+    ).toMatchObject({ ok: false, seq: 3 });
     expect(verifyChain([entries[0]!, entries[2]!, entries[3]!])).toMatchObject({ ok: false, seq: 3 });
     expect(verifyChain([entries[1]!, entries[0]!])).toMatchObject({ ok: false });
     // Re-hashing a changed entry still breaks the link to the next one.
@@ -54,7 +87,9 @@ describe('custody hash chain', () => {
   });
 
   it('hashes canonical JSON: key order does not matter, values do', () => {
-    expect(canonicalJson({ b: 1, a: { d: [1, { y: 2, x: 1 }], c: null } })).toBe('{"a":{"c":null,"d":[1,{"x":1,"y":2}]},"b":1}');
+    expect(canonicalJson({ b: 1, a: { d: [1, { y: 2, x: 1 }], c: null } })).toBe(
+      '{"a":{"c":null,"d":[1,{"x":1,"y":2}]},"b":1}',
+    );
     expect(canonicalJson({ a: 1, b: undefined })).toBe('{"a":1}');
   });
 });
@@ -62,7 +97,9 @@ describe('custody hash chain', () => {
 describe('file identification helpers', () => {
   it('recognises chat exports as text in UTF-8, UTF-16 with BOM and GB18030, and refuses binary', () => {
     expect(detectText(Buffer.from('2024-05-01 22:13 他：你敢走试试\n'))).toBe(true);
-    expect(detectText(Buffer.concat([Buffer.from([0xff, 0xfe]), Buffer.from('聊天记录', 'utf16le')]))).toBe(true);
+    expect(detectText(Buffer.concat([Buffer.from([0xff, 0xfe]), Buffer.from('聊天记录', 'utf16le')]))).toBe(
+      true,
+    );
     expect(detectText(Buffer.from([0xc4, 0xe3, 0xba, 0xc3, 0x0a]))).toBe(true); // 你好 in GB18030
     expect(detectText(Buffer.from([0x7f, 0x45, 0x4c, 0x46, 0x02, 0x01, 0x01, 0x00]))).toBe(false);
     expect(detectText(Buffer.alloc(0))).toBe(false);
@@ -90,7 +127,10 @@ describe('file identification helpers', () => {
 describe('clamd replies', () => {
   it('parses clean, found and errors', () => {
     expect(parseVerdict('stream: OK')).toEqual({ clean: true });
-    expect(parseVerdict('stream: Anxin.Test.EICAR.UNOFFICIAL FOUND')).toEqual({ clean: false, signature: 'Anxin.Test.EICAR.UNOFFICIAL' });
+    expect(parseVerdict('stream: Anxin.Test.EICAR.UNOFFICIAL FOUND')).toEqual({
+      clean: false,
+      signature: 'Anxin.Test.EICAR.UNOFFICIAL',
+    });
     expect(() => parseVerdict('INSTREAM size limit exceeded. ERROR')).toThrow(ScannerUnavailableError);
     expect(() => parseVerdict('')).toThrow(ScannerUnavailableError);
   });
@@ -124,21 +164,44 @@ describe('evidence settings', () => {
 
   it('defaults to encrypted files in the data directory and Debian’s clamd socket', () => {
     const config = loadConfig({ NODE_ENV: 'test', ANXIN_DATA_DIR: '/srv/anxin' });
-    expect(config.evidence).toMatchObject({ store: 'fs', dir: '/srv/anxin/evidence', clamd: { kind: 'unix', path: '/run/clamav/clamd.ctl' } });
+    expect(config.evidence).toMatchObject({
+      store: 'fs',
+      dir: '/srv/anxin/evidence',
+      clamd: { kind: 'unix', path: '/run/clamav/clamd.ctl' },
+    });
     expect(config.evidence.maxFileBytes).toBe(2000 * 1024 * 1024);
   });
 
   it('names each bad setting', () => {
     expect(problems({ ANXIN_EVIDENCE_STORE: 'ftp' })).toEqual(['ANXIN_EVIDENCE_STORE']);
     expect(problems({ ANXIN_EVIDENCE_STORE: 's3' })).toEqual(['ANXIN_S3_BUCKET']);
-    expect(problems({ ANXIN_EVIDENCE_STORE: 's3', ANXIN_S3_BUCKET: 'evidence', ANXIN_S3_ACCESS_KEY_ID: 'k' })).toEqual(['ANXIN_S3_SECRET_ACCESS_KEY']);
-    expect(problems({ ANXIN_EVIDENCE_STORE: 's3', ANXIN_S3_BUCKET: 'evidence', ANXIN_S3_ENDPOINT: 'minio:9000' })).toEqual(['ANXIN_S3_ENDPOINT']);
+    expect(
+      problems({ ANXIN_EVIDENCE_STORE: 's3', ANXIN_S3_BUCKET: 'evidence', ANXIN_S3_ACCESS_KEY_ID: 'k' }),
+    ).toEqual(['ANXIN_S3_SECRET_ACCESS_KEY']);
+    expect(
+      problems({ ANXIN_EVIDENCE_STORE: 's3', ANXIN_S3_BUCKET: 'evidence', ANXIN_S3_ENDPOINT: 'minio:9000' }),
+    ).toEqual(['ANXIN_S3_ENDPOINT']);
     expect(problems({ ANXIN_EVIDENCE_MAX_FILE_MB: '5000' })).toEqual(['ANXIN_EVIDENCE_MAX_FILE_MB']);
-    expect(problems({ ANXIN_EVIDENCE_MAX_FILE_MB: '100', ANXIN_EVIDENCE_MAX_OWNER_MB: '50' })).toEqual(['ANXIN_EVIDENCE_MAX_OWNER_MB']);
+    expect(problems({ ANXIN_EVIDENCE_MAX_FILE_MB: '100', ANXIN_EVIDENCE_MAX_OWNER_MB: '50' })).toEqual([
+      'ANXIN_EVIDENCE_MAX_OWNER_MB',
+    ]);
     expect(problems({ ANXIN_CLAMD: 'clamd.example' })).toEqual(['ANXIN_CLAMD']);
     expect(problems({ NODE_ENV: 'production', ANXIN_CLAMD: 'none' })).toContain('ANXIN_CLAMD');
-    expect(loadConfig({ NODE_ENV: 'test', ANXIN_CLAMD: 'tcp://127.0.0.1:3310' }).evidence.clamd).toEqual({ kind: 'tcp', host: '127.0.0.1', port: 3310 });
-    const s3 = loadConfig({ NODE_ENV: 'test', ANXIN_EVIDENCE_STORE: 's3', ANXIN_S3_BUCKET: 'evidence', ANXIN_S3_ENDPOINT: 'http://127.0.0.1:9000/' });
-    expect(s3.evidence.s3).toMatchObject({ endpoint: 'http://127.0.0.1:9000', bucket: 'evidence', region: 'us-east-1' });
+    expect(loadConfig({ NODE_ENV: 'test', ANXIN_CLAMD: 'tcp://127.0.0.1:3310' }).evidence.clamd).toEqual({
+      kind: 'tcp',
+      host: '127.0.0.1',
+      port: 3310,
+    });
+    const s3 = loadConfig({
+      NODE_ENV: 'test',
+      ANXIN_EVIDENCE_STORE: 's3',
+      ANXIN_S3_BUCKET: 'evidence',
+      ANXIN_S3_ENDPOINT: 'http://127.0.0.1:9000/',
+    });
+    expect(s3.evidence.s3).toMatchObject({
+      endpoint: 'http://127.0.0.1:9000',
+      bucket: 'evidence',
+      region: 'us-east-1',
+    });
   });
 });

@@ -1,6 +1,14 @@
 import { describe, expect, it } from 'vitest';
 import { hashPassword, passwordProblem, verifyPassword } from '../../src/modules/identity/passwords.ts';
-import { newRecoveryCodes, newTotpSecret, recoveryCodeHash, totpCode, totpStep, totpUri, TOTP_PERIOD } from '../../src/modules/identity/totp.ts';
+import {
+  newRecoveryCodes,
+  newTotpSecret,
+  recoveryCodeHash,
+  totpCode,
+  totpStep,
+  totpUri,
+  TOTP_PERIOD,
+} from '../../src/modules/identity/totp.ts';
 import { gbCode, isRegionCode, normaliseRegionCode, regionName } from '../../src/modules/identity/regions.ts';
 
 describe('passwords', () => {
@@ -37,7 +45,9 @@ describe('TOTP', () => {
     expect(totpStep(secret, totpCode(secret, now + 30_000), now)).toBe(step + 1);
     expect(totpStep(secret, totpCode(secret, now - 120_000), now)).toBeUndefined();
     expect(totpStep(secret, 'abcdef', now)).toBeUndefined();
-    expect(totpStep(secret, `${totpCode(secret, now).slice(0, 3)} ${totpCode(secret, now).slice(3)}`, now)).toBe(step);
+    expect(
+      totpStep(secret, `${totpCode(secret, now).slice(0, 3)} ${totpCode(secret, now).slice(3)}`, now),
+    ).toBe(step);
   });
 
   it('builds an otpauth URI for authenticator apps', () => {
@@ -54,7 +64,9 @@ describe('TOTP', () => {
     for (const code of codes) expect(code).toMatch(/^[a-z2-9]{4}-[a-z2-9]{4}-[a-z2-9]{4}$/);
     const key = Buffer.alloc(32, 7);
     const first = codes[0] ?? '';
-    expect(recoveryCodeHash(key, first.toUpperCase().replace(/-/g, ' '))).toEqual(recoveryCodeHash(key, first));
+    expect(recoveryCodeHash(key, first.toUpperCase().replace(/-/g, ' '))).toEqual(
+      recoveryCodeHash(key, first),
+    );
   });
 });
 

@@ -3,14 +3,26 @@ import { describe, expect, it } from 'vitest';
 import { entryHash, GENESIS_HASH, type CustodyEntry } from '../../src/modules/evidence/custody.ts';
 import { isRegionCode } from '../../src/modules/identity/regions.ts';
 import {
-  addMonths, applicationProblems, caseNumber, chineseDate, clockState, decisionProblems, orderValidUntil, reconsiderationClosesAt, rulingDeadline,
-  servingOrganisation, timeLeft, violationDecisionProblems, type ApplicationInput,
+  addMonths,
+  applicationProblems,
+  caseNumber,
+  chineseDate,
+  clockState,
+  decisionProblems,
+  orderValidUntil,
+  reconsiderationClosesAt,
+  rulingDeadline,
+  servingOrganisation,
+  timeLeft,
+  violationDecisionProblems,
+  type ApplicationInput,
 } from '../../src/modules/orders/orders.model.ts';
 import { showsApplicantAddress } from '../../src/modules/orders/orders.pdf.ts';
 import { evidenceIntegrity, type OrdersEvidenceSource } from '../../src/modules/orders/orders.seams.ts';
 import { completeApplication } from '../support/orders.ts';
 
-const problems = (input: ApplicationInput) => applicationProblems(input, isRegionCode, '2026-11-21').map((p) => p.field);
+const problems = (input: ApplicationInput) =>
+  applicationProblems(input, isRegionCode, '2026-11-21').map((p) => p.field);
 
 describe('application validation', () => {
   it('accepts a complete application', () => {
@@ -18,21 +30,38 @@ describe('application validation', () => {
   });
 
   it('names every missing item of an empty application', () => {
-    expect(problems({})).toEqual(['applicant.name', 'applicant.regionCode', 'respondent.name', 'respondent.idNumber', 'relationship', 'incidents', 'measures', 'consentOnline']);
+    expect(problems({})).toEqual([
+      'applicant.name',
+      'applicant.regionCode',
+      'respondent.name',
+      'respondent.idNumber',
+      'relationship',
+      'incidents',
+      'measures',
+      'consentOnline',
+    ]);
   });
 
   it('requires the respondent to be identifiable by ID, birth year or a description (ADVL 27)', () => {
     const base = completeApplication();
     expect(problems({ ...base, respondent: { name: '王强' } })).toEqual(['respondent.idNumber']);
     expect(problems({ ...base, respondent: { name: '王强', birthYear: 1988 } })).toEqual([]);
-    expect(problems({ ...base, respondent: { name: '王强', description: '左臂有龙形纹身，开白色出租车' } })).toEqual([]);
-    expect(problems({ ...base, respondent: { name: '王强', idNumber: '12345' } })).toEqual(['respondent.idNumber']);
+    expect(
+      problems({ ...base, respondent: { name: '王强', description: '左臂有龙形纹身，开白色出租车' } }),
+    ).toEqual([]);
+    expect(problems({ ...base, respondent: { name: '王强', idNumber: '12345' } })).toEqual([
+      'respondent.idNumber',
+    ]);
   });
 
   it('checks incidents are dated, not in the future, and described', () => {
     const base = completeApplication();
-    expect(problems({ ...base, incidents: [{ date: '2026-13-01', description: 'x' }] })).toEqual(['incidents.0.date']);
-    expect(problems({ ...base, incidents: [{ date: '2026-11-22', description: 'x' }] })).toEqual(['incidents.0.date']);
+    expect(problems({ ...base, incidents: [{ date: '2026-13-01', description: 'x' }] })).toEqual([
+      'incidents.0.date',
+    ]);
+    expect(problems({ ...base, incidents: [{ date: '2026-11-22', description: 'x' }] })).toEqual([
+      'incidents.0.date',
+    ]);
     expect(problems({ ...base, incidents: [{ date: '2026-11-21' }] })).toEqual(['incidents.0.description']);
   });
 
@@ -47,13 +76,31 @@ describe('application validation', () => {
   it('needs the place for the chosen venue (ADVL 25) and real GB/T 2260 codes', () => {
     const base = completeApplication();
     expect(problems({ ...base, venueBasis: 'violence' })).toEqual(['violenceRegionCode']);
-    expect(problems({ ...base, venueBasis: 'respondent', respondent: { ...base.respondent, regionCode: undefined } })).toEqual(['respondent.regionCode']);
-    expect(problems({ ...base, applicant: { ...base.applicant, regionCode: '999999' } })).toEqual(['applicant.regionCode']);
+    expect(
+      problems({
+        ...base,
+        venueBasis: 'respondent',
+        respondent: { ...base.respondent, regionCode: undefined },
+      }),
+    ).toEqual(['respondent.regionCode']);
+    expect(problems({ ...base, applicant: { ...base.applicant, regionCode: '999999' } })).toEqual([
+      'applicant.regionCode',
+    ]);
   });
 
   it('a proxy names kind, name, reason and the victim’s wishes (ADVL 23)', () => {
-    expect(problems({ ...completeApplication(), proxy: {} })).toEqual(['proxy.kind', 'proxy.name', 'proxy.reason', 'proxy.victimWishes']);
-    expect(problems({ ...completeApplication(), proxy: { kind: 'close_relative', name: '李母', reason: 'minor', victimWishes: '她想让爸爸不再打她' } })).toEqual([]);
+    expect(problems({ ...completeApplication(), proxy: {} })).toEqual([
+      'proxy.kind',
+      'proxy.name',
+      'proxy.reason',
+      'proxy.victimWishes',
+    ]);
+    expect(
+      problems({
+        ...completeApplication(),
+        proxy: { kind: 'close_relative', name: '李母', reason: 'minor', victimWishes: '她想让爸爸不再打她' },
+      }),
+    ).toEqual([]);
   });
 });
 
@@ -81,7 +128,11 @@ describe('clock and validity', () => {
     expect(clockState(due, accepted, true, new Date('2026-11-21T17:59:59Z'))).toBe('ok');
     expect(clockState(due, accepted, true, new Date('2026-11-21T18:00:00Z'))).toBe('warning');
     expect(clockState(due, accepted, true, due)).toBe('breached');
-    expect(timeLeft(due, new Date('2026-11-21T20:30:00Z'))).toEqual({ overdue: false, hours: 3, minutes: 30 });
+    expect(timeLeft(due, new Date('2026-11-21T20:30:00Z'))).toEqual({
+      overdue: false,
+      hours: 3,
+      minutes: 30,
+    });
     expect(timeLeft(due, new Date('2026-11-22T01:15:00Z'))).toEqual({ overdue: true, hours: 1, minutes: 15 });
   });
   it('keeps validity within 6 months (ADVL 30), clamping month ends', () => {
@@ -92,7 +143,11 @@ describe('clock and validity', () => {
     expect(orderValidUntil({ validUntil: '2027-05-21' }, from)).toBeDefined();
     expect(orderValidUntil({ validUntil: '2027-06-30' }, from)).toBeUndefined();
     expect(orderValidUntil({ validUntil: '2026-11-20' }, from)).toBeUndefined();
-    expect(decisionProblems({ outcome: 'grant', measures: ['no_violence'], validMonths: 0 }, from).map((p) => p.field)).toEqual(['validUntil']);
+    expect(
+      decisionProblems({ outcome: 'grant', measures: ['no_violence'], validMonths: 0 }, from).map(
+        (p) => p.field,
+      ),
+    ).toEqual(['validUntil']);
     expect(decisionProblems({ outcome: 'reject' }, from).map((p) => p.field)).toEqual(['reasons']);
   });
   it('closes reconsideration 5 days after the ruling (ADVL 31)', () => {
@@ -102,7 +157,8 @@ describe('clock and validity', () => {
 
 describe('enforcement (ADVL 34)', () => {
   it('limits fines to 1,000 yuan and detention to 15 days', () => {
-    const f = (input: Parameters<typeof violationDecisionProblems>[0]) => violationDecisionProblems(input).map((p) => p.field);
+    const f = (input: Parameters<typeof violationDecisionProblems>[0]) =>
+      violationDecisionProblems(input).map((p) => p.field);
     expect(f({ outcome: 'fine', fineYuan: 1000, reasons: 'r' })).toEqual([]);
     expect(f({ outcome: 'fine', fineYuan: 1001, reasons: 'r' })).toEqual(['fineYuan']);
     expect(f({ outcome: 'detention', detentionDays: 15, reasons: 'r' })).toEqual([]);
@@ -128,13 +184,44 @@ describe('documents', () => {
 
 describe('evidence integrity for the judge', () => {
   const chain = (id: string): CustodyEntry[] => {
-    const first = { evidenceId: id, seq: 1, action: 'upload' as const, actor: 'survivor', at: '2026-11-01T00:00:00.000Z', details: {}, prevHash: GENESIS_HASH };
+    const first = {
+      evidenceId: id,
+      seq: 1,
+      action: 'upload' as const,
+      actor: 'survivor',
+      at: '2026-11-01T00:00:00.000Z',
+      details: {},
+      prevHash: GENESIS_HASH,
+    };
     const e1 = { ...first, hash: entryHash(first) };
-    const second = { evidenceId: id, seq: 2, action: 'share' as const, actor: 'staff:x', at: '2026-11-02T00:00:00.000Z', details: { agency: 'court' }, prevHash: e1.hash };
+    const second = {
+      evidenceId: id,
+      seq: 2,
+      action: 'share' as const,
+      actor: 'staff:x',
+      at: '2026-11-02T00:00:00.000Z',
+      details: { agency: 'court' },
+      prevHash: e1.hash,
+    };
     return [e1, { ...second, hash: entryHash(second) }];
   };
   const source = (entries: CustodyEntry[]): OrdersEvidenceSource => ({
-    getItem: async (id) => ({ id, ownerRef: 'o', uploadedBy: 'survivor', journalEntryId: null, evidenceType: 'medical', incidentDate: null, filename: 'f.pdf', description: '', size: 1, sha256: 'a'.repeat(64), mediaType: 'application/pdf', extension: 'pdf', hasPreview: false, uploadedAt: '2026-11-01T00:00:00.000Z' }),
+    getItem: async (id) => ({
+      id,
+      ownerRef: 'o',
+      uploadedBy: 'survivor',
+      journalEntryId: null,
+      evidenceType: 'medical',
+      incidentDate: null,
+      filename: 'f.pdf',
+      description: '',
+      size: 1,
+      sha256: 'a'.repeat(64),
+      mediaType: 'application/pdf',
+      extension: 'pdf',
+      hasPreview: false,
+      uploadedAt: '2026-11-01T00:00:00.000Z',
+    }),
     listForOwner: async () => [],
     custodyOf: async () => entries,
     recordShare: async () => entries[0]!,

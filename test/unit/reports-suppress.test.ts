@@ -1,6 +1,14 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { gridOf, shareOf, suppressCount, suppressGrid, suppressList, type CountGrid, type SuppressedGrid } from '../../src/modules/reports/reports.suppress.ts';
+import {
+  gridOf,
+  shareOf,
+  suppressCount,
+  suppressGrid,
+  suppressList,
+  type CountGrid,
+  type SuppressedGrid,
+} from '../../src/modules/reports/reports.suppress.ts';
 
 /** Members of the augmented grid as [row, col] with row R = column totals and col C = row totals. */
 function augmented(grid: CountGrid): number[][] {
@@ -136,9 +144,18 @@ describe('small-count suppression', () => {
   it('property: nothing small is published, published values are unchanged, every line hides 0 or ≥ 2 members', () => {
     fc.assert(
       fc.property(
-        fc.integer({ min: 1, max: 4 }).chain((rows) =>
-          fc.integer({ min: 1, max: 5 }).chain((cols) => fc.array(fc.array(fc.nat({ max: 30 }), { minLength: cols, maxLength: cols }), { minLength: rows, maxLength: rows })),
-        ),
+        fc
+          .integer({ min: 1, max: 4 })
+          .chain((rows) =>
+            fc
+              .integer({ min: 1, max: 5 })
+              .chain((cols) =>
+                fc.array(fc.array(fc.nat({ max: 30 }), { minLength: cols, maxLength: cols }), {
+                  minLength: rows,
+                  maxLength: rows,
+                }),
+              ),
+          ),
         fc.integer({ min: 2, max: 10 }),
         (cells, k) => {
           const grid = gridOf(cells);
@@ -156,8 +173,12 @@ describe('small-count suppression', () => {
           const R = cells.length;
           const C = cells[0]!.length;
           const lines: [number, number][][] = [
-            ...Array.from({ length: R + 1 }, (_, r) => Array.from({ length: C + 1 }, (_, c) => [r, c] as [number, number])),
-            ...Array.from({ length: C + 1 }, (_, c) => Array.from({ length: R + 1 }, (_, r) => [r, c] as [number, number])),
+            ...Array.from({ length: R + 1 }, (_, r) =>
+              Array.from({ length: C + 1 }, (_, c) => [r, c] as [number, number]),
+            ),
+            ...Array.from({ length: C + 1 }, (_, c) =>
+              Array.from({ length: R + 1 }, (_, r) => [r, c] as [number, number]),
+            ),
           ];
           for (const line of lines) {
             const hiddenMembers = line.filter(([r, c]) => pub[r]![c] === null);
@@ -178,9 +199,18 @@ describe('small-count suppression', () => {
   it('property: an attacker who solves every row and column equation cannot pin down any hidden small count', () => {
     fc.assert(
       fc.property(
-        fc.integer({ min: 1, max: 2 }).chain((rows) =>
-          fc.integer({ min: 1, max: 3 }).chain((cols) => fc.array(fc.array(fc.nat({ max: 9 }), { minLength: cols, maxLength: cols }), { minLength: rows, maxLength: rows })),
-        ),
+        fc
+          .integer({ min: 1, max: 2 })
+          .chain((rows) =>
+            fc
+              .integer({ min: 1, max: 3 })
+              .chain((cols) =>
+                fc.array(fc.array(fc.nat({ max: 9 }), { minLength: cols, maxLength: cols }), {
+                  minLength: rows,
+                  maxLength: rows,
+                }),
+              ),
+          ),
         (cells) => {
           const grid = gridOf(cells);
           const s = suppressGrid(grid, 5);

@@ -73,7 +73,9 @@ export async function up(db: Kysely<unknown>): Promise<void> {
       expires_at timestamptz not null,
       revoked_at timestamptz
     )`.execute(db);
-  await sql`create index staff_session_account on staff_session (account_id) where revoked_at is null`.execute(db);
+  await sql`create index staff_session_account on staff_session (account_id) where revoked_at is null`.execute(
+    db,
+  );
 
   await sql`
     create table staff_passkey (
@@ -98,7 +100,9 @@ export async function up(db: Kysely<unknown>): Promise<void> {
       created_at timestamptz not null default now(),
       expires_at timestamptz not null
     )`.execute(db);
-  await sql`create index staff_break_glass_lookup on staff_break_glass (session_id, record_type, record_id)`.execute(db);
+  await sql`create index staff_break_glass_lookup on staff_break_glass (session_id, record_type, record_id)`.execute(
+    db,
+  );
 
   await sql`
     create table audit_event (
@@ -127,22 +131,38 @@ export async function up(db: Kysely<unknown>): Promise<void> {
       seq bigint not null,
       hash bytea not null
     )`.execute(db);
-  await sql`insert into audit_chain_head (id, seq, hash) values (1, 0, '\\x'::bytea || decode(repeat('00', 32), 'hex'))`.execute(db);
+  await sql`insert into audit_chain_head (id, seq, hash) values (1, 0, '\\x'::bytea || decode(repeat('00', 32), 'hex'))`.execute(
+    db,
+  );
 
   // Append-only: the application never updates or deletes audit rows; the database refuses it too.
   // (A database superuser can still get round a trigger; the hash chain is what makes that detectable.)
   await sql`
     create function audit_event_append_only() returns trigger language plpgsql as $$
     begin raise exception 'audit_event is append-only'; end $$`.execute(db);
-  await sql`create trigger audit_event_no_update before update or delete on audit_event for each row execute function audit_event_append_only()`.execute(db);
-  await sql`create trigger audit_event_no_truncate before truncate on audit_event for each statement execute function audit_event_append_only()`.execute(db);
-  await sql`create trigger audit_chain_head_no_delete before delete on audit_chain_head for each row execute function audit_event_append_only()`.execute(db);
+  await sql`create trigger audit_event_no_update before update or delete on audit_event for each row execute function audit_event_append_only()`.execute(
+    db,
+  );
+  await sql`create trigger audit_event_no_truncate before truncate on audit_event for each statement execute function audit_event_append_only()`.execute(
+    db,
+  );
+  await sql`create trigger audit_chain_head_no_delete before delete on audit_chain_head for each row execute function audit_event_append_only()`.execute(
+    db,
+  );
 }
 
 export async function down(db: Kysely<unknown>): Promise<void> {
   for (const table of [
-    'audit_chain_head', 'audit_event', 'staff_break_glass', 'staff_passkey', 'staff_session', 'staff_invitation',
-    'staff_recovery_code', 'staff_account_role', 'staff_account', 'organisation',
+    'audit_chain_head',
+    'audit_event',
+    'staff_break_glass',
+    'staff_passkey',
+    'staff_session',
+    'staff_invitation',
+    'staff_recovery_code',
+    'staff_account_role',
+    'staff_account',
+    'organisation',
   ]) {
     await sql`drop table if exists ${sql.table(table)}`.execute(db);
   }

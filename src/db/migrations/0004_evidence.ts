@@ -9,11 +9,21 @@ export async function up(db: Kysely<unknown>): Promise<void> {
     .addColumn('uploaded_by', 'text', (c) => c.notNull())
     .addColumn('journal_entry_id', 'text')
     .addColumn('size', 'bigint', (c) => c.notNull().check(sql`size >= 0`))
-    .addColumn('received', 'bigint', (c) => c.notNull().defaultTo(0).check(sql`received >= 0 and received <= size`))
+    .addColumn('received', 'bigint', (c) =>
+      c
+        .notNull()
+        .defaultTo(0)
+        .check(sql`received >= 0 and received <= size`),
+    )
     .addColumn('meta', 'bytea', (c) => c.notNull())
     .addColumn('evidence_type', 'text', (c) => c.notNull())
     .addColumn('incident_date', 'text', (c) => c.check(sql`incident_date ~ '^[0-9]{4}-[0-9]{2}-[0-9]{2}$'`))
-    .addColumn('state', 'text', (c) => c.notNull().defaultTo('receiving').check(sql`state in ('receiving', 'processing')`))
+    .addColumn('state', 'text', (c) =>
+      c
+        .notNull()
+        .defaultTo('receiving')
+        .check(sql`state in ('receiving', 'processing')`),
+    )
     .addColumn('locale', 'text', (c) => c.notNull())
     .addColumn('created_at', 'timestamptz', (c) => c.notNull().defaultTo(sql`now()`))
     .addColumn('expires_at', 'timestamptz', (c) => c.notNull())
@@ -48,8 +58,16 @@ export async function up(db: Kysely<unknown>): Promise<void> {
     .addColumn('preview_key', 'text')
     .addColumn('uploaded_at', 'timestamptz', (c) => c.notNull().defaultTo(sql`now()`))
     .execute();
-  await db.schema.createIndex('evidence_item_owner').on('evidence_item').columns(['owner_ref', 'uploaded_at']).execute();
-  await db.schema.createIndex('evidence_item_journal').on('evidence_item').column('journal_entry_id').execute();
+  await db.schema
+    .createIndex('evidence_item_owner')
+    .on('evidence_item')
+    .columns(['owner_ref', 'uploaded_at'])
+    .execute();
+  await db.schema
+    .createIndex('evidence_item_journal')
+    .on('evidence_item')
+    .column('journal_entry_id')
+    .execute();
 
   await db.schema
     .createTable('evidence_custody')

@@ -43,8 +43,12 @@ export async function up(db: Kysely<unknown>): Promise<void> {
       created_at timestamptz not null default now(),
       check ((status = 'closed') = (closed_at is not null))
     )`.execute(db);
-  await sql`create index helpline_case_queue on helpline_case (organisation_id, status, received_at)`.execute(db);
-  await sql`create index helpline_case_assigned on helpline_case (assigned_account_id) where status <> 'closed'`.execute(db);
+  await sql`create index helpline_case_queue on helpline_case (organisation_id, status, received_at)`.execute(
+    db,
+  );
+  await sql`create index helpline_case_assigned on helpline_case (assigned_account_id) where status <> 'closed'`.execute(
+    db,
+  );
 
   await sql`
     create table helpline_case_note (
@@ -73,7 +77,9 @@ export async function up(db: Kysely<unknown>): Promise<void> {
       follow_up_needed boolean not null,
       created_at timestamptz not null default now()
     )`.execute(db);
-  await sql`create index helpline_hotline_call_org on helpline_hotline_call (organisation_id, started_at desc)`.execute(db);
+  await sql`create index helpline_hotline_call_org on helpline_hotline_call (organisation_id, started_at desc)`.execute(
+    db,
+  );
 
   await sql`
     create table helpline_callback_attempt (
@@ -130,8 +136,14 @@ export async function up(db: Kysely<unknown>): Promise<void> {
 
 export async function down(db: Kysely<unknown>): Promise<void> {
   for (const table of [
-    'helpline_duty_shift', 'helpline_mandatory_report', 'helpline_referral', 'helpline_callback_attempt',
-    'helpline_hotline_call', 'helpline_case_note', 'helpline_case', 'helpline_desk_setting',
+    'helpline_duty_shift',
+    'helpline_mandatory_report',
+    'helpline_referral',
+    'helpline_callback_attempt',
+    'helpline_hotline_call',
+    'helpline_case_note',
+    'helpline_case',
+    'helpline_desk_setting',
   ]) {
     await db.schema.dropTable(table).execute();
   }

@@ -36,9 +36,18 @@ export async function up(db: Kysely<unknown>): Promise<void> {
     .execute();
   // The fold reads the help requests of a few recent days at a time; without this index that is a scan of
   // every request ever made (seconds at national scale). Named for the reports module, which needs it.
-  await db.schema.createIndex('report_help_request_created').ifNotExists().on('help_request').column('created_at').execute();
+  await db.schema
+    .createIndex('report_help_request_created')
+    .ifNotExists()
+    .on('help_request')
+    .column('created_at')
+    .execute();
 
-  await db.schema.createIndex('report_publication_org').on('report_publication').columns(['organisation_id', 'created_at']).execute();
+  await db.schema
+    .createIndex('report_publication_org')
+    .on('report_publication')
+    .columns(['organisation_id', 'created_at'])
+    .execute();
 }
 
 export async function down(db: Kysely<unknown>): Promise<void> {

@@ -15,7 +15,9 @@ export async function up(db: Kysely<unknown>): Promise<void> {
       created_by text not null,
       created_at timestamptz not null default now()
     )`.execute(db);
-  await sql`create index evidence_journal_entry_owner on evidence_journal_entry (owner_ref, incident_date)`.execute(db);
+  await sql`create index evidence_journal_entry_owner on evidence_journal_entry (owner_ref, incident_date)`.execute(
+    db,
+  );
   await sql`
     create table evidence_share (
       id uuid primary key,
@@ -27,8 +29,12 @@ export async function up(db: Kysely<unknown>): Promise<void> {
       withdrawn_at timestamptz,
       withdrawn_by text
     )`.execute(db);
-  await sql`create unique index evidence_share_live on evidence_share (evidence_id, organisation_id) where withdrawn_at is null`.execute(db);
-  await sql`create index evidence_share_organisation on evidence_share (organisation_id) where withdrawn_at is null`.execute(db);
+  await sql`create unique index evidence_share_live on evidence_share (evidence_id, organisation_id) where withdrawn_at is null`.execute(
+    db,
+  );
+  await sql`create index evidence_share_organisation on evidence_share (organisation_id) where withdrawn_at is null`.execute(
+    db,
+  );
 }
 
 export async function down(db: Kysely<unknown>): Promise<void> {

@@ -20,4 +20,5 @@ export function evidenceBackupSource(config: Config): BackupFileSource {
   };
 }
 
-if (!backupFileSourceFactories.includes(evidenceBackupSource)) backupFileSourceFactories.push(evidenceBackupSource);
+if (!backupFileSourceFactories.includes(evidenceBackupSource))
+  backupFileSourceFactories.push(evidenceBackupSource);

@@ -66,13 +66,20 @@ export async function exportBundle(
   input: { evidenceIds: string[]; actor: string; reason?: string },
 ): Promise<{ stream: Readable; manifest: Manifest; filename: string }> {
   const ids = [...new Set(input.evidenceIds)].filter(isUuid);
-  const rows = ids.length ? await db.selectFrom('evidence_item').selectAll().where('id', 'in', ids).orderBy('uploaded_at').execute() : [];
+  const rows = ids.length
+    ? await db.selectFrom('evidence_item').selectAll().where('id', 'in', ids).orderBy('uploaded_at').execute()
+    : [];
   if (rows.length === 0 || rows.length !== ids.length) throw new Error('Some evidence items do not exist');
   const key = platformSigningKey(keyring);
   const createdAt = new Date().toISOString();
   await db.transaction().execute(async (trx) => {
     for (const row of rows) {
-      await appendCustody(trx, { evidenceId: row.id, action: 'export', actor: input.actor, details: { bundleCreatedAt: createdAt, ...(input.reason ? { reason: input.reason } : {}) } });
+      await appendCustody(trx, {
+        evidenceId: row.id,
+        action: 'export',
+        actor: input.actor,
+        details: { bundleCreatedAt: createdAt, ...(input.reason ? { reason: input.reason } : {}) },
+      });
     }
   });
   const files: ManifestFile[] = [];
@@ -113,24 +120,31 @@ export async function exportBundle(
   const mtime = new Date(createdAt);
   zip.addBuffer(Buffer.from(readme(key.fingerprint), 'utf8'), 'README.txt', { mtime, compress: true });
   zip.addBuffer(manifestBytes, 'manifest.json', { mtime, compress: true });
-  zip.addBuffer(Buffer.from(signBytes(key, manifestBytes).toString('base64') + '\n'), 'manifest.sig', { mtime, compress: false });
+  zip.addBuffer(Buffer.from(signBytes(key, manifestBytes).toString('base64') + '\n'), 'manifest.sig', {
+    mtime,
+    compress: false,
+  });
   zip.addBuffer(Buffer.from(key.publicKeyPem), 'public-key.pem', { mtime, compress: false });
   for (const [index, file] of files.entries()) {
     const row = rows[index];
     if (!row) continue;
-    zip.addReadStreamLazy(file.path, { mtime: new Date(file.uploadedAt), compress: false, size: file.size }, (callback) => {
-      service.storage.get(row.object_key).then(
-        (stored) => {
-          const plain = stored.pipe(keyring.decryptStream(itemContext(row.id)));
-          stored.on('error', (error) => plain.destroy(error));
-          // Check every byte against the recorded hash on the way out: a bundle never carries a silently wrong file.
-          const check = hashCheck(file.sha256, file.size);
-          plain.on('error', (error) => check.destroy(error));
-          callback(null, plain.pipe(check));
-        },
-        (error: unknown) => callback(error, undefined as never),
-      );
-    });
+    zip.addReadStreamLazy(
+      file.path,
+      { mtime: new Date(file.uploadedAt), compress: false, size: file.size },
+      (callback) => {
+        service.storage.get(row.object_key).then(
+          (stored) => {
+            const plain = stored.pipe(keyring.decryptStream(itemContext(row.id)));
+            stored.on('error', (error) => plain.destroy(error));
+            // Check every byte against the recorded hash on the way out: a bundle never carries a silently wrong file.
+            const check = hashCheck(file.sha256, file.size);
+            plain.on('error', (error) => check.destroy(error));
+            callback(null, plain.pipe(check));
+          },
+          (error: unknown) => callback(error, undefined as never),
+        );
+      },
+    );
   }
   zip.end();
   const day = createdAt.slice(0, 10);
@@ -148,7 +162,11 @@ function hashCheck(expected: string, size: number): Transform {
     },
     flush(callback: TransformCallback) {
       const actual = hash.digest('hex');
-      callback(actual === expected && bytes === size ? null : new Error('A stored file does not match its recorded SHA-256'));
+      callback(
+        actual === expected && bytes === size
+          ? null
+          : new Error('A stored file does not match its recorded SHA-256'),
+      );
     },
   });
 }
@@ -191,17 +209,36 @@ export interface VerifyReport {
   publicKeyFingerprint: string | null;
   /** True when a pinned key was given and the bundle's key is that key. */
   keyPinned: boolean | null;
-  files: { path: string; status: 'ok' | 'changed' | 'missing'; expectedSha256: string; actualSha256?: string }[];
+  files: {
+    path: string;
+    status: 'ok' | 'changed' | 'missing';
+    expectedSha256: string;
+    actualSha256?: string;
+  }[];
   added: string[];
   custody: { path: string; ok: boolean; problem?: string }[];
   problems: string[];
 }
 
 /** Check a bundle offline: signature, every file's size and SHA-256, custody chains, extra files. */
-export async function verifyBundle(zipPath: string, options: { publicKeyPem?: string } = {}): Promise<VerifyReport> {
-  const report: VerifyReport = { ok: false, signature: 'missing', publicKeyFingerprint: null, keyPinned: null, files: [], added: [], custody: [], problems: [] };
+export async function verifyBundle(
+  zipPath: string,
+  options: { publicKeyPem?: string } = {},
+): Promise<VerifyReport> {
+  const report: VerifyReport = {
+    ok: false,
+    signature: 'missing',
+    publicKeyFingerprint: null,
+    keyPinned: null,
+    files: [],
+    added: [],
+    custody: [],
+    problems: [],
+  };
   const zip = await new Promise<yauzl.ZipFile>((resolve, reject) =>
-    yauzl.open(zipPath, { lazyEntries: true, validateEntrySizes: true, autoClose: false }, (error, file) => (error ? reject(error) : resolve(file))),
+    yauzl.open(zipPath, { lazyEntries: true, validateEntrySizes: true, autoClose: false }, (error, file) =>
+      error ? reject(error) : resolve(file),
+    ),
   );
   const meta = new Map<string, Buffer>();
   const actual = new Map<string, { sha256: string; size: number } | { error: string }>();
@@ -273,13 +310,23 @@ export async function verifyBundle(zipPath: string, options: { publicKeyPem?: st
   } else report.problems.push('public-key.pem is missing');
   const trustedKey = options.publicKeyPem ?? publicKey;
   if (options.publicKeyPem) {
-    report.keyPinned = publicKey !== undefined && report.publicKeyFingerprint === safeFingerprint(options.publicKeyPem);
+    report.keyPinned =
+      publicKey !== undefined && report.publicKeyFingerprint === safeFingerprint(options.publicKeyPem);
     if (!report.keyPinned) report.problems.push('public-key.pem is not the pinned platform key');
   }
   if (!signature) report.problems.push('manifest.sig is missing');
   else if (trustedKey) {
-    report.signature = verifyBytes(trustedKey, manifestBytes, Buffer.from(signature.toString('utf8').trim(), 'base64')) ? 'valid' : 'invalid';
-    if (report.signature === 'invalid') report.problems.push('manifest.json: the signature does not match (the manifest was changed or signed by another key)');
+    report.signature = verifyBytes(
+      trustedKey,
+      manifestBytes,
+      Buffer.from(signature.toString('utf8').trim(), 'base64'),
+    )
+      ? 'valid'
+      : 'invalid';
+    if (report.signature === 'invalid')
+      report.problems.push(
+        'manifest.json: the signature does not match (the manifest was changed or signed by another key)',
+      );
   }
 
   let manifest: Manifest;
@@ -298,17 +345,32 @@ export async function verifyBundle(zipPath: string, options: { publicKeyPem?: st
       report.files.push({ path: file.path, status: 'missing', expectedSha256: file.sha256 });
       report.problems.push(`${file.path}: missing from the bundle`);
     } else if ('error' in got || got.sha256 !== file.sha256 || got.size !== file.size) {
-      report.files.push({ path: file.path, status: 'changed', expectedSha256: file.sha256, ...('sha256' in got ? { actualSha256: got.sha256 } : {}) });
+      report.files.push({
+        path: file.path,
+        status: 'changed',
+        expectedSha256: file.sha256,
+        ...('sha256' in got ? { actualSha256: got.sha256 } : {}),
+      });
       report.problems.push(`${file.path}: changed (its SHA-256 or size differs from the manifest)`);
     } else {
-      report.files.push({ path: file.path, status: 'ok', expectedSha256: file.sha256, actualSha256: got.sha256 });
+      report.files.push({
+        path: file.path,
+        status: 'ok',
+        expectedSha256: file.sha256,
+        actualSha256: got.sha256,
+      });
     }
     const chain = verifyChain(file.custody ?? []);
     const uploadEntry = file.custody?.[0];
     const firstMatches = uploadEntry?.action === 'upload' && uploadEntry.details.sha256 === file.sha256;
     if (!chain.ok) report.problems.push(`${file.path}: custody entry ${chain.seq} ${chain.problem}`);
-    else if (!firstMatches) report.problems.push(`${file.path}: the custody log does not begin with this file's upload`);
-    report.custody.push({ path: file.path, ok: chain.ok && firstMatches, ...(chain.ok ? {} : { problem: chain.problem }) });
+    else if (!firstMatches)
+      report.problems.push(`${file.path}: the custody log does not begin with this file's upload`);
+    report.custody.push({
+      path: file.path,
+      ok: chain.ok && firstMatches,
+      ...(chain.ok ? {} : { problem: chain.problem }),
+    });
   }
   for (const name of actual.keys()) {
     if (!listed.has(name)) {

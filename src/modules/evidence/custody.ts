@@ -48,12 +48,17 @@ export function entryHash(entry: Omit<CustodyEntry, 'hash'>): string {
 }
 
 /** Check a chain (one item's entries in order); returns the first broken entry's seq, or none. */
-export function verifyChain(entries: CustodyEntry[]): { ok: true } | { ok: false; seq: number; problem: string } {
+export function verifyChain(
+  entries: CustodyEntry[],
+): { ok: true } | { ok: false; seq: number; problem: string } {
   let prev = GENESIS_HASH;
   for (const [i, entry] of entries.entries()) {
-    if (entry.seq !== i + 1) return { ok: false, seq: entry.seq, problem: `entry ${i + 1} is missing or out of order` };
-    if (entry.prevHash !== prev) return { ok: false, seq: entry.seq, problem: 'does not follow the previous entry' };
-    if (entryHash(entry) !== entry.hash) return { ok: false, seq: entry.seq, problem: 'its content was changed' };
+    if (entry.seq !== i + 1)
+      return { ok: false, seq: entry.seq, problem: `entry ${i + 1} is missing or out of order` };
+    if (entry.prevHash !== prev)
+      return { ok: false, seq: entry.seq, problem: 'does not follow the previous entry' };
+    if (entryHash(entry) !== entry.hash)
+      return { ok: false, seq: entry.seq, problem: 'its content was changed' };
     prev = entry.hash;
   }
   return { ok: true };
@@ -64,7 +69,9 @@ export async function appendCustody(
   input: { evidenceId: string; action: CustodyAction; actor: string; details?: Record<string, unknown> },
 ): Promise<CustodyEntry> {
   // One writer per item at a time, so two entries can never claim the same place in the chain.
-  await sql`select pg_advisory_xact_lock(hashtextextended(${'evidence-custody:' + input.evidenceId}, 0))`.execute(trx);
+  await sql`select pg_advisory_xact_lock(hashtextextended(${'evidence-custody:' + input.evidenceId}, 0))`.execute(
+    trx,
+  );
   const last = await trx
     .selectFrom('evidence_custody')
     .select(['seq', 'hash'])
@@ -99,7 +106,10 @@ export async function appendCustody(
   return full;
 }
 
-export async function readCustody(db: Db | Transaction<Database>, evidenceId: string): Promise<CustodyEntry[]> {
+export async function readCustody(
+  db: Db | Transaction<Database>,
+  evidenceId: string,
+): Promise<CustodyEntry[]> {
   const rows = await db
     .selectFrom('evidence_custody')
     .selectAll()
@@ -119,7 +129,13 @@ export async function readCustody(db: Db | Transaction<Database>, evidenceId: st
 }
 
 /** Verify every item's chain in the database (a periodic check, and the CLI). */
-export async function verifyAllCustody(db: Db): Promise<{ items: number; entries: number; broken: { evidenceId: string; seq: number; problem: string }[] }> {
+export async function verifyAllCustody(
+  db: Db,
+): Promise<{
+  items: number;
+  entries: number;
+  broken: { evidenceId: string; seq: number; problem: string }[];
+}> {
   const ids = await db.selectFrom('evidence_custody').select('evidence_id').distinct().execute();
   const broken: { evidenceId: string; seq: number; problem: string }[] = [];
   let entries = 0;

@@ -18,13 +18,27 @@ import { sql, type Kysely } from 'kysely';
 import type { Database } from '../../db/schema.ts';
 import { registerRecordType } from '../identity/access-guard.ts';
 import { auditActorFrom, recordAuditAlone } from '../identity/audit.ts';
-import { evaluateAccess, extendAccessPolicy, type ActionRule, type RecordPlacement } from '../identity/policy.ts';
+import {
+  evaluateAccess,
+  extendAccessPolicy,
+  type ActionRule,
+  type RecordPlacement,
+} from '../identity/policy.ts';
 import { isUuid } from './evidence.service.ts';
 
 export const EVIDENCE_RECORD = 'evidence';
 
-const SHARED = { judge: 'assigned', court_clerk: 'assigned', police_officer: 'assigned', federation_officer: 'assigned' } as const;
-const NGO_CASE = { ngo_supervisor: 'organisation', volunteer_lawyer: 'assigned', caseworker: 'assigned' } as const;
+const SHARED = {
+  judge: 'assigned',
+  court_clerk: 'assigned',
+  police_officer: 'assigned',
+  federation_officer: 'assigned',
+} as const;
+const NGO_CASE = {
+  ngo_supervisor: 'organisation',
+  volunteer_lawyer: 'assigned',
+  caseworker: 'assigned',
+} as const;
 
 export const EVIDENCE_POLICY = {
   /** List, view, download, preview, custody log. */
@@ -70,11 +84,19 @@ export async function consentedOrganisations(db: Kysely<Database>, evidenceId: s
 /** Where an item sits for the access gate, or undefined when there is no such item. */
 export async function locateEvidence(db: Kysely<Database>, id: string): Promise<RecordPlacement | undefined> {
   if (!isUuid(id)) return undefined;
-  const item = await db.selectFrom('evidence_item').select(['owner_ref']).where('id', '=', id).executeTakeFirst();
+  const item = await db
+    .selectFrom('evidence_item')
+    .select(['owner_ref'])
+    .where('id', '=', id)
+    .executeTakeFirst();
   if (!item) return undefined;
   const helpRequestId = helpRequestOf(item.owner_ref);
   const deskCase = helpRequestId
-    ? await db.selectFrom('helpline_case').select(['organisation_id', 'assigned_account_id']).where('help_request_id', '=', helpRequestId).executeTakeFirst()
+    ? await db
+        .selectFrom('helpline_case')
+        .select(['organisation_id', 'assigned_account_id'])
+        .where('help_request_id', '=', helpRequestId)
+        .executeTakeFirst()
     : undefined;
   const organisations = await consentedOrganisations(db, id);
   const sharedAccounts = organisations.length
@@ -89,7 +111,10 @@ export async function locateEvidence(db: Kysely<Database>, id: string): Promise<
     organisationId: deskCase?.organisation_id ?? null,
     // Never region-wide: evidence is reached through her case or her consent only.
     regionCode: null,
-    assignedAccountIds: [...(deskCase?.assigned_account_id ? [deskCase.assigned_account_id] : []), ...sharedAccounts.map((a) => a.id)],
+    assignedAccountIds: [
+      ...(deskCase?.assigned_account_id ? [deskCase.assigned_account_id] : []),
+      ...sharedAccounts.map((a) => a.id),
+    ],
   };
 }
 
@@ -102,11 +127,20 @@ export function registerEvidenceAccess(app: FastifyInstance): void {
  * For routes that name items in a query or body (list, export): the items this staff member may reach for the
  * action, each read written to the audit trail like a `:id` read. Items out of scope are simply left out.
  */
-export async function reachableItems(request: FastifyRequest, action: keyof typeof EVIDENCE_POLICY, ids: readonly string[]): Promise<Set<string>> {
+export async function reachableItems(
+  request: FastifyRequest,
+  action: keyof typeof EVIDENCE_POLICY,
+  ids: readonly string[],
+): Promise<Set<string>> {
   const staff = request.staff;
   const allowed = new Set<string>();
   if (!staff) return allowed;
-  const actor = { accountId: staff.accountId, organisationId: staff.organisationId, regionCode: staff.regionCode, roles: staff.roles };
+  const actor = {
+    accountId: staff.accountId,
+    organisationId: staff.organisationId,
+    regionCode: staff.regionCode,
+    roles: staff.roles,
+  };
   for (const id of ids) {
     const placement = await locateEvidence(request.server.db, id);
     if (!placement || !evaluateAccess(actor, action, placement).allowed) continue;

@@ -18,7 +18,8 @@ import { platformSigningKey } from './signing.ts';
 
 export const evidenceCommand = {
   summary: 'Evidence vault: verify an export bundle offline, print the signing key, check custody logs',
-  usage: 'anxin evidence verify <bundle.zip> [--public-key key.pem] [--json] | anxin evidence public-key | anxin evidence check-custody',
+  usage:
+    'anxin evidence verify <bundle.zip> [--public-key key.pem] [--json] | anxin evidence public-key | anxin evidence check-custody',
   async run(args: string[], config: Config): Promise<number> {
     const [sub, ...rest] = args;
     switch (sub) {
@@ -36,8 +37,11 @@ export const evidenceCommand = {
         const database = await openDatabase(config, () => undefined);
         try {
           const result = await verifyAllCustody(database.db);
-          for (const b of result.broken) process.stdout.write(`BROKEN  item ${b.evidenceId}, entry ${b.seq}: ${b.problem}\n`);
-          process.stdout.write(`${result.items} items, ${result.entries} custody entries, ${result.broken.length} broken chains\n`);
+          for (const b of result.broken)
+            process.stdout.write(`BROKEN  item ${b.evidenceId}, entry ${b.seq}: ${b.problem}\n`);
+          process.stdout.write(
+            `${result.items} items, ${result.entries} custody entries, ${result.broken.length} broken chains\n`,
+          );
           return result.broken.length === 0 ? 0 : 1;
         } finally {
           await database.close();
@@ -75,13 +79,26 @@ async function verifyCommand(args: string[]): Promise<number> {
     return report.ok ? 0 : 1;
   }
   const out: string[] = [];
-  out.push(`Signature of manifest.json: ${report.signature}${report.publicKeyFingerprint ? ` (key ${report.publicKeyFingerprint})` : ''}`);
-  if (report.keyPinned === null) out.push('Note: no --public-key given; compare the key fingerprint above with the one the platform publishes.');
-  for (const file of report.files) out.push(`${file.status === 'ok' ? 'OK     ' : file.status === 'missing' ? 'MISSING' : 'CHANGED'}  ${file.path}`);
+  out.push(
+    `Signature of manifest.json: ${report.signature}${report.publicKeyFingerprint ? ` (key ${report.publicKeyFingerprint})` : ''}`,
+  );
+  if (report.keyPinned === null)
+    out.push(
+      'Note: no --public-key given; compare the key fingerprint above with the one the platform publishes.',
+    );
+  for (const file of report.files)
+    out.push(
+      `${file.status === 'ok' ? 'OK     ' : file.status === 'missing' ? 'MISSING' : 'CHANGED'}  ${file.path}`,
+    );
   for (const name of report.added) out.push(`ADDED    ${name}`);
-  for (const c of report.custody) if (!c.ok) out.push(`CUSTODY  ${c.path}: ${c.problem ?? 'the log does not match the file'}`);
+  for (const c of report.custody)
+    if (!c.ok) out.push(`CUSTODY  ${c.path}: ${c.problem ?? 'the log does not match the file'}`);
   for (const problem of report.problems) out.push(`PROBLEM  ${problem}`);
-  out.push(report.ok ? `VERIFIED: ${report.files.length} files match the signed manifest.` : 'FAILED: the bundle does not match its signed manifest.');
+  out.push(
+    report.ok
+      ? `VERIFIED: ${report.files.length} files match the signed manifest.`
+      : 'FAILED: the bundle does not match its signed manifest.',
+  );
   process.stdout.write(out.join('\n') + '\n');
   return report.ok ? 0 : 1;
 }

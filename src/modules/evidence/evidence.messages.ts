@@ -5,13 +5,15 @@ export const evidenceZh = {
   'evidence.type.police_records': '公安机关的出警记录、讯问笔录、询问笔录、接警记录、报警回执',
   'evidence.type.apology': '被申请人曾出具的悔过书或者保证书',
   'evidence.type.audio_visual': '记录家庭暴力发生或者解决过程的视听资料',
-  'evidence.type.communications': '被申请人与申请人或者其近亲属之间的电话录音、短信、即时通讯信息、电子邮件等',
+  'evidence.type.communications':
+    '被申请人与申请人或者其近亲属之间的电话录音、短信、即时通讯信息、电子邮件等',
   'evidence.type.medical': '医疗机构的诊疗记录',
   'evidence.type.help_seeking_records': '单位、居（村）委会、妇联、反家暴社会组织等的投诉、反映或者求助记录',
   'evidence.type.testimony': '未成年子女、近亲属、邻居等的证言',
   'evidence.type.injury_assessment': '伤情鉴定意见',
   'evidence.type.other': '其他证据',
-  'evidence.refused.type': '无法接收这个文件：只接受照片、视频、录音、PDF、常见文档和聊天记录导出文件（识别为：{detected}）。',
+  'evidence.refused.type':
+    '无法接收这个文件：只接受照片、视频、录音、PDF、常见文档和聊天记录导出文件（识别为：{detected}）。',
   'evidence.refused.malware': '这个文件可能含有病毒或恶意程序，已被拒收，没有保存任何内容。请换一个文件。',
   'evidence.refused.tooLarge': '文件太大了：每个文件最多 {limit}。可以把视频分段后再上传。',
   'evidence.refused.ownerQuota': '存储空间不够了：每个案件最多保存 {limit}，已用 {used}。请联系你的社工。',
@@ -27,7 +29,8 @@ export const evidenceZh = {
   'evidence.field.description': '说明',
   'evidence.field.incidentDate': '事发日期',
   'journal.title': '我的记录',
-  'journal.lead': '在这里记下每一次发生的事，并附上照片、录音、视频或截图。所有内容只保存在安心的服务器上（加密保存），不会留在你的手机里。只有你选择分享的机构才能看到你选择的文件。',
+  'journal.lead':
+    '在这里记下每一次发生的事，并附上照片、录音、视频或截图。所有内容只保存在安心的服务器上（加密保存），不会留在你的手机里。只有你选择分享的机构才能看到你选择的文件。',
   'journal.back': '返回我的对话',
   'journal.link': '我的记录和证据',
   'journal.empty': '还没有记录。',
@@ -62,7 +65,8 @@ export const evidenceZh = {
   'journal.withdraw': '撤回对“{name}”的分享',
   'journal.withdrawn': '已撤回分享。',
   'journal.shareTitle': '分享证据给机构',
-  'journal.shareLead': '你决定把哪些文件分享给哪个机构。每次分享都单独征得你的同意并记录时间。没有你的同意，法院、公安和妇联都看不到你的文件。你的求助机构（社工和律师）能看到你的记录，以便帮助你。',
+  'journal.shareLead':
+    '你决定把哪些文件分享给哪个机构。每次分享都单独征得你的同意并记录时间。没有你的同意，法院、公安和妇联都看不到你的文件。你的求助机构（社工和律师）能看到你的记录，以便帮助你。',
   'journal.shareItems': '要分享的文件',
   'journal.shareAgency': '分享给哪个机构',
   'journal.agency.court': '法院',
@@ -91,7 +95,8 @@ export const evidenceEn: Record<keyof typeof evidenceZh, string> = {
   'evidence.type.police_records': 'Police call-out, questioning or call-intake records, report receipts',
   'evidence.type.apology': 'Written apology or guarantee by the respondent',
   'evidence.type.audio_visual': 'Audio or video recording of the violence or its aftermath',
-  'evidence.type.communications': 'Calls, SMS, chat messages or e-mails between the respondent and the applicant or relatives',
+  'evidence.type.communications':
+    'Calls, SMS, chat messages or e-mails between the respondent and the applicant or relatives',
   'evidence.type.medical': 'Medical records',
   'evidence.type.help_seeking_records':
     'Complaint or help-seeking records of an employer, residents’ committee, women’s federation, NGO or similar body',
@@ -100,22 +105,31 @@ export const evidenceEn: Record<keyof typeof evidenceZh, string> = {
   'evidence.type.other': 'Other evidence',
   'evidence.refused.type':
     'This file cannot be accepted: only photos, videos, audio, PDF, common documents and chat exports are (it was identified as: {detected}).',
-  'evidence.refused.malware': 'This file may contain a virus or malicious program. It was refused and nothing was kept. Please choose another file.',
-  'evidence.refused.tooLarge': 'The file is too large: at most {limit} per file. A long video can be split and uploaded in parts.',
-  'evidence.refused.ownerQuota': 'Not enough space: at most {limit} per case, {used} already used. Please contact your caseworker.',
-  'evidence.refused.truncated': 'The file did not arrive complete ({received} of {expected}) and was discarded. Please upload it again.',
-  'evidence.refused.scannerUnavailable': 'Files cannot be checked for safety right now. Please upload again later. Nothing was kept.',
-  'evidence.refused.grant': 'The upload permission is not valid or has expired. Please reload the page and try again.',
+  'evidence.refused.malware':
+    'This file may contain a virus or malicious program. It was refused and nothing was kept. Please choose another file.',
+  'evidence.refused.tooLarge':
+    'The file is too large: at most {limit} per file. A long video can be split and uploaded in parts.',
+  'evidence.refused.ownerQuota':
+    'Not enough space: at most {limit} per case, {used} already used. Please contact your caseworker.',
+  'evidence.refused.truncated':
+    'The file did not arrive complete ({received} of {expected}) and was discarded. Please upload it again.',
+  'evidence.refused.scannerUnavailable':
+    'Files cannot be checked for safety right now. Please upload again later. Nothing was kept.',
+  'evidence.refused.grant':
+    'The upload permission is not valid or has expired. Please reload the page and try again.',
   'evidence.refused.metadata': 'Something about the file details is wrong: {field}.',
   'evidence.refused.failed': 'Saving the file failed and nothing was kept. Please try again later.',
-  'evidence.refused.retry': 'Something went wrong while saving. Everything received so far is kept and will be finished shortly; there is no need to start again.',
-  'evidence.refused.gone': 'This upload was not finished; it expired and was deleted, leaving nothing behind. Please upload the file again.',
+  'evidence.refused.retry':
+    'Something went wrong while saving. Everything received so far is kept and will be finished shortly; there is no need to start again.',
+  'evidence.refused.gone':
+    'This upload was not finished; it expired and was deleted, leaving nothing behind. Please upload the file again.',
   'evidence.field.filename': 'file name',
   'evidence.field.evidenceType': 'type of evidence',
   'evidence.field.description': 'description',
   'evidence.field.incidentDate': 'date of the incident',
   'journal.title': 'My journal',
-  'journal.lead': 'Write down each thing that happened and attach photos, recordings, videos or screenshots. Everything is kept on Anxin’s server only (encrypted), never on your phone. Only the agencies you choose see the files you choose.',
+  'journal.lead':
+    'Write down each thing that happened and attach photos, recordings, videos or screenshots. Everything is kept on Anxin’s server only (encrypted), never on your phone. Only the agencies you choose see the files you choose.',
   'journal.back': 'Back to my conversation',
   'journal.link': 'My journal and evidence',
   'journal.empty': 'No entries yet.',
@@ -123,9 +137,11 @@ export const evidenceEn: Record<keyof typeof evidenceZh, string> = {
   'journal.date': 'Date it happened',
   'journal.dateHint': 'An approximate date is fine.',
   'journal.type': 'Main type of evidence',
-  'journal.typeHint': 'The kinds of evidence a court accepts (Supreme People’s Court rules, art. 6). If unsure, choose “Statement of the party”.',
+  'journal.typeHint':
+    'The kinds of evidence a court accepts (Supreme People’s Court rules, art. 6). If unsure, choose “Statement of the party”.',
   'journal.description': 'What happened',
-  'journal.descriptionHint': 'When, where, what he did, how you were hurt, who saw it. Write what you remember.',
+  'journal.descriptionHint':
+    'When, where, what he did, how you were hurt, who saw it. Write what you remember.',
   'journal.save': 'Save this entry',
   'journal.saved': 'Entry saved. You can now add files to it.',
   'journal.entryTitle': '{date} · {type}',
@@ -133,7 +149,8 @@ export const evidenceEn: Record<keyof typeof evidenceZh, string> = {
   'journal.noFiles': 'No files yet.',
   'journal.attach': 'Add a file',
   'journal.file': 'Choose a file (photo, video, audio, PDF or chat export)',
-  'journal.fileHint': 'At most {limit} per file. If the network drops, the upload continues from where it stopped.',
+  'journal.fileHint':
+    'At most {limit} per file. If the network drops, the upload continues from where it stopped.',
   'journal.upload': 'Upload',
   'journal.uploaded': 'The file was uploaded and checked. SHA-256: {sha}…',
   'journal.progress': '{sent} of {total} uploaded',
@@ -150,7 +167,8 @@ export const evidenceEn: Record<keyof typeof evidenceZh, string> = {
   'journal.withdraw': 'Withdraw sharing with “{name}”',
   'journal.withdrawn': 'Sharing withdrawn.',
   'journal.shareTitle': 'Share evidence with an agency',
-  'journal.shareLead': 'You decide which files go to which agency. Each share asks for your consent separately and records when. Without it, no court, police or women’s federation sees your files. Your helping organisation (caseworker and lawyer) sees your journal so it can help you.',
+  'journal.shareLead':
+    'You decide which files go to which agency. Each share asks for your consent separately and records when. Without it, no court, police or women’s federation sees your files. Your helping organisation (caseworker and lawyer) sees your journal so it can help you.',
   'journal.shareItems': 'Files to share',
   'journal.shareAgency': 'Agency to share with',
   'journal.agency.court': 'Court',
@@ -158,7 +176,8 @@ export const evidenceEn: Record<keyof typeof evidenceZh, string> = {
   'journal.agency.federation': 'Women’s federation',
   'journal.agency.ngo': 'Another organisation',
   'journal.noTargets': 'There is no agency to share with yet.',
-  'journal.consent': 'I agree to share the files chosen above with this agency, to deal with the domestic violence I face. I know I can withdraw this at any time.',
+  'journal.consent':
+    'I agree to share the files chosen above with this agency, to deal with the domestic violence I face. I know I can withdraw this at any time.',
   'journal.shareSubmit': 'Share',
   'journal.sharedNotice': 'Shared. The agency can now see the files you chose.',
   'journal.uploadedNotice': 'The file was uploaded, checked and stored encrypted on the server.',

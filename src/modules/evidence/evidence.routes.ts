@@ -61,7 +61,14 @@ const ItemBody = Type.Object({
 export async function evidenceModule(app: FastifyInstance): Promise<void> {
   const config = app.config.evidence;
   const storage = createStorage(config);
-  const service = new EvidenceService(app.db, app.keyring, storage, createScanner(config), config, app.log.child({ module: 'evidence' }));
+  const service = new EvidenceService(
+    app.db,
+    app.keyring,
+    storage,
+    createScanner(config),
+    config,
+    app.log.child({ module: 'evidence' }),
+  );
   app.decorate('evidence', service);
   registerEvidenceAccess(app);
   app.jobs.handle(DELETE_OBJECTS_TOPIC, async (payload) => {
@@ -71,15 +78,22 @@ export async function evidenceModule(app: FastifyInstance): Promise<void> {
   });
 
   const grantKey = app.keyring.deriveKey('evidence-upload');
-  const datastore = new EncryptedDataStore(app.db, app.keyring, storage, (trx, record, size) =>
-    service.checkOwnerQuota(trx, record.ownerRef, size),
+  const datastore = new EncryptedDataStore(
+    app.db,
+    app.keyring,
+    storage,
+    (trx, record, size) => service.checkOwnerQuota(trx, record.ownerRef, size),
     () => service.sweepExpiredUploads(),
     (id) => service.recoverUpload(id),
   );
   // Uploads whose completion pass died with an earlier process (kill -9, power loss) become items now,
   // without waiting for her client to come back.
   app.addHook('onReady', async () => {
-    service.recoverInterruptedUploads().catch((error: unknown) => app.log.warn({ err: error }, 'finishing interrupted evidence uploads failed'));
+    service
+      .recoverInterruptedUploads()
+      .catch((error: unknown) =>
+        app.log.warn({ err: error }, 'finishing interrupted evidence uploads failed'),
+      );
   });
   let lastSweep = 0;
 
@@ -108,12 +122,20 @@ export async function evidenceModule(app: FastifyInstance): Promise<void> {
       if (!grant) throw new EvidenceRefusal('EVIDENCE_GRANT_INVALID', 401, 'evidence.refused.grant');
       const size = upload.size ?? 0;
       if (size > config.maxFileBytes) {
-        throw new EvidenceRefusal('EVIDENCE_TOO_LARGE', 413, 'evidence.refused.tooLarge', { limit: formatBytes(config.maxFileBytes) });
+        throw new EvidenceRefusal('EVIDENCE_TOO_LARGE', 413, 'evidence.refused.tooLarge', {
+          limit: formatBytes(config.maxFileBytes),
+        });
       }
       const meta = upload.metadata ?? {};
-      const field = (name: string): string => (typeof meta[name] === 'string' ? (meta[name] ?? '') : '').normalize('NFC').trim();
-      const bad = (key: 'evidence.field.filename' | 'evidence.field.evidenceType' | 'evidence.field.description' | 'evidence.field.incidentDate') =>
-        new EvidenceRefusal('EVIDENCE_METADATA', 400, 'evidence.refused.metadata', { field: key });
+      const field = (name: string): string =>
+        (typeof meta[name] === 'string' ? (meta[name] ?? '') : '').normalize('NFC').trim();
+      const bad = (
+        key:
+          | 'evidence.field.filename'
+          | 'evidence.field.evidenceType'
+          | 'evidence.field.description'
+          | 'evidence.field.incidentDate',
+      ) => new EvidenceRefusal('EVIDENCE_METADATA', 400, 'evidence.refused.metadata', { field: key });
       const filename = field('filename') || 'evidence';
       if (filename.length > 255) throw bad('evidence.field.filename');
       const evidenceType = field('evidenceType') || 'other';
@@ -122,8 +144,15 @@ export async function evidenceModule(app: FastifyInstance): Promise<void> {
       if (description.length > 4000) throw bad('evidence.field.description');
       const incidentDate = field('incidentDate') || null;
       if (incidentDate !== null) {
-        const parsed = /^\d{4}-\d{2}-\d{2}$/.test(incidentDate) ? new Date(`${incidentDate}T00:00:00Z`) : undefined;
-        if (!parsed || Number.isNaN(parsed.getTime()) || parsed.toISOString().slice(0, 10) !== incidentDate || parsed.getTime() > Date.now() + 86_400_000) {
+        const parsed = /^\d{4}-\d{2}-\d{2}$/.test(incidentDate)
+          ? new Date(`${incidentDate}T00:00:00Z`)
+          : undefined;
+        if (
+          !parsed ||
+          Number.isNaN(parsed.getTime()) ||
+          parsed.toISOString().slice(0, 10) !== incidentDate ||
+          parsed.getTime() > Date.now() + 86_400_000
+        ) {
           throw bad('evidence.field.incidentDate');
         }
       }
@@ -131,7 +160,11 @@ export async function evidenceModule(app: FastifyInstance): Promise<void> {
       if (Date.now() - lastSweep > SWEEP_EVERY_MS) {
         // Unfinished uploads past their expiry are removed (rows and encrypted segments) as new ones start.
         lastSweep = Date.now();
-        service.sweepExpiredUploads().catch((error: unknown) => app.log.warn({ err: error }, 'sweeping expired evidence uploads failed'));
+        service
+          .sweepExpiredUploads()
+          .catch((error: unknown) =>
+            app.log.warn({ err: error }, 'sweeping expired evidence uploads failed'),
+          );
       }
       const record: NewUploadRecord = {
         ownerRef: grant.ownerRef,
@@ -146,13 +179,21 @@ export async function evidenceModule(app: FastifyInstance): Promise<void> {
     },
     async onUploadFinish(_req, upload: Upload) {
       const { item, checkMs } = await service.finishUpload(upload.id);
-      return { headers: { 'Anxin-Evidence-Id': item.id, 'Anxin-Evidence-Sha256': item.sha256, 'Anxin-Evidence-Check-Ms': String(checkMs) } };
+      return {
+        headers: {
+          'Anxin-Evidence-Id': item.id,
+          'Anxin-Evidence-Sha256': item.sha256,
+          'Anxin-Evidence-Check-Ms': String(checkMs),
+        },
+      };
     },
     onResponseError(req, error) {
       if (error instanceof EvidenceRefusal) return error.toTus(localeOf(req));
       const status = (error as { status_code?: unknown }).status_code;
       if (status === 404 || status === 410) {
-        return new EvidenceRefusal('EVIDENCE_UPLOAD_GONE', status, 'evidence.refused.gone').toTus(localeOf(req));
+        return new EvidenceRefusal('EVIDENCE_UPLOAD_GONE', status, 'evidence.refused.gone').toTus(
+          localeOf(req),
+        );
       }
       if (error instanceof Error && !('status_code' in error)) {
         app.log.error({ err: error }, 'evidence upload request failed');
@@ -164,16 +205,19 @@ export async function evidenceModule(app: FastifyInstance): Promise<void> {
 
   const handle = async (request: FastifyRequest, reply: FastifyReply): Promise<void> => {
     // The tus server writes the raw response: carry over the headers set so far (security headers, request id).
-    for (const [name, value] of Object.entries(reply.getHeaders())) if (value !== undefined) reply.raw.setHeader(name, value);
+    for (const [name, value] of Object.entries(reply.getHeaders()))
+      if (value !== undefined) reply.raw.setHeader(name, value);
     reply.hijack();
     await tus.handle(request.raw, reply.raw);
   };
   const tusAccess = {
     public: true as const,
-    reason: 'survivors upload without a staff session; every request is authorised by a short-lived signed upload grant (Anxin-Upload-Grant)',
+    reason:
+      'survivors upload without a staff session; every request is authorised by a short-lived signed upload grant (Anxin-Upload-Grant)',
   };
   // No `headers` schema: the app's validator removes properties a schema does not list, and tus needs them all.
-  const grantNote = ' Every request carries the Anxin-Upload-Grant header (from EvidenceService.createUploadForOwner).';
+  const grantNote =
+    ' Every request carries the Anxin-Upload-Grant header (from EvidenceService.createUploadForOwner).';
 
   await app.register(async (scope) => {
     // tus bodies are streamed by @tus/server itself: Fastify must not read them.
@@ -196,19 +240,39 @@ export async function evidenceModule(app: FastifyInstance): Promise<void> {
     });
     for (const [method, operationId, summary] of [
       ['HEAD', 'getEvidenceUploadOffset', 'How many bytes of an upload are stored (tus Upload-Offset)'],
-      ['PATCH', 'appendEvidenceUpload', 'Send the next bytes (application/offset+octet-stream); the last one answers Anxin-Evidence-Id and Anxin-Evidence-Sha256'],
-      ['DELETE', 'cancelEvidenceUpload', 'Cancel an upload and remove everything it stored (tus termination)'],
+      [
+        'PATCH',
+        'appendEvidenceUpload',
+        'Send the next bytes (application/offset+octet-stream); the last one answers Anxin-Evidence-Id and Anxin-Evidence-Sha256',
+      ],
+      [
+        'DELETE',
+        'cancelEvidenceUpload',
+        'Cancel an upload and remove everything it stored (tus termination)',
+      ],
     ] as const) {
       scope.route({
         method,
         url: `${UPLOAD_PATH}/:uploadId`,
         config: { access: tusAccess },
-        schema: { operationId, tags: ['evidence'], summary, description: `tus 1.0.0.${grantNote}`, params: Type.Object({ uploadId: Type.String({ pattern: '^[0-9a-f]{32}$' }) }) },
+        schema: {
+          operationId,
+          tags: ['evidence'],
+          summary,
+          description: `tus 1.0.0.${grantNote}`,
+          params: Type.Object({ uploadId: Type.String({ pattern: '^[0-9a-f]{32}$' }) }),
+        },
         handler: handle,
       });
     }
     for (const url of [UPLOAD_PATH, `${UPLOAD_PATH}/:uploadId`]) {
-      scope.route({ method: 'OPTIONS', url, config: { access: { public: true, reason: 'tus capability discovery and CORS preflight' } }, schema: { hide: true }, handler: handle });
+      scope.route({
+        method: 'OPTIONS',
+        url,
+        config: { access: { public: true, reason: 'tus capability discovery and CORS preflight' } },
+        schema: { hide: true },
+        handler: handle,
+      });
     }
   });
 
@@ -230,7 +294,11 @@ export async function evidenceModule(app: FastifyInstance): Promise<void> {
     async (request) => {
       staffActor(request);
       const items = await service.listForOwner(request.query.owner);
-      const reachable = await reachableItems(request, 'evidence.read', items.map((i) => i.id));
+      const reachable = await reachableItems(
+        request,
+        'evidence.read',
+        items.map((i) => i.id),
+      );
       return { items: items.filter((i) => reachable.has(i.id)) };
     },
   );
@@ -309,7 +377,8 @@ export async function evidenceModule(app: FastifyInstance): Promise<void> {
       schema: {
         operationId: 'exportEvidenceBundle',
         tags: ['evidence'],
-        summary: 'A signed ZIP bundle for a court: originals, manifest (sizes, SHA-256, custody logs) and an Ed25519 signature',
+        summary:
+          'A signed ZIP bundle for a court: originals, manifest (sizes, SHA-256, custody logs) and an Ed25519 signature',
         body: Type.Object({
           evidenceIds: Type.Array(Type.String({ format: 'uuid' }), { minItems: 1, maxItems: 500 }),
           reason: Type.Optional(Type.String({ maxLength: 500 })),
@@ -320,8 +389,13 @@ export async function evidenceModule(app: FastifyInstance): Promise<void> {
       const actor = staffActor(request);
       // Every item must exist and be within the caller's reach (her case, or shared with their court); else 404.
       const reachable = await reachableItems(request, 'evidence.export', request.body.evidenceIds);
-      for (const id of request.body.evidenceIds) if (!reachable.has(id) || !(await service.getItem(id))) throw notFound();
-      const bundle = await exportBundle(app.db, app.keyring, service, { evidenceIds: request.body.evidenceIds, actor, reason: request.body.reason });
+      for (const id of request.body.evidenceIds)
+        if (!reachable.has(id) || !(await service.getItem(id))) throw notFound();
+      const bundle = await exportBundle(app.db, app.keyring, service, {
+        evidenceIds: request.body.evidenceIds,
+        actor,
+        reason: request.body.reason,
+      });
       return reply
         .header('content-type', 'application/zip')
         .header('content-disposition', `attachment; filename="${bundle.filename}"`)

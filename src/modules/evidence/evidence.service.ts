@@ -17,7 +17,13 @@ import { addToOutbox } from '../../platform/jobs.ts';
 import type { Locale } from '../../platform/i18n/catalog.ts';
 import type { EvidenceItemTable } from './evidence.tables.ts';
 import { appendCustody, readCustody, type CustodyAction, type CustodyEntry } from './custody.ts';
-import { ALLOWED_MEDIA_TYPES, detectText, formatBytes, PREVIEW_MEDIA_TYPES, type EvidenceType } from './evidence.types.ts';
+import {
+  ALLOWED_MEDIA_TYPES,
+  detectText,
+  formatBytes,
+  PREVIEW_MEDIA_TYPES,
+  type EvidenceType,
+} from './evidence.types.ts';
 import { GRANT_TTL_MS, signGrant } from './grant.ts';
 import { EvidenceRefusal } from './refusal.ts';
 import { ScannerUnavailableError, type MalwareScanner, type ScanSession } from './scanner.ts';
@@ -81,7 +87,11 @@ export class EvidenceService {
    * owner (her case session, or staff access to the case); `uploadedBy` names who uploads (e.g. `survivor`,
    * `staff:<account id>`).
    */
-  createUploadForOwner(input: { ownerRef: string; uploadedBy: string; journalEntryId?: string | null }): UploadGrantResult {
+  createUploadForOwner(input: {
+    ownerRef: string;
+    uploadedBy: string;
+    journalEntryId?: string | null;
+  }): UploadGrantResult {
     if (!input.ownerRef || input.ownerRef.length > 200) throw new Error('ownerRef must be 1–200 characters');
     const expiresAt = Date.now() + GRANT_TTL_MS;
     const token = signGrant(this.keyring.deriveKey('evidence-upload'), {
@@ -90,12 +100,19 @@ export class EvidenceService {
       journalEntryId: input.journalEntryId ?? null,
       expiresAt,
     });
-    return { token, endpoint: '/api/evidence/uploads', expiresAt: new Date(expiresAt).toISOString(), maxFileBytes: this.config.maxFileBytes };
+    return {
+      token,
+      endpoint: '/api/evidence/uploads',
+      expiresAt: new Date(expiresAt).toISOString(),
+      maxFileBytes: this.config.maxFileBytes,
+    };
   }
 
   /** Quota check inside the transaction that creates an upload (serialised per owner). */
   async checkOwnerQuota(trx: Transaction<Database>, ownerRef: string, size: number): Promise<void> {
-    await sql`select pg_advisory_xact_lock(hashtextextended(${'evidence-owner:' + ownerRef}, 0))`.execute(trx);
+    await sql`select pg_advisory_xact_lock(hashtextextended(${'evidence-owner:' + ownerRef}, 0))`.execute(
+      trx,
+    );
     const used = await this.bytesUsed(trx, ownerRef);
     if (used + size > this.config.maxOwnerBytes) {
       throw new EvidenceRefusal('EVIDENCE_QUOTA', 413, 'evidence.refused.ownerQuota', {
@@ -109,15 +126,24 @@ export class EvidenceService {
   async bytesUsed(db: Db | Transaction<Database>, ownerRef: string): Promise<number> {
     const row = await db
       .selectNoFrom([
-        sql<string>`(select coalesce(sum(size), 0) from evidence_item where owner_ref = ${ownerRef})`.as('items'),
-        sql<string>`(select coalesce(sum(size), 0) from evidence_upload where owner_ref = ${ownerRef})`.as('uploads'),
+        sql<string>`(select coalesce(sum(size), 0) from evidence_item where owner_ref = ${ownerRef})`.as(
+          'items',
+        ),
+        sql<string>`(select coalesce(sum(size), 0) from evidence_upload where owner_ref = ${ownerRef})`.as(
+          'uploads',
+        ),
       ])
       .executeTakeFirstOrThrow();
     return Number(row.items) + Number(row.uploads);
   }
 
   async listForOwner(ownerRef: string): Promise<EvidenceItem[]> {
-    const rows = await this.db.selectFrom('evidence_item').selectAll().where('owner_ref', '=', ownerRef).orderBy('uploaded_at').execute();
+    const rows = await this.db
+      .selectFrom('evidence_item')
+      .selectAll()
+      .where('owner_ref', '=', ownerRef)
+      .orderBy('uploaded_at')
+      .execute();
     return rows.map((row) => this.toItem(row));
   }
 
@@ -139,7 +165,11 @@ export class EvidenceService {
   }
 
   /** Attach an item to a journal entry of the same owner; false when the item is not hers. */
-  async attachToJournalEntry(input: { evidenceId: string; ownerRef: string; journalEntryId: string | null }): Promise<boolean> {
+  async attachToJournalEntry(input: {
+    evidenceId: string;
+    ownerRef: string;
+    journalEntryId: string | null;
+  }): Promise<boolean> {
     if (!isUuid(input.evidenceId)) return false;
     const result = await this.db
       .updateTable('evidence_item')
@@ -154,8 +184,14 @@ export class EvidenceService {
    * The decrypted original as a stream, after writing the custody entry (`download` or `view`). The stream
    * fails if a single stored byte was changed (authenticated encryption).
    */
-  async openOriginal(id: string, actor: string, action: Extract<CustodyAction, 'download' | 'view'> = 'download'): Promise<{ item: EvidenceItem; stream: Readable } | undefined> {
-    const row = isUuid(id) ? await this.db.selectFrom('evidence_item').selectAll().where('id', '=', id).executeTakeFirst() : undefined;
+  async openOriginal(
+    id: string,
+    actor: string,
+    action: Extract<CustodyAction, 'download' | 'view'> = 'download',
+  ): Promise<{ item: EvidenceItem; stream: Readable } | undefined> {
+    const row = isUuid(id)
+      ? await this.db.selectFrom('evidence_item').selectAll().where('id', '=', id).executeTakeFirst()
+      : undefined;
     if (!row) return undefined;
     await this.db.transaction().execute((trx) => appendCustody(trx, { evidenceId: id, action, actor }));
     const stored = await this.storage.get(row.object_key);
@@ -166,9 +202,19 @@ export class EvidenceService {
 
   /** The image preview (no location or other metadata), logged as a `view`. */
   async openPreview(id: string, actor: string): Promise<Readable | undefined> {
-    const row = isUuid(id) ? await this.db.selectFrom('evidence_item').select(['preview_key']).where('id', '=', id).executeTakeFirst() : undefined;
+    const row = isUuid(id)
+      ? await this.db
+          .selectFrom('evidence_item')
+          .select(['preview_key'])
+          .where('id', '=', id)
+          .executeTakeFirst()
+      : undefined;
     if (!row?.preview_key) return undefined;
-    await this.db.transaction().execute((trx) => appendCustody(trx, { evidenceId: id, action: 'view', actor, details: { preview: true } }));
+    await this.db
+      .transaction()
+      .execute((trx) =>
+        appendCustody(trx, { evidenceId: id, action: 'view', actor, details: { preview: true } }),
+      );
     const stored = await this.storage.get(row.preview_key);
     const stream = stored.pipe(this.keyring.decryptStream(previewContext(id)));
     stored.on('error', (error) => stream.destroy(error));
@@ -176,7 +222,12 @@ export class EvidenceService {
   }
 
   /** Record that an item was shared with an agency (the consent itself is recorded by the caller). */
-  async recordShare(input: { evidenceId: string; actor: string; agency: string; consentRef?: string }): Promise<CustodyEntry> {
+  async recordShare(input: {
+    evidenceId: string;
+    actor: string;
+    agency: string;
+    consentRef?: string;
+  }): Promise<CustodyEntry> {
     return this.db.transaction().execute((trx) =>
       appendCustody(trx, {
         evidenceId: input.evidenceId,
@@ -195,7 +246,11 @@ export class EvidenceService {
   async deleteItem(input: { evidenceId: string; actor: string; reason: string }): Promise<boolean> {
     if (!isUuid(input.evidenceId)) return false;
     const deleted = await this.db.transaction().execute(async (trx) => {
-      const row = await trx.deleteFrom('evidence_item').where('id', '=', input.evidenceId).returning(['sha256', 'size']).executeTakeFirst();
+      const row = await trx
+        .deleteFrom('evidence_item')
+        .where('id', '=', input.evidenceId)
+        .returning(['sha256', 'size'])
+        .executeTakeFirst();
       if (!row) return false;
       await appendCustody(trx, {
         evidenceId: input.evidenceId,
@@ -224,7 +279,13 @@ export class EvidenceService {
       await this.scanner.ping();
     } catch (error) {
       this.log.error({ err: error }, 'malware scanner unavailable: evidence uploads are refused');
-      throw new EvidenceRefusal('EVIDENCE_SCANNER_UNAVAILABLE', 503, 'evidence.refused.scannerUnavailable', {}, { cause: error });
+      throw new EvidenceRefusal(
+        'EVIDENCE_SCANNER_UNAVAILABLE',
+        503,
+        'evidence.refused.scannerUnavailable',
+        {},
+        { cause: error },
+      );
     }
   }
 
@@ -234,7 +295,10 @@ export class EvidenceService {
    * computes the SHA-256, takes a sample to identify the type, streams the bytes to the malware scanner and
    * re-encrypts them as one object under the item's own data key.
    */
-  async finishUpload(uploadId: string, options: { wait?: boolean } = {}): Promise<{ item: EvidenceItem; locale: Locale; checkMs: number }> {
+  async finishUpload(
+    uploadId: string,
+    options: { wait?: boolean } = {},
+  ): Promise<{ item: EvidenceItem; locale: Locale; checkMs: number }> {
     // The pass holds a session advisory lock on one connection for its whole length, and does its database
     // work on that connection: a process killed mid-pass drops the connection and with it the lock, so the
     // upload (left `processing`, or `receiving` with every byte stored) can be finished by whoever asks next
@@ -244,10 +308,18 @@ export class EvidenceService {
       const key = `evidence-finish:${uploadId}`;
       const { rows } =
         options.wait === false
-          ? await sql<{ ok: boolean }>`select pg_try_advisory_lock(hashtextextended(${key}, 0)) as ok`.execute(conn)
-          : await sql<{ ok: boolean }>`select true as ok from pg_advisory_lock(hashtextextended(${key}, 0))`.execute(conn);
+          ? await sql<{
+              ok: boolean;
+            }>`select pg_try_advisory_lock(hashtextextended(${key}, 0)) as ok`.execute(conn)
+          : await sql<{
+              ok: boolean;
+            }>`select true as ok from pg_advisory_lock(hashtextextended(${key}, 0))`.execute(conn);
       if (!rows[0]?.ok) {
-        const existing = await conn.selectFrom('evidence_item').selectAll().where('upload_id', '=', uploadId).executeTakeFirst();
+        const existing = await conn
+          .selectFrom('evidence_item')
+          .selectAll()
+          .where('upload_id', '=', uploadId)
+          .executeTakeFirst();
         if (existing) return { item: this.toItem(existing), locale: 'zh-CN' as Locale, checkMs: 0 };
         // Another live process is checking this upload right now.
         throw new EvidenceRefusal('EVIDENCE_FAILED', 409, 'evidence.refused.failed');
@@ -255,7 +327,9 @@ export class EvidenceService {
       try {
         return await this.finishLocked(conn, uploadId);
       } finally {
-        await sql`select pg_advisory_unlock(hashtextextended(${key}, 0))`.execute(conn).catch(() => undefined);
+        await sql`select pg_advisory_unlock(hashtextextended(${key}, 0))`
+          .execute(conn)
+          .catch(() => undefined);
       }
     });
   }
@@ -268,7 +342,12 @@ export class EvidenceService {
     const rows = await this.db
       .selectFrom('evidence_upload')
       .select('id')
-      .where((eb) => eb.or([eb('state', '=', 'processing'), eb.and([eb('received', '=', eb.ref('size')), eb('size', '>', '0')])]))
+      .where((eb) =>
+        eb.or([
+          eb('state', '=', 'processing'),
+          eb.and([eb('received', '=', eb.ref('size')), eb('size', '>', '0')]),
+        ]),
+      )
       .execute();
     let finished = 0;
     for (const { id } of rows) if (await this.recoverUpload(id)) finished += 1;
@@ -282,14 +361,22 @@ export class EvidenceService {
       await this.finishUpload(uploadId, { wait: false });
       return true;
     } catch (error) {
-      if (!(error instanceof EvidenceRefusal) || error.status !== 409) this.log.warn({ err: error, uploadId }, 'an interrupted evidence upload could not be finished');
+      if (!(error instanceof EvidenceRefusal) || error.status !== 409)
+        this.log.warn({ err: error, uploadId }, 'an interrupted evidence upload could not be finished');
       return false;
     }
   }
 
-  private async finishLocked(conn: Db, uploadId: string): Promise<{ item: EvidenceItem; locale: Locale; checkMs: number }> {
+  private async finishLocked(
+    conn: Db,
+    uploadId: string,
+  ): Promise<{ item: EvidenceItem; locale: Locale; checkMs: number }> {
     const started = Date.now();
-    const existing = await conn.selectFrom('evidence_item').selectAll().where('upload_id', '=', uploadId).executeTakeFirst();
+    const existing = await conn
+      .selectFrom('evidence_item')
+      .selectAll()
+      .where('upload_id', '=', uploadId)
+      .executeTakeFirst();
     // `processing` is claimable too: holding the lock means no live pass is working on it.
     const claimed = await conn
       .updateTable('evidence_upload')
@@ -317,12 +404,21 @@ export class EvidenceService {
       const size = Number(claimed.size);
       const stored = segments.reduce((sum, s) => sum + Number(s.plain_bytes), 0);
       if (stored !== size || segments.some((s, i) => s.idx !== i)) {
-        throw new EvidenceRefusal('EVIDENCE_TRUNCATED', 422, 'evidence.refused.truncated', { received: formatBytes(stored), expected: formatBytes(size) });
+        throw new EvidenceRefusal('EVIDENCE_TRUNCATED', 422, 'evidence.refused.truncated', {
+          received: formatBytes(stored),
+          expected: formatBytes(size),
+        });
       }
       try {
         scan = await this.scanner.start();
       } catch (error) {
-        throw new EvidenceRefusal('EVIDENCE_SCANNER_UNAVAILABLE', 503, 'evidence.refused.scannerUnavailable', {}, { cause: error });
+        throw new EvidenceRefusal(
+          'EVIDENCE_SCANNER_UNAVAILABLE',
+          503,
+          'evidence.refused.scannerUnavailable',
+          {},
+          { cause: error },
+        );
       }
       const hash = createHash('sha256');
       const sample: Buffer[] = [];
@@ -355,12 +451,23 @@ export class EvidenceService {
       }
       // A pipeline, not `pipe`: an error in any stage (a missing or unreadable segment, the scanner) destroys
       // every stage and fails the put, instead of being an uncaught error that ends the process.
-      const encrypted = chain(Readable.from(plaintext()), tap, this.keyring.encryptStream(itemContext(id)), () => undefined);
+      const encrypted = chain(
+        Readable.from(plaintext()),
+        tap,
+        this.keyring.encryptStream(itemContext(id)),
+        () => undefined,
+      );
       try {
         await this.storage.put(objectKey, encrypted);
       } catch (error) {
         if (error instanceof ScannerUnavailableError) {
-          throw new EvidenceRefusal('EVIDENCE_SCANNER_UNAVAILABLE', 503, 'evidence.refused.scannerUnavailable', {}, { cause: error });
+          throw new EvidenceRefusal(
+            'EVIDENCE_SCANNER_UNAVAILABLE',
+            503,
+            'evidence.refused.scannerUnavailable',
+            {},
+            { cause: error },
+          );
         }
         throw error;
       }
@@ -368,24 +475,40 @@ export class EvidenceService {
       try {
         verdict = await scan.finish();
       } catch (error) {
-        throw new EvidenceRefusal('EVIDENCE_SCANNER_UNAVAILABLE', 503, 'evidence.refused.scannerUnavailable', {}, { cause: error });
+        throw new EvidenceRefusal(
+          'EVIDENCE_SCANNER_UNAVAILABLE',
+          503,
+          'evidence.refused.scannerUnavailable',
+          {},
+          { cause: error },
+        );
       }
       if (bytes !== size) {
-        throw new EvidenceRefusal('EVIDENCE_TRUNCATED', 422, 'evidence.refused.truncated', { received: formatBytes(bytes), expected: formatBytes(size) });
+        throw new EvidenceRefusal('EVIDENCE_TRUNCATED', 422, 'evidence.refused.truncated', {
+          received: formatBytes(bytes),
+          expected: formatBytes(size),
+        });
       }
       if (!verdict.clean) {
-        this.log.warn({ uploadId, signature: verdict.signature }, 'evidence upload refused: the malware scanner flagged it');
+        this.log.warn(
+          { uploadId, signature: verdict.signature },
+          'evidence upload refused: the malware scanner flagged it',
+        );
         throw new EvidenceRefusal('EVIDENCE_MALWARE', 422, 'evidence.refused.malware');
       }
       const head = Buffer.concat(sample);
       const detected = await fileTypeFromBuffer(head);
       const type = detected ?? (detectText(head) ? { mime: 'text/plain', ext: 'txt' } : undefined);
       if (!type || !ALLOWED_MEDIA_TYPES.has(type.mime)) {
-        throw new EvidenceRefusal('EVIDENCE_TYPE_REFUSED', 415, 'evidence.refused.type', { detected: type?.mime ?? 'unknown' });
+        throw new EvidenceRefusal('EVIDENCE_TYPE_REFUSED', 415, 'evidence.refused.type', {
+          detected: type?.mime ?? 'unknown',
+        });
       }
       const previewKey = PREVIEW_MEDIA_TYPES.has(type.mime) ? await this.makePreview(id, objectKey) : null;
       const sha256 = hash.digest('hex');
-      const meta = JSON.parse(this.keyring.open(claimed.meta, `evidence_upload.meta:${uploadId}`).toString('utf8')) as {
+      const meta = JSON.parse(
+        this.keyring.open(claimed.meta, `evidence_upload.meta:${uploadId}`).toString('utf8'),
+      ) as {
         filename: string;
         description: string;
       };
@@ -400,7 +523,10 @@ export class EvidenceService {
             journal_entry_id: claimed.journal_entry_id,
             evidence_type: claimed.evidence_type,
             incident_date: claimed.incident_date,
-            meta: this.keyring.seal(Buffer.from(JSON.stringify({ filename: meta.filename, description: meta.description })), `evidence_item.meta:${id}`),
+            meta: this.keyring.seal(
+              Buffer.from(JSON.stringify({ filename: meta.filename, description: meta.description })),
+              `evidence_item.meta:${id}`,
+            ),
             size,
             sha256,
             media_type: type.mime,
@@ -428,7 +554,12 @@ export class EvidenceService {
       scan?.abort();
       // A pass that lost its lock (the connection broke) may have been overtaken by another that committed
       // the item (upload ids are unique on items): that item and its objects stay.
-      const committed = await conn.selectFrom('evidence_item').selectAll().where('upload_id', '=', uploadId).executeTakeFirst().catch(() => undefined);
+      const committed = await conn
+        .selectFrom('evidence_item')
+        .selectAll()
+        .where('upload_id', '=', uploadId)
+        .executeTakeFirst()
+        .catch(() => undefined);
       if (committed) return { item: this.toItem(committed), locale, checkMs: Date.now() - started };
       if (!(error instanceof EvidenceRefusal) && !causedBy(error, ObjectNotFoundError)) {
         // Not a verdict on her file but a failure of ours (the database or the store): every byte she was told
@@ -436,12 +567,18 @@ export class EvidenceService {
         // it. Only what this pass had begun to make is removed. (A segment that is gone cannot come back: that
         // upload is discarded below and she is asked to send the file again.)
         await this.deleteObjects(itemPrefix(id)).catch(() => undefined);
-        this.log.error({ err: error, uploadId }, 'evidence upload could not be checked; kept to be finished on retry');
+        this.log.error(
+          { err: error, uploadId },
+          'evidence upload could not be checked; kept to be finished on retry',
+        );
         throw new EvidenceRefusal('EVIDENCE_RETRY', 500, 'evidence.refused.retry', {}, { cause: error });
       }
       await this.discardUpload(uploadId, [itemPrefix(id)]);
       if (error instanceof EvidenceRefusal) throw error;
-      this.log.error({ err: error, uploadId }, 'evidence upload failed while being checked: a stored segment is missing');
+      this.log.error(
+        { err: error, uploadId },
+        'evidence upload failed while being checked: a stored segment is missing',
+      );
       throw new EvidenceRefusal('EVIDENCE_FAILED', 500, 'evidence.refused.failed', {}, { cause: error });
     }
   }
@@ -466,7 +603,10 @@ export class EvidenceService {
       try {
         await this.storage.deletePrefix(prefix);
       } catch (error) {
-        this.log.warn({ err: error, prefix }, 'could not remove evidence objects now; queued for the clean-up job');
+        this.log.warn(
+          { err: error, prefix },
+          'could not remove evidence objects now; queued for the clean-up job',
+        );
         await addToOutbox(this.db, DELETE_OBJECTS_TOPIC, { prefix });
       }
     }
@@ -494,7 +634,10 @@ export class EvidenceService {
   }
 
   private toItem(row: Selectable<EvidenceItemTable>): EvidenceItem {
-    const meta = JSON.parse(this.keyring.open(row.meta, `evidence_item.meta:${row.id}`).toString('utf8')) as { filename: string; description: string };
+    const meta = JSON.parse(this.keyring.open(row.meta, `evidence_item.meta:${row.id}`).toString('utf8')) as {
+      filename: string;
+      description: string;
+    };
     return {
       id: row.id,
       ownerRef: row.owner_ref,

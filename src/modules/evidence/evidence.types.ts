@@ -75,7 +75,14 @@ export const ALLOWED_MEDIA_TYPES = new Set<string>([
 ]);
 
 /** Images that get a preview (sharp can decode them in the stock build). */
-export const PREVIEW_MEDIA_TYPES = new Set(['image/jpeg', 'image/png', 'image/gif', 'image/webp', 'image/avif', 'image/tiff']);
+export const PREVIEW_MEDIA_TYPES = new Set([
+  'image/jpeg',
+  'image/png',
+  'image/gif',
+  'image/webp',
+  'image/avif',
+  'image/tiff',
+]);
 
 /**
  * Text (chat exports, notes): UTF-8, UTF-16 with a byte-order mark, or GB18030, with no control characters

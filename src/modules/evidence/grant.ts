@@ -18,7 +18,10 @@ export interface UploadGrant {
   expiresAt: number;
 }
 
-export function signGrant(key: Buffer, grant: Omit<UploadGrant, 'expiresAt'> & { expiresAt?: number }): string {
+export function signGrant(
+  key: Buffer,
+  grant: Omit<UploadGrant, 'expiresAt'> & { expiresAt?: number },
+): string {
   const body = {
     v: 1,
     o: grant.ownerRef,
@@ -32,13 +35,24 @@ export function signGrant(key: Buffer, grant: Omit<UploadGrant, 'expiresAt'> & {
 }
 
 /** The grant in a token, or undefined when it is malformed, forged or expired. */
-export function verifyGrant(key: Buffer, token: string | null | undefined, now = Date.now()): UploadGrant | undefined {
+export function verifyGrant(
+  key: Buffer,
+  token: string | null | undefined,
+  now = Date.now(),
+): UploadGrant | undefined {
   if (!token || token.length > 2048) return undefined;
   const [payload, signature, extra] = token.split('.');
-  if (!payload || !signature || extra !== undefined || !safeEqual(signature, mac(key, payload))) return undefined;
+  if (!payload || !signature || extra !== undefined || !safeEqual(signature, mac(key, payload)))
+    return undefined;
   try {
     const body = JSON.parse(Buffer.from(payload, 'base64url').toString('utf8')) as Record<string, unknown>;
-    if (body.v !== 1 || typeof body.o !== 'string' || typeof body.b !== 'string' || typeof body.e !== 'number') return undefined;
+    if (
+      body.v !== 1 ||
+      typeof body.o !== 'string' ||
+      typeof body.b !== 'string' ||
+      typeof body.e !== 'number'
+    )
+      return undefined;
     if (body.e < now) return undefined;
     return {
       ownerRef: body.o,
@@ -52,5 +66,7 @@ export function verifyGrant(key: Buffer, token: string | null | undefined, now =
 }
 
 function mac(key: Buffer, payload: string): string {
-  return hmacSha256(key).update('evidence-upload-grant\0' + payload).digest('base64url');
+  return hmacSha256(key)
+    .update('evidence-upload-grant\0' + payload)
+    .digest('base64url');
 }

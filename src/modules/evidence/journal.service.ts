@@ -18,7 +18,12 @@ import { helpRequestOf } from './evidence.access.ts';
 export const AGENCIES = ['court', 'police', 'federation', 'ngo'] as const;
 export type Agency = (typeof AGENCIES)[number];
 /** The identity module's organisation kind for each agency she can share with. */
-export const AGENCY_KIND: Record<Agency, string> = { court: 'court', police: 'police_station', federation: 'womens_federation', ngo: 'ngo' };
+export const AGENCY_KIND: Record<Agency, string> = {
+  court: 'court',
+  police: 'police_station',
+  federation: 'womens_federation',
+  ngo: 'ngo',
+};
 export const DESCRIPTION_MAX = 4000;
 
 export interface JournalShare {
@@ -51,24 +56,44 @@ export interface ShareTarget {
   agency: Agency;
 }
 
-export const isAgency = (value: unknown): value is Agency => typeof value === 'string' && (AGENCIES as readonly string[]).includes(value);
+export const isAgency = (value: unknown): value is Agency =>
+  typeof value === 'string' && (AGENCIES as readonly string[]).includes(value);
 
 const descriptionContext = (id: string): string => `evidence_journal_entry.description:${id}`;
 
 /** Her entry's fields checked; every problem named (nothing is stored unless all are fine). */
-export function checkEntryInput(input: { incidentDate?: unknown; evidenceType?: unknown; description?: unknown }, now = new Date()): { value?: { incidentDate: string; evidenceType: EvidenceType; description: string }; problems: FieldProblem[] } {
+export function checkEntryInput(
+  input: { incidentDate?: unknown; evidenceType?: unknown; description?: unknown },
+  now = new Date(),
+): {
+  value?: { incidentDate: string; evidenceType: EvidenceType; description: string };
+  problems: FieldProblem[];
+} {
   const problems: FieldProblem[] = [];
   const incidentDate = typeof input.incidentDate === 'string' ? input.incidentDate.trim() : '';
   const description = typeof input.description === 'string' ? input.description.normalize('NFC').trim() : '';
-  const evidenceType = typeof input.evidenceType === 'string' && input.evidenceType !== '' ? input.evidenceType : 'statement';
+  const evidenceType =
+    typeof input.evidenceType === 'string' && input.evidenceType !== '' ? input.evidenceType : 'statement';
   const parsed = /^\d{4}-\d{2}-\d{2}$/.test(incidentDate) ? new Date(`${incidentDate}T00:00:00Z`) : undefined;
   if (!incidentDate) problems.push({ field: 'incidentDate', message: 'validation.required' });
-  else if (!parsed || Number.isNaN(parsed.getTime()) || parsed.toISOString().slice(0, 10) !== incidentDate || parsed.getTime() > now.getTime() + 86_400_000 || parsed.getUTCFullYear() < 1950) {
+  else if (
+    !parsed ||
+    Number.isNaN(parsed.getTime()) ||
+    parsed.toISOString().slice(0, 10) !== incidentDate ||
+    parsed.getTime() > now.getTime() + 86_400_000 ||
+    parsed.getUTCFullYear() < 1950
+  ) {
     problems.push({ field: 'incidentDate', message: 'journal.problem.date' });
   }
   if (!description) problems.push({ field: 'description', message: 'validation.required' });
-  else if (description.length > DESCRIPTION_MAX) problems.push({ field: 'description', message: 'journal.problem.tooLong', params: { max: DESCRIPTION_MAX } });
-  if (!isEvidenceType(evidenceType)) problems.push({ field: 'evidenceType', message: 'journal.problem.type' });
+  else if (description.length > DESCRIPTION_MAX)
+    problems.push({
+      field: 'description',
+      message: 'journal.problem.tooLong',
+      params: { max: DESCRIPTION_MAX },
+    });
+  if (!isEvidenceType(evidenceType))
+    problems.push({ field: 'evidenceType', message: 'journal.problem.type' });
   if (problems.length) return { problems };
   return { value: { incidentDate, evidenceType: evidenceType as EvidenceType, description }, problems };
 }
@@ -80,7 +105,13 @@ export class JournalService {
     private readonly evidence: EvidenceService,
   ) {}
 
-  async createEntry(input: { ownerRef: string; createdBy: string; incidentDate?: unknown; evidenceType?: unknown; description?: unknown }): Promise<{ id: string }> {
+  async createEntry(input: {
+    ownerRef: string;
+    createdBy: string;
+    incidentDate?: unknown;
+    evidenceType?: unknown;
+    description?: unknown;
+  }): Promise<{ id: string }> {
     const { value, problems } = checkEntryInput(input);
     if (!value) throw new AppError('VALIDATION', { fields: problems });
     const id = randomUUID();
@@ -99,7 +130,10 @@ export class JournalService {
   }
 
   /** Her entry, or undefined when it is not hers (another owner's entry is "not found", like a missing one). */
-  async entryOf(ownerRef: string, entryId: string): Promise<{ id: string; incidentDate: string; evidenceType: EvidenceType } | undefined> {
+  async entryOf(
+    ownerRef: string,
+    entryId: string,
+  ): Promise<{ id: string; incidentDate: string; evidenceType: EvidenceType } | undefined> {
     if (!isUuid(entryId)) return undefined;
     const row = await this.db
       .selectFrom('evidence_journal_entry')
@@ -107,7 +141,9 @@ export class JournalService {
       .where('id', '=', entryId)
       .where('owner_ref', '=', ownerRef)
       .executeTakeFirst();
-    return row && { id: row.id, incidentDate: row.incident_date, evidenceType: row.evidence_type as EvidenceType };
+    return (
+      row && { id: row.id, incidentDate: row.incident_date, evidenceType: row.evidence_type as EvidenceType }
+    );
   }
 
   /** Every entry with its files (integrity checked, shares listed), newest incident first. */
@@ -124,7 +160,12 @@ export class JournalService {
     const withIntegrity = await Promise.all(
       items.map(async (item): Promise<JournalItem> => {
         const chain = await this.evidence.custodyOf(item.id);
-        return { ...item, integrity: chain.length > 0 && chain[0]?.action === 'upload' && verifyChain(chain).ok ? 'intact' : 'broken', shares: shares.get(item.id) ?? [] };
+        return {
+          ...item,
+          integrity:
+            chain.length > 0 && chain[0]?.action === 'upload' && verifyChain(chain).ok ? 'intact' : 'broken',
+          shares: shares.get(item.id) ?? [],
+        };
       }),
     );
     return rows.map((row) => ({
@@ -143,14 +184,29 @@ export class JournalService {
     const rows = await this.db
       .selectFrom('evidence_share as s')
       .innerJoin('organisation as o', 'o.id', 's.organisation_id')
-      .select(['s.id', 's.evidence_id', 's.agency', 's.organisation_id', 'o.name', 's.consented_by', 's.consented_at'])
+      .select([
+        's.id',
+        's.evidence_id',
+        's.agency',
+        's.organisation_id',
+        'o.name',
+        's.consented_by',
+        's.consented_at',
+      ])
       .where('s.evidence_id', 'in', evidenceIds)
       .where('s.withdrawn_at', 'is', null)
       .orderBy('s.consented_at')
       .execute();
     for (const row of rows) {
       const list = map.get(row.evidence_id) ?? [];
-      list.push({ id: row.id, agency: row.agency, organisationId: row.organisation_id, organisationName: row.name, consentedBy: row.consented_by, consentedAt: row.consented_at.toISOString() });
+      list.push({
+        id: row.id,
+        agency: row.agency,
+        organisationId: row.organisation_id,
+        organisationName: row.name,
+        consentedBy: row.consented_by,
+        consentedAt: row.consented_at.toISOString(),
+      });
       map.set(row.evidence_id, list);
     }
     return map;
@@ -163,15 +219,30 @@ export class JournalService {
    */
   async shareTargets(ownerRef: string): Promise<ShareTarget[]> {
     const helpRequestId = helpRequestOf(ownerRef);
-    const request = helpRequestId ? await this.db.selectFrom('help_request').select('province').where('id', '=', helpRequestId).executeTakeFirst() : undefined;
-    const desk = helpRequestId ? await this.db.selectFrom('helpline_case').select('organisation_id').where('help_request_id', '=', helpRequestId).executeTakeFirst() : undefined;
+    const request = helpRequestId
+      ? await this.db
+          .selectFrom('help_request')
+          .select('province')
+          .where('id', '=', helpRequestId)
+          .executeTakeFirst()
+      : undefined;
+    const desk = helpRequestId
+      ? await this.db
+          .selectFrom('helpline_case')
+          .select('organisation_id')
+          .where('help_request_id', '=', helpRequestId)
+          .executeTakeFirst()
+      : undefined;
     let query = this.db
       .selectFrom('organisation')
       .select(['id', 'name', 'kind'])
       .where('disabled_at', 'is', null)
       .where('kind', 'in', Object.values(AGENCY_KIND));
     const province = request?.province;
-    if (province && /^\d{2}$/.test(province)) query = query.where((eb) => eb.or([eb('region_code', 'like', `${province}%`), eb('region_code', '=', '00')]));
+    if (province && /^\d{2}$/.test(province))
+      query = query.where((eb) =>
+        eb.or([eb('region_code', 'like', `${province}%`), eb('region_code', '=', '00')]),
+      );
     const rows = await query.orderBy('kind').orderBy('name').limit(400).execute();
     const agencyOf = (kind: string): Agency | undefined => AGENCIES.find((a) => AGENCY_KIND[a] === kind);
     return rows
@@ -187,7 +258,14 @@ export class JournalService {
    * item's custody chain. Items must be hers; the organisation must be of the agency's kind. Sharing again what is
    * already shared changes nothing.
    */
-  async share(input: { ownerRef: string; evidenceIds: readonly string[]; agency: unknown; organisationId: unknown; consent: unknown; consentedBy: string }): Promise<{ shared: number }> {
+  async share(input: {
+    ownerRef: string;
+    evidenceIds: readonly string[];
+    agency: unknown;
+    organisationId: unknown;
+    consent: unknown;
+    consentedBy: string;
+  }): Promise<{ shared: number }> {
     const problems: FieldProblem[] = [];
     const ids = [...new Set(input.evidenceIds)];
     if (!ids.length) problems.push({ field: 'evidenceIds', message: 'journal.problem.pickItems' });
@@ -195,26 +273,48 @@ export class JournalService {
     if (input.consent !== true) problems.push({ field: 'consent', message: 'journal.problem.consent' });
     const organisationId = typeof input.organisationId === 'string' ? input.organisationId : '';
     let organisation: { id: string; kind: string } | undefined;
-    if (!isUuid(organisationId)) problems.push({ field: 'organisationId', message: 'journal.problem.organisation' });
+    if (!isUuid(organisationId))
+      problems.push({ field: 'organisationId', message: 'journal.problem.organisation' });
     else {
-      organisation = await this.db.selectFrom('organisation').select(['id', 'kind']).where('id', '=', organisationId).where('disabled_at', 'is', null).executeTakeFirst();
-      if (!organisation || !isAgency(input.agency) || organisation.kind !== AGENCY_KIND[input.agency]) problems.push({ field: 'organisationId', message: 'journal.problem.organisation' });
+      organisation = await this.db
+        .selectFrom('organisation')
+        .select(['id', 'kind'])
+        .where('id', '=', organisationId)
+        .where('disabled_at', 'is', null)
+        .executeTakeFirst();
+      if (!organisation || !isAgency(input.agency) || organisation.kind !== AGENCY_KIND[input.agency])
+        problems.push({ field: 'organisationId', message: 'journal.problem.organisation' });
     }
     const mine = new Set((await this.evidence.listForOwner(input.ownerRef)).map((i) => i.id));
-    if (ids.some((id) => !mine.has(id))) problems.push({ field: 'evidenceIds', message: 'journal.problem.notYours' });
-    if (problems.length || !organisation || !isAgency(input.agency)) throw new AppError('VALIDATION', { fields: problems });
+    if (ids.some((id) => !mine.has(id)))
+      problems.push({ field: 'evidenceIds', message: 'journal.problem.notYours' });
+    if (problems.length || !organisation || !isAgency(input.agency))
+      throw new AppError('VALIDATION', { fields: problems });
     const agency = input.agency;
     let shared = 0;
     for (const evidenceId of ids) {
       const id = randomUUID();
       const inserted = await this.db
         .insertInto('evidence_share')
-        .values({ id, evidence_id: evidenceId, agency, organisation_id: organisation.id, consented_by: input.consentedBy })
-        .onConflict((oc) => oc.columns(['evidence_id', 'organisation_id']).where('withdrawn_at', 'is', null).doNothing())
+        .values({
+          id,
+          evidence_id: evidenceId,
+          agency,
+          organisation_id: organisation.id,
+          consented_by: input.consentedBy,
+        })
+        .onConflict((oc) =>
+          oc.columns(['evidence_id', 'organisation_id']).where('withdrawn_at', 'is', null).doNothing(),
+        )
         .returning('id')
         .executeTakeFirst();
       if (!inserted) continue;
-      await this.evidence.recordShare({ evidenceId, actor: input.consentedBy, agency: `${agency}:${organisation.id}`, consentRef: `evidence_share:${id}` });
+      await this.evidence.recordShare({
+        evidenceId,
+        actor: input.consentedBy,
+        agency: `${agency}:${organisation.id}`,
+        consentRef: `evidence_share:${id}`,
+      });
       shared += 1;
     }
     return { shared };
@@ -232,7 +332,11 @@ export class JournalService {
       .where('s.withdrawn_at', 'is', null)
       .executeTakeFirst();
     if (!row) return false;
-    await this.db.updateTable('evidence_share').set({ withdrawn_at: new Date(), withdrawn_by: input.by }).where('id', '=', row.id).execute();
+    await this.db
+      .updateTable('evidence_share')
+      .set({ withdrawn_at: new Date(), withdrawn_by: input.by })
+      .where('id', '=', row.id)
+      .execute();
     return true;
   }
 }

@@ -28,13 +28,19 @@ export class EvidenceRefusal extends Error {
 
   message_(locale: Locale): string {
     const params = Object.fromEntries(
-      Object.entries(this.params).map(([k, v]) => [k, typeof v === 'string' && v.startsWith('evidence.') ? translate(locale, v as MessageKey) : v]),
+      Object.entries(this.params).map(([k, v]) => [
+        k,
+        typeof v === 'string' && v.startsWith('evidence.') ? translate(locale, v as MessageKey) : v,
+      ]),
     );
     return translate(locale, this.messageKey, params);
   }
 
   /** The shape @tus/server sends back: a status and a body (JSON here, so clients can show the message). */
   toTus(locale: Locale): { status_code: number; body: string } {
-    return { status_code: this.status, body: JSON.stringify({ error: { code: this.code, message: this.message_(locale) } }) };
+    return {
+      status_code: this.status,
+      body: JSON.stringify({ error: { code: this.code, message: this.message_(locale) } }),
+    };
   }
 }

@@ -44,7 +44,9 @@ export class ClamdScanner implements MalwareScanner {
   private open(): Promise<Socket> {
     return new Promise((resolve, reject) => {
       const socket =
-        this.address.kind === 'unix' ? connect(this.address.path) : connect(this.address.port, this.address.host);
+        this.address.kind === 'unix'
+          ? connect(this.address.path)
+          : connect(this.address.port, this.address.host);
       const fail = (error: Error): void => {
         socket.destroy();
         reject(new ScannerUnavailableError(`clamd cannot be reached: ${error.message}`, { cause: error }));
@@ -81,7 +83,11 @@ export class ClamdScanner implements MalwareScanner {
     const frame = (chunk: Buffer): Promise<void> =>
       new Promise((resolve, reject) => {
         if (failure || socket.destroyed) {
-          reject(new ScannerUnavailableError(`clamd stopped reading: ${replyText || failure?.message || 'closed'}`));
+          reject(
+            new ScannerUnavailableError(
+              `clamd stopped reading: ${replyText || failure?.message || 'closed'}`,
+            ),
+          );
           return;
         }
         const length = Buffer.alloc(4);
@@ -117,7 +123,9 @@ function readReply(socket: Socket, send: () => void): Promise<string> {
   return new Promise((resolve, reject) => {
     let text = '';
     socket.on('data', (data: Buffer) => (text += data.toString('utf8')));
-    socket.once('error', (error) => reject(new ScannerUnavailableError(`clamd failed: ${error.message}`, { cause: error })));
+    socket.once('error', (error) =>
+      reject(new ScannerUnavailableError(`clamd failed: ${error.message}`, { cause: error })),
+    );
     socket.once('timeout', () => {
       socket.destroy();
       reject(new ScannerUnavailableError('clamd timed out'));

@@ -17,10 +17,18 @@ export interface SigningKey {
 
 export function platformSigningKey(keyring: Keyring): SigningKey {
   const seed = keyring.deriveKey('evidence-signing');
-  const privateKey = createPrivateKey({ key: Buffer.concat([PKCS8_ED25519_PREFIX, seed]), format: 'der', type: 'pkcs8' });
+  const privateKey = createPrivateKey({
+    key: Buffer.concat([PKCS8_ED25519_PREFIX, seed]),
+    format: 'der',
+    type: 'pkcs8',
+  });
   seed.fill(0);
   const publicKey = createPublicKey(privateKey);
-  return { privateKey, publicKeyPem: publicKey.export({ format: 'pem', type: 'spki' }).toString(), fingerprint: fingerprintOf(publicKey) };
+  return {
+    privateKey,
+    publicKeyPem: publicKey.export({ format: 'pem', type: 'spki' }).toString(),
+    fingerprint: fingerprintOf(publicKey),
+  };
 }
 
 export function fingerprintOf(publicKey: KeyObject | string): string {

@@ -34,11 +34,15 @@ export const FS_SEGMENT_BYTES = 1024 * 64 * 1024;
 export const UPLOAD_EXPIRY_MS = 24 * 60 * 60 * 1000;
 
 /** @tus/server answers `{ status_code, body }`; wrapped in an Error so stacks and lint rules work. */
-export function tusError(error: { status_code: number; body: string }): Error & { status_code: number; body: string } {
+export function tusError(error: {
+  status_code: number;
+  body: string;
+}): Error & { status_code: number; body: string } {
   return Object.assign(new Error(error.body.trim()), { status_code: error.status_code, body: error.body });
 }
 
-export const segmentContext = (uploadId: string, idx: number): string => `evidence.segment:${uploadId}:${idx}`;
+export const segmentContext = (uploadId: string, idx: number): string =>
+  `evidence.segment:${uploadId}:${idx}`;
 export const uploadPrefix = (uploadId: string): string => `uploads/${uploadId}/`;
 
 /** What `onUploadCreate` puts in the upload's metadata for `create` (never sent back to the client). */
@@ -59,7 +63,11 @@ export class EncryptedDataStore extends DataStore {
     private readonly keyring: Keyring,
     private readonly storage: EvidenceStorage,
     /** Runs inside the creating transaction (quota checks); throw to refuse. */
-    private readonly beforeCreate: (trx: Transaction<Database>, record: NewUploadRecord, size: number) => Promise<void>,
+    private readonly beforeCreate: (
+      trx: Transaction<Database>,
+      record: NewUploadRecord,
+      size: number,
+    ) => Promise<void>,
     private readonly sweep: () => Promise<number>,
     /** Finish an upload whose completion pass died with its process (see EvidenceService.recoverUpload). */
     private readonly recover: (id: string) => Promise<boolean>,
@@ -84,7 +92,10 @@ export class EncryptedDataStore extends DataStore {
           uploaded_by: record.uploadedBy,
           journal_entry_id: record.journalEntryId,
           size: upload.size ?? 0,
-          meta: this.keyring.seal(Buffer.from(JSON.stringify(record.meta)), `evidence_upload.meta:${upload.id}`),
+          meta: this.keyring.seal(
+            Buffer.from(JSON.stringify(record.meta)),
+            `evidence_upload.meta:${upload.id}`,
+          ),
           evidence_type: record.evidenceType,
           incident_date: record.incidentDate,
           locale: record.locale,
@@ -99,17 +110,38 @@ export class EncryptedDataStore extends DataStore {
 
   override async getUpload(id: string): Promise<Upload> {
     if (!/^[0-9a-f]{32}$/.test(id)) throw tusError(ERRORS.FILE_NOT_FOUND);
-    const read = () => this.db.selectFrom('evidence_upload').select(['id', 'size', 'received', 'state', 'created_at']).where('id', '=', id).executeTakeFirst();
+    const read = () =>
+      this.db
+        .selectFrom('evidence_upload')
+        .select(['id', 'size', 'received', 'state', 'created_at'])
+        .where('id', '=', id)
+        .executeTakeFirst();
     let row = await read();
     // Every byte is stored but the completion pass did not run to its end (its process died): a client
     // asking now would be told the upload is complete, so finish it before answering.
-    if (row && Number(row.size) > 0 && Number(row.received) === Number(row.size) && (await this.recover(id))) row = await read();
-    if (row) return new Upload({ id, size: Number(row.size), offset: Number(row.received), creation_date: row.created_at.toISOString() });
+    if (row && Number(row.size) > 0 && Number(row.received) === Number(row.size) && (await this.recover(id)))
+      row = await read();
+    if (row)
+      return new Upload({
+        id,
+        size: Number(row.size),
+        offset: Number(row.received),
+        creation_date: row.created_at.toISOString(),
+      });
     // A finished upload (now an evidence item) reports itself complete, so a client that lost the answer
     // to its last PATCH learns on resuming that nothing is left to send.
-    const item = await this.db.selectFrom('evidence_item').select(['size', 'uploaded_at']).where('upload_id', '=', id).executeTakeFirst();
+    const item = await this.db
+      .selectFrom('evidence_item')
+      .select(['size', 'uploaded_at'])
+      .where('upload_id', '=', id)
+      .executeTakeFirst();
     if (!item) throw tusError(ERRORS.FILE_NOT_FOUND);
-    return new Upload({ id, size: Number(item.size), offset: Number(item.size), creation_date: item.uploaded_at.toISOString() });
+    return new Upload({
+      id,
+      size: Number(item.size),
+      offset: Number(item.size),
+      creation_date: item.uploaded_at.toISOString(),
+    });
   }
 
   override async write(source: Readable, id: string, offset: number): Promise<number> {
@@ -187,7 +219,10 @@ export class EncryptedDataStore extends DataStore {
           .where('state', '=', 'receiving')
           .executeTakeFirst();
         if (Number(updated.numUpdatedRows) !== 1) return false;
-        await trx.insertInto('evidence_upload_segment').values({ upload_id: id, idx, object_key: key, plain_bytes: bytes }).execute();
+        await trx
+          .insertInto('evidence_upload_segment')
+          .values({ upload_id: id, idx, object_key: key, plain_bytes: bytes })
+          .execute();
         return true;
       });
       if (!committed) {
@@ -203,7 +238,11 @@ export class EncryptedDataStore extends DataStore {
 
   /** True when the upload is no longer receiving at `offset` (another request moved it on, finished or removed it). */
   private async movedOn(id: string, offset: number): Promise<boolean> {
-    const row = await this.db.selectFrom('evidence_upload').select(['received', 'state']).where('id', '=', id).executeTakeFirst();
+    const row = await this.db
+      .selectFrom('evidence_upload')
+      .select(['received', 'state'])
+      .where('id', '=', id)
+      .executeTakeFirst();
     return !row || row.state !== 'receiving' || Number(row.received) !== offset;
   }
 

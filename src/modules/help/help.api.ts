@@ -7,8 +7,20 @@ import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { Type } from 'typebox';
 import { AppError, validationError } from '../../platform/errors.ts';
 import {
-  AGE_BANDS, CONTACT_CHANNELS, DA5_ITEMS, DIRECTORY_KINDS, SUBMISSIONS_PER_HOUR, GENDERS, LIMITS, RELATIONSHIPS, REQUEST_TYPES, VIOLENCE_FORMS,
-  searchProblems, type CallbackInput, type DirectoryKind, type HelpRequestInput,
+  AGE_BANDS,
+  CONTACT_CHANNELS,
+  DA5_ITEMS,
+  DIRECTORY_KINDS,
+  SUBMISSIONS_PER_HOUR,
+  GENDERS,
+  LIMITS,
+  RELATIONSHIPS,
+  REQUEST_TYPES,
+  VIOLENCE_FORMS,
+  searchProblems,
+  type CallbackInput,
+  type DirectoryKind,
+  type HelpRequestInput,
 } from './help.model.ts';
 import { THREAD_IDLE_MS, type HelpService, type ThreadSession } from './help.service.ts';
 import { USAGE_CHANNELS, type UsageCounter } from './help.usage.ts';
@@ -16,7 +28,9 @@ import { networkOf } from './help.pages.tsx';
 
 const union = <T extends string>(values: readonly T[]) => Type.Union(values.map((v) => Type.Literal(v)));
 const Time = Type.String({ pattern: '^([01][0-9]|2[0-3]):[0-5][0-9]$', description: 'HH:MM, China time' });
-const Windows = Type.Array(Type.Object({ from: Time, to: Time }, { additionalProperties: false }), { maxItems: LIMITS.windows });
+const Windows = Type.Array(Type.Object({ from: Time, to: Time }, { additionalProperties: false }), {
+  maxItems: LIMITS.windows,
+});
 
 const HelpRequestBody = Type.Object(
   {
@@ -28,7 +42,9 @@ const HelpRequestBody = Type.Object(
     minor: Type.Optional(Type.Boolean()),
     province: Type.Optional(Type.String({ pattern: '^[0-9]{2}$' })),
     city: Type.Optional(Type.String({ maxLength: LIMITS.city })),
-    forms: Type.Optional(Type.Array(union(VIOLENCE_FORMS), { maxItems: VIOLENCE_FORMS.length, uniqueItems: true })),
+    forms: Type.Optional(
+      Type.Array(union(VIOLENCE_FORMS), { maxItems: VIOLENCE_FORMS.length, uniqueItems: true }),
+    ),
     relationship: Type.Optional(union(RELATIONSHIPS)),
     childrenWitnessed: Type.Optional(Type.Boolean()),
     contact: Type.Object(
@@ -43,9 +59,17 @@ const HelpRequestBody = Type.Object(
       },
       { additionalProperties: false },
     ),
-    consentSensitive: Type.Literal(true, { description: 'Separate consent to processing sensitive personal information (PIPL 29)' }),
+    consentSensitive: Type.Literal(true, {
+      description: 'Separate consent to processing sensitive personal information (PIPL 29)',
+    }),
     guardianMayBeAbuser: Type.Optional(Type.Boolean()),
-    dangerAnswers: Type.Optional(Type.Array(Type.Boolean(), { minItems: DA5_ITEMS, maxItems: DA5_ITEMS, description: 'DA-5 answers she chose to attach' })),
+    dangerAnswers: Type.Optional(
+      Type.Array(Type.Boolean(), {
+        minItems: DA5_ITEMS,
+        maxItems: DA5_ITEMS,
+        description: 'DA-5 answers she chose to attach',
+      }),
+    ),
   },
   { additionalProperties: false },
 );
@@ -62,9 +86,27 @@ const CallbackBody = Type.Object(
   { additionalProperties: false },
 );
 
-const Message = Type.Object({ id: Type.String(), author: union(['survivor', 'staff'] as const), text: Type.String(), createdAt: Type.String({ format: 'date-time' }) });
-const ErrorResponse = Type.Object({ error: Type.Object({ code: Type.String(), message: Type.String(), fields: Type.Optional(Type.Array(Type.Object({ field: Type.String(), message: Type.String() }))), requestId: Type.String() }) });
-const errors = { 400: ErrorResponse, 401: ErrorResponse, 413: ErrorResponse, 423: ErrorResponse, 429: ErrorResponse };
+const Message = Type.Object({
+  id: Type.String(),
+  author: union(['survivor', 'staff'] as const),
+  text: Type.String(),
+  createdAt: Type.String({ format: 'date-time' }),
+});
+const ErrorResponse = Type.Object({
+  error: Type.Object({
+    code: Type.String(),
+    message: Type.String(),
+    fields: Type.Optional(Type.Array(Type.Object({ field: Type.String(), message: Type.String() }))),
+    requestId: Type.String(),
+  }),
+});
+const errors = {
+  400: ErrorResponse,
+  401: ErrorResponse,
+  413: ErrorResponse,
+  423: ErrorResponse,
+  429: ErrorResponse,
+};
 const BearerHeaders = Type.Object({ authorization: Type.Optional(Type.String({ maxLength: 200 })) });
 
 const api = (reason: string) => ({ access: { public: true as const, reason } });
@@ -81,35 +123,62 @@ export function helpApi(app: FastifyInstance, service: HelpService, usage: Usage
   app.post(
     '/api/help/requests',
     {
-      config: { ...api('anonymous help requests'), rateLimit: { max: SUBMISSIONS_PER_HOUR, timeWindow: 60 * 60_000 } },
+      config: {
+        ...api('anonymous help requests'),
+        rateLimit: { max: SUBMISSIONS_PER_HOUR, timeWindow: 60 * 60_000 },
+      },
       schema: {
         operationId: 'createHelpRequest',
         tags: ['help'],
         summary: 'File a help request (returns the case code and the secret, shown once)',
         body: HelpRequestBody,
-        response: { 201: Type.Object({ caseCode: Type.String(), secret: Type.String({ description: 'Shown once; only its hash is stored' }), dangerLevel: Type.Union([Type.String(), Type.Null()]) }), ...errors },
+        response: {
+          201: Type.Object({
+            caseCode: Type.String(),
+            secret: Type.String({ description: 'Shown once; only its hash is stored' }),
+            dangerLevel: Type.Union([Type.String(), Type.Null()]),
+          }),
+          ...errors,
+        },
       },
     },
     async (request, reply) => {
       const body = request.body as HelpRequestInput & { windows?: unknown };
-      const input: HelpRequestInput = { ...body, forms: body.forms ?? [], contact: { ...body.contact, windows: body.contact.windows ?? [] } };
+      const input: HelpRequestInput = {
+        ...body,
+        forms: body.forms ?? [],
+        contact: { ...body.contact, windows: body.contact.windows ?? [] },
+      };
       const created = await service.createHelpRequest(input, request.locale);
-      return reply.status(201).send({ caseCode: created.caseCode, secret: created.secret, dangerLevel: created.dangerLevel });
+      return reply
+        .status(201)
+        .send({ caseCode: created.caseCode, secret: created.secret, dangerLevel: created.dangerLevel });
     },
   );
 
   app.post(
     '/api/help/thread',
     {
-      config: { ...api('case code + secret open her thread; limited and locked out'), rateLimit: { max: 60, timeWindow: 15 * 60_000 } },
+      config: {
+        ...api('case code + secret open her thread; limited and locked out'),
+        rateLimit: { max: 60, timeWindow: 15 * 60_000 },
+      },
       schema: {
         operationId: 'openHelpThread',
         tags: ['help'],
         summary: 'Open a thread with case code and secret (returns a short-lived thread token)',
-        body: Type.Object({ caseCode: Type.String({ minLength: 1, maxLength: 20 }), secret: Type.String({ minLength: 1, maxLength: 20 }) }, { additionalProperties: false }),
+        body: Type.Object(
+          {
+            caseCode: Type.String({ minLength: 1, maxLength: 20 }),
+            secret: Type.String({ minLength: 1, maxLength: 20 }),
+          },
+          { additionalProperties: false },
+        ),
         response: {
           200: Type.Object({
-            token: Type.String({ description: 'Send as `Authorization: Bearer <token>`; expires after 30 minutes without use' }),
+            token: Type.String({
+              description: 'Send as `Authorization: Bearer <token>`; expires after 30 minutes without use',
+            }),
             idleTimeoutSeconds: Type.Integer(),
             previousOpenAt: Type.Union([Type.String({ format: 'date-time' }), Type.Null()]),
           }),
@@ -120,7 +189,11 @@ export function helpApi(app: FastifyInstance, service: HelpService, usage: Usage
     async (request) => {
       const { caseCode, secret } = request.body as { caseCode: string; secret: string };
       const { token, session } = await service.openThread(caseCode, secret, networkOf(request));
-      return { token, idleTimeoutSeconds: THREAD_IDLE_MS / 1000, previousOpenAt: session.previousOpenAt?.toISOString() ?? null };
+      return {
+        token,
+        idleTimeoutSeconds: THREAD_IDLE_MS / 1000,
+        previousOpenAt: session.previousOpenAt?.toISOString() ?? null,
+      };
     },
   );
 
@@ -133,7 +206,14 @@ export function helpApi(app: FastifyInstance, service: HelpService, usage: Usage
         tags: ['help'],
         summary: 'Read the messages of a thread',
         headers: BearerHeaders,
-        response: { 200: Type.Object({ caseCode: Type.String(), previousOpenAt: Type.Union([Type.String({ format: 'date-time' }), Type.Null()]), messages: Type.Array(Message) }), ...errors },
+        response: {
+          200: Type.Object({
+            caseCode: Type.String(),
+            previousOpenAt: Type.Union([Type.String({ format: 'date-time' }), Type.Null()]),
+            messages: Type.Array(Message),
+          }),
+          ...errors,
+        },
       },
     },
     async (request, reply) => {
@@ -157,7 +237,10 @@ export function helpApi(app: FastifyInstance, service: HelpService, usage: Usage
         tags: ['help'],
         summary: 'Post a message on a thread',
         headers: BearerHeaders,
-        body: Type.Object({ text: Type.String({ minLength: 1, maxLength: LIMITS.message }) }, { additionalProperties: false }),
+        body: Type.Object(
+          { text: Type.String({ minLength: 1, maxLength: LIMITS.message }) },
+          { additionalProperties: false },
+        ),
         response: { 201: Message, ...errors },
       },
     },
@@ -171,7 +254,10 @@ export function helpApi(app: FastifyInstance, service: HelpService, usage: Usage
   app.post(
     '/api/help/callbacks',
     {
-      config: { ...api('anonymous call-back requests'), rateLimit: { max: SUBMISSIONS_PER_HOUR, timeWindow: 60 * 60_000 } },
+      config: {
+        ...api('anonymous call-back requests'),
+        rateLimit: { max: SUBMISSIONS_PER_HOUR, timeWindow: 60 * 60_000 },
+      },
       schema: {
         operationId: 'requestCallback',
         tags: ['help'],
@@ -184,7 +270,11 @@ export function helpApi(app: FastifyInstance, service: HelpService, usage: Usage
     async (request, reply) => {
       const session = request.headers.authorization ? await threadFrom(request) : undefined;
       const body = request.body as Omit<CallbackInput, 'windows'> & { windows?: CallbackInput['windows'] };
-      const created = await service.requestCallback({ ...body, windows: body.windows ?? [] }, request.locale, session?.helpRequestId ?? null);
+      const created = await service.requestCallback(
+        { ...body, windows: body.windows ?? [] },
+        request.locale,
+        session?.helpRequestId ?? null,
+      );
       return reply.status(201).send(created);
     },
   );
@@ -192,16 +282,24 @@ export function helpApi(app: FastifyInstance, service: HelpService, usage: Usage
   app.post(
     '/api/usage',
     {
-      config: { ...api('anonymous usage counts; carries no identifier'), rateLimit: { max: 60, timeWindow: 60_000 } },
+      config: {
+        ...api('anonymous usage counts; carries no identifier'),
+        rateLimit: { max: 60, timeWindow: 60_000 },
+      },
       schema: {
         operationId: 'recordUsage',
         tags: ['help'],
-        summary: 'Count one open of a client (flags are computed on the device; no identifier is sent or kept)',
+        summary:
+          'Count one open of a client (flags are computed on the device; no identifier is sent or kept)',
         body: Type.Object(
           {
             channel: union(USAGE_CHANNELS),
-            firstOpenToday: Type.Boolean({ description: 'The device has not opened the client before today (counts a user of the day)' }),
-            firstOpenEver: Type.Boolean({ description: 'The device has never opened the client before (counts a new user)' }),
+            firstOpenToday: Type.Boolean({
+              description: 'The device has not opened the client before today (counts a user of the day)',
+            }),
+            firstOpenEver: Type.Boolean({
+              description: 'The device has never opened the client before (counts a new user)',
+            }),
           },
           { additionalProperties: false },
         ),
@@ -209,11 +307,21 @@ export function helpApi(app: FastifyInstance, service: HelpService, usage: Usage
       },
     },
     async (request, reply) => {
-      const body = request.body as { channel: (typeof USAGE_CHANNELS)[number]; firstOpenToday: boolean; firstOpenEver: boolean };
+      const body = request.body as {
+        channel: (typeof USAGE_CHANNELS)[number];
+        firstOpenToday: boolean;
+        firstOpenEver: boolean;
+      };
       if (body.firstOpenEver && !body.firstOpenToday) {
-        throw new AppError('VALIDATION', { fields: [{ field: 'firstOpenToday', message: 'validation.invalid' }] });
+        throw new AppError('VALIDATION', {
+          fields: [{ field: 'firstOpenToday', message: 'validation.invalid' }],
+        });
       }
-      await usage.record(body.channel, { opens: 1, users: body.firstOpenToday ? 1 : 0, new_users: body.firstOpenEver ? 1 : 0 });
+      await usage.record(body.channel, {
+        opens: 1,
+        users: body.firstOpenToday ? 1 : 0,
+        new_users: body.firstOpenEver ? 1 : 0,
+      });
       return reply.status(202).send({ accepted: true });
     },
   );
@@ -238,8 +346,14 @@ export function helpApi(app: FastifyInstance, service: HelpService, usage: Usage
           200: Type.Object({
             entries: Type.Array(
               Type.Object({
-                id: Type.String(), kind: Type.String(), province: Type.String(), city: Type.Union([Type.String(), Type.Null()]), name: Type.String(),
-                phone: Type.Union([Type.String(), Type.Null()]), address: Type.Union([Type.String(), Type.Null()]), hours: Type.Union([Type.String(), Type.Null()]),
+                id: Type.String(),
+                kind: Type.String(),
+                province: Type.String(),
+                city: Type.Union([Type.String(), Type.Null()]),
+                name: Type.String(),
+                phone: Type.Union([Type.String(), Type.Null()]),
+                address: Type.Union([Type.String(), Type.Null()]),
+                hours: Type.Union([Type.String(), Type.Null()]),
               }),
             ),
           }),

@@ -20,7 +20,14 @@ export const helpDemoSeed: DemoSeed = async ({ trx, keyring, print }) => {
       forms: ['physical', 'verbal_abuse', 'death_threats'],
       relationship: 'spouse',
       childrenWitnessed: true,
-      contact: { channel: 'phone', phone: '13800138000', windows: [{ from: '10:00', to: '11:30' }], codeWord: '买菜', noVoicemail: true, noSms: true },
+      contact: {
+        channel: 'phone',
+        phone: '13800138000',
+        windows: [{ from: '10:00', to: '11:30' }],
+        codeWord: '买菜',
+        noVoicemail: true,
+        noSms: true,
+      },
       consentSensitive: true,
       dangerAnswers: [true, false, true, true, true],
     },
@@ -40,6 +47,10 @@ export const helpDemoSeed: DemoSeed = async ({ trx, keyring, print }) => {
     },
     'zh-CN',
   );
-  print(`Demo help request (adult, high danger): case code ${adult.caseCode}, secret ${formatSecret(adult.secret)} — open at /help/thread`);
-  print(`Demo help request (child under 14): case code ${minor.caseCode}, secret ${formatSecret(minor.secret)}`);
+  print(
+    `Demo help request (adult, high danger): case code ${adult.caseCode}, secret ${formatSecret(adult.secret)} — open at /help/thread`,
+  );
+  print(
+    `Demo help request (child under 14): case code ${minor.caseCode}, secret ${formatSecret(minor.secret)}`,
+  );
 };

@@ -46,10 +46,26 @@ export interface CallbackContact {
 }
 
 /** Help requests created at or after `since`, oldest first. */
-export async function listRequestsCreatedSince(db: Executor, since: Date, limit = 500): Promise<IntakeRequest[]> {
+export async function listRequestsCreatedSince(
+  db: Executor,
+  since: Date,
+  limit = 500,
+): Promise<IntakeRequest[]> {
   const rows = await db
     .selectFrom('help_request')
-    .select(['id', 'created_at', 'request_type', 'forms', 'relationship', 'is_minor', 'children_witnessed', 'age_band', 'gender', 'province', 'danger_level'])
+    .select([
+      'id',
+      'created_at',
+      'request_type',
+      'forms',
+      'relationship',
+      'is_minor',
+      'children_witnessed',
+      'age_band',
+      'gender',
+      'province',
+      'danger_level',
+    ])
     .where('created_at', '>=', since)
     .orderBy('created_at')
     .limit(limit)
@@ -70,7 +86,11 @@ export async function listRequestsCreatedSince(db: Executor, since: Date, limit 
 }
 
 /** Call-back requests created at or after `since`, oldest first. */
-export async function listCallbacksCreatedSince(db: Executor, since: Date, limit = 500): Promise<IntakeCallback[]> {
+export async function listCallbacksCreatedSince(
+  db: Executor,
+  since: Date,
+  limit = 500,
+): Promise<IntakeCallback[]> {
   const rows = await db
     .selectFrom('help_callback')
     .select(['id', 'help_request_id', 'created_at', 'status'])
@@ -78,11 +98,19 @@ export async function listCallbacksCreatedSince(db: Executor, since: Date, limit
     .orderBy('created_at')
     .limit(limit)
     .execute();
-  return rows.map((r) => ({ id: r.id, helpRequestId: r.help_request_id, createdAt: r.created_at, status: r.status }));
+  return rows.map((r) => ({
+    id: r.id,
+    helpRequestId: r.help_request_id,
+    createdAt: r.created_at,
+    status: r.status,
+  }));
 }
 
 /** Waiting call-back requests tied to these help requests or with these ids. */
-export async function listWaitingCallbacks(db: Executor, ids: { helpRequestIds: string[]; callbackIds: string[] }): Promise<IntakeCallback[]> {
+export async function listWaitingCallbacks(
+  db: Executor,
+  ids: { helpRequestIds: string[]; callbackIds: string[] },
+): Promise<IntakeCallback[]> {
   if (ids.helpRequestIds.length === 0 && ids.callbackIds.length === 0) return [];
   const rows = await db
     .selectFrom('help_callback')
@@ -96,18 +124,38 @@ export async function listWaitingCallbacks(db: Executor, ids: { helpRequestIds: 
     )
     .orderBy('created_at')
     .execute();
-  return rows.map((r) => ({ id: r.id, helpRequestId: r.help_request_id, createdAt: r.created_at, status: r.status }));
+  return rows.map((r) => ({
+    id: r.id,
+    helpRequestId: r.help_request_id,
+    createdAt: r.created_at,
+    status: r.status,
+  }));
 }
 
 /** One call-back request with its contact rules opened (for the staff member the desk has authorised). */
-export async function getCallbackContact(db: Executor, keyring: Keyring, callbackId: string): Promise<CallbackContact | undefined> {
-  const row = await db.selectFrom('help_callback').select(['id', 'help_request_id', 'contact_sealed', 'status']).where('id', '=', callbackId).executeTakeFirst();
+export async function getCallbackContact(
+  db: Executor,
+  keyring: Keyring,
+  callbackId: string,
+): Promise<CallbackContact | undefined> {
+  const row = await db
+    .selectFrom('help_callback')
+    .select(['id', 'help_request_id', 'contact_sealed', 'status'])
+    .where('id', '=', callbackId)
+    .executeTakeFirst();
   if (!row) return undefined;
-  const contact = JSON.parse(keyring.openText(row.contact_sealed, `help_callback.contact:${row.id}`)) as Omit<CallbackContact, 'id' | 'helpRequestId' | 'status'>;
+  const contact = JSON.parse(keyring.openText(row.contact_sealed, `help_callback.contact:${row.id}`)) as Omit<
+    CallbackContact,
+    'id' | 'helpRequestId' | 'status'
+  >;
   return { ...contact, id: row.id, helpRequestId: row.help_request_id, status: row.status };
 }
 
 /** Mark a call-back request as handled (`done`) or back to `waiting` after an unsuccessful try. */
-export async function setCallbackStatus(db: Executor, callbackId: string, status: 'waiting' | 'done'): Promise<void> {
+export async function setCallbackStatus(
+  db: Executor,
+  callbackId: string,
+  status: 'waiting' | 'done',
+): Promise<void> {
   await db.updateTable('help_callback').set({ status }).where('id', '=', callbackId).execute();
 }

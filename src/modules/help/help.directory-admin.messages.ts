@@ -2,7 +2,8 @@
 export const directoryAdminZh = {
   'help.dirAdmin.consoleLink': '服务名录',
   'help.dirAdmin.title': '服务名录（门户“附近的帮助”和“热线电话”）',
-  'help.dirAdmin.lead': '这里的机构和电话会显示给求助者。请只录入核实过的公开信息；停用的条目不再显示，但保留可恢复。',
+  'help.dirAdmin.lead':
+    '这里的机构和电话会显示给求助者。请只录入核实过的公开信息；停用的条目不再显示，但保留可恢复。',
   'help.dirAdmin.add': '新增条目',
   'help.dirAdmin.edit': '修改条目',
   'help.dirAdmin.filter': '按省份筛选',
@@ -43,7 +44,8 @@ export type DirectoryAdminMessageKey = keyof typeof directoryAdminZh;
 export const directoryAdminEn: Record<DirectoryAdminMessageKey, string> = {
   'help.dirAdmin.consoleLink': 'Directory of services',
   'help.dirAdmin.title': 'Directory of services (portal “Help near you” and “Hotline”)',
-  'help.dirAdmin.lead': 'People asking for help see these services and numbers. Enter only checked, public information; retired entries are no longer shown but can be restored.',
+  'help.dirAdmin.lead':
+    'People asking for help see these services and numbers. Enter only checked, public information; retired entries are no longer shown but can be restored.',
   'help.dirAdmin.add': 'Add an entry',
   'help.dirAdmin.edit': 'Edit entry',
   'help.dirAdmin.filter': 'Filter by province',

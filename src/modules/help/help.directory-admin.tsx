@@ -37,14 +37,43 @@ export const DIRECTORY_ADMIN_POLICY = {
 
 const BASE = '/staff/directory';
 const access = { access: { action: 'help.directory.manage' } } as const;
-const FIELDS = ['kind', 'province', 'nameZh', 'nameEn', 'cityZh', 'cityEn', 'phone', 'addressZh', 'hoursZh', 'hoursEn'] as const;
+const FIELDS = [
+  'kind',
+  'province',
+  'nameZh',
+  'nameEn',
+  'cityZh',
+  'cityEn',
+  'phone',
+  'addressZh',
+  'hoursZh',
+  'hoursEn',
+] as const;
 type Field = (typeof FIELDS)[number];
-const LIMITS: Record<Field, number> = { kind: 20, province: 2, nameZh: 100, nameEn: 160, cityZh: 40, cityEn: 60, phone: 20, addressZh: 200, hoursZh: 100, hoursEn: 160 };
+const LIMITS: Record<Field, number> = {
+  kind: 20,
+  province: 2,
+  nameZh: 100,
+  nameEn: 160,
+  cityZh: 40,
+  cityEn: 60,
+  phone: 20,
+  addressZh: 200,
+  hoursZh: 100,
+  hoursEn: 160,
+};
 const REQUIRED: readonly Field[] = ['kind', 'province', 'nameZh', 'nameEn'];
 const LABELS: Record<Field, MessageKey> = {
-  kind: 'help.dirAdmin.kind', province: 'help.dirAdmin.province', nameZh: 'help.dirAdmin.nameZh', nameEn: 'help.dirAdmin.nameEn',
-  cityZh: 'help.dirAdmin.cityZh', cityEn: 'help.dirAdmin.cityEn', phone: 'help.dirAdmin.phone', addressZh: 'help.dirAdmin.addressZh',
-  hoursZh: 'help.dirAdmin.hoursZh', hoursEn: 'help.dirAdmin.hoursEn',
+  kind: 'help.dirAdmin.kind',
+  province: 'help.dirAdmin.province',
+  nameZh: 'help.dirAdmin.nameZh',
+  nameEn: 'help.dirAdmin.nameEn',
+  cityZh: 'help.dirAdmin.cityZh',
+  cityEn: 'help.dirAdmin.cityEn',
+  phone: 'help.dirAdmin.phone',
+  addressZh: 'help.dirAdmin.addressZh',
+  hoursZh: 'help.dirAdmin.hoursZh',
+  hoursEn: 'help.dirAdmin.hoursEn',
 };
 const PROVINCE_CODES = new Set(['00', ...PROVINCES.map((p) => p.code)]);
 
@@ -53,7 +82,10 @@ const EntryForm = Type.Object({
   _csrf: Type.Optional(Type.String({ maxLength: 200 })),
   ...Object.fromEntries(FIELDS.map((f) => [f, Type.Optional(Type.String({ maxLength: 2000 }))])),
 });
-const StatusForm = Type.Object({ _csrf: Type.Optional(Type.String({ maxLength: 200 })), active: Type.Union([Type.Literal('yes'), Type.Literal('no')]) });
+const StatusForm = Type.Object({
+  _csrf: Type.Optional(Type.String({ maxLength: 200 })),
+  active: Type.Union([Type.Literal('yes'), Type.Literal('no')]),
+});
 const IdParams = Type.Object({ id: Type.String({ maxLength: 100 }) });
 const ListQuery = Type.Object({
   province: Type.Optional(Type.Union([Type.Literal(''), Type.String({ pattern: '^[0-9]{2}$' })])),
@@ -62,7 +94,10 @@ const ListQuery = Type.Object({
 type Values = Partial<Record<Field, string>>;
 
 /** The form → an entry, or the problems (field + message key). Pure: the tests call it too. */
-export function parseDirectoryEntryForm(body: Values): { entry?: Omit<DirectoryEntryInput, 'id' | 'active'>; problems: FieldProblem[] } {
+export function parseDirectoryEntryForm(body: Values): {
+  entry?: Omit<DirectoryEntryInput, 'id' | 'active'>;
+  problems: FieldProblem[];
+} {
   const problems: FieldProblem[] = [];
   const value = (f: Field): string | null => {
     const v = (body[f] ?? '').trim();
@@ -72,33 +107,67 @@ export function parseDirectoryEntryForm(body: Values): { entry?: Omit<DirectoryE
     const v = value(f);
     if (v === null) {
       if (REQUIRED.includes(f)) problems.push({ field: f, message: 'validation.required' });
-    } else if ([...v].length > LIMITS[f]) problems.push({ field: f, message: 'validation.tooLong', params: { limit: LIMITS[f] } });
+    } else if ([...v].length > LIMITS[f])
+      problems.push({ field: f, message: 'validation.tooLong', params: { limit: LIMITS[f] } });
     else if (/[<>]/.test(v)) problems.push({ field: f, message: 'help.validation.markup' });
   }
   const kind = value('kind');
-  if (kind !== null && !(DIRECTORY_KINDS as readonly string[]).includes(kind)) problems.push({ field: 'kind', message: 'validation.choice' });
+  if (kind !== null && !(DIRECTORY_KINDS as readonly string[]).includes(kind))
+    problems.push({ field: 'kind', message: 'validation.choice' });
   const province = value('province');
-  if (province !== null && !PROVINCE_CODES.has(province)) problems.push({ field: 'province', message: 'validation.choice' });
+  if (province !== null && !PROVINCE_CODES.has(province))
+    problems.push({ field: 'province', message: 'validation.choice' });
   const phone = value('phone');
-  if (phone !== null && !problems.some((p) => p.field === 'phone') && !/^[0-9][0-9-]{1,18}[0-9]$/.test(phone)) {
+  if (
+    phone !== null &&
+    !problems.some((p) => p.field === 'phone') &&
+    !/^[0-9][0-9-]{1,18}[0-9]$/.test(phone)
+  ) {
     problems.push({ field: 'phone', message: 'help.dirAdmin.phoneFormat' });
   }
   if (problems.length) return { problems };
   return {
     problems,
     entry: {
-      kind: kind as DirectoryKind, province: province!, nameZh: value('nameZh')!, nameEn: value('nameEn')!, cityZh: value('cityZh'),
-      cityEn: value('cityEn'), phone, addressZh: value('addressZh'), hoursZh: value('hoursZh'), hoursEn: value('hoursEn'),
+      kind: kind as DirectoryKind,
+      province: province!,
+      nameZh: value('nameZh')!,
+      nameEn: value('nameEn')!,
+      cityZh: value('cityZh'),
+      cityEn: value('cityEn'),
+      phone,
+      addressZh: value('addressZh'),
+      hoursZh: value('hoursZh'),
+      hoursEn: value('hoursEn'),
     },
   };
 }
 
-function changedFields(before: DirectoryAdminEntry, after: Omit<DirectoryEntryInput, 'id' | 'active'>): string[] {
+function changedFields(
+  before: DirectoryAdminEntry,
+  after: Omit<DirectoryEntryInput, 'id' | 'active'>,
+): string[] {
   return FIELDS.filter((f) => (before[f] ?? null) !== (after[f] ?? null));
 }
 
-function staffPage(request: FastifyRequest, reply: FastifyReply, title: string, body: ComponentChildren, status = 200) {
-  return sendPage(request, reply, { survivor: false, status, title, body: <><StaffBar request={request} />{body}</> });
+function staffPage(
+  request: FastifyRequest,
+  reply: FastifyReply,
+  title: string,
+  body: ComponentChildren,
+  status = 200,
+) {
+  return sendPage(request, reply, {
+    survivor: false,
+    status,
+    title,
+    body: (
+      <>
+        <StaffBar request={request} />
+        {body}
+      </>
+    ),
+  });
 }
 
 function provinceOptions(request: FastifyRequest) {
@@ -108,16 +177,47 @@ function provinceOptions(request: FastifyRequest) {
   ];
 }
 
-function EntryFields({ request, values, errors }: { request: FastifyRequest; values: Values; errors: FormErrors }) {
+function EntryFields({
+  request,
+  values,
+  errors,
+}: {
+  request: FastifyRequest;
+  values: Values;
+  errors: FormErrors;
+}) {
   const t = request.t.bind(request);
   const opt = t('help.form.optional');
   const text = (f: Field, extra: { type?: string; inputMode?: 'tel' } = {}) => (
-    <TextField id={f} label={t(LABELS[f])} value={values[f]} errors={errors} maxLength={LIMITS[f]} required={REQUIRED.includes(f)} optionalLabel={REQUIRED.includes(f) ? undefined : opt} {...extra} />
+    <TextField
+      id={f}
+      label={t(LABELS[f])}
+      value={values[f]}
+      errors={errors}
+      maxLength={LIMITS[f]}
+      required={REQUIRED.includes(f)}
+      optionalLabel={REQUIRED.includes(f) ? undefined : opt}
+      {...extra}
+    />
   );
   return (
     <>
-      <SelectField id="kind" label={t(LABELS.kind)} value={values.kind} errors={errors} options={DIRECTORY_KINDS.map((k) => ({ value: k, label: t(`help.kind.${k}` as MessageKey) }))} empty="—" />
-      <SelectField id="province" label={t(LABELS.province)} value={values.province} errors={errors} options={provinceOptions(request)} empty="—" />
+      <SelectField
+        id="kind"
+        label={t(LABELS.kind)}
+        value={values.kind}
+        errors={errors}
+        options={DIRECTORY_KINDS.map((k) => ({ value: k, label: t(`help.kind.${k}` as MessageKey) }))}
+        empty="—"
+      />
+      <SelectField
+        id="province"
+        label={t(LABELS.province)}
+        value={values.province}
+        errors={errors}
+        options={provinceOptions(request)}
+        empty="—"
+      />
       {text('nameZh')}
       {text('nameEn')}
       {text('cityZh')}
@@ -132,11 +232,20 @@ function EntryFields({ request, values, errors }: { request: FastifyRequest; val
 
 export function directoryAdminPages(app: FastifyInstance, service: HelpService): void {
   extendAccessPolicy(DIRECTORY_ADMIN_POLICY);
-  app.staffConsoleLinks.push({ action: 'help.directory.manage', href: BASE, label: 'help.dirAdmin.consoleLink' });
+  app.staffConsoleLinks.push({
+    action: 'help.directory.manage',
+    href: BASE,
+    label: 'help.dirAdmin.consoleLink',
+  });
 
-  const labels = (request: FastifyRequest) => Object.fromEntries(FIELDS.map((f) => [f, request.t(LABELS[f])]));
+  const labels = (request: FastifyRequest) =>
+    Object.fromEntries(FIELDS.map((f) => [f, request.t(LABELS[f])]));
 
-  function formPage(request: FastifyRequest, reply: FastifyReply, options: { entry?: DirectoryAdminEntry; values: Values; problems?: FieldProblem[]; status?: number }) {
+  function formPage(
+    request: FastifyRequest,
+    reply: FastifyReply,
+    options: { entry?: DirectoryAdminEntry; values: Values; problems?: FieldProblem[]; status?: number },
+  ) {
     const { entry } = options;
     const p = portal(request, false);
     const errors = formErrors(request, options.problems ?? []);
@@ -151,8 +260,16 @@ export function directoryAdminPages(app: FastifyInstance, service: HelpService):
           <a href={request.localePath(BASE)}>{request.t('help.dirAdmin.back')}</a>
         </p>
         <h1>{title}</h1>
-        {entry ? <p class={entry.active ? 'ok' : 'note'}>{request.t(entry.active ? 'help.dirAdmin.active' : 'help.dirAdmin.retired')}</p> : null}
-        <form method="post" action={request.localePath(entry ? `${BASE}/${entry.id}` : `${BASE}/new`)} novalidate>
+        {entry ? (
+          <p class={entry.active ? 'ok' : 'note'}>
+            {request.t(entry.active ? 'help.dirAdmin.active' : 'help.dirAdmin.retired')}
+          </p>
+        ) : null}
+        <form
+          method="post"
+          action={request.localePath(entry ? `${BASE}/${entry.id}` : `${BASE}/new`)}
+          novalidate
+        >
           <CsrfField token={csrf} />
           <ErrorSummary p={p} errors={errors} labels={labels(request)} />
           <EntryFields request={request} values={options.values} errors={errors} />
@@ -183,121 +300,164 @@ export function directoryAdminPages(app: FastifyInstance, service: HelpService):
     return entry;
   };
 
-  app.get(BASE, { config: access, schema: { hide: true, querystring: ListQuery } }, async (request, reply) => {
-    const query = request.query as Static<typeof ListQuery>;
-    const entries = await service.listDirectoryForAdmin({ province: query.province || undefined });
-    const place = (e: DirectoryAdminEntry) => {
-      const province = provinceOptions(request).find((o) => o.value === e.province)?.label ?? e.province;
-      const city = request.locale === 'en' ? (e.cityEn ?? e.cityZh) : e.cityZh;
-      return city ? `${province} · ${city}` : province;
-    };
-    const done = query.done && ({ saved: 'help.dirAdmin.saved', retired: 'help.dirAdmin.retiredDone', restored: 'help.dirAdmin.restoredDone' } as const)[query.done];
-    return staffPage(
-      request,
-      reply,
-      request.t('help.dirAdmin.title'),
-      <div class="admin">
-        <h1>{request.t('help.dirAdmin.title')}</h1>
-        <p class="lead">{request.t('help.dirAdmin.lead')}</p>
-        {done ? <Notice>{request.t(done)}</Notice> : null}
-        <p>
-          <a class="button" href={request.localePath(`${BASE}/new`)}>
-            {request.t('help.dirAdmin.add')}
-          </a>
-        </p>
-        <form method="get" action={request.localePath(BASE)} role="search">
-          <SelectField id="province" label={request.t('help.dirAdmin.filter')} value={query.province} errors={new Map()} options={provinceOptions(request)} empty={request.t('help.dirAdmin.allProvinces')} />
-          <button class="button secondary" type="submit">
-            {request.t('help.dirAdmin.show')}
-          </button>
-        </form>
-        <p role="status">{entries.length ? request.t('help.dirAdmin.count', { count: entries.length }) : request.t('help.dirAdmin.none')}</p>
-        {entries.length ? (
-          <div class="table-scroll">
-            <table class="directory-admin">
-              <thead>
-                <tr>
-                  <th scope="col">{request.t('help.dirAdmin.colName')}</th>
-                  <th scope="col">{request.t('help.dirAdmin.colKind')}</th>
-                  <th scope="col">{request.t('help.dirAdmin.colPlace')}</th>
-                  <th scope="col">{request.t('help.dirAdmin.colPhone')}</th>
-                  <th scope="col">{request.t('help.dirAdmin.colStatus')}</th>
-                </tr>
-              </thead>
-              <tbody>
-                {entries.map((e) => (
-                  <tr class={e.active ? undefined : 'retired'}>
-                    <td>
-                      <a href={request.localePath(`${BASE}/${e.id}`)}>{request.locale === 'en' ? e.nameEn : e.nameZh}</a>
-                    </td>
-                    <td>{request.t(`help.kind.${e.kind}` as MessageKey)}</td>
-                    <td>{place(e)}</td>
-                    <td>{e.phone ?? ''}</td>
-                    <td>{request.t(e.active ? 'help.dirAdmin.active' : 'help.dirAdmin.retired')}</td>
+  app.get(
+    BASE,
+    { config: access, schema: { hide: true, querystring: ListQuery } },
+    async (request, reply) => {
+      const query = request.query as Static<typeof ListQuery>;
+      const entries = await service.listDirectoryForAdmin({ province: query.province || undefined });
+      const place = (e: DirectoryAdminEntry) => {
+        const province = provinceOptions(request).find((o) => o.value === e.province)?.label ?? e.province;
+        const city = request.locale === 'en' ? (e.cityEn ?? e.cityZh) : e.cityZh;
+        return city ? `${province} · ${city}` : province;
+      };
+      const done =
+        query.done &&
+        (
+          {
+            saved: 'help.dirAdmin.saved',
+            retired: 'help.dirAdmin.retiredDone',
+            restored: 'help.dirAdmin.restoredDone',
+          } as const
+        )[query.done];
+      return staffPage(
+        request,
+        reply,
+        request.t('help.dirAdmin.title'),
+        <div class="admin">
+          <h1>{request.t('help.dirAdmin.title')}</h1>
+          <p class="lead">{request.t('help.dirAdmin.lead')}</p>
+          {done ? <Notice>{request.t(done)}</Notice> : null}
+          <p>
+            <a class="button" href={request.localePath(`${BASE}/new`)}>
+              {request.t('help.dirAdmin.add')}
+            </a>
+          </p>
+          <form method="get" action={request.localePath(BASE)} role="search">
+            <SelectField
+              id="province"
+              label={request.t('help.dirAdmin.filter')}
+              value={query.province}
+              errors={new Map()}
+              options={provinceOptions(request)}
+              empty={request.t('help.dirAdmin.allProvinces')}
+            />
+            <button class="button secondary" type="submit">
+              {request.t('help.dirAdmin.show')}
+            </button>
+          </form>
+          <p role="status">
+            {entries.length
+              ? request.t('help.dirAdmin.count', { count: entries.length })
+              : request.t('help.dirAdmin.none')}
+          </p>
+          {entries.length ? (
+            <div class="table-scroll">
+              <table class="directory-admin">
+                <thead>
+                  <tr>
+                    <th scope="col">{request.t('help.dirAdmin.colName')}</th>
+                    <th scope="col">{request.t('help.dirAdmin.colKind')}</th>
+                    <th scope="col">{request.t('help.dirAdmin.colPlace')}</th>
+                    <th scope="col">{request.t('help.dirAdmin.colPhone')}</th>
+                    <th scope="col">{request.t('help.dirAdmin.colStatus')}</th>
                   </tr>
-                ))}
-              </tbody>
-            </table>
-          </div>
-        ) : null}
-      </div>,
-    );
-  });
+                </thead>
+                <tbody>
+                  {entries.map((e) => (
+                    <tr class={e.active ? undefined : 'retired'}>
+                      <td>
+                        <a href={request.localePath(`${BASE}/${e.id}`)}>
+                          {request.locale === 'en' ? e.nameEn : e.nameZh}
+                        </a>
+                      </td>
+                      <td>{request.t(`help.kind.${e.kind}` as MessageKey)}</td>
+                      <td>{place(e)}</td>
+                      <td>{e.phone ?? ''}</td>
+                      <td>{request.t(e.active ? 'help.dirAdmin.active' : 'help.dirAdmin.retired')}</td>
+                    </tr>
+                  ))}
+                </tbody>
+              </table>
+            </div>
+          ) : null}
+        </div>,
+      );
+    },
+  );
 
-  app.get(`${BASE}/new`, { config: access, schema: { hide: true } }, async (request, reply) => formPage(request, reply, { values: {} }));
+  app.get(`${BASE}/new`, { config: access, schema: { hide: true } }, async (request, reply) =>
+    formPage(request, reply, { values: {} }),
+  );
 
-  app.post(`${BASE}/new`, { config: access, schema: { hide: true, body: EntryForm } }, async (request, reply) => {
-    const body = request.body as Values;
-    const { entry, problems } = parseDirectoryEntryForm(body);
-    if (!entry) return formPage(request, reply, { values: body, problems, status: 400 });
-    await request.server.db.transaction().execute(async (trx) => {
-      const id = await service.saveDirectoryEntryIn(trx, entry);
-      await recordAudit(trx, {
-        event: 'help.directory_entry_created',
-        actor: auditActorFrom(request),
-        record: { type: 'help_directory_entry', id },
-        details: { kind: entry.kind, province: entry.province },
-      });
-    });
-    return reply.redirect(request.localePath(`${BASE}?done=saved`), 303);
-  });
-
-  app.get(`${BASE}/:id`, { config: access, schema: { hide: true, params: IdParams } }, async (request, reply) => {
-    const entry = await entryOr404(request);
-    return formPage(request, reply, { entry, values: valuesOf(entry) });
-  });
-
-  app.post(`${BASE}/:id`, { config: access, schema: { hide: true, params: IdParams, body: EntryForm } }, async (request, reply) => {
-    const before = await entryOr404(request);
-    const body = request.body as Values;
-    const { entry, problems } = parseDirectoryEntryForm(body);
-    if (!entry) return formPage(request, reply, { entry: before, values: body, problems, status: 400 });
-    await request.server.db.transaction().execute(async (trx) => {
-      await service.saveDirectoryEntryIn(trx, { ...entry, id: before.id, active: before.active });
-      await recordAudit(trx, {
-        event: 'help.directory_entry_updated',
-        actor: auditActorFrom(request),
-        record: { type: 'help_directory_entry', id: before.id },
-        details: { kind: entry.kind, province: entry.province, changed: changedFields(before, entry) },
-      });
-    });
-    return reply.redirect(request.localePath(`${BASE}?done=saved`), 303);
-  });
-
-  app.post(`${BASE}/:id/status`, { config: access, schema: { hide: true, params: IdParams, body: StatusForm } }, async (request, reply) => {
-    const before = await entryOr404(request);
-    const active = (request.body as Static<typeof StatusForm>).active === 'yes';
-    if (active !== before.active) {
+  app.post(
+    `${BASE}/new`,
+    { config: access, schema: { hide: true, body: EntryForm } },
+    async (request, reply) => {
+      const body = request.body as Values;
+      const { entry, problems } = parseDirectoryEntryForm(body);
+      if (!entry) return formPage(request, reply, { values: body, problems, status: 400 });
       await request.server.db.transaction().execute(async (trx) => {
-        await service.saveDirectoryEntryIn(trx, { ...before, kind: before.kind as DirectoryKind, active });
+        const id = await service.saveDirectoryEntryIn(trx, entry);
         await recordAudit(trx, {
-          event: active ? 'help.directory_entry_restored' : 'help.directory_entry_retired',
+          event: 'help.directory_entry_created',
           actor: auditActorFrom(request),
-          record: { type: 'help_directory_entry', id: before.id },
-          details: { kind: before.kind, province: before.province },
+          record: { type: 'help_directory_entry', id },
+          details: { kind: entry.kind, province: entry.province },
         });
       });
-    }
-    return reply.redirect(request.localePath(`${BASE}?done=${active ? 'restored' : 'retired'}`), 303);
-  });
+      return reply.redirect(request.localePath(`${BASE}?done=saved`), 303);
+    },
+  );
+
+  app.get(
+    `${BASE}/:id`,
+    { config: access, schema: { hide: true, params: IdParams } },
+    async (request, reply) => {
+      const entry = await entryOr404(request);
+      return formPage(request, reply, { entry, values: valuesOf(entry) });
+    },
+  );
+
+  app.post(
+    `${BASE}/:id`,
+    { config: access, schema: { hide: true, params: IdParams, body: EntryForm } },
+    async (request, reply) => {
+      const before = await entryOr404(request);
+      const body = request.body as Values;
+      const { entry, problems } = parseDirectoryEntryForm(body);
+      if (!entry) return formPage(request, reply, { entry: before, values: body, problems, status: 400 });
+      await request.server.db.transaction().execute(async (trx) => {
+        await service.saveDirectoryEntryIn(trx, { ...entry, id: before.id, active: before.active });
+        await recordAudit(trx, {
+          event: 'help.directory_entry_updated',
+          actor: auditActorFrom(request),
+          record: { type: 'help_directory_entry', id: before.id },
+          details: { kind: entry.kind, province: entry.province, changed: changedFields(before, entry) },
+        });
+      });
+      return reply.redirect(request.localePath(`${BASE}?done=saved`), 303);
+    },
+  );
+
+  app.post(
+    `${BASE}/:id/status`,
+    { config: access, schema: { hide: true, params: IdParams, body: StatusForm } },
+    async (request, reply) => {
+      const before = await entryOr404(request);
+      const active = (request.body as Static<typeof StatusForm>).active === 'yes';
+      if (active !== before.active) {
+        await request.server.db.transaction().execute(async (trx) => {
+          await service.saveDirectoryEntryIn(trx, { ...before, kind: before.kind as DirectoryKind, active });
+          await recordAudit(trx, {
+            event: active ? 'help.directory_entry_restored' : 'help.directory_entry_retired',
+            actor: auditActorFrom(request),
+            record: { type: 'help_directory_entry', id: before.id },
+            details: { kind: before.kind, province: before.province },
+          });
+        });
+      }
+      return reply.redirect(request.localePath(`${BASE}?done=${active ? 'restored' : 'retired'}`), 303);
+    },
+  );
 }

@@ -4,9 +4,18 @@
  */
 import type { FieldProblem } from '../../platform/errors.ts';
 import {
-  AGE_BANDS, CONTACT_CHANNELS, DA5_ITEMS, GENDERS, RELATIONSHIPS, REQUEST_TYPES, VIOLENCE_FORMS,
-  callbackProblems, helpRequestProblems,
-  type CallbackInput, type HelpRequestInput, type TimeWindow,
+  AGE_BANDS,
+  CONTACT_CHANNELS,
+  DA5_ITEMS,
+  GENDERS,
+  RELATIONSHIPS,
+  REQUEST_TYPES,
+  VIOLENCE_FORMS,
+  callbackProblems,
+  helpRequestProblems,
+  type CallbackInput,
+  type HelpRequestInput,
+  type TimeWindow,
 } from './help.model.ts';
 
 export type FormBody = Record<string, unknown>;
@@ -29,7 +38,12 @@ function many(body: FormBody, name: string, problems: FieldProblem[]): string[] 
   return [];
 }
 
-function choice<T extends string>(body: FormBody, name: string, allowed: readonly T[], problems: FieldProblem[]): T | undefined {
+function choice<T extends string>(
+  body: FormBody,
+  name: string,
+  allowed: readonly T[],
+  problems: FieldProblem[],
+): T | undefined {
   const value = one(body, name, problems);
   if (value === '') return undefined;
   if ((allowed as readonly string[]).includes(value)) return value as T;
@@ -64,10 +78,12 @@ export function parseDangerAnswers(raw: string): boolean[] | undefined {
 export function parseHelpRequestForm(body: FormBody): { input: HelpRequestInput; problems: FieldProblem[] } {
   const problems: FieldProblem[] = [];
   const requestType = choice(body, 'requestType', REQUEST_TYPES, problems);
-  if (requestType === undefined && !problems.some((p) => p.field === 'requestType')) problems.push({ field: 'requestType', message: 'validation.required' });
+  if (requestType === undefined && !problems.some((p) => p.field === 'requestType'))
+    problems.push({ field: 'requestType', message: 'validation.required' });
   const forms = many(body, 'forms', problems);
   const unknownForm = forms.find((f) => !(VIOLENCE_FORMS as readonly string[]).includes(f));
-  if (unknownForm !== undefined || forms.length > VIOLENCE_FORMS.length) problems.push({ field: 'forms', message: 'validation.choice' });
+  if (unknownForm !== undefined || forms.length > VIOLENCE_FORMS.length)
+    problems.push({ field: 'forms', message: 'validation.choice' });
   const dangerRaw = one(body, 'danger', problems);
   const dangerAnswers = dangerRaw === '' ? undefined : parseDangerAnswers(dangerRaw);
   if (dangerRaw !== '' && !dangerAnswers) problems.push({ field: 'danger', message: 'validation.invalid' });

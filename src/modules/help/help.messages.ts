@@ -19,28 +19,34 @@ export const helpZh = {
 
   'help.home.start': '我需要帮助',
   'help.home.haveCode': '我有求助编号，查看回复',
-  'help.home.safety': '如果有人会看你的手机：按右上角“快速离开”或 Esc 键，马上跳到天气网站；本站不在手机上保存你的信息。',
+  'help.home.safety':
+    '如果有人会看你的手机：按右上角“快速离开”或 Esc 键，马上跳到天气网站；本站不在手机上保存你的信息。',
 
   'help.learn.dv.title': '这是家庭暴力吗？',
   'help.learn.dv.lead': '家庭暴力不是“家务事”，是违法行为。不是你的错。',
   'help.learn.dv.lawTitle': '法律怎么说',
-  'help.learn.dv.law': '《反家庭暴力法》第二条：家庭成员之间以殴打、捆绑、残害、限制人身自由以及经常性谩骂、恐吓等方式实施的身体、精神等侵害行为，就是家庭暴力。',
+  'help.learn.dv.law':
+    '《反家庭暴力法》第二条：家庭成员之间以殴打、捆绑、残害、限制人身自由以及经常性谩骂、恐吓等方式实施的身体、精神等侵害行为，就是家庭暴力。',
   'help.learn.dv.formsTitle': '常见的家庭暴力',
   'help.learn.dv.physical': '身体暴力：打、踢、掐脖子、推搡、捆绑、用东西砸。',
-  'help.learn.dv.psychological': '精神暴力：经常骂你、贬低羞辱你、造谣、恐吓、威胁要杀你或伤害孩子、说你“不检点”。',
+  'help.learn.dv.psychological':
+    '精神暴力：经常骂你、贬低羞辱你、造谣、恐吓、威胁要杀你或伤害孩子、说你“不检点”。',
   'help.learn.dv.sexual': '性暴力：强迫你发生你不愿意的性行为。',
   'help.learn.dv.economic': '经济控制：拿走你的钱、不让你工作、不给生活费。',
   'help.learn.dv.freedom': '限制自由：不让你出门、不让你见家人朋友、没收手机。',
   'help.learn.dv.stalking': '跟踪、骚扰：跟踪你、不停打电话发信息、在你单位或学校纠缠。',
   'help.learn.dv.neglect': '冻饿、不照顾：不给饭吃、不给穿暖。',
   'help.learn.dv.whoTitle': '谁之间会发生',
-  'help.learn.dv.who': '夫妻、前夫妻、父母和子女、兄弟姐妹、其他家庭成员，以及同居的人（《反家庭暴力法》第三十七条）。分手或离婚后的骚扰、纠缠，也可以申请保护（《妇女权益保障法》第二十九条）。',
+  'help.learn.dv.who':
+    '夫妻、前夫妻、父母和子女、兄弟姐妹、其他家庭成员，以及同居的人（《反家庭暴力法》第三十七条）。分手或离婚后的骚扰、纠缠，也可以申请保护（《妇女权益保障法》第二十九条）。',
   'help.learn.dv.notAlone': '你不需要先离婚或起诉，也可以向法院申请人身安全保护令。',
 
   'help.learn.order.title': '人身安全保护令',
-  'help.learn.order.lead': '保护令是法院下的命令，禁止对方再打你、骂你、骚扰你。违反的人会被罚款、拘留，严重的要坐牢。',
+  'help.learn.order.lead':
+    '保护令是法院下的命令，禁止对方再打你、骂你、骚扰你。违反的人会被罚款、拘留，严重的要坐牢。',
   'help.learn.order.whoTitle': '谁可以申请',
-  'help.learn.order.who': '你自己就可以申请，不用先离婚或起诉，不收费。如果你因为害怕、被威胁不能自己申请，或者你是未成年人，你的近亲属、公安机关、妇联、居委会、村委会、救助管理机构可以替你申请。',
+  'help.learn.order.who':
+    '你自己就可以申请，不用先离婚或起诉，不收费。如果你因为害怕、被威胁不能自己申请，或者你是未成年人，你的近亲属、公安机关、妇联、居委会、村委会、救助管理机构可以替你申请。',
   'help.learn.order.whatTitle': '保护令可以禁止什么',
   'help.learn.order.what1': '禁止对方实施家庭暴力；',
   'help.learn.order.what2': '禁止骚扰、跟踪、接触你和你的近亲属；',
@@ -49,7 +55,8 @@ export const helpZh = {
   'help.learn.order.what5': '禁止对方在你的住所、学校、单位附近一定范围内活动；',
   'help.learn.order.what6': '其他保护你的措施。',
   'help.learn.order.fastTitle': '多快',
-  'help.learn.order.fast': '法院受理后 72 小时内作出裁定；情况紧急的 24 小时内。保护令最长 6 个月，到期前可以申请延长。',
+  'help.learn.order.fast':
+    '法院受理后 72 小时内作出裁定；情况紧急的 24 小时内。保护令最长 6 个月，到期前可以申请延长。',
   'help.learn.order.evidenceTitle': '哪些证据有用',
   'help.learn.order.evidenceLead': '不需要证据“完美”。法院看的是家暴“有较大可能”发生过。这些都可以：',
   'help.learn.order.e1': '你自己的陈述；',
@@ -63,15 +70,19 @@ export const helpZh = {
   'help.learn.order.e9': '孩子（按年龄）、亲属、邻居的证言；',
   'help.learn.order.e10': '伤情鉴定意见；',
   'help.learn.order.e11': '其他能证明的材料。',
-  'help.learn.order.source': '依据：《反家庭暴力法》第二十三条至第三十二条，最高人民法院关于办理人身安全保护令案件的规定第六条。',
+  'help.learn.order.source':
+    '依据：《反家庭暴力法》第二十三条至第三十二条，最高人民法院关于办理人身安全保护令案件的规定第六条。',
 
   'help.learn.minors.title': '如果你还没有长大',
   'help.learn.minors.lead': '大人打你、骂你、饿着你、不让你上学，都是不对的。这不是你的错。',
   'help.learn.minors.p1': '你有权利不被打、不被骂、不被伤害。就算是爸爸妈妈，也不能这样对你。',
-  'help.learn.minors.p2': '你可以告诉老师、学校、医生、居委会，或者打 110。他们知道后必须帮你，并且要报告警察。',
-  'help.learn.minors.p3': '你也可以在这里在线求助。如果伤害你的人是爸爸妈妈或者照顾你的人，告诉我们，我们不会联系他们。',
+  'help.learn.minors.p2':
+    '你可以告诉老师、学校、医生、居委会，或者打 110。他们知道后必须帮你，并且要报告警察。',
+  'help.learn.minors.p3':
+    '你也可以在这里在线求助。如果伤害你的人是爸爸妈妈或者照顾你的人，告诉我们，我们不会联系他们。',
   'help.learn.minors.p4': '看到爸爸妈妈之间打架，也会让你受伤害。你也可以来求助。',
-  'help.learn.minors.p5': '法院可以下命令保护你，包括不让伤害你的大人靠近你。别的大人或者妇联、居委会可以帮你申请。',
+  'help.learn.minors.p5':
+    '法院可以下命令保护你，包括不让伤害你的大人靠近你。别的大人或者妇联、居委会可以帮你申请。',
   'help.learn.minors.call': '打 12355 青少年服务台',
 
   'help.hotline.title': '热线电话',
@@ -195,7 +206,8 @@ export const helpZh = {
   'help.new.childrenWhy': '孩子看到暴力也会受伤害，律师会一起考虑孩子的安全。',
   'help.new.guardian': '伤害你的人是爸爸妈妈或者照顾你的人吗？',
   'help.new.guardianWhy': '如果是，我们不会联系他们，也不会请他们同意。',
-  'help.new.minorsNote': '你还不到 14 岁。你可以直接告诉我们发生了什么。律师会用简单的话回复你。如果你有危险，我们可能会告诉警察来保护你。',
+  'help.new.minorsNote':
+    '你还不到 14 岁。你可以直接告诉我们发生了什么。律师会用简单的话回复你。如果你有危险，我们可能会告诉警察来保护你。',
   'help.new.contactTitle': '我们可以怎样联系你？',
   'help.new.contactWhy': '如果别人可能看你的手机，选“只在本站回复”最安全。我们只会按你选的方式和时间联系你。',
   'help.new.channel': '联系方式',
@@ -214,11 +226,13 @@ export const helpZh = {
   'help.new.to': '到',
   'help.new.window': '第 {n} 个时间段',
   'help.new.codeWord': '暗号',
-  'help.new.codeWordWhy': '律师打电话时会先说这个暗号，你就知道是我们；不是你本人接电话时，律师什么也不会说。',
+  'help.new.codeWordWhy':
+    '律师打电话时会先说这个暗号，你就知道是我们；不是你本人接电话时，律师什么也不会说。',
   'help.new.noVoicemail': '不要给我留语音留言',
   'help.new.noSms': '不要给我发短信',
   'help.new.consentTitle': '同意书',
-  'help.new.consentText': '你写的内容属于敏感个人信息。我们只用它来帮助你：志愿律师会看，会加密保存，不会交给别人，除非你另外同意，或者有人生命危险、法律要求（比如未成年人受到伤害要报告警察）。你可以随时要求删除。',
+  'help.new.consentText':
+    '你写的内容属于敏感个人信息。我们只用它来帮助你：志愿律师会看，会加密保存，不会交给别人，除非你另外同意，或者有人生命危险、法律要求（比如未成年人受到伤害要报告警察）。你可以随时要求删除。',
   'help.new.consent': '我同意安心按上面说的方式处理我写的敏感信息',
   'help.new.neutral': '以后的页面使用不显眼的网页标题',
   'help.new.danger': '附上我的危险自测结果（{score} 个“是”）',
@@ -228,8 +242,10 @@ export const helpZh = {
   'help.created.lead': '请记下这两样东西。以后用它们回来看律师的回复。',
   'help.created.code': '求助编号',
   'help.created.secret': '密码',
-  'help.created.once': '密码只显示这一次，我们也查不到。不要保存在别人会看到的地方。可以写在纸上藏好，或者记在心里。',
-  'help.created.next': '志愿律师会尽快回复。回复只在这里显示，不会发到你的手机上，除非你选择了电话、短信或邮件。',
+  'help.created.once':
+    '密码只显示这一次，我们也查不到。不要保存在别人会看到的地方。可以写在纸上藏好，或者记在心里。',
+  'help.created.next':
+    '志愿律师会尽快回复。回复只在这里显示，不会发到你的手机上，除非你选择了电话、短信或邮件。',
   'help.created.open': '现在去看我的求助',
 
   'help.open.title': '查看我的求助',
@@ -245,7 +261,8 @@ export const helpZh = {
 
   'help.thread.title': '我的求助',
   'help.thread.code': '求助编号：{code}',
-  'help.thread.lastOpened': '上次打开：{time}（北京时间）。如果那不是你，可能有人知道了你的编号和密码，请告诉律师。',
+  'help.thread.lastOpened':
+    '上次打开：{time}（北京时间）。如果那不是你，可能有人知道了你的编号和密码，请告诉律师。',
   'help.thread.firstOpen': '这是第一次打开这个求助。',
   'help.thread.messages': '对话',
   'help.thread.you': '你',
@@ -278,7 +295,6 @@ export const helpZh = {
   'help.validation.smsConflict': '你选了短信联系，又选了不要短信，请改一个',
   'help.validation.consent': '需要你的同意，我们才能接收这些信息',
   'help.validation.minorAge': '年龄和“未满 18 岁”不一致',
-
 } as const;
 
 export type HelpMessageKey = keyof typeof helpZh;
@@ -296,32 +312,44 @@ export const helpEn: Record<HelpMessageKey, string> = {
   'help.nav.title': 'Pages',
   'help.neutral.on': 'Use plain page titles',
   'help.neutral.off': 'Use normal page titles',
-  'help.neutral.hint': 'The browser tab will only say “Everyday tips”, so others cannot easily tell what you are reading.',
+  'help.neutral.hint':
+    'The browser tab will only say “Everyday tips”, so others cannot easily tell what you are reading.',
 
   'help.home.start': 'I need help',
   'help.home.haveCode': 'I have a case code: read replies',
-  'help.home.safety': 'If someone may look at your phone: press “Quick exit” at the top or the Esc key to jump to a weather site at once. This site keeps nothing about you on your phone.',
+  'help.home.safety':
+    'If someone may look at your phone: press “Quick exit” at the top or the Esc key to jump to a weather site at once. This site keeps nothing about you on your phone.',
 
   'help.learn.dv.title': 'Is this domestic violence?',
-  'help.learn.dv.lead': 'Domestic violence is not a “family matter”. It is against the law. It is not your fault.',
+  'help.learn.dv.lead':
+    'Domestic violence is not a “family matter”. It is against the law. It is not your fault.',
   'help.learn.dv.lawTitle': 'What the law says',
-  'help.learn.dv.law': 'Anti-Domestic Violence Law, Article 2: physical, mental and other harm between family members by beating, tying up, maiming, restricting personal freedom, frequent verbal abuse, intimidation and similar means is domestic violence.',
+  'help.learn.dv.law':
+    'Anti-Domestic Violence Law, Article 2: physical, mental and other harm between family members by beating, tying up, maiming, restricting personal freedom, frequent verbal abuse, intimidation and similar means is domestic violence.',
   'help.learn.dv.formsTitle': 'Common forms of domestic violence',
   'help.learn.dv.physical': 'Physical: hitting, kicking, choking, pushing, tying up, throwing things.',
-  'help.learn.dv.psychological': 'Psychological: frequent insults, belittling and humiliation, spreading rumours, intimidation, threats to kill you or hurt the children, calling you “loose”.',
+  'help.learn.dv.psychological':
+    'Psychological: frequent insults, belittling and humiliation, spreading rumours, intimidation, threats to kill you or hurt the children, calling you “loose”.',
   'help.learn.dv.sexual': 'Sexual: forcing sex you do not want.',
-  'help.learn.dv.economic': 'Economic control: taking your money, stopping you from working, refusing money for daily needs.',
-  'help.learn.dv.freedom': 'Restricting freedom: not letting you go out or see family and friends, taking your phone.',
-  'help.learn.dv.stalking': 'Stalking and harassment: following you, calling and messaging non-stop, pestering you at work or school.',
+  'help.learn.dv.economic':
+    'Economic control: taking your money, stopping you from working, refusing money for daily needs.',
+  'help.learn.dv.freedom':
+    'Restricting freedom: not letting you go out or see family and friends, taking your phone.',
+  'help.learn.dv.stalking':
+    'Stalking and harassment: following you, calling and messaging non-stop, pestering you at work or school.',
   'help.learn.dv.neglect': 'Starving or freezing: not giving you food or warm clothes.',
   'help.learn.dv.whoTitle': 'Between whom',
-  'help.learn.dv.who': 'Spouses, former spouses, parents and children, siblings, other family members and people living together (Article 37). Harassment after a break-up or divorce can also ground protection (Women’s Rights Law, Article 29).',
-  'help.learn.dv.notAlone': 'You do not need to divorce or sue first to ask a court for a personal safety protection order.',
+  'help.learn.dv.who':
+    'Spouses, former spouses, parents and children, siblings, other family members and people living together (Article 37). Harassment after a break-up or divorce can also ground protection (Women’s Rights Law, Article 29).',
+  'help.learn.dv.notAlone':
+    'You do not need to divorce or sue first to ask a court for a personal safety protection order.',
 
   'help.learn.order.title': 'Personal safety protection orders',
-  'help.learn.order.lead': 'A protection order is a court order forbidding the other person to hit, insult or harass you. Breaking it means a fine, detention, or prison when serious.',
+  'help.learn.order.lead':
+    'A protection order is a court order forbidding the other person to hit, insult or harass you. Breaking it means a fine, detention, or prison when serious.',
   'help.learn.order.whoTitle': 'Who can apply',
-  'help.learn.order.who': 'You can apply yourself, with no divorce or lawsuit needed and no fee. If fear or threats stop you, or you are a minor, your close relatives, the police, the women’s federation, residents’ or villagers’ committees or relief institutions can apply for you.',
+  'help.learn.order.who':
+    'You can apply yourself, with no divorce or lawsuit needed and no fee. If fear or threats stop you, or you are a minor, your close relatives, the police, the women’s federation, residents’ or villagers’ committees or relief institutions can apply for you.',
   'help.learn.order.whatTitle': 'What an order can forbid',
   'help.learn.order.what1': 'domestic violence;',
   'help.learn.order.what2': 'harassing, stalking or contacting you and your close relatives;',
@@ -330,39 +358,52 @@ export const helpEn: Record<HelpMessageKey, string> = {
   'help.learn.order.what5': 'coming within a set distance of your home, school or workplace;',
   'help.learn.order.what6': 'other measures that protect you.',
   'help.learn.order.fastTitle': 'How fast',
-  'help.learn.order.fast': 'The court rules within 72 hours of accepting the application, or 24 hours when urgent. An order lasts up to 6 months and can be extended before it ends.',
+  'help.learn.order.fast':
+    'The court rules within 72 hours of accepting the application, or 24 hours when urgent. An order lasts up to 6 months and can be extended before it ends.',
   'help.learn.order.evidenceTitle': 'Evidence that helps',
-  'help.learn.order.evidenceLead': 'Evidence does not need to be perfect. The court asks whether violence is substantially likely to have happened. All of these count:',
+  'help.learn.order.evidenceLead':
+    'Evidence does not need to be perfect. The court asks whether violence is substantially likely to have happened. All of these count:',
   'help.learn.order.e1': 'your own statement;',
   'help.learn.order.e2': 'a police written warning or administrative penalty decision;',
   'help.learn.order.e3': 'police call-out, inquiry and call-intake records, report receipts;',
   'help.learn.order.e4': 'the other person’s written apology or promise;',
   'help.learn.order.e5': 'audio, video or photos of the violence or its aftermath;',
-  'help.learn.order.e6': 'calls, texts, chat messages or e-mails from the other person to you or your family;',
+  'help.learn.order.e6':
+    'calls, texts, chat messages or e-mails from the other person to you or your family;',
   'help.learn.order.e7': 'medical records;',
-  'help.learn.order.e8': 'records of asking for help from an employer, committee, women’s federation, anti-violence NGO and similar;',
+  'help.learn.order.e8':
+    'records of asking for help from an employer, committee, women’s federation, anti-violence NGO and similar;',
   'help.learn.order.e9': 'what children (as suits their age), relatives or neighbours saw;',
   'help.learn.order.e10': 'an injury assessment;',
   'help.learn.order.e11': 'anything else that shows what happened.',
-  'help.learn.order.source': 'Sources: Anti-Domestic Violence Law Articles 23–32; Supreme People’s Court provisions on protection-order cases, Article 6.',
+  'help.learn.order.source':
+    'Sources: Anti-Domestic Violence Law Articles 23–32; Supreme People’s Court provisions on protection-order cases, Article 6.',
 
   'help.learn.minors.title': 'If you are not grown up yet',
-  'help.learn.minors.lead': 'It is wrong for adults to hit you, shout insults at you, starve you or stop you going to school. It is not your fault.',
-  'help.learn.minors.p1': 'You have the right not to be hit, insulted or hurt. Not even your mum or dad may do this to you.',
-  'help.learn.minors.p2': 'You can tell a teacher, your school, a doctor or the neighbourhood committee, or call 110. Once they know, they must help you and tell the police.',
-  'help.learn.minors.p3': 'You can also ask for help here. If the person hurting you is your mum, dad or whoever looks after you, tell us and we will not contact them.',
-  'help.learn.minors.p4': 'Seeing your parents fight and hurt each other harms you too. You can ask for help about that as well.',
-  'help.learn.minors.p5': 'A court can make an order to protect you, including keeping the adult who hurts you away. Another adult, the women’s federation or the neighbourhood committee can apply for you.',
+  'help.learn.minors.lead':
+    'It is wrong for adults to hit you, shout insults at you, starve you or stop you going to school. It is not your fault.',
+  'help.learn.minors.p1':
+    'You have the right not to be hit, insulted or hurt. Not even your mum or dad may do this to you.',
+  'help.learn.minors.p2':
+    'You can tell a teacher, your school, a doctor or the neighbourhood committee, or call 110. Once they know, they must help you and tell the police.',
+  'help.learn.minors.p3':
+    'You can also ask for help here. If the person hurting you is your mum, dad or whoever looks after you, tell us and we will not contact them.',
+  'help.learn.minors.p4':
+    'Seeing your parents fight and hurt each other harms you too. You can ask for help about that as well.',
+  'help.learn.minors.p5':
+    'A court can make an order to protect you, including keeping the adult who hurts you away. Another adult, the women’s federation or the neighbourhood committee can apply for you.',
   'help.learn.minors.call': 'Call 12355, the youth hotline',
 
   'help.hotline.title': 'Hotline',
   'help.hotline.lead': 'Tap a number to call.',
   'help.hotline.ours': 'Anxin volunteer lawyers',
-  'help.hotline.noRoster': 'No duty hours are set for this week yet. You can write to us online, or ask a lawyer to call you when it is safe.',
+  'help.hotline.noRoster':
+    'No duty hours are set for this week yet. You can write to us online, or ask a lawyer to call you when it is safe.',
   'help.hotline.callbackLead': 'Cannot call safely? Tell us when it is safest to call you.',
 
   'help.directory.title': 'Help near you',
-  'help.directory.lead': 'Find women’s federations, courts, police, legal aid and shelters by province and type.',
+  'help.directory.lead':
+    'Find women’s federations, courts, police, legal aid and shelters by province and type.',
   'help.directory.province': 'Province',
   'help.directory.anyProvince': 'All (national hotlines)',
   'help.directory.kind': 'Type',
@@ -383,25 +424,34 @@ export const helpEn: Record<HelpMessageKey, string> = {
   'help.kind.counselling': 'Counselling / youth',
 
   'help.danger.title': 'Danger check',
-  'help.danger.lead': 'Five questions to help you think about how much danger you are in now. Your answers are not saved unless you choose to add the result to a request for help.',
-  'help.danger.source': 'The questions come from the Danger Assessment short form (DA-5) by Campbell and colleagues. It cannot replace a professional’s judgement.',
+  'help.danger.lead':
+    'Five questions to help you think about how much danger you are in now. Your answers are not saved unless you choose to add the result to a request for help.',
+  'help.danger.source':
+    'The questions come from the Danger Assessment short form (DA-5) by Campbell and colleagues. It cannot replace a professional’s judgement.',
   'help.danger.q1': 'Has the physical violence become more frequent or more severe in the past year?',
-  'help.danger.q2': 'Has the other person ever used a weapon (a knife, a stick) against you or threatened you with one?',
+  'help.danger.q2':
+    'Has the other person ever used a weapon (a knife, a stick) against you or threatened you with one?',
   'help.danger.q3': 'Do you believe they are capable of killing you?',
   'help.danger.q4': 'Have they ever tried to choke or strangle you?',
-  'help.danger.q5': 'Are they violently and constantly jealous of you? (For example: “If I can’t have you, no one can.”)',
+  'help.danger.q5':
+    'Are they violently and constantly jealous of you? (For example: “If I can’t have you, no one can.”)',
   'help.danger.yes': 'Yes',
   'help.danger.no': 'No',
   'help.danger.submit': 'See the result',
   'help.danger.result': 'Your result',
   'help.danger.score': 'You answered “yes” {score} times (out of 5).',
-  'help.danger.level.variable': 'No signs of high danger right now, but danger can change at any time. Trust your own feeling.',
-  'help.danger.level.increased': 'You are in some danger. Please make a safety plan and talk to one of our lawyers.',
-  'help.danger.level.high': 'You may be in very high danger. Please ask for help soon; if you are in danger now, call 110.',
+  'help.danger.level.variable':
+    'No signs of high danger right now, but danger can change at any time. Trust your own feeling.',
+  'help.danger.level.increased':
+    'You are in some danger. Please make a safety plan and talk to one of our lawyers.',
+  'help.danger.level.high':
+    'You may be in very high danger. Please ask for help soon; if you are in danger now, call 110.',
   'help.danger.planTitle': 'Safety plan',
   'help.danger.plan1': 'Remember 110, and think where you could call safely.',
-  'help.danger.plan2': 'Keep your ID, household register, bank card, medicine and keys in one place you can grab, or with someone you trust.',
-  'help.danger.plan3': 'Know where you could go: family or friends, the women’s federation, a relief station.',
+  'help.danger.plan2':
+    'Keep your ID, household register, bank card, medicine and keys in one place you can grab, or with someone you trust.',
+  'help.danger.plan3':
+    'Know where you could go: family or friends, the women’s federation, a relief station.',
   'help.danger.plan4': 'Agree a code word with someone you trust that means “call the police for me”.',
   'help.danger.plan5': 'During a fight, keep away from the kitchen and rooms without a way out.',
   'help.danger.attach': 'Add this result to my request for help',
@@ -414,7 +464,8 @@ export const helpEn: Record<HelpMessageKey, string> = {
   'help.form.no': 'No',
 
   'help.new.title': 'Ask for help online',
-  'help.new.lead': 'A volunteer lawyer will answer you here. Only “what happened” and the consent are required. You do not need to give your name.',
+  'help.new.lead':
+    'A volunteer lawyer will answer you here. Only “what happened” and the consent are required. You do not need to give your name.',
   'help.new.minorsLink': 'Under 18? Read what we wrote for you first',
   'help.new.typeLegend': 'What is this about?',
   'help.type.domestic_violence': 'Domestic violence',
@@ -425,7 +476,8 @@ export const helpEn: Record<HelpMessageKey, string> = {
   'help.new.narrative': 'What happened?',
   'help.new.narrativeHint': 'In your own words, as much or as little as you like. Up to 5000 characters.',
   'help.new.aboutTitle': 'About you (all optional)',
-  'help.new.aboutWhy': 'This helps the lawyer help you, and helps us count who needs help (counts never show who you are).',
+  'help.new.aboutWhy':
+    'This helps the lawyer help you, and helps us count who needs help (counts never show who you are).',
   'help.new.ageBand': 'Age',
   'help.new.ageWhy': 'Children and teens have special protections.',
   'help.age.under_14': 'Under 14',
@@ -445,7 +497,8 @@ export const helpEn: Record<HelpMessageKey, string> = {
   'help.new.province': 'Which province are you in?',
   'help.new.provinceWhy': 'So we can point you to the local court, women’s federation and legal aid.',
   'help.new.city': 'City or county',
-  'help.new.cityWhy': 'The competent court is the basic court where you or the other person lives, or where the violence happened.',
+  'help.new.cityWhy':
+    'The competent court is the basic court where you or the other person lives, or where the violence happened.',
   'help.new.formsLegend': 'What did the other person do? (choose any)',
   'help.new.formsWhy': 'This helps the lawyer see which laws protect you.',
   'help.form.physical': 'Hitting, kicking, choking, pushing or other physical harm',
@@ -473,12 +526,15 @@ export const helpEn: Record<HelpMessageKey, string> = {
   'help.rel.cohabitant': 'Someone else I live with',
   'help.rel.other': 'Someone else',
   'help.new.children': 'Have children seen the violence?',
-  'help.new.childrenWhy': 'Seeing violence harms children too; the lawyer will think about their safety as well.',
+  'help.new.childrenWhy':
+    'Seeing violence harms children too; the lawyer will think about their safety as well.',
   'help.new.guardian': 'Is the person hurting you your mum, dad or whoever looks after you?',
   'help.new.guardianWhy': 'If so, we will not contact them or ask for their permission.',
-  'help.new.minorsNote': 'You are under 14. You can tell us directly what happened. A lawyer will answer in simple words. If you are in danger, we may tell the police so they can protect you.',
+  'help.new.minorsNote':
+    'You are under 14. You can tell us directly what happened. A lawyer will answer in simple words. If you are in danger, we may tell the police so they can protect you.',
   'help.new.contactTitle': 'How may we contact you?',
-  'help.new.contactWhy': 'If someone may look at your phone, “answer only on this site” is safest. We only contact you in the way and at the times you choose.',
+  'help.new.contactWhy':
+    'If someone may look at your phone, “answer only on this site” is safest. We only contact you in the way and at the times you choose.',
   'help.new.channel': 'Contact',
   'help.channel.in_app': 'Answer only on this site (read with your case code and secret)',
   'help.channel.phone': 'Call me',
@@ -495,11 +551,13 @@ export const helpEn: Record<HelpMessageKey, string> = {
   'help.new.to': 'To',
   'help.new.window': 'Time slot {n}',
   'help.new.codeWord': 'Code word',
-  'help.new.codeWordWhy': 'The lawyer says this word first when calling, so you know it is us; if someone else answers, the lawyer says nothing.',
+  'help.new.codeWordWhy':
+    'The lawyer says this word first when calling, so you know it is us; if someone else answers, the lawyer says nothing.',
   'help.new.noVoicemail': 'Do not leave voice messages',
   'help.new.noSms': 'Do not send me texts',
   'help.new.consentTitle': 'Consent',
-  'help.new.consentText': 'What you write is sensitive personal information. We use it only to help you: volunteer lawyers read it, it is stored encrypted, and it is not given to anyone else unless you agree separately, or a life is in danger or the law requires it (for example, harm to a child must be reported to the police). You can ask us to delete it at any time.',
+  'help.new.consentText':
+    'What you write is sensitive personal information. We use it only to help you: volunteer lawyers read it, it is stored encrypted, and it is not given to anyone else unless you agree separately, or a life is in danger or the law requires it (for example, harm to a child must be reported to the police). You can ask us to delete it at any time.',
   'help.new.consent': 'I agree that Anxin handles the sensitive information I give as described above',
   'help.new.neutral': 'Use plain page titles from now on',
   'help.new.danger': 'Add my danger check result ({score} “yes” answers)',
@@ -509,8 +567,10 @@ export const helpEn: Record<HelpMessageKey, string> = {
   'help.created.lead': 'Write these two things down. Use them to come back and read the lawyer’s reply.',
   'help.created.code': 'Case code',
   'help.created.secret': 'Secret',
-  'help.created.once': 'The secret is shown only this once and we cannot look it up. Do not keep it where others will see it. Write it on paper and hide it, or remember it.',
-  'help.created.next': 'A volunteer lawyer will reply as soon as possible. Replies appear only here, not on your phone, unless you chose a call, text or e-mail.',
+  'help.created.once':
+    'The secret is shown only this once and we cannot look it up. Do not keep it where others will see it. Write it on paper and hide it, or remember it.',
+  'help.created.next':
+    'A volunteer lawyer will reply as soon as possible. Replies appear only here, not on your phone, unless you chose a call, text or e-mail.',
   'help.created.open': 'Open my request now',
 
   'help.open.title': 'Open my request',
@@ -521,12 +581,15 @@ export const helpEn: Record<HelpMessageKey, string> = {
   'help.open.secretHint': '12 digits',
   'help.open.submit': 'Open',
   'help.open.wrong': 'The case code or secret is not right',
-  'help.open.locked': 'Too many attempts: this case code is locked for now. Please try again in {minutes} minutes. If you are in danger, call 110.',
-  'help.open.expired': 'For your safety the page closed after a while without use. Please enter your case code and secret again.',
+  'help.open.locked':
+    'Too many attempts: this case code is locked for now. Please try again in {minutes} minutes. If you are in danger, call 110.',
+  'help.open.expired':
+    'For your safety the page closed after a while without use. Please enter your case code and secret again.',
 
   'help.thread.title': 'My request',
   'help.thread.code': 'Case code: {code}',
-  'help.thread.lastOpened': 'Last opened: {time} (Beijing time). If that was not you, someone may know your code and secret: tell the lawyer.',
+  'help.thread.lastOpened':
+    'Last opened: {time} (Beijing time). If that was not you, someone may know your code and secret: tell the lawyer.',
   'help.thread.firstOpen': 'This is the first time this request has been opened.',
   'help.thread.messages': 'Conversation',
   'help.thread.you': 'You',
@@ -538,16 +601,20 @@ export const helpEn: Record<HelpMessageKey, string> = {
   'help.thread.callbackTitle': 'Ask the lawyer to call me',
   'help.thread.callbackSent': 'Received. The lawyer will call you at the safe time you gave.',
   'help.thread.ordersTitle': 'Protection order',
-  'help.thread.ordersLead': 'Fill in an application here, file it with the court and follow its progress. You do not need to divorce or sue first, and it is free.',
+  'help.thread.ordersLead':
+    'Fill in an application here, file it with the court and follow its progress. You do not need to divorce or sue first, and it is free.',
   'help.thread.ordersLink': 'Apply for a protection order / see progress',
   'help.thread.leave': 'Leave and close',
-  'help.thread.leaveHint': 'After leaving you need your code and secret again. It also closes by itself after 30 minutes without use.',
+  'help.thread.leaveHint':
+    'After leaving you need your code and secret again. It also closes by itself after 30 minutes without use.',
 
   'help.callback.title': 'Ask a lawyer to call me',
-  'help.callback.lead': 'Leave a number and the safe times, and a volunteer lawyer will call you. No name needed.',
+  'help.callback.lead':
+    'Leave a number and the safe times, and a volunteer lawyer will call you. No name needed.',
   'help.callback.submit': 'Please call me',
   'help.callback.done.title': 'Received',
-  'help.callback.done.lead': 'A volunteer lawyer will call you at the safe time you gave, and will say your code word first.',
+  'help.callback.done.lead':
+    'A volunteer lawyer will call you at the safe time you gave, and will say your code word first.',
 
   'help.validation.markup': 'please do not type web code (such as <script>)',
   'help.validation.time': 'enter a time such as 09:30',
@@ -559,5 +626,4 @@ export const helpEn: Record<HelpMessageKey, string> = {
   'help.validation.smsConflict': 'you chose texts and also “no texts”: please change one',
   'help.validation.consent': 'we need your consent to receive this information',
   'help.validation.minorAge': 'the age and “under 18” do not match',
-
 };

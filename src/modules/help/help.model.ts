@@ -7,16 +7,43 @@ import type { FieldProblem } from '../../platform/errors.ts';
 
 export const REQUEST_TYPES = ['domestic_violence', 'sexual_harassment', 'sexual_assault', 'other'] as const;
 export const VIOLENCE_FORMS = [
-  'physical', 'verbal_abuse', 'belittling', 'rumours', 'threats', 'death_threats', 'slut_shaming',
-  'sexual', 'economic', 'restriction', 'stalking', 'neglect',
+  'physical',
+  'verbal_abuse',
+  'belittling',
+  'rumours',
+  'threats',
+  'death_threats',
+  'slut_shaming',
+  'sexual',
+  'economic',
+  'restriction',
+  'stalking',
+  'neglect',
 ] as const;
 export const RELATIONSHIPS = [
-  'spouse', 'former_spouse', 'partner', 'parent_to_child', 'child_to_parent', 'sibling', 'in_law', 'other_family', 'cohabitant', 'other',
+  'spouse',
+  'former_spouse',
+  'partner',
+  'parent_to_child',
+  'child_to_parent',
+  'sibling',
+  'in_law',
+  'other_family',
+  'cohabitant',
+  'other',
 ] as const;
 export const AGE_BANDS = ['under_14', '14_17', '18_29', '30_39', '40_49', '50_59', '60_plus'] as const;
 export const GENDERS = ['female', 'male', 'other', 'not_said'] as const;
 export const CONTACT_CHANNELS = ['none', 'in_app', 'phone', 'sms', 'email'] as const;
-export const DIRECTORY_KINDS = ['police', 'federation', 'court', 'legal_aid', 'shelter', 'hospital', 'counselling'] as const;
+export const DIRECTORY_KINDS = [
+  'police',
+  'federation',
+  'court',
+  'legal_aid',
+  'shelter',
+  'hospital',
+  'counselling',
+] as const;
 
 export type RequestType = (typeof REQUEST_TYPES)[number];
 export type ViolenceForm = (typeof VIOLENCE_FORMS)[number];
@@ -28,17 +55,39 @@ export type DirectoryKind = (typeof DIRECTORY_KINDS)[number];
 
 /** Provincial-level divisions with their GB/T 2260 codes (first two digits). */
 export const PROVINCES: readonly { code: string; zh: string; en: string }[] = [
-  { code: '11', zh: '北京市', en: 'Beijing' }, { code: '12', zh: '天津市', en: 'Tianjin' }, { code: '13', zh: '河北省', en: 'Hebei' },
-  { code: '14', zh: '山西省', en: 'Shanxi' }, { code: '15', zh: '内蒙古自治区', en: 'Inner Mongolia' }, { code: '21', zh: '辽宁省', en: 'Liaoning' },
-  { code: '22', zh: '吉林省', en: 'Jilin' }, { code: '23', zh: '黑龙江省', en: 'Heilongjiang' }, { code: '31', zh: '上海市', en: 'Shanghai' },
-  { code: '32', zh: '江苏省', en: 'Jiangsu' }, { code: '33', zh: '浙江省', en: 'Zhejiang' }, { code: '34', zh: '安徽省', en: 'Anhui' },
-  { code: '35', zh: '福建省', en: 'Fujian' }, { code: '36', zh: '江西省', en: 'Jiangxi' }, { code: '37', zh: '山东省', en: 'Shandong' },
-  { code: '41', zh: '河南省', en: 'Henan' }, { code: '42', zh: '湖北省', en: 'Hubei' }, { code: '43', zh: '湖南省', en: 'Hunan' },
-  { code: '44', zh: '广东省', en: 'Guangdong' }, { code: '45', zh: '广西壮族自治区', en: 'Guangxi' }, { code: '46', zh: '海南省', en: 'Hainan' },
-  { code: '50', zh: '重庆市', en: 'Chongqing' }, { code: '51', zh: '四川省', en: 'Sichuan' }, { code: '52', zh: '贵州省', en: 'Guizhou' },
-  { code: '53', zh: '云南省', en: 'Yunnan' }, { code: '54', zh: '西藏自治区', en: 'Tibet' }, { code: '61', zh: '陕西省', en: 'Shaanxi' },
-  { code: '62', zh: '甘肃省', en: 'Gansu' }, { code: '63', zh: '青海省', en: 'Qinghai' }, { code: '64', zh: '宁夏回族自治区', en: 'Ningxia' },
-  { code: '65', zh: '新疆维吾尔自治区', en: 'Xinjiang' }, { code: '71', zh: '台湾省', en: 'Taiwan' }, { code: '81', zh: '香港特别行政区', en: 'Hong Kong' },
+  { code: '11', zh: '北京市', en: 'Beijing' },
+  { code: '12', zh: '天津市', en: 'Tianjin' },
+  { code: '13', zh: '河北省', en: 'Hebei' },
+  { code: '14', zh: '山西省', en: 'Shanxi' },
+  { code: '15', zh: '内蒙古自治区', en: 'Inner Mongolia' },
+  { code: '21', zh: '辽宁省', en: 'Liaoning' },
+  { code: '22', zh: '吉林省', en: 'Jilin' },
+  { code: '23', zh: '黑龙江省', en: 'Heilongjiang' },
+  { code: '31', zh: '上海市', en: 'Shanghai' },
+  { code: '32', zh: '江苏省', en: 'Jiangsu' },
+  { code: '33', zh: '浙江省', en: 'Zhejiang' },
+  { code: '34', zh: '安徽省', en: 'Anhui' },
+  { code: '35', zh: '福建省', en: 'Fujian' },
+  { code: '36', zh: '江西省', en: 'Jiangxi' },
+  { code: '37', zh: '山东省', en: 'Shandong' },
+  { code: '41', zh: '河南省', en: 'Henan' },
+  { code: '42', zh: '湖北省', en: 'Hubei' },
+  { code: '43', zh: '湖南省', en: 'Hunan' },
+  { code: '44', zh: '广东省', en: 'Guangdong' },
+  { code: '45', zh: '广西壮族自治区', en: 'Guangxi' },
+  { code: '46', zh: '海南省', en: 'Hainan' },
+  { code: '50', zh: '重庆市', en: 'Chongqing' },
+  { code: '51', zh: '四川省', en: 'Sichuan' },
+  { code: '52', zh: '贵州省', en: 'Guizhou' },
+  { code: '53', zh: '云南省', en: 'Yunnan' },
+  { code: '54', zh: '西藏自治区', en: 'Tibet' },
+  { code: '61', zh: '陕西省', en: 'Shaanxi' },
+  { code: '62', zh: '甘肃省', en: 'Gansu' },
+  { code: '63', zh: '青海省', en: 'Qinghai' },
+  { code: '64', zh: '宁夏回族自治区', en: 'Ningxia' },
+  { code: '65', zh: '新疆维吾尔自治区', en: 'Xinjiang' },
+  { code: '71', zh: '台湾省', en: 'Taiwan' },
+  { code: '81', zh: '香港特别行政区', en: 'Hong Kong' },
   { code: '82', zh: '澳门特别行政区', en: 'Macao' },
 ];
 export const PROVINCE_CODES = PROVINCES.map((p) => p.code);
@@ -138,7 +187,8 @@ export function searchProblems(field: string, q: string | undefined): FieldProbl
 
 export function windowProblems(windows: TimeWindow[], field = 'contact.windows'): FieldProblem[] {
   const problems: FieldProblem[] = [];
-  if (windows.length > LIMITS.windows) return [{ field, message: 'validation.tooMany', params: { limit: LIMITS.windows } }];
+  if (windows.length > LIMITS.windows)
+    return [{ field, message: 'validation.tooMany', params: { limit: LIMITS.windows } }];
   windows.forEach((w, i) => {
     const at = `${field}.${i}`;
     if (!TIME.test(w.from)) problems.push({ field: `${at}.from`, message: 'help.validation.time' });
@@ -151,7 +201,8 @@ export function windowProblems(windows: TimeWindow[], field = 'contact.windows')
 }
 
 function phoneProblems(field: string, phone: string | undefined, required: boolean): FieldProblem[] {
-  if (phone === undefined || phone.trim() === '') return required ? [{ field, message: 'help.validation.phoneRequired' }] : [];
+  if (phone === undefined || phone.trim() === '')
+    return required ? [{ field, message: 'help.validation.phoneRequired' }] : [];
   if (phone.length > LIMITS.phone || !PHONE.test(phone.trim()) || phone.replace(/\D/g, '').length < 5) {
     return [{ field, message: 'help.validation.phone' }];
   }
@@ -163,13 +214,16 @@ export function contactProblems(contact: ContactRules): FieldProblem[] {
   const byPhone = contact.channel === 'phone' || contact.channel === 'sms';
   problems.push(...phoneProblems('contact.phone', contact.phone, byPhone));
   if (contact.channel === 'email') {
-    if (!contact.email?.trim()) problems.push({ field: 'contact.email', message: 'help.validation.emailRequired' });
+    if (!contact.email?.trim())
+      problems.push({ field: 'contact.email', message: 'help.validation.emailRequired' });
   }
   if (contact.email?.trim() && (contact.email.length > LIMITS.email || !EMAIL.test(contact.email.trim()))) {
     problems.push({ field: 'contact.email', message: 'help.validation.email' });
   }
-  if (contact.channel === 'sms' && contact.noSms) problems.push({ field: 'contact.noSms', message: 'help.validation.smsConflict' });
-  if (contact.codeWord !== undefined) problems.push(...textProblems('contact.codeWord', contact.codeWord, LIMITS.codeWord, false));
+  if (contact.channel === 'sms' && contact.noSms)
+    problems.push({ field: 'contact.noSms', message: 'help.validation.smsConflict' });
+  if (contact.codeWord !== undefined)
+    problems.push(...textProblems('contact.codeWord', contact.codeWord, LIMITS.codeWord, false));
   problems.push(...windowProblems(contact.windows));
   return problems;
 }
@@ -184,11 +238,19 @@ export function helpRequestProblems(input: HelpRequestInput): FieldProblem[] {
     problems.push(...textProblems('otherType', input.otherType, LIMITS.otherType, false));
   }
   if (input.city !== undefined) problems.push(...textProblems('city', input.city, LIMITS.city, false));
-  if (input.province !== undefined && !PROVINCE_CODES.includes(input.province)) problems.push({ field: 'province', message: 'validation.choice' });
-  if (new Set(input.forms).size !== input.forms.length) problems.push({ field: 'forms', message: 'validation.invalid' });
+  if (input.province !== undefined && !PROVINCE_CODES.includes(input.province))
+    problems.push({ field: 'province', message: 'validation.choice' });
+  if (new Set(input.forms).size !== input.forms.length)
+    problems.push({ field: 'forms', message: 'validation.invalid' });
   problems.push(...contactProblems(input.contact));
-  if (!input.consentSensitive) problems.push({ field: 'consentSensitive', message: 'help.validation.consent' });
-  if (input.ageBand !== undefined && input.ageBand !== 'under_14' && input.ageBand !== '14_17' && input.minor === true) {
+  if (!input.consentSensitive)
+    problems.push({ field: 'consentSensitive', message: 'help.validation.consent' });
+  if (
+    input.ageBand !== undefined &&
+    input.ageBand !== 'under_14' &&
+    input.ageBand !== '14_17' &&
+    input.minor === true
+  ) {
     problems.push({ field: 'minor', message: 'help.validation.minorAge' });
   }
   if (input.dangerAnswers !== undefined && input.dangerAnswers.length !== DA5_ITEMS) {
@@ -201,8 +263,10 @@ export function callbackProblems(input: CallbackInput): FieldProblem[] {
   const problems: FieldProblem[] = [];
   problems.push(...phoneProblems('phone', input.phone, true));
   problems.push(...windowProblems(input.windows, 'windows'));
-  if (input.codeWord !== undefined) problems.push(...textProblems('codeWord', input.codeWord, LIMITS.codeWord, false));
-  if (!input.consentSensitive) problems.push({ field: 'consentSensitive', message: 'help.validation.consent' });
+  if (input.codeWord !== undefined)
+    problems.push(...textProblems('codeWord', input.codeWord, LIMITS.codeWord, false));
+  if (!input.consentSensitive)
+    problems.push({ field: 'consentSensitive', message: 'help.validation.consent' });
   return problems;
 }
 

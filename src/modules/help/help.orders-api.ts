@@ -29,6 +29,10 @@ export function survivorFormToken(request: FastifyRequest, session: ThreadSessio
   return csrfTokenFor(request.server.keyring.deriveKey('csrf'), session.id);
 }
 
-export function verifySurvivorFormToken(request: FastifyRequest, session: ThreadSession, token: unknown): boolean {
+export function verifySurvivorFormToken(
+  request: FastifyRequest,
+  session: ThreadSession,
+  token: unknown,
+): boolean {
   return verifyCsrfToken(request.server.keyring.deriveKey('csrf'), session.id, token);
 }

@@ -11,16 +11,47 @@ import { AppError, type FieldProblem } from '../../platform/errors.ts';
 import type { MessageKey } from '../../platform/i18n/catalog.ts';
 import { sendPage } from '../../platform/render/page.tsx';
 import { HotlineHours } from '../helpline/helpline.hours.tsx';
-import { echoValues, parseCallbackForm, parseDangerAnswers, parseHelpRequestForm, type FormBody } from './help.forms.ts';
 import {
-  AGE_BANDS, CONTACT_CHANNELS, DA5_ITEMS, DIRECTORY_KINDS, SUBMISSIONS_PER_HOUR, GENDERS, PROVINCES, RELATIONSHIPS, REQUEST_TYPES, VIOLENCE_FORMS,
-  isUnder14, scoreDangerAssessment, searchProblems, type DirectoryKind,
+  echoValues,
+  parseCallbackForm,
+  parseDangerAnswers,
+  parseHelpRequestForm,
+  type FormBody,
+} from './help.forms.ts';
+import {
+  AGE_BANDS,
+  CONTACT_CHANNELS,
+  DA5_ITEMS,
+  DIRECTORY_KINDS,
+  SUBMISSIONS_PER_HOUR,
+  GENDERS,
+  PROVINCES,
+  RELATIONSHIPS,
+  REQUEST_TYPES,
+  VIOLENCE_FORMS,
+  isUnder14,
+  scoreDangerAssessment,
+  searchProblems,
+  type DirectoryKind,
 } from './help.model.ts';
 import { formatSecret, type HelpService, type ThreadSession } from './help.service.ts';
 import type { UsageCounter } from './help.usage.ts';
 import {
-  Checkbox, ErrorSummary, FieldError, Hint, NeutralField, RadioGroup, SafeCallFields, SelectField, TextField,
-  describedBy, formErrors, labelsFor, portal, type FormErrors, type Portal,
+  Checkbox,
+  ErrorSummary,
+  FieldError,
+  Hint,
+  NeutralField,
+  RadioGroup,
+  SafeCallFields,
+  SelectField,
+  TextField,
+  describedBy,
+  formErrors,
+  labelsFor,
+  portal,
+  type FormErrors,
+  type Portal,
 } from './help.views.tsx';
 
 export const THREAD_COOKIE = 'ax_thread';
@@ -30,10 +61,27 @@ const THREAD_ORDERS_PATH = '/help/thread/orders';
 /** Her evidence journal, served by the evidence module. */
 const THREAD_JOURNAL_PATH = '/help/thread/journal';
 
-const page = (reason: string) => ({ config: { access: { public: true as const, reason } }, schema: { hide: true } });
-const FormBodySchema = Type.Record(Type.String({ maxLength: 40 }), Type.Union([Type.String({ maxLength: 20_000 }), Type.Array(Type.String({ maxLength: 100 }), { maxItems: 20 })]), { maxProperties: 60 });
+const page = (reason: string) => ({
+  config: { access: { public: true as const, reason } },
+  schema: { hide: true },
+});
+const FormBodySchema = Type.Record(
+  Type.String({ maxLength: 40 }),
+  Type.Union([
+    Type.String({ maxLength: 20_000 }),
+    Type.Array(Type.String({ maxLength: 100 }), { maxItems: 20 }),
+  ]),
+  { maxProperties: 60 },
+);
 
-function send(request: FastifyRequest, reply: FastifyReply, p: Portal, title: string, body: preact.ComponentChildren, status = 200) {
+function send(
+  request: FastifyRequest,
+  reply: FastifyReply,
+  p: Portal,
+  title: string,
+  body: preact.ComponentChildren,
+  status = 200,
+) {
   return sendPage(request, reply, { title, body, status, neutralTitle: p.neutral });
 }
 
@@ -96,16 +144,45 @@ function provinceOptions(request: FastifyRequest) {
 // ---------------------------------------------------------------------------------------------- help form
 
 const HELP_LABELS: Record<string, MessageKey> = {
-  requestType: 'help.new.typeLegend', otherType: 'help.new.otherType', narrative: 'help.new.narrative',
-  ageBand: 'help.new.ageBand', gender: 'help.new.gender', minor: 'help.new.minor', province: 'help.new.province',
-  city: 'help.new.city', forms: 'help.new.formsLegend', relationship: 'help.new.relationship',
-  childrenWitnessed: 'help.new.children', guardianMayBeAbuser: 'help.new.guardian', contactChannel: 'help.new.channel',
-  phone: 'help.new.phone', email: 'help.new.email', window1From: 'help.new.windows', window1To: 'help.new.windows',
-  window2From: 'help.new.windows', window2To: 'help.new.windows', codeWord: 'help.new.codeWord',
-  noSms: 'help.new.noSms', consentSensitive: 'help.new.consentTitle', danger: 'help.danger.title', '(body)': 'help.new.title',
+  requestType: 'help.new.typeLegend',
+  otherType: 'help.new.otherType',
+  narrative: 'help.new.narrative',
+  ageBand: 'help.new.ageBand',
+  gender: 'help.new.gender',
+  minor: 'help.new.minor',
+  province: 'help.new.province',
+  city: 'help.new.city',
+  forms: 'help.new.formsLegend',
+  relationship: 'help.new.relationship',
+  childrenWitnessed: 'help.new.children',
+  guardianMayBeAbuser: 'help.new.guardian',
+  contactChannel: 'help.new.channel',
+  phone: 'help.new.phone',
+  email: 'help.new.email',
+  window1From: 'help.new.windows',
+  window1To: 'help.new.windows',
+  window2From: 'help.new.windows',
+  window2To: 'help.new.windows',
+  codeWord: 'help.new.codeWord',
+  noSms: 'help.new.noSms',
+  consentSensitive: 'help.new.consentTitle',
+  danger: 'help.danger.title',
+  '(body)': 'help.new.title',
 };
 
-function HelpForm({ request, p, values, errors, formsChosen }: { request: FastifyRequest; p: Portal; values: Record<string, string>; errors: FormErrors; formsChosen: string[] }) {
+function HelpForm({
+  request,
+  p,
+  values,
+  errors,
+  formsChosen,
+}: {
+  request: FastifyRequest;
+  p: Portal;
+  values: Record<string, string>;
+  errors: FormErrors;
+  formsChosen: string[];
+}) {
   const t = p.t;
   const opt = t('help.form.optional');
   const danger = values.danger ? parseDangerAnswers(values.danger) : undefined;
@@ -117,28 +194,121 @@ function HelpForm({ request, p, values, errors, formsChosen }: { request: Fastif
     <form method="post" action={p.action('/help/new')} autocomplete="off" novalidate>
       <NeutralField p={p} />
       <ErrorSummary p={p} errors={errors} labels={labelsFor(t, HELP_LABELS)} />
-      <RadioGroup name="requestType" legend={t('help.new.typeLegend')} value={values.requestType ?? 'domestic_violence'} errors={errors} options={options(REQUEST_TYPES, t, 'help.type')} />
-      <TextField id="otherType" label={t('help.new.otherType')} value={values.otherType} errors={errors} maxLength={100} optionalLabel={opt} />
+      <RadioGroup
+        name="requestType"
+        legend={t('help.new.typeLegend')}
+        value={values.requestType ?? 'domestic_violence'}
+        errors={errors}
+        options={options(REQUEST_TYPES, t, 'help.type')}
+      />
+      <TextField
+        id="otherType"
+        label={t('help.new.otherType')}
+        value={values.otherType}
+        errors={errors}
+        maxLength={100}
+        optionalLabel={opt}
+      />
       <div class={errors.has('narrative') ? 'field invalid' : 'field'}>
         <label for="narrative">{t('help.new.narrative')}</label>
         <Hint id="narrative-hint">{t('help.new.narrativeHint')}</Hint>
         <FieldError id="narrative" errors={errors} />
-        <textarea id="narrative" name="narrative" rows={6} maxLength={5000} required autocomplete="off" aria-invalid={errors.has('narrative') ? 'true' : undefined} aria-describedby={describedBy('narrative', errors)}>
+        <textarea
+          id="narrative"
+          name="narrative"
+          rows={6}
+          maxLength={5000}
+          required
+          autocomplete="off"
+          aria-invalid={errors.has('narrative') ? 'true' : undefined}
+          aria-describedby={describedBy('narrative', errors)}
+        >
           {values.narrative ?? ''}
         </textarea>
       </div>
 
-      <details class="about" open={[...errors.keys()].some((k) => ['ageBand', 'gender', 'minor', 'province', 'city', 'forms', 'relationship', 'childrenWitnessed', 'guardianMayBeAbuser'].includes(k)) || undefined}>
+      <details
+        class="about"
+        open={
+          [...errors.keys()].some((k) =>
+            [
+              'ageBand',
+              'gender',
+              'minor',
+              'province',
+              'city',
+              'forms',
+              'relationship',
+              'childrenWitnessed',
+              'guardianMayBeAbuser',
+            ].includes(k),
+          ) || undefined
+        }
+      >
         <summary>{t('help.new.aboutTitle')}</summary>
         <p class="hint">{t('help.new.aboutWhy')}</p>
-        <SelectField id="ageBand" label={t('help.new.ageBand')} hint={t('help.new.ageWhy')} value={values.ageBand} errors={errors} options={options(AGE_BANDS, t, 'help.age')} empty={t('help.form.notSaid')} optionalLabel={opt} />
-        <RadioGroup name="minor" legend={t('help.new.minor')} hint={t('help.new.minorWhy')} value={values.minor} errors={errors} options={yesNo} optionalLabel={opt} />
-        <RadioGroup name="guardianMayBeAbuser" legend={t('help.new.guardian')} hint={t('help.new.guardianWhy')} value={values.guardianMayBeAbuser} errors={errors} options={yesNo} optionalLabel={opt} />
+        <SelectField
+          id="ageBand"
+          label={t('help.new.ageBand')}
+          hint={t('help.new.ageWhy')}
+          value={values.ageBand}
+          errors={errors}
+          options={options(AGE_BANDS, t, 'help.age')}
+          empty={t('help.form.notSaid')}
+          optionalLabel={opt}
+        />
+        <RadioGroup
+          name="minor"
+          legend={t('help.new.minor')}
+          hint={t('help.new.minorWhy')}
+          value={values.minor}
+          errors={errors}
+          options={yesNo}
+          optionalLabel={opt}
+        />
+        <RadioGroup
+          name="guardianMayBeAbuser"
+          legend={t('help.new.guardian')}
+          hint={t('help.new.guardianWhy')}
+          value={values.guardianMayBeAbuser}
+          errors={errors}
+          options={yesNo}
+          optionalLabel={opt}
+        />
         {values.ageBand === 'under_14' ? <p class="note">{t('help.new.minorsNote')}</p> : null}
-        <SelectField id="gender" label={t('help.new.gender')} value={values.gender} errors={errors} options={options(GENDERS, t, 'help.gender')} empty={t('help.form.notSaid')} optionalLabel={opt} />
-        <SelectField id="province" label={t('help.new.province')} hint={t('help.new.provinceWhy')} value={values.province} errors={errors} options={provinceOptions(request)} empty={t('help.form.notSaid')} optionalLabel={opt} />
-        <TextField id="city" label={t('help.new.city')} hint={t('help.new.cityWhy')} value={values.city} errors={errors} maxLength={40} optionalLabel={opt} />
-        <fieldset class={errors.has('forms') ? 'field invalid' : 'field'} id="forms" aria-describedby={describedBy('forms', errors)}>
+        <SelectField
+          id="gender"
+          label={t('help.new.gender')}
+          value={values.gender}
+          errors={errors}
+          options={options(GENDERS, t, 'help.gender')}
+          empty={t('help.form.notSaid')}
+          optionalLabel={opt}
+        />
+        <SelectField
+          id="province"
+          label={t('help.new.province')}
+          hint={t('help.new.provinceWhy')}
+          value={values.province}
+          errors={errors}
+          options={provinceOptions(request)}
+          empty={t('help.form.notSaid')}
+          optionalLabel={opt}
+        />
+        <TextField
+          id="city"
+          label={t('help.new.city')}
+          hint={t('help.new.cityWhy')}
+          value={values.city}
+          errors={errors}
+          maxLength={40}
+          optionalLabel={opt}
+        />
+        <fieldset
+          class={errors.has('forms') ? 'field invalid' : 'field'}
+          id="forms"
+          aria-describedby={describedBy('forms', errors)}
+        >
           <legend>
             {t('help.new.formsLegend')}
             <span class="opt"> {opt}</span>
@@ -147,32 +317,95 @@ function HelpForm({ request, p, values, errors, formsChosen }: { request: Fastif
           <FieldError id="forms" errors={errors} />
           {VIOLENCE_FORMS.map((form) => (
             <label class="choice" for={`forms-${form}`}>
-              <input type="checkbox" id={`forms-${form}`} name="forms" value={form} checked={formsChosen.includes(form)} />
+              <input
+                type="checkbox"
+                id={`forms-${form}`}
+                name="forms"
+                value={form}
+                checked={formsChosen.includes(form)}
+              />
               {t(`help.form.${form}` as MessageKey)}
             </label>
           ))}
         </fieldset>
-        <SelectField id="relationship" label={t('help.new.relationship')} hint={t('help.new.relationshipWhy')} value={values.relationship} errors={errors} options={options(RELATIONSHIPS, t, 'help.rel')} empty={t('help.form.notSaid')} optionalLabel={opt} />
-        <RadioGroup name="childrenWitnessed" legend={t('help.new.children')} hint={t('help.new.childrenWhy')} value={values.childrenWitnessed} errors={errors} options={yesNo} optionalLabel={opt} />
+        <SelectField
+          id="relationship"
+          label={t('help.new.relationship')}
+          hint={t('help.new.relationshipWhy')}
+          value={values.relationship}
+          errors={errors}
+          options={options(RELATIONSHIPS, t, 'help.rel')}
+          empty={t('help.form.notSaid')}
+          optionalLabel={opt}
+        />
+        <RadioGroup
+          name="childrenWitnessed"
+          legend={t('help.new.children')}
+          hint={t('help.new.childrenWhy')}
+          value={values.childrenWitnessed}
+          errors={errors}
+          options={yesNo}
+          optionalLabel={opt}
+        />
       </details>
 
       <h2>{t('help.new.contactTitle')}</h2>
       <p class="hint">{t('help.new.contactWhy')}</p>
-      <RadioGroup name="contactChannel" legend={t('help.new.channel')} value={values.contactChannel ?? 'in_app'} errors={errors} options={options(['in_app', ...CONTACT_CHANNELS.filter((c) => c !== 'in_app')], t, 'help.channel')} />
-      <TextField id="phone" label={t('help.new.phone')} hint={t('help.new.phoneWhy')} value={values.phone} errors={errors} type="tel" inputMode="tel" maxLength={20} optionalLabel={opt} sensitive />
-      <TextField id="email" label={t('help.new.email')} hint={t('help.new.emailWhy')} value={values.email} errors={errors} type="email" inputMode="email" maxLength={120} optionalLabel={opt} sensitive />
+      <RadioGroup
+        name="contactChannel"
+        legend={t('help.new.channel')}
+        value={values.contactChannel ?? 'in_app'}
+        errors={errors}
+        options={options(['in_app', ...CONTACT_CHANNELS.filter((c) => c !== 'in_app')], t, 'help.channel')}
+      />
+      <TextField
+        id="phone"
+        label={t('help.new.phone')}
+        hint={t('help.new.phoneWhy')}
+        value={values.phone}
+        errors={errors}
+        type="tel"
+        inputMode="tel"
+        maxLength={20}
+        optionalLabel={opt}
+        sensitive
+      />
+      <TextField
+        id="email"
+        label={t('help.new.email')}
+        hint={t('help.new.emailWhy')}
+        value={values.email}
+        errors={errors}
+        type="email"
+        inputMode="email"
+        maxLength={120}
+        optionalLabel={opt}
+        sensitive
+      />
       <SafeCallFields p={p} values={values} errors={errors} />
 
       <h2>{t('help.new.consentTitle')}</h2>
       <p class="consent">{t('help.new.consentText')}</p>
-      <Checkbox id="consentSensitive" label={t('help.new.consent')} checked={values.consentSensitive === 'on'} errors={errors} />
+      <Checkbox
+        id="consentSensitive"
+        label={t('help.new.consent')}
+        checked={values.consentSensitive === 'on'}
+        errors={errors}
+      />
       {danger ? (
         <>
           <input type="hidden" name="danger" value={values.danger} />
           <p class="note">{t('help.new.danger', { score: scoreDangerAssessment(danger).score })}</p>
         </>
       ) : null}
-      {!p.neutral ? <Checkbox id="neutralTitles" label={t('help.new.neutral')} checked={values.neutralTitles === 'on'} errors={errors} /> : null}
+      {!p.neutral ? (
+        <Checkbox
+          id="neutralTitles"
+          label={t('help.new.neutral')}
+          checked={values.neutralTitles === 'on'}
+          errors={errors}
+        />
+      ) : null}
       <p>
         <button class="button" type="submit">
           {t('help.new.submit')}
@@ -182,7 +415,14 @@ function HelpForm({ request, p, values, errors, formsChosen }: { request: Fastif
   );
 }
 
-function renderHelpForm(request: FastifyRequest, reply: FastifyReply, values: Record<string, string>, formsChosen: string[], problems: FieldProblem[], status: number) {
+function renderHelpForm(
+  request: FastifyRequest,
+  reply: FastifyReply,
+  values: Record<string, string>,
+  formsChosen: string[],
+  problems: FieldProblem[],
+  status: number,
+) {
   const p = portal(request);
   const errors = formErrors(request, problems);
   return send(
@@ -211,19 +451,35 @@ function readThreadCookie(request: FastifyRequest): string | undefined {
 function setThreadCookie(request: FastifyRequest, reply: FastifyReply, token: string) {
   const secure = request.server.config.publicUrl.startsWith('https://');
   // Session-only (no Max-Age / Expires), HttpOnly, SameSite=Strict, limited to the thread pages in both languages.
-  for (const path of THREAD_PATHS) reply.setCookie(THREAD_COOKIE, token, { path, httpOnly: true, sameSite: 'strict', secure });
+  for (const path of THREAD_PATHS)
+    reply.setCookie(THREAD_COOKIE, token, { path, httpOnly: true, sameSite: 'strict', secure });
 }
 
 function clearThreadCookie(request: FastifyRequest, reply: FastifyReply) {
   const secure = request.server.config.publicUrl.startsWith('https://');
-  for (const path of THREAD_PATHS) reply.clearCookie(THREAD_COOKIE, { path, httpOnly: true, sameSite: 'strict', secure });
+  for (const path of THREAD_PATHS)
+    reply.clearCookie(THREAD_COOKIE, { path, httpOnly: true, sameSite: 'strict', secure });
 }
 
 function formatTime(date: Date, locale: string): string {
-  return new Intl.DateTimeFormat(locale === 'en' ? 'en-GB' : 'zh-CN', { timeZone: 'Asia/Shanghai', dateStyle: 'medium', timeStyle: 'short' }).format(date);
+  return new Intl.DateTimeFormat(locale === 'en' ? 'en-GB' : 'zh-CN', {
+    timeZone: 'Asia/Shanghai',
+    dateStyle: 'medium',
+    timeStyle: 'short',
+  }).format(date);
 }
 
-function OpenForm({ p, errors, values, message }: { p: Portal; errors: FormErrors; values: Record<string, string>; message?: string }) {
+function OpenForm({
+  p,
+  errors,
+  values,
+  message,
+}: {
+  p: Portal;
+  errors: FormErrors;
+  values: Record<string, string>;
+  message?: string;
+}) {
   const t = p.t;
   return (
     <form method="post" action={p.action('/help/open')} autocomplete="off" novalidate>
@@ -233,9 +489,27 @@ function OpenForm({ p, errors, values, message }: { p: Portal; errors: FormError
           {message}
         </p>
       ) : null}
-      <TextField id="caseCode" label={t('help.open.code')} hint={t('help.open.codeHint')} value={values.caseCode} errors={errors} maxLength={20} required sensitive />
+      <TextField
+        id="caseCode"
+        label={t('help.open.code')}
+        hint={t('help.open.codeHint')}
+        value={values.caseCode}
+        errors={errors}
+        maxLength={20}
+        required
+        sensitive
+      />
       {/* Not type=password: the browser would offer to keep the secret in the phone's password manager, where he could find it. */}
-      <TextField id="secret" label={t('help.open.secret')} hint={t('help.open.secretHint')} errors={errors} maxLength={20} inputMode="numeric" required sensitive />
+      <TextField
+        id="secret"
+        label={t('help.open.secret')}
+        hint={t('help.open.secretHint')}
+        errors={errors}
+        maxLength={20}
+        inputMode="numeric"
+        required
+        sensitive
+      />
       <p>
         <button class="button" type="submit">
           {t('help.open.submit')}
@@ -245,7 +519,16 @@ function OpenForm({ p, errors, values, message }: { p: Portal; errors: FormError
   );
 }
 
-function renderOpenPage(request: FastifyRequest, reply: FastifyReply, options: { status?: number; message?: string; values?: Record<string, string>; problems?: FieldProblem[] } = {}) {
+function renderOpenPage(
+  request: FastifyRequest,
+  reply: FastifyReply,
+  options: {
+    status?: number;
+    message?: string;
+    values?: Record<string, string>;
+    problems?: FieldProblem[];
+  } = {},
+) {
   const p = portal(request);
   return send(
     request,
@@ -255,7 +538,12 @@ function renderOpenPage(request: FastifyRequest, reply: FastifyReply, options: {
     <>
       <h1>{p.t('help.open.title')}</h1>
       <p class="lead">{p.t('help.open.lead')}</p>
-      <OpenForm p={p} errors={formErrors(request, options.problems ?? [])} values={options.values ?? {}} message={options.message} />
+      <OpenForm
+        p={p}
+        errors={formErrors(request, options.problems ?? [])}
+        values={options.values ?? {}}
+        message={options.message}
+      />
       <PortalNav p={p} />
     </>,
     options.status ?? 200,
@@ -263,19 +551,48 @@ function renderOpenPage(request: FastifyRequest, reply: FastifyReply, options: {
 }
 
 const CALLBACK_LABELS: Record<string, MessageKey> = {
-  phone: 'help.new.phone', window1From: 'help.new.windows', window1To: 'help.new.windows', window2From: 'help.new.windows',
-  window2To: 'help.new.windows', codeWord: 'help.new.codeWord', consentSensitive: 'help.new.consentTitle', '(body)': 'help.callback.title',
+  phone: 'help.new.phone',
+  window1From: 'help.new.windows',
+  window1To: 'help.new.windows',
+  window2From: 'help.new.windows',
+  window2To: 'help.new.windows',
+  codeWord: 'help.new.codeWord',
+  consentSensitive: 'help.new.consentTitle',
+  '(body)': 'help.callback.title',
 };
 
-function CallbackFields({ p, values, errors }: { p: Portal; values: Record<string, string>; errors: FormErrors }) {
+function CallbackFields({
+  p,
+  values,
+  errors,
+}: {
+  p: Portal;
+  values: Record<string, string>;
+  errors: FormErrors;
+}) {
   const t = p.t;
   return (
     <>
       <ErrorSummary p={p} errors={errors} labels={labelsFor(t, CALLBACK_LABELS)} />
-      <TextField id="phone" label={t('help.new.phone')} value={values.phone} errors={errors} type="tel" inputMode="tel" maxLength={20} required sensitive />
+      <TextField
+        id="phone"
+        label={t('help.new.phone')}
+        value={values.phone}
+        errors={errors}
+        type="tel"
+        inputMode="tel"
+        maxLength={20}
+        required
+        sensitive
+      />
       <SafeCallFields p={p} values={values} errors={errors} />
       <p class="consent">{t('help.new.consentText')}</p>
-      <Checkbox id="consentSensitive" label={t('help.new.consent')} checked={values.consentSensitive === 'on'} errors={errors} />
+      <Checkbox
+        id="consentSensitive"
+        label={t('help.new.consent')}
+        checked={values.consentSensitive === 'on'}
+        errors={errors}
+      />
     </>
   );
 }
@@ -285,13 +602,22 @@ async function renderThread(
   reply: FastifyReply,
   service: HelpService,
   session: ThreadSession,
-  options: { status?: number; notice?: string; messageErrors?: FieldProblem[]; callbackErrors?: FieldProblem[]; values?: Record<string, string> } = {},
+  options: {
+    status?: number;
+    notice?: string;
+    messageErrors?: FieldProblem[];
+    callbackErrors?: FieldProblem[];
+    values?: Record<string, string>;
+  } = {},
 ) {
   const p = portal(request, session.neutralTitles || neutralFromRequest(request));
   const t = p.t;
   const messages = await service.listMessages(request.server.db, session.helpRequestId);
   const csrf = csrfTokenFor(request.server.keyring.deriveKey('csrf'), session.id);
-  const messageErrors = formErrors(request, (options.messageErrors ?? []).map((f) => ({ ...f, field: f.field === 'text' ? 'text' : f.field })));
+  const messageErrors = formErrors(
+    request,
+    (options.messageErrors ?? []).map((f) => ({ ...f, field: f.field === 'text' ? 'text' : f.field })),
+  );
   const callbackErrors = formErrors(request, options.callbackErrors ?? []);
   const values = options.values ?? {};
   const hasStaffReply = messages.some((m) => m.author === 'staff');
@@ -304,7 +630,9 @@ async function renderThread(
       <h1>{t('help.thread.title')}</h1>
       <p>{t('help.thread.code', { code: session.caseCode })}</p>
       <p class="note">
-        {session.previousOpenAt ? t('help.thread.lastOpened', { time: formatTime(session.previousOpenAt, request.locale) }) : t('help.thread.firstOpen')}
+        {session.previousOpenAt
+          ? t('help.thread.lastOpened', { time: formatTime(session.previousOpenAt, request.locale) })
+          : t('help.thread.firstOpen')}
       </p>
       {options.notice ? (
         <p class="ok" role="status">
@@ -316,7 +644,8 @@ async function renderThread(
         {messages.map((m) => (
           <li class={m.author === 'staff' ? 'msg staff' : 'msg'}>
             <p class="who">
-              {m.author === 'staff' ? t('help.thread.staff') : t('help.thread.you')} · <time dateTime={m.createdAt.toISOString()}>{formatTime(m.createdAt, request.locale)}</time>
+              {m.author === 'staff' ? t('help.thread.staff') : t('help.thread.you')} ·{' '}
+              <time dateTime={m.createdAt.toISOString()}>{formatTime(m.createdAt, request.locale)}</time>
             </p>
             <p class="text">{m.text}</p>
           </li>
@@ -329,7 +658,15 @@ async function renderThread(
         <div class={messageErrors.has('text') ? 'field invalid' : 'field'}>
           <label for="text">{t('help.thread.write')}</label>
           <FieldError id="text" errors={messageErrors} />
-          <textarea id="text" name="text" rows={4} maxLength={5000} autocomplete="off" aria-invalid={messageErrors.has('text') ? 'true' : undefined} aria-describedby={messageErrors.has('text') ? 'text-error' : undefined}>
+          <textarea
+            id="text"
+            name="text"
+            rows={4}
+            maxLength={5000}
+            autocomplete="off"
+            aria-invalid={messageErrors.has('text') ? 'true' : undefined}
+            aria-describedby={messageErrors.has('text') ? 'text-error' : undefined}
+          >
             {options.messageErrors?.length ? (values.text ?? '') : ''}
           </textarea>
         </div>
@@ -344,7 +681,11 @@ async function renderThread(
         <summary>{t('help.thread.callbackTitle')}</summary>
         <form method="post" action={p.action('/help/thread/callback')} autocomplete="off" novalidate>
           <input type="hidden" name="csrf" value={csrf} />
-          <CallbackFields p={p} values={options.callbackErrors?.length ? values : {}} errors={callbackErrors} />
+          <CallbackFields
+            p={p}
+            values={options.callbackErrors?.length ? values : {}}
+            errors={callbackErrors}
+          />
           <p>
             <button class="button" type="submit">
               {t('help.callback.submit')}
@@ -405,11 +746,24 @@ export function helpPages(app: FastifyInstance, service: HelpService, usage: Usa
 
   // --- knowledge
   const learnPage = (path: string, title: MessageKey, body: (p: Portal) => preact.ComponentChildren) =>
-    app.get(path, { ...page('knowledge for anyone, no sign-in'), schema: { hide: true, querystring: NeutralQuery } }, async (request, reply) => {
-      counted(request);
-      const p = portal(request);
-      return send(request, reply, p, p.t(title), <>{body(p)}<PortalNav p={p} /></>);
-    });
+    app.get(
+      path,
+      { ...page('knowledge for anyone, no sign-in'), schema: { hide: true, querystring: NeutralQuery } },
+      async (request, reply) => {
+        counted(request);
+        const p = portal(request);
+        return send(
+          request,
+          reply,
+          p,
+          p.t(title),
+          <>
+            {body(p)}
+            <PortalNav p={p} />
+          </>,
+        );
+      },
+    );
 
   learnPage('/learn/domestic-violence', 'help.learn.dv.title', (p) => (
     <>
@@ -418,11 +772,23 @@ export function helpPages(app: FastifyInstance, service: HelpService, usage: Usa
       <h2>{p.t('help.learn.dv.lawTitle')}</h2>
       <p>{p.t('help.learn.dv.law')}</p>
       <h2>{p.t('help.learn.dv.formsTitle')}</h2>
-      <List p={p} keys={['help.learn.dv.physical', 'help.learn.dv.psychological', 'help.learn.dv.sexual', 'help.learn.dv.economic', 'help.learn.dv.freedom', 'help.learn.dv.stalking', 'help.learn.dv.neglect']} />
+      <List
+        p={p}
+        keys={[
+          'help.learn.dv.physical',
+          'help.learn.dv.psychological',
+          'help.learn.dv.sexual',
+          'help.learn.dv.economic',
+          'help.learn.dv.freedom',
+          'help.learn.dv.stalking',
+          'help.learn.dv.neglect',
+        ]}
+      />
       <h2>{p.t('help.learn.dv.whoTitle')}</h2>
       <p>{p.t('help.learn.dv.who')}</p>
       <p>
-        <strong>{p.t('help.learn.dv.notAlone')}</strong> <a href={p.href('/learn/protection-order')}>{p.t('help.nav.learnOrder')}</a>
+        <strong>{p.t('help.learn.dv.notAlone')}</strong>{' '}
+        <a href={p.href('/learn/protection-order')}>{p.t('help.nav.learnOrder')}</a>
       </p>
       <p>
         <a class="button" href={p.href('/help/new')}>
@@ -439,7 +805,17 @@ export function helpPages(app: FastifyInstance, service: HelpService, usage: Usa
       <h2>{p.t('help.learn.order.whoTitle')}</h2>
       <p>{p.t('help.learn.order.who')}</p>
       <h2>{p.t('help.learn.order.whatTitle')}</h2>
-      <List p={p} keys={['help.learn.order.what1', 'help.learn.order.what2', 'help.learn.order.what3', 'help.learn.order.what4', 'help.learn.order.what5', 'help.learn.order.what6']} />
+      <List
+        p={p}
+        keys={[
+          'help.learn.order.what1',
+          'help.learn.order.what2',
+          'help.learn.order.what3',
+          'help.learn.order.what4',
+          'help.learn.order.what5',
+          'help.learn.order.what6',
+        ]}
+      />
       <h2>{p.t('help.learn.order.fastTitle')}</h2>
       <p>{p.t('help.learn.order.fast')}</p>
       <h2>{p.t('help.learn.order.evidenceTitle')}</h2>
@@ -478,49 +854,59 @@ export function helpPages(app: FastifyInstance, service: HelpService, usage: Usa
   ));
 
   // --- hotline
-  app.get('/hotline', { ...page('hotline numbers for anyone'), schema: { hide: true, querystring: NeutralQuery } }, async (request, reply) => {
-    counted(request);
-    const p = portal(request);
-    const national = await service.listDirectoryEntries({ province: '00' }, request.locale);
-    // The desk's duty roster (merged hours, no names); the desk module registers after this one.
-    const hours = request.server.hasDecorator('helpline') ? await request.server.helpline.dutyHours() : undefined;
-    return send(
-      request,
-      reply,
-      p,
-      p.t('help.hotline.title'),
-      <>
-        <h1>{p.t('help.hotline.title')}</h1>
-        <p class="lead">{p.t('help.hotline.lead')}</p>
-        <Emergency p={p} />
-        <h2>{p.t('help.hotline.ours')}</h2>
-        {hours?.days.some((d) => d.intervals.length) ? (
-          <HotlineHours hours={hours} t={p.t} />
-        ) : (
-          <p class="note">{p.t('help.hotline.noRoster')}</p>
-        )}
-        <p>{p.t('help.hotline.callbackLead')}</p>
-        <p>
-          <a class="button" href={p.href('/callback')}>
-            {p.t('help.nav.callback')}
-          </a>
-        </p>
-        <ul class="cards">
-          {national.filter((e) => e.province === '00' && e.phone).map((e) => (
-            <li>
-              <strong>{e.name}</strong>
-              {e.hours ? <span class="hint"> {p.t('help.directory.hours', { hours: e.hours })}</span> : null}
-              <br />
-              <a class="button secondary" href={`tel:${e.phone}`}>
-                {p.t('help.directory.call', { phone: e.phone ?? '' })}
-              </a>
-            </li>
-          ))}
-        </ul>
-        <PortalNav p={p} />
-      </>,
-    );
-  });
+  app.get(
+    '/hotline',
+    { ...page('hotline numbers for anyone'), schema: { hide: true, querystring: NeutralQuery } },
+    async (request, reply) => {
+      counted(request);
+      const p = portal(request);
+      const national = await service.listDirectoryEntries({ province: '00' }, request.locale);
+      // The desk's duty roster (merged hours, no names); the desk module registers after this one.
+      const hours = request.server.hasDecorator('helpline')
+        ? await request.server.helpline.dutyHours()
+        : undefined;
+      return send(
+        request,
+        reply,
+        p,
+        p.t('help.hotline.title'),
+        <>
+          <h1>{p.t('help.hotline.title')}</h1>
+          <p class="lead">{p.t('help.hotline.lead')}</p>
+          <Emergency p={p} />
+          <h2>{p.t('help.hotline.ours')}</h2>
+          {hours?.days.some((d) => d.intervals.length) ? (
+            <HotlineHours hours={hours} t={p.t} />
+          ) : (
+            <p class="note">{p.t('help.hotline.noRoster')}</p>
+          )}
+          <p>{p.t('help.hotline.callbackLead')}</p>
+          <p>
+            <a class="button" href={p.href('/callback')}>
+              {p.t('help.nav.callback')}
+            </a>
+          </p>
+          <ul class="cards">
+            {national
+              .filter((e) => e.province === '00' && e.phone)
+              .map((e) => (
+                <li>
+                  <strong>{e.name}</strong>
+                  {e.hours ? (
+                    <span class="hint"> {p.t('help.directory.hours', { hours: e.hours })}</span>
+                  ) : null}
+                  <br />
+                  <a class="button secondary" href={`tel:${e.phone}`}>
+                    {p.t('help.directory.call', { phone: e.phone ?? '' })}
+                  </a>
+                </li>
+              ))}
+          </ul>
+          <PortalNav p={p} />
+        </>,
+      );
+    },
+  );
 
   // --- directory
   app.get(
@@ -546,11 +932,18 @@ export function helpPages(app: FastifyInstance, service: HelpService, usage: Usa
       const entries = problems.length
         ? []
         : await service.listDirectoryEntries(
-            { province: query.province || undefined, kind: (query.kind || undefined) as DirectoryKind | undefined, q: query.q || undefined },
+            {
+              province: query.province || undefined,
+              kind: (query.kind || undefined) as DirectoryKind | undefined,
+              q: query.q || undefined,
+            },
             request.locale,
           );
       const errors = formErrors(request, problems);
-      const provinceName = (code: string) => (code === '00' ? p.t('help.directory.national') : provinceOptions(request).find((o) => o.value === code)?.label ?? code);
+      const provinceName = (code: string) =>
+        code === '00'
+          ? p.t('help.directory.national')
+          : (provinceOptions(request).find((o) => o.value === code)?.label ?? code);
       return send(
         request,
         reply,
@@ -561,16 +954,43 @@ export function helpPages(app: FastifyInstance, service: HelpService, usage: Usa
           <p class="lead">{p.t('help.directory.lead')}</p>
           <form method="get" action={p.action('/directory')} role="search">
             <NeutralField p={p} />
-            <SelectField id="province" label={p.t('help.directory.province')} value={query.province} errors={errors} options={provinceOptions(request)} empty={p.t('help.directory.anyProvince')} />
-            <SelectField id="kind" label={p.t('help.directory.kind')} value={query.kind} errors={errors} options={options(DIRECTORY_KINDS, p.t, 'help.kind')} empty={p.t('help.directory.anyKind')} />
-            <TextField id="q" label={p.t('help.directory.q')} value={query.q} errors={errors} maxLength={40} optionalLabel={p.t('help.form.optional')} />
+            <SelectField
+              id="province"
+              label={p.t('help.directory.province')}
+              value={query.province}
+              errors={errors}
+              options={provinceOptions(request)}
+              empty={p.t('help.directory.anyProvince')}
+            />
+            <SelectField
+              id="kind"
+              label={p.t('help.directory.kind')}
+              value={query.kind}
+              errors={errors}
+              options={options(DIRECTORY_KINDS, p.t, 'help.kind')}
+              empty={p.t('help.directory.anyKind')}
+            />
+            <TextField
+              id="q"
+              label={p.t('help.directory.q')}
+              value={query.q}
+              errors={errors}
+              maxLength={40}
+              optionalLabel={p.t('help.form.optional')}
+            />
             <p>
               <button class="button" type="submit">
                 {p.t('help.directory.search')}
               </button>
             </p>
           </form>
-          {searched || entries.length ? <p role="status">{entries.length ? p.t('help.directory.count', { count: entries.length }) : p.t('help.directory.none')}</p> : null}
+          {searched || entries.length ? (
+            <p role="status">
+              {entries.length
+                ? p.t('help.directory.count', { count: entries.length })
+                : p.t('help.directory.none')}
+            </p>
+          ) : null}
           <ul class="cards">
             {entries.map((e) => (
               <li>
@@ -597,8 +1017,20 @@ export function helpPages(app: FastifyInstance, service: HelpService, usage: Usa
   );
 
   // --- danger self-assessment (answers never stored unless she attaches them to a request)
-  const dangerQuestions = ['help.danger.q1', 'help.danger.q2', 'help.danger.q3', 'help.danger.q4', 'help.danger.q5'] as const;
-  const renderDanger = (request: FastifyRequest, reply: FastifyReply, values: Record<string, string>, problems: FieldProblem[], status: number) => {
+  const dangerQuestions = [
+    'help.danger.q1',
+    'help.danger.q2',
+    'help.danger.q3',
+    'help.danger.q4',
+    'help.danger.q5',
+  ] as const;
+  const renderDanger = (
+    request: FastifyRequest,
+    reply: FastifyReply,
+    values: Record<string, string>,
+    problems: FieldProblem[],
+    status: number,
+  ) => {
     const p = portal(request);
     const errors = formErrors(request, problems);
     const labels = Object.fromEntries(dangerQuestions.map((k, i) => [`q${i + 1}`, p.t(k)]));
@@ -614,7 +1046,16 @@ export function helpPages(app: FastifyInstance, service: HelpService, usage: Usa
           <NeutralField p={p} />
           <ErrorSummary p={p} errors={errors} labels={labels} />
           {dangerQuestions.map((key, i) => (
-            <RadioGroup name={`q${i + 1}`} legend={`${i + 1}. ${p.t(key)}`} value={values[`q${i + 1}`]} errors={errors} options={[{ value: 'yes', label: p.t('help.danger.yes') }, { value: 'no', label: p.t('help.danger.no') }]} />
+            <RadioGroup
+              name={`q${i + 1}`}
+              legend={`${i + 1}. ${p.t(key)}`}
+              value={values[`q${i + 1}`]}
+              errors={errors}
+              options={[
+                { value: 'yes', label: p.t('help.danger.yes') },
+                { value: 'no', label: p.t('help.danger.no') },
+              ]}
+            />
           ))}
           <p>
             <button class="button" type="submit">
@@ -629,78 +1070,132 @@ export function helpPages(app: FastifyInstance, service: HelpService, usage: Usa
     );
   };
 
-  app.get('/safety-check', { ...page('danger self-assessment for anyone'), schema: { hide: true, querystring: NeutralQuery } }, async (request, reply) => {
-    counted(request);
-    return renderDanger(request, reply, {}, [], 200);
-  });
+  app.get(
+    '/safety-check',
+    { ...page('danger self-assessment for anyone'), schema: { hide: true, querystring: NeutralQuery } },
+    async (request, reply) => {
+      counted(request);
+      return renderDanger(request, reply, {}, [], 200);
+    },
+  );
 
-  app.post('/safety-check', { ...page('danger self-assessment result; nothing is stored'), schema: { hide: true, body: FormBodySchema } }, async (request, reply) => {
-    const body = request.body as FormBody;
-    const problems: FieldProblem[] = [];
-    const answers: boolean[] = [];
-    for (let i = 1; i <= DA5_ITEMS; i++) {
-      const value = body[`q${i}`];
-      if (value === 'yes' || value === 'no') answers.push(value === 'yes');
-      else problems.push({ field: `q${i}`, message: value === undefined || value === '' ? 'validation.required' : 'validation.choice' });
-    }
-    if (problems.length) return renderDanger(request, reply, echoValues(body), problems, 400);
-    const p = portal(request);
-    const { score, level } = scoreDangerAssessment(answers);
-    const encoded = answers.map((a) => (a ? '1' : '0')).join('');
-    return send(
-      request,
-      reply,
-      p,
-      p.t('help.danger.result'),
-      <>
-        <h1>{p.t('help.danger.result')}</h1>
-        <p>{p.t('help.danger.score', { score })}</p>
-        <p class={level === 'high' ? 'callout' : 'note'}>
-          <strong>{p.t(`help.danger.level.${level}`)}</strong>
-        </p>
-        {level === 'high' ? <Emergency p={p} /> : null}
-        <form method="post" action={p.action('/help/new/with-check')}>
-          <NeutralField p={p} />
-          <input type="hidden" name="danger" value={encoded} />
-          <button class="button" type="submit">
-            {p.t('help.danger.attach')}
-          </button>
-        </form>
-        <p>
-          <a href={p.href('/help/new')}>{p.t('help.danger.ask')}</a>
-        </p>
-        <h2>{p.t('help.danger.planTitle')}</h2>
-        <List p={p} keys={['help.danger.plan1', 'help.danger.plan2', 'help.danger.plan3', 'help.danger.plan4', 'help.danger.plan5']} />
-        <p class="hint">{p.t('help.danger.source')}</p>
-        <PortalNav p={p} />
-      </>,
-    );
-  });
+  app.post(
+    '/safety-check',
+    {
+      ...page('danger self-assessment result; nothing is stored'),
+      schema: { hide: true, body: FormBodySchema },
+    },
+    async (request, reply) => {
+      const body = request.body as FormBody;
+      const problems: FieldProblem[] = [];
+      const answers: boolean[] = [];
+      for (let i = 1; i <= DA5_ITEMS; i++) {
+        const value = body[`q${i}`];
+        if (value === 'yes' || value === 'no') answers.push(value === 'yes');
+        else
+          problems.push({
+            field: `q${i}`,
+            message: value === undefined || value === '' ? 'validation.required' : 'validation.choice',
+          });
+      }
+      if (problems.length) return renderDanger(request, reply, echoValues(body), problems, 400);
+      const p = portal(request);
+      const { score, level } = scoreDangerAssessment(answers);
+      const encoded = answers.map((a) => (a ? '1' : '0')).join('');
+      return send(
+        request,
+        reply,
+        p,
+        p.t('help.danger.result'),
+        <>
+          <h1>{p.t('help.danger.result')}</h1>
+          <p>{p.t('help.danger.score', { score })}</p>
+          <p class={level === 'high' ? 'callout' : 'note'}>
+            <strong>{p.t(`help.danger.level.${level}`)}</strong>
+          </p>
+          {level === 'high' ? <Emergency p={p} /> : null}
+          <form method="post" action={p.action('/help/new/with-check')}>
+            <NeutralField p={p} />
+            <input type="hidden" name="danger" value={encoded} />
+            <button class="button" type="submit">
+              {p.t('help.danger.attach')}
+            </button>
+          </form>
+          <p>
+            <a href={p.href('/help/new')}>{p.t('help.danger.ask')}</a>
+          </p>
+          <h2>{p.t('help.danger.planTitle')}</h2>
+          <List
+            p={p}
+            keys={[
+              'help.danger.plan1',
+              'help.danger.plan2',
+              'help.danger.plan3',
+              'help.danger.plan4',
+              'help.danger.plan5',
+            ]}
+          />
+          <p class="hint">{p.t('help.danger.source')}</p>
+          <PortalNav p={p} />
+        </>,
+      );
+    },
+  );
 
   // --- help request
-  app.get('/help/new', { ...page('the help-request form must be open to everyone'), schema: { hide: true, querystring: NeutralQuery } }, async (request, reply) => {
-    counted(request);
-    return renderHelpForm(request, reply, {}, [], [], 200);
-  });
+  app.get(
+    '/help/new',
+    {
+      ...page('the help-request form must be open to everyone'),
+      schema: { hide: true, querystring: NeutralQuery },
+    },
+    async (request, reply) => {
+      counted(request);
+      return renderHelpForm(request, reply, {}, [], [], 200);
+    },
+  );
 
-  app.post('/help/new/with-check', { ...page('opens the help form with her self-assessment attached; nothing stored'), schema: { hide: true, body: FormBodySchema } }, async (request, reply) => {
-    const body = request.body as FormBody;
-    const danger = typeof body.danger === 'string' ? parseDangerAnswers(body.danger) : undefined;
-    if (!danger) return renderHelpForm(request, reply, {}, [], [{ field: 'danger', message: 'validation.invalid' }], 400);
-    return renderHelpForm(request, reply, { danger: body.danger as string }, [], [], 200);
-  });
+  app.post(
+    '/help/new/with-check',
+    {
+      ...page('opens the help form with her self-assessment attached; nothing stored'),
+      schema: { hide: true, body: FormBodySchema },
+    },
+    async (request, reply) => {
+      const body = request.body as FormBody;
+      const danger = typeof body.danger === 'string' ? parseDangerAnswers(body.danger) : undefined;
+      if (!danger)
+        return renderHelpForm(
+          request,
+          reply,
+          {},
+          [],
+          [{ field: 'danger', message: 'validation.invalid' }],
+          400,
+        );
+      return renderHelpForm(request, reply, { danger: body.danger as string }, [], [], 200);
+    },
+  );
 
   app.post(
     '/help/new',
     {
-      config: { access: { public: true, reason: 'anonymous help requests' }, rateLimit: { max: SUBMISSIONS_PER_HOUR, timeWindow: 60 * 60_000 } },
+      config: {
+        access: { public: true, reason: 'anonymous help requests' },
+        rateLimit: { max: SUBMISSIONS_PER_HOUR, timeWindow: 60 * 60_000 },
+      },
       schema: { hide: true, body: FormBodySchema },
     },
     async (request, reply) => {
       const body = request.body as FormBody;
       const { input, problems } = parseHelpRequestForm(body);
-      const formsChosen = Array.isArray(body.forms) ? (body.forms as string[]) : typeof body.forms === 'string' ? [body.forms] : [];
-      if (problems.length) return renderHelpForm(request, reply, echoValues(body), formsChosen, problems, 400);
+      const formsChosen = Array.isArray(body.forms)
+        ? (body.forms as string[])
+        : typeof body.forms === 'string'
+          ? [body.forms]
+          : [];
+      if (problems.length)
+        return renderHelpForm(request, reply, echoValues(body), formsChosen, problems, 400);
       const created = await service.createHelpRequest(input, request.locale);
       const p = portal(request, input.neutralTitles === true);
       const t = p.t;
@@ -737,21 +1232,31 @@ export function helpPages(app: FastifyInstance, service: HelpService, usage: Usa
   );
 
   // --- her thread
-  app.get('/help/thread', { ...page('her thread, opened with case code and secret'), schema: { hide: true, querystring: NeutralQuery } }, async (request, reply) => {
-    counted(request);
-    const token = readThreadCookie(request);
-    const session = await service.threadSession(token);
-    if (!session) {
-      if (token) clearThreadCookie(request, reply);
-      return renderOpenPage(request, reply, token ? { message: request.t('help.open.expired') } : {});
-    }
-    return renderThread(request, reply, service, session);
-  });
+  app.get(
+    '/help/thread',
+    {
+      ...page('her thread, opened with case code and secret'),
+      schema: { hide: true, querystring: NeutralQuery },
+    },
+    async (request, reply) => {
+      counted(request);
+      const token = readThreadCookie(request);
+      const session = await service.threadSession(token);
+      if (!session) {
+        if (token) clearThreadCookie(request, reply);
+        return renderOpenPage(request, reply, token ? { message: request.t('help.open.expired') } : {});
+      }
+      return renderThread(request, reply, service, session);
+    },
+  );
 
   app.post(
     '/help/open',
     {
-      config: { access: { public: true, reason: 'case code + secret open her thread; limited and locked out' }, rateLimit: { max: 60, timeWindow: 15 * 60_000 } },
+      config: {
+        access: { public: true, reason: 'case code + secret open her thread; limited and locked out' },
+        rateLimit: { max: 60, timeWindow: 15 * 60_000 },
+      },
       schema: { hide: true, body: FormBodySchema },
     },
     async (request, reply) => {
@@ -764,17 +1269,32 @@ export function helpPages(app: FastifyInstance, service: HelpService, usage: Usa
       if (!secret.trim()) problems.push({ field: 'secret', message: 'validation.required' });
       if (problems.length) return renderOpenPage(request, reply, { status: 400, values, problems });
       try {
-        const { token } = await service.openThread(code, secret, networkOf(request), { neutralTitles: body.n === '1' });
+        const { token } = await service.openThread(code, secret, networkOf(request), {
+          neutralTitles: body.n === '1',
+        });
         setThreadCookie(request, reply, token);
         return reply.redirect(request.localePath('/help/thread'), 303);
       } catch (error) {
         if (!(error instanceof AppError)) throw error;
-        if (error.code === 'UNAUTHENTICATED') return renderOpenPage(request, reply, { status: 401, values, message: request.t('help.open.wrong') });
+        if (error.code === 'UNAUTHENTICATED')
+          return renderOpenPage(request, reply, {
+            status: 401,
+            values,
+            message: request.t('help.open.wrong'),
+          });
         if (error.code === 'LOCKED') {
-          return renderOpenPage(request, reply, { status: 423, values, message: request.t('help.open.locked', { minutes: Number(error.options.params?.minutes ?? 15) }) });
+          return renderOpenPage(request, reply, {
+            status: 423,
+            values,
+            message: request.t('help.open.locked', { minutes: Number(error.options.params?.minutes ?? 15) }),
+          });
         }
         if (error.code === 'RATE_LIMITED') {
-          return renderOpenPage(request, reply, { status: 429, values, message: request.t('error.rateLimited', { seconds: Number(error.options.params?.seconds ?? 60) }) });
+          return renderOpenPage(request, reply, {
+            status: 429,
+            values,
+            message: request.t('error.rateLimited', { seconds: Number(error.options.params?.seconds ?? 60) }),
+          });
         }
         throw error;
       }
@@ -782,7 +1302,10 @@ export function helpPages(app: FastifyInstance, service: HelpService, usage: Usa
   );
 
   /** The thread session behind a thread form post, with its CSRF token checked; otherwise back to the open page. */
-  async function threadPost(request: FastifyRequest, reply: FastifyReply): Promise<ThreadSession | undefined> {
+  async function threadPost(
+    request: FastifyRequest,
+    reply: FastifyReply,
+  ): Promise<ThreadSession | undefined> {
     const session = await service.threadSession(readThreadCookie(request));
     if (!session) {
       clearThreadCookie(request, reply);
@@ -790,46 +1313,82 @@ export function helpPages(app: FastifyInstance, service: HelpService, usage: Usa
       return undefined;
     }
     const body = request.body as FormBody;
-    if (!verifyCsrfToken(request.server.keyring.deriveKey('csrf'), session.id, body.csrf)) throw new AppError('CSRF');
+    if (!verifyCsrfToken(request.server.keyring.deriveKey('csrf'), session.id, body.csrf))
+      throw new AppError('CSRF');
     return session;
   }
 
-  app.post('/help/thread/message', { ...page('her message on her own thread (thread session + CSRF token)'), schema: { hide: true, body: FormBodySchema } }, async (request, reply) => {
-    const session = await threadPost(request, reply);
-    if (!session) return reply;
-    const body = request.body as FormBody;
-    const text = typeof body.text === 'string' ? body.text : '';
-    try {
-      await service.postSurvivorMessage(session, typeof body.text === 'string' ? text : '');
-    } catch (error) {
-      if (error instanceof AppError && error.code === 'VALIDATION') {
-        return renderThread(request, reply, service, session, { status: 400, messageErrors: error.options.fields ?? [], values: echoValues(body) });
+  app.post(
+    '/help/thread/message',
+    {
+      ...page('her message on her own thread (thread session + CSRF token)'),
+      schema: { hide: true, body: FormBodySchema },
+    },
+    async (request, reply) => {
+      const session = await threadPost(request, reply);
+      if (!session) return reply;
+      const body = request.body as FormBody;
+      const text = typeof body.text === 'string' ? body.text : '';
+      try {
+        await service.postSurvivorMessage(session, typeof body.text === 'string' ? text : '');
+      } catch (error) {
+        if (error instanceof AppError && error.code === 'VALIDATION') {
+          return renderThread(request, reply, service, session, {
+            status: 400,
+            messageErrors: error.options.fields ?? [],
+            values: echoValues(body),
+          });
+        }
+        throw error;
       }
-      throw error;
-    }
-    return renderThread(request, reply, service, session, { notice: request.t('help.thread.sent') });
-  });
+      return renderThread(request, reply, service, session, { notice: request.t('help.thread.sent') });
+    },
+  );
 
-  app.post('/help/thread/callback', { ...page('call-back request from her thread (thread session + CSRF token)'), schema: { hide: true, body: FormBodySchema } }, async (request, reply) => {
-    const session = await threadPost(request, reply);
-    if (!session) return reply;
-    const body = request.body as FormBody;
-    const { input, problems } = parseCallbackForm(body);
-    if (problems.length) return renderThread(request, reply, service, session, { status: 400, callbackErrors: problems, values: echoValues(body) });
-    await service.requestCallback(input, request.locale, session.helpRequestId);
-    return renderThread(request, reply, service, session, { notice: request.t('help.thread.callbackSent') });
-  });
+  app.post(
+    '/help/thread/callback',
+    {
+      ...page('call-back request from her thread (thread session + CSRF token)'),
+      schema: { hide: true, body: FormBodySchema },
+    },
+    async (request, reply) => {
+      const session = await threadPost(request, reply);
+      if (!session) return reply;
+      const body = request.body as FormBody;
+      const { input, problems } = parseCallbackForm(body);
+      if (problems.length)
+        return renderThread(request, reply, service, session, {
+          status: 400,
+          callbackErrors: problems,
+          values: echoValues(body),
+        });
+      await service.requestCallback(input, request.locale, session.helpRequestId);
+      return renderThread(request, reply, service, session, {
+        notice: request.t('help.thread.callbackSent'),
+      });
+    },
+  );
 
-  app.post('/help/thread/leave', { ...page('ends her thread session'), schema: { hide: true, body: FormBodySchema } }, async (request, reply) => {
-    const session = await threadPost(request, reply);
-    if (!session) return reply;
-    await service.endThreadSession(readThreadCookie(request));
-    clearThreadCookie(request, reply);
-    return reply.redirect(request.localePath('/'), 303);
-  });
+  app.post(
+    '/help/thread/leave',
+    { ...page('ends her thread session'), schema: { hide: true, body: FormBodySchema } },
+    async (request, reply) => {
+      const session = await threadPost(request, reply);
+      if (!session) return reply;
+      await service.endThreadSession(readThreadCookie(request));
+      clearThreadCookie(request, reply);
+      return reply.redirect(request.localePath('/'), 303);
+    },
+  );
 
   // --- call-back on its own
-  const renderCallback = (request: FastifyRequest, reply: FastifyReply, values: Record<string, string>, problems: FieldProblem[], status: number) => {
+  const renderCallback = (
+    request: FastifyRequest,
+    reply: FastifyReply,
+    values: Record<string, string>,
+    problems: FieldProblem[],
+    status: number,
+  ) => {
     const p = portal(request);
     return send(
       request,
@@ -854,14 +1413,24 @@ export function helpPages(app: FastifyInstance, service: HelpService, usage: Usa
     );
   };
 
-  app.get('/callback', { ...page('call-back request form for anyone'), schema: { hide: true, querystring: NeutralQuery } }, async (request, reply) => {
-    counted(request);
-    return renderCallback(request, reply, {}, [], 200);
-  });
+  app.get(
+    '/callback',
+    { ...page('call-back request form for anyone'), schema: { hide: true, querystring: NeutralQuery } },
+    async (request, reply) => {
+      counted(request);
+      return renderCallback(request, reply, {}, [], 200);
+    },
+  );
 
   app.post(
     '/callback',
-    { config: { access: { public: true, reason: 'anonymous call-back requests' }, rateLimit: { max: SUBMISSIONS_PER_HOUR, timeWindow: 60 * 60_000 } }, schema: { hide: true, body: FormBodySchema } },
+    {
+      config: {
+        access: { public: true, reason: 'anonymous call-back requests' },
+        rateLimit: { max: SUBMISSIONS_PER_HOUR, timeWindow: 60 * 60_000 },
+      },
+      schema: { hide: true, body: FormBodySchema },
+    },
     async (request, reply) => {
       const body = request.body as FormBody;
       const { input, problems } = parseCallbackForm(body);

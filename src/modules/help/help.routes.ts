@@ -18,7 +18,9 @@ declare module 'fastify' {
 
 export function registerHelp(app: FastifyInstance): void {
   const service = new HelpService(app.db, app.keyring, app.rateLimiter);
-  const usage = new UsageCounter(app.db, (error) => app.log.warn({ err: error }, 'usage counts not written yet; will retry'));
+  const usage = new UsageCounter(app.db, (error) =>
+    app.log.warn({ err: error }, 'usage counts not written yet; will retry'),
+  );
   app.decorate('help', service);
   app.decorate('helpUsage', usage);
   app.addHook('onClose', async () => {

@@ -72,7 +72,14 @@ export class UsageCounter {
   private async upsert(day: string, channel: string, c: Counts): Promise<void> {
     await this.db
       .insertInto('help_usage_day')
-      .values({ day, channel, page_views: c.page_views, opens: c.opens, users: c.users, new_users: c.new_users })
+      .values({
+        day,
+        channel,
+        page_views: c.page_views,
+        opens: c.opens,
+        users: c.users,
+        new_users: c.new_users,
+      })
       .onConflict((oc) =>
         oc.columns(['day', 'channel']).doUpdateSet({
           page_views: sql`help_usage_day.page_views + excluded.page_views`,
@@ -111,7 +118,10 @@ export class UsageCounter {
       for (const [key, c] of batch) {
         const current = this.pending.get(key);
         if (current) {
-          current.page_views += c.page_views; current.opens += c.opens; current.users += c.users; current.new_users += c.new_users;
+          current.page_views += c.page_views;
+          current.opens += c.opens;
+          current.users += c.users;
+          current.new_users += c.new_users;
         } else this.pending.set(key, c);
       }
     }

@@ -70,7 +70,15 @@ export function formErrors(request: FastifyRequest, problems: FieldProblem[]): F
   return errors;
 }
 
-export function ErrorSummary({ p, errors, labels }: { p: Portal; errors: FormErrors; labels: Record<string, string> }) {
+export function ErrorSummary({
+  p,
+  errors,
+  labels,
+}: {
+  p: Portal;
+  errors: FormErrors;
+  labels: Record<string, string>;
+}) {
   if (errors.size === 0) return null;
   return (
     <div class="errors" role="alert" tabindex={-1} id="errors">
@@ -80,7 +88,9 @@ export function ErrorSummary({ p, errors, labels }: { p: Portal; errors: FormErr
       <ul>
         {[...errors].map(([id, message]) => (
           <li>
-            <a href={`#${id}`}>{p.t('error.validation.field', { field: labels[id] ?? id, problem: message })}</a>
+            <a href={`#${id}`}>
+              {p.t('error.validation.field', { field: labels[id] ?? id, problem: message })}
+            </a>
           </li>
         ))}
       </ul>
@@ -110,8 +120,17 @@ export const describedBy = (id: string, errors: FormErrors, hint = true): string
   [hint ? `${id}-hint` : '', errors.has(id) ? `${id}-error` : ''].filter(Boolean).join(' ') || undefined;
 
 export function TextField(props: {
-  id: string; label: string; hint?: string; value?: string; errors: FormErrors; type?: string; maxLength?: number;
-  inputMode?: 'numeric' | 'tel' | 'email' | 'text'; required?: boolean; optionalLabel?: string; sensitive?: boolean;
+  id: string;
+  label: string;
+  hint?: string;
+  value?: string;
+  errors: FormErrors;
+  type?: string;
+  maxLength?: number;
+  inputMode?: 'numeric' | 'tel' | 'email' | 'text';
+  required?: boolean;
+  optionalLabel?: string;
+  sensitive?: boolean;
 }) {
   const { id, errors } = props;
   return (
@@ -141,7 +160,14 @@ export function TextField(props: {
 }
 
 export function SelectField(props: {
-  id: string; label: string; hint?: string; value?: string; errors: FormErrors; options: { value: string; label: string }[]; empty: string; optionalLabel?: string;
+  id: string;
+  label: string;
+  hint?: string;
+  value?: string;
+  errors: FormErrors;
+  options: { value: string; label: string }[];
+  empty: string;
+  optionalLabel?: string;
 }) {
   const { id, errors } = props;
   return (
@@ -152,7 +178,12 @@ export function SelectField(props: {
       </label>
       {props.hint ? <Hint id={`${id}-hint`}>{props.hint}</Hint> : null}
       <FieldError id={id} errors={errors} />
-      <select id={id} name={id} aria-invalid={errors.has(id) ? 'true' : undefined} aria-describedby={describedBy(id, errors, Boolean(props.hint))}>
+      <select
+        id={id}
+        name={id}
+        aria-invalid={errors.has(id) ? 'true' : undefined}
+        aria-describedby={describedBy(id, errors, Boolean(props.hint))}
+      >
         <option value="">{props.empty}</option>
         {props.options.map((o) => (
           <option value={o.value} selected={o.value === props.value}>
@@ -165,11 +196,21 @@ export function SelectField(props: {
 }
 
 export function RadioGroup(props: {
-  name: string; legend: string; hint?: string; value?: string; errors: FormErrors; options: { value: string; label: string }[]; optionalLabel?: string;
+  name: string;
+  legend: string;
+  hint?: string;
+  value?: string;
+  errors: FormErrors;
+  options: { value: string; label: string }[];
+  optionalLabel?: string;
 }) {
   const { name, errors } = props;
   return (
-    <fieldset class={errors.has(name) ? 'field invalid' : 'field'} id={name} aria-describedby={describedBy(name, errors, Boolean(props.hint))}>
+    <fieldset
+      class={errors.has(name) ? 'field invalid' : 'field'}
+      id={name}
+      aria-describedby={describedBy(name, errors, Boolean(props.hint))}
+    >
       <legend>
         {props.legend}
         {props.optionalLabel ? <span class="opt"> {props.optionalLabel}</span> : null}
@@ -178,7 +219,13 @@ export function RadioGroup(props: {
       <FieldError id={name} errors={errors} />
       {props.options.map((o, i) => (
         <label class="choice" for={`${name}-${i}`}>
-          <input type="radio" id={`${name}-${i}`} name={name} value={o.value} checked={o.value === props.value} />
+          <input
+            type="radio"
+            id={`${name}-${i}`}
+            name={name}
+            value={o.value}
+            checked={o.value === props.value}
+          />
           {o.label}
         </label>
       ))}
@@ -186,7 +233,14 @@ export function RadioGroup(props: {
   );
 }
 
-export function Checkbox(props: { id: string; label: string; checked: boolean; errors: FormErrors; value?: string; name?: string }) {
+export function Checkbox(props: {
+  id: string;
+  label: string;
+  checked: boolean;
+  errors: FormErrors;
+  value?: string;
+  name?: string;
+}) {
   return (
     <div class={props.errors.has(props.id) ? 'field invalid' : ''}>
       <FieldError id={props.id} errors={props.errors} />
@@ -206,7 +260,15 @@ export function Checkbox(props: { id: string; label: string; checked: boolean; e
 }
 
 /** Safe-contact rules for a call-back or a help request: when to call, code word, no voicemail / SMS. */
-export function SafeCallFields({ p, values, errors }: { p: Portal; values: Record<string, string>; errors: FormErrors }) {
+export function SafeCallFields({
+  p,
+  values,
+  errors,
+}: {
+  p: Portal;
+  values: Record<string, string>;
+  errors: FormErrors;
+}) {
   const t = p.t;
   return (
     <>
@@ -231,7 +293,9 @@ export function SafeCallFields({ p, values, errors }: { p: Portal; values: Recor
                     value={values[id] ?? ''}
                     autocomplete="off"
                     aria-invalid={errors.has(id) ? 'true' : undefined}
-                    aria-describedby={[`window${n}-label`, errors.has(id) ? `${id}-error` : ''].filter(Boolean).join(' ')}
+                    aria-describedby={[`window${n}-label`, errors.has(id) ? `${id}-error` : '']
+                      .filter(Boolean)
+                      .join(' ')}
                   />
                 </span>
               );
@@ -239,8 +303,22 @@ export function SafeCallFields({ p, values, errors }: { p: Portal; values: Recor
           </div>
         ))}
       </fieldset>
-      <TextField id="codeWord" label={t('help.new.codeWord')} hint={t('help.new.codeWordWhy')} value={values.codeWord} errors={errors} maxLength={30} optionalLabel={t('help.form.optional')} sensitive />
-      <Checkbox id="noVoicemail" label={t('help.new.noVoicemail')} checked={values.noVoicemail !== 'off'} errors={errors} />
+      <TextField
+        id="codeWord"
+        label={t('help.new.codeWord')}
+        hint={t('help.new.codeWordWhy')}
+        value={values.codeWord}
+        errors={errors}
+        maxLength={30}
+        optionalLabel={t('help.form.optional')}
+        sensitive
+      />
+      <Checkbox
+        id="noVoicemail"
+        label={t('help.new.noVoicemail')}
+        checked={values.noVoicemail !== 'off'}
+        errors={errors}
+      />
       <Checkbox id="noSms" label={t('help.new.noSms')} checked={values.noSms === 'on'} errors={errors} />
     </>
   );

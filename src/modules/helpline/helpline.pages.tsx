@@ -521,16 +521,14 @@ export function helplinePages(app: FastifyInstance, service: HelplineService): (
     const view = await service.caseView(actor, id);
     // The gate audits every GET of a case; a form answered with the case page again is a read too.
     if (request.method !== 'GET') {
-      await app.db
-        .transaction()
-        .execute((trx) =>
-          recordAudit(trx, {
-            event: 'record.read',
-            actor: actor.audit,
-            record: { type: 'helpline_case', id },
-            details: { action: 'helpline.case.read' },
-          }),
-        );
+      await app.db.transaction().execute((trx) =>
+        recordAudit(trx, {
+          event: 'record.read',
+          actor: actor.audit,
+          record: { type: 'helpline_case', id },
+          details: { action: 'helpline.case.read' },
+        }),
+      );
     }
     return deskPage(
       request,

@@ -53,14 +53,18 @@ export const BREAK_GLASS_MS = 15 * 60_000;
 
 export class UnknownActionError extends Error {
   constructor(method: string | string[], url: string, action: string) {
-    super(`Route ${String(method)} ${url} declares action "${action}", which the access policy does not define`);
+    super(
+      `Route ${String(method)} ${url} declares action "${action}", which the access policy does not define`,
+    );
     this.name = 'UnknownActionError';
   }
 }
 
 /** Routes whose declared action has no rule in the policy: they answer 404 to everyone until one is added. */
 export function routesWithoutRules(app: FastifyInstance): string[] {
-  return app.routeRegistry.filter((r) => 'action' in r.access && !ruleFor(r.access.action)).map((r) => `${r.method} ${r.url} (${(r.access as { action: string }).action})`);
+  return app.routeRegistry
+    .filter((r) => 'action' in r.access && !ruleFor(r.access.action))
+    .map((r) => `${r.method} ${r.url} (${(r.access as { action: string }).action})`);
 }
 
 export function registerRecordType(app: FastifyInstance, name: string, type: RecordType): void {
@@ -77,7 +81,9 @@ function refuseUnauthenticated(request: FastifyRequest, reply: FastifyReply): Fa
   if (!wantsJson(request) && request.method === 'GET') {
     const ended = request.staffSessionEnded;
     const query = ended === 'idle' || ended === 'absolute' ? '?ended=timeout' : ended ? '?ended=ended' : '';
-    return reply.header('cache-control', 'no-store').redirect(request.localePath('/staff/sign-in') + query, 303);
+    return reply
+      .header('cache-control', 'no-store')
+      .redirect(request.localePath('/staff/sign-in') + query, 303);
   }
   throw new AppError('UNAUTHENTICATED');
 }
@@ -94,9 +100,15 @@ export function registerAccessGuard(app: FastifyInstance): void {
     for (const route of app.routeRegistry) {
       const access = route.access;
       if (!('action' in access)) continue;
-      if (!ruleFor(access.action)) app.log.error({ route: `${route.method} ${route.url}` }, new UnknownActionError(route.method, route.url, access.action).message);
+      if (!ruleFor(access.action))
+        app.log.error(
+          { route: `${route.method} ${route.url}` },
+          new UnknownActionError(route.method, route.url, access.action).message,
+        );
       if (access.record !== undefined && (!app.recordTypes.has(access.record) || !/:id\b/.test(route.url))) {
-        throw new Error(`Route ${route.method} ${route.url} declares record "${access.record}" without a registered record type or an :id parameter`);
+        throw new Error(
+          `Route ${route.method} ${route.url} declares record "${access.record}" without a registered record type or an :id parameter`,
+        );
       }
     }
   });
@@ -116,7 +128,12 @@ export function registerAccessGuard(app: FastifyInstance): void {
       }
       throw new AppError('UNAUTHENTICATED');
     }
-    const actor = { accountId: staff.accountId, organisationId: staff.organisationId, regionCode: staff.regionCode, roles: staff.roles };
+    const actor = {
+      accountId: staff.accountId,
+      organisationId: staff.organisationId,
+      regionCode: staff.regionCode,
+      roles: staff.roles,
+    };
     let record: RequestAccess['record'];
     let breakGlassReason: string | undefined;
     if (access.record !== undefined) {
@@ -130,7 +147,12 @@ export function registerAccessGuard(app: FastifyInstance): void {
       breakGlassReason = await liveBreakGlassReason(app.db, staff, access.record, id);
     }
     const decision = evaluateAccess(actor, access.action, record?.placement, breakGlassReason !== undefined);
-    request.access = { action: access.action, decision, ...(decision.allowed ? { scope: decision.scope } : {}), ...(record ? { record } : {}) };
+    request.access = {
+      action: access.action,
+      decision,
+      ...(decision.allowed ? { scope: decision.scope } : {}),
+      ...(record ? { record } : {}),
+    };
     if (!decision.allowed) throw new AppError('NOT_FOUND');
     if (record && decision.breakGlass) {
       await recordAuditAlone(app.db, {
@@ -160,12 +182,18 @@ export function registerAccessGuard(app: FastifyInstance): void {
     const staff = request.staff;
     if (!staff) throw new AppError('UNAUTHENTICATED');
     const body = request.body as { _csrf?: unknown } | undefined;
-    const token = request.headers['x-csrf-token'] ?? (body && typeof body === 'object' ? body._csrf : undefined);
+    const token =
+      request.headers['x-csrf-token'] ?? (body && typeof body === 'object' ? body._csrf : undefined);
     if (!verifyCsrfToken(app.csrfKey, staff.sessionId, token)) throw new AppError('CSRF');
   });
 }
 
-async function liveBreakGlassReason(db: Kysely<Database>, staff: StaffContext, recordType: string, recordId: string): Promise<string | undefined> {
+async function liveBreakGlassReason(
+  db: Kysely<Database>,
+  staff: StaffContext,
+  recordType: string,
+  recordId: string,
+): Promise<string | undefined> {
   const grant = await db
     .selectFrom('staff_break_glass')
     .select('reason')

@@ -11,14 +11,40 @@ import { sendPage } from '../../platform/render/page.tsx';
 import { requireStaff } from './access-guard.ts';
 import { auditActorFrom, recordAuditAlone } from './audit.ts';
 import { CsrfField, FormError, Notice, StaffBar } from './components.tsx';
-import { createOrganisation, inviteAccount, resetMfa, setAccountDisabled, setRoles, type IdentityDeps, type InviteProblem } from './identity.service.ts';
-import { ACCESS_POLICY, ORGANISATION_KINDS, ROLES, ROLE_ORGANISATION_KINDS, allActions, evaluateAccess, grantedScope, isOrganisationKind, ruleFor, type OrganisationKind, type Scope } from './policy.ts';
+import {
+  createOrganisation,
+  inviteAccount,
+  resetMfa,
+  setAccountDisabled,
+  setRoles,
+  type IdentityDeps,
+  type InviteProblem,
+} from './identity.service.ts';
+import {
+  ACCESS_POLICY,
+  ORGANISATION_KINDS,
+  ROLES,
+  ROLE_ORGANISATION_KINDS,
+  allActions,
+  evaluateAccess,
+  grantedScope,
+  isOrganisationKind,
+  ruleFor,
+  type OrganisationKind,
+  type Scope,
+} from './policy.ts';
 import { normaliseRegionCode, regionName, regionOptions } from './regions.ts';
 
 const FormToken = { _csrf: Type.Optional(Type.String({ maxLength: 200 })) };
 const Uuid = Type.String({ pattern: '^[0-9a-fA-F-]{36}$' });
 
-function page(request: FastifyRequest, reply: FastifyReply, title: string, body: preact.ComponentChildren, status = 200): FastifyReply {
+function page(
+  request: FastifyRequest,
+  reply: FastifyReply,
+  title: string,
+  body: preact.ComponentChildren,
+  status = 200,
+): FastifyReply {
   return sendPage(request, reply, {
     survivor: false,
     status,
@@ -27,7 +53,9 @@ function page(request: FastifyRequest, reply: FastifyReply, title: string, body:
       <>
         <StaffBar request={request} />
         <nav class="admin-nav" aria-label={request.t('identity.admin.nav')}>
-          <a href={request.localePath('/staff/admin/organisations')}>{request.t('identity.admin.organisations')}</a>
+          <a href={request.localePath('/staff/admin/organisations')}>
+            {request.t('identity.admin.organisations')}
+          </a>
           <a href={request.localePath('/staff/admin/accounts')}>{request.t('identity.admin.accounts')}</a>
           <a href={request.localePath('/staff/admin/audit')}>{request.t('identity.admin.audit')}</a>
           <a href={request.localePath('/staff/admin/roles')}>{request.t('identity.admin.roles')}</a>
@@ -51,24 +79,43 @@ function inOrganisationScope(request: FastifyRequest) {
   // eslint-disable-next-line @typescript-eslint/no-explicit-any -- applies to any query that has `o` joined
   return <QB extends SelectQueryBuilder<any, any, any>>(query: QB): QB => {
     if (scope === 'all') return query;
-    if (scope === 'region') return query.where(sql.ref('o.region_code'), 'like', `${staff.regionCode}%`) as QB;
+    if (scope === 'region')
+      return query.where(sql.ref('o.region_code'), 'like', `${staff.regionCode}%`) as QB;
     return query.where(sql.ref('o.id'), '=', staff.organisationId) as QB;
   };
 }
 
-const ORG_FIELDS = { kind: Type.String({ maxLength: 40 }), name: Type.String({ maxLength: 300 }), regionCode: Type.String({ maxLength: 20 }) };
+const ORG_FIELDS = {
+  kind: Type.String({ maxLength: 40 }),
+  name: Type.String({ maxLength: 300 }),
+  regionCode: Type.String({ maxLength: 20 }),
+};
 
 export function adminRoutes(app: FastifyInstance, deps: IdentityDeps): void {
   app.staffConsoleLinks.push(
-    { action: 'identity.organisation.list', href: '/staff/admin/organisations', label: 'identity.admin.organisations' },
+    {
+      action: 'identity.organisation.list',
+      href: '/staff/admin/organisations',
+      label: 'identity.admin.organisations',
+    },
     { action: 'identity.account.list', href: '/staff/admin/accounts', label: 'identity.admin.accounts' },
     { action: 'audit.event.list', href: '/staff/admin/audit', label: 'identity.admin.audit' },
     { action: 'identity.account.list', href: '/staff/admin/roles', label: 'identity.admin.roles' },
   );
 
-  async function organisationsPage(request: FastifyRequest, reply: FastifyReply, form: { error?: string; values?: Record<string, string>; status?: number; created?: boolean } = {}): Promise<FastifyReply> {
+  async function organisationsPage(
+    request: FastifyRequest,
+    reply: FastifyReply,
+    form: { error?: string; values?: Record<string, string>; status?: number; created?: boolean } = {},
+  ): Promise<FastifyReply> {
     const staff = requireStaff(request);
-    const rows = await app.db.selectFrom('organisation as o').select(['o.id', 'o.kind', 'o.name', 'o.region_code', 'o.disabled_at']).$call(inOrganisationScope(request)).orderBy('o.kind').orderBy('o.name').execute();
+    const rows = await app.db
+      .selectFrom('organisation as o')
+      .select(['o.id', 'o.kind', 'o.name', 'o.region_code', 'o.disabled_at'])
+      .$call(inOrganisationScope(request))
+      .orderBy('o.kind')
+      .orderBy('o.name')
+      .execute();
     const canCreate = grantedScope(staff, 'identity.organisation.create') !== undefined;
     return page(
       request,
@@ -114,7 +161,16 @@ export function adminRoutes(app: FastifyInstance, deps: IdentityDeps): void {
                 ))}
               </select>
               <label for="org-region">{request.t('identity.field.regionCode')}</label>
-              <input id="org-region" name="regionCode" required maxLength={6} inputMode="numeric" list="regions" value={form.values?.regionCode ?? ''} aria-describedby="region-hint" />
+              <input
+                id="org-region"
+                name="regionCode"
+                required
+                maxLength={6}
+                inputMode="numeric"
+                list="regions"
+                value={form.values?.regionCode ?? ''}
+                aria-describedby="region-hint"
+              />
               <p id="region-hint" class="hint">
                 {request.t('identity.field.regionHint')}
               </p>
@@ -136,21 +192,43 @@ export function adminRoutes(app: FastifyInstance, deps: IdentityDeps): void {
 
   app.get(
     '/staff/admin/organisations',
-    { config: { access: { action: 'identity.organisation.list' } }, schema: { hide: true, querystring: Type.Object({ created: Type.Optional(Type.Literal('1')) }) } },
-    async (request, reply) => organisationsPage(request, reply, { created: (request.query as { created?: string }).created === '1' }),
+    {
+      config: { access: { action: 'identity.organisation.list' } },
+      schema: { hide: true, querystring: Type.Object({ created: Type.Optional(Type.Literal('1')) }) },
+    },
+    async (request, reply) =>
+      organisationsPage(request, reply, { created: (request.query as { created?: string }).created === '1' }),
   );
 
   app.post(
     '/staff/admin/organisations',
-    { config: { access: { action: 'identity.organisation.create' } }, schema: { hide: true, body: Type.Object({ ...FormToken, ...ORG_FIELDS }) } },
+    {
+      config: { access: { action: 'identity.organisation.create' } },
+      schema: { hide: true, body: Type.Object({ ...FormToken, ...ORG_FIELDS }) },
+    },
     async (request, reply) => {
       const body = request.body as { kind: string; name: string; regionCode: string };
       const name = body.name.trim();
       const regionCode = normaliseRegionCode(body.regionCode);
       const values = { kind: body.kind, name: body.name, regionCode: body.regionCode };
-      if (!isOrganisationKind(body.kind)) return organisationsPage(request, reply, { error: request.t('identity.admin.badKind'), values, status: 400 });
-      if (name.length < 1 || name.length > 200) return organisationsPage(request, reply, { error: request.t('identity.admin.badName'), values, status: 400 });
-      if (!regionCode) return organisationsPage(request, reply, { error: request.t('identity.admin.badRegion'), values, status: 400 });
+      if (!isOrganisationKind(body.kind))
+        return organisationsPage(request, reply, {
+          error: request.t('identity.admin.badKind'),
+          values,
+          status: 400,
+        });
+      if (name.length < 1 || name.length > 200)
+        return organisationsPage(request, reply, {
+          error: request.t('identity.admin.badName'),
+          values,
+          status: 400,
+        });
+      if (!regionCode)
+        return organisationsPage(request, reply, {
+          error: request.t('identity.admin.badRegion'),
+          values,
+          status: 400,
+        });
       await createOrganisation(deps, { kind: body.kind, name, regionCode }, auditActorFrom(request));
       return reply.redirect(request.localePath('/staff/admin/organisations') + '?created=1', 303);
     },
@@ -159,21 +237,54 @@ export function adminRoutes(app: FastifyInstance, deps: IdentityDeps): void {
   async function accountsPage(
     request: FastifyRequest,
     reply: FastifyReply,
-    form: { problems?: InviteProblem[]; values?: Record<string, string | string[]>; invitation?: string; notice?: string; error?: string; status?: number } = {},
+    form: {
+      problems?: InviteProblem[];
+      values?: Record<string, string | string[]>;
+      invitation?: string;
+      notice?: string;
+      error?: string;
+      status?: number;
+    } = {},
   ): Promise<FastifyReply> {
     const staff = requireStaff(request);
-    const organisations = await app.db.selectFrom('organisation as o').select(['o.id', 'o.name', 'o.kind']).where('o.disabled_at', 'is', null).$call(inOrganisationScope(request)).orderBy('o.name').execute();
+    const organisations = await app.db
+      .selectFrom('organisation as o')
+      .select(['o.id', 'o.name', 'o.kind'])
+      .where('o.disabled_at', 'is', null)
+      .$call(inOrganisationScope(request))
+      .orderBy('o.name')
+      .execute();
     const accounts = await app.db
       .selectFrom('organisation as o')
       .innerJoin('staff_account as a', 'a.organisation_id', 'o.id')
-      .select(['a.id', 'a.display_name', 'a.email', 'a.status', 'a.mfa_enrolled_at', 'o.name as organisationName', 'o.kind'])
-      .select((eb) => eb.fn<string[]>('array', [eb.selectFrom('staff_account_role as r').select('r.role').whereRef('r.account_id', '=', 'a.id').orderBy('r.role')]).as('roles'))
+      .select([
+        'a.id',
+        'a.display_name',
+        'a.email',
+        'a.status',
+        'a.mfa_enrolled_at',
+        'o.name as organisationName',
+        'o.kind',
+      ])
+      .select((eb) =>
+        eb
+          .fn<string[]>('array', [
+            eb
+              .selectFrom('staff_account_role as r')
+              .select('r.role')
+              .whereRef('r.account_id', '=', 'a.id')
+              .orderBy('r.role'),
+          ])
+          .as('roles'),
+      )
       .$call(inOrganisationScope(request))
       .orderBy('o.name')
       .orderBy('a.display_name')
       .execute();
     const problemText = (p: InviteProblem): string => request.t(`identity.invite.problem.${p.problem}`);
-    const chosenRoles = new Set(Array.isArray(form.values?.roles) ? form.values.roles : form.values?.roles ? [form.values.roles] : []);
+    const chosenRoles = new Set(
+      Array.isArray(form.values?.roles) ? form.values.roles : form.values?.roles ? [form.values.roles] : [],
+    );
     return page(
       request,
       reply,
@@ -209,28 +320,52 @@ export function adminRoutes(app: FastifyInstance, deps: IdentityDeps): void {
                   <small>{a.email}</small>
                 </td>
                 <td>{a.organisationName}</td>
-                <td>{a.roles.map((r) => (ROLES as readonly string[]).includes(r) ? request.t(`identity.role.${r as (typeof ROLES)[number]}`) : r).join('、')}</td>
+                <td>
+                  {a.roles
+                    .map((r) =>
+                      (ROLES as readonly string[]).includes(r)
+                        ? request.t(`identity.role.${r as (typeof ROLES)[number]}`)
+                        : r,
+                    )
+                    .join('、')}
+                </td>
                 <td>
                   {request.t(`identity.status.${a.status}`)}
-                  {a.status === 'active' && !a.mfa_enrolled_at && <> · {request.t('identity.status.noMfa')}</>}
+                  {a.status === 'active' && !a.mfa_enrolled_at && (
+                    <> · {request.t('identity.status.noMfa')}</>
+                  )}
                 </td>
                 <td>
                   {a.id !== staff.accountId && (
                     <div class="row-actions">
-                      <form method="post" action={request.localePath(`/staff/admin/accounts/${a.id}/disable`)}>
+                      <form
+                        method="post"
+                        action={request.localePath(`/staff/admin/accounts/${a.id}/disable`)}
+                      >
                         <CsrfField token={staff.csrfToken} />
                         <input type="hidden" name="disabled" value={a.status === 'disabled' ? '0' : '1'} />
                         <button type="submit" class="link-button">
-                          {request.t(a.status === 'disabled' ? 'identity.admin.enable' : 'identity.admin.disable')}
+                          {request.t(
+                            a.status === 'disabled' ? 'identity.admin.enable' : 'identity.admin.disable',
+                          )}
                         </button>
                       </form>
                       <details>
                         <summary>{request.t('identity.admin.changeRoles')}</summary>
-                        <form method="post" action={request.localePath(`/staff/admin/accounts/${a.id}/roles`)} class="stack">
+                        <form
+                          method="post"
+                          action={request.localePath(`/staff/admin/accounts/${a.id}/roles`)}
+                          class="stack"
+                        >
                           <CsrfField token={staff.csrfToken} />
-                          {ROLES.filter((r) => ROLE_ORGANISATION_KINDS[r].includes(a.kind as OrganisationKind) && (r !== 'platform_admin' || staff.roles.includes('platform_admin'))).map((r) => (
+                          {ROLES.filter(
+                            (r) =>
+                              ROLE_ORGANISATION_KINDS[r].includes(a.kind as OrganisationKind) &&
+                              (r !== 'platform_admin' || staff.roles.includes('platform_admin')),
+                          ).map((r) => (
                             <label class="check">
-                              <input type="checkbox" name="roles" value={r} checked={a.roles.includes(r)} /> {request.t(`identity.role.${r}`)}
+                              <input type="checkbox" name="roles" value={r} checked={a.roles.includes(r)} />{' '}
+                              {request.t(`identity.role.${r}`)}
                             </label>
                           ))}
                           <button type="submit" class="button secondary">
@@ -238,7 +373,10 @@ export function adminRoutes(app: FastifyInstance, deps: IdentityDeps): void {
                           </button>
                         </form>
                       </details>
-                      <form method="post" action={request.localePath(`/staff/admin/accounts/${a.id}/reset-mfa`)}>
+                      <form
+                        method="post"
+                        action={request.localePath(`/staff/admin/accounts/${a.id}/reset-mfa`)}
+                      >
                         <CsrfField token={staff.csrfToken} />
                         <button type="submit" class="link-button">
                           {request.t('identity.admin.resetMfa')}
@@ -270,15 +408,39 @@ export function adminRoutes(app: FastifyInstance, deps: IdentityDeps): void {
             ))}
           </select>
           <label for="inv-name">{request.t('identity.field.displayName')}</label>
-          <input id="inv-name" name="displayName" required maxLength={100} value={String(form.values?.displayName ?? '')} />
+          <input
+            id="inv-name"
+            name="displayName"
+            required
+            maxLength={100}
+            value={String(form.values?.displayName ?? '')}
+          />
           <label for="inv-email">{request.t('identity.field.email')}</label>
-          <input id="inv-email" name="email" type="email" required maxLength={254} value={String(form.values?.email ?? '')} autocomplete="off" />
+          <input
+            id="inv-email"
+            name="email"
+            type="email"
+            required
+            maxLength={254}
+            value={String(form.values?.email ?? '')}
+            autocomplete="off"
+          />
           <fieldset>
             <legend>{request.t('identity.field.roles')}</legend>
-            {ROLES.filter((r) => r !== 'platform_admin' || grantedScope(staff, 'identity.organisation.create') !== undefined).map((r) => (
+            {ROLES.filter(
+              (r) =>
+                r !== 'platform_admin' || grantedScope(staff, 'identity.organisation.create') !== undefined,
+            ).map((r) => (
               <label class="check">
-                <input type="checkbox" name="roles" value={r} checked={chosenRoles.has(r)} /> {request.t(`identity.role.${r}`)}{' '}
-                <small>({ROLE_ORGANISATION_KINDS[r].length === ORGANISATION_KINDS.length ? request.t('identity.admin.anyKind') : ROLE_ORGANISATION_KINDS[r].map((k) => request.t(`identity.orgKind.${k}`)).join('、')})</small>
+                <input type="checkbox" name="roles" value={r} checked={chosenRoles.has(r)} />{' '}
+                {request.t(`identity.role.${r}`)}{' '}
+                <small>
+                  (
+                  {ROLE_ORGANISATION_KINDS[r].length === ORGANISATION_KINDS.length
+                    ? request.t('identity.admin.anyKind')
+                    : ROLE_ORGANISATION_KINDS[r].map((k) => request.t(`identity.orgKind.${k}`)).join('、')}
+                  )
+                </small>
               </label>
             ))}
           </fieldset>
@@ -300,10 +462,31 @@ export function adminRoutes(app: FastifyInstance, deps: IdentityDeps): void {
 
   app.get(
     '/staff/admin/accounts',
-    { config: { access: { action: 'identity.account.list' } }, schema: { hide: true, querystring: Type.Object({ done: Type.Optional(Type.Union([Type.Literal('disabled'), Type.Literal('enabled'), Type.Literal('mfa'), Type.Literal('roles')])) }) } },
+    {
+      config: { access: { action: 'identity.account.list' } },
+      schema: {
+        hide: true,
+        querystring: Type.Object({
+          done: Type.Optional(
+            Type.Union([
+              Type.Literal('disabled'),
+              Type.Literal('enabled'),
+              Type.Literal('mfa'),
+              Type.Literal('roles'),
+            ]),
+          ),
+        }),
+      },
+    },
     async (request, reply) => {
       const done = (request.query as { done?: string }).done;
-      return accountsPage(request, reply, done ? { notice: request.t(`identity.admin.done.${done as 'disabled' | 'enabled' | 'mfa' | 'roles'}`) } : {});
+      return accountsPage(
+        request,
+        reply,
+        done
+          ? { notice: request.t(`identity.admin.done.${done as 'disabled' | 'enabled' | 'mfa' | 'roles'}`) }
+          : {},
+      );
     },
   );
 
@@ -325,40 +508,87 @@ export function adminRoutes(app: FastifyInstance, deps: IdentityDeps): void {
     },
     async (request, reply) => {
       const staff = requireStaff(request);
-      const body = request.body as { organisationId: string; displayName: string; email: string; roles?: string[]; locale: 'zh-CN' | 'en' };
-      const organisation = await app.db.selectFrom('organisation').select(['id', 'region_code']).where('id', '=', body.organisationId).executeTakeFirst();
-      const actor = { accountId: staff.accountId, organisationId: staff.organisationId, regionCode: staff.regionCode, roles: staff.roles };
+      const body = request.body as {
+        organisationId: string;
+        displayName: string;
+        email: string;
+        roles?: string[];
+        locale: 'zh-CN' | 'en';
+      };
+      const organisation = await app.db
+        .selectFrom('organisation')
+        .select(['id', 'region_code'])
+        .where('id', '=', body.organisationId)
+        .executeTakeFirst();
+      const actor = {
+        accountId: staff.accountId,
+        organisationId: staff.organisationId,
+        regionCode: staff.regionCode,
+        roles: staff.roles,
+      };
       // An organisation outside the admin's scope is answered as if it did not exist.
-      if (!organisation || !evaluateAccess(actor, 'identity.account.invite', { organisationId: organisation.id, regionCode: organisation.region_code }).allowed) throw new AppError('NOT_FOUND');
+      if (
+        !organisation ||
+        !evaluateAccess(actor, 'identity.account.invite', {
+          organisationId: organisation.id,
+          regionCode: organisation.region_code,
+        }).allowed
+      )
+        throw new AppError('NOT_FOUND');
       // Only a platform admin may create another platform admin.
-      if ((body.roles ?? []).includes('platform_admin') && !staff.roles.includes('platform_admin')) throw new AppError('NOT_FOUND');
+      if ((body.roles ?? []).includes('platform_admin') && !staff.roles.includes('platform_admin'))
+        throw new AppError('NOT_FOUND');
       const result = await inviteAccount(deps, { ...body, roles: body.roles ?? [] }, auditActorFrom(request));
-      if (!result.ok) return accountsPage(request, reply, { problems: result.problems, values: { ...body, roles: body.roles ?? [] }, status: 400 });
-      return accountsPage(request, reply, { invitation: `${app.config.publicUrl}${body.locale === 'en' ? '/en' : ''}/staff/invite/${result.token}`, notice: request.t('identity.admin.invited') });
+      if (!result.ok)
+        return accountsPage(request, reply, {
+          problems: result.problems,
+          values: { ...body, roles: body.roles ?? [] },
+          status: 400,
+        });
+      return accountsPage(request, reply, {
+        invitation: `${app.config.publicUrl}${body.locale === 'en' ? '/en' : ''}/staff/invite/${result.token}`,
+        notice: request.t('identity.admin.invited'),
+      });
     },
   );
 
   const refuseSelf = (request: FastifyRequest): void => {
-    if ((request.params as { id: string }).id === requireStaff(request).accountId) throw new AppError('VALIDATION', { fields: [{ field: 'id', message: 'identity.admin.notSelf' }] });
+    if ((request.params as { id: string }).id === requireStaff(request).accountId)
+      throw new AppError('VALIDATION', { fields: [{ field: 'id', message: 'identity.admin.notSelf' }] });
   };
 
   app.post(
     '/staff/admin/accounts/:id/disable',
     {
       config: { access: { action: 'identity.account.disable', record: 'staff_account' } },
-      schema: { hide: true, params: Type.Object({ id: Uuid }), body: Type.Object({ ...FormToken, disabled: Type.Union([Type.Literal('1'), Type.Literal('0')]) }) },
+      schema: {
+        hide: true,
+        params: Type.Object({ id: Uuid }),
+        body: Type.Object({ ...FormToken, disabled: Type.Union([Type.Literal('1'), Type.Literal('0')]) }),
+      },
     },
     async (request, reply) => {
       refuseSelf(request);
       const disabled = (request.body as { disabled: '1' | '0' }).disabled === '1';
-      await setAccountDisabled(deps, (request.params as { id: string }).id, disabled, auditActorFrom(request));
-      return reply.redirect(request.localePath('/staff/admin/accounts') + `?done=${disabled ? 'disabled' : 'enabled'}`, 303);
+      await setAccountDisabled(
+        deps,
+        (request.params as { id: string }).id,
+        disabled,
+        auditActorFrom(request),
+      );
+      return reply.redirect(
+        request.localePath('/staff/admin/accounts') + `?done=${disabled ? 'disabled' : 'enabled'}`,
+        303,
+      );
     },
   );
 
   app.post(
     '/staff/admin/accounts/:id/reset-mfa',
-    { config: { access: { action: 'identity.account.resetMfa', record: 'staff_account' } }, schema: { hide: true, params: Type.Object({ id: Uuid }), body: Type.Object(FormToken) } },
+    {
+      config: { access: { action: 'identity.account.resetMfa', record: 'staff_account' } },
+      schema: { hide: true, params: Type.Object({ id: Uuid }), body: Type.Object(FormToken) },
+    },
     async (request, reply) => {
       refuseSelf(request);
       await resetMfa(deps, (request.params as { id: string }).id, auditActorFrom(request));
@@ -370,67 +600,95 @@ export function adminRoutes(app: FastifyInstance, deps: IdentityDeps): void {
     '/staff/admin/accounts/:id/roles',
     {
       config: { access: { action: 'identity.account.setRoles', record: 'staff_account' } },
-      schema: { hide: true, params: Type.Object({ id: Uuid }), body: Type.Object({ ...FormToken, roles: Type.Optional(Type.Array(Type.String({ maxLength: 40 }), { maxItems: 10 })) }) },
+      schema: {
+        hide: true,
+        params: Type.Object({ id: Uuid }),
+        body: Type.Object({
+          ...FormToken,
+          roles: Type.Optional(Type.Array(Type.String({ maxLength: 40 }), { maxItems: 10 })),
+        }),
+      },
     },
     async (request, reply) => {
       refuseSelf(request);
       const staff = requireStaff(request);
       const roles = (request.body as { roles?: string[] }).roles ?? [];
-      if (roles.includes('platform_admin') && !staff.roles.includes('platform_admin')) throw new AppError('NOT_FOUND');
-      const result = await setRoles(deps, (request.params as { id: string }).id, roles, auditActorFrom(request));
-      if (!result.ok) return accountsPage(request, reply, { error: request.t(`identity.invite.problem.${result.problem}`), status: 400 });
+      if (roles.includes('platform_admin') && !staff.roles.includes('platform_admin'))
+        throw new AppError('NOT_FOUND');
+      const result = await setRoles(
+        deps,
+        (request.params as { id: string }).id,
+        roles,
+        auditActorFrom(request),
+      );
+      if (!result.ok)
+        return accountsPage(request, reply, {
+          error: request.t(`identity.invite.problem.${result.problem}`),
+          status: 400,
+        });
       return reply.redirect(request.localePath('/staff/admin/accounts') + '?done=roles', 303);
     },
   );
 
   // The roles and what each may do: read straight from the policy data, so the page cannot drift from it.
-  app.get('/staff/admin/roles', { config: { access: { action: 'identity.account.list' } }, schema: { hide: true } }, async (request, reply) => {
-    const actions = allActions().sort();
-    return page(
-      request,
-      reply,
-      request.t('identity.admin.roles'),
-      <>
-        <h1>{request.t('identity.admin.roles')}</h1>
-        <p class="lead">{request.t('identity.admin.rolesLead')}</p>
-        <div class="table-scroll">
-          <table class="policy">
-            <thead>
-              <tr>
-                <th scope="col">{request.t('identity.admin.action')}</th>
-                {ROLES.map((r) => (
-                  <th scope="col">{request.t(`identity.role.${r}`)}</th>
-                ))}
-              </tr>
-            </thead>
-            <tbody>
-              {actions.map((action) => {
-                const rule = ruleFor(action);
-                return (
-                  <tr>
-                    <th scope="row">
-                      <code>{action}</code>
-                    </th>
-                    {ROLES.map((r) => {
-                      const scope = rule?.roles[r];
-                      const glass = rule?.breakGlass?.[r];
-                      return (
-                        <td>
-                          {scope ? request.t(`identity.scope.${scope}`) : '—'}
-                          {glass ? ` (${request.t('identity.audit.breakGlass')}: ${request.t(`identity.scope.${glass}`)})` : ''}
-                        </td>
-                      );
-                    })}
-                  </tr>
-                );
-              })}
-            </tbody>
-          </table>
-        </div>
-        <p class="hint">{request.t('identity.admin.rolesCount', { actions: actions.length, base: Object.keys(ACCESS_POLICY).length })}</p>
-      </>,
-    );
-  });
+  app.get(
+    '/staff/admin/roles',
+    { config: { access: { action: 'identity.account.list' } }, schema: { hide: true } },
+    async (request, reply) => {
+      const actions = allActions().sort();
+      return page(
+        request,
+        reply,
+        request.t('identity.admin.roles'),
+        <>
+          <h1>{request.t('identity.admin.roles')}</h1>
+          <p class="lead">{request.t('identity.admin.rolesLead')}</p>
+          <div class="table-scroll">
+            <table class="policy">
+              <thead>
+                <tr>
+                  <th scope="col">{request.t('identity.admin.action')}</th>
+                  {ROLES.map((r) => (
+                    <th scope="col">{request.t(`identity.role.${r}`)}</th>
+                  ))}
+                </tr>
+              </thead>
+              <tbody>
+                {actions.map((action) => {
+                  const rule = ruleFor(action);
+                  return (
+                    <tr>
+                      <th scope="row">
+                        <code>{action}</code>
+                      </th>
+                      {ROLES.map((r) => {
+                        const scope = rule?.roles[r];
+                        const glass = rule?.breakGlass?.[r];
+                        return (
+                          <td>
+                            {scope ? request.t(`identity.scope.${scope}`) : '—'}
+                            {glass
+                              ? ` (${request.t('identity.audit.breakGlass')}: ${request.t(`identity.scope.${glass}`)})`
+                              : ''}
+                          </td>
+                        );
+                      })}
+                    </tr>
+                  );
+                })}
+              </tbody>
+            </table>
+          </div>
+          <p class="hint">
+            {request.t('identity.admin.rolesCount', {
+              actions: actions.length,
+              base: Object.keys(ACCESS_POLICY).length,
+            })}
+          </p>
+        </>,
+      );
+    },
+  );
 
   const AuditQuery = Type.Object({
     account: Type.Optional(Type.Union([Uuid, Type.Literal('')])),
@@ -440,93 +698,139 @@ export function adminRoutes(app: FastifyInstance, deps: IdentityDeps): void {
     breakGlass: Type.Optional(Type.Literal('1')),
   });
 
-  app.get('/staff/admin/audit', { config: { access: { action: 'audit.event.list' } }, schema: { hide: true, querystring: AuditQuery } }, async (request, reply) => {
-    const staff = requireStaff(request);
-    const q = request.query as { account?: string; record?: string; from?: string; to?: string; breakGlass?: string };
-    let query = app.db
-      .selectFrom('audit_event as e')
-      .leftJoin('staff_account as a', 'a.id', 'e.actor_account_id')
-      .select(['e.seq', 'e.occurred_at', 'e.event', 'e.actor_roles', 'e.record_type', 'e.record_id', 'e.ip', 'e.break_glass', 'e.reason', 'e.details', 'a.display_name'])
-      .orderBy('e.seq', 'desc')
-      .limit(200);
-    if (scopeOf(request) !== 'all') query = query.where('e.organisation_id', '=', staff.organisationId);
-    if (q.account) query = query.where('e.actor_account_id', '=', q.account);
-    if (q.record?.trim()) query = query.where('e.record_id', '=', q.record.trim());
-    if (q.from) query = query.where('e.occurred_at', '>=', new Date(`${q.from}T00:00:00+08:00`));
-    if (q.to) query = query.where('e.occurred_at', '<', new Date(new Date(`${q.to}T00:00:00+08:00`).getTime() + 86_400_000));
-    if (q.breakGlass === '1') query = query.where('e.break_glass', '=', true);
-    const events = await query.execute();
-    const people = await app.db.selectFrom('organisation as o').innerJoin('staff_account as a', 'a.organisation_id', 'o.id').select(['a.id', 'a.display_name']).$call(inOrganisationScope(request)).orderBy('a.display_name').execute();
-    // Looking at the audit trail is itself audited.
-    await recordAuditAlone(app.db, { event: 'audit.viewed', actor: auditActorFrom(request), details: { filters: Object.keys(q).filter((k) => q[k as keyof typeof q]).join(',') } });
-    const timeFormat = new Intl.DateTimeFormat(request.locale === 'en' ? 'en-GB' : 'zh-CN', { dateStyle: 'short', timeStyle: 'medium', timeZone: 'Asia/Shanghai' });
-    return page(
-      request,
-      reply,
-      request.t('identity.admin.audit'),
-      <>
-        <h1>{request.t('identity.admin.audit')}</h1>
-        <form method="get" action={request.localePath('/staff/admin/audit')} class="filters">
-          <label for="f-account">{request.t('identity.audit.person')}</label>
-          <select id="f-account" name="account">
-            <option value="">{request.t('identity.audit.anyone')}</option>
-            {people.map((p) => (
-              <option value={p.id} selected={q.account === p.id}>
-                {p.display_name}
-              </option>
-            ))}
-          </select>
-          <label for="f-record">{request.t('identity.audit.record')}</label>
-          <input id="f-record" name="record" maxLength={100} value={q.record ?? ''} />
-          <label for="f-from">{request.t('identity.audit.from')}</label>
-          <input id="f-from" name="from" type="date" value={q.from ?? ''} />
-          <label for="f-to">{request.t('identity.audit.to')}</label>
-          <input id="f-to" name="to" type="date" value={q.to ?? ''} />
-          <label class="check">
-            <input type="checkbox" name="breakGlass" value="1" checked={q.breakGlass === '1'} /> {request.t('identity.audit.breakGlassOnly')}
-          </label>
-          <button type="submit" class="button secondary">
-            {request.t('identity.audit.filter')}
-          </button>
-        </form>
-        <table class="audit">
-          <thead>
-            <tr>
-              <th scope="col">#</th>
-              <th scope="col">{request.t('identity.audit.when')}</th>
-              <th scope="col">{request.t('identity.audit.person')}</th>
-              <th scope="col">{request.t('identity.audit.what')}</th>
-              <th scope="col">{request.t('identity.audit.record')}</th>
-              <th scope="col">{request.t('identity.audit.network')}</th>
-            </tr>
-          </thead>
-          <tbody>
-            {events.map((e) => (
-              <tr class={e.break_glass ? 'flagged' : undefined}>
-                <td>{e.seq}</td>
-                <td>{timeFormat.format(e.occurred_at)}</td>
-                <td>
-                  {e.display_name ?? request.t('identity.audit.nobody')}
-                  {e.actor_roles.length > 0 && <small> ({e.actor_roles.join(', ')})</small>}
-                </td>
-                <td>
-                  <code>{e.event}</code>
-                  {Object.keys(e.details).length > 0 && <small> {JSON.stringify(e.details)}</small>}
-                  {e.break_glass && (
-                    <strong class="flag">
-                      {' '}
-                      {request.t('identity.audit.breakGlass')}: {e.reason ?? ''}
-                    </strong>
-                  )}
-                </td>
-                <td>{e.record_type ? `${e.record_type} ${e.record_id ?? ''}` : ''}</td>
-                <td>{e.ip ?? ''}</td>
+  app.get(
+    '/staff/admin/audit',
+    { config: { access: { action: 'audit.event.list' } }, schema: { hide: true, querystring: AuditQuery } },
+    async (request, reply) => {
+      const staff = requireStaff(request);
+      const q = request.query as {
+        account?: string;
+        record?: string;
+        from?: string;
+        to?: string;
+        breakGlass?: string;
+      };
+      let query = app.db
+        .selectFrom('audit_event as e')
+        .leftJoin('staff_account as a', 'a.id', 'e.actor_account_id')
+        .select([
+          'e.seq',
+          'e.occurred_at',
+          'e.event',
+          'e.actor_roles',
+          'e.record_type',
+          'e.record_id',
+          'e.ip',
+          'e.break_glass',
+          'e.reason',
+          'e.details',
+          'a.display_name',
+        ])
+        .orderBy('e.seq', 'desc')
+        .limit(200);
+      if (scopeOf(request) !== 'all') query = query.where('e.organisation_id', '=', staff.organisationId);
+      if (q.account) query = query.where('e.actor_account_id', '=', q.account);
+      if (q.record?.trim()) query = query.where('e.record_id', '=', q.record.trim());
+      if (q.from) query = query.where('e.occurred_at', '>=', new Date(`${q.from}T00:00:00+08:00`));
+      if (q.to)
+        query = query.where(
+          'e.occurred_at',
+          '<',
+          new Date(new Date(`${q.to}T00:00:00+08:00`).getTime() + 86_400_000),
+        );
+      if (q.breakGlass === '1') query = query.where('e.break_glass', '=', true);
+      const events = await query.execute();
+      const people = await app.db
+        .selectFrom('organisation as o')
+        .innerJoin('staff_account as a', 'a.organisation_id', 'o.id')
+        .select(['a.id', 'a.display_name'])
+        .$call(inOrganisationScope(request))
+        .orderBy('a.display_name')
+        .execute();
+      // Looking at the audit trail is itself audited.
+      await recordAuditAlone(app.db, {
+        event: 'audit.viewed',
+        actor: auditActorFrom(request),
+        details: {
+          filters: Object.keys(q)
+            .filter((k) => q[k as keyof typeof q])
+            .join(','),
+        },
+      });
+      const timeFormat = new Intl.DateTimeFormat(request.locale === 'en' ? 'en-GB' : 'zh-CN', {
+        dateStyle: 'short',
+        timeStyle: 'medium',
+        timeZone: 'Asia/Shanghai',
+      });
+      return page(
+        request,
+        reply,
+        request.t('identity.admin.audit'),
+        <>
+          <h1>{request.t('identity.admin.audit')}</h1>
+          <form method="get" action={request.localePath('/staff/admin/audit')} class="filters">
+            <label for="f-account">{request.t('identity.audit.person')}</label>
+            <select id="f-account" name="account">
+              <option value="">{request.t('identity.audit.anyone')}</option>
+              {people.map((p) => (
+                <option value={p.id} selected={q.account === p.id}>
+                  {p.display_name}
+                </option>
+              ))}
+            </select>
+            <label for="f-record">{request.t('identity.audit.record')}</label>
+            <input id="f-record" name="record" maxLength={100} value={q.record ?? ''} />
+            <label for="f-from">{request.t('identity.audit.from')}</label>
+            <input id="f-from" name="from" type="date" value={q.from ?? ''} />
+            <label for="f-to">{request.t('identity.audit.to')}</label>
+            <input id="f-to" name="to" type="date" value={q.to ?? ''} />
+            <label class="check">
+              <input type="checkbox" name="breakGlass" value="1" checked={q.breakGlass === '1'} />{' '}
+              {request.t('identity.audit.breakGlassOnly')}
+            </label>
+            <button type="submit" class="button secondary">
+              {request.t('identity.audit.filter')}
+            </button>
+          </form>
+          <table class="audit">
+            <thead>
+              <tr>
+                <th scope="col">#</th>
+                <th scope="col">{request.t('identity.audit.when')}</th>
+                <th scope="col">{request.t('identity.audit.person')}</th>
+                <th scope="col">{request.t('identity.audit.what')}</th>
+                <th scope="col">{request.t('identity.audit.record')}</th>
+                <th scope="col">{request.t('identity.audit.network')}</th>
               </tr>
-            ))}
-          </tbody>
-        </table>
-        {events.length === 0 && <p>{request.t('identity.audit.none')}</p>}
-      </>,
-    );
-  });
+            </thead>
+            <tbody>
+              {events.map((e) => (
+                <tr class={e.break_glass ? 'flagged' : undefined}>
+                  <td>{e.seq}</td>
+                  <td>{timeFormat.format(e.occurred_at)}</td>
+                  <td>
+                    {e.display_name ?? request.t('identity.audit.nobody')}
+                    {e.actor_roles.length > 0 && <small> ({e.actor_roles.join(', ')})</small>}
+                  </td>
+                  <td>
+                    <code>{e.event}</code>
+                    {Object.keys(e.details).length > 0 && <small> {JSON.stringify(e.details)}</small>}
+                    {e.break_glass && (
+                      <strong class="flag">
+                        {' '}
+                        {request.t('identity.audit.breakGlass')}: {e.reason ?? ''}
+                      </strong>
+                    )}
+                  </td>
+                  <td>{e.record_type ? `${e.record_type} ${e.record_id ?? ''}` : ''}</td>
+                  <td>{e.ip ?? ''}</td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+          {events.length === 0 && <p>{request.t('identity.audit.none')}</p>}
+        </>,
+      );
+    },
+  );
 }

@@ -13,9 +13,16 @@ const SessionView = Type.Object({
   accountId: Type.String(),
   displayName: Type.String(),
   locale: Type.Union([Type.Literal('zh-CN'), Type.Literal('en')]),
-  organisation: Type.Object({ id: Type.String(), name: Type.String(), kind: Type.String(), regionCode: Type.String() }),
+  organisation: Type.Object({
+    id: Type.String(),
+    name: Type.String(),
+    kind: Type.String(),
+    regionCode: Type.String(),
+  }),
   roles: Type.Array(Type.String()),
-  csrfToken: Type.String({ description: 'Send as the x-csrf-token header with every state-changing request' }),
+  csrfToken: Type.String({
+    description: 'Send as the x-csrf-token header with every state-changing request',
+  }),
 });
 
 export function apiRoutes(app: FastifyInstance): void {
@@ -23,7 +30,12 @@ export function apiRoutes(app: FastifyInstance): void {
     '/api/staff/session',
     {
       config: { access: { action: 'identity.session.read' } },
-      schema: { operationId: 'getStaffSession', tags: ['identity'], summary: 'The signed-in staff member, their organisation and roles', response: { 200: SessionView } },
+      schema: {
+        operationId: 'getStaffSession',
+        tags: ['identity'],
+        summary: 'The signed-in staff member, their organisation and roles',
+        response: { 200: SessionView },
+      },
     },
     async (request) => {
       const staff = requireStaff(request);
@@ -31,7 +43,12 @@ export function apiRoutes(app: FastifyInstance): void {
         accountId: staff.accountId,
         displayName: staff.displayName,
         locale: staff.locale,
-        organisation: { id: staff.organisationId, name: staff.organisationName, kind: staff.organisationKind, regionCode: staff.regionCode },
+        organisation: {
+          id: staff.organisationId,
+          name: staff.organisationName,
+          kind: staff.organisationKind,
+          regionCode: staff.regionCode,
+        },
         roles: staff.roles,
         csrfToken: staff.csrfToken,
       };
@@ -45,7 +62,8 @@ export function apiRoutes(app: FastifyInstance): void {
       schema: {
         operationId: 'requestBreakGlass',
         tags: ['identity'],
-        summary: 'Open a record outside one’s assignments for 15 minutes, giving a reason; flagged for review',
+        summary:
+          'Open a record outside one’s assignments for 15 minutes, giving a reason; flagged for review',
         body: Type.Object({
           recordType: Type.String({ maxLength: 60 }),
           recordId: Type.String({ maxLength: 100 }),
@@ -56,14 +74,34 @@ export function apiRoutes(app: FastifyInstance): void {
     },
     async (request, reply) => {
       const staff = requireStaff(request);
-      const { recordType, recordId, reason } = request.body as { recordType: string; recordId: string; reason: string };
+      const { recordType, recordId, reason } = request.body as {
+        recordType: string;
+        recordId: string;
+        reason: string;
+      };
       const type = app.recordTypes.get(recordType);
       const placement = type ? await type.locate(app.db, recordId) : undefined;
-      const actor = { accountId: staff.accountId, organisationId: staff.organisationId, regionCode: staff.regionCode, roles: staff.roles };
-      if (!placement || !evaluateAccess(actor, 'access.breakGlass.request', placement).allowed) throw new AppError('NOT_FOUND');
+      const actor = {
+        accountId: staff.accountId,
+        organisationId: staff.organisationId,
+        regionCode: staff.regionCode,
+        roles: staff.roles,
+      };
+      if (!placement || !evaluateAccess(actor, 'access.breakGlass.request', placement).allowed)
+        throw new AppError('NOT_FOUND');
       const expiresAt = new Date(Date.now() + BREAK_GLASS_MS);
       await app.db.transaction().execute(async (trx) => {
-        await trx.insertInto('staff_break_glass').values({ session_id: staff.sessionId, account_id: staff.accountId, record_type: recordType, record_id: recordId, reason: reason.trim(), expires_at: expiresAt }).execute();
+        await trx
+          .insertInto('staff_break_glass')
+          .values({
+            session_id: staff.sessionId,
+            account_id: staff.accountId,
+            record_type: recordType,
+            record_id: recordId,
+            reason: reason.trim(),
+            expires_at: expiresAt,
+          })
+          .execute();
         await recordAudit(trx, {
           event: 'access.break_glass_granted',
           actor: auditActorFrom(request),

@@ -17,7 +17,10 @@ import type { Database } from '../../db/schema.ts';
 /** Every kind of event, with the details it may carry (identifiers and codes only: never personal data). */
 export interface AuditEventDetails {
   'identity.sign_in': { method: 'totp' | 'recovery_code' | 'passkey' };
-  'identity.sign_in_failed': { stage: 'password' | 'totp'; why: 'password' | 'totp_wrong' | 'totp_reused' | 'locked' | 'disabled' };
+  'identity.sign_in_failed': {
+    stage: 'password' | 'totp';
+    why: 'password' | 'totp_wrong' | 'totp_reused' | 'locked' | 'disabled';
+  };
   'identity.sign_out': { everywhere: boolean; sessions: number };
   'identity.session_expired': { why: 'idle' | 'absolute' };
   'identity.totp_enrolled': Record<string, never>;
@@ -110,8 +113,14 @@ export function auditActorFrom(request: FastifyRequest): AuditActor {
 }
 
 /** Append an event to the chain inside the caller's transaction (the change and its record commit together). */
-export async function recordAudit<E extends AuditEventName>(trx: Transaction<Database>, input: AuditEventInput<E>): Promise<string> {
-  const head = await sql<{ seq: string; hash: Buffer }>`select seq::text as seq, hash from audit_chain_head where id = 1 for update`.execute(trx);
+export async function recordAudit<E extends AuditEventName>(
+  trx: Transaction<Database>,
+  input: AuditEventInput<E>,
+): Promise<string> {
+  const head = await sql<{
+    seq: string;
+    hash: Buffer;
+  }>`select seq::text as seq, hash from audit_chain_head where id = 1 for update`.execute(trx);
   const last = head.rows[0];
   if (!last) throw new Error('audit_chain_head is missing: run the migrations');
   const row: ChainedFields = {
@@ -139,7 +148,10 @@ export async function recordAudit<E extends AuditEventName>(trx: Transaction<Dat
 }
 
 /** Convenience for a single event outside any other change (a read, a failed sign-in). */
-export async function recordAuditAlone<E extends AuditEventName>(db: Kysely<Database>, input: AuditEventInput<E>): Promise<string> {
+export async function recordAuditAlone<E extends AuditEventName>(
+  db: Kysely<Database>,
+  input: AuditEventInput<E>,
+): Promise<string> {
   return db.transaction().execute((trx) => recordAudit(trx, input));
 }
 
@@ -176,11 +188,20 @@ export async function verifyAuditChain(db: Kysely<Database>): Promise<AuditVerif
     }
     if (rows.length < batch) break;
   }
-  const head = await db.selectFrom('audit_chain_head').select(['seq', 'hash']).where('id', '=', 1).executeTakeFirst();
+  const head = await db
+    .selectFrom('audit_chain_head')
+    .select(['seq', 'hash'])
+    .where('id', '=', 1)
+    .executeTakeFirst();
   if (!head) return { ok: false, events, seq: String(expected), problem: 'head' };
   if (BigInt(head.seq) !== expected - 1n) {
     // The head says more events were written than remain: the last ones were deleted.
-    return { ok: false, events, seq: BigInt(head.seq) >= expected ? String(expected) : head.seq, problem: BigInt(head.seq) >= expected ? 'missing' : 'head' };
+    return {
+      ok: false,
+      events,
+      seq: BigInt(head.seq) >= expected ? String(expected) : head.seq,
+      problem: BigInt(head.seq) >= expected ? 'missing' : 'head',
+    };
   }
   if (!head.hash.equals(prev)) return { ok: false, events, seq: head.seq, problem: 'changed' };
   return { ok: true, events };

@@ -25,7 +25,13 @@ import {
 } from './identity.service.ts';
 import { MIN_PASSWORD_LENGTH } from './passwords.ts';
 import { grantedScope } from './policy.ts';
-import { clearSessionCookie, loadStaffSession, revokeAllSessions, revokeSession, setSessionCookie } from './sessions.ts';
+import {
+  clearSessionCookie,
+  loadStaffSession,
+  revokeAllSessions,
+  revokeSession,
+  setSessionCookie,
+} from './sessions.ts';
 import { totpUri } from './totp.ts';
 
 /** A link on the console home, shown to those whose roles grant its action (other modules add theirs). */
@@ -43,7 +49,14 @@ declare module 'fastify' {
 
 const FormToken = { _csrf: Type.Optional(Type.String({ maxLength: 200 })) };
 
-function staffPage(request: FastifyRequest, reply: FastifyReply, title: string, body: preact.ComponentChildren, status = 200, scripts: string[] = []): FastifyReply {
+function staffPage(
+  request: FastifyRequest,
+  reply: FastifyReply,
+  title: string,
+  body: preact.ComponentChildren,
+  status = 200,
+  scripts: string[] = [],
+): FastifyReply {
   return sendPage(request, reply, {
     survivor: false,
     status,
@@ -58,7 +71,11 @@ function staffPage(request: FastifyRequest, reply: FastifyReply, title: string, 
   });
 }
 
-function signInPage(request: FastifyRequest, reply: FastifyReply, options: { error?: string; notice?: string; email?: string; status?: number } = {}): FastifyReply {
+function signInPage(
+  request: FastifyRequest,
+  reply: FastifyReply,
+  options: { error?: string; notice?: string; email?: string; status?: number } = {},
+): FastifyReply {
   return staffPage(
     request,
     reply,
@@ -70,9 +87,24 @@ function signInPage(request: FastifyRequest, reply: FastifyReply, options: { err
       {options.error && <FormError>{options.error}</FormError>}
       <form method="post" action={request.localePath('/staff/sign-in')} class="stack">
         <label for="email">{request.t('identity.field.email')}</label>
-        <input id="email" name="email" type="email" autocomplete="username" required maxLength={254} value={options.email ?? ''} />
+        <input
+          id="email"
+          name="email"
+          type="email"
+          autocomplete="username"
+          required
+          maxLength={254}
+          value={options.email ?? ''}
+        />
         <label for="password">{request.t('identity.field.password')}</label>
-        <input id="password" name="password" type="password" autocomplete="current-password" required maxLength={200} />
+        <input
+          id="password"
+          name="password"
+          type="password"
+          autocomplete="current-password"
+          required
+          maxLength={200}
+        />
         <button type="submit" class="button">
           {request.t('identity.signIn.submit')}
         </button>
@@ -83,9 +115,19 @@ function signInPage(request: FastifyRequest, reply: FastifyReply, options: { err
   );
 }
 
-async function verifyPage(request: FastifyRequest, reply: FastifyReply, error?: string, status = 200): Promise<FastifyReply> {
+async function verifyPage(
+  request: FastifyRequest,
+  reply: FastifyReply,
+  error?: string,
+  status = 200,
+): Promise<FastifyReply> {
   const staff = requireStaff(request);
-  const hasPasskey = (await request.server.db.selectFrom('staff_passkey').select('id').where('account_id', '=', staff.accountId).executeTakeFirst()) !== undefined;
+  const hasPasskey =
+    (await request.server.db
+      .selectFrom('staff_passkey')
+      .select('id')
+      .where('account_id', '=', staff.accountId)
+      .executeTakeFirst()) !== undefined;
   return staffPage(
     request,
     reply,
@@ -97,7 +139,16 @@ async function verifyPage(request: FastifyRequest, reply: FastifyReply, error?: 
       <form method="post" action={request.localePath('/staff/sign-in/verify')} class="stack">
         <CsrfField token={staff.csrfToken} />
         <label for="code">{request.t('identity.field.code')}</label>
-        <input id="code" name="code" type="text" inputMode="numeric" autocomplete="one-time-code" required maxLength={20} autofocus />
+        <input
+          id="code"
+          name="code"
+          type="text"
+          inputMode="numeric"
+          autocomplete="one-time-code"
+          required
+          maxLength={20}
+          autofocus
+        />
         <button type="submit" class="button">
           {request.t('identity.verify.submit')}
         </button>
@@ -105,7 +156,15 @@ async function verifyPage(request: FastifyRequest, reply: FastifyReply, error?: 
       <p class="hint">{request.t('identity.verify.recoveryHint')}</p>
       {hasPasskey && (
         <p>
-          <button type="button" class="button secondary" id="passkey-sign-in" data-csrf={staff.csrfToken} data-failed={request.t('identity.passkey.failed')} data-unsupported={request.t('identity.passkey.unsupported')} hidden>
+          <button
+            type="button"
+            class="button secondary"
+            id="passkey-sign-in"
+            data-csrf={staff.csrfToken}
+            data-failed={request.t('identity.passkey.failed')}
+            data-unsupported={request.t('identity.passkey.unsupported')}
+            hidden
+          >
             {request.t('identity.passkey.use')}
           </button>
         </p>
@@ -117,10 +176,20 @@ async function verifyPage(request: FastifyRequest, reply: FastifyReply, error?: 
   );
 }
 
-async function enrolPage(deps: IdentityDeps, request: FastifyRequest, reply: FastifyReply, error?: string, status = 200): Promise<FastifyReply> {
+async function enrolPage(
+  deps: IdentityDeps,
+  request: FastifyRequest,
+  reply: FastifyReply,
+  error?: string,
+  status = 200,
+): Promise<FastifyReply> {
   const staff = requireStaff(request);
   const secret = await pendingTotpSecret(deps, staff.sessionId);
-  const qr = await QRCode.toDataURL(totpUri(secret, staff.organisationName), { margin: 1, width: 240, errorCorrectionLevel: 'M' });
+  const qr = await QRCode.toDataURL(totpUri(secret, staff.organisationName), {
+    margin: 1,
+    width: 240,
+    errorCorrectionLevel: 'M',
+  });
   const grouped = secret.match(/.{1,4}/g)?.join(' ') ?? secret;
   return staffPage(
     request,
@@ -146,7 +215,15 @@ async function enrolPage(deps: IdentityDeps, request: FastifyRequest, reply: Fas
       <form method="post" action={request.localePath('/staff/totp/enrol')} class="stack">
         <CsrfField token={staff.csrfToken} />
         <label for="code">{request.t('identity.field.code')}</label>
-        <input id="code" name="code" type="text" inputMode="numeric" autocomplete="one-time-code" required maxLength={20} />
+        <input
+          id="code"
+          name="code"
+          type="text"
+          inputMode="numeric"
+          autocomplete="one-time-code"
+          required
+          maxLength={20}
+        />
         <button type="submit" class="button">
           {request.t('identity.enrol.submit')}
         </button>
@@ -182,15 +259,30 @@ export function authRoutes(app: FastifyInstance, deps: IdentityDeps): void {
   app.get(
     '/staff/sign-in',
     {
-      config: { access: { public: true, reason: 'staff must be able to reach the sign-in page before signing in' } },
-      schema: { hide: true, querystring: Type.Object({ ended: Type.Optional(Type.Union([Type.Literal('timeout'), Type.Literal('ended'), Type.Literal('signed-out')])) }) },
+      config: {
+        access: { public: true, reason: 'staff must be able to reach the sign-in page before signing in' },
+      },
+      schema: {
+        hide: true,
+        querystring: Type.Object({
+          ended: Type.Optional(
+            Type.Union([Type.Literal('timeout'), Type.Literal('ended'), Type.Literal('signed-out')]),
+          ),
+        }),
+      },
     },
     async (request, reply) => {
       const { ended } = request.query as { ended?: 'timeout' | 'ended' | 'signed-out' };
       const staff = await loadStaffSession(request, app.db, app.sessionKeys);
       if (staff?.stage === 'full') return reply.redirect(request.localePath('/staff'), 303);
       const notice =
-        ended === 'timeout' ? request.t('identity.signIn.timedOut') : ended === 'ended' ? request.t('identity.signIn.ended') : ended === 'signed-out' ? request.t('identity.signIn.signedOut') : undefined;
+        ended === 'timeout'
+          ? request.t('identity.signIn.timedOut')
+          : ended === 'ended'
+            ? request.t('identity.signIn.ended')
+            : ended === 'signed-out'
+              ? request.t('identity.signIn.signedOut')
+              : undefined;
       return signInPage(request, reply, notice ? { notice } : {});
     },
   );
@@ -198,19 +290,45 @@ export function authRoutes(app: FastifyInstance, deps: IdentityDeps): void {
   app.post(
     '/staff/sign-in',
     {
-      config: { access: { public: true, reason: 'the first sign-in step checks the password; guessing is rate-limited per account and network' } },
-      schema: { hide: true, body: Type.Object({ email: Type.String({ minLength: 1, maxLength: 254 }), password: Type.String({ minLength: 1, maxLength: 1000 }) }) },
+      config: {
+        access: {
+          public: true,
+          reason:
+            'the first sign-in step checks the password; guessing is rate-limited per account and network',
+        },
+      },
+      schema: {
+        hide: true,
+        body: Type.Object({
+          email: Type.String({ minLength: 1, maxLength: 254 }),
+          password: Type.String({ minLength: 1, maxLength: 1000 }),
+        }),
+      },
     },
     async (request, reply) => {
       const body = request.body as { email: string; password: string };
-      const result = await signInWithPassword(deps, body, { ip: request.ip, userAgent: request.headers['user-agent']?.slice(0, 300) ?? null });
+      const result = await signInWithPassword(deps, body, {
+        ip: request.ip,
+        userAgent: request.headers['user-agent']?.slice(0, 300) ?? null,
+      });
       if (!result.ok) {
         return result.why === 'locked'
-          ? signInPage(request, reply, { error: request.t('identity.signIn.locked'), email: body.email, status: 429 })
-          : signInPage(request, reply, { error: request.t('identity.signIn.invalid'), email: body.email, status: 401 });
+          ? signInPage(request, reply, {
+              error: request.t('identity.signIn.locked'),
+              email: body.email,
+              status: 429,
+            })
+          : signInPage(request, reply, {
+              error: request.t('identity.signIn.invalid'),
+              email: body.email,
+              status: 401,
+            });
       }
       setSessionCookie(request, reply, result.session.token);
-      return reply.redirect(request.localePath(result.next === 'mfa' ? '/staff/sign-in/verify' : '/staff/totp/enrol'), 303);
+      return reply.redirect(
+        request.localePath(result.next === 'mfa' ? '/staff/sign-in/verify' : '/staff/totp/enrol'),
+        303,
+      );
     },
   );
 
@@ -227,15 +345,29 @@ export function authRoutes(app: FastifyInstance, deps: IdentityDeps): void {
     '/staff/sign-in/verify',
     {
       config: { access: { action: 'identity.signIn.verify' } },
-      schema: { hide: true, body: Type.Object({ ...FormToken, code: Type.String({ minLength: 1, maxLength: 40 }) }) },
+      schema: {
+        hide: true,
+        body: Type.Object({ ...FormToken, code: Type.String({ minLength: 1, maxLength: 40 }) }),
+      },
     },
     async (request, reply) => {
       const staff = requireStaff(request);
       if (staff.stage !== 'mfa') return reply.redirect(request.localePath('/staff'), 303);
       const { code } = request.body as { code: string };
-      const result = await verifySecondFactor(deps, staff.sessionId, staff.accountId, code, auditActorFrom(request));
+      const result = await verifySecondFactor(
+        deps,
+        staff.sessionId,
+        staff.accountId,
+        code,
+        auditActorFrom(request),
+      );
       if (!result.ok) {
-        const message = result.why === 'reused' ? 'identity.verify.reused' : result.why === 'locked' ? 'identity.signIn.locked' : 'identity.verify.wrong';
+        const message =
+          result.why === 'reused'
+            ? 'identity.verify.reused'
+            : result.why === 'locked'
+              ? 'identity.signIn.locked'
+              : 'identity.verify.wrong';
         return verifyPage(request, reply, request.t(message), result.why === 'locked' ? 429 : 401);
       }
       setSessionCookie(request, reply, result.session.token);
@@ -253,18 +385,38 @@ export function authRoutes(app: FastifyInstance, deps: IdentityDeps): void {
     '/staff/totp/enrol',
     {
       config: { access: { action: 'identity.totp.enrol' } },
-      schema: { hide: true, body: Type.Object({ ...FormToken, code: Type.String({ minLength: 1, maxLength: 40 }) }) },
+      schema: {
+        hide: true,
+        body: Type.Object({ ...FormToken, code: Type.String({ minLength: 1, maxLength: 40 }) }),
+      },
     },
     async (request, reply) => {
       const staff = requireStaff(request);
       const { code } = request.body as { code: string };
-      const result = await confirmTotpEnrolment(deps, staff.sessionId, staff.accountId, code, auditActorFrom(request));
+      const result = await confirmTotpEnrolment(
+        deps,
+        staff.sessionId,
+        staff.accountId,
+        code,
+        auditActorFrom(request),
+      );
       if (!result.ok) {
-        return enrolPage(deps, request, reply, request.t(result.why === 'locked' ? 'identity.signIn.locked' : 'identity.enrol.wrong'), result.why === 'locked' ? 429 : 400);
+        return enrolPage(
+          deps,
+          request,
+          reply,
+          request.t(result.why === 'locked' ? 'identity.signIn.locked' : 'identity.enrol.wrong'),
+          result.why === 'locked' ? 429 : 400,
+        );
       }
       setSessionCookie(request, reply, result.session.token);
       // The recovery codes are shown once, on this response only; they are stored hashed.
-      request.staff = { ...staff, sessionId: result.session.id, stage: 'full', csrfToken: csrfTokenFor(app.csrfKey, result.session.id) };
+      request.staff = {
+        ...staff,
+        sessionId: result.session.id,
+        stage: 'full',
+        csrfToken: csrfTokenFor(app.csrfKey, result.session.id),
+      };
       return staffPage(
         request,
         reply,
@@ -293,35 +445,75 @@ export function authRoutes(app: FastifyInstance, deps: IdentityDeps): void {
   app.get(
     '/staff/invite/:token',
     {
-      config: { access: { public: true, reason: 'an invitation link is opened before the invited person has an account to sign in with' } },
+      config: {
+        access: {
+          public: true,
+          reason: 'an invitation link is opened before the invited person has an account to sign in with',
+        },
+      },
       schema: { hide: true, params: Type.Object({ token: Type.String({ maxLength: 100 }) }) },
     },
     async (request, reply) => {
       const { token } = request.params as { token: string };
       const invitation = await findInvitation(deps, token);
-      if (!invitation) return staffPage(request, reply, request.t('identity.invite.title'), <FormError>{request.t('identity.invite.gone')}</FormError>, 404);
+      if (!invitation)
+        return staffPage(
+          request,
+          reply,
+          request.t('identity.invite.title'),
+          <FormError>{request.t('identity.invite.gone')}</FormError>,
+          404,
+        );
       return invitePage(request, reply, token, invitation);
     },
   );
 
-  function invitePage(request: FastifyRequest, reply: FastifyReply, token: string, invitation: { displayName: string; organisationName: string; email: string }, error?: string, status = 200): FastifyReply {
+  function invitePage(
+    request: FastifyRequest,
+    reply: FastifyReply,
+    token: string,
+    invitation: { displayName: string; organisationName: string; email: string },
+    error?: string,
+    status = 200,
+  ): FastifyReply {
     return staffPage(
       request,
       reply,
       request.t('identity.invite.title'),
       <>
         <h1>{request.t('identity.invite.title')}</h1>
-        <p class="lead">{request.t('identity.invite.lead', { name: invitation.displayName, organisation: invitation.organisationName })}</p>
+        <p class="lead">
+          {request.t('identity.invite.lead', {
+            name: invitation.displayName,
+            organisation: invitation.organisationName,
+          })}
+        </p>
         {error && <FormError>{error}</FormError>}
         <form method="post" action={request.localePath(`/staff/invite/${token}`)} class="stack">
           <input type="hidden" name="username" autocomplete="username" value={invitation.email} />
           <label for="password">{request.t('identity.field.newPassword')}</label>
-          <input id="password" name="password" type="password" autocomplete="new-password" required minLength={MIN_PASSWORD_LENGTH} maxLength={200} aria-describedby="password-rules" />
+          <input
+            id="password"
+            name="password"
+            type="password"
+            autocomplete="new-password"
+            required
+            minLength={MIN_PASSWORD_LENGTH}
+            maxLength={200}
+            aria-describedby="password-rules"
+          />
           <p id="password-rules" class="hint">
             {request.t('identity.password.rules', { min: MIN_PASSWORD_LENGTH })}
           </p>
           <label for="confirm">{request.t('identity.field.confirmPassword')}</label>
-          <input id="confirm" name="confirm" type="password" autocomplete="new-password" required maxLength={200} />
+          <input
+            id="confirm"
+            name="confirm"
+            type="password"
+            autocomplete="new-password"
+            required
+            maxLength={200}
+          />
           <button type="submit" class="button">
             {request.t('identity.invite.submit')}
           </button>
@@ -334,22 +526,48 @@ export function authRoutes(app: FastifyInstance, deps: IdentityDeps): void {
   app.post(
     '/staff/invite/:token',
     {
-      config: { access: { public: true, reason: 'setting a password from a one-time invitation link; the link itself is the credential' } },
+      config: {
+        access: {
+          public: true,
+          reason: 'setting a password from a one-time invitation link; the link itself is the credential',
+        },
+      },
       schema: {
         hide: true,
         params: Type.Object({ token: Type.String({ maxLength: 100 }) }),
-        body: Type.Object({ password: Type.String({ maxLength: 1000 }), confirm: Type.String({ maxLength: 1000 }), username: Type.Optional(Type.String({ maxLength: 254 })) }),
+        body: Type.Object({
+          password: Type.String({ maxLength: 1000 }),
+          confirm: Type.String({ maxLength: 1000 }),
+          username: Type.Optional(Type.String({ maxLength: 254 })),
+        }),
       },
     },
     async (request, reply) => {
       const { token } = request.params as { token: string };
       const { password, confirm } = request.body as { password: string; confirm: string };
-      const result = await acceptInvitation(deps, token, password, confirm, { ip: request.ip, userAgent: request.headers['user-agent']?.slice(0, 300) ?? null });
-      if (!result.ok && result.why === 'gone') return staffPage(request, reply, request.t('identity.invite.title'), <FormError>{request.t('identity.invite.gone')}</FormError>, 404);
+      const result = await acceptInvitation(deps, token, password, confirm, {
+        ip: request.ip,
+        userAgent: request.headers['user-agent']?.slice(0, 300) ?? null,
+      });
+      if (!result.ok && result.why === 'gone')
+        return staffPage(
+          request,
+          reply,
+          request.t('identity.invite.title'),
+          <FormError>{request.t('identity.invite.gone')}</FormError>,
+          404,
+        );
       if (!result.ok) {
         const invitation = await findInvitation(deps, token);
         if (!invitation) throw new AppError('NOT_FOUND');
-        return invitePage(request, reply, token, invitation, passwordProblemMessage(request, result.problem), 400);
+        return invitePage(
+          request,
+          reply,
+          token,
+          invitation,
+          passwordProblemMessage(request, result.problem),
+          400,
+        );
       }
       setSessionCookie(request, reply, result.session.token);
       return reply.redirect(request.localePath('/staff/totp/enrol'), 303);
@@ -358,12 +576,19 @@ export function authRoutes(app: FastifyInstance, deps: IdentityDeps): void {
 
   app.post(
     '/staff/sign-out',
-    { config: { access: { action: 'identity.session.signOut' } }, schema: { hide: true, body: Type.Object(FormToken) } },
+    {
+      config: { access: { action: 'identity.session.signOut' } },
+      schema: { hide: true, body: Type.Object(FormToken) },
+    },
     async (request, reply) => {
       const staff = requireStaff(request);
       await app.db.transaction().execute(async (trx) => {
         await revokeSession(trx, staff.sessionId);
-        await recordAudit(trx, { event: 'identity.sign_out', actor: auditActorFrom(request), details: { everywhere: false, sessions: 1 } });
+        await recordAudit(trx, {
+          event: 'identity.sign_out',
+          actor: auditActorFrom(request),
+          details: { everywhere: false, sessions: 1 },
+        });
       });
       clearSessionCookie(request, reply);
       return reply.redirect(request.localePath('/staff/sign-in') + '?ended=signed-out', 303);
@@ -372,124 +597,176 @@ export function authRoutes(app: FastifyInstance, deps: IdentityDeps): void {
 
   app.post(
     '/staff/sign-out-everywhere',
-    { config: { access: { action: 'identity.session.signOutEverywhere' } }, schema: { hide: true, body: Type.Object(FormToken) } },
+    {
+      config: { access: { action: 'identity.session.signOutEverywhere' } },
+      schema: { hide: true, body: Type.Object(FormToken) },
+    },
     async (request, reply) => {
       const staff = requireStaff(request);
       await app.db.transaction().execute(async (trx) => {
         const sessions = await revokeAllSessions(trx, staff.accountId);
-        await recordAudit(trx, { event: 'identity.sign_out', actor: auditActorFrom(request), details: { everywhere: true, sessions } });
+        await recordAudit(trx, {
+          event: 'identity.sign_out',
+          actor: auditActorFrom(request),
+          details: { everywhere: true, sessions },
+        });
       });
       clearSessionCookie(request, reply);
       return reply.redirect(request.localePath('/staff/sign-in') + '?ended=signed-out', 303);
     },
   );
 
-  app.get('/staff', { config: { access: { action: 'staff.console.view' } }, schema: { hide: true } }, async (request, reply) => {
-    const staff = requireStaff(request);
-    const links = app.staffConsoleLinks.filter((link) => grantedScope(staff, link.action) !== undefined);
-    return staffPage(
-      request,
-      reply,
-      request.t(`identity.console.${staff.organisationKind}`),
-      <>
-        <h1>{request.t(`identity.console.${staff.organisationKind}`)}</h1>
-        <p class="lead">{request.t('identity.console.greeting', { name: staff.displayName, organisation: staff.organisationName })}</p>
-        <p>
-          {request.t('identity.console.roles')} {staff.roles.map((r) => request.t(`identity.role.${r}`)).join('、')}
-        </p>
-        {links.length > 0 ? (
-          <ul class="cards console-links">
-            {links.map((link) => (
-              <li>
-                <a href={request.localePath(link.href)}>{request.t(link.label)}</a>
-              </li>
-            ))}
-          </ul>
-        ) : (
-          <p>{request.t('identity.console.nothingYet')}</p>
-        )}
-      </>,
-    );
-  });
+  app.get(
+    '/staff',
+    { config: { access: { action: 'staff.console.view' } }, schema: { hide: true } },
+    async (request, reply) => {
+      const staff = requireStaff(request);
+      const links = app.staffConsoleLinks.filter((link) => grantedScope(staff, link.action) !== undefined);
+      return staffPage(
+        request,
+        reply,
+        request.t(`identity.console.${staff.organisationKind}`),
+        <>
+          <h1>{request.t(`identity.console.${staff.organisationKind}`)}</h1>
+          <p class="lead">
+            {request.t('identity.console.greeting', {
+              name: staff.displayName,
+              organisation: staff.organisationName,
+            })}
+          </p>
+          <p>
+            {request.t('identity.console.roles')}{' '}
+            {staff.roles.map((r) => request.t(`identity.role.${r}`)).join('、')}
+          </p>
+          {links.length > 0 ? (
+            <ul class="cards console-links">
+              {links.map((link) => (
+                <li>
+                  <a href={request.localePath(link.href)}>{request.t(link.label)}</a>
+                </li>
+              ))}
+            </ul>
+          ) : (
+            <p>{request.t('identity.console.nothingYet')}</p>
+          )}
+        </>,
+      );
+    },
+  );
 
-  app.get('/staff/account', { config: { access: { action: 'identity.account.updateOwn' } }, schema: { hide: true, querystring: Type.Object({ saved: Type.Optional(Type.Literal('1')) }) } }, async (request, reply) => {
-    const staff = requireStaff(request);
-    const saved = (request.query as { saved?: string }).saved === '1';
-    const passkeys = await app.db.selectFrom('staff_passkey').select(['id', 'created_at']).where('account_id', '=', staff.accountId).orderBy('created_at').execute();
-    const dateFormat = new Intl.DateTimeFormat(request.locale === 'en' ? 'en-GB' : 'zh-CN', { dateStyle: 'medium', timeZone: 'Asia/Shanghai' });
-    return staffPage(
-      request,
-      reply,
-      request.t('identity.account.title'),
-      <>
-        <h1>{request.t('identity.account.title')}</h1>
-        {saved && <Notice>{request.t('identity.account.saved')}</Notice>}
-        <form method="post" action={request.localePath('/staff/account')} class="stack">
-          <CsrfField token={staff.csrfToken} />
-          <label for="locale">{request.t('identity.account.language')}</label>
-          <select id="locale" name="locale">
-            <option value="zh-CN" selected={staff.locale === 'zh-CN'}>
-              中文
-            </option>
-            <option value="en" selected={staff.locale === 'en'}>
-              English
-            </option>
-          </select>
-          <button type="submit" class="button">
-            {request.t('identity.account.save')}
-          </button>
-        </form>
-        <h2>{request.t('identity.passkey.title')}</h2>
-        <p>{request.t('identity.passkey.lead')}</p>
-        {passkeys.length === 0 ? (
-          <p>{request.t('identity.passkey.none')}</p>
-        ) : (
-          <ul class="passkeys">
-            {passkeys.map((p) => (
-              <li>
-                {request.t('identity.passkey.added', { date: dateFormat.format(p.created_at) })}{' '}
-                <form method="post" action={request.localePath(`/staff/passkeys/${p.id}/remove`)} class="inline">
-                  <CsrfField token={staff.csrfToken} />
-                  <button type="submit" class="link-button">
-                    {request.t('identity.passkey.remove')}
-                  </button>
-                </form>
-              </li>
-            ))}
-          </ul>
-        )}
-        <p>
-          <button type="button" class="button secondary" id="passkey-add" data-csrf={staff.csrfToken} data-failed={request.t('identity.passkey.failed')} data-unsupported={request.t('identity.passkey.unsupported')} hidden>
-            {request.t('identity.passkey.add')}
-          </button>
-        </p>
-        <p class="form-error" id="passkey-error" role="alert" hidden></p>
-        <h2>{request.t('identity.account.sessions')}</h2>
-        <p>{request.t('identity.account.sessionsLead')}</p>
-        <form method="post" action={request.localePath('/staff/sign-out-everywhere')}>
-          <CsrfField token={staff.csrfToken} />
-          <button type="submit" class="button secondary">
-            {request.t('identity.account.signOutEverywhere')}
-          </button>
-        </form>
-      </>,
-      200,
-      [app.assets.url('passkey.js')],
-    );
-  });
+  app.get(
+    '/staff/account',
+    {
+      config: { access: { action: 'identity.account.updateOwn' } },
+      schema: { hide: true, querystring: Type.Object({ saved: Type.Optional(Type.Literal('1')) }) },
+    },
+    async (request, reply) => {
+      const staff = requireStaff(request);
+      const saved = (request.query as { saved?: string }).saved === '1';
+      const passkeys = await app.db
+        .selectFrom('staff_passkey')
+        .select(['id', 'created_at'])
+        .where('account_id', '=', staff.accountId)
+        .orderBy('created_at')
+        .execute();
+      const dateFormat = new Intl.DateTimeFormat(request.locale === 'en' ? 'en-GB' : 'zh-CN', {
+        dateStyle: 'medium',
+        timeZone: 'Asia/Shanghai',
+      });
+      return staffPage(
+        request,
+        reply,
+        request.t('identity.account.title'),
+        <>
+          <h1>{request.t('identity.account.title')}</h1>
+          {saved && <Notice>{request.t('identity.account.saved')}</Notice>}
+          <form method="post" action={request.localePath('/staff/account')} class="stack">
+            <CsrfField token={staff.csrfToken} />
+            <label for="locale">{request.t('identity.account.language')}</label>
+            <select id="locale" name="locale">
+              <option value="zh-CN" selected={staff.locale === 'zh-CN'}>
+                中文
+              </option>
+              <option value="en" selected={staff.locale === 'en'}>
+                English
+              </option>
+            </select>
+            <button type="submit" class="button">
+              {request.t('identity.account.save')}
+            </button>
+          </form>
+          <h2>{request.t('identity.passkey.title')}</h2>
+          <p>{request.t('identity.passkey.lead')}</p>
+          {passkeys.length === 0 ? (
+            <p>{request.t('identity.passkey.none')}</p>
+          ) : (
+            <ul class="passkeys">
+              {passkeys.map((p) => (
+                <li>
+                  {request.t('identity.passkey.added', { date: dateFormat.format(p.created_at) })}{' '}
+                  <form
+                    method="post"
+                    action={request.localePath(`/staff/passkeys/${p.id}/remove`)}
+                    class="inline"
+                  >
+                    <CsrfField token={staff.csrfToken} />
+                    <button type="submit" class="link-button">
+                      {request.t('identity.passkey.remove')}
+                    </button>
+                  </form>
+                </li>
+              ))}
+            </ul>
+          )}
+          <p>
+            <button
+              type="button"
+              class="button secondary"
+              id="passkey-add"
+              data-csrf={staff.csrfToken}
+              data-failed={request.t('identity.passkey.failed')}
+              data-unsupported={request.t('identity.passkey.unsupported')}
+              hidden
+            >
+              {request.t('identity.passkey.add')}
+            </button>
+          </p>
+          <p class="form-error" id="passkey-error" role="alert" hidden></p>
+          <h2>{request.t('identity.account.sessions')}</h2>
+          <p>{request.t('identity.account.sessionsLead')}</p>
+          <form method="post" action={request.localePath('/staff/sign-out-everywhere')}>
+            <CsrfField token={staff.csrfToken} />
+            <button type="submit" class="button secondary">
+              {request.t('identity.account.signOutEverywhere')}
+            </button>
+          </form>
+        </>,
+        200,
+        [app.assets.url('passkey.js')],
+      );
+    },
+  );
 
   app.post(
     '/staff/account',
     {
       config: { access: { action: 'identity.account.updateOwn' } },
-      schema: { hide: true, body: Type.Object({ ...FormToken, locale: Type.Union([Type.Literal('zh-CN'), Type.Literal('en')]) }) },
+      schema: {
+        hide: true,
+        body: Type.Object({ ...FormToken, locale: Type.Union([Type.Literal('zh-CN'), Type.Literal('en')]) }),
+      },
     },
     async (request, reply) => {
       const staff = requireStaff(request);
       const { locale } = request.body as { locale: 'zh-CN' | 'en' };
       await app.db.transaction().execute(async (trx) => {
         await trx.updateTable('staff_account').set({ locale }).where('id', '=', staff.accountId).execute();
-        await recordAudit(trx, { event: 'identity.locale_changed', actor: auditActorFrom(request), record: { type: 'staff_account', id: staff.accountId }, details: { locale } });
+        await recordAudit(trx, {
+          event: 'identity.locale_changed',
+          actor: auditActorFrom(request),
+          record: { type: 'staff_account', id: staff.accountId },
+          details: { locale },
+        });
       });
       return reply.redirect(localePath(locale, '/staff/account') + '?saved=1', 303);
     },

@@ -8,7 +8,10 @@ import { RateLimiter } from '../../platform/rate-limit.ts';
 import { createOrganisation, inviteAccount, type IdentityDeps } from './identity.service.ts';
 import { normaliseRegionCode } from './regions.ts';
 
-export async function auditCommand(args: string[], db: () => Promise<{ db: Kysely<Database>; close(): Promise<void> }>): Promise<number> {
+export async function auditCommand(
+  args: string[],
+  db: () => Promise<{ db: Kysely<Database>; close(): Promise<void> }>,
+): Promise<number> {
   const { positionals } = parseArgs({ args, options: {}, allowPositionals: true });
   if (positionals[0] !== 'verify' || positionals.length !== 1) {
     process.stderr.write('Usage: anxin audit verify\n');
@@ -38,11 +41,18 @@ export async function createAdminCommand(
 ): Promise<number> {
   const { values } = parseArgs({
     args,
-    options: { email: { type: 'string' }, name: { type: 'string' }, region: { type: 'string', default: '11' }, lang: { type: 'string', default: 'zh-CN' } },
+    options: {
+      email: { type: 'string' },
+      name: { type: 'string' },
+      region: { type: 'string', default: '11' },
+      lang: { type: 'string', default: 'zh-CN' },
+    },
     allowPositionals: false,
   });
   if (!values.email || !values.name) {
-    process.stderr.write('Usage: anxin create-admin --email <e-mail> --name <display name> [--region <GB/T 2260 code>] [--lang zh-CN|en]\n');
+    process.stderr.write(
+      'Usage: anxin create-admin --email <e-mail> --name <display name> [--region <GB/T 2260 code>] [--lang zh-CN|en]\n',
+    );
     return 64;
   }
   if (values.lang !== 'zh-CN' && values.lang !== 'en') {
@@ -63,16 +73,47 @@ export async function createAdminCommand(
       sessionKeys: { token: keyring.deriveKey('identity.token'), csrf: keyring.deriveKey('csrf') },
       recoveryKey: keyring.deriveKey('identity.recovery-code'),
     };
-    const actor = { accountId: null, roles: ['cli'], organisationId: null, ip: null, userAgent: 'anxin create-admin' };
-    const existing = await database.db.selectFrom('organisation').select('id').where('kind', '=', 'platform_operator').where('disabled_at', 'is', null).executeTakeFirst();
-    const organisationId = existing?.id ?? (await createOrganisation(deps, { kind: 'platform_operator', name: 'Platform operator', regionCode }, actor));
-    const result = await inviteAccount(deps, { organisationId, email: values.email, displayName: values.name, roles: ['platform_admin'], locale: values.lang }, actor);
+    const actor = {
+      accountId: null,
+      roles: ['cli'],
+      organisationId: null,
+      ip: null,
+      userAgent: 'anxin create-admin',
+    };
+    const existing = await database.db
+      .selectFrom('organisation')
+      .select('id')
+      .where('kind', '=', 'platform_operator')
+      .where('disabled_at', 'is', null)
+      .executeTakeFirst();
+    const organisationId =
+      existing?.id ??
+      (await createOrganisation(
+        deps,
+        { kind: 'platform_operator', name: 'Platform operator', regionCode },
+        actor,
+      ));
+    const result = await inviteAccount(
+      deps,
+      {
+        organisationId,
+        email: values.email,
+        displayName: values.name,
+        roles: ['platform_admin'],
+        locale: values.lang,
+      },
+      actor,
+    );
     if (!result.ok) {
-      process.stderr.write(`Not created: ${result.problems.map((p) => `${p.field} (${p.problem})`).join(', ')}\n`);
+      process.stderr.write(
+        `Not created: ${result.problems.map((p) => `${p.field} (${p.problem})`).join(', ')}\n`,
+      );
       return 1;
     }
     const path = values.lang === 'en' ? `/en/staff/invite/${result.token}` : `/staff/invite/${result.token}`;
-    process.stdout.write(`Platform administrator invited. Send this one-time link to them (valid 7 days; it sets a password and TOTP):\n${publicUrl}${path}\n`);
+    process.stdout.write(
+      `Platform administrator invited. Send this one-time link to them (valid 7 days; it sets a password and TOTP):\n${publicUrl}${path}\n`,
+    );
     return 0;
   } finally {
     await database.close();

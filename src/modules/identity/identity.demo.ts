@@ -21,16 +21,41 @@ const ORGANISATIONS: { key: OrganisationKind; name: string; regionCode: string }
 ];
 
 const ACCOUNTS: { role: Role; kind: OrganisationKind; name: string; email: string }[] = [
-  { role: 'platform_admin', kind: 'platform_operator', name: '平台管理员（演示）', email: 'platform.admin@demo.anxin.example' },
-  { role: 'organisation_admin', kind: 'ngo', name: '机构管理员（演示）', email: 'org.admin@demo.anxin.example' },
+  {
+    role: 'platform_admin',
+    kind: 'platform_operator',
+    name: '平台管理员（演示）',
+    email: 'platform.admin@demo.anxin.example',
+  },
+  {
+    role: 'organisation_admin',
+    kind: 'ngo',
+    name: '机构管理员（演示）',
+    email: 'org.admin@demo.anxin.example',
+  },
   { role: 'ngo_supervisor', kind: 'ngo', name: '督导（演示）', email: 'supervisor@demo.anxin.example' },
   { role: 'volunteer_lawyer', kind: 'ngo', name: '志愿律师（演示）', email: 'lawyer@demo.anxin.example' },
   { role: 'caseworker', kind: 'ngo', name: '社工（演示）', email: 'caseworker@demo.anxin.example' },
   { role: 'judge', kind: 'court', name: '法官（演示）', email: 'judge@demo.anxin.example' },
   { role: 'court_clerk', kind: 'court', name: '书记员（演示）', email: 'clerk@demo.anxin.example' },
-  { role: 'police_officer', kind: 'police_station', name: '民警（演示）', email: 'police@demo.anxin.example' },
-  { role: 'federation_officer', kind: 'womens_federation', name: '妇联工作人员（演示）', email: 'federation@demo.anxin.example' },
-  { role: 'community_officer', kind: 'community_committee', name: '社区工作人员（演示）', email: 'community@demo.anxin.example' },
+  {
+    role: 'police_officer',
+    kind: 'police_station',
+    name: '民警（演示）',
+    email: 'police@demo.anxin.example',
+  },
+  {
+    role: 'federation_officer',
+    kind: 'womens_federation',
+    name: '妇联工作人员（演示）',
+    email: 'federation@demo.anxin.example',
+  },
+  {
+    role: 'community_officer',
+    kind: 'community_committee',
+    name: '社区工作人员（演示）',
+    email: 'community@demo.anxin.example',
+  },
 ];
 
 /** A random demo password: four groups of letters and digits (never on the common-password list). */
@@ -41,10 +66,16 @@ function demoPassword(): string {
 export const identityDemoSeed: DemoSeed = async ({ trx, keyring, print }) => {
   const organisationIds = new Map<OrganisationKind, string>();
   for (const org of ORGANISATIONS) {
-    const row = await trx.insertInto('organisation').values({ kind: org.key, name: org.name, region_code: org.regionCode }).returning('id').executeTakeFirstOrThrow();
+    const row = await trx
+      .insertInto('organisation')
+      .values({ kind: org.key, name: org.name, region_code: org.regionCode })
+      .returning('id')
+      .executeTakeFirstOrThrow();
     organisationIds.set(org.key, row.id);
   }
-  print('Demo staff accounts (sign in at /staff/sign-in; TOTP secrets are base32 for any authenticator app):');
+  print(
+    'Demo staff accounts (sign in at /staff/sign-in; TOTP secrets are base32 for any authenticator app):',
+  );
   for (const account of ACCOUNTS) {
     const organisationId = organisationIds.get(account.kind);
     if (!organisationId) throw new Error(`no demo organisation of kind ${account.kind}`);
@@ -52,10 +83,23 @@ export const identityDemoSeed: DemoSeed = async ({ trx, keyring, print }) => {
     const secret = newTotpSecret();
     const row = await trx
       .insertInto('staff_account')
-      .values({ organisation_id: organisationId, email: account.email, display_name: account.name, status: 'active', locale: 'zh-CN', password_hash: await hashPassword(password), password_changed_at: new Date(), mfa_enrolled_at: new Date() })
+      .values({
+        organisation_id: organisationId,
+        email: account.email,
+        display_name: account.name,
+        status: 'active',
+        locale: 'zh-CN',
+        password_hash: await hashPassword(password),
+        password_changed_at: new Date(),
+        mfa_enrolled_at: new Date(),
+      })
       .returning('id')
       .executeTakeFirstOrThrow();
-    await trx.updateTable('staff_account').set({ totp_secret: keyring.sealText(secret, totpContext(row.id)) }).where('id', '=', row.id).execute();
+    await trx
+      .updateTable('staff_account')
+      .set({ totp_secret: keyring.sealText(secret, totpContext(row.id)) })
+      .where('id', '=', row.id)
+      .execute();
     await trx.insertInto('staff_account_role').values({ account_id: row.id, role: account.role }).execute();
     await recordAudit(trx, {
       event: 'identity.invitation_accepted',
@@ -63,6 +107,8 @@ export const identityDemoSeed: DemoSeed = async ({ trx, keyring, print }) => {
       record: { type: 'staff_account', id: row.id },
       details: {},
     });
-    print(`  ${account.role.padEnd(19)} ${account.email.padEnd(36)} password ${password}  TOTP secret ${secret}`);
+    print(
+      `  ${account.role.padEnd(19)} ${account.email.padEnd(36)} password ${password}  TOTP secret ${secret}`,
+    );
   }
 };

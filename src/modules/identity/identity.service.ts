@@ -9,7 +9,13 @@ import type { Database } from '../../db/schema.ts';
 import type { Keyring } from '../../platform/crypto.ts';
 import type { RateLimiter } from '../../platform/rate-limit.ts';
 import { recordAudit, type AuditActor } from './audit.ts';
-import { dummyPasswordHash, hashPassword, passwordProblem, verifyPassword, type PasswordProblem } from './passwords.ts';
+import {
+  dummyPasswordHash,
+  hashPassword,
+  passwordProblem,
+  verifyPassword,
+  type PasswordProblem,
+} from './passwords.ts';
 import { ROLE_ORGANISATION_KINDS, isRole, type OrganisationKind } from './policy.ts';
 import { advanceSession, createSession, revokeAllSessions, type SessionKeys } from './sessions.ts';
 import { newRecoveryCodes, newTotpSecret, newToken, recoveryCodeHash, tokenHash, totpStep } from './totp.ts';
@@ -42,9 +48,17 @@ export type SignInResult =
   | { ok: false; why: 'invalid' | 'locked' };
 
 /** Step one: email and password. Answers the same for a wrong password and an unknown email. */
-export async function signInWithPassword(deps: IdentityDeps, input: { email: string; password: string }, actor: Omit<AuditActor, 'accountId' | 'roles' | 'organisationId'>): Promise<SignInResult> {
+export async function signInWithPassword(
+  deps: IdentityDeps,
+  input: { email: string; password: string },
+  actor: Omit<AuditActor, 'accountId' | 'roles' | 'organisationId'>,
+): Promise<SignInResult> {
   const email = normaliseEmail(input.email);
-  const network = await deps.rateLimiter.hit('identity.sign-in.net', actor.ip ?? 'unknown', SIGN_IN_LIMITS.network);
+  const network = await deps.rateLimiter.hit(
+    'identity.sign-in.net',
+    actor.ip ?? 'unknown',
+    SIGN_IN_LIMITS.network,
+  );
   const perAccount = await deps.rateLimiter.hit('identity.sign-in.account', email, SIGN_IN_LIMITS.account);
   const account = await deps.db
     .selectFrom('staff_account as a')
@@ -86,14 +100,28 @@ export type SecondFactorResult =
   | { ok: false; why: 'wrong' | 'reused' | 'locked' };
 
 /** Step two: a TOTP code (used once) or a recovery code. On success the session becomes a full one. */
-export async function verifySecondFactor(deps: IdentityDeps, sessionId: string, accountId: string, code: string, actor: AuditActor): Promise<SecondFactorResult> {
+export async function verifySecondFactor(
+  deps: IdentityDeps,
+  sessionId: string,
+  accountId: string,
+  code: string,
+  actor: AuditActor,
+): Promise<SecondFactorResult> {
   const limit = await deps.rateLimiter.hit('identity.second-factor', accountId, SIGN_IN_LIMITS.secondFactor);
   const fail = async (why: 'totp_wrong' | 'totp_reused' | 'locked'): Promise<SecondFactorResult> => {
-    await deps.db.transaction().execute((trx) => recordAudit(trx, { event: 'identity.sign_in_failed', actor, details: { stage: 'totp', why } }));
+    await deps.db
+      .transaction()
+      .execute((trx) =>
+        recordAudit(trx, { event: 'identity.sign_in_failed', actor, details: { stage: 'totp', why } }),
+      );
     return { ok: false, why: why === 'totp_wrong' ? 'wrong' : why === 'totp_reused' ? 'reused' : 'locked' };
   };
   if (!limit.allowed) return fail('locked');
-  const account = await deps.db.selectFrom('staff_account').select(['totp_secret', 'totp_last_step']).where('id', '=', accountId).executeTakeFirstOrThrow();
+  const account = await deps.db
+    .selectFrom('staff_account')
+    .select(['totp_secret', 'totp_last_step'])
+    .where('id', '=', accountId)
+    .executeTakeFirstOrThrow();
   if (!account.totp_secret) return fail('totp_wrong');
   const trimmed = code.replace(/\s+/g, '');
   if (/^\d{6}$/.test(trimmed)) {
@@ -109,7 +137,11 @@ export async function verifySecondFactor(deps: IdentityDeps, sessionId: string, 
         .where((eb) => eb.or([eb('totp_last_step', 'is', null), eb('totp_last_step', '<', String(step))]))
         .executeTakeFirst();
       if (Number(used.numUpdatedRows) !== 1) {
-        await recordAudit(trx, { event: 'identity.sign_in_failed', actor, details: { stage: 'totp', why: 'totp_reused' } });
+        await recordAudit(trx, {
+          event: 'identity.sign_in_failed',
+          actor,
+          details: { stage: 'totp', why: 'totp_reused' },
+        });
         return { ok: false as const, why: 'reused' as const };
       }
       const session = await advanceSession(trx, deps.sessionKeys, sessionId, 'full');
@@ -129,12 +161,25 @@ export async function verifySecondFactor(deps: IdentityDeps, sessionId: string, 
       .where('used_at', 'is', null)
       .executeTakeFirst();
     if (Number(used.numUpdatedRows) !== 1) {
-      await recordAudit(trx, { event: 'identity.sign_in_failed', actor, details: { stage: 'totp', why: 'totp_wrong' } });
+      await recordAudit(trx, {
+        event: 'identity.sign_in_failed',
+        actor,
+        details: { stage: 'totp', why: 'totp_wrong' },
+      });
       return { ok: false as const, why: 'wrong' as const };
     }
-    const left = await trx.selectFrom('staff_recovery_code').select(sql<string>`count(*)::text`.as('n')).where('account_id', '=', accountId).where('used_at', 'is', null).executeTakeFirstOrThrow();
+    const left = await trx
+      .selectFrom('staff_recovery_code')
+      .select(sql<string>`count(*)::text`.as('n'))
+      .where('account_id', '=', accountId)
+      .where('used_at', 'is', null)
+      .executeTakeFirstOrThrow();
     const session = await advanceSession(trx, deps.sessionKeys, sessionId, 'full');
-    await recordAudit(trx, { event: 'identity.recovery_code_used', actor, details: { remaining: Number(left.n) } });
+    await recordAudit(trx, {
+      event: 'identity.recovery_code_used',
+      actor,
+      details: { remaining: Number(left.n) },
+    });
     await recordAudit(trx, { event: 'identity.sign_in', actor, details: { method: 'recovery_code' } });
     return { ok: true as const, session, recoveryCodesLeft: Number(left.n) };
   });
@@ -142,17 +187,34 @@ export async function verifySecondFactor(deps: IdentityDeps, sessionId: string, 
 
 /** The TOTP secret being enrolled on this session, created on first call and kept (sealed) on the session. */
 export async function pendingTotpSecret(deps: IdentityDeps, sessionId: string): Promise<string> {
-  const row = await deps.db.selectFrom('staff_session').select('pending_totp_secret').where('id', '=', sessionId).executeTakeFirstOrThrow();
-  if (row.pending_totp_secret) return deps.keyring.openText(row.pending_totp_secret, pendingTotpContext(sessionId));
+  const row = await deps.db
+    .selectFrom('staff_session')
+    .select('pending_totp_secret')
+    .where('id', '=', sessionId)
+    .executeTakeFirstOrThrow();
+  if (row.pending_totp_secret)
+    return deps.keyring.openText(row.pending_totp_secret, pendingTotpContext(sessionId));
   const secret = newTotpSecret();
-  await deps.db.updateTable('staff_session').set({ pending_totp_secret: deps.keyring.sealText(secret, pendingTotpContext(sessionId)) }).where('id', '=', sessionId).execute();
+  await deps.db
+    .updateTable('staff_session')
+    .set({ pending_totp_secret: deps.keyring.sealText(secret, pendingTotpContext(sessionId)) })
+    .where('id', '=', sessionId)
+    .execute();
   return secret;
 }
 
-export type EnrolResult = { ok: true; session: { id: string; token: string }; recoveryCodes: string[] } | { ok: false; why: 'wrong' | 'locked' };
+export type EnrolResult =
+  | { ok: true; session: { id: string; token: string }; recoveryCodes: string[] }
+  | { ok: false; why: 'wrong' | 'locked' };
 
 /** Confirm enrolment with a first code from the app; stores the secret, issues recovery codes, signs in. */
-export async function confirmTotpEnrolment(deps: IdentityDeps, sessionId: string, accountId: string, code: string, actor: AuditActor): Promise<EnrolResult> {
+export async function confirmTotpEnrolment(
+  deps: IdentityDeps,
+  sessionId: string,
+  accountId: string,
+  code: string,
+  actor: AuditActor,
+): Promise<EnrolResult> {
   const limit = await deps.rateLimiter.hit('identity.second-factor', accountId, SIGN_IN_LIMITS.secondFactor);
   if (!limit.allowed) return { ok: false, why: 'locked' };
   const secret = await pendingTotpSecret(deps, sessionId);
@@ -162,11 +224,23 @@ export async function confirmTotpEnrolment(deps: IdentityDeps, sessionId: string
   return deps.db.transaction().execute(async (trx) => {
     await trx
       .updateTable('staff_account')
-      .set({ totp_secret: deps.keyring.sealText(secret, totpContext(accountId)), totp_last_step: step, mfa_enrolled_at: new Date() })
+      .set({
+        totp_secret: deps.keyring.sealText(secret, totpContext(accountId)),
+        totp_last_step: step,
+        mfa_enrolled_at: new Date(),
+      })
       .where('id', '=', accountId)
       .execute();
     await trx.deleteFrom('staff_recovery_code').where('account_id', '=', accountId).execute();
-    await trx.insertInto('staff_recovery_code').values(recoveryCodes.map((c) => ({ account_id: accountId, code_hash: recoveryCodeHash(deps.recoveryKey, c) }))).execute();
+    await trx
+      .insertInto('staff_recovery_code')
+      .values(
+        recoveryCodes.map((c) => ({
+          account_id: accountId,
+          code_hash: recoveryCodeHash(deps.recoveryKey, c),
+        })),
+      )
+      .execute();
     const session = await advanceSession(trx, deps.sessionKeys, sessionId, 'full');
     await recordAudit(trx, { event: 'identity.totp_enrolled', actor, details: {} });
     await recordAudit(trx, { event: 'identity.sign_in', actor, details: { method: 'totp' } });
@@ -197,10 +271,19 @@ export async function findInvitation(deps: IdentityDeps, token: string): Promise
     .executeTakeFirst();
 }
 
-export type AcceptResult = { ok: true; session: { id: string; token: string } } | { ok: false; why: 'gone' } | { ok: false; why: 'password'; problem: PasswordProblem | 'mismatch' };
+export type AcceptResult =
+  | { ok: true; session: { id: string; token: string } }
+  | { ok: false; why: 'gone' }
+  | { ok: false; why: 'password'; problem: PasswordProblem | 'mismatch' };
 
 /** Accept an invitation: set the password; the account becomes active and TOTP enrolment follows. */
-export async function acceptInvitation(deps: IdentityDeps, token: string, password: string, confirm: string, actor: Omit<AuditActor, 'accountId' | 'roles' | 'organisationId'>): Promise<AcceptResult> {
+export async function acceptInvitation(
+  deps: IdentityDeps,
+  token: string,
+  password: string,
+  confirm: string,
+  actor: Omit<AuditActor, 'accountId' | 'roles' | 'organisationId'>,
+): Promise<AcceptResult> {
   const invitation = await findInvitation(deps, token);
   if (!invitation) return { ok: false, why: 'gone' };
   if (password !== confirm) return { ok: false, why: 'password', problem: 'mismatch' };
@@ -224,10 +307,19 @@ export async function acceptInvitation(deps: IdentityDeps, token: string, passwo
       .returning(['id', 'organisation_id'])
       .executeTakeFirst();
     if (!account) return { ok: false as const, why: 'gone' as const };
-    const roles = await trx.selectFrom('staff_account_role').select('role').where('account_id', '=', account.id).execute();
+    const roles = await trx
+      .selectFrom('staff_account_role')
+      .select('role')
+      .where('account_id', '=', account.id)
+      .execute();
     await recordAudit(trx, {
       event: 'identity.invitation_accepted',
-      actor: { ...actor, accountId: account.id, roles: roles.map((r) => r.role), organisationId: account.organisation_id },
+      actor: {
+        ...actor,
+        accountId: account.id,
+        roles: roles.map((r) => r.role),
+        organisationId: account.organisation_id,
+      },
       record: { type: 'staff_account', id: account.id },
       details: {},
     });
@@ -236,26 +328,51 @@ export async function acceptInvitation(deps: IdentityDeps, token: string, passwo
   });
 }
 
-export type InviteProblem = { field: string; problem: 'email' | 'name' | 'roles' | 'roleKind' | 'taken' | 'organisation' };
+export type InviteProblem = {
+  field: string;
+  problem: 'email' | 'name' | 'roles' | 'roleKind' | 'taken' | 'organisation';
+};
 
 /** Invite someone into an organisation with roles; returns the one-time link token (shown once). */
 export async function inviteAccount(
   deps: IdentityDeps,
-  input: { organisationId: string; email: string; displayName: string; roles: string[]; locale: 'zh-CN' | 'en' },
+  input: {
+    organisationId: string;
+    email: string;
+    displayName: string;
+    roles: string[];
+    locale: 'zh-CN' | 'en';
+  },
   actor: AuditActor,
 ): Promise<{ ok: true; accountId: string; token: string } | { ok: false; problems: InviteProblem[] }> {
   const email = normaliseEmail(input.email);
   const problems: InviteProblem[] = [];
-  if (!/^[^\s@]+@[^\s@]+\.[^\s@]+$/.test(email) || email.length > 254) problems.push({ field: 'email', problem: 'email' });
+  if (!/^[^\s@]+@[^\s@]+\.[^\s@]+$/.test(email) || email.length > 254)
+    problems.push({ field: 'email', problem: 'email' });
   const displayName = input.displayName.trim();
-  if (displayName.length < 1 || displayName.length > 100) problems.push({ field: 'displayName', problem: 'name' });
+  if (displayName.length < 1 || displayName.length > 100)
+    problems.push({ field: 'displayName', problem: 'name' });
   const roles = [...new Set(input.roles)];
   if (roles.length === 0 || !roles.every(isRole)) problems.push({ field: 'roles', problem: 'roles' });
-  const organisation = await deps.db.selectFrom('organisation').select(['id', 'kind']).where('id', '=', input.organisationId).where('disabled_at', 'is', null).executeTakeFirst();
+  const organisation = await deps.db
+    .selectFrom('organisation')
+    .select(['id', 'kind'])
+    .where('id', '=', input.organisationId)
+    .where('disabled_at', 'is', null)
+    .executeTakeFirst();
   if (!organisation) problems.push({ field: 'organisationId', problem: 'organisation' });
-  else if (roles.some((r) => isRole(r) && !ROLE_ORGANISATION_KINDS[r].includes(organisation.kind as OrganisationKind))) problems.push({ field: 'roles', problem: 'roleKind' });
+  else if (
+    roles.some(
+      (r) => isRole(r) && !ROLE_ORGANISATION_KINDS[r].includes(organisation.kind as OrganisationKind),
+    )
+  )
+    problems.push({ field: 'roles', problem: 'roleKind' });
   if (problems.length === 0) {
-    const taken = await deps.db.selectFrom('staff_account').select('id').where('email', '=', email).executeTakeFirst();
+    const taken = await deps.db
+      .selectFrom('staff_account')
+      .select('id')
+      .where('email', '=', email)
+      .executeTakeFirst();
     if (taken) problems.push({ field: 'email', problem: 'taken' });
   }
   if (problems.length) return { ok: false, problems };
@@ -263,61 +380,140 @@ export async function inviteAccount(
   return deps.db.transaction().execute(async (trx) => {
     const account = await trx
       .insertInto('staff_account')
-      .values({ organisation_id: input.organisationId, email, display_name: displayName, status: 'invited', locale: input.locale })
+      .values({
+        organisation_id: input.organisationId,
+        email,
+        display_name: displayName,
+        status: 'invited',
+        locale: input.locale,
+      })
       .returning('id')
       .executeTakeFirstOrThrow();
-    await trx.insertInto('staff_account_role').values(roles.map((role) => ({ account_id: account.id, role }))).execute();
+    await trx
+      .insertInto('staff_account_role')
+      .values(roles.map((role) => ({ account_id: account.id, role })))
+      .execute();
     await trx
       .insertInto('staff_invitation')
-      .values({ account_id: account.id, token_hash: tokenHash(deps.sessionKeys.token, token), created_by: actor.accountId, expires_at: new Date(Date.now() + INVITATION_MS) })
+      .values({
+        account_id: account.id,
+        token_hash: tokenHash(deps.sessionKeys.token, token),
+        created_by: actor.accountId,
+        expires_at: new Date(Date.now() + INVITATION_MS),
+      })
       .execute();
-    await recordAudit(trx, { event: 'identity.invitation_created', actor, record: { type: 'staff_account', id: account.id }, details: { roles: roles.join(',') } });
+    await recordAudit(trx, {
+      event: 'identity.invitation_created',
+      actor,
+      record: { type: 'staff_account', id: account.id },
+      details: { roles: roles.join(',') },
+    });
     return { ok: true as const, accountId: account.id, token };
   });
 }
 
-export async function setAccountDisabled(deps: IdentityDeps, accountId: string, disabled: boolean, actor: AuditActor): Promise<void> {
+export async function setAccountDisabled(
+  deps: IdentityDeps,
+  accountId: string,
+  disabled: boolean,
+  actor: AuditActor,
+): Promise<void> {
   await deps.db.transaction().execute(async (trx) => {
     await trx
       .updateTable('staff_account')
-      .set(disabled ? { status: 'disabled', disabled_at: new Date() } : { status: sql<'active' | 'invited'>`case when password_hash is null then 'invited' else 'active' end`, disabled_at: null })
+      .set(
+        disabled
+          ? { status: 'disabled', disabled_at: new Date() }
+          : {
+              status: sql<
+                'active' | 'invited'
+              >`case when password_hash is null then 'invited' else 'active' end`,
+              disabled_at: null,
+            },
+      )
       .where('id', '=', accountId)
       .execute();
     if (disabled) await revokeAllSessions(trx, accountId);
-    await recordAudit(trx, { event: disabled ? 'identity.account_disabled' : 'identity.account_enabled', actor, record: { type: 'staff_account', id: accountId }, details: {} });
+    await recordAudit(trx, {
+      event: disabled ? 'identity.account_disabled' : 'identity.account_enabled',
+      actor,
+      record: { type: 'staff_account', id: accountId },
+      details: {},
+    });
   });
 }
 
 /** Remove the account's TOTP secret, recovery codes and passkeys; the next sign-in enrols afresh. */
 export async function resetMfa(deps: IdentityDeps, accountId: string, actor: AuditActor): Promise<void> {
   await deps.db.transaction().execute(async (trx) => {
-    await trx.updateTable('staff_account').set({ totp_secret: null, totp_last_step: null, mfa_enrolled_at: null }).where('id', '=', accountId).execute();
+    await trx
+      .updateTable('staff_account')
+      .set({ totp_secret: null, totp_last_step: null, mfa_enrolled_at: null })
+      .where('id', '=', accountId)
+      .execute();
     await trx.deleteFrom('staff_recovery_code').where('account_id', '=', accountId).execute();
     await trx.deleteFrom('staff_passkey').where('account_id', '=', accountId).execute();
     const sessions = await revokeAllSessions(trx, accountId);
-    await recordAudit(trx, { event: 'identity.mfa_reset', actor, record: { type: 'staff_account', id: accountId }, details: { sessionsRevoked: sessions } });
+    await recordAudit(trx, {
+      event: 'identity.mfa_reset',
+      actor,
+      record: { type: 'staff_account', id: accountId },
+      details: { sessionsRevoked: sessions },
+    });
   });
 }
 
-export async function setRoles(deps: IdentityDeps, accountId: string, roles: string[], actor: AuditActor): Promise<{ ok: true } | { ok: false; problem: 'roles' | 'roleKind' }> {
+export async function setRoles(
+  deps: IdentityDeps,
+  accountId: string,
+  roles: string[],
+  actor: AuditActor,
+): Promise<{ ok: true } | { ok: false; problem: 'roles' | 'roleKind' }> {
   const unique = [...new Set(roles)];
   if (unique.length === 0 || !unique.every(isRole)) return { ok: false, problem: 'roles' };
-  const account = await deps.db.selectFrom('staff_account as a').innerJoin('organisation as o', 'o.id', 'a.organisation_id').select('o.kind').where('a.id', '=', accountId).executeTakeFirstOrThrow();
-  if (unique.some((r) => !ROLE_ORGANISATION_KINDS[r].includes(account.kind as OrganisationKind))) return { ok: false, problem: 'roleKind' };
+  const account = await deps.db
+    .selectFrom('staff_account as a')
+    .innerJoin('organisation as o', 'o.id', 'a.organisation_id')
+    .select('o.kind')
+    .where('a.id', '=', accountId)
+    .executeTakeFirstOrThrow();
+  if (unique.some((r) => !ROLE_ORGANISATION_KINDS[r].includes(account.kind as OrganisationKind)))
+    return { ok: false, problem: 'roleKind' };
   await deps.db.transaction().execute(async (trx) => {
     await trx.deleteFrom('staff_account_role').where('account_id', '=', accountId).execute();
-    await trx.insertInto('staff_account_role').values(unique.map((role) => ({ account_id: accountId, role }))).execute();
+    await trx
+      .insertInto('staff_account_role')
+      .values(unique.map((role) => ({ account_id: accountId, role })))
+      .execute();
     // New roles take effect at the next sign-in; ending sessions now avoids stale rights.
     await revokeAllSessions(trx, accountId);
-    await recordAudit(trx, { event: 'identity.roles_changed', actor, record: { type: 'staff_account', id: accountId }, details: { roles: unique.join(',') } });
+    await recordAudit(trx, {
+      event: 'identity.roles_changed',
+      actor,
+      record: { type: 'staff_account', id: accountId },
+      details: { roles: unique.join(',') },
+    });
   });
   return { ok: true };
 }
 
-export async function createOrganisation(deps: IdentityDeps, input: { kind: OrganisationKind; name: string; regionCode: string }, actor: AuditActor): Promise<string> {
+export async function createOrganisation(
+  deps: IdentityDeps,
+  input: { kind: OrganisationKind; name: string; regionCode: string },
+  actor: AuditActor,
+): Promise<string> {
   return deps.db.transaction().execute(async (trx) => {
-    const row = await trx.insertInto('organisation').values({ kind: input.kind, name: input.name, region_code: input.regionCode }).returning('id').executeTakeFirstOrThrow();
-    await recordAudit(trx, { event: 'identity.organisation_created', actor, record: { type: 'organisation', id: row.id }, details: { kind: input.kind, regionCode: input.regionCode } });
+    const row = await trx
+      .insertInto('organisation')
+      .values({ kind: input.kind, name: input.name, region_code: input.regionCode })
+      .returning('id')
+      .executeTakeFirstOrThrow();
+    await recordAudit(trx, {
+      event: 'identity.organisation_created',
+      actor,
+      record: { type: 'organisation', id: row.id },
+      details: { kind: input.kind, regionCode: input.regionCode },
+    });
     return row.id;
   });
 }

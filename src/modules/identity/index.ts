@@ -19,7 +19,10 @@ export { requireStaff } from './access-guard.ts';
 
 export function identityModule(app: FastifyInstance): void {
   app.decorate('recordTypes', new Map());
-  app.decorate('sessionKeys', { token: app.keyring.deriveKey('identity.token'), csrf: app.keyring.deriveKey('csrf') });
+  app.decorate('sessionKeys', {
+    token: app.keyring.deriveKey('identity.token'),
+    csrf: app.keyring.deriveKey('csrf'),
+  });
   app.decorate('csrfKey', app.keyring.deriveKey('csrf'));
   app.decorate('staffConsoleLinks', []);
   const deps: IdentityDeps = {
@@ -35,7 +38,11 @@ export function identityModule(app: FastifyInstance): void {
     caseLevel: false,
     async locate(db, id) {
       if (!/^[0-9a-f-]{36}$/i.test(id)) return undefined;
-      const row = await db.selectFrom('organisation').select(['id', 'region_code']).where('id', '=', id).executeTakeFirst();
+      const row = await db
+        .selectFrom('organisation')
+        .select(['id', 'region_code'])
+        .where('id', '=', id)
+        .executeTakeFirst();
       return row && { organisationId: row.id, regionCode: row.region_code };
     },
   });
@@ -49,7 +56,9 @@ export function identityModule(app: FastifyInstance): void {
         .select(['a.id', 'o.id as organisationId', 'o.region_code'])
         .where('a.id', '=', id)
         .executeTakeFirst();
-      return row && { organisationId: row.organisationId, regionCode: row.region_code, ownerAccountId: row.id };
+      return (
+        row && { organisationId: row.organisationId, regionCode: row.region_code, ownerAccountId: row.id }
+      );
     },
   });
 
@@ -64,7 +73,13 @@ export function identityModule(app: FastifyInstance): void {
         .select(['p.account_id', 'o.id as organisationId', 'o.region_code'])
         .where('p.id', '=', id)
         .executeTakeFirst();
-      return row && { organisationId: row.organisationId, regionCode: row.region_code, ownerAccountId: row.account_id };
+      return (
+        row && {
+          organisationId: row.organisationId,
+          regionCode: row.region_code,
+          ownerAccountId: row.account_id,
+        }
+      );
     },
   });
 

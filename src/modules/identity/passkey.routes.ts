@@ -14,7 +14,10 @@ import { SIGN_IN_LIMITS } from './identity.service.ts';
 import { authenticationOptions, registerPasskey, registrationOptions, verifyPasskey } from './passkeys.ts';
 import { advanceSession, setSessionCookie } from './sessions.ts';
 
-const Options = Type.Object({}, { additionalProperties: true, description: 'WebAuthn options for navigator.credentials' });
+const Options = Type.Object(
+  {},
+  { additionalProperties: true, description: 'WebAuthn options for navigator.credentials' },
+);
 const B64 = (max: number) => Type.String({ maxLength: max, pattern: '^[A-Za-z0-9_-]*$' });
 /** A WebAuthn credential as JSON (base64url fields), for registration and authentication alike. */
 const Credential = Type.Object({
@@ -30,7 +33,9 @@ const Credential = Type.Object({
     userHandle: Type.Optional(B64(200)),
   }),
   clientExtensionResults: Type.Optional(Type.Object({})),
-  authenticatorAttachment: Type.Optional(Type.Union([Type.Literal('platform'), Type.Literal('cross-platform')])),
+  authenticatorAttachment: Type.Optional(
+    Type.Union([Type.Literal('platform'), Type.Literal('cross-platform')]),
+  ),
 });
 
 export function passkeyRoutes(app: FastifyInstance): void {
@@ -40,7 +45,12 @@ export function passkeyRoutes(app: FastifyInstance): void {
     '/api/staff/passkeys/options',
     {
       config: { access: { action: 'identity.passkey.manage' } },
-      schema: { operationId: 'passkeyRegistrationOptions', tags: ['identity'], summary: 'Options for adding a passkey to one’s own account', response: { 200: Options } },
+      schema: {
+        operationId: 'passkeyRegistrationOptions',
+        tags: ['identity'],
+        summary: 'Options for adding a passkey to one’s own account',
+        response: { 200: Options },
+      },
     },
     async (request) => registrationOptions(app.db, key, request, requireStaff(request)),
   );
@@ -61,14 +71,28 @@ export function passkeyRoutes(app: FastifyInstance): void {
       const staff = requireStaff(request);
       const { credential } = request.body as { credential: RegistrationResponseJSON };
       const result = await registerPasskey(app.db, key, request, staff, credential);
-      if (!result) throw new AppError('VALIDATION', { fields: [{ field: 'credential', message: 'identity.passkey.invalid' }] });
+      if (!result)
+        throw new AppError('VALIDATION', {
+          fields: [{ field: 'credential', message: 'identity.passkey.invalid' }],
+        });
       await app.db.transaction().execute(async (trx) => {
         await trx
           .insertInto('staff_passkey')
-          .values({ account_id: staff.accountId, credential_id: result.credentialId, public_key: result.publicKey, counter: result.counter, transports: result.transports })
+          .values({
+            account_id: staff.accountId,
+            credential_id: result.credentialId,
+            public_key: result.publicKey,
+            counter: result.counter,
+            transports: result.transports,
+          })
           .onConflict((oc) => oc.column('credential_id').doNothing())
           .execute();
-        await recordAudit(trx, { event: 'identity.passkey_added', actor: auditActorFrom(request), record: { type: 'staff_account', id: staff.accountId }, details: {} });
+        await recordAudit(trx, {
+          event: 'identity.passkey_added',
+          actor: auditActorFrom(request),
+          record: { type: 'staff_account', id: staff.accountId },
+          details: {},
+        });
       });
       return reply.status(201).send({ added: true });
     },
@@ -78,14 +102,27 @@ export function passkeyRoutes(app: FastifyInstance): void {
     '/staff/passkeys/:id/remove',
     {
       config: { access: { action: 'identity.passkey.manage', record: 'staff_passkey' } },
-      schema: { hide: true, params: Type.Object({ id: Type.String({ pattern: '^[0-9a-fA-F-]{36}$' }) }), body: Type.Object({ _csrf: Type.Optional(Type.String({ maxLength: 200 })) }) },
+      schema: {
+        hide: true,
+        params: Type.Object({ id: Type.String({ pattern: '^[0-9a-fA-F-]{36}$' }) }),
+        body: Type.Object({ _csrf: Type.Optional(Type.String({ maxLength: 200 })) }),
+      },
     },
     async (request, reply) => {
       const staff = requireStaff(request);
       const { id } = request.params as { id: string };
       await app.db.transaction().execute(async (trx) => {
-        await trx.deleteFrom('staff_passkey').where('id', '=', id).where('account_id', '=', staff.accountId).execute();
-        await recordAudit(trx, { event: 'identity.passkey_removed', actor: auditActorFrom(request), record: { type: 'staff_account', id: staff.accountId }, details: {} });
+        await trx
+          .deleteFrom('staff_passkey')
+          .where('id', '=', id)
+          .where('account_id', '=', staff.accountId)
+          .execute();
+        await recordAudit(trx, {
+          event: 'identity.passkey_removed',
+          actor: auditActorFrom(request),
+          record: { type: 'staff_account', id: staff.accountId },
+          details: {},
+        });
       });
       return reply.redirect(request.localePath('/staff/account') + '?saved=1', 303);
     },
@@ -95,7 +132,12 @@ export function passkeyRoutes(app: FastifyInstance): void {
     '/api/staff/sign-in/passkey/options',
     {
       config: { access: { action: 'identity.signIn.verify' } },
-      schema: { operationId: 'passkeySignInOptions', tags: ['identity'], summary: 'Second sign-in step with a passkey: the challenge', response: { 200: Options } },
+      schema: {
+        operationId: 'passkeySignInOptions',
+        tags: ['identity'],
+        summary: 'Second sign-in step with a passkey: the challenge',
+        response: { 200: Options },
+      },
     },
     async (request) => {
       const staff = requireStaff(request);
@@ -121,17 +163,35 @@ export function passkeyRoutes(app: FastifyInstance): void {
     async (request, reply) => {
       const staff = requireStaff(request);
       if (staff.stage !== 'mfa') throw new AppError('NOT_FOUND');
-      const limit = await app.rateLimiter.hit('identity.second-factor', staff.accountId, SIGN_IN_LIMITS.secondFactor);
+      const limit = await app.rateLimiter.hit(
+        'identity.second-factor',
+        staff.accountId,
+        SIGN_IN_LIMITS.secondFactor,
+      );
       if (!limit.allowed) throw new AppError('LOCKED');
       const { credential } = request.body as { credential: AuthenticationResponseJSON };
       const ok = await verifyPasskey(app.db, key, request, staff, credential);
       if (!ok) {
-        await app.db.transaction().execute((trx) => recordAudit(trx, { event: 'identity.sign_in_failed', actor: auditActorFrom(request), details: { stage: 'totp', why: 'totp_wrong' } }));
-        throw new AppError('VALIDATION', { fields: [{ field: 'credential', message: 'identity.passkey.invalid' }] });
+        await app.db
+          .transaction()
+          .execute((trx) =>
+            recordAudit(trx, {
+              event: 'identity.sign_in_failed',
+              actor: auditActorFrom(request),
+              details: { stage: 'totp', why: 'totp_wrong' },
+            }),
+          );
+        throw new AppError('VALIDATION', {
+          fields: [{ field: 'credential', message: 'identity.passkey.invalid' }],
+        });
       }
       const session = await app.db.transaction().execute(async (trx) => {
         const next = await advanceSession(trx, app.sessionKeys, staff.sessionId, 'full');
-        await recordAudit(trx, { event: 'identity.sign_in', actor: auditActorFrom(request), details: { method: 'passkey' } });
+        await recordAudit(trx, {
+          event: 'identity.sign_in',
+          actor: auditActorFrom(request),
+          details: { method: 'passkey' },
+        });
         return next;
       });
       await app.rateLimiter.reset('identity.second-factor', staff.accountId);

@@ -29,13 +29,24 @@ function mac(key: Buffer, purpose: Purpose, sessionId: string, stamp: Buffer): B
   return hmacSha256(key).update(`webauthn\0${purpose}\0${sessionId}\0`).update(stamp).digest();
 }
 
-export function newChallenge(key: Buffer, purpose: Purpose, sessionId: string, now = Date.now()): Uint8Array<ArrayBuffer> {
+export function newChallenge(
+  key: Buffer,
+  purpose: Purpose,
+  sessionId: string,
+  now = Date.now(),
+): Uint8Array<ArrayBuffer> {
   const stamp = Buffer.alloc(8);
   stamp.writeBigUInt64BE(BigInt(now));
   return new Uint8Array(Buffer.concat([stamp, mac(key, purpose, sessionId, stamp)]));
 }
 
-export function challengeIsOurs(key: Buffer, purpose: Purpose, sessionId: string, challenge: string, now = Date.now()): boolean {
+export function challengeIsOurs(
+  key: Buffer,
+  purpose: Purpose,
+  sessionId: string,
+  challenge: string,
+  now = Date.now(),
+): boolean {
   const raw = Buffer.from(challenge, 'base64url');
   if (raw.length !== 40) return false;
   const stamp = raw.subarray(0, 8);
@@ -49,7 +60,10 @@ export function relyingParty(request: FastifyRequest): { rpID: string; origins: 
   const publicUrl = new URL(request.server.config.publicUrl);
   const own = `${request.protocol}://${request.host}`;
   const ownHost = new URL(own).hostname;
-  return { rpID: ownHost === publicUrl.hostname ? publicUrl.hostname : ownHost, origins: [...new Set([publicUrl.origin, own])] };
+  return {
+    rpID: ownHost === publicUrl.hostname ? publicUrl.hostname : ownHost,
+    origins: [...new Set([publicUrl.origin, own])],
+  };
 }
 
 export async function registrationOptions(
@@ -58,7 +72,11 @@ export async function registrationOptions(
   request: FastifyRequest,
   staff: { sessionId: string; accountId: string; displayName: string; organisationName: string },
 ): Promise<PublicKeyCredentialCreationOptionsJSON> {
-  const existing = await db.selectFrom('staff_passkey').select(['credential_id', 'transports']).where('account_id', '=', staff.accountId).execute();
+  const existing = await db
+    .selectFrom('staff_passkey')
+    .select(['credential_id', 'transports'])
+    .where('account_id', '=', staff.accountId)
+    .execute();
   const { rpID } = relyingParty(request);
   return generateRegistrationOptions({
     rpName: 'Anxin 安心',
@@ -95,11 +113,25 @@ export async function registerPasskey(
   }
   if (!verified.verified) return undefined;
   const credential = verified.registrationInfo.credential;
-  return { credentialId: credential.id, publicKey: Buffer.from(credential.publicKey), counter: credential.counter, transports: credential.transports ?? [] };
+  return {
+    credentialId: credential.id,
+    publicKey: Buffer.from(credential.publicKey),
+    counter: credential.counter,
+    transports: credential.transports ?? [],
+  };
 }
 
-export async function authenticationOptions(db: Kysely<Database>, key: Buffer, request: FastifyRequest, staff: { sessionId: string; accountId: string }): Promise<PublicKeyCredentialRequestOptionsJSON | undefined> {
-  const credentials = await db.selectFrom('staff_passkey').select(['credential_id', 'transports']).where('account_id', '=', staff.accountId).execute();
+export async function authenticationOptions(
+  db: Kysely<Database>,
+  key: Buffer,
+  request: FastifyRequest,
+  staff: { sessionId: string; accountId: string },
+): Promise<PublicKeyCredentialRequestOptionsJSON | undefined> {
+  const credentials = await db
+    .selectFrom('staff_passkey')
+    .select(['credential_id', 'transports'])
+    .where('account_id', '=', staff.accountId)
+    .execute();
   if (credentials.length === 0) return undefined;
   return generateAuthenticationOptions({
     rpID: relyingParty(request).rpID,
@@ -131,7 +163,12 @@ export async function verifyPasskey(
       expectedChallenge: (challenge) => challengeIsOurs(key, 'authenticate', staff.sessionId, challenge),
       expectedOrigin: origins,
       expectedRPID: rpID,
-      credential: { id: stored.credential_id, publicKey: new Uint8Array(stored.public_key), counter: Number(stored.counter), transports: stored.transports },
+      credential: {
+        id: stored.credential_id,
+        publicKey: new Uint8Array(stored.public_key),
+        counter: Number(stored.counter),
+        transports: stored.transports,
+      },
       requireUserVerification: false,
     });
     if (!result.verified) return false;

@@ -39,7 +39,10 @@ export function dummyPasswordHash(): Promise<string> {
 export type PasswordProblem = 'tooShort' | 'tooLong' | 'common' | 'personal' | 'repetitive';
 
 /** Why a new password is refused, or undefined when it is acceptable. */
-export function passwordProblem(password: string, personal: { email?: string; name?: string } = {}): PasswordProblem | undefined {
+export function passwordProblem(
+  password: string,
+  personal: { email?: string; name?: string } = {},
+): PasswordProblem | undefined {
   const length = [...password].length;
   if (length < MIN_PASSWORD_LENGTH) return 'tooShort';
   if (length > MAX_PASSWORD_LENGTH) return 'tooLong';

@@ -8,7 +8,14 @@
 import { ORDERS_POLICY } from '../orders/orders.policy.ts';
 import { REPORTS_POLICY } from '../reports/reports.policy.ts';
 
-export const ORGANISATION_KINDS = ['ngo', 'court', 'police_station', 'womens_federation', 'community_committee', 'platform_operator'] as const;
+export const ORGANISATION_KINDS = [
+  'ngo',
+  'court',
+  'police_station',
+  'womens_federation',
+  'community_committee',
+  'platform_operator',
+] as const;
 export type OrganisationKind = (typeof ORGANISATION_KINDS)[number];
 
 export const ROLES = [
@@ -56,7 +63,9 @@ export interface ActionRule {
 }
 
 const EVERY_ROLE_OWN: Partial<Record<Role, Scope>> = Object.fromEntries(ROLES.map((role) => [role, 'own']));
-const ADMINS = { platform_admin: 'all', organisation_admin: 'organisation' } as const satisfies Partial<Record<Role, Scope>>;
+const ADMINS = { platform_admin: 'all', organisation_admin: 'organisation' } as const satisfies Partial<
+  Record<Role, Scope>
+>;
 
 export const ACCESS_POLICY = {
   // Signing in and one's own account.
@@ -93,9 +102,11 @@ const moduleRules = new Map<string, ActionRule>();
  */
 export function extendAccessPolicy(rules: Record<string, ActionRule>): void {
   for (const [action, rule] of Object.entries(rules)) {
-    if (action in ACCESS_POLICY) throw new Error(`Action ${action} is already defined in the identity policy`);
+    if (action in ACCESS_POLICY)
+      throw new Error(`Action ${action} is already defined in the identity policy`);
     const existing = moduleRules.get(action);
-    if (existing && JSON.stringify(existing) !== JSON.stringify(rule)) throw new Error(`Action ${action} is defined twice with different rules`);
+    if (existing && JSON.stringify(existing) !== JSON.stringify(rule))
+      throw new Error(`Action ${action} is defined twice with different rules`);
     moduleRules.set(action, rule);
   }
 }
@@ -141,7 +152,11 @@ export function scopeRank(scope: Scope): number {
 }
 
 /** The widest scope any of the actor's roles has for an action, or undefined when none grants it. */
-export function grantedScope(actor: Pick<Actor, 'roles'>, action: string, table: 'roles' | 'breakGlass' = 'roles'): Scope | undefined {
+export function grantedScope(
+  actor: Pick<Actor, 'roles'>,
+  action: string,
+  table: 'roles' | 'breakGlass' = 'roles',
+): Scope | undefined {
   const rule = ruleFor(action);
   if (!rule) return undefined;
   let widest: Scope | undefined;
@@ -181,7 +196,12 @@ export type AccessDecision =
  * Deny by default: an unknown action, a role without a grant, or a record outside every granted scope
  * is refused. `breakGlassGranted` says the actor holds a live break-glass grant for this record.
  */
-export function evaluateAccess(actor: Actor, action: string, record?: RecordPlacement, breakGlassGranted = false): AccessDecision {
+export function evaluateAccess(
+  actor: Actor,
+  action: string,
+  record?: RecordPlacement,
+  breakGlassGranted = false,
+): AccessDecision {
   const rule = ruleFor(action);
   if (!rule) return { allowed: false, reason: 'no-rule' };
   const scope = grantedScope(actor, action);
@@ -191,7 +211,9 @@ export function evaluateAccess(actor: Actor, action: string, record?: RecordPlac
     if (scope !== undefined) return { allowed: true, scope, breakGlass: false };
     return { allowed: false, reason: 'not-granted' };
   }
-  if (scope !== undefined && recordInScope(actor, scope, record)) return { allowed: true, scope, breakGlass: false };
-  if (glass !== undefined && breakGlassGranted && recordInScope(actor, glass, record)) return { allowed: true, scope: glass, breakGlass: true };
+  if (scope !== undefined && recordInScope(actor, scope, record))
+    return { allowed: true, scope, breakGlass: false };
+  if (glass !== undefined && breakGlassGranted && recordInScope(actor, glass, record))
+    return { allowed: true, scope: glass, breakGlass: true };
   return { allowed: false, reason: 'out-of-scope' };
 }

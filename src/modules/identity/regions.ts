@@ -20,7 +20,8 @@ const divisions = {
 };
 
 const names = new Map<string, string>();
-for (const list of [divisions.provinces, divisions.cities, divisions.areas]) for (const d of list) names.set(d.code, d.name);
+for (const list of [divisions.provinces, divisions.cities, divisions.areas])
+  for (const d of list) names.set(d.code, d.name);
 
 export const PROVINCES: readonly Division[] = divisions.provinces;
 
@@ -56,5 +57,7 @@ export function gbCode(code: string): string {
 
 /** Every province and city, for pickers. */
 export function regionOptions(): { code: string; name: string }[] {
-  return [...divisions.provinces, ...divisions.cities].map((d) => ({ code: d.code, name: regionName(d.code) })).sort((a, b) => a.code.localeCompare(b.code));
+  return [...divisions.provinces, ...divisions.cities]
+    .map((d) => ({ code: d.code, name: regionName(d.code) }))
+    .sort((a, b) => a.code.localeCompare(b.code));
 }

@@ -61,7 +61,13 @@ export async function createSession(
   const lifetime = stage === 'full' ? ABSOLUTE_TIMEOUT_MS : PARTIAL_SESSION_MS;
   const row = await trx
     .insertInto('staff_session')
-    .values({ account_id: accountId, token_hash: tokenHash(keys.token, token), stage, last_seen_at: new Date(), expires_at: new Date(Date.now() + lifetime) })
+    .values({
+      account_id: accountId,
+      token_hash: tokenHash(keys.token, token),
+      stage,
+      last_seen_at: new Date(),
+      expires_at: new Date(Date.now() + lifetime),
+    })
     .returning('id')
     .executeTakeFirstOrThrow();
   return { id: row.id, token };
@@ -95,14 +101,23 @@ export function setSessionCookie(request: FastifyRequest, reply: FastifyReply, t
 }
 
 export function clearSessionCookie(request: FastifyRequest, reply: FastifyReply): void {
-  reply.clearCookie(SESSION_COOKIE, { path: '/', httpOnly: true, sameSite: 'lax', secure: request.server.config.publicUrl.startsWith('https://') });
+  reply.clearCookie(SESSION_COOKIE, {
+    path: '/',
+    httpOnly: true,
+    sameSite: 'lax',
+    secure: request.server.config.publicUrl.startsWith('https://'),
+  });
 }
 
 /**
  * The session behind the request's cookie, checked against every time-out; sets `request.staff`.
  * An ended session is revoked so it can never come back.
  */
-export async function loadStaffSession(request: FastifyRequest, db: Kysely<Database>, keys: SessionKeys): Promise<StaffContext | undefined> {
+export async function loadStaffSession(
+  request: FastifyRequest,
+  db: Kysely<Database>,
+  keys: SessionKeys,
+): Promise<StaffContext | undefined> {
   if (request.staff) return request.staff;
   const token = request.cookies[SESSION_COOKIE];
   if (!token || token.length > 100) return undefined;
@@ -111,11 +126,29 @@ export async function loadStaffSession(request: FastifyRequest, db: Kysely<Datab
     .innerJoin('staff_account as a', 'a.id', 's.account_id')
     .innerJoin('organisation as o', 'o.id', 'a.organisation_id')
     .select([
-      's.id as sessionId', 's.stage', 's.created_at', 's.last_seen_at', 's.expires_at', 's.revoked_at',
-      'a.id as accountId', 'a.display_name', 'a.locale', 'a.status',
-      'o.id as organisationId', 'o.name as organisationName', 'o.kind', 'o.region_code', 'o.disabled_at as organisationDisabledAt',
+      's.id as sessionId',
+      's.stage',
+      's.created_at',
+      's.last_seen_at',
+      's.expires_at',
+      's.revoked_at',
+      'a.id as accountId',
+      'a.display_name',
+      'a.locale',
+      'a.status',
+      'o.id as organisationId',
+      'o.name as organisationName',
+      'o.kind',
+      'o.region_code',
+      'o.disabled_at as organisationDisabledAt',
     ])
-    .select(sql<string[]>`coalesce((select array_agg(role order by role) from staff_account_role r where r.account_id = a.id), '{}')`.as('roles'))
+    .select(
+      sql<
+        string[]
+      >`coalesce((select array_agg(role order by role) from staff_account_role r where r.account_id = a.id), '{}')`.as(
+        'roles',
+      ),
+    )
     .where('s.token_hash', '=', tokenHash(keys.token, token))
     .executeTakeFirst();
   if (!row) {
@@ -132,11 +165,21 @@ export async function loadStaffSession(request: FastifyRequest, db: Kysely<Datab
     request.staffSessionEnded = ended;
     if (!row.revoked_at) {
       await db.transaction().execute(async (trx) => {
-        await trx.updateTable('staff_session').set({ revoked_at: new Date(), pending_totp_secret: null }).where('id', '=', row.sessionId).execute();
+        await trx
+          .updateTable('staff_session')
+          .set({ revoked_at: new Date(), pending_totp_secret: null })
+          .where('id', '=', row.sessionId)
+          .execute();
         if (ended === 'idle' || ended === 'absolute') {
           await recordAudit(trx, {
             event: 'identity.session_expired',
-            actor: { accountId: row.accountId, roles: row.roles, organisationId: row.organisationId, ip: request.ip || null, userAgent: request.headers['user-agent']?.slice(0, 300) ?? null },
+            actor: {
+              accountId: row.accountId,
+              roles: row.roles,
+              organisationId: row.organisationId,
+              ip: request.ip || null,
+              userAgent: request.headers['user-agent']?.slice(0, 300) ?? null,
+            },
             details: { why: ended },
           });
         }
@@ -145,7 +188,11 @@ export async function loadStaffSession(request: FastifyRequest, db: Kysely<Datab
     return undefined;
   }
   if (now - row.last_seen_at.getTime() > TOUCH_EVERY_MS) {
-    await db.updateTable('staff_session').set({ last_seen_at: new Date() }).where('id', '=', row.sessionId).execute();
+    await db
+      .updateTable('staff_session')
+      .set({ last_seen_at: new Date() })
+      .where('id', '=', row.sessionId)
+      .execute();
   }
   const staff: StaffContext = {
     sessionId: row.sessionId,
@@ -164,12 +211,23 @@ export async function loadStaffSession(request: FastifyRequest, db: Kysely<Datab
   return staff;
 }
 
-export async function revokeSession(db: Kysely<Database> | Transaction<Database>, sessionId: string): Promise<void> {
-  await db.updateTable('staff_session').set({ revoked_at: new Date(), pending_totp_secret: null }).where('id', '=', sessionId).where('revoked_at', 'is', null).execute();
+export async function revokeSession(
+  db: Kysely<Database> | Transaction<Database>,
+  sessionId: string,
+): Promise<void> {
+  await db
+    .updateTable('staff_session')
+    .set({ revoked_at: new Date(), pending_totp_secret: null })
+    .where('id', '=', sessionId)
+    .where('revoked_at', 'is', null)
+    .execute();
 }
 
 /** End every live session of an account; returns how many were ended. */
-export async function revokeAllSessions(db: Kysely<Database> | Transaction<Database>, accountId: string): Promise<number> {
+export async function revokeAllSessions(
+  db: Kysely<Database> | Transaction<Database>,
+  accountId: string,
+): Promise<number> {
   const result = await db
     .updateTable('staff_session')
     .set({ revoked_at: new Date(), pending_totp_secret: null })

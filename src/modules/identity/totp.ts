@@ -15,7 +15,14 @@ export function newTotpSecret(): string {
 }
 
 function totpFor(secret: string, label = 'staff'): TOTP {
-  return new TOTP({ issuer: ISSUER, label, algorithm: 'SHA1', digits: 6, period: TOTP_PERIOD, secret: Secret.fromBase32(secret) });
+  return new TOTP({
+    issuer: ISSUER,
+    label,
+    algorithm: 'SHA1',
+    digits: 6,
+    period: TOTP_PERIOD,
+    secret: Secret.fromBase32(secret),
+  });
 }
 
 export function totpUri(secret: string, label: string): string {
@@ -41,7 +48,9 @@ const RECOVERY_ALPHABET = 'abcdefghjkmnpqrstuvwxyz23456789';
 /** Ten codes like `k7m2-p9qx-4tzr`, each usable once when the authenticator is lost. */
 export function newRecoveryCodes(): string[] {
   return Array.from({ length: RECOVERY_CODE_COUNT }, () =>
-    Array.from({ length: 3 }, () => Array.from({ length: 4 }, () => RECOVERY_ALPHABET[randomInt(RECOVERY_ALPHABET.length)]).join('')).join('-'),
+    Array.from({ length: 3 }, () =>
+      Array.from({ length: 4 }, () => RECOVERY_ALPHABET[randomInt(RECOVERY_ALPHABET.length)]).join(''),
+    ).join('-'),
   );
 }
 
@@ -50,7 +59,9 @@ export function normaliseRecoveryCode(code: string): string {
 }
 
 export function recoveryCodeHash(key: Buffer, code: string): Buffer {
-  return hmacSha256(key).update('recovery\0' + normaliseRecoveryCode(code)).digest();
+  return hmacSha256(key)
+    .update('recovery\0' + normaliseRecoveryCode(code))
+    .digest();
 }
 
 /** An opaque random token (sessions, invitations): 32 bytes, base64url. */

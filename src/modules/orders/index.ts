@@ -22,20 +22,38 @@ declare module 'fastify' {
   }
 }
 
-const isUuid = (id: string): boolean => /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i.test(id);
+const isUuid = (id: string): boolean =>
+  /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i.test(id);
 
 /** Every orders record sits where its court (or agency) sits; NGO creators own the applications they started. */
 function placements(app: FastifyInstance): void {
   const byApplication = async (db: Kysely<Database>, applicationId: string) => {
-    const row = await db.selectFrom('order_application').select(['court_id', 'court_region_code', 'created_by']).where('id', '=', applicationId).executeTakeFirst();
-    return row && { organisationId: row.court_id, regionCode: row.court_region_code, ownerAccountId: row.created_by };
+    const row = await db
+      .selectFrom('order_application')
+      .select(['court_id', 'court_region_code', 'created_by'])
+      .where('id', '=', applicationId)
+      .executeTakeFirst();
+    return (
+      row && {
+        organisationId: row.court_id,
+        regionCode: row.court_region_code,
+        ownerAccountId: row.created_by,
+      }
+    );
   };
-  registerRecordType(app, 'order_application', { caseLevel: true, locate: async (db, id) => (isUuid(id) ? byApplication(db, id) : undefined) });
+  registerRecordType(app, 'order_application', {
+    caseLevel: true,
+    locate: async (db, id) => (isUuid(id) ? byApplication(db, id) : undefined),
+  });
   registerRecordType(app, 'order_review_task', {
     caseLevel: true,
     async locate(db, id) {
       if (!isUuid(id)) return undefined;
-      const row = await db.selectFrom('order_review_task').select(['organisation_id', 'organisation_region_code']).where('id', '=', id).executeTakeFirst();
+      const row = await db
+        .selectFrom('order_review_task')
+        .select(['organisation_id', 'organisation_region_code'])
+        .where('id', '=', id)
+        .executeTakeFirst();
       return row && { organisationId: row.organisation_id, regionCode: row.organisation_region_code };
     },
   });
@@ -43,7 +61,11 @@ function placements(app: FastifyInstance): void {
     caseLevel: true,
     async locate(db, id) {
       if (!isUuid(id)) return undefined;
-      const row = await db.selectFrom('protection_order').select(['court_id', 'court_region_code']).where('id', '=', id).executeTakeFirst();
+      const row = await db
+        .selectFrom('protection_order')
+        .select(['court_id', 'court_region_code'])
+        .where('id', '=', id)
+        .executeTakeFirst();
       return row && { organisationId: row.court_id, regionCode: row.court_region_code };
     },
   });
@@ -51,7 +73,12 @@ function placements(app: FastifyInstance): void {
     caseLevel: true,
     async locate(db, id) {
       if (!isUuid(id)) return undefined;
-      const row = await db.selectFrom('order_service_task as s').innerJoin('protection_order as o', 'o.id', 's.order_id').select(['o.court_id', 'o.court_region_code']).where('s.id', '=', id).executeTakeFirst();
+      const row = await db
+        .selectFrom('order_service_task as s')
+        .innerJoin('protection_order as o', 'o.id', 's.order_id')
+        .select(['o.court_id', 'o.court_region_code'])
+        .where('s.id', '=', id)
+        .executeTakeFirst();
       return row && { organisationId: row.court_id, regionCode: row.court_region_code };
     },
   });
@@ -59,7 +86,12 @@ function placements(app: FastifyInstance): void {
     caseLevel: true,
     async locate(db, id) {
       if (!isUuid(id)) return undefined;
-      const row = await db.selectFrom('order_violation as v').innerJoin('protection_order as o', 'o.id', 'v.order_id').select(['o.court_id', 'o.court_region_code']).where('v.id', '=', id).executeTakeFirst();
+      const row = await db
+        .selectFrom('order_violation as v')
+        .innerJoin('protection_order as o', 'o.id', 'v.order_id')
+        .select(['o.court_id', 'o.court_region_code'])
+        .where('v.id', '=', id)
+        .executeTakeFirst();
       return row && { organisationId: row.court_id, regionCode: row.court_region_code };
     },
   });
@@ -67,7 +99,11 @@ function placements(app: FastifyInstance): void {
     caseLevel: true,
     async locate(db, id) {
       if (!isUuid(id)) return undefined;
-      const row = await db.selectFrom('police_warning').select(['organisation_id', 'region_code']).where('id', '=', id).executeTakeFirst();
+      const row = await db
+        .selectFrom('police_warning')
+        .select(['organisation_id', 'region_code'])
+        .where('id', '=', id)
+        .executeTakeFirst();
       return row && { organisationId: row.organisation_id, regionCode: row.region_code };
     },
   });
@@ -95,7 +131,11 @@ export function ordersModule(app: FastifyInstance): void {
   });
   // Every minute, once across all processes (pg-boss cron); alerts themselves are idempotent (order_alert key).
   app.addHook('onReady', async () => {
-    await app.jobs.schedule(CLOCK_TOPIC, '* * * * *').catch((error: unknown) => app.log.debug({ err: error }, 'orders clock not scheduled (job runner not started)'));
+    await app.jobs
+      .schedule(CLOCK_TOPIC, '* * * * *')
+      .catch((error: unknown) =>
+        app.log.debug({ err: error }, 'orders clock not scheduled (job runner not started)'),
+      );
   });
 
   ordersRoutes(app, service);

@@ -24,7 +24,11 @@ function demoApplication(name: string, respondent: string, urgent: boolean): App
 }
 
 export async function ordersDemoSeed({ trx, keyring, print }: DemoSeedContext): Promise<void> {
-  const orgs = await trx.selectFrom('organisation').select(['id', 'kind', 'region_code']).where('region_code', '=', '500112').execute();
+  const orgs = await trx
+    .selectFrom('organisation')
+    .select(['id', 'kind', 'region_code'])
+    .where('region_code', '=', '500112')
+    .execute();
   const court = orgs.find((o) => o.kind === 'court');
   if (!court) return;
   const now = new Date();
@@ -58,7 +62,9 @@ export async function ordersDemoSeed({ trx, keyring, print }: DemoSeedContext): 
         evidence_ids: [],
         consent_online: true,
         consent_electronic_service: false,
-        case_number: accepted ? caseNumber(Number(chinaDate(now).slice(0, 4)), court.region_code, ++sequence) : null,
+        case_number: accepted
+          ? caseNumber(Number(chinaDate(now).slice(0, 4)), court.region_code, ++sequence)
+          : null,
         submitted_at: now,
         accepted_at: accepted ? now : null,
         ruling_due_at: due,
@@ -67,14 +73,52 @@ export async function ordersDemoSeed({ trx, keyring, print }: DemoSeedContext): 
         updated_at: now,
       })
       .execute();
-    await trx.insertInto('order_event').values({ application_id: id, kind: 'received', at: now, actor_ref: 'system', visible_to_applicant: true }).execute();
+    await trx
+      .insertInto('order_event')
+      .values({
+        application_id: id,
+        kind: 'received',
+        at: now,
+        actor_ref: 'system',
+        visible_to_applicant: true,
+      })
+      .execute();
     if (!accepted) continue;
-    await trx.insertInto('order_case_counter').values({ court_id: court.id, year: Number(chinaDate(now).slice(0, 4)), last: sequence }).onConflict((oc) => oc.columns(['court_id', 'year']).doUpdateSet({ last: sequence })).execute();
-    await trx.insertInto('order_event').values({ application_id: id, kind: 'accepted', at: now, actor_ref: 'system', visible_to_applicant: true }).execute();
-    for (const [agency, kind] of [['police', 'police_station'], ['federation', 'womens_federation']] as const) {
+    await trx
+      .insertInto('order_case_counter')
+      .values({ court_id: court.id, year: Number(chinaDate(now).slice(0, 4)), last: sequence })
+      .onConflict((oc) => oc.columns(['court_id', 'year']).doUpdateSet({ last: sequence }))
+      .execute();
+    await trx
+      .insertInto('order_event')
+      .values({
+        application_id: id,
+        kind: 'accepted',
+        at: now,
+        actor_ref: 'system',
+        visible_to_applicant: true,
+      })
+      .execute();
+    for (const [agency, kind] of [
+      ['police', 'police_station'],
+      ['federation', 'womens_federation'],
+    ] as const) {
       const org = orgs.find((o) => o.kind === kind);
-      if (org) await trx.insertInto('order_review_task').values({ id: randomUUID(), application_id: id, agency, organisation_id: org.id, organisation_region_code: org.region_code, status: 'open' }).execute();
+      if (org)
+        await trx
+          .insertInto('order_review_task')
+          .values({
+            id: randomUUID(),
+            application_id: id,
+            agency,
+            organisation_id: org.id,
+            organisation_region_code: org.region_code,
+            status: 'open',
+          })
+          .execute();
     }
   }
-  print('Protection orders: 2 demo applications on the demo court’s docket (/orders/docket; judge or clerk account).');
+  print(
+    'Protection orders: 2 demo applications on the demo court’s docket (/orders/docket; judge or clerk account).',
+  );
 }

@@ -9,15 +9,18 @@ export const ordersZh = {
   'orders.problem.phone': '电话号码格式不对。',
   'orders.problem.idNumber': '身份证号应为 18 位（最后一位可以是 X）。',
   'orders.problem.respondentName': '请填写被申请人（施暴者）的姓名。',
-  'orders.problem.respondentIdentified': '请至少填写被申请人的身份证号、出生年份或可以识别他的特征，以便法院确认是谁。',
+  'orders.problem.respondentIdentified':
+    '请至少填写被申请人的身份证号、出生年份或可以识别他的特征，以便法院确认是谁。',
   'orders.problem.birthYear': '出生年份不对。',
   'orders.problem.respondentRegion': '按被申请人住所地申请时，请填写被申请人居住的地区。',
   'orders.problem.violenceRegion': '按家暴发生地申请时，请填写发生地所在地区。',
   'orders.problem.relationship': '请选择你们之间的关系（家庭成员或共同生活的人）。',
   'orders.problem.choice': '请从列表中选择。',
-  'orders.problem.proxyKind': '代为申请时，请选择代为申请人的身份（近亲属、公安机关、妇联、居委会、村委会等）。',
+  'orders.problem.proxyKind':
+    '代为申请时，请选择代为申请人的身份（近亲属、公安机关、妇联、居委会、村委会等）。',
   'orders.problem.proxyName': '请填写代为申请人的姓名或单位名称。',
-  'orders.problem.proxyReason': '请说明受害人为什么不能自己申请（无民事行为能力、限制民事行为能力、受强制或威吓等）。',
+  'orders.problem.proxyReason':
+    '请说明受害人为什么不能自己申请（无民事行为能力、限制民事行为能力、受强制或威吓等）。',
   'orders.problem.victimWishes': '代为申请时，请记录受害人本人的意愿。',
   'orders.problem.incidents': '请至少写一次家暴经过（日期和发生了什么），或者面临的现实危险。',
   'orders.problem.incidentDate': '请填写日期（年-月-日）。',
@@ -141,7 +144,8 @@ export const ordersZh = {
   'orders.review.integrity.missing': '证据库中找不到此文件',
   'orders.review.opinions': '公安机关与妇联意见',
   'orders.review.noOpinion': '尚未提交',
-  'orders.review.verification': '出警记录 {callOuts} 次，告诫书 {earlierWarnings} 份，在案事件 {incidentsOnRecord} 起',
+  'orders.review.verification':
+    '出警记录 {callOuts} 次，告诫书 {earlierWarnings} 份，在案事件 {incidentsOnRecord} 起',
   'orders.review.warnings': '此前的告诫书',
   'orders.review.questioning': '询问被申请人',
   'orders.review.silent': '未回应（不影响作出保护令）',
@@ -253,7 +257,8 @@ export const ordersZh = {
   'orders.check.note': '本页只显示保护令是否有效、有效期和作出法院，不显示任何个人信息。',
 
   'orders.portal.title': '申请人身安全保护令',
-  'orders.portal.lead': '不需要先离婚或起诉，也不收费。法院受理后 72 小时内作出裁定，情况紧急的 24 小时内。草稿保存在服务器上，不会留在你的手机里。',
+  'orders.portal.lead':
+    '不需要先离婚或起诉，也不收费。法院受理后 72 小时内作出裁定，情况紧急的 24 小时内。草稿保存在服务器上，不会留在你的手机里。',
   'orders.portal.start': '开始申请',
   'orders.portal.myApplications': '我的申请',
   'orders.portal.stillMissing': '提交前还需要：',
@@ -322,22 +327,27 @@ export const ordersEn: Record<keyof typeof ordersZh, string> = {
   'orders.problem.tooLong': 'Too long: at most {max} characters.',
   'orders.problem.tooMany': 'Too many: at most {max}.',
   'orders.problem.applicantName': 'Enter the applicant’s (victim’s) name.',
-  'orders.problem.applicantRegion': 'Choose the area where the applicant lives (it decides which court handles it).',
+  'orders.problem.applicantRegion':
+    'Choose the area where the applicant lives (it decides which court handles it).',
   'orders.problem.region': 'This area code does not exist; choose province, city and district again.',
   'orders.problem.phone': 'This phone number is not in a valid format.',
   'orders.problem.idNumber': 'An ID number has 18 characters (the last may be X).',
   'orders.problem.respondentName': 'Enter the respondent’s (abuser’s) name.',
-  'orders.problem.respondentIdentified': 'Give at least the respondent’s ID number, birth year or a description so the court can identify him.',
+  'orders.problem.respondentIdentified':
+    'Give at least the respondent’s ID number, birth year or a description so the court can identify him.',
   'orders.problem.birthYear': 'This birth year is not valid.',
   'orders.problem.respondentRegion': 'To apply where the respondent lives, enter the area where he lives.',
   'orders.problem.violenceRegion': 'To apply where the violence happened, enter that area.',
   'orders.problem.relationship': 'Choose your relationship (family member or someone you live with).',
   'orders.problem.choice': 'Choose from the list.',
-  'orders.problem.proxyKind': 'For an application on her behalf, choose who is applying (close relative, police, women’s federation, residents’ or villagers’ committee…).',
+  'orders.problem.proxyKind':
+    'For an application on her behalf, choose who is applying (close relative, police, women’s federation, residents’ or villagers’ committee…).',
   'orders.problem.proxyName': 'Enter the name of the person or body applying on her behalf.',
-  'orders.problem.proxyReason': 'Say why the victim cannot apply herself (no or limited capacity, coerced or threatened…).',
+  'orders.problem.proxyReason':
+    'Say why the victim cannot apply herself (no or limited capacity, coerced or threatened…).',
   'orders.problem.victimWishes': 'For an application on her behalf, record the victim’s own wishes.',
-  'orders.problem.incidents': 'Describe at least one incident (date and what happened), or the real danger she faces.',
+  'orders.problem.incidents':
+    'Describe at least one incident (date and what happened), or the real danger she faces.',
   'orders.problem.incidentDate': 'Enter the date (year-month-day).',
   'orders.problem.futureDate': 'The date cannot be later than today.',
   'orders.problem.incidentDescription': 'Describe what happened.',
@@ -348,7 +358,8 @@ export const ordersEn: Record<keyof typeof ordersZh, string> = {
   'orders.problem.urgentReason': 'To ask for a ruling within 24 hours, say why it is urgent.',
   'orders.problem.evidence': 'A chosen piece of evidence was not recognised; choose again.',
   'orders.problem.consentOnline': 'An online application needs your consent to online proceedings.',
-  'orders.problem.noCourt': 'No court on Anxin serves this area yet: choose another basis, or apply at a court in person.',
+  'orders.problem.noCourt':
+    'No court on Anxin serves this area yet: choose another basis, or apply at a court in person.',
   'orders.problem.court': 'Choose a court.',
   'orders.problem.sameCourt': 'An application cannot be transferred to the same court.',
   'orders.problem.reasons': 'Give the reasons.',
@@ -364,7 +375,8 @@ export const ordersEn: Record<keyof typeof ordersZh, string> = {
   'orders.problem.reconsiderationClosed': 'The reconsideration period (5 days from the ruling) has passed.',
 
   'orders.measure.no_violence': 'Prohibit domestic violence',
-  'orders.measure.no_contact': 'Prohibit harassing, stalking or contacting the applicant and her close relatives',
+  'orders.measure.no_contact':
+    'Prohibit harassing, stalking or contacting the applicant and her close relatives',
   'orders.measure.move_out': 'Order the respondent to move out of the applicant’s home',
   'orders.measure.no_insults': 'Prohibit insults, defamation or threats by phone, SMS, chat or e-mail',
   'orders.measure.keep_away': 'Prohibit activity within a set distance of her home, school or workplace',
@@ -459,7 +471,8 @@ export const ordersEn: Record<keyof typeof ordersZh, string> = {
   'orders.review.integrity.missing': 'Not found in the evidence vault',
   'orders.review.opinions': 'Police and federation opinions',
   'orders.review.noOpinion': 'Not yet submitted',
-  'orders.review.verification': '{callOuts} call-outs, {earlierWarnings} warnings, {incidentsOnRecord} incidents on record',
+  'orders.review.verification':
+    '{callOuts} call-outs, {earlierWarnings} warnings, {incidentsOnRecord} incidents on record',
   'orders.review.warnings': 'Earlier police warnings',
   'orders.review.questioning': 'Questioning of the respondent',
   'orders.review.silent': 'No answer (does not block an order)',
@@ -568,10 +581,12 @@ export const ordersEn: Record<keyof typeof ordersZh, string> = {
   'orders.check.revoked': 'This order was revoked.',
   'orders.check.expired': 'This order has expired.',
   'orders.check.unknown': 'No such order. Check the QR code, or call the court that issued it.',
-  'orders.check.note': 'This page shows only whether the order is valid, until when, and the issuing court; no personal information.',
+  'orders.check.note':
+    'This page shows only whether the order is valid, until when, and the issuing court; no personal information.',
 
   'orders.portal.title': 'Apply for a personal safety protection order',
-  'orders.portal.lead': 'No divorce or lawsuit is needed first, and it is free. The court rules within 72 hours of accepting, 24 hours when urgent. Your draft is kept on the server, not on your phone.',
+  'orders.portal.lead':
+    'No divorce or lawsuit is needed first, and it is free. The court rules within 72 hours of accepting, 24 hours when urgent. Your draft is kept on the server, not on your phone.',
   'orders.portal.start': 'Start an application',
   'orders.portal.myApplications': 'My applications',
   'orders.portal.stillMissing': 'Still needed before you can file:',
@@ -609,16 +624,19 @@ export const ordersEn: Record<keyof typeof ordersZh, string> = {
   'orders.portal.venue.violence': 'The court where the violence happened',
   'orders.portal.violenceRegionCode': 'Area code where it happened',
   'orders.portal.evidence': 'Evidence (choose from your journal and uploads)',
-  'orders.portal.noEvidence': 'You have not uploaded evidence yet. You can still apply: your own statement is evidence.',
+  'orders.portal.noEvidence':
+    'You have not uploaded evidence yet. You can still apply: your own statement is evidence.',
   'orders.portal.consentOnline': 'I agree to apply and be heard online (required)',
-  'orders.portal.consentElectronic': 'I agree that the court may serve documents on me electronically (optional; otherwise on paper)',
+  'orders.portal.consentElectronic':
+    'I agree that the court may serve documents on me electronically (optional; otherwise on paper)',
   'orders.portal.status': 'Status',
   'orders.portal.order': 'My protection order',
   'orders.portal.validUntil': 'Valid until {date}',
   'orders.portal.reportViolation': 'Report that he broke the order',
   'orders.portal.violationDate': 'Date',
   'orders.portal.violationText': 'What happened',
-  'orders.portal.violationReported': 'Reported. The court and police will act; if you are in danger, call 110 now.',
+  'orders.portal.violationReported':
+    'Reported. The court and police will act; if you are in danger, call 110 now.',
   'orders.portal.notices': 'Notices',
   'orders.portal.courtNote': 'The court says:',
 

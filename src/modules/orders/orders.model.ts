@@ -26,7 +26,14 @@ export const MAX_DETENTION_DAYS = 15;
 export const WARNING_FOLLOW_UP_DAYS = 7;
 
 /** ADVL 29, SPC 10. */
-export const MEASURES = ['no_violence', 'no_contact', 'move_out', 'no_insults', 'keep_away', 'other'] as const;
+export const MEASURES = [
+  'no_violence',
+  'no_contact',
+  'move_out',
+  'no_insults',
+  'keep_away',
+  'other',
+] as const;
 export type Measure = (typeof MEASURES)[number];
 
 /** ADVL 23, SPC 2: who may apply on her behalf. */
@@ -47,7 +54,19 @@ export type ProxyKind = (typeof PROXY_KINDS)[number];
 export const PROXY_REASONS = ['no_capacity', 'limited_capacity', 'coerced', 'threatened', 'minor'] as const;
 export type ProxyReason = (typeof PROXY_REASONS)[number];
 
-export const RELATIONSHIPS = ['spouse', 'former_spouse', 'partner', 'former_partner', 'parent', 'child', 'in_law', 'sibling', 'guardian', 'cohabitant', 'other_family'] as const;
+export const RELATIONSHIPS = [
+  'spouse',
+  'former_spouse',
+  'partner',
+  'former_partner',
+  'parent',
+  'child',
+  'in_law',
+  'sibling',
+  'guardian',
+  'cohabitant',
+  'other_family',
+] as const;
 export type Relationship = (typeof RELATIONSHIPS)[number];
 
 /** ADVL 25: the basis of the court's competence. */
@@ -57,7 +76,14 @@ export type VenueBasis = (typeof VENUE_BASES)[number];
 export const CHANNELS = ['portal', 'ngo', 'oral'] as const;
 export type Channel = (typeof CHANNELS)[number];
 
-export const APPLICATION_STATUSES = ['draft', 'submitted', 'returned', 'accepted', 'granted', 'rejected'] as const;
+export const APPLICATION_STATUSES = [
+  'draft',
+  'submitted',
+  'returned',
+  'accepted',
+  'granted',
+  'rejected',
+] as const;
 export type ApplicationStatus = (typeof APPLICATION_STATUSES)[number];
 
 export const ENFORCEMENT = ['admonition', 'fine', 'detention', 'referral', 'no_violation'] as const;
@@ -133,85 +159,139 @@ function blank(value: string | undefined): boolean {
 }
 
 function tooLong(field: string, value: string | undefined, max: number, problems: FieldProblem[]): void {
-  if (value !== undefined && value.length > max) problems.push({ field, message: 'orders.problem.tooLong', params: { max } });
+  if (value !== undefined && value.length > max)
+    problems.push({ field, message: 'orders.problem.tooLong', params: { max } });
 }
 
 /**
  * Everything that stops the application from being filed, each problem named by its field and saying what is
  * missing. A draft may be saved with problems; submitting requires none. `isRegion` checks GB/T 2260 codes.
  */
-export function applicationProblems(input: ApplicationInput, isRegion: (code: string) => boolean, today: string): FieldProblem[] {
+export function applicationProblems(
+  input: ApplicationInput,
+  isRegion: (code: string) => boolean,
+  today: string,
+): FieldProblem[] {
   const problems: FieldProblem[] = [];
   const a = input.applicant ?? {};
   const r = input.respondent ?? {};
   if (blank(a.name)) problems.push({ field: 'applicant.name', message: 'orders.problem.applicantName' });
   tooLong('applicant.name', a.name, LIMITS.name, problems);
-  if (blank(a.regionCode)) problems.push({ field: 'applicant.regionCode', message: 'orders.problem.applicantRegion' });
-  else if (!REGION.test(a.regionCode ?? '') || !isRegion(a.regionCode ?? '')) problems.push({ field: 'applicant.regionCode', message: 'orders.problem.region' });
+  if (blank(a.regionCode))
+    problems.push({ field: 'applicant.regionCode', message: 'orders.problem.applicantRegion' });
+  else if (!REGION.test(a.regionCode ?? '') || !isRegion(a.regionCode ?? ''))
+    problems.push({ field: 'applicant.regionCode', message: 'orders.problem.region' });
   tooLong('applicant.address', a.address, LIMITS.short, problems);
-  if (a.phone !== undefined && a.phone.trim() !== '' && !/^[+\d][\d\s-]{5,19}$/.test(a.phone.trim())) problems.push({ field: 'applicant.phone', message: 'orders.problem.phone' });
-  if (a.idNumber !== undefined && a.idNumber.trim() !== '' && !CN_ID.test(a.idNumber.trim().toUpperCase())) problems.push({ field: 'applicant.idNumber', message: 'orders.problem.idNumber' });
+  if (a.phone !== undefined && a.phone.trim() !== '' && !/^[+\d][\d\s-]{5,19}$/.test(a.phone.trim()))
+    problems.push({ field: 'applicant.phone', message: 'orders.problem.phone' });
+  if (a.idNumber !== undefined && a.idNumber.trim() !== '' && !CN_ID.test(a.idNumber.trim().toUpperCase()))
+    problems.push({ field: 'applicant.idNumber', message: 'orders.problem.idNumber' });
 
   // ADVL 27: the respondent must be named and identifiable.
   if (blank(r.name)) problems.push({ field: 'respondent.name', message: 'orders.problem.respondentName' });
   tooLong('respondent.name', r.name, LIMITS.name, problems);
-  if (blank(r.idNumber) && blank(r.description) && r.birthYear === undefined) problems.push({ field: 'respondent.idNumber', message: 'orders.problem.respondentIdentified' });
-  if (r.idNumber !== undefined && r.idNumber.trim() !== '' && !CN_ID.test(r.idNumber.trim().toUpperCase())) problems.push({ field: 'respondent.idNumber', message: 'orders.problem.idNumber' });
-  if (r.birthYear !== undefined && (!Number.isInteger(r.birthYear) || r.birthYear < 1900 || r.birthYear > Number(today.slice(0, 4)))) problems.push({ field: 'respondent.birthYear', message: 'orders.problem.birthYear' });
+  if (blank(r.idNumber) && blank(r.description) && r.birthYear === undefined)
+    problems.push({ field: 'respondent.idNumber', message: 'orders.problem.respondentIdentified' });
+  if (r.idNumber !== undefined && r.idNumber.trim() !== '' && !CN_ID.test(r.idNumber.trim().toUpperCase()))
+    problems.push({ field: 'respondent.idNumber', message: 'orders.problem.idNumber' });
+  if (
+    r.birthYear !== undefined &&
+    (!Number.isInteger(r.birthYear) || r.birthYear < 1900 || r.birthYear > Number(today.slice(0, 4)))
+  )
+    problems.push({ field: 'respondent.birthYear', message: 'orders.problem.birthYear' });
   tooLong('respondent.description', r.description, LIMITS.short, problems);
-  if (r.regionCode !== undefined && r.regionCode !== '' && (!REGION.test(r.regionCode) || !isRegion(r.regionCode))) problems.push({ field: 'respondent.regionCode', message: 'orders.problem.region' });
+  if (
+    r.regionCode !== undefined &&
+    r.regionCode !== '' &&
+    (!REGION.test(r.regionCode) || !isRegion(r.regionCode))
+  )
+    problems.push({ field: 'respondent.regionCode', message: 'orders.problem.region' });
 
   // ADVL 37, SPC 4: between family members or cohabitants.
-  if (blank(input.relationship)) problems.push({ field: 'relationship', message: 'orders.problem.relationship' });
-  else if (!(RELATIONSHIPS as readonly string[]).includes(input.relationship ?? '')) problems.push({ field: 'relationship', message: 'orders.problem.choice' });
+  if (blank(input.relationship))
+    problems.push({ field: 'relationship', message: 'orders.problem.relationship' });
+  else if (!(RELATIONSHIPS as readonly string[]).includes(input.relationship ?? ''))
+    problems.push({ field: 'relationship', message: 'orders.problem.choice' });
 
   // ADVL 23: a proxy names who they are, why she cannot apply herself, and her wishes.
   if (input.proxy) {
     const p = input.proxy;
-    if (!p.kind || !(PROXY_KINDS as readonly string[]).includes(p.kind)) problems.push({ field: 'proxy.kind', message: 'orders.problem.proxyKind' });
+    if (!p.kind || !(PROXY_KINDS as readonly string[]).includes(p.kind))
+      problems.push({ field: 'proxy.kind', message: 'orders.problem.proxyKind' });
     if (blank(p.name)) problems.push({ field: 'proxy.name', message: 'orders.problem.proxyName' });
-    if (!p.reason || !(PROXY_REASONS as readonly string[]).includes(p.reason)) problems.push({ field: 'proxy.reason', message: 'orders.problem.proxyReason' });
-    if (blank(p.victimWishes)) problems.push({ field: 'proxy.victimWishes', message: 'orders.problem.victimWishes' });
+    if (!p.reason || !(PROXY_REASONS as readonly string[]).includes(p.reason))
+      problems.push({ field: 'proxy.reason', message: 'orders.problem.proxyReason' });
+    if (blank(p.victimWishes))
+      problems.push({ field: 'proxy.victimWishes', message: 'orders.problem.victimWishes' });
     tooLong('proxy.victimWishes', p.victimWishes, LIMITS.text, problems);
   }
 
   // ADVL 27: facts of violence or a real danger of it, as dated incidents.
   const incidents = input.incidents ?? [];
   if (incidents.length === 0) problems.push({ field: 'incidents', message: 'orders.problem.incidents' });
-  if (incidents.length > LIMITS.incidents) problems.push({ field: 'incidents', message: 'orders.problem.tooMany', params: { max: LIMITS.incidents } });
+  if (incidents.length > LIMITS.incidents)
+    problems.push({
+      field: 'incidents',
+      message: 'orders.problem.tooMany',
+      params: { max: LIMITS.incidents },
+    });
   incidents.forEach((incident, i) => {
-    if (!incident.date || !DATE.test(incident.date) || Number.isNaN(Date.parse(incident.date))) problems.push({ field: `incidents.${i}.date`, message: 'orders.problem.incidentDate' });
-    else if (incident.date > today) problems.push({ field: `incidents.${i}.date`, message: 'orders.problem.futureDate' });
-    if (blank(incident.description)) problems.push({ field: `incidents.${i}.description`, message: 'orders.problem.incidentDescription' });
+    if (!incident.date || !DATE.test(incident.date) || Number.isNaN(Date.parse(incident.date)))
+      problems.push({ field: `incidents.${i}.date`, message: 'orders.problem.incidentDate' });
+    else if (incident.date > today)
+      problems.push({ field: `incidents.${i}.date`, message: 'orders.problem.futureDate' });
+    if (blank(incident.description))
+      problems.push({ field: `incidents.${i}.description`, message: 'orders.problem.incidentDescription' });
     tooLong(`incidents.${i}.description`, incident.description, LIMITS.text, problems);
   });
 
   // ADVL 27: a specific request (ADVL 29 / SPC 10 list).
   const measures = input.measures ?? [];
   if (measures.length === 0) problems.push({ field: 'measures', message: 'orders.problem.measures' });
-  if (measures.some((m) => !(MEASURES as readonly string[]).includes(m))) problems.push({ field: 'measures', message: 'orders.problem.choice' });
-  if (measures.includes('other') && blank(input.otherMeasure)) problems.push({ field: 'otherMeasure', message: 'orders.problem.otherMeasure' });
+  if (measures.some((m) => !(MEASURES as readonly string[]).includes(m)))
+    problems.push({ field: 'measures', message: 'orders.problem.choice' });
+  if (measures.includes('other') && blank(input.otherMeasure))
+    problems.push({ field: 'otherMeasure', message: 'orders.problem.otherMeasure' });
   tooLong('otherMeasure', input.otherMeasure, LIMITS.short, problems);
   if (measures.includes('keep_away')) {
-    if (input.keepAwayMetres === undefined || !Number.isInteger(input.keepAwayMetres) || input.keepAwayMetres < 50 || input.keepAwayMetres > 5000) problems.push({ field: 'keepAwayMetres', message: 'orders.problem.keepAwayMetres' });
-    if (blank(input.keepAwayPlaces)) problems.push({ field: 'keepAwayPlaces', message: 'orders.problem.keepAwayPlaces' });
+    if (
+      input.keepAwayMetres === undefined ||
+      !Number.isInteger(input.keepAwayMetres) ||
+      input.keepAwayMetres < 50 ||
+      input.keepAwayMetres > 5000
+    )
+      problems.push({ field: 'keepAwayMetres', message: 'orders.problem.keepAwayMetres' });
+    if (blank(input.keepAwayPlaces))
+      problems.push({ field: 'keepAwayPlaces', message: 'orders.problem.keepAwayPlaces' });
   }
-  if (input.urgent && blank(input.urgentReason)) problems.push({ field: 'urgentReason', message: 'orders.problem.urgentReason' });
+  if (input.urgent && blank(input.urgentReason))
+    problems.push({ field: 'urgentReason', message: 'orders.problem.urgentReason' });
 
   // ADVL 25: which court.
   const basis = input.venueBasis ?? 'applicant';
-  if (!(VENUE_BASES as readonly string[]).includes(basis)) problems.push({ field: 'venueBasis', message: 'orders.problem.choice' });
-  if (basis === 'respondent' && blank(r.regionCode)) problems.push({ field: 'respondent.regionCode', message: 'orders.problem.respondentRegion' });
+  if (!(VENUE_BASES as readonly string[]).includes(basis))
+    problems.push({ field: 'venueBasis', message: 'orders.problem.choice' });
+  if (basis === 'respondent' && blank(r.regionCode))
+    problems.push({ field: 'respondent.regionCode', message: 'orders.problem.respondentRegion' });
   if (basis === 'violence') {
-    if (blank(input.violenceRegionCode)) problems.push({ field: 'violenceRegionCode', message: 'orders.problem.violenceRegion' });
-    else if (!REGION.test(input.violenceRegionCode ?? '') || !isRegion(input.violenceRegionCode ?? '')) problems.push({ field: 'violenceRegionCode', message: 'orders.problem.region' });
+    if (blank(input.violenceRegionCode))
+      problems.push({ field: 'violenceRegionCode', message: 'orders.problem.violenceRegion' });
+    else if (!REGION.test(input.violenceRegionCode ?? '') || !isRegion(input.violenceRegionCode ?? ''))
+      problems.push({ field: 'violenceRegionCode', message: 'orders.problem.region' });
   }
 
-  if ((input.evidenceIds ?? []).some((id) => !UUID.test(id))) problems.push({ field: 'evidenceIds', message: 'orders.problem.evidence' });
-  if ((input.evidenceIds ?? []).length > LIMITS.evidence) problems.push({ field: 'evidenceIds', message: 'orders.problem.tooMany', params: { max: LIMITS.evidence } });
+  if ((input.evidenceIds ?? []).some((id) => !UUID.test(id)))
+    problems.push({ field: 'evidenceIds', message: 'orders.problem.evidence' });
+  if ((input.evidenceIds ?? []).length > LIMITS.evidence)
+    problems.push({
+      field: 'evidenceIds',
+      message: 'orders.problem.tooMany',
+      params: { max: LIMITS.evidence },
+    });
 
   // OLR 4: online proceedings need her consent. Electronic service (OLR 29–30) is optional: without consent she is served on paper.
-  if (input.consentOnline !== true) problems.push({ field: 'consentOnline', message: 'orders.problem.consentOnline' });
+  if (input.consentOnline !== true)
+    problems.push({ field: 'consentOnline', message: 'orders.problem.consentOnline' });
   return problems;
 }
 
@@ -237,11 +317,19 @@ export interface OrganisationPlace {
  * The organisation serving a place: the one whose region is the longest prefix of the place's code (a district
  * court before a city's intermediate court; ties broken by id so the choice is stable).
  */
-export function servingOrganisation<T extends OrganisationPlace>(candidates: readonly T[], place: string): T | undefined {
+export function servingOrganisation<T extends OrganisationPlace>(
+  candidates: readonly T[],
+  place: string,
+): T | undefined {
   let best: T | undefined;
   for (const c of candidates) {
     if (!place.startsWith(c.regionCode)) continue;
-    if (!best || c.regionCode.length > best.regionCode.length || (c.regionCode.length === best.regionCode.length && c.id < best.id)) best = c;
+    if (
+      !best ||
+      c.regionCode.length > best.regionCode.length ||
+      (c.regionCode.length === best.regionCode.length && c.id < best.id)
+    )
+      best = c;
   }
   return best;
 }
@@ -312,20 +400,36 @@ export function decisionProblems(input: DecisionInput, now: Date): FieldProblem[
   }
   const measures = input.measures ?? [];
   if (measures.length === 0) problems.push({ field: 'measures', message: 'orders.problem.measures' });
-  if (measures.some((m) => !(MEASURES as readonly string[]).includes(m))) problems.push({ field: 'measures', message: 'orders.problem.choice' });
-  if (measures.includes('other') && blank(input.otherMeasure)) problems.push({ field: 'otherMeasure', message: 'orders.problem.otherMeasure' });
-  if (measures.includes('keep_away') && (input.keepAwayMetres === undefined || input.keepAwayMetres < 50 || input.keepAwayMetres > 5000)) problems.push({ field: 'keepAwayMetres', message: 'orders.problem.keepAwayMetres' });
+  if (measures.some((m) => !(MEASURES as readonly string[]).includes(m)))
+    problems.push({ field: 'measures', message: 'orders.problem.choice' });
+  if (measures.includes('other') && blank(input.otherMeasure))
+    problems.push({ field: 'otherMeasure', message: 'orders.problem.otherMeasure' });
+  if (
+    measures.includes('keep_away') &&
+    (input.keepAwayMetres === undefined || input.keepAwayMetres < 50 || input.keepAwayMetres > 5000)
+  )
+    problems.push({ field: 'keepAwayMetres', message: 'orders.problem.keepAwayMetres' });
   const until = orderValidUntil(input, now);
-  if (!until) problems.push({ field: 'validUntil', message: 'orders.problem.validity', params: { months: MAX_VALIDITY_MONTHS } });
+  if (!until)
+    problems.push({
+      field: 'validUntil',
+      message: 'orders.problem.validity',
+      params: { months: MAX_VALIDITY_MONTHS },
+    });
   tooLong('terms', input.terms, LIMITS.text, problems);
   return problems;
 }
 
 /** The order's end from months or a date; undefined when not after now or beyond 6 months (ADVL 30). */
-export function orderValidUntil(input: Pick<DecisionInput, 'validMonths' | 'validUntil'>, from: Date): Date | undefined {
+export function orderValidUntil(
+  input: Pick<DecisionInput, 'validMonths' | 'validUntil'>,
+  from: Date,
+): Date | undefined {
   let until: Date | undefined;
-  if (input.validUntil && DATE.test(input.validUntil)) until = new Date(`${input.validUntil}T15:59:59.999Z`); // end of that day in China (UTC+8)
-  else if (input.validMonths !== undefined && Number.isInteger(input.validMonths) && input.validMonths >= 1) until = addMonths(from, input.validMonths);
+  if (input.validUntil && DATE.test(input.validUntil))
+    until = new Date(`${input.validUntil}T15:59:59.999Z`); // end of that day in China (UTC+8)
+  else if (input.validMonths !== undefined && Number.isInteger(input.validMonths) && input.validMonths >= 1)
+    until = addMonths(from, input.validMonths);
   if (!until || Number.isNaN(until.getTime())) return undefined;
   if (until.getTime() <= from.getTime()) return undefined;
   if (until.getTime() > maxValidUntil(from).getTime() + DAY_MS) return undefined;
@@ -342,14 +446,32 @@ export interface ViolationDecisionInput {
 /** ADVL 34: admonition, fine up to 1,000 yuan, detention up to 15 days, or referral for prosecution. */
 export function violationDecisionProblems(input: ViolationDecisionInput): FieldProblem[] {
   const problems: FieldProblem[] = [];
-  if (input.outcome === 'fine' && (input.fineYuan === undefined || !Number.isInteger(input.fineYuan) || input.fineYuan < 1 || input.fineYuan > MAX_FINE_YUAN)) {
+  if (
+    input.outcome === 'fine' &&
+    (input.fineYuan === undefined ||
+      !Number.isInteger(input.fineYuan) ||
+      input.fineYuan < 1 ||
+      input.fineYuan > MAX_FINE_YUAN)
+  ) {
     problems.push({ field: 'fineYuan', message: 'orders.problem.fine', params: { max: MAX_FINE_YUAN } });
   }
-  if (input.outcome === 'detention' && (input.detentionDays === undefined || !Number.isInteger(input.detentionDays) || input.detentionDays < 1 || input.detentionDays > MAX_DETENTION_DAYS)) {
-    problems.push({ field: 'detentionDays', message: 'orders.problem.detention', params: { max: MAX_DETENTION_DAYS } });
+  if (
+    input.outcome === 'detention' &&
+    (input.detentionDays === undefined ||
+      !Number.isInteger(input.detentionDays) ||
+      input.detentionDays < 1 ||
+      input.detentionDays > MAX_DETENTION_DAYS)
+  ) {
+    problems.push({
+      field: 'detentionDays',
+      message: 'orders.problem.detention',
+      params: { max: MAX_DETENTION_DAYS },
+    });
   }
-  if (input.outcome !== 'fine' && input.fineYuan !== undefined) problems.push({ field: 'fineYuan', message: 'orders.problem.notForOutcome' });
-  if (input.outcome !== 'detention' && input.detentionDays !== undefined) problems.push({ field: 'detentionDays', message: 'orders.problem.notForOutcome' });
+  if (input.outcome !== 'fine' && input.fineYuan !== undefined)
+    problems.push({ field: 'fineYuan', message: 'orders.problem.notForOutcome' });
+  if (input.outcome !== 'detention' && input.detentionDays !== undefined)
+    problems.push({ field: 'detentionDays', message: 'orders.problem.notForOutcome' });
   if (blank(input.reasons)) problems.push({ field: 'reasons', message: 'orders.problem.reasons' });
   tooLong('reasons', input.reasons, LIMITS.text, problems);
   return problems;
@@ -357,9 +479,40 @@ export function violationDecisionProblems(input: ViolationDecisionInput): FieldP
 
 /** Province abbreviations used in case numbers (GB/T 2260 two-digit codes). */
 const PROVINCE_ABBR: Record<string, string> = {
-  '11': '京', '12': '津', '13': '冀', '14': '晋', '15': '内', '21': '辽', '22': '吉', '23': '黑', '31': '沪', '32': '苏', '33': '浙',
-  '34': '皖', '35': '闽', '36': '赣', '37': '鲁', '41': '豫', '42': '鄂', '43': '湘', '44': '粤', '45': '桂', '46': '琼', '50': '渝',
-  '51': '川', '52': '贵', '53': '云', '54': '藏', '61': '陕', '62': '甘', '63': '青', '64': '宁', '65': '新', '71': '台', '81': '港', '82': '澳',
+  '11': '京',
+  '12': '津',
+  '13': '冀',
+  '14': '晋',
+  '15': '内',
+  '21': '辽',
+  '22': '吉',
+  '23': '黑',
+  '31': '沪',
+  '32': '苏',
+  '33': '浙',
+  '34': '皖',
+  '35': '闽',
+  '36': '赣',
+  '37': '鲁',
+  '41': '豫',
+  '42': '鄂',
+  '43': '湘',
+  '44': '粤',
+  '45': '桂',
+  '46': '琼',
+  '50': '渝',
+  '51': '川',
+  '52': '贵',
+  '53': '云',
+  '54': '藏',
+  '61': '陕',
+  '62': '甘',
+  '63': '青',
+  '64': '宁',
+  '65': '新',
+  '71': '台',
+  '81': '港',
+  '82': '澳',
 };
 
 /** A case number in the courts' style: `（2026）苏0102民保令12号` (year, province, court code, type, sequence). */

@@ -39,32 +39,64 @@ export class OrdersNotifier {
   /** Deliver one notification; idempotent. */
   async deliver(notificationId: string): Promise<'sent' | 'skipped' | 'failed'> {
     return this.db.transaction().execute(async (trx) => {
-      const row = await trx.selectFrom('order_notification').selectAll().where('id', '=', notificationId).forUpdate().executeTakeFirst();
+      const row = await trx
+        .selectFrom('order_notification')
+        .selectAll()
+        .where('id', '=', notificationId)
+        .forUpdate()
+        .executeTakeFirst();
       if (!row || row.status !== 'pending') return 'skipped';
       const attempts = row.attempts + 1;
       if (row.channel === 'in_app') {
-        await trx.updateTable('order_notification').set({ status: 'sent', attempts, sent_at: new Date() }).where('id', '=', row.id).execute();
+        await trx
+          .updateTable('order_notification')
+          .set({ status: 'sent', attempts, sent_at: new Date() })
+          .where('id', '=', row.id)
+          .execute();
         return 'sent';
       }
       const adapter = row.channel === 'sms' ? this.adapters.sms : this.adapters.email;
-      const to = row.recipient === 'applicant' ? await this.applicantAddress(row.application_id, row.channel) : undefined;
+      const to =
+        row.recipient === 'applicant'
+          ? await this.applicantAddress(row.application_id, row.channel)
+          : undefined;
       if (!adapter || !to) {
         // No gateway configured or no address she gave: recorded as failed, never retried, in-app copy stands.
-        await trx.updateTable('order_notification').set({ status: 'failed', attempts }).where('id', '=', row.id).execute();
-        this.log.warn({ notificationId: row.id, channel: row.channel }, 'notification not sent: no adapter or no address');
+        await trx
+          .updateTable('order_notification')
+          .set({ status: 'failed', attempts })
+          .where('id', '=', row.id)
+          .execute();
+        this.log.warn(
+          { notificationId: row.id, channel: row.channel },
+          'notification not sent: no adapter or no address',
+        );
         return 'failed';
       }
       await trx.updateTable('order_notification').set({ attempts }).where('id', '=', row.id).execute();
       await adapter.send({ to, text: NEUTRAL_TEXT });
-      await trx.updateTable('order_notification').set({ status: 'sent', sent_at: new Date() }).where('id', '=', row.id).execute();
+      await trx
+        .updateTable('order_notification')
+        .set({ status: 'sent', sent_at: new Date() })
+        .where('id', '=', row.id)
+        .execute();
       return 'sent';
     });
   }
 
-  private async applicantAddress(applicationId: string, channel: 'sms' | 'email'): Promise<string | undefined> {
-    const app = await this.db.selectFrom('order_application').select(['id', 'particulars']).where('id', '=', applicationId).executeTakeFirst();
+  private async applicantAddress(
+    applicationId: string,
+    channel: 'sms' | 'email',
+  ): Promise<string | undefined> {
+    const app = await this.db
+      .selectFrom('order_application')
+      .select(['id', 'particulars'])
+      .where('id', '=', applicationId)
+      .executeTakeFirst();
     if (!app || channel === 'email') return undefined;
-    const input = JSON.parse(this.keyring.openText(app.particulars, `order_application.particulars:${app.id}`)) as ApplicationInput;
+    const input = JSON.parse(
+      this.keyring.openText(app.particulars, `order_application.particulars:${app.id}`),
+    ) as ApplicationInput;
     return input.applicant?.phone?.trim() || undefined;
   }
 }

@@ -9,7 +9,11 @@ import type { ActionRule } from '../identity/policy.ts';
 const COURT = { judge: 'organisation', court_clerk: 'organisation' } as const;
 const JUDGE = { judge: 'organisation' } as const;
 const NGO_OWN = { caseworker: 'own', volunteer_lawyer: 'own', ngo_supervisor: 'own' } as const;
-const AGENCIES = { police_officer: 'organisation', federation_officer: 'organisation', community_officer: 'organisation' } as const;
+const AGENCIES = {
+  police_officer: 'organisation',
+  federation_officer: 'organisation',
+  community_officer: 'organisation',
+} as const;
 
 export const ORDERS_POLICY = {
   // Applications: NGO staff start one from a case, a clerk records an oral one; the creator edits and files it.

@@ -9,11 +9,22 @@ import { Type } from 'typebox';
 import { AppError, type FieldProblem } from '../../platform/errors.ts';
 import type { MessageKey } from '../../platform/i18n/catalog.ts';
 import { sendPage } from '../../platform/render/page.tsx';
-import { survivorFormToken, survivorThreadSession, verifySurvivorFormToken } from '../help/help.orders-api.ts';
+import {
+  survivorFormToken,
+  survivorThreadSession,
+  verifySurvivorFormToken,
+} from '../help/help.orders-api.ts';
 import type { ThreadSession } from '../help/help.service.ts';
 import { recordAuditAlone } from '../identity/audit.ts';
 import { survivorAuditActor } from './orders.audit.ts';
-import { MEASURES, PROXY_KINDS, PROXY_REASONS, RELATIONSHIPS, VENUE_BASES, type ApplicationInput } from './orders.model.ts';
+import {
+  MEASURES,
+  PROXY_KINDS,
+  PROXY_REASONS,
+  RELATIONSHIPS,
+  VENUE_BASES,
+  type ApplicationInput,
+} from './orders.model.ts';
 import { formatDateTime, formatDay, staffActor, timelineLabel } from './orders.routes.tsx';
 import { requireStaff } from '../identity/access-guard.ts';
 import { StaffBar } from '../identity/components.tsx';
@@ -21,13 +32,27 @@ import { evidenceFromApp, helpCaseOwnerRef } from './orders.seams.ts';
 import type { OrdersActor, OrdersService } from './orders.service.ts';
 
 const BASE = '/help/thread/orders';
-const page = (reason: string) => ({ config: { access: { public: true as const, reason } }, schema: { hide: true } });
-const FormBody = Type.Record(Type.String({ maxLength: 40 }), Type.Union([Type.String({ maxLength: 4000 }), Type.Array(Type.String({ maxLength: 100 }), { maxItems: 60 })]), { maxProperties: 80 });
+const page = (reason: string) => ({
+  config: { access: { public: true as const, reason } },
+  schema: { hide: true },
+});
+const FormBody = Type.Record(
+  Type.String({ maxLength: 40 }),
+  Type.Union([
+    Type.String({ maxLength: 4000 }),
+    Type.Array(Type.String({ maxLength: 100 }), { maxItems: 60 }),
+  ]),
+  { maxProperties: 80 },
+);
 const IdParams = Type.Object({ id: Type.String({ maxLength: 100 }) });
 type Form = Record<string, string | string[] | undefined>;
 
 function survivorActor(request: FastifyRequest): OrdersActor {
-  return { audit: survivorAuditActor(request.ip || null, request.headers['user-agent']?.slice(0, 300) ?? null), ref: 'survivor', accountId: null };
+  return {
+    audit: survivorAuditActor(request.ip || null, request.headers['user-agent']?.slice(0, 300) ?? null),
+    ref: 'survivor',
+    accountId: null,
+  };
 }
 
 const str = (form: Form, key: string): string | undefined => {
@@ -50,14 +75,26 @@ export function parseApplicationForm(form: Form): ApplicationInput {
   for (let i = 0; i < 5; i++) {
     const date = str(form, `incidents.${i}.date`);
     const description = str(form, `incidents.${i}.description`);
-    if (date || description) incidents.push({ ...(date ? { date } : {}), ...(description ? { description } : {}) });
+    if (date || description)
+      incidents.push({ ...(date ? { date } : {}), ...(description ? { description } : {}) });
   }
   const proxyKind = str(form, 'proxy.kind');
   const birthYear = int(form, 'respondent.birthYear');
   const keepAwayMetres = int(form, 'keepAwayMetres');
   const input: ApplicationInput = {
-    applicant: { name: str(form, 'applicant.name'), regionCode: str(form, 'applicant.regionCode'), address: str(form, 'applicant.address'), phone: str(form, 'applicant.phone') },
-    respondent: { name: str(form, 'respondent.name'), idNumber: str(form, 'respondent.idNumber')?.toUpperCase(), description: str(form, 'respondent.description'), regionCode: str(form, 'respondent.regionCode'), ...(birthYear !== undefined ? { birthYear } : {}) },
+    applicant: {
+      name: str(form, 'applicant.name'),
+      regionCode: str(form, 'applicant.regionCode'),
+      address: str(form, 'applicant.address'),
+      phone: str(form, 'applicant.phone'),
+    },
+    respondent: {
+      name: str(form, 'respondent.name'),
+      idNumber: str(form, 'respondent.idNumber')?.toUpperCase(),
+      description: str(form, 'respondent.description'),
+      regionCode: str(form, 'respondent.regionCode'),
+      ...(birthYear !== undefined ? { birthYear } : {}),
+    },
     relationship: str(form, 'relationship'),
     incidents,
     measures: list(form, 'measures'),
@@ -71,13 +108,25 @@ export function parseApplicationForm(form: Form): ApplicationInput {
     consentOnline: str(form, 'consentOnline') === 'true',
     consentElectronicService: str(form, 'consentElectronicService') === 'true',
     ...(keepAwayMetres !== undefined ? { keepAwayMetres } : {}),
-    ...(proxyKind ? { proxy: { kind: proxyKind as 'close_relative', name: str(form, 'proxy.name'), reason: str(form, 'proxy.reason') as 'coerced', victimWishes: str(form, 'proxy.victimWishes') } } : {}),
+    ...(proxyKind
+      ? {
+          proxy: {
+            kind: proxyKind as 'close_relative',
+            name: str(form, 'proxy.name'),
+            reason: str(form, 'proxy.reason') as 'coerced',
+            victimWishes: str(form, 'proxy.victimWishes'),
+          },
+        }
+      : {}),
   };
   return JSON.parse(JSON.stringify(input)) as ApplicationInput; // drop undefined fields
 }
 
 export function ordersPortal(app: FastifyInstance, service: OrdersService): void {
-  async function requireSession(request: FastifyRequest, reply: FastifyReply): Promise<ThreadSession | undefined> {
+  async function requireSession(
+    request: FastifyRequest,
+    reply: FastifyReply,
+  ): Promise<ThreadSession | undefined> {
     const session = await survivorThreadSession(request);
     if (!session) {
       await reply.redirect(request.localePath('/help/thread'), 303);
@@ -93,65 +142,128 @@ export function ordersPortal(app: FastifyInstance, service: OrdersService): void
     return draft;
   }
 
-  function send(request: FastifyRequest, reply: FastifyReply, session: ThreadSession, title: string, body: preact.ComponentChildren, status = 200) {
+  function send(
+    request: FastifyRequest,
+    reply: FastifyReply,
+    session: ThreadSession,
+    title: string,
+    body: preact.ComponentChildren,
+    status = 200,
+  ) {
     return sendPage(request, reply, { title, body, status, neutralTitle: session.neutralTitles });
   }
 
-  app.get(BASE, page('Her protection-order applications, behind her thread session (checked in the handler)'), async (request, reply) => {
-    const session = await requireSession(request, reply);
-    if (!session) return reply;
-    const apps = await service.applicationsForHelpRequest(session.helpRequestId);
-    const token = survivorFormToken(request, session);
-    return send(
-      request,
-      reply,
-      session,
-      request.t('orders.portal.title'),
-      <>
-        <h1>{request.t('orders.portal.title')}</h1>
-        <p class="lead">{request.t('orders.portal.lead')}</p>
-        {apps.length ? (
-          <>
-            <h2>{request.t('orders.portal.myApplications')}</h2>
-            <ul class="my-applications">
-              {apps.map((a) => (
-                <li>
-                  <a href={request.localePath(`${BASE}/${a.id}`)}>{a.caseNumber ?? formatDay(a.createdAt, request.locale)}</a> · {request.t(`orders.status.${a.status}`)}
-                </li>
-              ))}
-            </ul>
-          </>
-        ) : null}
-        <form method="post" action={request.localePath(BASE)}>
-          <input type="hidden" name="csrf" value={token} />
-          <button type="submit">{request.t('orders.portal.start')}</button>
-        </form>
-      </>,
-    );
-  });
+  app.get(
+    BASE,
+    page('Her protection-order applications, behind her thread session (checked in the handler)'),
+    async (request, reply) => {
+      const session = await requireSession(request, reply);
+      if (!session) return reply;
+      const apps = await service.applicationsForHelpRequest(session.helpRequestId);
+      const token = survivorFormToken(request, session);
+      return send(
+        request,
+        reply,
+        session,
+        request.t('orders.portal.title'),
+        <>
+          <h1>{request.t('orders.portal.title')}</h1>
+          <p class="lead">{request.t('orders.portal.lead')}</p>
+          {apps.length ? (
+            <>
+              <h2>{request.t('orders.portal.myApplications')}</h2>
+              <ul class="my-applications">
+                {apps.map((a) => (
+                  <li>
+                    <a href={request.localePath(`${BASE}/${a.id}`)}>
+                      {a.caseNumber ?? formatDay(a.createdAt, request.locale)}
+                    </a>{' '}
+                    · {request.t(`orders.status.${a.status}`)}
+                  </li>
+                ))}
+              </ul>
+            </>
+          ) : null}
+          <form method="post" action={request.localePath(BASE)}>
+            <input type="hidden" name="csrf" value={token} />
+            <button type="submit">{request.t('orders.portal.start')}</button>
+          </form>
+        </>,
+      );
+    },
+  );
 
-  app.post(BASE, { ...page('Starts her draft application, behind her thread session and form token'), schema: { hide: true, body: FormBody } }, async (request, reply) => {
-    const session = await requireSession(request, reply);
-    if (!session) return reply;
-    if (!verifySurvivorFormToken(request, session, (request.body as Form).csrf)) throw new AppError('CSRF');
-    const { id } = await service.saveDraft(survivorActor(request), { consentOnline: false }, { channel: 'portal', helpRequestId: session.helpRequestId, evidenceOwnerRef: helpCaseOwnerRef(session.helpRequestId) });
-    return reply.redirect(request.localePath(`${BASE}/${id}`), 303);
-  });
+  app.post(
+    BASE,
+    {
+      ...page('Starts her draft application, behind her thread session and form token'),
+      schema: { hide: true, body: FormBody },
+    },
+    async (request, reply) => {
+      const session = await requireSession(request, reply);
+      if (!session) return reply;
+      if (!verifySurvivorFormToken(request, session, (request.body as Form).csrf)) throw new AppError('CSRF');
+      const { id } = await service.saveDraft(
+        survivorActor(request),
+        { consentOnline: false },
+        {
+          channel: 'portal',
+          helpRequestId: session.helpRequestId,
+          evidenceOwnerRef: helpCaseOwnerRef(session.helpRequestId),
+        },
+      );
+      return reply.redirect(request.localePath(`${BASE}/${id}`), 303);
+    },
+  );
 
-  async function applicationPage(request: FastifyRequest, reply: FastifyReply, session: ThreadSession, id: string, state: { problems?: FieldProblem[]; notice?: string; status?: number; values?: ApplicationInput } = {}) {
+  async function applicationPage(
+    request: FastifyRequest,
+    reply: FastifyReply,
+    session: ThreadSession,
+    id: string,
+    state: { problems?: FieldProblem[]; notice?: string; status?: number; values?: ApplicationInput } = {},
+  ) {
     const draft = await ownApplication(session, id);
-    await recordAuditAlone(app.db, { event: 'orders.application_read', actor: survivorActor(request).audit, record: { type: 'order_application', id }, details: { view: 'portal' } });
+    await recordAuditAlone(app.db, {
+      event: 'orders.application_read',
+      actor: survivorActor(request).audit,
+      record: { type: 'order_application', id },
+      details: { view: 'portal' },
+    });
     const token = survivorFormToken(request, session);
     const editable = draft.status === 'draft' || draft.status === 'returned';
     const title = request.t('orders.portal.title');
     if (editable) {
       const values = state.values ?? draft.input;
       const problems = state.problems ?? draft.problems;
-      const evidence = (await evidenceFromApp(app)?.listForOwner(helpCaseOwnerRef(session.helpRequestId))) ?? [];
-      return send(request, reply, session, title, <ApplicationForm request={request} id={id} token={token} values={values} problems={problems} evidence={evidence} courtNote={draft.status === 'returned' ? draft.courtNote : null} notice={state.notice} />, state.status);
+      const evidence =
+        (await evidenceFromApp(app)?.listForOwner(helpCaseOwnerRef(session.helpRequestId))) ?? [];
+      return send(
+        request,
+        reply,
+        session,
+        title,
+        <ApplicationForm
+          request={request}
+          id={id}
+          token={token}
+          values={values}
+          problems={problems}
+          evidence={evidence}
+          courtNote={draft.status === 'returned' ? draft.courtNote : null}
+          notice={state.notice}
+        />,
+        state.status,
+      );
     }
-    const [timeline, order, notices] = await Promise.all([service.timeline(id), service.orderForApplication(id), service.applicantNotices(id)]);
-    const vault = order?.inForce ? ((await evidenceFromApp(app)?.listForOwner(helpCaseOwnerRef(session.helpRequestId))) ?? []) : [];
+    const [timeline, order, notices] = await Promise.all([
+      service.timeline(id),
+      service.orderForApplication(id),
+      service.applicantNotices(id),
+    ]);
+    const vault = order?.inForce
+      ? ((await evidenceFromApp(app)?.listForOwner(helpCaseOwnerRef(session.helpRequestId))) ?? [])
+      : [];
     return send(
       request,
       reply,
@@ -177,7 +289,8 @@ export function ordersPortal(app: FastifyInstance, service: OrdersService): void
           <section class="my-order">
             <h2>{request.t('orders.portal.order')}</h2>
             <p>
-              {order.caseNumber} · {request.t('orders.portal.validUntil', { date: formatDay(order.validUntil, request.locale) })}
+              {order.caseNumber} ·{' '}
+              {request.t('orders.portal.validUntil', { date: formatDay(order.validUntil, request.locale) })}
             </p>
             <ul>
               {order.measures.map((m) => (
@@ -185,7 +298,11 @@ export function ordersPortal(app: FastifyInstance, service: OrdersService): void
               ))}
             </ul>
             {order.inForce ? (
-              <form method="post" action={request.localePath(`${BASE}/${id}/violation`)} class="stack violation-report">
+              <form
+                method="post"
+                action={request.localePath(`${BASE}/${id}/violation`)}
+                class="stack violation-report"
+              >
                 <h3>{request.t('orders.portal.reportViolation')}</h3>
                 <input type="hidden" name="csrf" value={token} />
                 <label for="occurredOn">{request.t('orders.portal.violationDate')}</label>
@@ -197,7 +314,8 @@ export function ordersPortal(app: FastifyInstance, service: OrdersService): void
                     <legend>{request.t('orders.portal.evidence')}</legend>
                     {vault.map((e) => (
                       <label class="check">
-                        <input type="checkbox" name="evidenceIds" value={e.id} /> {e.filename} ({e.evidenceType})
+                        <input type="checkbox" name="evidenceIds" value={e.id} /> {e.filename} (
+                        {e.evidenceType})
                       </label>
                     ))}
                   </fieldset>
@@ -213,7 +331,8 @@ export function ordersPortal(app: FastifyInstance, service: OrdersService): void
             <ul>
               {notices.map((n) => (
                 <li>
-                  {formatDateTime(n.at, request.locale)} · {request.t(`orders.notice.${n.template}` as MessageKey)}
+                  {formatDateTime(n.at, request.locale)} ·{' '}
+                  {request.t(`orders.notice.${n.template}` as MessageKey)}
                 </li>
               ))}
             </ul>
@@ -226,47 +345,95 @@ export function ordersPortal(app: FastifyInstance, service: OrdersService): void
     );
   }
 
-  app.get(`${BASE}/:id`, { ...page('Her application and its timeline, behind her thread session (checked in the handler)'), schema: { hide: true, params: IdParams } }, async (request, reply) => {
-    const session = await requireSession(request, reply);
-    if (!session) return reply;
-    return applicationPage(request, reply, session, (request.params as { id: string }).id);
-  });
+  app.get(
+    `${BASE}/:id`,
+    {
+      ...page('Her application and its timeline, behind her thread session (checked in the handler)'),
+      schema: { hide: true, params: IdParams },
+    },
+    async (request, reply) => {
+      const session = await requireSession(request, reply);
+      if (!session) return reply;
+      return applicationPage(request, reply, session, (request.params as { id: string }).id);
+    },
+  );
 
-  app.post(`${BASE}/:id`, { ...page('Saves or files her application, behind her thread session and form token'), schema: { hide: true, params: IdParams, body: FormBody } }, async (request, reply) => {
-    const session = await requireSession(request, reply);
-    if (!session) return reply;
-    const form = request.body as Form;
-    if (!verifySurvivorFormToken(request, session, form.csrf)) throw new AppError('CSRF');
-    const id = (request.params as { id: string }).id;
-    const draft = await ownApplication(session, id);
-    if (draft.status !== 'draft' && draft.status !== 'returned') throw new AppError('CONFLICT');
-    const input = parseApplicationForm(form);
-    const saved = await service.saveDraft(survivorActor(request), input, { id, channel: 'portal', helpRequestId: session.helpRequestId });
-    if (str(form, 'intent') !== 'submit') return applicationPage(request, reply, session, id, { problems: saved.problems, notice: request.t('orders.action.saved'), values: input });
-    try {
-      const filed = await service.submit(survivorActor(request), id);
-      return applicationPage(request, reply, session, id, { notice: request.t('orders.portal.submitted', { court: filed.courtName }) });
-    } catch (error) {
-      if (error instanceof AppError && error.code === 'VALIDATION') return applicationPage(request, reply, session, id, { problems: error.options.fields ?? [], status: 400, values: input });
-      throw error;
-    }
-  });
+  app.post(
+    `${BASE}/:id`,
+    {
+      ...page('Saves or files her application, behind her thread session and form token'),
+      schema: { hide: true, params: IdParams, body: FormBody },
+    },
+    async (request, reply) => {
+      const session = await requireSession(request, reply);
+      if (!session) return reply;
+      const form = request.body as Form;
+      if (!verifySurvivorFormToken(request, session, form.csrf)) throw new AppError('CSRF');
+      const id = (request.params as { id: string }).id;
+      const draft = await ownApplication(session, id);
+      if (draft.status !== 'draft' && draft.status !== 'returned') throw new AppError('CONFLICT');
+      const input = parseApplicationForm(form);
+      const saved = await service.saveDraft(survivorActor(request), input, {
+        id,
+        channel: 'portal',
+        helpRequestId: session.helpRequestId,
+      });
+      if (str(form, 'intent') !== 'submit')
+        return applicationPage(request, reply, session, id, {
+          problems: saved.problems,
+          notice: request.t('orders.action.saved'),
+          values: input,
+        });
+      try {
+        const filed = await service.submit(survivorActor(request), id);
+        return applicationPage(request, reply, session, id, {
+          notice: request.t('orders.portal.submitted', { court: filed.courtName }),
+        });
+      } catch (error) {
+        if (error instanceof AppError && error.code === 'VALIDATION')
+          return applicationPage(request, reply, session, id, {
+            problems: error.options.fields ?? [],
+            status: 400,
+            values: input,
+          });
+        throw error;
+      }
+    },
+  );
 
-  app.post(`${BASE}/:id/violation`, { ...page('Her one-step violation report from her order, behind her thread session and form token'), schema: { hide: true, params: IdParams, body: FormBody } }, async (request, reply) => {
-    const session = await requireSession(request, reply);
-    if (!session) return reply;
-    const form = request.body as Form;
-    if (!verifySurvivorFormToken(request, session, form.csrf)) throw new AppError('CSRF');
-    const id = (request.params as { id: string }).id;
-    await ownApplication(session, id);
-    const order = await service.orderForApplication(id);
-    if (!order) throw new AppError('NOT_FOUND');
-    // Only items from her own vault can be attached.
-    const mine = new Set(((await evidenceFromApp(app)?.listForOwner(helpCaseOwnerRef(session.helpRequestId))) ?? []).map((e) => e.id));
-    const evidenceIds = list(form, 'evidenceIds').filter((e) => mine.has(e));
-    await service.reportViolation(survivorActor(request), order.id, { reportedBy: 'survivor', occurredOn: str(form, 'occurredOn') ?? '', description: str(form, 'description') ?? '', evidenceIds });
-    return applicationPage(request, reply, session, id, { notice: request.t('orders.portal.violationReported') });
-  });
+  app.post(
+    `${BASE}/:id/violation`,
+    {
+      ...page('Her one-step violation report from her order, behind her thread session and form token'),
+      schema: { hide: true, params: IdParams, body: FormBody },
+    },
+    async (request, reply) => {
+      const session = await requireSession(request, reply);
+      if (!session) return reply;
+      const form = request.body as Form;
+      if (!verifySurvivorFormToken(request, session, form.csrf)) throw new AppError('CSRF');
+      const id = (request.params as { id: string }).id;
+      await ownApplication(session, id);
+      const order = await service.orderForApplication(id);
+      if (!order) throw new AppError('NOT_FOUND');
+      // Only items from her own vault can be attached.
+      const mine = new Set(
+        ((await evidenceFromApp(app)?.listForOwner(helpCaseOwnerRef(session.helpRequestId))) ?? []).map(
+          (e) => e.id,
+        ),
+      );
+      const evidenceIds = list(form, 'evidenceIds').filter((e) => mine.has(e));
+      await service.reportViolation(survivorActor(request), order.id, {
+        reportedBy: 'survivor',
+        occurredOn: str(form, 'occurredOn') ?? '',
+        description: str(form, 'description') ?? '',
+        evidenceIds,
+      });
+      return applicationPage(request, reply, session, id, {
+        notice: request.t('orders.portal.violationReported'),
+      });
+    },
+  );
 }
 
 /**
@@ -275,11 +442,19 @@ export function ordersPortal(app: FastifyInstance, service: OrdersService): void
  */
 export function staffApplicationPages(app: FastifyInstance, service: OrdersService): void {
   const access = { access: { action: 'orders.application.edit', record: 'order_application' } };
-  async function render(request: FastifyRequest, reply: FastifyReply, id: string, state: { problems?: FieldProblem[]; values?: ApplicationInput; notice?: string; status?: number } = {}) {
+  async function render(
+    request: FastifyRequest,
+    reply: FastifyReply,
+    id: string,
+    state: { problems?: FieldProblem[]; values?: ApplicationInput; notice?: string; status?: number } = {},
+  ) {
     const staff = requireStaff(request);
     const draft = await service.getDraft(id);
-    if (draft.status !== 'draft' && draft.status !== 'returned') return reply.redirect(request.localePath(`/orders/applications/${id}`), 303);
-    const evidence = draft.helpRequestId ? ((await evidenceFromApp(app)?.listForOwner(helpCaseOwnerRef(draft.helpRequestId))) ?? []) : [];
+    if (draft.status !== 'draft' && draft.status !== 'returned')
+      return reply.redirect(request.localePath(`/orders/applications/${id}`), 303);
+    const evidence = draft.helpRequestId
+      ? ((await evidenceFromApp(app)?.listForOwner(helpCaseOwnerRef(draft.helpRequestId))) ?? [])
+      : [];
     return sendPage(request, reply, {
       survivor: false,
       status: state.status ?? 200,
@@ -287,28 +462,61 @@ export function staffApplicationPages(app: FastifyInstance, service: OrdersServi
       body: (
         <>
           <StaffBar request={request} />
-          <ApplicationForm request={request} id={id} tokenField="_csrf" token={staff.csrfToken} action={request.localePath(`/orders/applications/${id}/edit`)} values={state.values ?? draft.input} problems={state.problems ?? draft.problems} evidence={evidence} courtNote={draft.status === 'returned' ? draft.courtNote : null} notice={state.notice} />
+          <ApplicationForm
+            request={request}
+            id={id}
+            tokenField="_csrf"
+            token={staff.csrfToken}
+            action={request.localePath(`/orders/applications/${id}/edit`)}
+            values={state.values ?? draft.input}
+            problems={state.problems ?? draft.problems}
+            evidence={evidence}
+            courtNote={draft.status === 'returned' ? draft.courtNote : null}
+            notice={state.notice}
+          />
         </>
       ),
     });
   }
-  app.get('/orders/applications/:id/edit', { config: access, schema: { hide: true, params: IdParams } }, async (request, reply) => render(request, reply, (request.params as { id: string }).id));
-  app.post('/orders/applications/:id/edit', { config: access, schema: { hide: true, params: IdParams, body: FormBody } }, async (request, reply) => {
-    const id = (request.params as { id: string }).id;
-    const form = request.body as Form;
-    const draft = await service.getDraft(id);
-    const input = parseApplicationForm(form);
-    const actor = staffActor(request);
-    const saved = await service.saveDraft(actor, input, { id, channel: 'ngo', helpRequestId: draft.helpRequestId });
-    if (str(form, 'intent') !== 'submit') return render(request, reply, id, { problems: saved.problems, values: input, notice: request.t('orders.action.saved') });
-    try {
-      await service.submit(actor, id);
-      return reply.redirect(request.localePath(`/orders/applications/${id}`), 303);
-    } catch (error) {
-      if (error instanceof AppError && error.code === 'VALIDATION') return render(request, reply, id, { problems: error.options.fields ?? [], values: input, status: 400 });
-      throw error;
-    }
-  });
+  app.get(
+    '/orders/applications/:id/edit',
+    { config: access, schema: { hide: true, params: IdParams } },
+    async (request, reply) => render(request, reply, (request.params as { id: string }).id),
+  );
+  app.post(
+    '/orders/applications/:id/edit',
+    { config: access, schema: { hide: true, params: IdParams, body: FormBody } },
+    async (request, reply) => {
+      const id = (request.params as { id: string }).id;
+      const form = request.body as Form;
+      const draft = await service.getDraft(id);
+      const input = parseApplicationForm(form);
+      const actor = staffActor(request);
+      const saved = await service.saveDraft(actor, input, {
+        id,
+        channel: 'ngo',
+        helpRequestId: draft.helpRequestId,
+      });
+      if (str(form, 'intent') !== 'submit')
+        return render(request, reply, id, {
+          problems: saved.problems,
+          values: input,
+          notice: request.t('orders.action.saved'),
+        });
+      try {
+        await service.submit(actor, id);
+        return reply.redirect(request.localePath(`/orders/applications/${id}`), 303);
+      } catch (error) {
+        if (error instanceof AppError && error.code === 'VALIDATION')
+          return render(request, reply, id, {
+            problems: error.options.fields ?? [],
+            values: input,
+            status: 400,
+          });
+        throw error;
+      }
+    },
+  );
 }
 
 interface FormProps {
@@ -326,10 +534,33 @@ interface FormProps {
   notice: string | undefined;
 }
 
-export function ApplicationForm({ request, id, tokenField = 'csrf', token, action, values, problems, evidence, courtNote, notice }: FormProps) {
+export function ApplicationForm({
+  request,
+  id,
+  tokenField = 'csrf',
+  token,
+  action,
+  values,
+  problems,
+  evidence,
+  courtNote,
+  notice,
+}: FormProps) {
   const t = request.t.bind(request);
   const problemFor = (field: string) => problems.find((p) => p.field === field);
-  const Field = ({ name, label, value, type = 'text', hint }: { name: string; label: MessageKey; value: string | number | undefined; type?: string; hint?: boolean }) => {
+  const Field = ({
+    name,
+    label,
+    value,
+    type = 'text',
+    hint,
+  }: {
+    name: string;
+    label: MessageKey;
+    value: string | number | undefined;
+    type?: string;
+    hint?: boolean;
+  }) => {
     const problem = problemFor(name);
     return (
       <div class={problem ? 'field has-error' : 'field'}>
@@ -340,16 +571,43 @@ export function ApplicationForm({ request, id, tokenField = 'csrf', token, actio
           </p>
         ) : null}
         {type === 'textarea' ? (
-          <textarea id={name} name={name} autocomplete="off" maxLength={4000} aria-describedby={problem ? `${name}-error` : undefined}>
+          <textarea
+            id={name}
+            name={name}
+            autocomplete="off"
+            maxLength={4000}
+            aria-describedby={problem ? `${name}-error` : undefined}
+          >
             {value ?? ''}
           </textarea>
         ) : (
-          <input id={name} name={name} type={type} autocomplete="off" value={value === undefined ? '' : String(value)} aria-describedby={problem ? `${name}-error` : undefined} aria-invalid={problem ? 'true' : undefined} data-hint={hint ? '1' : undefined} />
+          <input
+            id={name}
+            name={name}
+            type={type}
+            autocomplete="off"
+            value={value === undefined ? '' : String(value)}
+            aria-describedby={problem ? `${name}-error` : undefined}
+            aria-invalid={problem ? 'true' : undefined}
+            data-hint={hint ? '1' : undefined}
+          />
         )}
       </div>
     );
   };
-  const Select = ({ name, label, options, value, prefix }: { name: string; label: MessageKey; options: readonly string[]; value: string | undefined; prefix?: string }) => (
+  const Select = ({
+    name,
+    label,
+    options,
+    value,
+    prefix,
+  }: {
+    name: string;
+    label: MessageKey;
+    options: readonly string[];
+    value: string | undefined;
+    prefix?: string;
+  }) => (
     <div class={problemFor(name) ? 'field has-error' : 'field'}>
       <label for={name}>{t(label)}</label>
       {problemFor(name) ? <p class="field-error">{t(problemFor(name)!.message)}</p> : null}
@@ -393,38 +651,102 @@ export function ApplicationForm({ request, id, tokenField = 'csrf', token, actio
       ) : (
         <p class="notice">{t('orders.portal.complete')}</p>
       )}
-      <form method="post" action={action ?? request.localePath(`${BASE}/${id}`)} class="stack order-form" autocomplete="off">
+      <form
+        method="post"
+        action={action ?? request.localePath(`${BASE}/${id}`)}
+        class="stack order-form"
+        autocomplete="off"
+      >
         <input type="hidden" name={tokenField} value={token} />
         <fieldset>
           <legend>{t('orders.portal.applicant')}</legend>
           <Field name="applicant.name" label="orders.portal.name" value={values.applicant?.name} />
-          <Field name="applicant.regionCode" label="orders.portal.regionCode" value={values.applicant?.regionCode} />
+          <Field
+            name="applicant.regionCode"
+            label="orders.portal.regionCode"
+            value={values.applicant?.regionCode}
+          />
           <Field name="applicant.address" label="orders.portal.address" value={values.applicant?.address} />
-          <Field name="applicant.phone" label="orders.portal.phone" value={values.applicant?.phone} type="tel" />
+          <Field
+            name="applicant.phone"
+            label="orders.portal.phone"
+            value={values.applicant?.phone}
+            type="tel"
+          />
         </fieldset>
         <fieldset>
           <legend>{t('orders.portal.respondent')}</legend>
           <Field name="respondent.name" label="orders.portal.name" value={values.respondent?.name} />
-          <Field name="respondent.idNumber" label="orders.portal.respondentId" value={values.respondent?.idNumber} />
-          <Field name="respondent.birthYear" label="orders.portal.birthYear" value={values.respondent?.birthYear} type="number" />
-          <Field name="respondent.description" label="orders.portal.description" value={values.respondent?.description} />
-          <Field name="respondent.regionCode" label="orders.portal.regionCode" value={values.respondent?.regionCode} />
+          <Field
+            name="respondent.idNumber"
+            label="orders.portal.respondentId"
+            value={values.respondent?.idNumber}
+          />
+          <Field
+            name="respondent.birthYear"
+            label="orders.portal.birthYear"
+            value={values.respondent?.birthYear}
+            type="number"
+          />
+          <Field
+            name="respondent.description"
+            label="orders.portal.description"
+            value={values.respondent?.description}
+          />
+          <Field
+            name="respondent.regionCode"
+            label="orders.portal.regionCode"
+            value={values.respondent?.regionCode}
+          />
         </fieldset>
-        <Select name="relationship" label="orders.portal.relationship" options={RELATIONSHIPS} value={values.relationship} prefix="orders.relationship." />
+        <Select
+          name="relationship"
+          label="orders.portal.relationship"
+          options={RELATIONSHIPS}
+          value={values.relationship}
+          prefix="orders.relationship."
+        />
         <fieldset>
           <legend>{t('orders.portal.proxy')}</legend>
-          <Select name="proxy.kind" label="orders.portal.proxyKind" options={PROXY_KINDS} value={values.proxy?.kind} prefix="orders.proxyKind." />
+          <Select
+            name="proxy.kind"
+            label="orders.portal.proxyKind"
+            options={PROXY_KINDS}
+            value={values.proxy?.kind}
+            prefix="orders.proxyKind."
+          />
           <Field name="proxy.name" label="orders.portal.proxyName" value={values.proxy?.name} />
-          <Select name="proxy.reason" label="orders.portal.proxyReason" options={PROXY_REASONS} value={values.proxy?.reason} prefix="orders.proxyReason." />
-          <Field name="proxy.victimWishes" label="orders.portal.victimWishes" value={values.proxy?.victimWishes} type="textarea" />
+          <Select
+            name="proxy.reason"
+            label="orders.portal.proxyReason"
+            options={PROXY_REASONS}
+            value={values.proxy?.reason}
+            prefix="orders.proxyReason."
+          />
+          <Field
+            name="proxy.victimWishes"
+            label="orders.portal.victimWishes"
+            value={values.proxy?.victimWishes}
+            type="textarea"
+          />
         </fieldset>
         <fieldset id="incidents">
           <legend>{t('orders.portal.incidents')}</legend>
           {problemFor('incidents') ? <p class="field-error">{t(problemFor('incidents')!.message)}</p> : null}
           {incidents.map((incident, i) => (
             <div class="incident">
-              <Field name={`incidents.${i}.date`} label="orders.portal.incidentDate" value={incident.date} type="date" />
-              <Field name={`incidents.${i}.description`} label="orders.portal.incidentText" value={incident.description} type="textarea" />
+              <Field
+                name={`incidents.${i}.date`}
+                label="orders.portal.incidentDate"
+                value={incident.date}
+                type="date"
+              />
+              <Field
+                name={`incidents.${i}.description`}
+                label="orders.portal.incidentText"
+                value={incident.description}
+                type="textarea"
+              />
             </div>
           ))}
         </fieldset>
@@ -433,41 +755,83 @@ export function ApplicationForm({ request, id, tokenField = 'csrf', token, actio
           {problemFor('measures') ? <p class="field-error">{t(problemFor('measures')!.message)}</p> : null}
           {MEASURES.map((m) => (
             <label class="check">
-              <input type="checkbox" name="measures" value={m} checked={(values.measures ?? []).includes(m)} /> {t(`orders.measure.${m}`)}
+              <input
+                type="checkbox"
+                name="measures"
+                value={m}
+                checked={(values.measures ?? []).includes(m)}
+              />{' '}
+              {t(`orders.measure.${m}`)}
             </label>
           ))}
           <Field name="otherMeasure" label="orders.portal.otherMeasure" value={values.otherMeasure} />
-          <Field name="keepAwayMetres" label="orders.portal.keepAwayMetres" value={values.keepAwayMetres} type="number" />
+          <Field
+            name="keepAwayMetres"
+            label="orders.portal.keepAwayMetres"
+            value={values.keepAwayMetres}
+            type="number"
+          />
           <Field name="keepAwayPlaces" label="orders.portal.keepAwayPlaces" value={values.keepAwayPlaces} />
         </fieldset>
         <label class="check">
-          <input type="checkbox" name="urgent" value="true" checked={values.urgent === true} /> {t('orders.portal.urgent')}
+          <input type="checkbox" name="urgent" value="true" checked={values.urgent === true} />{' '}
+          {t('orders.portal.urgent')}
         </label>
-        <Field name="urgentReason" label="orders.portal.urgentReason" value={values.urgentReason} type="textarea" />
+        <Field
+          name="urgentReason"
+          label="orders.portal.urgentReason"
+          value={values.urgentReason}
+          type="textarea"
+        />
         <fieldset id="venueBasis">
           <legend>{t('orders.portal.venue')}</legend>
-          {problemFor('venueBasis') ? <p class="field-error">{t(problemFor('venueBasis')!.message)}</p> : null}
+          {problemFor('venueBasis') ? (
+            <p class="field-error">{t(problemFor('venueBasis')!.message)}</p>
+          ) : null}
           {VENUE_BASES.map((b) => (
             <label class="check">
-              <input type="radio" name="venueBasis" value={b} checked={(values.venueBasis ?? 'applicant') === b} /> {t(`orders.portal.venue.${b}`)}
+              <input
+                type="radio"
+                name="venueBasis"
+                value={b}
+                checked={(values.venueBasis ?? 'applicant') === b}
+              />{' '}
+              {t(`orders.portal.venue.${b}`)}
             </label>
           ))}
-          <Field name="violenceRegionCode" label="orders.portal.violenceRegionCode" value={values.violenceRegionCode} />
+          <Field
+            name="violenceRegionCode"
+            label="orders.portal.violenceRegionCode"
+            value={values.violenceRegionCode}
+          />
         </fieldset>
         <fieldset id="evidenceIds">
           <legend>{t('orders.portal.evidence')}</legend>
           {evidence.length === 0 ? <p class="hint">{t('orders.portal.noEvidence')}</p> : null}
           {evidence.map((e) => (
             <label class="check">
-              <input type="checkbox" name="evidenceIds" value={e.id} checked={(values.evidenceIds ?? []).includes(e.id)} /> {e.filename} ({e.evidenceType})
+              <input
+                type="checkbox"
+                name="evidenceIds"
+                value={e.id}
+                checked={(values.evidenceIds ?? []).includes(e.id)}
+              />{' '}
+              {e.filename} ({e.evidenceType})
             </label>
           ))}
         </fieldset>
         <label class="check" id="consentOnline">
-          <input type="checkbox" name="consentOnline" value="true" checked={values.consentOnline === true} /> {t('orders.portal.consentOnline')}
+          <input type="checkbox" name="consentOnline" value="true" checked={values.consentOnline === true} />{' '}
+          {t('orders.portal.consentOnline')}
         </label>
         <label class="check">
-          <input type="checkbox" name="consentElectronicService" value="true" checked={values.consentElectronicService === true} /> {t('orders.portal.consentElectronic')}
+          <input
+            type="checkbox"
+            name="consentElectronicService"
+            value="true"
+            checked={values.consentElectronicService === true}
+          />{' '}
+          {t('orders.portal.consentElectronic')}
         </label>
         <div class="buttons">
           <button type="submit" name="intent" value="save" class="secondary">

@@ -1,9 +1,20 @@
 /** TypeBox schemas of the orders JSON API. */
 import { Type, type Static } from 'typebox';
-import { CHANNELS, ENFORCEMENT, MEASURES, PROXY_KINDS, PROXY_REASONS, QUESTIONING_CHANNELS, RELATIONSHIPS, SERVICE_METHODS, VENUE_BASES } from './orders.model.ts';
+import {
+  CHANNELS,
+  ENFORCEMENT,
+  MEASURES,
+  PROXY_KINDS,
+  PROXY_REASONS,
+  QUESTIONING_CHANNELS,
+  RELATIONSHIPS,
+  SERVICE_METHODS,
+  VENUE_BASES,
+} from './orders.model.ts';
 
 const S = (max: number) => Type.String({ maxLength: max });
-const literalUnion = <T extends readonly string[]>(values: T) => Type.Union(values.map((v) => Type.Literal(v)));
+const literalUnion = <T extends readonly string[]>(values: T) =>
+  Type.Union(values.map((v) => Type.Literal(v)));
 
 export const Uuid = Type.String({ format: 'uuid' });
 export const IdParams = Type.Object({ id: Type.String({ maxLength: 100 }) });
@@ -32,7 +43,16 @@ export const ApplicationSchema = Type.Object(
         victimWishes: Type.Optional(S(4000)),
       }),
     ),
-    incidents: Type.Optional(Type.Array(Type.Object({ date: Type.Optional(S(10)), place: Type.Optional(S(300)), description: Type.Optional(S(4000)) }), { maxItems: 30 })),
+    incidents: Type.Optional(
+      Type.Array(
+        Type.Object({
+          date: Type.Optional(S(10)),
+          place: Type.Optional(S(300)),
+          description: Type.Optional(S(4000)),
+        }),
+        { maxItems: 30 },
+      ),
+    ),
     measures: Type.Optional(Type.Array(literalUnion(MEASURES), { maxItems: 6 })),
     otherMeasure: Type.Optional(S(300)),
     keepAwayMetres: Type.Optional(Type.Integer({ minimum: 0, maximum: 100000 })),
@@ -76,7 +96,14 @@ export const ApplicationView = Type.Object({
       verification: Type.Union([Type.Record(Type.String(), Type.Unknown()), Type.Null()]),
     }),
   ),
-  evidence: Type.Array(Type.Object({ id: Type.String(), sha256: Type.String(), integrity: Type.String(), custodyEntries: Type.Integer() })),
+  evidence: Type.Array(
+    Type.Object({
+      id: Type.String(),
+      sha256: Type.String(),
+      integrity: Type.String(),
+      custodyEntries: Type.Integer(),
+    }),
+  ),
   orderId: Type.Union([Uuid, Type.Null()]),
 });
 
@@ -95,8 +122,14 @@ export const DocketItem = Type.Object({
 
 export const AcceptBody = Type.Object({ urgent: Type.Optional(Type.Boolean()) });
 export const ReasonBody = Type.Object({ reason: Type.String({ minLength: 1, maxLength: 2000 }) });
-export const TransferBody = Type.Object({ toCourtId: Uuid, reason: Type.String({ minLength: 1, maxLength: 2000 }) });
-export const RequestMoreBody = Type.Object({ from: literalUnion(['police', 'federation', 'committee', 'applicant'] as const), note: Type.String({ maxLength: 2000 }) });
+export const TransferBody = Type.Object({
+  toCourtId: Uuid,
+  reason: Type.String({ minLength: 1, maxLength: 2000 }),
+});
+export const RequestMoreBody = Type.Object({
+  from: literalUnion(['police', 'federation', 'committee', 'applicant'] as const),
+  note: Type.String({ maxLength: 2000 }),
+});
 export const QuestioningBody = Type.Object({
   channel: literalUnion(QUESTIONING_CHANNELS),
   questionedAt: Type.String({ format: 'date-time' }),
@@ -120,7 +153,11 @@ export const OpinionBody = Type.Object({
   earlierWarnings: Type.Optional(Type.Integer({ minimum: 0, maximum: 1000 })),
   incidentsOnRecord: Type.Optional(Type.Integer({ minimum: 0, maximum: 1000 })),
 });
-export const ServiceBody = Type.Object({ method: literalUnion(SERVICE_METHODS), servedAt: Type.String({ format: 'date-time' }), serverName: Type.String({ maxLength: 100 }) });
+export const ServiceBody = Type.Object({
+  method: literalUnion(SERVICE_METHODS),
+  servedAt: Type.String({ format: 'date-time' }),
+  serverName: Type.String({ maxLength: 100 }),
+});
 export const ModifyBody = Type.Object({
   change: literalUnion(['modify', 'extend', 'revoke'] as const),
   measures: Type.Optional(Type.Array(literalUnion(MEASURES), { maxItems: 6 })),
@@ -128,8 +165,14 @@ export const ModifyBody = Type.Object({
   validMonths: Type.Optional(Type.Integer({ minimum: 0, maximum: 120 })),
   reasons: Type.String({ maxLength: 4000 }),
 });
-export const ReconsiderationDecisionBody = Type.Object({ outcome: literalUnion(['upheld', 'revoked'] as const) });
-export const ViolationBody = Type.Object({ occurredOn: Type.String({ maxLength: 10 }), description: Type.String({ maxLength: 4000 }), evidenceIds: Type.Optional(Type.Array(Uuid, { maxItems: 20 })) });
+export const ReconsiderationDecisionBody = Type.Object({
+  outcome: literalUnion(['upheld', 'revoked'] as const),
+});
+export const ViolationBody = Type.Object({
+  occurredOn: Type.String({ maxLength: 10 }),
+  description: Type.String({ maxLength: 4000 }),
+  evidenceIds: Type.Optional(Type.Array(Uuid, { maxItems: 20 })),
+});
 export const ViolationDecisionBody = Type.Object({
   outcome: literalUnion(ENFORCEMENT),
   fineYuan: Type.Optional(Type.Integer({ minimum: 0, maximum: 100000 })),
@@ -143,13 +186,25 @@ export const WarningBody = Type.Object({
   facts: Type.String({ maxLength: 4000 }),
   helpRequestId: Type.Optional(Uuid),
 });
-export const WarningStepBody = Type.Object({ step: literalUnion(['delivered_abuser', 'delivered_victim', 'committee_notified', 'visit'] as const), notes: Type.Optional(S(4000)) });
-export const DocumentQuery = Type.Object({ copy: Type.Optional(literalUnion(['court', 'applicant', 'respondent', 'police', 'committee'] as const)) });
+export const WarningStepBody = Type.Object({
+  step: literalUnion(['delivered_abuser', 'delivered_victim', 'committee_notified', 'visit'] as const),
+  notes: Type.Optional(S(4000)),
+});
+export const DocumentQuery = Type.Object({
+  copy: Type.Optional(literalUnion(['court', 'applicant', 'respondent', 'police', 'committee'] as const)),
+});
 export const TimelineView = Type.Object({
   status: Type.String(),
-  steps: Type.Array(Type.Object({ kind: Type.String(), at: Type.String({ format: 'date-time' }), label: Type.String() })),
+  steps: Type.Array(
+    Type.Object({ kind: Type.String(), at: Type.String({ format: 'date-time' }), label: Type.String() }),
+  ),
 });
-export const CheckView = Type.Object({ valid: Type.Boolean(), validUntil: Type.String({ format: 'date' }), court: Type.String(), status: Type.String() });
+export const CheckView = Type.Object({
+  valid: Type.Boolean(),
+  validUntil: Type.String({ format: 'date' }),
+  court: Type.String(),
+  status: Type.String(),
+});
 export const Ok = Type.Object({ ok: Type.Literal(true) });
 
 export type ApplicationBody = Static<typeof ApplicationSchema>;

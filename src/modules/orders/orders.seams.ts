@@ -25,7 +25,9 @@ export interface OrganisationDirectory {
 export function organisationDirectory(db: Kysely<Database>): OrganisationDirectory {
   return {
     async servingPlace(kind, place) {
-      const prefixes = [place.slice(0, 2), place.slice(0, 4), place.slice(0, 6)].filter((p, i, all) => p.length >= 2 && all.indexOf(p) === i);
+      const prefixes = [place.slice(0, 2), place.slice(0, 4), place.slice(0, 6)].filter(
+        (p, i, all) => p.length >= 2 && all.indexOf(p) === i,
+      );
       return db
         .selectFrom('organisation')
         .select(['id', 'name', 'region_code as regionCode'])
@@ -36,7 +38,11 @@ export function organisationDirectory(db: Kysely<Database>): OrganisationDirecto
     },
     async get(id) {
       if (!/^[0-9a-f-]{36}$/i.test(id)) return undefined;
-      return db.selectFrom('organisation').select(['id', 'name', 'kind', 'region_code as regionCode']).where('id', '=', id).executeTakeFirst();
+      return db
+        .selectFrom('organisation')
+        .select(['id', 'name', 'kind', 'region_code as regionCode'])
+        .where('id', '=', id)
+        .executeTakeFirst();
     },
   };
 }
@@ -46,7 +52,12 @@ export interface OrdersEvidenceSource {
   getItem(id: string): Promise<EvidenceItem | undefined>;
   listForOwner(ownerRef: string): Promise<EvidenceItem[]>;
   custodyOf(id: string): Promise<CustodyEntry[]>;
-  recordShare(input: { evidenceId: string; actor: string; agency: string; consentRef?: string }): Promise<CustodyEntry>;
+  recordShare(input: {
+    evidenceId: string;
+    actor: string;
+    agency: string;
+    consentRef?: string;
+  }): Promise<CustodyEntry>;
 }
 
 export interface EvidenceIntegrity {
@@ -62,9 +73,22 @@ export interface EvidenceIntegrity {
 }
 
 /** The vault's item with its custody chain checked, for the judge's view. */
-export async function evidenceIntegrity(source: OrdersEvidenceSource | undefined, id: string): Promise<EvidenceIntegrity> {
+export async function evidenceIntegrity(
+  source: OrdersEvidenceSource | undefined,
+  id: string,
+): Promise<EvidenceIntegrity> {
   const item = await source?.getItem(id);
-  if (!source || !item) return { id, evidenceType: 'other', filename: '', sha256: '', size: 0, uploadedAt: '', integrity: 'missing', custodyEntries: 0 };
+  if (!source || !item)
+    return {
+      id,
+      evidenceType: 'other',
+      filename: '',
+      sha256: '',
+      size: 0,
+      uploadedAt: '',
+      integrity: 'missing',
+      custodyEntries: 0,
+    };
   const chain = await source.custodyOf(id);
   const verified = verifyChain(chain);
   return {

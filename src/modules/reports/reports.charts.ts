@@ -18,7 +18,12 @@ const COLOURS = ['#7a3e9d', '#d9822b', '#2b7bb9', '#3c9d5d', '#b94a48', '#6b6b6b
 function render(option: echarts.EChartsCoreOption, width: number, height: number): string {
   const chart = echarts.init(null, null, { renderer: 'svg', ssr: true, width, height });
   try {
-    chart.setOption({ animation: false, color: COLOURS, textStyle: { fontFamily: FONT, fontSize: 12 }, ...option });
+    chart.setOption({
+      animation: false,
+      color: COLOURS,
+      textStyle: { fontFamily: FONT, fontSize: 12 },
+      ...option,
+    });
     return chart.renderToSVGString();
   } finally {
     chart.dispose();
@@ -34,7 +39,14 @@ export function breakdownChart(breakdown: BreakdownT, width = 560): string {
       grid: { left: 8, right: 48, top: 8, bottom: 8, containLabel: true },
       xAxis: { type: 'value', minInterval: 1, axisLabel: { fontSize: 10 } },
       yAxis: { type: 'category', inverse: true, data: rows.map((r) => r.label), axisLabel: { fontSize: 12 } },
-      series: [{ type: 'bar', data: rows.map((r) => r.count), label: { show: true, position: 'right' }, barMaxWidth: 18 }],
+      series: [
+        {
+          type: 'bar',
+          data: rows.map((r) => r.count),
+          label: { show: true, position: 'right' },
+          barMaxWidth: 18,
+        },
+      ],
     },
     width,
     height,
@@ -42,7 +54,11 @@ export function breakdownChart(breakdown: BreakdownT, width = 560): string {
 }
 
 /** Help requests (bars) with opens and new users (lines, right axis) over the period. */
-export function seriesChart(report: WorkReportT, names: { helpRequests: string; opens: string; newUsers: string }, width = 560): string {
+export function seriesChart(
+  report: WorkReportT,
+  names: { helpRequests: string; opens: string; newUsers: string },
+  width = 560,
+): string {
   const points = report.series.points;
   return render(
     {
@@ -55,8 +71,20 @@ export function seriesChart(report: WorkReportT, names: { helpRequests: string; 
       ],
       series: [
         { name: names.helpRequests, type: 'bar', data: points.map((p) => p.helpRequests), barMaxWidth: 18 },
-        { name: names.opens, type: 'line', yAxisIndex: 1, data: points.map((p) => p.opens), showSymbol: false },
-        { name: names.newUsers, type: 'line', yAxisIndex: 1, data: points.map((p) => p.newUsers), showSymbol: false },
+        {
+          name: names.opens,
+          type: 'line',
+          yAxisIndex: 1,
+          data: points.map((p) => p.opens),
+          showSymbol: false,
+        },
+        {
+          name: names.newUsers,
+          type: 'line',
+          yAxisIndex: 1,
+          data: points.map((p) => p.newUsers),
+          showSymbol: false,
+        },
       ],
     },
     width,

@@ -22,7 +22,13 @@ function breakdownTable(report: WorkReportT, b: BreakdownT): ReportTable {
     id: b.id,
     title: b.title,
     header: ['key', 'label', t('reports.count'), t('reports.share'), t('reports.previous')],
-    rows: b.rows.map((r) => [r.key, r.label, hidden(r.count), r.share === null ? '' : formatShare(r.share), hidden(r.previous)]),
+    rows: b.rows.map((r) => [
+      r.key,
+      r.label,
+      hidden(r.count),
+      r.share === null ? '' : formatShare(r.share),
+      hidden(r.previous),
+    ]),
   };
 }
 
@@ -51,7 +57,11 @@ export function reportTables(report: WorkReportT): ReportTable[] {
             id: block.id,
             title: section.title,
             header: [t('reports.figure'), t('reports.value'), t('reports.previous')],
-            rows: block.items.map((i) => [i.label, i.figure.value === null ? 'suppressed' : String(round(i.figure.value)), i.figure.previous === null ? 'suppressed' : String(round(i.figure.previous))]),
+            rows: block.items.map((i) => [
+              i.label,
+              i.figure.value === null ? 'suppressed' : String(round(i.figure.value)),
+              i.figure.previous === null ? 'suppressed' : String(round(i.figure.previous)),
+            ]),
           });
           break;
         case 'breakdown':
@@ -67,7 +77,13 @@ export function reportTables(report: WorkReportT): ReportTable[] {
             header: [t('reports.figure'), t('reports.value'), t('reports.share')],
             rows: block.items.map((i) => [
               i.label,
-              i.count !== undefined ? hidden(i.count) : i.number !== undefined ? (i.number === null ? 'suppressed' : String(round(i.number))) : '',
+              i.count !== undefined
+                ? hidden(i.count)
+                : i.number !== undefined
+                  ? i.number === null
+                    ? 'suppressed'
+                    : String(round(i.number))
+                  : '',
               i.share === undefined || i.share === null ? '' : formatShare(i.share),
             ]),
           });
@@ -76,8 +92,18 @@ export function reportTables(report: WorkReportT): ReportTable[] {
           tables.push({
             id: 'series',
             title: t('reports.usage.series'),
-            header: ['period', t('reports.series.helpRequests'), t('reports.series.opens'), t('reports.series.newUsers')],
-            rows: report.series.points.map((p) => [p.period, hidden(p.helpRequests), String(p.opens), String(p.newUsers)]),
+            header: [
+              'period',
+              t('reports.series.helpRequests'),
+              t('reports.series.opens'),
+              t('reports.series.newUsers'),
+            ],
+            rows: report.series.points.map((p) => [
+              p.period,
+              hidden(p.helpRequests),
+              String(p.opens),
+              String(p.newUsers),
+            ]),
           });
           break;
         case 'note':
@@ -97,5 +123,7 @@ function csvCell(value: string): string {
 }
 
 export function toCsv(table: ReportTable): string {
-  return '\ufeff' + [table.header, ...table.rows].map((row) => row.map(csvCell).join(',')).join('\r\n') + '\r\n';
+  return (
+    '\ufeff' + [table.header, ...table.rows].map((row) => row.map(csvCell).join(',')).join('\r\n') + '\r\n'
+  );
 }

@@ -27,8 +27,23 @@ const CHINA_OFFSET_MS = 8 * 3_600_000;
 export const STATISTICS_CONSENT_BASES = ['separate_consent', 'minor_emergency'] as const;
 
 /** Forms of violence grouped as in the NGO's report: the psychological forms count as one group. */
-export const PSYCHOLOGICAL_FORMS = ['verbal_abuse', 'belittling', 'rumours', 'threats', 'death_threats', 'slut_shaming'] as const;
-export const FORM_GROUPS = ['physical', 'psychological', 'sexual', 'economic', 'restriction', 'stalking', 'neglect'] as const;
+export const PSYCHOLOGICAL_FORMS = [
+  'verbal_abuse',
+  'belittling',
+  'rumours',
+  'threats',
+  'death_threats',
+  'slut_shaming',
+] as const;
+export const FORM_GROUPS = [
+  'physical',
+  'psychological',
+  'sexual',
+  'economic',
+  'restriction',
+  'stalking',
+  'neglect',
+] as const;
 
 /** First-response buckets (upper bounds in minutes); 'none' = not answered yet. */
 export const RESPONSE_BUCKETS = [
@@ -63,7 +78,9 @@ const dayOf = (column: string) => sql.raw(`((${column} at time zone 'UTC') + int
 
 /** Bucket of a duration in minutes (same edges as the help requests' first response). */
 const minutesBucket = (expr: string) =>
-  sql.raw(`case when ${expr} is null then 'none' when ${expr} < 60 then 'lt_1h' when ${expr} < 240 then 'lt_4h' when ${expr} < 1440 then 'lt_24h' when ${expr} < 4320 then 'lt_72h' else 'gte_72h' end`);
+  sql.raw(
+    `case when ${expr} is null then 'none' when ${expr} < 60 then 'lt_1h' when ${expr} < 240 then 'lt_4h' when ${expr} < 1440 then 'lt_24h' when ${expr} < 4320 then 'lt_72h' else 'gte_72h' end`,
+  );
 
 /**
  * Per-day facts of the help requests created in [start, end): what the rollup stores, computed from the
@@ -72,7 +89,15 @@ const minutesBucket = (expr: string) =>
 export function helpFactsQuery(start: Date, end: Date) {
   const psychological = sql.join(PSYCHOLOGICAL_FORMS.map((f) => sql.lit(f)));
   const bases = sql.join(STATISTICS_CONSENT_BASES.map((b) => sql.lit(b)));
-  return sql<{ organisation_id: string; source: string; day: string; dimension: string; value: string; n: number; total: number }>`
+  return sql<{
+    organisation_id: string;
+    source: string;
+    day: string;
+    dimension: string;
+    value: string;
+    n: number;
+    total: number;
+  }>`
     with r as (
       select
         ((h.created_at at time zone 'UTC') + interval '8 hours')::date as day,
@@ -117,13 +142,25 @@ export function helpFactsQuery(start: Date, end: Date) {
 export async function foldHelpDays(trx: Executor, from: string, to: string): Promise<void> {
   const start = startOfChinaDay(from);
   const end = startOfChinaDay(addDays(to, 1));
-  await trx.deleteFrom('report_fact_day').where('source', '=', 'help').where('day', '>=', from).where('day', '<=', to).execute();
-  await sql`insert into report_fact_day (organisation_id, source, day, dimension, value, n, total) ${helpFactsQuery(start, end)}`.execute(trx);
+  await trx
+    .deleteFrom('report_fact_day')
+    .where('source', '=', 'help')
+    .where('day', '>=', from)
+    .where('day', '<=', to)
+    .execute();
+  await sql`insert into report_fact_day (organisation_id, source, day, dimension, value, n, total) ${helpFactsQuery(start, end)}`.execute(
+    trx,
+  );
 }
 
 /** Copy the help module's anonymous per-day usage totals for the days `from`..`to`. */
 export async function foldUsageDays(trx: Executor, from: string, to: string): Promise<void> {
-  await trx.deleteFrom('report_fact_day').where('source', '=', 'usage').where('day', '>=', from).where('day', '<=', to).execute();
+  await trx
+    .deleteFrom('report_fact_day')
+    .where('source', '=', 'usage')
+    .where('day', '>=', from)
+    .where('day', '<=', to)
+    .execute();
   await sql`
     insert into report_fact_day (organisation_id, source, day, dimension, value, n, total)
     select '', 'usage', u.day, m.dimension, u.channel, m.n, 0
@@ -137,7 +174,12 @@ export async function foldUsageDays(trx: Executor, from: string, to: string): Pr
 export async function foldHotlineDays(trx: Executor, from: string, to: string): Promise<void> {
   const start = startOfChinaDay(from);
   const end = startOfChinaDay(addDays(to, 1));
-  await trx.deleteFrom('report_fact_day').where('source', '=', 'hotline').where('day', '>=', from).where('day', '<=', to).execute();
+  await trx
+    .deleteFrom('report_fact_day')
+    .where('source', '=', 'hotline')
+    .where('day', '>=', from)
+    .where('day', '<=', to)
+    .execute();
   await sql`
     insert into report_fact_day (organisation_id, source, day, dimension, value, n, total)
     with c as (
@@ -168,7 +210,12 @@ export async function foldDeskDays(trx: Executor, from: string, to: string): Pro
   const start = startOfChinaDay(from);
   const end = startOfChinaDay(addDays(to, 1));
   const bases = sql.join(STATISTICS_CONSENT_BASES.map((b) => sql.lit(b)));
-  await trx.deleteFrom('report_fact_day').where('source', '=', 'desk').where('day', '>=', from).where('day', '<=', to).execute();
+  await trx
+    .deleteFrom('report_fact_day')
+    .where('source', '=', 'desk')
+    .where('day', '>=', from)
+    .where('day', '<=', to)
+    .execute();
   await sql`
     insert into report_fact_day (organisation_id, source, day, dimension, value, n, total)
     with c as (
@@ -212,7 +259,12 @@ export async function foldDeskDays(trx: Executor, from: string, to: string): Pro
 export async function foldOrderDays(trx: Executor, from: string, to: string): Promise<void> {
   const start = startOfChinaDay(from);
   const end = startOfChinaDay(addDays(to, 1));
-  await trx.deleteFrom('report_fact_day').where('source', '=', 'orders').where('day', '>=', from).where('day', '<=', to).execute();
+  await trx
+    .deleteFrom('report_fact_day')
+    .where('source', '=', 'orders')
+    .where('day', '>=', from)
+    .where('day', '<=', to)
+    .execute();
   await sql`
     insert into report_fact_day (organisation_id, source, day, dimension, value, n, total)
     with a as (
@@ -265,7 +317,9 @@ const FOLDERS: Record<FoldSource, (trx: Executor, from: string, to: string) => P
 
 const EARLIEST: Record<FoldSource, ReturnType<typeof sql.raw>> = {
   help: sql.raw('select min(created_at) as first from help_request'),
-  usage: sql.raw(`select min(day)::timestamp at time zone 'UTC' - interval '8 hours' as first from help_usage_day`),
+  usage: sql.raw(
+    `select min(day)::timestamp at time zone 'UTC' - interval '8 hours' as first from help_usage_day`,
+  ),
   hotline: sql.raw('select min(started_at) as first from helpline_hotline_call'),
   // Referrals are made after their case is received, so the first case received is early enough.
   desk: sql.raw('select min(received_at) as first from helpline_case'),
@@ -289,16 +343,25 @@ export interface FoldResult {
  * `recentDays` (default 14) is how many past days are folded again whatever the watermark: the job uses the
  * default, a report being opened only brings today up to date (0).
  */
-export async function foldRollups(db: Db, options: { now?: Date; rebuild?: boolean; recentDays?: number } = {}): Promise<FoldResult> {
+export async function foldRollups(
+  db: Db,
+  options: { now?: Date; rebuild?: boolean; recentDays?: number } = {},
+): Promise<FoldResult> {
   const recentDays = options.recentDays ?? RECENT_DAYS;
   const now = options.now ?? new Date();
   const today = chinaDayOf(now);
   return db.transaction().execute(async (trx) => {
-    const lock = await sql<{ locked: boolean }>`select pg_try_advisory_xact_lock(hashtext('anxin.reports.fold')) as locked`.execute(trx);
+    const lock = await sql<{
+      locked: boolean;
+    }>`select pg_try_advisory_xact_lock(hashtext('anxin.reports.fold')) as locked`.execute(trx);
     if (!lock.rows[0]?.locked) return { folded: false, days: {} };
     const result: FoldResult = { folded: true, days: {} };
     for (const source of SOURCES) {
-      const state = await trx.selectFrom('report_fold_state').select('folded_until').where('source', '=', source).executeTakeFirst();
+      const state = await trx
+        .selectFrom('report_fold_state')
+        .select('folded_until')
+        .where('source', '=', source)
+        .executeTakeFirst();
       let from: string | undefined;
       if (state && !options.rebuild) {
         const sinceWatermark = chinaDayOf(new Date(state.folded_until.getTime() - SLACK_MS));
@@ -327,5 +390,8 @@ export async function foldRollups(db: Db, options: { now?: Date; rebuild?: boole
 export async function rollupsAsOf(db: Executor): Promise<Date | null> {
   const rows = await db.selectFrom('report_fold_state').select(['source', 'folded_until']).execute();
   if (rows.length < SOURCES.length) return null;
-  return rows.reduce<Date | null>((min, r) => (min === null || r.folded_until < min ? r.folded_until : min), null);
+  return rows.reduce<Date | null>(
+    (min, r) => (min === null || r.folded_until < min ? r.folded_until : min),
+    null,
+  );
 }

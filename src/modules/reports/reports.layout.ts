@@ -11,7 +11,12 @@ export type Block =
   | { kind: 'figures'; id: string; items: { label: string; figure: FigureT; decimals?: boolean }[] }
   | { kind: 'breakdown'; breakdown: BreakdownT }
   | { kind: 'cross'; table: CrossTabT }
-  | { kind: 'lines'; id: string; title: string; items: { label: string; count?: number | null; share?: number | null; number?: number | null }[] }
+  | {
+      kind: 'lines';
+      id: string;
+      title: string;
+      items: { label: string; count?: number | null; share?: number | null; number?: number | null }[];
+    }
   | { kind: 'note'; text: string }
   | { kind: 'series' };
 
@@ -22,7 +27,8 @@ export interface Section {
 }
 
 export function reportSections(report: WorkReportT): Section[] {
-  const t = (key: ReportsMessageKey, params?: Record<string, string | number>) => reportText(report.language, key, params);
+  const t = (key: ReportsMessageKey, params?: Record<string, string | number>) =>
+    reportText(report.language, key, params);
   const u = report.usage;
   const h = report.helpRequests;
   const c = report.hotlineCalls;
@@ -64,7 +70,12 @@ export function reportSections(report: WorkReportT): Section[] {
             { label: t('reports.help.adults'), figure: h.adults.count },
           ],
         },
-        { kind: 'lines', id: 'minorShare', title: t('reports.help.minorShare'), items: [{ label: t('reports.help.minorShare'), share: h.minors.share }] },
+        {
+          kind: 'lines',
+          id: 'minorShare',
+          title: t('reports.help.minorShare'),
+          items: [{ label: t('reports.help.minorShare'), share: h.minors.share }],
+        },
         b(h.byType),
         b(h.byRegion),
         b(h.byAgeBand),
@@ -86,7 +97,11 @@ export function reportSections(report: WorkReportT): Section[] {
           title: t('reports.help.cooccurrence'),
           items: [
             { label: t('reports.help.physical'), count: h.physicalWithPsychological.physical },
-            { label: t('reports.help.physicalWithPsychological'), count: h.physicalWithPsychological.both, share: h.physicalWithPsychological.share },
+            {
+              label: t('reports.help.physicalWithPsychological'),
+              count: h.physicalWithPsychological.both,
+              share: h.physicalWithPsychological.share,
+            },
           ],
         },
         b(h.forms),
@@ -98,7 +113,14 @@ export function reportSections(report: WorkReportT): Section[] {
       title: t('reports.section.relationship'),
       blocks: [
         b(h.relationship),
-        { kind: 'lines', id: 'parentChild', title: t('reports.help.parentChild'), items: [{ label: t('reports.help.parentChild'), count: h.parentChild.count, share: h.parentChild.share }] },
+        {
+          kind: 'lines',
+          id: 'parentChild',
+          title: t('reports.help.parentChild'),
+          items: [
+            { label: t('reports.help.parentChild'), count: h.parentChild.count, share: h.parentChild.share },
+          ],
+        },
         b(h.childrenWitnessed),
         b(h.danger),
       ],
@@ -203,7 +225,11 @@ export function reportSections(report: WorkReportT): Section[] {
           items: [
             { label: t('reports.orders.grantedShare'), share: o.grantedShare },
             { label: t('reports.orders.urgent'), count: o.urgent },
-            { label: t('reports.orders.withinLimit'), count: o.decidedWithinLimit, share: o.withinLimitShare },
+            {
+              label: t('reports.orders.withinLimit'),
+              count: o.decidedWithinLimit,
+              share: o.withinLimitShare,
+            },
             { label: t('reports.orders.overLimit'), count: o.decidedOverLimit },
             { label: t('reports.orders.averageHours'), number: o.averageHoursToDecision },
           ],

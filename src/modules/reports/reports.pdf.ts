@@ -16,7 +16,9 @@ let fontCache: { regular: Buffer; bold: Buffer } | undefined;
 
 function fonts(): { regular: Buffer; bold: Buffer } {
   fontCache ??= {
-    regular: readFileSync(require.resolve('@expo-google-fonts/noto-sans-sc/400Regular/NotoSansSC_400Regular.ttf')),
+    regular: readFileSync(
+      require.resolve('@expo-google-fonts/noto-sans-sc/400Regular/NotoSansSC_400Regular.ttf'),
+    ),
     bold: readFileSync(require.resolve('@expo-google-fonts/noto-sans-sc/700Bold/NotoSansSC_700Bold.ttf')),
   };
   return fontCache;
@@ -44,7 +46,8 @@ export function formatChange(figure: FigureT): string {
 /** Render the report; resolves to the PDF bytes. */
 export function renderReportPdf(report: WorkReportT): Promise<Buffer> {
   const locale = report.language;
-  const t = (key: ReportsMessageKey, params?: Record<string, string | number>) => reportText(locale, key, params);
+  const t = (key: ReportsMessageKey, params?: Record<string, string | number>) =>
+    reportText(locale, key, params);
   const k = report.suppression.threshold;
   const count = (v: number | null) => formatCount(v, report.suppression.applied ? k : 1, locale);
   const font = fonts();
@@ -52,7 +55,11 @@ export function renderReportPdf(report: WorkReportT): Promise<Buffer> {
     size: 'A4',
     margin: MARGIN,
     bufferPages: true,
-    info: { Title: `${t('reports.title')} ${report.period.from} – ${report.period.to}`, Author: 'Anxin', Subject: t('reports.title') },
+    info: {
+      Title: `${t('reports.title')} ${report.period.from} – ${report.period.to}`,
+      Author: 'Anxin',
+      Subject: t('reports.title'),
+    },
     lang: locale === 'en' ? 'en' : 'zh-CN',
   });
   doc.registerFont('regular', font.regular);
@@ -83,9 +90,17 @@ export function renderReportPdf(report: WorkReportT): Promise<Buffer> {
     ensure(16);
     const y = doc.y;
     let x = MARGIN;
-    doc.font(bold ? 'bold' : 'regular').fontSize(9).fillColor('black');
+    doc
+      .font(bold ? 'bold' : 'regular')
+      .fontSize(9)
+      .fillColor('black');
     cells.forEach((cell, i) => {
-      doc.text(cell, x, y, { width: (widths[i] ?? 60) - 4, lineBreak: false, ellipsis: true, align: i === 0 ? 'left' : 'right' });
+      doc.text(cell, x, y, {
+        width: (widths[i] ?? 60) - 4,
+        lineBreak: false,
+        ellipsis: true,
+        align: i === 0 ? 'left' : 'right',
+      });
       x += widths[i] ?? 60;
     });
     doc.x = MARGIN;
@@ -94,7 +109,11 @@ export function renderReportPdf(report: WorkReportT): Promise<Buffer> {
 
   const figures = (items: [string, FigureT, (boolean | undefined)?][]) => {
     const widths = [width * 0.46, width * 0.18, width * 0.18, width * 0.18];
-    row([t('reports.figure'), t('reports.value'), t('reports.previousShort'), t('reports.change')], widths, true);
+    row(
+      [t('reports.figure'), t('reports.value'), t('reports.previousShort'), t('reports.change')],
+      widths,
+      true,
+    );
     for (const [label, f, isCount] of items) {
       const fmt = (v: number | null) => (isCount === false ? (v === null ? '—' : v.toFixed(1)) : count(v));
       row([label, fmt(f.value), fmt(f.previous), formatChange(f)], widths);
@@ -119,7 +138,10 @@ export function renderReportPdf(report: WorkReportT): Promise<Buffer> {
       if (r.count !== null && r.count > 0) {
         const barX = MARGIN + widths[0]! + widths[1]! + widths[2]! + widths[3]! + 4;
         const barWidth = Math.max(1, ((widths[4]! - 8) * r.count) / max);
-        doc.rect(barX, y + 2, barWidth, 8).fill(ACCENT).fillColor('black');
+        doc
+          .rect(barX, y + 2, barWidth, 8)
+          .fill(ACCENT)
+          .fillColor('black');
       }
     }
   };
@@ -137,19 +159,49 @@ export function renderReportPdf(report: WorkReportT): Promise<Buffer> {
   };
 
   // ---- title page ----
-  doc.font('bold').fontSize(22).fillColor(ACCENT).text(report.suppression.applied ? t('reports.publicTitle') : t('reports.title'), { width });
+  doc
+    .font('bold')
+    .fontSize(22)
+    .fillColor(ACCENT)
+    .text(report.suppression.applied ? t('reports.publicTitle') : t('reports.title'), { width });
   doc.moveDown(0.4).font('regular').fontSize(12).fillColor('black').text(report.organisation.name, { width });
-  doc.text(`${t('reports.period')}: ${t('reports.periodLine', { from: report.period.from, to: report.period.to, days: report.period.days })}`, { width });
-  doc.fontSize(9).fillColor('#444').text(t('reports.previousPeriod', { from: report.previousPeriod.from, to: report.previousPeriod.to }), { width });
+  doc.text(
+    `${t('reports.period')}: ${t('reports.periodLine', { from: report.period.from, to: report.period.to, days: report.period.days })}`,
+    { width },
+  );
+  doc
+    .fontSize(9)
+    .fillColor('#444')
+    .text(t('reports.previousPeriod', { from: report.previousPeriod.from, to: report.previousPeriod.to }), {
+      width,
+    });
   doc.text(t('reports.generatedAt', { at: chinaTime(report.generatedAt) }), { width });
-  if (report.rollupsAsOf) doc.text(t('reports.rollupsAsOf', { at: chinaTime(report.rollupsAsOf) }), { width });
-  doc.moveDown(0.4).fillColor('black').fontSize(9).text(report.suppression.applied ? t('reports.suppressed', { threshold: k }) : t('reports.notSuppressed'), { width });
+  if (report.rollupsAsOf)
+    doc.text(t('reports.rollupsAsOf', { at: chinaTime(report.rollupsAsOf) }), { width });
+  doc
+    .moveDown(0.4)
+    .fillColor('black')
+    .fontSize(9)
+    .text(
+      report.suppression.applied ? t('reports.suppressed', { threshold: k }) : t('reports.notSuppressed'),
+      { width },
+    );
 
-  const lines = (title: string, items: { label: string; count?: number | null; share?: number | null; number?: number | null }[]) => {
+  const lines = (
+    title: string,
+    items: { label: string; count?: number | null; share?: number | null; number?: number | null }[],
+  ) => {
     subheading(title);
     const widths = [width * 0.6, width * 0.2, width * 0.2];
     for (const item of items) {
-      const value = item.count !== undefined ? count(item.count) : item.number !== undefined ? (item.number === null ? '—' : item.number.toFixed(1)) : '';
+      const value =
+        item.count !== undefined
+          ? count(item.count)
+          : item.number !== undefined
+            ? item.number === null
+              ? '—'
+              : item.number.toFixed(1)
+            : '';
       row([item.label, value, item.share !== undefined ? formatShare(item.share) : ''], widths);
     }
   };
@@ -157,9 +209,19 @@ export function renderReportPdf(report: WorkReportT): Promise<Buffer> {
   const series = () => {
     subheading(t('reports.usage.series'));
     const widths = [width * 0.25, width * 0.25, width * 0.25, width * 0.25];
-    row([t('reports.period'), t('reports.series.helpRequests'), t('reports.series.opens'), t('reports.series.newUsers')], widths, true);
+    row(
+      [
+        t('reports.period'),
+        t('reports.series.helpRequests'),
+        t('reports.series.opens'),
+        t('reports.series.newUsers'),
+      ],
+      widths,
+      true,
+    );
     for (const p of report.series.points) {
-      if (report.series.granularity === 'day' && p.helpRequests === 0 && p.opens === 0 && p.newUsers === 0) continue;
+      if (report.series.granularity === 'day' && p.helpRequests === 0 && p.opens === 0 && p.newUsers === 0)
+        continue;
       row([p.period, count(p.helpRequests), String(p.opens), String(p.newUsers)], widths);
     }
   };

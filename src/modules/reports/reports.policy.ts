@@ -6,14 +6,22 @@
  */
 import type { ActionRule } from '../identity/policy.ts';
 
-const SUPERVISORS = { ngo_supervisor: 'organisation', organisation_admin: 'organisation', platform_admin: 'all' } as const;
+const SUPERVISORS = {
+  ngo_supervisor: 'organisation',
+  organisation_admin: 'organisation',
+  platform_admin: 'all',
+} as const;
 
 export const REPORTS_POLICY = {
   'reports.read': { roles: SUPERVISORS },
   'reports.export': { roles: SUPERVISORS },
   'reports.publish': { roles: SUPERVISORS },
-  'reports.dashboard.ngo': { roles: { ngo_supervisor: 'organisation', volunteer_lawyer: 'organisation', caseworker: 'organisation' } },
+  'reports.dashboard.ngo': {
+    roles: { ngo_supervisor: 'organisation', volunteer_lawyer: 'organisation', caseworker: 'organisation' },
+  },
   'reports.dashboard.court': { roles: { judge: 'organisation', court_clerk: 'organisation' } },
   'reports.dashboard.police': { roles: { police_officer: 'organisation' } },
-  'reports.dashboard.federation': { roles: { federation_officer: 'organisation', community_officer: 'organisation' } },
+  'reports.dashboard.federation': {
+    roles: { federation_officer: 'organisation', community_officer: 'organisation' },
+  },
 } as const satisfies Record<string, ActionRule>;

@@ -20,8 +20,22 @@ import { reportSections, type Block } from './reports.layout.ts';
 import { foldRollups, rollupsAsOf } from './reports.fold.ts';
 import type { ReportsMessageKey } from './reports.messages.ts';
 import { chinaTime, formatChange, formatCount, formatShare, renderReportPdf } from './reports.pdf.ts';
-import { WorkReport, WorkReportQuery, type BreakdownT, type CrossTabT, type FigureT, type WorkReportQueryT, type WorkReportT } from './reports.schemas.ts';
-import { buildWorkReport, defaultPeriod, isCalendarDate, isValidPeriod, reportText } from './reports.service.ts';
+import {
+  WorkReport,
+  WorkReportQuery,
+  type BreakdownT,
+  type CrossTabT,
+  type FigureT,
+  type WorkReportQueryT,
+  type WorkReportT,
+} from './reports.schemas.ts';
+import {
+  buildWorkReport,
+  defaultPeriod,
+  isCalendarDate,
+  isValidPeriod,
+  reportText,
+} from './reports.service.ts';
 import { DEFAULT_SUPPRESSION_THRESHOLD } from './reports.suppress.ts';
 
 /** Rollups older than this are brought up to date before a report is built (cheap: recent days only). */
@@ -69,11 +83,15 @@ export function reportsRoutes(app: FastifyInstance): void {
   app.staffConsoleLinks.push({ action: 'reports.read', href: '/reports', label: 'reports.consoleLink' });
 
   /** The organisation a report is for: one's own, or (platform admins) all or any. 404 for anything else. */
-  async function organisationFor(request: FastifyRequest, param: string | undefined): Promise<{ id: string | null; name: string }> {
+  async function organisationFor(
+    request: FastifyRequest,
+    param: string | undefined,
+  ): Promise<{ id: string | null; name: string }> {
     const staff = requireStaff(request);
     const all = request.access?.scope === 'all';
     const allName = reportText(request.locale, 'reports.allOrganisations');
-    if (param === undefined || param === '') return all ? { id: null, name: allName } : { id: staff.organisationId, name: staff.organisationName };
+    if (param === undefined || param === '')
+      return all ? { id: null, name: allName } : { id: staff.organisationId, name: staff.organisationName };
     if (param === 'all') {
       if (!all) throw new AppError('NOT_FOUND');
       return { id: null, name: allName };
@@ -81,7 +99,11 @@ export function reportsRoutes(app: FastifyInstance): void {
     if (param === staff.organisationId) return { id: staff.organisationId, name: staff.organisationName };
     if (!all || !/^[0-9a-f-]{36}$/i.test(param)) throw new AppError('NOT_FOUND');
     // The organisation's name only (identity exposes no lookup service for it yet).
-    const row = await app.db.selectFrom('organisation').select(['id', 'name']).where('id', '=', param).executeTakeFirst();
+    const row = await app.db
+      .selectFrom('organisation')
+      .select(['id', 'name'])
+      .where('id', '=', param)
+      .executeTakeFirst();
     if (!row) throw new AppError('NOT_FOUND');
     return { id: row.id, name: row.name };
   }
@@ -90,14 +112,23 @@ export function reportsRoutes(app: FastifyInstance): void {
     const fallback = defaultPeriod();
     const from = query.from || fallback.from;
     const to = query.to || fallback.to;
-    for (const [field, value] of [['from', from], ['to', to]] as const) {
-      if (!isCalendarDate(value)) throw new AppError('VALIDATION', { fields: [{ field, message: 'validation.format' }] });
+    for (const [field, value] of [
+      ['from', from],
+      ['to', to],
+    ] as const) {
+      if (!isCalendarDate(value))
+        throw new AppError('VALIDATION', { fields: [{ field, message: 'validation.format' }] });
     }
-    if (!isValidPeriod(from, to)) throw new AppError('VALIDATION', { fields: [{ field: 'from', message: 'reports.validation.period' }] });
+    if (!isValidPeriod(from, to))
+      throw new AppError('VALIDATION', { fields: [{ field: 'from', message: 'reports.validation.period' }] });
     return { from, to };
   }
 
-  async function reportFor(request: FastifyRequest, query: PageQueryT & { suppress?: boolean }, options: { suppressed: boolean; locale?: Locale }): Promise<WorkReportT> {
+  async function reportFor(
+    request: FastifyRequest,
+    query: PageQueryT & { suppress?: boolean },
+    options: { suppressed: boolean; locale?: Locale },
+  ): Promise<WorkReportT> {
     const period = periodOf(query);
     const organisation = await organisationFor(request, query.organisation);
     await ensureFresh(app);
@@ -128,7 +159,10 @@ export function reportsRoutes(app: FastifyInstance): void {
     },
     async (request) => {
       const query = request.query as WorkReportQueryT;
-      return reportFor(request, query, { suppressed: query.suppress !== false, locale: query.language ?? request.locale });
+      return reportFor(request, query, {
+        suppressed: query.suppress !== false,
+        locale: query.language ?? request.locale,
+      });
     },
   );
 
@@ -148,7 +182,8 @@ export function reportsRoutes(app: FastifyInstance): void {
         .orderBy('created_at', 'desc')
         .limit(20)
         .execute();
-      const t = (key: ReportsMessageKey, params?: Record<string, string | number>) => reportText(request.locale, key, params);
+      const t = (key: ReportsMessageKey, params?: Record<string, string | number>) =>
+        reportText(request.locale, key, params);
       const params = exportParams(report);
       return staffPage(
         request,
@@ -173,7 +208,10 @@ export function reportsRoutes(app: FastifyInstance): void {
                   <option value="all" selected={report.organisation.id === null}>
                     {t('reports.allOrganisations')}
                   </option>
-                  <option value={staff.organisationId} selected={report.organisation.id === staff.organisationId}>
+                  <option
+                    value={staff.organisationId}
+                    selected={report.organisation.id === staff.organisationId}
+                  >
                     {staff.organisationName}
                   </option>
                 </select>
@@ -183,7 +221,9 @@ export function reportsRoutes(app: FastifyInstance): void {
               <input type="checkbox" name="preview" value="true" checked={query.preview === true} />
               {t('reports.previewPublished')}
             </label>
-            <button type="submit" class="button">{t('reports.show')}</button>
+            <button type="submit" class="button">
+              {t('reports.show')}
+            </button>
           </form>
           <section class="report-actions" aria-label={t('reports.exportPdf')}>
             <a class="button" href={request.localePath(`/reports/export.pdf?${params}&language=zh-CN`)}>
@@ -197,7 +237,9 @@ export function reportsRoutes(app: FastifyInstance): void {
               <input type="hidden" name="from" value={report.period.from} />
               <input type="hidden" name="to" value={report.period.to} />
               <input type="hidden" name="organisation" value={report.organisation.id ?? 'all'} />
-              <button type="submit" class="button secondary">{t('reports.publicLink')}</button>
+              <button type="submit" class="button secondary">
+                {t('reports.publicLink')}
+              </button>
             </form>
             <p class="hint">{t('reports.publicNote')}</p>
             {publications.length > 0 && (
@@ -205,14 +247,18 @@ export function reportsRoutes(app: FastifyInstance): void {
                 {publications.map((p) => (
                   <li>
                     <a href={request.localePath(`/reports/published/${p.id}`)}>
-                      {String(p.period_from)} – {String(p.period_to)} ({chinaTime(p.created_at.toISOString())})
+                      {String(p.period_from)} – {String(p.period_to)} ({chinaTime(p.created_at.toISOString())}
+                      )
                     </a>
                   </li>
                 ))}
               </ul>
             )}
           </section>
-          <ReportBody report={report} csvHref={(table) => request.localePath(`/reports/export.csv?${params}&table=${table}`)} />
+          <ReportBody
+            report={report}
+            csvHref={(table) => request.localePath(`/reports/export.csv?${params}&table=${table}`)}
+          />
         </>,
       );
     },
@@ -224,13 +270,19 @@ export function reportsRoutes(app: FastifyInstance): void {
     { config: { access: { action: 'reports.export' } }, schema: { hide: true, querystring: PageQuery } },
     async (request, reply) => {
       const query = request.query as PageQueryT;
-      const report = await reportFor(request, query, { suppressed: true, locale: query.language ?? request.locale });
+      const report = await reportFor(request, query, {
+        suppressed: true,
+        locale: query.language ?? request.locale,
+      });
       const table = reportTables(report).find((tb) => tb.id === (query.table ?? 'figures'));
       if (!table) throw new AppError('NOT_FOUND');
       await auditReportExport(app.db, request, report, { format: 'csv', table: table.id });
       return reply
         .header('cache-control', 'no-store')
-        .header('content-disposition', `attachment; filename="anxin-report-${report.period.from}-${report.period.to}-${table.id}.csv"`)
+        .header(
+          'content-disposition',
+          `attachment; filename="anxin-report-${report.period.from}-${report.period.to}-${table.id}.csv"`,
+        )
         .type('text/csv; charset=utf-8')
         .send(toCsv(table));
     },
@@ -241,12 +293,18 @@ export function reportsRoutes(app: FastifyInstance): void {
     { config: { access: { action: 'reports.export' } }, schema: { hide: true, querystring: PageQuery } },
     async (request, reply) => {
       const query = request.query as PageQueryT;
-      const report = await reportFor(request, query, { suppressed: true, locale: query.language ?? request.locale });
+      const report = await reportFor(request, query, {
+        suppressed: true,
+        locale: query.language ?? request.locale,
+      });
       const pdf = await renderReportPdf(report);
       await auditReportExport(app.db, request, report, { format: 'pdf' });
       return reply
         .header('cache-control', 'no-store')
-        .header('content-disposition', `attachment; filename="anxin-report-${report.period.from}-${report.period.to}-${report.language}.pdf"`)
+        .header(
+          'content-disposition',
+          `attachment; filename="anxin-report-${report.period.from}-${report.period.to}-${report.language}.pdf"`,
+        )
         .type('application/pdf')
         .send(pdf);
     },
@@ -305,10 +363,14 @@ export function reportsRoutes(app: FastifyInstance): void {
     return (locale === 'en' ? row.report_en : row.report_zh) as WorkReportT;
   }
 
-  const publicReason = 'A published work report: a frozen snapshot with small counts suppressed and no personal data, which the NGO chose to publish';
+  const publicReason =
+    'A published work report: a frozen snapshot with small counts suppressed and no personal data, which the NGO chose to publish';
   app.get(
     '/reports/published/:id',
-    { config: { access: { public: true, reason: publicReason } }, schema: { hide: true, params: PublicationParams } },
+    {
+      config: { access: { public: true, reason: publicReason } },
+      schema: { hide: true, params: PublicationParams },
+    },
     async (request, reply) => {
       const report = await publication((request.params as { id: string }).id, request.locale);
       const id = (request.params as { id: string }).id;
@@ -332,12 +394,18 @@ export function reportsRoutes(app: FastifyInstance): void {
 
   app.get(
     '/reports/published/:id/report.pdf',
-    { config: { access: { public: true, reason: publicReason } }, schema: { hide: true, params: PublicationParams } },
+    {
+      config: { access: { public: true, reason: publicReason } },
+      schema: { hide: true, params: PublicationParams },
+    },
     async (request, reply) => {
       const report = await publication((request.params as { id: string }).id, request.locale);
       const pdf = await renderReportPdf(report);
       return reply
-        .header('content-disposition', `inline; filename="anxin-report-${report.period.from}-${report.period.to}-${report.language}.pdf"`)
+        .header(
+          'content-disposition',
+          `inline; filename="anxin-report-${report.period.from}-${report.period.to}-${report.language}.pdf"`,
+        )
         .type('application/pdf')
         .send(pdf);
     },
@@ -352,7 +420,9 @@ export function reportsRoutes(app: FastifyInstance): void {
         tags: ['reports'],
         summary: 'A work report an organisation published (small counts suppressed)',
         params: PublicationParams,
-        querystring: Type.Object({ language: Type.Optional(Type.Union([Type.Literal('zh-CN'), Type.Literal('en')])) }),
+        querystring: Type.Object({
+          language: Type.Optional(Type.Union([Type.Literal('zh-CN'), Type.Literal('en')])),
+        }),
         response: { 200: WorkReport },
       },
     },
@@ -364,10 +434,19 @@ export function reportsRoutes(app: FastifyInstance): void {
 }
 
 function exportParams(report: WorkReportT): string {
-  return new URLSearchParams({ from: report.period.from, to: report.period.to, organisation: report.organisation.id ?? 'all' }).toString();
+  return new URLSearchParams({
+    from: report.period.from,
+    to: report.period.to,
+    organisation: report.organisation.id ?? 'all',
+  }).toString();
 }
 
-function staffPage(request: FastifyRequest, reply: FastifyReply, title: string, body: ComponentChildren): FastifyReply {
+function staffPage(
+  request: FastifyRequest,
+  reply: FastifyReply,
+  title: string,
+  body: ComponentChildren,
+): FastifyReply {
   return sendPage(request, reply, {
     survivor: false,
     title,
@@ -384,7 +463,8 @@ function staffPage(request: FastifyRequest, reply: FastifyReply, title: string, 
 
 function ReportBody({ report, csvHref }: { report: WorkReportT; csvHref?: (table: string) => string }) {
   const locale = report.language;
-  const t = (key: ReportsMessageKey, params?: Record<string, string | number>) => reportText(locale, key, params);
+  const t = (key: ReportsMessageKey, params?: Record<string, string | number>) =>
+    reportText(locale, key, params);
   const k = report.suppression.applied ? report.suppression.threshold : 1;
   const count = (v: number | null) => formatCount(v, k, locale);
   const Figures = ({ items }: { items: [string, FigureT, (boolean | undefined)?][] }) => (
@@ -399,7 +479,8 @@ function ReportBody({ report, csvHref }: { report: WorkReportT; csvHref?: (table
       </thead>
       <tbody>
         {items.map(([label, f, isCount]) => {
-          const fmt = (v: number | null) => (isCount === false ? (v === null ? '—' : v.toFixed(1)) : count(v));
+          const fmt = (v: number | null) =>
+            isCount === false ? (v === null ? '—' : v.toFixed(1)) : count(v);
           return (
             <tr>
               <th scope="row">{label}</th>
@@ -418,7 +499,11 @@ function ReportBody({ report, csvHref }: { report: WorkReportT; csvHref?: (table
         <h3>{b.title}</h3>
       </figcaption>
       <div class="report-pair">
-        <img src={svgDataUrl(breakdownChart(b))} alt={t('reports.chartOf', { title: b.title })} aria-describedby={`tbl-${b.id}`} />
+        <img
+          src={svgDataUrl(breakdownChart(b))}
+          alt={t('reports.chartOf', { title: b.title })}
+          aria-describedby={`tbl-${b.id}`}
+        />
         <table class="report-table" id={`tbl-${b.id}`}>
           <caption>{t('reports.tableOf', { title: b.title })}</caption>
           <thead>
@@ -479,7 +564,11 @@ function ReportBody({ report, csvHref }: { report: WorkReportT; csvHref?: (table
       <Csv id={c.id} />
     </figure>
   );
-  const seriesNames = { helpRequests: t('reports.series.helpRequests'), opens: t('reports.series.opens'), newUsers: t('reports.series.newUsers') };
+  const seriesNames = {
+    helpRequests: t('reports.series.helpRequests'),
+    opens: t('reports.series.opens'),
+    newUsers: t('reports.series.newUsers'),
+  };
   const Csv = ({ id }: { id: string }) =>
     csvHref ? (
       <a class="csv" href={csvHref(id)} download>
@@ -494,7 +583,15 @@ function ReportBody({ report, csvHref }: { report: WorkReportT; csvHref?: (table
           {block.items.map((item) => (
             <tr>
               <th scope="row">{item.label}</th>
-              <td>{item.count !== undefined ? count(item.count) : item.number !== undefined ? (item.number === null ? '—' : item.number.toFixed(1)) : ''}</td>
+              <td>
+                {item.count !== undefined
+                  ? count(item.count)
+                  : item.number !== undefined
+                    ? item.number === null
+                      ? '—'
+                      : item.number.toFixed(1)
+                    : ''}
+              </td>
               <td>{item.share !== undefined ? formatShare(item.share) : ''}</td>
             </tr>
           ))}
@@ -508,7 +605,11 @@ function ReportBody({ report, csvHref }: { report: WorkReportT; csvHref?: (table
       <figcaption>
         <h3>{t('reports.usage.series')}</h3>
       </figcaption>
-      <img src={svgDataUrl(seriesChart(report, seriesNames))} alt={t('reports.chartOf', { title: t('reports.usage.series') })} aria-describedby="tbl-series" />
+      <img
+        src={svgDataUrl(seriesChart(report, seriesNames))}
+        alt={t('reports.chartOf', { title: t('reports.usage.series') })}
+        aria-describedby="tbl-series"
+      />
       <details>
         <summary>{t('reports.tableOf', { title: t('reports.usage.series') })}</summary>
         <table class="report-table" id="tbl-series">
@@ -538,7 +639,9 @@ function ReportBody({ report, csvHref }: { report: WorkReportT; csvHref?: (table
   const render = (block: Block) => {
     switch (block.kind) {
       case 'figures':
-        return <Figures items={block.items.map((i) => [i.label, i.figure, i.decimals ? false : undefined])} />;
+        return (
+          <Figures items={block.items.map((i) => [i.label, i.figure, i.decimals ? false : undefined])} />
+        );
       case 'breakdown':
         return <Chart b={block.breakdown} />;
       case 'cross':
@@ -554,7 +657,12 @@ function ReportBody({ report, csvHref }: { report: WorkReportT; csvHref?: (table
   return (
     <div class="report" lang={locale === 'en' ? 'en' : 'zh-CN'}>
       <p class="report-meta">
-        {report.organisation.name} · {t('reports.periodLine', { from: report.period.from, to: report.period.to, days: report.period.days })}
+        {report.organisation.name} ·{' '}
+        {t('reports.periodLine', {
+          from: report.period.from,
+          to: report.period.to,
+          days: report.period.days,
+        })}
         <br />
         {t('reports.previousPeriod', { from: report.previousPeriod.from, to: report.previousPeriod.to })}
         <br />
@@ -566,7 +674,11 @@ function ReportBody({ report, csvHref }: { report: WorkReportT; csvHref?: (table
           </>
         )}
       </p>
-      <p class="note">{report.suppression.applied ? t('reports.suppressed', { threshold: report.suppression.threshold }) : t('reports.notSuppressed')}</p>
+      <p class="note">
+        {report.suppression.applied
+          ? t('reports.suppressed', { threshold: report.suppression.threshold })
+          : t('reports.notSuppressed')}
+      </p>
       <nav class="report-toc" aria-label={t('reports.title')}>
         {reportSections(report).map((section) => (
           <a href={`#s-${section.id}`}>{section.title}</a>

@@ -12,8 +12,12 @@ const Day = Type.String({ pattern: '^\\d{4}-\\d{2}-\\d{2}$', description: 'China
 export const Figure = Type.Object(
   {
     value: Type.Union([Type.Number(), Type.Null()], { description: 'This period (null: hidden)' }),
-    previous: Type.Union([Type.Number(), Type.Null()], { description: 'The period of the same length just before' }),
-    change: Type.Union([Type.Number(), Type.Null()], { description: 'Relative change (value − previous) / previous' }),
+    previous: Type.Union([Type.Number(), Type.Null()], {
+      description: 'The period of the same length just before',
+    }),
+    change: Type.Union([Type.Number(), Type.Null()], {
+      description: 'Relative change (value − previous) / previous',
+    }),
   },
   { description: 'A headline figure compared with the previous period' },
 );
@@ -31,7 +35,9 @@ export const Breakdown = Type.Object(
     id: Type.String(),
     title: Type.String(),
     rows: Type.Array(BreakdownRow),
-    base: Type.Union([Type.Integer({ minimum: 0 }), Type.Null()], { description: 'What shares are taken of (usually all requests)' }),
+    base: Type.Union([Type.Integer({ minimum: 0 }), Type.Null()], {
+      description: 'What shares are taken of (usually all requests)',
+    }),
     /** True when rows can overlap (several forms per request): they do not add up to the base. */
     multiple: Type.Boolean(),
   },
@@ -81,7 +87,9 @@ export const DeskWork = Type.Object(
     cases: Figure,
     bySource: Breakdown,
     firstResponse: Type.Object({
-      withinDayShare: Type.Union([Type.Number(), Type.Null()], { description: 'Responded within 24 h / responded' }),
+      withinDayShare: Type.Union([Type.Number(), Type.Null()], {
+        description: 'Responded within 24 h / responded',
+      }),
       averageHours: Type.Union([Type.Number(), Type.Null()]),
       buckets: Breakdown,
     }),
@@ -107,14 +115,19 @@ export const ProtectionOrders = Type.Object(
     byChannel: Breakdown,
     decidedWithinLimit: NullableCount,
     decidedOverLimit: NullableCount,
-    withinLimitShare: Type.Union([Type.Number(), Type.Null()], { description: 'Decided within 72 h of acceptance (24 h when urgent) / decided' }),
+    withinLimitShare: Type.Union([Type.Number(), Type.Null()], {
+      description: 'Decided within 72 h of acceptance (24 h when urgent) / decided',
+    }),
     averageHoursToDecision: Type.Union([Type.Number(), Type.Null()]),
     timeToDecision: Breakdown,
     served: Figure,
     violations: Figure,
     violationOutcomes: Breakdown,
   },
-  { description: 'Protection-order applications by the day they were submitted (court of the application), violations by the day reported' },
+  {
+    description:
+      'Protection-order applications by the day they were submitted (court of the application), violations by the day reported',
+  },
 );
 
 export const WorkReport = Type.Object({
@@ -129,9 +142,15 @@ export const WorkReport = Type.Object({
   rollupsAsOf: Type.Union([Type.String({ format: 'date-time' }), Type.Null()]),
   suppression: Type.Object({
     applied: Type.Boolean(),
-    threshold: Type.Integer({ minimum: 1, description: 'Counts 1 … threshold−1 are hidden (1: nothing hidden)' }),
+    threshold: Type.Integer({
+      minimum: 1,
+      description: 'Counts 1 … threshold−1 are hidden (1: nothing hidden)',
+    }),
   }),
-  series: Type.Object({ granularity: Type.Union([Type.Literal('day'), Type.Literal('month')]), points: Type.Array(SeriesPoint) }),
+  series: Type.Object({
+    granularity: Type.Union([Type.Literal('day'), Type.Literal('month')]),
+    points: Type.Array(SeriesPoint),
+  }),
   usage: Type.Object(
     {
       users: Figure,
@@ -170,7 +189,9 @@ export const WorkReport = Type.Object({
     firstResponse: Type.Object({
       answered: NullableCount,
       unanswered: NullableCount,
-      withinDayShare: Type.Union([Type.Number(), Type.Null()], { description: 'Answered within 24 h / answered' }),
+      withinDayShare: Type.Union([Type.Number(), Type.Null()], {
+        description: 'Answered within 24 h / answered',
+      }),
       averageHours: Type.Union([Type.Number(), Type.Null()]),
       buckets: Breakdown,
     }),
@@ -188,9 +209,13 @@ export type FigureT = Static<typeof Figure>;
 export const WorkReportQuery = Type.Object({
   from: Type.Optional(Day),
   to: Type.Optional(Day),
-  organisation: Type.Optional(Type.String({ maxLength: 40, description: '"all" or an organisation id; default: one’s own' })),
+  organisation: Type.Optional(
+    Type.String({ maxLength: 40, description: '"all" or an organisation id; default: one’s own' }),
+  ),
   language: Type.Optional(Type.Union([Type.Literal('zh-CN'), Type.Literal('en')])),
-  suppress: Type.Optional(Type.Boolean({ default: true, description: 'Hide small counts (default). false: internal figures' })),
+  suppress: Type.Optional(
+    Type.Boolean({ default: true, description: 'Hide small counts (default). false: internal figures' }),
+  ),
   threshold: Type.Optional(Type.Integer({ minimum: 2, maximum: 100, default: 5 })),
 });
 export type WorkReportQueryT = Static<typeof WorkReportQuery>;

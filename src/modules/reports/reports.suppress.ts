@@ -57,8 +57,12 @@ export function gridOf(cells: number[][]): CountGrid {
  * Suppress small counts in a grid with its margins so that no suppressed count can be recovered by
  * subtraction from what is published. `threshold` ≥ 1; 1 publishes everything.
  */
-export function suppressGrid(grid: CountGrid, threshold: number = DEFAULT_SUPPRESSION_THRESHOLD): SuppressedGrid {
-  if (!Number.isInteger(threshold) || threshold < 1) throw new RangeError('The suppression threshold must be a whole number ≥ 1');
+export function suppressGrid(
+  grid: CountGrid,
+  threshold: number = DEFAULT_SUPPRESSION_THRESHOLD,
+): SuppressedGrid {
+  if (!Number.isInteger(threshold) || threshold < 1)
+    throw new RangeError('The suppression threshold must be a whole number ≥ 1');
   const R = grid.cells.length;
   const C = grid.cells[0]?.length ?? 0;
   // The augmented matrix: (R+1) × (C+1); row R holds the column totals, column C the row totals.
@@ -82,8 +86,10 @@ export function suppressGrid(grid: CountGrid, threshold: number = DEFAULT_SUPPRE
   // Every row and column of the augmented matrix is a line whose last member is its total.
   const lines: { cells: Member[]; total: Member }[] = [];
   if (R > 0 && C > 0) {
-    for (let r = 0; r < R; r++) lines.push({ cells: Array.from({ length: C }, (_, c) => [r, c] as const), total: [r, C] });
-    for (let c = 0; c < C; c++) lines.push({ cells: Array.from({ length: R }, (_, r) => [r, c] as const), total: [R, c] });
+    for (let r = 0; r < R; r++)
+      lines.push({ cells: Array.from({ length: C }, (_, c) => [r, c] as const), total: [r, C] });
+    for (let c = 0; c < C; c++)
+      lines.push({ cells: Array.from({ length: R }, (_, r) => [r, c] as const), total: [R, c] });
     lines.push({ cells: Array.from({ length: R }, (_, r) => [r, C] as const), total: [R, C] });
     lines.push({ cells: Array.from({ length: C }, (_, c) => [R, c] as const), total: [R, C] });
   }
@@ -105,12 +111,15 @@ export function suppressGrid(grid: CountGrid, threshold: number = DEFAULT_SUPPRE
         const exposed = hiddenCount === 1 || (!totalHidden && hiddenSum > 0 && hiddenSum < threshold);
         if (!exposed) break;
         // The smallest published non-zero cell protects best while hiding least; zeros only if nothing else.
-        const candidates = line.cells.filter((m) => !isHidden(m)).sort((a, b) => {
-          const va = value(a[0], a[1]);
-          const vb = value(b[0], b[1]);
-          return (va === 0 ? 1 : 0) - (vb === 0 ? 1 : 0) || va - vb;
-        });
-        const next = candidates.find((m) => value(m[0], m[1]) > 0) ?? (totalHidden ? candidates[0] : undefined);
+        const candidates = line.cells
+          .filter((m) => !isHidden(m))
+          .sort((a, b) => {
+            const va = value(a[0], a[1]);
+            const vb = value(b[0], b[1]);
+            return (va === 0 ? 1 : 0) - (vb === 0 ? 1 : 0) || va - vb;
+          });
+        const next =
+          candidates.find((m) => value(m[0], m[1]) > 0) ?? (totalHidden ? candidates[0] : undefined);
         if (next) hide(next);
         else if (!totalHidden) hide(line.total);
         else break; // every member is hidden already
@@ -134,7 +143,11 @@ export function suppressGrid(grid: CountGrid, threshold: number = DEFAULT_SUPPRE
  * A list of counts that add up to a published total (a one-dimensional table: by type, by region …).
  * Returns the published counts (`null` = suppressed) and the total (`null` when it is itself small).
  */
-export function suppressList(counts: number[], threshold: number = DEFAULT_SUPPRESSION_THRESHOLD, total?: number): { counts: (number | null)[]; total: number | null } {
+export function suppressList(
+  counts: number[],
+  threshold: number = DEFAULT_SUPPRESSION_THRESHOLD,
+  total?: number,
+): { counts: (number | null)[]; total: number | null } {
   if (counts.length === 0) {
     const t = total ?? 0;
     return { counts: [], total: t > 0 && t < threshold ? null : t };
@@ -151,7 +164,10 @@ export function suppressList(counts: number[], threshold: number = DEFAULT_SUPPR
 }
 
 /** A single figure on its own (a headline count): published only when it is not small. */
-export function suppressCount(count: number, threshold: number = DEFAULT_SUPPRESSION_THRESHOLD): number | null {
+export function suppressCount(
+  count: number,
+  threshold: number = DEFAULT_SUPPRESSION_THRESHOLD,
+): number | null {
   return count > 0 && count < threshold ? null : count;
 }
 

@@ -61,7 +61,9 @@ export function siteRoutes(app: FastifyInstance): void {
             <p>{t('home.privacy')}</p>
             <PortalNav p={p} />
             <p class="hint">
-              <a href={p.neutral ? request.localePath('/') : `${request.localePath('/')}?n=1`}>{p.neutral ? t('help.neutral.off') : t('help.neutral.on')}</a>
+              <a href={p.neutral ? request.localePath('/') : `${request.localePath('/')}?n=1`}>
+                {p.neutral ? t('help.neutral.off') : t('help.neutral.on')}
+              </a>
               {' — '}
               {t('help.neutral.hint')}
             </p>

@@ -16,12 +16,30 @@ export const LOCALES = ['zh-CN', 'en'] as const;
 export type Locale = (typeof LOCALES)[number];
 export const DEFAULT_LOCALE: Locale = 'zh-CN';
 
-const zhCN = { ...platformZh, ...identityZh, ...helpZh, ...helplineZh, ...evidenceZh, ...reportsZh, ...ordersZh, ...directoryAdminZh } as const;
+const zhCN = {
+  ...platformZh,
+  ...identityZh,
+  ...helpZh,
+  ...helplineZh,
+  ...evidenceZh,
+  ...reportsZh,
+  ...ordersZh,
+  ...directoryAdminZh,
+} as const;
 export type MessageKey = keyof typeof zhCN;
 
 export const catalogs: Record<Locale, Record<MessageKey, string>> = {
   'zh-CN': zhCN,
-  en: { ...platformEn, ...identityEn, ...helpEn, ...helplineEn, ...evidenceEn, ...reportsEn, ...ordersEn, ...directoryAdminEn },
+  en: {
+    ...platformEn,
+    ...identityEn,
+    ...helpEn,
+    ...helplineEn,
+    ...evidenceEn,
+    ...reportsEn,
+    ...ordersEn,
+    ...directoryAdminEn,
+  },
 };
 
 export type MessageParams = Record<string, string | number>;

@@ -37,7 +37,10 @@ export class AssetRegistry {
   private readonly byUrlName = new Map<string, Asset>();
 
   constructor(dir: string = WEB_DIR) {
-    const files = [...readdirSync(dir).map((file) => [file, path.join(dir, file)] as const), ...Object.entries(VENDORED)];
+    const files = [
+      ...readdirSync(dir).map((file) => [file, path.join(dir, file)] as const),
+      ...Object.entries(VENDORED),
+    ];
     for (const [file, source] of files) {
       const ext = path.extname(file);
       const contentType = TYPES[ext];

@@ -11,10 +11,17 @@ import type { RecordFixture } from './types.ts';
 
 const BYTES = Buffer.from('%PDF-1.4\n% access-matrix fixture\n%%EOF\n');
 
-export async function makeEvidenceItem(t: TestApp, ownerRef: string, journalEntryId: string | null = null): Promise<string> {
+export async function makeEvidenceItem(
+  t: TestApp,
+  ownerRef: string,
+  journalEntryId: string | null = null,
+): Promise<string> {
   const id = randomUUID();
   const objectKey = `${itemPrefix(id)}original`;
-  await t.app.evidence.storage.put(objectKey, Readable.from([BYTES]).pipe(t.keyring.encryptStream(itemContext(id))));
+  await t.app.evidence.storage.put(
+    objectKey,
+    Readable.from([BYTES]).pipe(t.keyring.encryptStream(itemContext(id))),
+  );
   await t.db
     .insertInto('evidence_item')
     .values({
@@ -25,7 +32,10 @@ export async function makeEvidenceItem(t: TestApp, ownerRef: string, journalEntr
       journal_entry_id: journalEntryId,
       evidence_type: 'police_records',
       incident_date: '2026-11-01',
-      meta: t.keyring.seal(Buffer.from(JSON.stringify({ filename: 'record.pdf', description: '' })), `evidence_item.meta:${id}`),
+      meta: t.keyring.seal(
+        Buffer.from(JSON.stringify({ filename: 'record.pdf', description: '' })),
+        `evidence_item.meta:${id}`,
+      ),
       size: BYTES.length,
       sha256: createHash('sha256').update(BYTES).digest('hex'),
       media_type: 'application/pdf',
@@ -38,7 +48,13 @@ export async function makeEvidenceItem(t: TestApp, ownerRef: string, journalEntr
 }
 
 /** A desk case for a help request, in an organisation (unassigned unless an account is given). */
-export async function makeDeskCase(t: TestApp, organisationId: string, regionCode: string, helpRequestId: string, assignedAccountId: string | null = null): Promise<void> {
+export async function makeDeskCase(
+  t: TestApp,
+  organisationId: string,
+  regionCode: string,
+  helpRequestId: string,
+  assignedAccountId: string | null = null,
+): Promise<void> {
   await t.db
     .insertInto('helpline_case')
     .values({
@@ -64,7 +80,10 @@ export const recordFixtures: RecordFixture[] = [
         await makeDeskCase(t, organisationId, regionCode, helpRequestId);
         return makeEvidenceItem(t, `help-case:${helpRequestId}`);
       };
-      return { own: await make(c.ownOrganisationId, c.ownRegionCode), other: await make(c.otherOrganisationId, c.otherRegionCode) };
+      return {
+        own: await make(c.ownOrganisationId, c.ownRegionCode),
+        other: await make(c.otherOrganisationId, c.otherRegionCode),
+      };
     },
   },
 ];

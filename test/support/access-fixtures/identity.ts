@@ -21,7 +21,13 @@ export const recordFixtures: RecordFixture[] = [
         const owner = await makeStaff(t, organisationId, [c.role]);
         const row = await t.db
           .insertInto('staff_passkey')
-          .values({ account_id: owner.accountId, credential_id: randomBytes(16).toString('base64url'), public_key: randomBytes(77), counter: 0, transports: ['internal'] })
+          .values({
+            account_id: owner.accountId,
+            credential_id: randomBytes(16).toString('base64url'),
+            public_key: randomBytes(77),
+            counter: 0,
+            transports: ['internal'],
+          })
           .returning('id')
           .executeTakeFirstOrThrow();
         return row.id;

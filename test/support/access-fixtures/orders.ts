@@ -40,7 +40,11 @@ async function application(t: TestApp, courtId: string, regionCode: string): Pro
   return id;
 }
 
-async function order(t: TestApp, courtId: string, regionCode: string): Promise<{ orderId: string; applicationId: string }> {
+async function order(
+  t: TestApp,
+  courtId: string,
+  regionCode: string,
+): Promise<{ orderId: string; applicationId: string }> {
   const applicationId = await application(t, courtId, regionCode);
   const orderId = randomUUID();
   const token = randomBytes(24).toString('base64url');
@@ -66,8 +70,14 @@ async function order(t: TestApp, courtId: string, regionCode: string): Promise<{
   return { orderId, applicationId };
 }
 
-const pair = (make: (t: TestApp, organisationId: string, regionCode: string) => Promise<string>): RecordFixture['create'] =>
-  async (t, c) => ({ own: await make(t, c.ownOrganisationId, c.ownRegionCode), other: await make(t, c.otherOrganisationId, c.otherRegionCode) });
+const pair =
+  (
+    make: (t: TestApp, organisationId: string, regionCode: string) => Promise<string>,
+  ): RecordFixture['create'] =>
+  async (t, c) => ({
+    own: await make(t, c.ownOrganisationId, c.ownRegionCode),
+    other: await make(t, c.otherOrganisationId, c.otherRegionCode),
+  });
 
 export const recordFixtures: RecordFixture[] = [
   { recordType: 'order_application', create: pair(application) },
@@ -76,7 +86,17 @@ export const recordFixtures: RecordFixture[] = [
     create: pair(async (t, organisationId, regionCode) => {
       const applicationId = await application(t, randomUUID(), regionCode);
       const id = randomUUID();
-      await t.db.insertInto('order_review_task').values({ id, application_id: applicationId, agency: 'police', organisation_id: organisationId, organisation_region_code: regionCode, status: 'open' }).execute();
+      await t.db
+        .insertInto('order_review_task')
+        .values({
+          id,
+          application_id: applicationId,
+          agency: 'police',
+          organisation_id: organisationId,
+          organisation_region_code: regionCode,
+          status: 'open',
+        })
+        .execute();
       return id;
     }),
   },
@@ -86,7 +106,10 @@ export const recordFixtures: RecordFixture[] = [
     create: pair(async (t, o, r) => {
       const { orderId } = await order(t, o, r);
       const id = randomUUID();
-      await t.db.insertInto('order_service_task').values({ id, order_id: orderId, party: 'respondent', status: 'open' }).execute();
+      await t.db
+        .insertInto('order_service_task')
+        .values({ id, order_id: orderId, party: 'respondent', status: 'open' })
+        .execute();
       return id;
     }),
   },
@@ -95,7 +118,18 @@ export const recordFixtures: RecordFixture[] = [
     create: pair(async (t, o, r) => {
       const { orderId } = await order(t, o, r);
       const id = randomUUID();
-      await t.db.insertInto('order_violation').values({ id, order_id: orderId, reported_by: 'police', reporter_ref: 'staff:x', occurred_on: '2026-11-01', description: t.keyring.sealText('x', `order_violation.description:${id}`), status: 'reported' }).execute();
+      await t.db
+        .insertInto('order_violation')
+        .values({
+          id,
+          order_id: orderId,
+          reported_by: 'police',
+          reporter_ref: 'staff:x',
+          occurred_on: '2026-11-01',
+          description: t.keyring.sealText('x', `order_violation.description:${id}`),
+          status: 'reported',
+        })
+        .execute();
       return id;
     }),
   },
@@ -105,7 +139,16 @@ export const recordFixtures: RecordFixture[] = [
       const id = randomUUID();
       await t.db
         .insertInto('police_warning')
-        .values({ id, organisation_id: organisationId, region_code: regionCode, warning_number: `W-${id}`, particulars: t.keyring.sealText('{}', `police_warning.particulars:${id}`), issued_by: randomUUID(), issued_at: new Date(), follow_up_due_at: new Date(Date.now() + 7 * 86_400_000) })
+        .values({
+          id,
+          organisation_id: organisationId,
+          region_code: regionCode,
+          warning_number: `W-${id}`,
+          particulars: t.keyring.sealText('{}', `police_warning.particulars:${id}`),
+          issued_by: randomUUID(),
+          issued_at: new Date(),
+          follow_up_due_at: new Date(Date.now() + 7 * 86_400_000),
+        })
         .execute();
       return id;
     }),

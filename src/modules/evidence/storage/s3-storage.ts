@@ -60,11 +60,18 @@ export class S3Storage implements EvidenceStorage {
     const second = first.done ? first : await parts.next();
     if (second.done) {
       await this.client.send(
-        new PutObjectCommand({ Bucket: this.bucket, Key: key, Body: firstPart, ContentLength: firstPart.length }),
+        new PutObjectCommand({
+          Bucket: this.bucket,
+          Key: key,
+          Body: firstPart,
+          ContentLength: firstPart.length,
+        }),
       );
       return { bytes: firstPart.length };
     }
-    const created = await this.client.send(new CreateMultipartUploadCommand({ Bucket: this.bucket, Key: key }));
+    const created = await this.client.send(
+      new CreateMultipartUploadCommand({ Bucket: this.bucket, Key: key }),
+    );
     const uploadId = created.UploadId;
     if (!uploadId) throw new Error('The object store returned no multipart upload id');
     const done: { ETag: string; PartNumber: number }[] = [];
@@ -91,7 +98,12 @@ export class S3Storage implements EvidenceStorage {
       await send(second.value);
       for (let next = await parts.next(); !next.done; next = await parts.next()) await send(next.value);
       await this.client.send(
-        new CompleteMultipartUploadCommand({ Bucket: this.bucket, Key: key, UploadId: uploadId, MultipartUpload: { Parts: done } }),
+        new CompleteMultipartUploadCommand({
+          Bucket: this.bucket,
+          Key: key,
+          UploadId: uploadId,
+          MultipartUpload: { Parts: done },
+        }),
       );
       return { bytes };
     } catch (error) {
@@ -109,7 +121,8 @@ export class S3Storage implements EvidenceStorage {
       if (!(result.Body instanceof Readable)) throw new Error('The object store returned no body');
       return result.Body;
     } catch (error) {
-      if (error instanceof NoSuchKey || (error as { name?: string }).name === 'NoSuchKey') throw new ObjectNotFoundError(key);
+      if (error instanceof NoSuchKey || (error as { name?: string }).name === 'NoSuchKey')
+        throw new ObjectNotFoundError(key);
       throw error;
     }
   }
@@ -125,7 +138,8 @@ export class S3Storage implements EvidenceStorage {
     for (;;) {
       const keys = await this.list(prefix, 1000);
       if (keys.length === 0) return;
-      for (let i = 0; i < keys.length; i += 4) await Promise.all(keys.slice(i, i + 4).map((key) => this.delete(key)));
+      for (let i = 0; i < keys.length; i += 4)
+        await Promise.all(keys.slice(i, i + 4).map((key) => this.delete(key)));
     }
   }
 

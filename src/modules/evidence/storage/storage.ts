@@ -30,5 +30,6 @@ export class ObjectNotFoundError extends Error {
 
 /** Keys are built from ids only (no names, nothing personal): `uploads/<id>/<n>-<rand>`, `items/<id>/...`. */
 export function assertSafeKey(key: string): void {
-  if (!/^[a-z]+(\/[A-Za-z0-9._-]+)+$/.test(key) || key.includes('..')) throw new Error(`Unsafe object key ${key}`);
+  if (!/^[a-z]+(\/[A-Za-z0-9._-]+)+$/.test(key) || key.includes('..'))
+    throw new Error(`Unsafe object key ${key}`);
 }
