@@ -1,10 +1,12 @@
 /** Shared helpers for benchmarks: a real server process on the embedded PostgreSQL, RSS, autocannon. */
 import { spawn, type ChildProcess } from 'node:child_process';
+import { readFileSync } from 'node:fs';
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { createServer } from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import autocannon from 'autocannon';
+import { ensureBuilt } from '../scripts/build.mjs';
 
 const root = path.resolve(import.meta.dirname, '..');
 
@@ -25,11 +27,31 @@ export interface BenchServer {
   stop(): Promise<void>;
 }
 
-/** Start `src/server.ts` as an operator would, on a fresh embedded PostgreSQL (or DATABASE_URL if given). */
-export async function startBenchServer(env: Record<string, string> = {}): Promise<BenchServer> {
+/**
+ * How a server is started: `compiled` as `npm start` runs it (the JavaScript in dist/, built when stale, with the
+ * Node flags of package.json's start script), or `source` through the tsx loader as the tests and `npm run dev` do.
+ */
+export type ServerBuild = 'compiled' | 'source';
+
+function serverCommand(build: ServerBuild): string[] {
+  if (build === 'source') return ['--import', 'tsx', 'src/server.ts'];
+  ensureBuilt();
+  const start = (
+    JSON.parse(readFileSync(path.join(root, 'package.json'), 'utf8')) as { scripts: { start: string } }
+  ).scripts.start;
+  const flags = start.split(/\s+/).filter((word) => word.startsWith('--'));
+  return [...flags, 'dist/server.js'];
+}
+
+/** Start the server as an operator would (`npm start`), on a fresh embedded PostgreSQL (or DATABASE_URL if given). */
+export async function startBenchServer(
+  env: Record<string, string> = {},
+  build: ServerBuild = 'compiled',
+  options: { quietStdout?: boolean } = {},
+): Promise<BenchServer> {
   const dataDir = await mkdtemp(path.join(os.tmpdir(), 'anxin-bench-'));
   const port = await freePort();
-  const child = spawn(process.execPath, ['--import', 'tsx', 'src/server.ts'], {
+  const child = spawn(process.execPath, serverCommand(build), {
     cwd: root,
     env: {
       ...process.env,
@@ -41,7 +63,8 @@ export async function startBenchServer(env: Record<string, string> = {}): Promis
       PORT: String(port),
       ...env,
     },
-    stdio: ['ignore', 'inherit', 'inherit'],
+    // Logs at the level asked for are still written (as in production), to /dev/null when quiet.
+    stdio: ['ignore', options.quietStdout ? 'ignore' : 'inherit', 'inherit'],
   });
   const url = `http://127.0.0.1:${port}`;
   const deadline = Date.now() + 120_000;

@@ -1,8 +1,10 @@
 /**
- * The protection-order one-stop: the court docket query with 100,000 applications in the database (target
- * p99 < 20 ms) and generating the order PDF (target < 200 ms each), on a fresh embedded PostgreSQL (or
- * DATABASE_URL when set). Applications are spread over 50 courts, most of them decided long ago, as in a
- * province after some years; the benchmarked court has about 2,000, of which about 100 are open.
+ * The protection-order one-stop: the court docket with 100,000 applications in the database, as a clerk meets it —
+ * `GET /api/orders/docket` over HTTP from a real server process started as `npm start` runs it, at the default log
+ * level (target p99 ≤ 20 ms) — and generating the order PDF (target < 200 ms each), on a fresh embedded PostgreSQL
+ * (or DATABASE_URL when set). The service call alone is timed too, interleaved with the HTTP requests, to show
+ * what HTTP adds. Applications are spread over 50 courts, most of them decided long ago, as in a province after
+ * some years; each court has about 2,000, of which about 100 are open.
  */
 import { randomUUID } from 'node:crypto';
 import { mkdtemp, rm } from 'node:fs/promises';
@@ -16,10 +18,16 @@ import { Keyring } from '../src/platform/crypto.ts';
 import { isRegionCode } from '../src/modules/identity/regions.ts';
 import { organisationDirectory } from '../src/modules/orders/orders.seams.ts';
 import { OrdersService, type OrdersActor } from '../src/modules/orders/orders.service.ts';
-import { freePort } from './_support.ts';
+import { createSession } from '../src/modules/identity/sessions.ts';
+import { freePort, startBenchServer } from './_support.ts';
 
 const APPLICATIONS = 100_000;
 const COURTS = 50;
+
+export const targets = [
+  { figure: 'docket.http.p99Ms', atMost: 20, unit: 'ms' },
+  { figure: 'orderPdf.p99Ms', atMost: 200, unit: 'ms' },
+];
 
 function percentile(sorted: number[], p: number): number {
   return Math.round(sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))]! * 100) / 100;
@@ -35,10 +43,11 @@ export async function run(): Promise<Record<string, unknown>> {
     ...(process.env.DATABASE_URL ? { DATABASE_URL: process.env.DATABASE_URL } : {}),
   });
   const database = await openDatabase(config, () => undefined);
+  const masterKey = Buffer.alloc(32, 7);
   try {
     await migrateToLatest(database.db);
     const db = database.db;
-    const keyring = new Keyring(Buffer.alloc(32, 7));
+    const keyring = new Keyring(masterKey);
     const courts: string[] = [];
     for (let i = 0; i < COURTS; i++) {
       const row = await db
@@ -82,16 +91,68 @@ export async function run(): Promise<Record<string, unknown>> {
       evidence: () => undefined,
       isRegion: isRegionCode,
     });
-    const court = courts[0]!;
-    for (let i = 0; i < 20; i++) await service.listDocket(court); // warm up
-    const times: number[] = [];
-    let rows = 0;
-    for (let i = 0; i < 500; i++) {
-      const t0 = performance.now();
-      rows = (await service.listDocket(courts[i % COURTS]!)).length;
-      times.push(performance.now() - t0);
+
+    // One clerk per court, each with a full session made as the sign-in makes it (same keys as the server).
+    const sessionKeys = { token: keyring.deriveKey('identity.token'), csrf: keyring.deriveKey('csrf') };
+    const cookies: string[] = [];
+    for (const [i, court] of courts.entries()) {
+      const clerk = await db
+        .insertInto('staff_account')
+        .values({
+          organisation_id: court,
+          email: `clerk${i}@court.example`,
+          display_name: `书记员 ${i}`,
+          status: 'active',
+          locale: 'zh-CN',
+          password_hash: 'x',
+          mfa_enrolled_at: new Date(),
+        })
+        .returning('id')
+        .executeTakeFirstOrThrow();
+      await db
+        .insertInto('staff_account_role')
+        .values({ account_id: clerk.id, role: 'court_clerk' })
+        .execute();
+      cookies.push(`anxin_session=${(await createSession(db, sessionKeys, clerk.id, 'full')).token}`);
     }
-    times.sort((a, b) => a - b);
+    const server = await startBenchServer(
+      {
+        DATABASE_URL: database.connectionString,
+        ANXIN_MASTER_KEY: masterKey.toString('base64'),
+        ANXIN_LOG_LEVEL: 'info',
+        ANXIN_RATE_LIMIT_PER_MINUTE: '1000000',
+      },
+      'compiled',
+      { quietStdout: true },
+    );
+    const http: number[] = [];
+    const inProcess: number[] = [];
+    let rows = 0;
+    try {
+      const docket = async (i: number) => {
+        const response = await fetch(`${server.url}/api/orders/docket`, {
+          headers: { cookie: cookies[i % COURTS]!, 'accept-encoding': 'br, gzip' },
+        });
+        if (response.status !== 200) throw new Error(`the docket answered ${response.status}`);
+        return ((await response.json()) as { items: unknown[] }).items.length;
+      };
+      for (let i = 0; i < 50; i++) {
+        await docket(i); // warm up
+        await service.listDocket(courts[i % COURTS]!);
+      }
+      for (let i = 0; i < 1_000; i++) {
+        const t0 = performance.now();
+        rows = await docket(i);
+        http.push(performance.now() - t0);
+        const t1 = performance.now();
+        await service.listDocket(courts[i % COURTS]!);
+        inProcess.push(performance.now() - t1);
+      }
+    } finally {
+      await server.stop();
+    }
+    http.sort((a, b) => a - b);
+    inProcess.sort((a, b) => a - b);
 
     // A real granted order through the service, then its PDF for each copy.
     const actor: OrdersActor = {
@@ -103,7 +164,7 @@ export async function run(): Promise<Record<string, unknown>> {
       actor,
       {
         applicant: { name: '李梅', regionCode: '320102', address: '南京市玄武区梅园新村17号' },
-        respondent: { name: '王强', idNumber: '320102198801011234' },
+        respondent: { name: '王强', idNumber: '320102198801011236' },
         relationship: 'spouse',
         incidents: [
           { date: '2026-10-03', description: '殴打' },
@@ -143,11 +204,18 @@ export async function run(): Promise<Record<string, unknown>> {
       seedMs,
       docket: {
         rowsPerCourt: rows,
-        samples: times.length,
-        p50Ms: percentile(times, 50),
-        p99Ms: percentile(times, 99),
-        maxMs: percentile(times, 100),
-        targetP99Ms: 20,
+        http: {
+          samples: http.length,
+          p50Ms: percentile(http, 50),
+          p99Ms: percentile(http, 99),
+          maxMs: percentile(http, 100),
+        },
+        serviceOnly: {
+          samples: inProcess.length,
+          p50Ms: percentile(inProcess, 50),
+          p99Ms: percentile(inProcess, 99),
+          maxMs: percentile(inProcess, 100),
+        },
       },
       orderPdf: {
         firstIncludingFontLoadMs: firstPdfMs,
@@ -156,7 +224,6 @@ export async function run(): Promise<Record<string, unknown>> {
         p99Ms: percentile(pdfTimes, 99),
         maxMs: percentile(pdfTimes, 100),
         bytes,
-        targetMs: 200,
       },
     };
   } finally {

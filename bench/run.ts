@@ -10,8 +10,41 @@ import path from 'node:path';
 const dir = import.meta.dirname;
 const resultsDir = path.join(dir, 'results');
 
+/**
+ * A target a benchmark states before it runs (exported as `targets`): the figure at a dotted path of its result,
+ * with an upper (`atMost`) or lower (`atLeast`) bound. Every run judges every target: met or missed.
+ */
+export interface Target {
+  figure: string;
+  atMost?: number;
+  atLeast?: number;
+  unit?: string;
+}
+
 interface BenchModule {
+  targets?: Target[];
   run(): Promise<Record<string, unknown>>;
+}
+
+function judge(targets: Target[], figures: Record<string, unknown>) {
+  return targets.map((target) => {
+    const value = target.figure
+      .split('.')
+      .reduce<unknown>(
+        (v, key) => (v && typeof v === 'object' ? (v as Record<string, unknown>)[key] : undefined),
+        figures,
+      );
+    const met =
+      typeof value === 'number' &&
+      (target.atMost === undefined || value <= target.atMost) &&
+      (target.atLeast === undefined || value >= target.atLeast);
+    return { ...target, value: typeof value === 'number' ? value : null, verdict: met ? 'met' : 'missed' };
+  });
+}
+
+function targetLine(t: ReturnType<typeof judge>[number]): string {
+  const bound = t.atMost !== undefined ? `≤ ${t.atMost}` : `≥ ${t.atLeast}`;
+  return `- ${t.verdict === 'met' ? '✅ met' : '❌ missed'}: \`${t.figure}\` = ${t.value ?? 'not measured'} (target ${bound}${t.unit ? ` ${t.unit}` : ''})`;
 }
 
 async function main(): Promise<void> {
@@ -45,16 +78,27 @@ async function main(): Promise<void> {
     try {
       const module = (await import(path.join(dir, `${name}.ts`))) as BenchModule;
       const figures = await module.run();
+      const targets = judge(module.targets ?? [], figures);
       const result = {
         name,
         ranAt: new Date().toISOString(),
         seconds: (Date.now() - started) / 1000,
         machine,
         quick: process.env.BENCH_QUICK === '1',
+        targets,
         figures,
       };
       await writeFile(path.join(resultsDir, `${name}.json`), JSON.stringify(result, null, 2) + '\n');
-      summary.push(`## ${name}`, '', '```json', JSON.stringify(figures, null, 2), '```', '');
+      summary.push(
+        `## ${name}`,
+        '',
+        ...targets.map(targetLine),
+        ...(targets.length ? [''] : []),
+        '```json',
+        JSON.stringify(figures, null, 2),
+        '```',
+        '',
+      );
       console.log(JSON.stringify(figures, null, 2));
     } catch (error) {
       failed += 1;
@@ -69,10 +113,14 @@ async function main(): Promise<void> {
     const earlier = JSON.parse(await readFile(path.join(resultsDir, file), 'utf8')) as {
       ranAt?: string;
       figures?: unknown;
+      targets?: ReturnType<typeof judge>;
     };
+    const judged = earlier.targets ?? [];
     summary.push(
       `## ${name} (from an earlier run, ${earlier.ranAt ?? 'time unknown'})`,
       '',
+      ...judged.map(targetLine),
+      ...(judged.length ? [''] : []),
       '```json',
       JSON.stringify(earlier.figures ?? earlier, null, 2),
       '```',

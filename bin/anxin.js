@@ -1,17 +1,21 @@
 #!/usr/bin/env node
-// `npx anxin …`: runs the TypeScript CLI through tsx on the project's Node 24.
+// `npx anxin …`: the command line, compiled (built first when dist/ is missing or stale), in this process, on
+// the project's Node 24 (the `node` dev dependency) when the machine's own Node is older.
 import { spawnSync } from 'node:child_process';
-import { fileURLToPath } from 'node:url';
+import { existsSync } from 'node:fs';
 import path from 'node:path';
 
-const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
-const node = path.join(root, 'node_modules', '.bin', 'node');
-const result = spawnSync(
-  node,
-  ['--import', 'tsx', path.join(root, 'src', 'cli.ts'), ...process.argv.slice(2)],
-  {
-    stdio: 'inherit',
-    cwd: process.cwd(),
-  },
-);
-process.exit(result.status ?? 1);
+const node24 = path.resolve(import.meta.dirname, '..', 'node_modules', '.bin', 'node');
+if (Number(process.versions.node.split('.')[0]) < 24 && existsSync(node24)) {
+  const result = spawnSync(node24, [import.meta.filename, ...process.argv.slice(2)], { stdio: 'inherit' });
+  process.exit(result.status ?? 1);
+}
+const { ensureBuilt } = await import('../scripts/build.mjs');
+try {
+  ensureBuilt();
+} catch (error) {
+  process.stderr.write(`anxin: ${error instanceof Error ? error.message : String(error)}\n`);
+  process.exit(1);
+}
+const { runCli } = await import('../dist/cli.js');
+process.exit(await runCli(process.argv.slice(2)));

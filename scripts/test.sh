@@ -10,6 +10,9 @@ export PATH="$PWD/node_modules/.bin:$PATH"
 
 bash scripts/ensure-system-deps.sh
 
+# The production build (what `npm start` runs), so tests that start the app the README's way find it current.
+node scripts/build.mjs --if-stale
+
 mkdir -p test-results
 status=0
 # Every project but `load` (the 10-minute soak has its own command: npm run test:load).

@@ -223,7 +223,8 @@ describe('legal clock', () => {
       })
     ).orderId!;
     const until = (await s.loadOrder(orderId)).valid_until;
-    expect(until.toISOString()).toBe('2027-03-01T00:00:00.000Z');
+    // One month from 1 February (Beijing) ends at the end of 28 February, as the courts count.
+    expect(until.toISOString()).toBe('2027-02-28T15:59:59.999Z');
     now = new Date(until.getTime() - 15 * DAY);
     await sweepBoth();
     expect((await alerts(orderId)).filter((k) => k.startsWith('expiry'))).toEqual([]);
@@ -254,6 +255,29 @@ describe('legal clock', () => {
     // Her timeline shows the reminders and the expiry.
     const steps = (await s.timeline(id)).map((x) => x.kind);
     expect(steps.slice(-3)).toEqual(['expiring', 'expiring', 'expired']);
+  });
+
+  it('extends an order from its current end, not from the day of the extension', async () => {
+    now = new Date('2026-12-15T02:00:00Z'); // 10:00 on 15 December in Beijing
+    const id = await acceptedApplication(false);
+    const s = t.app.ordersService;
+    const orderId = (
+      await s.decide(staff(w.judge.accountId), id, {
+        outcome: 'grant',
+        measures: ['no_violence'],
+        validMonths: 6,
+      })
+    ).orderId!;
+    expect((await s.loadOrder(orderId)).valid_until.toISOString()).toBe('2027-06-14T15:59:59.999Z'); // to 14 June
+    now = new Date('2026-12-16T02:00:00Z'); // a day later
+    const extend = (input: { validMonths?: number; validUntil?: string }) =>
+      s.modifyOrder(staff(w.judge.accountId), orderId, { change: 'extend', reasons: '仍有危险', ...input });
+    await expect(extend({ validMonths: 7 })).rejects.toMatchObject({ code: 'VALIDATION' });
+    await expect(extend({ validUntil: '2027-12-15' })).rejects.toMatchObject({ code: 'VALIDATION' }); // over 6 months from the current end
+    expect((await s.loadOrder(orderId)).valid_until.toISOString()).toBe('2027-06-14T15:59:59.999Z');
+    await extend({ validMonths: 6 });
+    // Six more months from 15 June: to 14 December 2027 (counted from today, it added a day).
+    expect((await s.loadOrder(orderId)).valid_until.toISOString()).toBe('2027-12-14T15:59:59.999Z');
   });
 
   it('delivers each notification once through the outbox and pg-boss with two processes running', async () => {

@@ -77,7 +77,7 @@ export function completeApplication(evidenceIds: string[] = []): ApplicationInpu
       address: APPLICANT_ADDRESS,
       phone: '13800138000',
     },
-    respondent: { name: '王强', gender: 'male', idNumber: '320102198801011234', regionCode: '320106' },
+    respondent: { name: '王强', gender: 'male', idNumber: '320102198801011236', regionCode: '320106' },
     relationship: 'spouse',
     incidents: [
       { date: '2026-10-03', description: '他用皮带抽打我的后背，并把我锁在卧室里一整夜。' },

@@ -9,7 +9,10 @@ import {
   chineseDate,
   clockState,
   decisionProblems,
+  extensionStart,
+  isIdNumber,
   orderValidUntil,
+  periodEnd,
   reconsiderationClosesAt,
   rulingDeadline,
   servingOrganisation,
@@ -138,9 +141,13 @@ describe('clock and validity', () => {
   it('keeps validity within 6 months (ADVL 30), clamping month ends', () => {
     expect(addMonths(new Date('2026-08-31T10:00:00Z'), 6).toISOString()).toBe('2027-02-28T10:00:00.000Z');
     const from = new Date('2026-11-21T02:00:00Z');
-    expect(orderValidUntil({ validMonths: 6 }, from)?.toISOString()).toBe('2027-05-21T02:00:00.000Z');
+    // Six months from 21 November (Beijing) ends at the end of 20 May, as the courts count.
+    expect(orderValidUntil({ validMonths: 6 }, from)?.toISOString()).toBe('2027-05-20T15:59:59.999Z');
     expect(orderValidUntil({ validMonths: 7 }, from)).toBeUndefined();
-    expect(orderValidUntil({ validUntil: '2027-05-21' }, from)).toBeDefined();
+    expect(orderValidUntil({ validUntil: '2027-05-20' }, from)?.toISOString()).toBe(
+      '2027-05-20T15:59:59.999Z',
+    );
+    expect(orderValidUntil({ validUntil: '2027-05-21' }, from)).toBeUndefined();
     expect(orderValidUntil({ validUntil: '2027-06-30' }, from)).toBeUndefined();
     expect(orderValidUntil({ validUntil: '2026-11-20' }, from)).toBeUndefined();
     expect(
@@ -149,6 +156,27 @@ describe('clock and validity', () => {
       ),
     ).toEqual(['validUntil']);
     expect(decisionProblems({ outcome: 'reject' }, from).map((p) => p.field)).toEqual(['reasons']);
+  });
+  it('counts validity as the courts do: the day before the same date, or the month end when there is none', () => {
+    expect(periodEnd(new Date('2026-03-15T02:00:00Z'), 6).toISOString()).toBe('2026-09-14T15:59:59.999Z');
+    expect(periodEnd(new Date('2026-08-31T02:00:00Z'), 6).toISOString()).toBe('2027-02-28T15:59:59.999Z');
+    expect(periodEnd(new Date('2026-08-28T02:00:00Z'), 6).toISOString()).toBe('2027-02-27T15:59:59.999Z');
+    // 23:30 UTC on 14 March is already 15 March in Beijing.
+    expect(periodEnd(new Date('2026-03-14T23:30:00Z'), 1).toISOString()).toBe('2026-04-14T15:59:59.999Z');
+    expect(extensionStart(new Date('2026-09-14T15:59:59.999Z')).toISOString()).toBe(
+      '2026-09-14T16:00:00.000Z',
+    );
+  });
+  it('checks an ID number by its date of birth and GB 11643 check character', () => {
+    expect(isIdNumber('110105199003078115')).toBe(true);
+    expect(isIdNumber('320102198801011236')).toBe(true);
+    expect(isIdNumber('11010519900307811x')).toBe(false);
+    expect(isIdNumber('320102198801011234')).toBe(false); // one digit wrong: the check character no longer matches
+    expect(isIdNumber('110105199013078115')).toBe(false); // month 13
+    expect(isIdNumber('11010519900307811')).toBe(false);
+    expect(
+      problems({ ...completeApplication(), respondent: { name: '王强', idNumber: '320102198801011234' } }),
+    ).toEqual(['respondent.idNumber']);
   });
   it('closes reconsideration 5 days after the ruling (ADVL 31)', () => {
     expect(reconsiderationClosesAt(accepted).toISOString()).toBe('2026-11-26T00:00:00.000Z');

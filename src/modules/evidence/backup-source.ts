@@ -7,15 +7,15 @@ import type { Config } from '../../config.ts';
 import { createStorage } from './storage/index.ts';
 
 export function evidenceBackupSource(config: Config): BackupFileSource {
-  const storage = createStorage(config.evidence);
+  const opened = createStorage(config.evidence);
   return {
     name: 'evidence',
     async *list() {
-      for (const key of await storage.list('')) yield { key };
+      for (const key of await (await opened).list('')) yield { key };
     },
-    read: (key) => storage.get(key),
+    read: async (key) => (await opened).get(key),
     write: async (key, body) => {
-      await storage.put(key, body);
+      await (await opened).put(key, body);
     },
   };
 }

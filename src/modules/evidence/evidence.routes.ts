@@ -60,7 +60,7 @@ const ItemBody = Type.Object({
 
 export async function evidenceModule(app: FastifyInstance): Promise<void> {
   const config = app.config.evidence;
-  const storage = createStorage(config);
+  const storage = await createStorage(config);
   const service = new EvidenceService(
     app.db,
     app.keyring,

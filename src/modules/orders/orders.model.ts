@@ -148,6 +148,24 @@ export interface ApplicationInput {
 }
 
 const CN_ID = /^\d{17}[\dX]$/;
+const ID_WEIGHTS = [7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2];
+const ID_CHECK = '10X98765432';
+
+/**
+ * A resident identity number (GB 11643-1999): 18 characters, the 7th–14th a real date of birth, and the last the
+ * ISO 7064 MOD 11-2 check character of the first 17 (a mistyped digit fails the check, so it is never printed on
+ * an order). Lower-case x is accepted as X.
+ */
+export function isIdNumber(input: string): boolean {
+  const id = input.trim().toUpperCase();
+  if (!CN_ID.test(id)) return false;
+  const [y, m, d] = [Number(id.slice(6, 10)), Number(id.slice(10, 12)), Number(id.slice(12, 14))];
+  const birth = new Date(Date.UTC(y, m - 1, d));
+  if (y < 1900 || birth.getUTCMonth() !== m - 1 || birth.getUTCDate() !== d || birth.getTime() > Date.now())
+    return false;
+  const sum = ID_WEIGHTS.reduce((total, weight, i) => total + weight * Number(id[i]), 0);
+  return ID_CHECK[sum % 11] === id[17];
+}
 const DATE = /^\d{4}-\d{2}-\d{2}$/;
 const REGION = /^\d{2}(\d{2}){0,2}$/;
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
@@ -184,7 +202,7 @@ export function applicationProblems(
   tooLong('applicant.address', a.address, LIMITS.short, problems);
   if (a.phone !== undefined && a.phone.trim() !== '' && !/^[+\d][\d\s-]{5,19}$/.test(a.phone.trim()))
     problems.push({ field: 'applicant.phone', message: 'orders.problem.phone' });
-  if (a.idNumber !== undefined && a.idNumber.trim() !== '' && !CN_ID.test(a.idNumber.trim().toUpperCase()))
+  if (a.idNumber !== undefined && a.idNumber.trim() !== '' && !isIdNumber(a.idNumber))
     problems.push({ field: 'applicant.idNumber', message: 'orders.problem.idNumber' });
 
   // ADVL 27: the respondent must be named and identifiable.
@@ -192,7 +210,7 @@ export function applicationProblems(
   tooLong('respondent.name', r.name, LIMITS.name, problems);
   if (blank(r.idNumber) && blank(r.description) && r.birthYear === undefined)
     problems.push({ field: 'respondent.idNumber', message: 'orders.problem.respondentIdentified' });
-  if (r.idNumber !== undefined && r.idNumber.trim() !== '' && !CN_ID.test(r.idNumber.trim().toUpperCase()))
+  if (r.idNumber !== undefined && r.idNumber.trim() !== '' && !isIdNumber(r.idNumber))
     problems.push({ field: 'respondent.idNumber', message: 'orders.problem.idNumber' });
   if (
     r.birthYear !== undefined &&
@@ -371,9 +389,39 @@ export function addMonths(date: Date, months: number): Date {
   return result;
 }
 
-/** The latest end an order made at `from` may have (ADVL 30: up to 6 months from the day made). */
+/** China's calendar day (UTC+8) of an instant, at 00:00 UTC of that date. */
+function chinaDay(at: Date): Date {
+  const local = new Date(at.getTime() + 8 * HOUR_MS);
+  return new Date(Date.UTC(local.getUTCFullYear(), local.getUTCMonth(), local.getUTCDate()));
+}
+
+/** The last instant of a China calendar day given as 00:00 UTC of that date (23:59:59.999 in Beijing). */
+function endOfChinaDay(day: Date): Date {
+  return new Date(day.getTime() + 16 * HOUR_MS - 1);
+}
+
+/**
+ * The end of a period of `months` months that starts on the China calendar day of `from`, counted as the courts
+ * count an order's validity: six months from 15 March ends on 14 September (the day before the same date), and when
+ * the later month has no such date (from 31 August) the period ends on that month's last day. Ends at 23:59:59 in
+ * Beijing.
+ */
+export function periodEnd(from: Date, months: number): Date {
+  const start = chinaDay(from);
+  const day = start.getUTCDate();
+  const sameDate = addMonths(start, months);
+  const end = sameDate.getUTCDate() === day ? new Date(sameDate.getTime() - DAY_MS) : sameDate;
+  return endOfChinaDay(end);
+}
+
+/** The latest end an order (or an extension) starting at `from` may have (ADVL 30: up to 6 months). */
 export function maxValidUntil(from: Date): Date {
-  return addMonths(from, MAX_VALIDITY_MONTHS);
+  return periodEnd(from, MAX_VALIDITY_MONTHS);
+}
+
+/** When an extension starts: the first moment after the order's current end (the next China calendar day). */
+export function extensionStart(currentEnd: Date): Date {
+  return new Date(endOfChinaDay(chinaDay(currentEnd)).getTime() + 1);
 }
 
 export function reconsiderationClosesAt(effectiveAt: Date): Date {
@@ -420,19 +468,23 @@ export function decisionProblems(input: DecisionInput, now: Date): FieldProblem[
   return problems;
 }
 
-/** The order's end from months or a date; undefined when not after now or beyond 6 months (ADVL 30). */
+/**
+ * The end of an order (or an extension) whose validity starts at `from` — the ruling, or for an extension the day
+ * after the current end — from a number of months (counted as `periodEnd` does) or a last date; undefined when it
+ * is not after `from` or beyond 6 months (ADVL 30).
+ */
 export function orderValidUntil(
   input: Pick<DecisionInput, 'validMonths' | 'validUntil'>,
   from: Date,
 ): Date | undefined {
   let until: Date | undefined;
   if (input.validUntil && DATE.test(input.validUntil))
-    until = new Date(`${input.validUntil}T15:59:59.999Z`); // end of that day in China (UTC+8)
+    until = endOfChinaDay(new Date(`${input.validUntil}T00:00:00Z`));
   else if (input.validMonths !== undefined && Number.isInteger(input.validMonths) && input.validMonths >= 1)
-    until = addMonths(from, input.validMonths);
+    until = periodEnd(from, input.validMonths);
   if (!until || Number.isNaN(until.getTime())) return undefined;
   if (until.getTime() <= from.getTime()) return undefined;
-  if (until.getTime() > maxValidUntil(from).getTime() + DAY_MS) return undefined;
+  if (until.getTime() > maxValidUntil(from).getTime()) return undefined;
   return until;
 }
 

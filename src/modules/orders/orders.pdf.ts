@@ -1,36 +1,12 @@
 /**
  * The protection order as a PDF in Chinese, laid out as a civil ruling (民事裁定书): court, title, case number,
  * parties, facts found, the ruling with its measures, validity, the warning of ADVL 34, reconsideration (ADVL 31),
- * signature block, and a QR code to the public check page. Noto Sans SC comes from an npm package and is
- * read once per process. The respondent's copy never carries the applicant's address or phone.
+ * signature block, and a QR code to the public check page. pdfkit and Noto Sans SC load on the first document
+ * (platform/pdf.ts). The respondent's copy never carries the applicant's address or phone.
  */
-import { createRequire } from 'node:module';
-import { readFileSync } from 'node:fs';
-import PDFDocument from 'pdfkit';
 import QRCode from 'qrcode';
+import { loadPdfKit } from '../../platform/pdf.ts';
 import { chineseDate, type Measure } from './orders.model.ts';
-
-const require = createRequire(import.meta.url);
-/** A parsed font as fontkit gives it (pdfkit accepts it in place of the file's bytes). */
-type ParsedFont = { layout: (...args: unknown[]) => unknown };
-const fontkit = require('fontkit') as { create(buffer: Uint8Array): ParsedFont };
-let fontCache: { regular: ParsedFont; bold: ParsedFont } | undefined;
-
-/**
- * The CJK font, read and parsed once per process and shared by every document (parsing the 10 MB font and
- * its layout tables per document would cost more than the rest of the rendering).
- */
-function fonts(): { regular: ParsedFont; bold: ParsedFont } {
-  fontCache ??= {
-    regular: fontkit.create(
-      readFileSync(require.resolve('@expo-google-fonts/noto-sans-sc/400Regular/NotoSansSC_400Regular.ttf')),
-    ),
-    bold: fontkit.create(
-      readFileSync(require.resolve('@expo-google-fonts/noto-sans-sc/700Bold/NotoSansSC_700Bold.ttf')),
-    ),
-  };
-  return fontCache;
-}
 
 export const MEASURE_TEXT: Record<Measure, string> = {
   no_violence: '禁止被申请人对申请人实施家庭暴力',
@@ -91,15 +67,16 @@ export function showsApplicantAddress(copy: OrderCopy): boolean {
 }
 
 export async function renderOrderPdf(data: OrderDocumentData): Promise<Buffer> {
-  const { regular, bold } = fonts();
+  const { PDFDocument, fonts } = await loadPdfKit();
+  const { regular, bold } = fonts;
   const qr = await QRCode.toBuffer(data.checkUrl, { errorCorrectionLevel: 'M', margin: 1, width: 240 });
   const doc = new PDFDocument({
     size: 'A4',
     margins: { top: 72, bottom: 64, left: 80, right: 80 },
     info: { Title: `人身安全保护令 ${data.caseNumber}`, Author: data.courtName },
   });
-  doc.registerFont('cjk', regular as unknown as Buffer);
-  doc.registerFont('cjk-bold', bold as unknown as Buffer);
+  doc.registerFont('cjk', regular);
+  doc.registerFont('cjk-bold', bold);
   const chunks: Buffer[] = [];
   doc.on('data', (chunk: Buffer) => chunks.push(chunk));
   const done = new Promise<Buffer>((resolve, reject) => {

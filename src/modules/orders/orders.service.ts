@@ -30,6 +30,7 @@ import {
   chineseDate,
   clockState,
   decisionProblems,
+  extensionStart,
   orderValidUntil,
   reconsiderationClosesAt,
   rulingDeadline,
@@ -1351,7 +1352,8 @@ export class OrdersService {
           .execute();
         await this.event(trx, order.application_id, 'revoked', actor.ref);
       } else if (input.change === 'extend') {
-        const until = orderValidUntil(input, now);
+        // An extension runs from the current end, not from today: the next period starts the day after it.
+        const until = orderValidUntil(input, extensionStart(order.valid_until));
         if (!until || until.getTime() <= order.valid_until.getTime())
           throw new AppError('VALIDATION', {
             fields: [{ field: 'validUntil', message: 'orders.problem.validity', params: { months: 6 } }],

@@ -1,28 +1,13 @@
 /**
  * The whole work report as a PDF in Chinese or English (pdfkit). Charts are drawn directly as bars next to
  * their numbers, so the PDF needs no SVG converter and every figure stays selectable text. Noto Sans SC
- * comes from an npm package and is read once per process (parsing it takes a few hundred milliseconds).
+ * and pdfkit load on the first document (platform/pdf.ts).
  */
-import { createRequire } from 'node:module';
-import { readFileSync } from 'node:fs';
-import PDFDocument from 'pdfkit';
+import { loadPdfKit } from '../../platform/pdf.ts';
 import type { BreakdownT, CrossTabT, FigureT, WorkReportT } from './reports.schemas.ts';
 import { reportText } from './reports.service.ts';
 import type { ReportsMessageKey } from './reports.messages.ts';
 import { reportSections } from './reports.layout.ts';
-
-const require = createRequire(import.meta.url);
-let fontCache: { regular: Buffer; bold: Buffer } | undefined;
-
-function fonts(): { regular: Buffer; bold: Buffer } {
-  fontCache ??= {
-    regular: readFileSync(
-      require.resolve('@expo-google-fonts/noto-sans-sc/400Regular/NotoSansSC_400Regular.ttf'),
-    ),
-    bold: readFileSync(require.resolve('@expo-google-fonts/noto-sans-sc/700Bold/NotoSansSC_700Bold.ttf')),
-  };
-  return fontCache;
-}
 
 const ACCENT = '#7a3e9d';
 const MARGIN = 50;
@@ -44,13 +29,13 @@ export function formatChange(figure: FigureT): string {
 }
 
 /** Render the report; resolves to the PDF bytes. */
-export function renderReportPdf(report: WorkReportT): Promise<Buffer> {
+export async function renderReportPdf(report: WorkReportT): Promise<Buffer> {
   const locale = report.language;
   const t = (key: ReportsMessageKey, params?: Record<string, string | number>) =>
     reportText(locale, key, params);
   const k = report.suppression.threshold;
   const count = (v: number | null) => formatCount(v, report.suppression.applied ? k : 1, locale);
-  const font = fonts();
+  const { PDFDocument, fonts: font } = await loadPdfKit();
   const doc = new PDFDocument({
     size: 'A4',
     margin: MARGIN,
