@@ -12,6 +12,7 @@ import {
   APPLICANT_ADDRESS,
   auth,
   completeApplication,
+  makeDeskCaseFor,
   makeEvidence,
   makeOrdersWorld,
   makeSurvivor,
@@ -52,7 +53,7 @@ describe('protection-order one-stop', () => {
       headers: auth(w.caseworker),
       payload: {
         channel: 'ngo',
-        caseRef: 'case-1',
+        caseRef: await makeDeskCaseFor(t, w.ngo, survivor.helpRequestId, w.caseworker.accountId),
         helpRequestId: survivor.helpRequestId,
         application: { applicant: { name: '李梅', regionCode: '320102' }, evidenceIds },
       },

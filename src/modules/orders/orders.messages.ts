@@ -17,6 +17,7 @@ export const ordersZh = {
   'orders.problem.violenceRegion': '按家暴发生地申请时，请填写发生地所在地区。',
   'orders.problem.relationship': '请选择你们之间的关系（家庭成员或共同生活的人）。',
   'orders.problem.choice': '请从列表中选择。',
+  'orders.problem.case': '请从求助者的案件开始申请（填写案件编号或求助编号）。',
   'orders.problem.proxyKind':
     '代为申请时，请选择代为申请人的身份（近亲属、公安机关、妇联、居委会、村委会等）。',
   'orders.problem.proxyName': '请填写代为申请人的姓名或单位名称。',
@@ -342,6 +343,7 @@ export const ordersEn: Record<keyof typeof ordersZh, string> = {
   'orders.problem.violenceRegion': 'To apply where the violence happened, enter that area.',
   'orders.problem.relationship': 'Choose your relationship (family member or someone you live with).',
   'orders.problem.choice': 'Choose from the list.',
+  'orders.problem.case': 'Start the application from her case (give the case or her help request).',
   'orders.problem.proxyKind':
     'For an application on her behalf, choose who is applying (close relative, police, women’s federation, residents’ or villagers’ committee…).',
   'orders.problem.proxyName': 'Enter the name of the person or body applying on her behalf.',
