@@ -32,6 +32,11 @@ LogTime yes
 StreamMaxLength 2047M
 MaxScanSize 2047M
 MaxFileSize 2047M
+# What one file may cost (the same limits as src/modules/evidence/clamd.ts SCAN_LIMITS): an archive bomb is
+# scanned up to these and no further.
+MaxRecursion 8
+MaxFiles 2000
+MaxScanTime 60000
 MaxThreads 2
 ReadTimeout 120
 CommandReadTimeout 30

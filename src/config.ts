@@ -4,6 +4,7 @@
  */
 import { chmod, mkdir, readFile, writeFile } from 'node:fs/promises';
 import { randomBytes } from 'node:crypto';
+import { existsSync } from 'node:fs';
 import path from 'node:path';
 
 export type Environment = 'development' | 'test' | 'production';
@@ -50,9 +51,21 @@ export interface EvidenceConfig {
     | undefined;
   maxFileBytes: number;
   maxOwnerBytes: number;
-  /** ClamAV clamd address: `unix:/path`, `tcp://host:port`, or `none` (development only). */
-  clamd: { kind: 'unix'; path: string } | { kind: 'tcp'; host: string; port: number } | { kind: 'none' };
+  /**
+   * ClamAV clamd: `unix:/path`, `tcp://host:port`, `none` (development only: files are not scanned), or
+   * `embedded` (ANXIN_CLAMD unset outside production where clamd is installed: the app runs its own clamd on
+   * a socket in the data directory, with the system's signatures, as it does PostgreSQL).
+   */
+  clamd:
+    | { kind: 'unix'; path: string }
+    | { kind: 'tcp'; host: string; port: number }
+    | { kind: 'embedded'; path: string; dir: string; databaseDir: string }
+    | { kind: 'none' };
 }
+
+/** Where Debian's clamav-daemon puts clamd, and where freshclam keeps the signatures (read only for us). */
+export const CLAMD_BINARY = '/usr/sbin/clamd';
+export const CLAMD_SYSTEM_DATABASE = '/var/lib/clamav';
 
 export class ConfigError extends Error {
   constructor(readonly problems: { setting: string; problem: string }[]) {
@@ -256,10 +269,20 @@ function evidenceSettings(
       problem: `must be at least ANXIN_EVIDENCE_MAX_FILE_MB (${maxFileMb})`,
     });
   }
-  const clamdValue = read('ANXIN_CLAMD') ?? 'unix:/run/clamav/clamd.ctl';
+  const clamdValue =
+    read('ANXIN_CLAMD') ??
+    (nodeEnv !== 'production' && existsSync(CLAMD_BINARY) ? 'embedded' : 'unix:/run/clamav/clamd.ctl');
   let clamd: EvidenceConfig['clamd'] = { kind: 'none' };
   const tcp = /^tcp:\/\/([\w.-]+|\[[\d:a-f]+\]):(\d{1,5})$/i.exec(clamdValue);
-  if (clamdValue === 'none') {
+  if (clamdValue === 'embedded') {
+    if (nodeEnv === 'production')
+      problems.push({
+        setting: 'ANXIN_CLAMD',
+        problem: 'cannot be "embedded" in production: run clamd as a service and give its address',
+      });
+    const dir = path.join(dataDir, 'clamd');
+    clamd = { kind: 'embedded', dir, path: path.join(dir, 'clamd.sock'), databaseDir: CLAMD_SYSTEM_DATABASE };
+  } else if (clamdValue === 'none') {
     if (nodeEnv === 'production') {
       problems.push({
         setting: 'ANXIN_CLAMD',
@@ -273,7 +296,7 @@ function evidenceSettings(
   } else {
     problems.push({
       setting: 'ANXIN_CLAMD',
-      problem: `must be unix:/path/to/clamd.sock, tcp://host:port or none (got "${clamdValue}")`,
+      problem: `must be unix:/path/to/clamd.sock, tcp://host:port, embedded or none (got "${clamdValue}")`,
     });
   }
   return {

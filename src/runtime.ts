@@ -13,6 +13,7 @@ import { openDatabase, type OpenDatabase } from './db/open.ts';
 import { connectDatabase, type Db } from './db/database.ts';
 import { Keyring } from './platform/crypto.ts';
 import { JobRunner } from './platform/jobs.ts';
+import { Clamd } from './modules/evidence/clamd.ts';
 
 export interface RunningPlatform {
   app: FastifyInstance;
@@ -29,6 +30,19 @@ export async function startPlatform(
   const log = pino({ level: config.logLevel }, options.logStream ?? process.stdout);
   const keyring = new Keyring(await resolveMasterKey(config));
   const database = await openDatabase(config, (line) => log.debug({ postgres: line }, 'embedded postgres'));
+  // The embedded default's own clamd (ANXIN_CLAMD unset outside production, clamd installed): supervised like
+  // PostgreSQL, but never in the way of start-up — until it answers, uploads are kept awaiting check.
+  const scanner = config.evidence.clamd;
+  const clamd =
+    scanner.kind === 'embedded'
+      ? new Clamd({
+          dir: scanner.dir,
+          socket: scanner.path,
+          databaseDir: scanner.databaseDir,
+          log: (level, message) => log[level]({ clamd: true }, message),
+        })
+      : undefined;
+  clamd?.supervise();
   try {
     const fresh = await isFreshDatabase(database.db);
     const applied = await migrateToLatest(database.db);
@@ -65,10 +79,12 @@ export async function startPlatform(
         (stopping ??= (async () => {
           await app.close();
           await jobs.stop();
+          await clamd?.stop();
           await database.close();
         })()),
     };
   } catch (error) {
+    await clamd?.stop();
     await database.close();
     throw error;
   }

@@ -19,6 +19,7 @@ export const ERROR_CODES = {
   RATE_LIMITED: { status: 429, message: 'error.rateLimited' },
   INTERNAL: { status: 500, message: 'error.internal' },
   UNAVAILABLE: { status: 503, message: 'error.unavailable' },
+  EVIDENCE_AWAITING_CHECK: { status: 409, message: 'evidence.awaitingCheck.staff' },
 } as const satisfies Record<string, { status: number; message: MessageKey }>;
 
 export type ErrorCode = keyof typeof ERROR_CODES;

@@ -12,13 +12,20 @@ import type { RegisteredRoute } from './access.ts';
 declare module 'fastify' {
   interface FastifyInstance {
     routeRegistry: RegisteredRoute[];
+    /** Parts that report in /readyz `details` without deciding readiness (e.g. the malware scanner). */
+    readiness: Map<string, () => Record<string, unknown>>;
   }
 }
 
 const HealthBody = Type.Object({ status: Type.String() });
+const ReadyBody = Type.Object({
+  status: Type.String(),
+  details: Type.Optional(Type.Record(Type.String(), Type.Record(Type.String(), Type.Unknown()))),
+});
 
 export function platformRoutes(app: FastifyInstance): void {
   let databaseUp = true;
+  app.decorate('readiness', new Map<string, () => Record<string, unknown>>());
 
   app.get(
     '/healthz',
@@ -44,8 +51,8 @@ export function platformRoutes(app: FastifyInstance): void {
       schema: {
         operationId: 'getReadiness',
         tags: ['platform'],
-        summary: 'The database is reachable',
-        response: { 200: HealthBody, 503: HealthBody },
+        summary: 'The database is reachable (details: other parts, e.g. whether the malware scanner answers)',
+        response: { 200: ReadyBody, 503: ReadyBody },
       },
     },
     async (request, reply) => {
@@ -55,7 +62,8 @@ export function platformRoutes(app: FastifyInstance): void {
         if (up) request.log.info('database reachable again; ready');
         else request.log.error('database unreachable: /readyz answers 503 until it returns');
       }
-      return reply.status(up ? 200 : 503).send({ status: up ? 'ready' : 'database unavailable' });
+      const details = Object.fromEntries([...app.readiness].map(([name, report]) => [name, report()]));
+      return reply.status(up ? 200 : 503).send({ status: up ? 'ready' : 'database unavailable', details });
     },
   );
 

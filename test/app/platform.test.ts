@@ -50,7 +50,11 @@ describe('health', () => {
     expect((await t.app.inject('/healthz')).json()).toEqual({ status: 'ok' });
     const ready = await t.app.inject('/readyz');
     expect(ready.statusCode).toBe(200);
-    expect(ready.json()).toEqual({ status: 'ready' });
+    // Ready; the details say whether the malware scanner answers (here `none`: files are not scanned).
+    expect(ready.json()).toMatchObject({
+      status: 'ready',
+      details: { scanner: { answering: true, scanner: expect.stringContaining('none') } },
+    });
   });
 });
 

@@ -3,14 +3,16 @@
  * restarted each time; afterwards every acknowledged write must be there and readable (decryptable).
  * On the embedded PostgreSQL half the rounds also SIGKILL the database server, so its WAL recovery is
  * exercised too. CRASH_ROUNDS sets the rounds (short in `npm test`, long with `npm run test:crash`);
- * CRASH_DATABASE_URL runs it against an external PostgreSQL instead.
+ * CRASH_DATABASE_URL runs it against an external PostgreSQL instead. Every third round runs with no malware
+ * scanner at all: uploads are kept awaiting check, and later rounds check them (scan job, start-up sweep) under
+ * the same kills — at the end every item is clean and was checked at most once.
  */
 import { randomBytes, randomInt } from 'node:crypto';
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { startClamd } from '../support/clamd.ts';
+import { clamdPlace, startClamd, type TestClamd } from '../support/clamd.ts';
 import { makeCrashStaff } from '../support/crash-world.ts';
 import { anyFileContains, PLAINTEXT_MARKER } from '../support/evidence.ts';
 import { createEmptyDatabase } from '../support/test-app.ts';
@@ -96,9 +98,14 @@ describe('crash safety', () => {
         cleanups.push(() => database.drop());
         env.DATABASE_URL = database.url;
       }
-      const clamd = await startClamd();
-      cleanups.push(() => clamd.stop());
-      env.ANXIN_CLAMD = clamd.address;
+      // One clamd address throughout; the clamd behind it is stopped in some rounds (no scanner at all).
+      const place = await clamdPlace();
+      let clamd: TestClamd | undefined = await startClamd({ dir: place.dir });
+      cleanups.push(async () => {
+        await clamd?.stop();
+        await rm(place.dir, { recursive: true, force: true });
+      });
+      env.ANXIN_CLAMD = place.address;
 
       const acked: AckedRequest[] = [];
       const uploads: UploadLedger = { journals: [], uploads: [], violations: [], resumed: 0 };
@@ -106,7 +113,17 @@ describe('crash safety', () => {
       let server: ServerProcess | undefined;
       let postgresKills = 0;
       let world: Awaited<ReturnType<typeof makeCrashStaff>> | undefined;
+      let awayRounds = 0;
       for (let round = 0; round < ROUNDS; round += 1) {
+        // Every third round runs with no scanner at all: her uploads are kept awaiting check. The next round's
+        // server checks them (start-up sweep, scan jobs) under the same load, and may be killed mid-scan.
+        const scannerAway = round % 3 === 1;
+        if (scannerAway && clamd) {
+          await clamd.stop();
+          clamd = undefined;
+          awayRounds += 1;
+        }
+        if (!scannerAway && !clamd) clamd = await startClamd({ dir: place.dir });
         server = await startServerProcess(env);
         // Staff accounts and sessions go into the database the first server created (and migrated).
         world ??= await makeCrashStaff(env);
@@ -118,12 +135,13 @@ describe('crash safety', () => {
           ...Array.from({ length: UPLOADERS }, () => uploadWriter(base, uploads, stop)),
           ...Array.from({ length: ORDER_WRITERS }, () => orderWriter(base, staff, applications, stop)),
         ];
-        await pause(randomInt(400, 3_000));
+        await pause(scannerAway ? randomInt(2_000, 4_000) : randomInt(400, 3_000));
         await server.kill();
         if (!external && round % 2 === 0 && (await killPostgres(dataDir))) postgresKills += 1;
         stop.stopped = true;
         await Promise.all(writers);
       }
+      clamd ??= await startClamd({ dir: place.dir });
       server = await startServerProcess(env);
       cleanups.push(async () => {
         await server?.stop();
@@ -153,6 +171,9 @@ describe('crash safety', () => {
       // The load reached each kind of write (a run that acknowledged nothing would prove nothing).
       expect(files.finished + files.completeAtHead, 'no upload finished').toBeGreaterThan(0);
       expect(actions, 'no order action acknowledged').toBeGreaterThan(ROUNDS);
+      // Some uploads were kept awaiting check while the scanner was away, and were checked (once) afterwards.
+      if (awayRounds > 0)
+        expect(files.checkedLater, 'no upload was kept awaiting check and checked later').toBeGreaterThan(0);
       // Nothing the crashes left behind (segments, temporary files, unfinished items) holds plaintext.
       expect(
         await anyFileContains(path.join(dataDir, 'evidence'), PLAINTEXT_MARKER),
@@ -163,7 +184,8 @@ describe('crash safety', () => {
           `${acked.length} help requests, ${messages} messages, ${files.journals} journal entries, ` +
           `${files.finished} finished uploads (${(files.bytes / 1024 / 1024).toFixed(1)} MiB, each downloaded and its SHA-256 matched), ` +
           `${files.completeAtHead} finished whose answer was lost, ${files.unfinished} unfinished holding their acknowledged offset ` +
-          `(${uploads.resumed} resumed after a restart), ${applications.length} order applications with ${actions} staff actions`,
+          `(${uploads.resumed} resumed after a restart), ${files.checkedLater} kept awaiting check while the scanner was away (${awayRounds} rounds) and checked once later, ` +
+          `${applications.length} order applications with ${actions} staff actions`,
       );
     },
   );

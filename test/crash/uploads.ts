@@ -193,6 +193,8 @@ export interface UploadFigures {
   completeAtHead: number;
   unfinished: number;
   downloaded: number;
+  /** Items stored while no scanner answered and checked later (one `check` custody entry each). */
+  checkedLater: number;
 }
 
 /**
@@ -215,6 +217,7 @@ export async function checkUploads(
     completeAtHead: 0,
     unfinished: 0,
     downloaded: 0,
+    checkedLater: 0,
   };
   for (const journal of ledger.journals) {
     const mine = ledger.uploads.filter((u) => u.journal === journal);
@@ -225,19 +228,27 @@ export async function checkUploads(
     const thread = await openThread(base, journal.survivor);
     expect('token' in thread, `journal owner ${journal.survivor.caseCode} cannot open her thread`).toBe(true);
     if (!('token' in thread)) continue;
-    const list = await send(
-      base,
-      'GET',
-      '/api/help/thread/journal',
-      undefined,
-      bearer(thread.token, journal.survivor),
-    );
-    expect(list.status).toBe(200);
-    const entries = (
-      (await list.json()) as {
-        entries: { id: string; items: { id: string; size: number; sha256: string; integrity: string }[] }[];
-      }
-    ).entries;
+    // Items kept awaiting check (stored while no scanner answered) are checked by the scan job or the start-up
+    // sweep of the last server: wait until none is left, then every item must be clean.
+    let entries: {
+      id: string;
+      items: { id: string; size: number; sha256: string; integrity: string; scanState: string }[];
+    }[];
+    for (;;) {
+      const list = await send(
+        base,
+        'GET',
+        '/api/help/thread/journal',
+        undefined,
+        bearer(thread.token, journal.survivor),
+      );
+      expect(list.status).toBe(200);
+      entries = ((await list.json()) as { entries: typeof entries }).entries;
+      if (!entries.some((e) => e.items.some((i) => i.scanState === 'pending'))) break;
+      await pause(200);
+    }
+    for (const item of entries.flatMap((e) => e.items))
+      expect(item.scanState, `item ${item.id} was not released as clean`).toBe('clean');
     const entry = entries.find((e) => e.id === journal.entryId);
     expect(entry, `acknowledged journal entry ${journal.entryId} is missing`).toBeDefined();
     const items = entry?.items ?? [];
@@ -295,6 +306,22 @@ export async function checkUploads(
         .digest('hex');
       expect(sha, `evidence ${read.id} does not decrypt to the bytes she sent`).toBe(read.sha256);
       figures.downloaded += 1;
+      // Scanned once: a kill while the scan job ran never records a second verdict.
+      const custody = await send(base, 'GET', `/api/evidence/${read.id}/custody`, undefined, {
+        ...auth(judge),
+        accept: 'application/json',
+      });
+      const { intact, entries: chain } = (await custody.json()) as {
+        intact: boolean;
+        entries: { action: string; details: { result?: string } }[];
+      };
+      expect(intact).toBe(true);
+      const checks = chain.filter((e) => e.action === 'check');
+      expect(checks.length, `evidence ${read.id} was checked ${checks.length} times`).toBeLessThanOrEqual(1);
+      if (checks.length) {
+        expect(checks[0]?.details.result).toBe('clean');
+        figures.checkedLater += 1;
+      }
     }
   }
   return figures;

@@ -1,17 +1,15 @@
 /**
- * A real ClamAV clamd for tests, started by scripts/start-clamd.sh on a unix socket in a temporary directory,
- * with a signature database this helper writes: a marker string and the EICAR test string as custom
- * signatures (no freshclam download is needed). Fails with the install command if clamd is missing.
+ * A real ClamAV clamd for tests: the app's own `Clamd` (src/modules/evidence/clamd.ts — the same config and scan
+ * limits as the embedded default) on a unix socket in a temporary directory, with a signature database this
+ * helper writes: a marker string and the EICAR test string as custom signatures (no freshclam download is
+ * needed). Fails at once with the cause when clamd cannot start (not installed, a directory the clamav user
+ * cannot reach, clamd's own last words) — never a helper that returns while no scanner answers.
  */
-import { execFile } from 'node:child_process';
-import { existsSync } from 'node:fs';
-import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
-import { promisify } from 'node:util';
-
-const run = promisify(execFile);
-const root = path.resolve(import.meta.dirname, '../..');
+import { Clamd } from '../../src/modules/evidence/clamd.ts';
+import { ClamdScanner } from '../../src/modules/evidence/scanner.ts';
 
 /** Bytes that the test signature database flags (besides EICAR). */
 export const MALWARE_MARKER = 'ANXIN-MALWARE-TEST-MARKER-7f3e9c';
@@ -20,52 +18,45 @@ export const EICAR = 'X5O!P%@AP[4\\PZX54(P^)7CC)7}$EICAR-STANDARD-ANTIVIRUS-TEST
 export interface TestClamd {
   /** The value for ANXIN_CLAMD. */
   address: string;
+  pid: number | undefined;
   stop(): Promise<void>;
 }
 
-export async function startClamd(): Promise<TestClamd> {
-  if (
-    !existsSync('/usr/sbin/clamd') &&
-    !(await run('sh', ['-c', 'command -v clamd']).then(
-      () => true,
-      () => false,
-    ))
-  ) {
-    throw new Error('clamd is not installed. Run:  apt-get install -y clamav-daemon clamav');
-  }
+/** A directory for a clamd started later (`startClamd({ dir })`), and the ANXIN_CLAMD address it will answer on. */
+export async function clamdPlace(): Promise<{ dir: string; address: string }> {
   const dir = await mkdtemp(path.join(os.tmpdir(), 'anxin-clamd-'));
-  await mkdir(path.join(dir, 'db'));
+  return { dir, address: `unix:${path.join(dir, 'clamd', 'clamd.sock')}` };
+}
+
+export async function startClamd(options: { dir?: string } = {}): Promise<TestClamd> {
+  const dir = options.dir ?? (await mkdtemp(path.join(os.tmpdir(), 'anxin-clamd-')));
+  const db = path.join(dir, 'db');
+  await mkdir(db, { recursive: true });
   const ndb = [
     `Anxin.Test.Marker:0:*:${Buffer.from(MALWARE_MARKER).toString('hex')}`,
     `Anxin.Test.EICAR:0:*:${Buffer.from(EICAR).toString('hex')}`,
   ].join('\n');
-  await writeFile(path.join(dir, 'db', 'anxin-test.ndb'), ndb + '\n');
+  await writeFile(path.join(db, 'anxin-test.ndb'), ndb + '\n');
+  const clamd = new Clamd({ dir: path.join(dir, 'clamd'), databaseDir: db });
   try {
-    await run('bash', [path.join(root, 'scripts/start-clamd.sh'), dir], { timeout: 60_000 });
+    await clamd.start();
+    // It answers PING: check it also scans (a clean stream) before any test relies on it.
+    const session = await new ClamdScanner({ kind: 'unix', path: clamd.socket }).start();
+    await session.write(Buffer.from('anxin clamd check'));
+    const verdict = await session.finish();
+    if (!verdict.clean) throw new Error(`clamd flagged a clean stream: ${verdict.signature}`);
   } catch (error) {
-    const log = await readFile(path.join(dir, 'clamd.out'), 'utf8').catch(() => '');
-    throw new Error(
-      `clamd did not start (scripts/start-clamd.sh ${dir}): ${(error as Error).message}\n${log}`,
-      { cause: error },
-    );
+    await clamd.stop().catch(() => undefined);
+    await rm(dir, { recursive: true, force: true });
+    throw new Error(`The tests' clamd did not start in ${dir}: ${(error as Error).message}`, {
+      cause: error,
+    });
   }
-  const pid = Number((await readFile(path.join(dir, 'clamd.pid.launch'), 'utf8')).trim());
   return {
-    address: `unix:${path.join(dir, 'clamd.sock')}`,
+    address: clamd.address,
+    pid: clamd.pid,
     stop: async () => {
-      try {
-        process.kill(pid, 'SIGTERM');
-      } catch {
-        // already gone
-      }
-      for (let i = 0; i < 50; i++) {
-        try {
-          process.kill(pid, 0);
-        } catch {
-          break;
-        }
-        await new Promise((r) => setTimeout(r, 100));
-      }
+      await clamd.stop();
       await rm(dir, { recursive: true, force: true });
     },
   };

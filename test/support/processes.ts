@@ -42,6 +42,8 @@ export async function startServerProcess(env: Record<string, string>): Promise<S
       NODE_ENV: 'development',
       ANXIN_LOG_LEVEL: 'warn',
       ANXIN_DEMO_DATA: 'false',
+      // Not the embedded clamd (tests that scan give their own, support/clamd.ts).
+      ANXIN_CLAMD: 'none',
       ...env,
       PORT: String(port),
     },

@@ -72,6 +72,8 @@ export async function createTestApp(options: TestAppOptions = {}): Promise<TestA
     ANXIN_MASTER_KEY: randomBytes(32).toString('base64'),
     ANXIN_LOG_LEVEL: 'info',
     ANXIN_DATA_DIR: '/tmp/anxin-test-data-unused',
+    // No embedded clamd for in-process apps: tests that scan start their own (support/clamd.ts).
+    ANXIN_CLAMD: 'none',
     ...overrides,
   });
   const logs: string[] = [];

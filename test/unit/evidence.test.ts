@@ -1,8 +1,9 @@
 /** Pure parts of the evidence vault: grants, the custody hash chain, text detection, clamd replies, settings. */
 import { randomBytes } from 'node:crypto';
+import { existsSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import type { ConfigError } from '../../src/config.ts';
-import { loadConfig } from '../../src/config.ts';
+import { CLAMD_BINARY, loadConfig } from '../../src/config.ts';
 import {
   canonicalJson,
   entryHash,
@@ -162,14 +163,23 @@ describe('evidence settings', () => {
     }
   };
 
-  it('defaults to encrypted files in the data directory and Debian’s clamd socket', () => {
+  it('defaults to encrypted files in the data directory and its own clamd there where clamd is installed (else Debian’s socket)', () => {
     const config = loadConfig({ NODE_ENV: 'test', ANXIN_DATA_DIR: '/srv/anxin' });
-    expect(config.evidence).toMatchObject({
-      store: 'fs',
-      dir: '/srv/anxin/evidence',
-      clamd: { kind: 'unix', path: '/run/clamav/clamd.ctl' },
-    });
+    expect(config.evidence).toMatchObject({ store: 'fs', dir: '/srv/anxin/evidence' });
+    expect(config.evidence.clamd).toEqual(
+      existsSync(CLAMD_BINARY)
+        ? {
+            kind: 'embedded',
+            dir: '/srv/anxin/clamd',
+            path: '/srv/anxin/clamd/clamd.sock',
+            databaseDir: '/var/lib/clamav',
+          }
+        : { kind: 'unix', path: '/run/clamav/clamd.ctl' },
+    );
     expect(config.evidence.maxFileBytes).toBe(2000 * 1024 * 1024);
+    expect(loadConfig({ NODE_ENV: 'test', ANXIN_CLAMD: 'tcp://clamd.internal:3310' }).evidence.clamd).toEqual(
+      { kind: 'tcp', host: 'clamd.internal', port: 3310 },
+    );
   });
 
   it('names each bad setting', () => {
@@ -187,6 +197,8 @@ describe('evidence settings', () => {
     ]);
     expect(problems({ ANXIN_CLAMD: 'clamd.example' })).toEqual(['ANXIN_CLAMD']);
     expect(problems({ NODE_ENV: 'production', ANXIN_CLAMD: 'none' })).toContain('ANXIN_CLAMD');
+    expect(problems({ NODE_ENV: 'production', ANXIN_CLAMD: 'embedded' })).toContain('ANXIN_CLAMD');
+    expect(problems({ ANXIN_CLAMD: 'off' })).toEqual(['ANXIN_CLAMD']);
     expect(loadConfig({ NODE_ENV: 'test', ANXIN_CLAMD: 'tcp://127.0.0.1:3310' }).evidence.clamd).toEqual({
       kind: 'tcp',
       host: '127.0.0.1',

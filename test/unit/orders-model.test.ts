@@ -249,6 +249,7 @@ describe('evidence integrity for the judge', () => {
       extension: 'pdf',
       hasPreview: false,
       uploadedAt: '2026-11-01T00:00:00.000Z',
+      scanState: 'clean',
     }),
     listForOwner: async () => [],
     custodyOf: async () => entries,

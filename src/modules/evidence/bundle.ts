@@ -15,7 +15,7 @@ import type { Db } from '../../db/database.ts';
 import type { Keyring } from '../../platform/crypto.ts';
 import { translate } from '../../platform/i18n/catalog.ts';
 import { appendCustody, readCustody, verifyChain, type CustodyEntry } from './custody.ts';
-import { itemContext, isUuid, type EvidenceService } from './evidence.service.ts';
+import { assertChecked, itemContext, isUuid, type EvidenceService } from './evidence.service.ts';
 import { fingerprintOf, platformSigningKey, signBytes, verifyBytes } from './signing.ts';
 
 export const BUNDLE_FORMAT = 'anxin-evidence-bundle/1';
@@ -70,6 +70,7 @@ export async function exportBundle(
     ? await db.selectFrom('evidence_item').selectAll().where('id', 'in', ids).orderBy('uploaded_at').execute()
     : [];
   if (rows.length === 0 || rows.length !== ids.length) throw new Error('Some evidence items do not exist');
+  for (const row of rows) assertChecked(row.scan_state);
   const key = platformSigningKey(keyring);
   const createdAt = new Date().toISOString();
   await db.transaction().execute(async (trx) => {

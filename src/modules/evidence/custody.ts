@@ -10,7 +10,7 @@ import { sql, type Transaction } from 'kysely';
 import type { Db } from '../../db/database.ts';
 import type { Database } from '../../db/schema.ts';
 
-export const CUSTODY_ACTIONS = ['upload', 'view', 'download', 'share', 'export', 'delete'] as const;
+export const CUSTODY_ACTIONS = ['upload', 'view', 'download', 'share', 'export', 'delete', 'check'] as const;
 export type CustodyAction = (typeof CUSTODY_ACTIONS)[number];
 export const GENESIS_HASH = '0'.repeat(64);
 
@@ -129,9 +129,7 @@ export async function readCustody(
 }
 
 /** Verify every item's chain in the database (a periodic check, and the CLI). */
-export async function verifyAllCustody(
-  db: Db,
-): Promise<{
+export async function verifyAllCustody(db: Db): Promise<{
   items: number;
   entries: number;
   broken: { evidenceId: string; seq: number; problem: string }[];

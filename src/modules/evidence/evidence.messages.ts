@@ -18,7 +18,6 @@ export const evidenceZh = {
   'evidence.refused.tooLarge': '文件太大了：每个文件最多 {limit}。可以把视频分段后再上传。',
   'evidence.refused.ownerQuota': '存储空间不够了：每个案件最多保存 {limit}，已用 {used}。请联系你的社工。',
   'evidence.refused.truncated': '文件没有完整上传（收到 {received}，应为 {expected}），已丢弃。请重新上传。',
-  'evidence.refused.scannerUnavailable': '暂时无法检查文件安全，请稍后再上传。没有保存任何内容。',
   'evidence.refused.grant': '上传授权无效或已过期，请刷新页面后重试。',
   'evidence.refused.metadata': '文件信息有误：{field}。',
   'evidence.refused.failed': '保存文件时出错，没有保存任何内容。请稍后再试。',
@@ -87,6 +86,12 @@ export const evidenceZh = {
   'journal.problem.consent': '分享前需要你的同意',
   'journal.problem.notYours': '只能分享你自己的文件',
   'journal.problem.file': '请选择一个文件',
+  'journal.awaitingCheck': '已收到，正在等待安全检查。检查通过前，除你之外没有人能打开或收到这个文件。',
+  'journal.refusedAfterCheck':
+    '安全检查发现这个文件可能含有病毒或恶意程序，已被拒收并删除。请换一个文件上传。',
+  'journal.problem.awaitingCheck': '有文件还在等待安全检查，检查通过后才能分享',
+  'evidence.awaitingCheck.staff':
+    '这个文件还在等待安全检查（恶意程序扫描），检查通过后才能打开、导出或发送。',
 } as const;
 
 export const evidenceEn: Record<keyof typeof evidenceZh, string> = {
@@ -113,8 +118,6 @@ export const evidenceEn: Record<keyof typeof evidenceZh, string> = {
     'Not enough space: at most {limit} per case, {used} already used. Please contact your caseworker.',
   'evidence.refused.truncated':
     'The file did not arrive complete ({received} of {expected}) and was discarded. Please upload it again.',
-  'evidence.refused.scannerUnavailable':
-    'Files cannot be checked for safety right now. Please upload again later. Nothing was kept.',
   'evidence.refused.grant':
     'The upload permission is not valid or has expired. Please reload the page and try again.',
   'evidence.refused.metadata': 'Something about the file details is wrong: {field}.',
@@ -190,4 +193,12 @@ export const evidenceEn: Record<keyof typeof evidenceZh, string> = {
   'journal.problem.consent': 'Sharing needs your consent',
   'journal.problem.notYours': 'You can only share your own files',
   'journal.problem.file': 'Choose a file',
+  'journal.awaitingCheck':
+    'Received, awaiting the safety check. Until it passes, nobody but you can open or receive this file.',
+  'journal.refusedAfterCheck':
+    'The safety check found that this file may contain a virus or malicious program. It was refused and deleted. Please upload another file.',
+  'journal.problem.awaitingCheck':
+    'A file is still awaiting its safety check; it can be shared once the check passes',
+  'evidence.awaitingCheck.staff':
+    'This file is still awaiting its safety check (malware scan); it can be opened, exported or sent once the check passes.',
 };

@@ -12,12 +12,19 @@ import './backup-source.ts';
 import { exportBundle } from './bundle.ts';
 import { EVIDENCE_RECORD, reachableItems, registerEvidenceAccess } from './evidence.access.ts';
 import { verifyChain } from './custody.ts';
-import { DELETE_OBJECTS_TOPIC, EvidenceService, isUuid } from './evidence.service.ts';
+import {
+  assertChecked,
+  DELETE_OBJECTS_TOPIC,
+  EvidenceService,
+  isUuid,
+  SCAN_TOPIC,
+} from './evidence.service.ts';
 import { EVIDENCE_TYPES, formatBytes, isEvidenceType } from './evidence.types.ts';
 import { threadSessionLive } from '../help/help.journal-session.ts';
 import { GRANT_HEADER, verifyGrant, type UploadGrant } from './grant.ts';
 import { EvidenceRefusal } from './refusal.ts';
-import { createScanner } from './scanner.ts';
+import { Quarantine } from './quarantine.ts';
+import { createScanner, describeScanner } from './scanner.ts';
 import { createStorage } from './storage/index.ts';
 import { journalRoutes } from './journal.routes.tsx';
 import { EncryptedDataStore, RECORD_KEY, tusError, type NewUploadRecord } from './tus-store.ts';
@@ -25,6 +32,7 @@ import { EncryptedDataStore, RECORD_KEY, tusError, type NewUploadRecord } from '
 declare module 'fastify' {
   interface FastifyInstance {
     evidence: EvidenceService;
+    evidenceQuarantine: Quarantine;
   }
 }
 
@@ -57,27 +65,41 @@ const ItemBody = Type.Object({
   hasPreview: Type.Boolean(),
   uploadedBy: Type.String(),
   uploadedAt: Type.String({ format: 'date-time' }),
+  scanState: Type.Union([Type.Literal('pending'), Type.Literal('clean'), Type.Literal('infected')], {
+    description:
+      'pending: awaiting the malware check (cannot be opened, bundled or shared yet); infected: refused by a later check, bytes removed',
+  }),
 });
 
 export async function evidenceModule(app: FastifyInstance): Promise<void> {
   const config = app.config.evidence;
   const storage = await createStorage(config);
-  const service = new EvidenceService(
+  const scanner = createScanner(config);
+  const log = app.log.child({ module: 'evidence' });
+  const service = new EvidenceService(app.db, app.keyring, storage, scanner, config, log);
+  const quarantine = new Quarantine(
     app.db,
     app.keyring,
     storage,
-    createScanner(config),
-    config,
-    app.log.child({ module: 'evidence' }),
+    scanner,
+    service.slots,
+    log,
+    describeScanner(config),
   );
   app.decorate('evidence', service);
+  app.decorate('evidenceQuarantine', quarantine);
+  app.readiness.set('scanner', () => quarantine.status());
   registerEvidenceAccess(app);
   app.jobs.handle(DELETE_OBJECTS_TOPIC, async (payload) => {
     const prefix = payload.prefix;
     if (typeof prefix !== 'string' || !/^(uploads|items)\/[0-9a-f-]{32,36}\/$/.test(prefix)) return;
     await storage.deletePrefix(prefix);
   });
-
+  // Items stored while no scanner answered: scanned once it does (a failure is retried with back-off).
+  app.jobs.handle(SCAN_TOPIC, async (payload) => {
+    const id = payload.evidenceId;
+    if (typeof id === 'string' && isUuid(id)) await quarantine.scanItem(id);
+  });
   const grantKey = app.keyring.deriveKey('evidence-upload');
   const datastore = new EncryptedDataStore(
     app.db,
@@ -90,12 +112,15 @@ export async function evidenceModule(app: FastifyInstance): Promise<void> {
   // Uploads whose completion pass died with an earlier process (kill -9, power loss) become items now,
   // without waiting for her client to come back.
   app.addHook('onReady', async () => {
+    // Says at start-up whether the scanner is configured and answering; then keeps watching it.
+    await quarantine.watch();
     service
       .recoverInterruptedUploads()
       .catch((error: unknown) =>
         app.log.warn({ err: error }, 'finishing interrupted evidence uploads failed'),
       );
   });
+  app.addHook('onClose', () => quarantine.stop());
   let lastSweep = 0;
 
   /** A grant signed by us, not expired, and — when issued in her thread session — that session still open. */
@@ -116,7 +141,12 @@ export async function evidenceModule(app: FastifyInstance): Promise<void> {
     relativeLocation: true,
     allowedOrigins: [new URL(app.config.publicUrl).origin],
     allowedHeaders: [GRANT_HEADER],
-    exposedHeaders: ['Anxin-Evidence-Id', 'Anxin-Evidence-Sha256', 'Anxin-Evidence-Check-Ms'],
+    exposedHeaders: [
+      'Anxin-Evidence-Id',
+      'Anxin-Evidence-Sha256',
+      'Anxin-Evidence-Check-Ms',
+      'Anxin-Evidence-Scan',
+    ],
     // Requests are only answered for a valid grant whose owner owns the upload.
     async onIncomingRequest(req, uploadId) {
       const grant = await liveGrant(req.headers.get(GRANT_HEADER));
@@ -167,7 +197,6 @@ export async function evidenceModule(app: FastifyInstance): Promise<void> {
           throw bad('evidence.field.incidentDate');
         }
       }
-      await service.scannerReady();
       if (Date.now() - lastSweep > SWEEP_EVERY_MS) {
         // Unfinished uploads past their expiry are removed (rows and encrypted segments) as new ones start.
         lastSweep = Date.now();
@@ -195,6 +224,7 @@ export async function evidenceModule(app: FastifyInstance): Promise<void> {
           'Anxin-Evidence-Id': item.id,
           'Anxin-Evidence-Sha256': item.sha256,
           'Anxin-Evidence-Check-Ms': String(checkMs),
+          'Anxin-Evidence-Scan': item.scanState,
         },
       };
     },
@@ -254,7 +284,7 @@ export async function evidenceModule(app: FastifyInstance): Promise<void> {
       [
         'PATCH',
         'appendEvidenceUpload',
-        'Send the next bytes (application/offset+octet-stream); the last one answers Anxin-Evidence-Id and Anxin-Evidence-Sha256',
+        'Send the next bytes (application/offset+octet-stream); the last one answers Anxin-Evidence-Id, Anxin-Evidence-Sha256 and Anxin-Evidence-Scan (clean, or pending: received and awaiting the malware check)',
       ],
       [
         'DELETE',
@@ -400,8 +430,11 @@ export async function evidenceModule(app: FastifyInstance): Promise<void> {
       const actor = staffActor(request);
       // Every item must exist and be within the caller's reach (her case, or shared with their court); else 404.
       const reachable = await reachableItems(request, 'evidence.export', request.body.evidenceIds);
-      for (const id of request.body.evidenceIds)
-        if (!reachable.has(id) || !(await service.getItem(id))) throw notFound();
+      for (const id of request.body.evidenceIds) {
+        const item = reachable.has(id) ? await service.getItem(id) : undefined;
+        if (!item || item.scanState === 'infected') throw notFound();
+        assertChecked(item.scanState);
+      }
       const bundle = await exportBundle(app.db, app.keyring, service, {
         evidenceIds: request.body.evidenceIds,
         actor,

@@ -14,7 +14,8 @@ import type { Database } from '../../db/schema.ts';
 import type { Keyring } from '../../platform/crypto.ts';
 import { addToOutbox } from '../../platform/jobs.ts';
 import type { Locale } from '../../platform/i18n/catalog.ts';
-import type { EvidenceItemTable } from './evidence.tables.ts';
+import { AppError } from '../../platform/errors.ts';
+import type { EvidenceItemTable, ScanState } from './evidence.tables.ts';
 import { appendCustody, readCustody, type CustodyAction, type CustodyEntry } from './custody.ts';
 import {
   ALLOWED_MEDIA_TYPES,
@@ -25,11 +26,15 @@ import {
 } from './evidence.types.ts';
 import { GRANT_TTL_MS, signGrant } from './grant.ts';
 import { EvidenceRefusal } from './refusal.ts';
-import { ScannerUnavailableError, type MalwareScanner, type ScanSession } from './scanner.ts';
+import { ScanSlots, type MalwareScanner, type ScanSession, type ScanVerdict } from './scanner.ts';
 import { ObjectNotFoundError, type EvidenceStorage } from './storage/index.ts';
 import { segmentContext, uploadPrefix } from './tus-store.ts';
 
 export const DELETE_OBJECTS_TOPIC = 'evidence.delete-objects';
+/** The malware check of an item stored while no scanner answered (payload: `{ evidenceId }`). */
+export const SCAN_TOPIC = 'evidence.scan';
+/** Scans one process runs at once (the upload's own pass and the scan job together). */
+export const SCAN_SLOTS = 2;
 const SAMPLE_BYTES = 64 * 1024;
 const PREVIEW_PIXELS = 1024;
 
@@ -61,6 +66,8 @@ export interface EvidenceItem {
   extension: string;
   hasPreview: boolean;
   uploadedAt: string;
+  /** `pending`: awaiting the malware check (only she sees it); `infected`: refused after a later check, bytes removed. */
+  scanState: ScanState;
 }
 
 export interface UploadGrantResult {
@@ -79,6 +86,7 @@ export class EvidenceService {
     readonly scanner: MalwareScanner,
     readonly config: EvidenceConfig,
     private readonly log: FastifyBaseLogger,
+    readonly slots = new ScanSlots(SCAN_SLOTS),
   ) {}
 
   /**
@@ -193,7 +201,8 @@ export class EvidenceService {
     const row = isUuid(id)
       ? await this.db.selectFrom('evidence_item').selectAll().where('id', '=', id).executeTakeFirst()
       : undefined;
-    if (!row) return undefined;
+    if (!row || row.scan_state === 'infected') return undefined;
+    assertChecked(row.scan_state);
     await this.db.transaction().execute((trx) => appendCustody(trx, { evidenceId: id, action, actor }));
     const stored = await this.storage.get(row.object_key);
     const stream = stored.pipe(this.keyring.decryptStream(itemContext(id)));
@@ -206,11 +215,12 @@ export class EvidenceService {
     const row = isUuid(id)
       ? await this.db
           .selectFrom('evidence_item')
-          .select(['preview_key'])
+          .select(['preview_key', 'scan_state'])
           .where('id', '=', id)
           .executeTakeFirst()
       : undefined;
-    if (!row?.preview_key) return undefined;
+    if (!row?.preview_key || row.scan_state === 'infected') return undefined;
+    assertChecked(row.scan_state);
     await this.db
       .transaction()
       .execute((trx) =>
@@ -272,21 +282,6 @@ export class EvidenceService {
       await this.storage.deletePrefix(prefix);
     } catch (error) {
       this.log.warn({ err: error, prefix }, 'evidence objects not removed yet; the clean-up job will retry');
-    }
-  }
-
-  async scannerReady(): Promise<void> {
-    try {
-      await this.scanner.ping();
-    } catch (error) {
-      this.log.error({ err: error }, 'malware scanner unavailable: evidence uploads are refused');
-      throw new EvidenceRefusal(
-        'EVIDENCE_SCANNER_UNAVAILABLE',
-        503,
-        'evidence.refused.scannerUnavailable',
-        {},
-        { cause: error },
-      );
     }
   }
 
@@ -395,6 +390,7 @@ export class EvidenceService {
     const id = itemIdFor(uploadId);
     const objectKey = `${itemPrefix(id)}original`;
     let scan: ScanSession | undefined;
+    let slot: (() => void) | undefined;
     try {
       const segments = await conn
         .selectFrom('evidence_upload_segment')
@@ -410,22 +406,26 @@ export class EvidenceService {
           expected: formatBytes(size),
         });
       }
-      try {
-        scan = await this.scanner.start();
-      } catch (error) {
-        throw new EvidenceRefusal(
-          'EVIDENCE_SCANNER_UNAVAILABLE',
-          503,
-          'evidence.refused.scannerUnavailable',
-          {},
-          { cause: error },
-        );
-      }
+      // Her file is never refused because the scanner is away or busy: without a free slot and an answering
+      // scanner it is stored as `pending` (awaiting check) and the scan job checks it later.
+      slot = this.slots.tryAcquire();
+      if (slot)
+        scan = await this.scanner
+          .start()
+          .catch(
+            (error: unknown) =>
+              void this.log.warn(
+                { err: error, uploadId },
+                'malware scanner away: the upload is kept awaiting check',
+              ),
+          );
+      let scanLost = false;
       const hash = createHash('sha256');
       const sample: Buffer[] = [];
       let sampled = 0;
       let bytes = 0;
       const session = scan;
+      const log = this.log;
       const tap = new Transform({
         transform(chunk: Buffer, _encoding, callback: TransformCallback) {
           bytes += chunk.length;
@@ -434,9 +434,21 @@ export class EvidenceService {
             sample.push(chunk.subarray(0, SAMPLE_BYTES - sampled));
             sampled += Math.min(chunk.length, SAMPLE_BYTES - sampled);
           }
+          if (!session || scanLost) {
+            callback(null, chunk);
+            return;
+          }
           session.write(chunk).then(
             () => callback(null, chunk),
-            (error: unknown) => callback(error as Error),
+            (error: unknown) => {
+              scanLost = true;
+              session.abort();
+              log.warn(
+                { err: error, uploadId },
+                'malware scanner stopped mid-file: the upload is kept awaiting check',
+              );
+              callback(null, chunk);
+            },
           );
         },
       });
@@ -458,39 +470,28 @@ export class EvidenceService {
         this.keyring.encryptStream(itemContext(id)),
         () => undefined,
       );
-      try {
-        await this.storage.put(objectKey, encrypted);
-      } catch (error) {
-        if (error instanceof ScannerUnavailableError) {
-          throw new EvidenceRefusal(
-            'EVIDENCE_SCANNER_UNAVAILABLE',
-            503,
-            'evidence.refused.scannerUnavailable',
-            {},
-            { cause: error },
+      await this.storage.put(objectKey, encrypted);
+      let verdict: ScanVerdict | undefined;
+      if (scan && !scanLost) {
+        verdict = await scan
+          .finish()
+          .catch(
+            (error: unknown) =>
+              void this.log.warn(
+                { err: error, uploadId },
+                'malware scanner gave no verdict: the upload is kept awaiting check',
+              ),
           );
-        }
-        throw error;
       }
-      let verdict;
-      try {
-        verdict = await scan.finish();
-      } catch (error) {
-        throw new EvidenceRefusal(
-          'EVIDENCE_SCANNER_UNAVAILABLE',
-          503,
-          'evidence.refused.scannerUnavailable',
-          {},
-          { cause: error },
-        );
-      }
+      slot?.();
+      slot = undefined;
       if (bytes !== size) {
         throw new EvidenceRefusal('EVIDENCE_TRUNCATED', 422, 'evidence.refused.truncated', {
           received: formatBytes(bytes),
           expected: formatBytes(size),
         });
       }
-      if (!verdict.clean) {
+      if (verdict && !verdict.clean) {
         this.log.warn(
           { uploadId, signature: verdict.signature },
           'evidence upload refused: the malware scanner flagged it',
@@ -534,9 +535,12 @@ export class EvidenceService {
             extension: type.ext,
             object_key: objectKey,
             preview_key: previewKey,
+            scan_state: verdict ? 'clean' : 'pending',
+            scanned_at: verdict ? new Date() : null,
           })
           .returningAll()
           .executeTakeFirstOrThrow();
+        if (!verdict) await addToOutbox(trx, SCAN_TOPIC, { evidenceId: id });
         await appendCustody(trx, {
           evidenceId: id,
           action: 'upload',
@@ -549,10 +553,14 @@ export class EvidenceService {
       });
       await this.deleteObjects(uploadPrefix(uploadId));
       const checkMs = Date.now() - started;
-      this.log.info({ evidenceId: id, size, mediaType: type.mime, checkMs }, 'evidence stored');
+      this.log.info(
+        { evidenceId: id, size, mediaType: type.mime, checkMs, scan: row.scan_state },
+        'evidence stored',
+      );
       return { item: this.toItem(row), locale, checkMs };
     } catch (error) {
       scan?.abort();
+      slot?.();
       // A pass that lost its lock (the connection broke) may have been overtaken by another that committed
       // the item (upload ids are unique on items): that item and its objects stay.
       const committed = await conn
@@ -656,8 +664,14 @@ export class EvidenceService {
       extension: row.extension,
       hasPreview: row.preview_key !== null,
       uploadedAt: row.uploaded_at.toISOString(),
+      scanState: row.scan_state,
     };
   }
+}
+
+/** Nobody opens, bundles or is sent a file before its malware check (she sees it listed as awaiting check). */
+export function assertChecked(state: ScanState): void {
+  if (state !== 'clean') throw new AppError('EVIDENCE_AWAITING_CHECK');
 }
 
 export function isUuid(value: string): boolean {

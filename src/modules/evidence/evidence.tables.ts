@@ -51,13 +51,18 @@ export interface EvidenceItemTable {
   object_key: string;
   preview_key: string | null;
   uploaded_at: ColumnType<Date, Date | string | undefined, never>;
+  /** Migration 0015: `pending` = awaiting check (only she sees it), `clean`, or `infected` (bytes removed). */
+  scan_state: ColumnType<ScanState, ScanState | undefined, ScanState>;
+  scanned_at: ColumnType<Date | null, Date | string | null | undefined, Date | string | null>;
 }
+
+export type ScanState = 'pending' | 'clean' | 'infected';
 
 /** The custody log: append-only and hash-chained per evidence item (UPDATE/DELETE refused by a trigger). */
 export interface EvidenceCustodyTable {
   evidence_id: string;
   seq: number;
-  action: 'upload' | 'view' | 'download' | 'share' | 'export' | 'delete';
+  action: 'upload' | 'view' | 'download' | 'share' | 'export' | 'delete' | 'check';
   actor: string;
   at: ColumnType<Date, Date | string, never>;
   details: ColumnType<Record<string, unknown>, string, never>;

@@ -302,7 +302,6 @@ export function journalRoutes(
         }
         const uploadId = randomBytes(16).toString('hex');
         try {
-          await evidence.scannerReady();
           const declared = Number(request.headers['content-length']);
           const bound =
             Number.isFinite(declared) && declared > 0 ? Math.min(declared, maxFileBytes) : maxFileBytes;
@@ -444,6 +443,10 @@ export function journalRoutes(
     mediaType: Type.String(),
     uploadedAt: Type.String({ format: 'date-time' }),
     integrity: Type.Union([Type.Literal('intact'), Type.Literal('broken')]),
+    scanState: Type.Union([Type.Literal('pending'), Type.Literal('clean'), Type.Literal('infected')], {
+      description:
+        'pending: received, awaiting the safety check (nobody else can open or receive it yet); infected: refused by the check and deleted',
+    }),
     shares: Type.Array(
       Type.Object({
         id: Type.String(),
@@ -496,6 +499,7 @@ export function journalRoutes(
             mediaType: i.mediaType,
             uploadedAt: i.uploadedAt,
             integrity: i.integrity,
+            scanState: i.scanState,
             shares: i.shares,
           })),
         })),
@@ -596,7 +600,10 @@ function JournalPage(props: {
   const entryErrors = formErrors(request, state.entryProblems ?? []);
   const shareErrors = formErrors(request, state.shareProblems ?? []);
   const values = state.values ?? {};
-  const items = entries.flatMap((e) => e.items.map((i) => ({ ...i, entryDate: e.incidentDate })));
+  // Only checked files can be shared (nobody is sent a file before its malware check).
+  const items = entries.flatMap((e) =>
+    e.items.filter((i) => i.scanState === 'clean').map((i) => ({ ...i, entryDate: e.incidentDate })),
+  );
   const today = new Date().toISOString().slice(0, 10);
   return (
     <>
@@ -639,6 +646,12 @@ function JournalPage(props: {
                 <span class={item.integrity === 'intact' ? 'line integrity-ok' : 'line integrity-bad'}>
                   {t(item.integrity === 'intact' ? 'journal.intact' : 'journal.broken')}
                 </span>
+                {item.scanState === 'pending' ? (
+                  <span class="line scan-pending">{t('journal.awaitingCheck')}</span>
+                ) : null}
+                {item.scanState === 'infected' ? (
+                  <span class="line integrity-bad">{t('journal.refusedAfterCheck')}</span>
+                ) : null}
                 <span class="hint line">
                   {item.shares.length
                     ? t('journal.sharedWith', {

@@ -285,9 +285,13 @@ export class JournalService {
       if (!organisation || !isAgency(input.agency) || organisation.kind !== AGENCY_KIND[input.agency])
         problems.push({ field: 'organisationId', message: 'journal.problem.organisation' });
     }
-    const mine = new Set((await this.evidence.listForOwner(input.ownerRef)).map((i) => i.id));
+    const owned = await this.evidence.listForOwner(input.ownerRef);
+    const mine = new Set(owned.map((i) => i.id));
     if (ids.some((id) => !mine.has(id)))
       problems.push({ field: 'evidenceIds', message: 'journal.problem.notYours' });
+    // Nobody is sent a file before its malware check.
+    else if (owned.some((i) => ids.includes(i.id) && i.scanState !== 'clean'))
+      problems.push({ field: 'evidenceIds', message: 'journal.problem.awaitingCheck' });
     if (problems.length || !organisation || !isAgency(input.agency))
       throw new AppError('VALIDATION', { fields: problems });
     const agency = input.agency;

@@ -48,11 +48,15 @@ export class ClamdScanner implements MalwareScanner {
           ? connect(this.address.path)
           : connect(this.address.port, this.address.host);
       const fail = (error: Error): void => {
+        clearTimeout(timer);
         socket.destroy();
         reject(new ScannerUnavailableError(`clamd cannot be reached: ${error.message}`, { cause: error }));
       };
       socket.once('error', fail);
+      // A host that does not answer at all would otherwise hold the connect for the system's timeout.
+      const timer = setTimeout(() => fail(new Error('no answer within 10 s')), 10_000);
       socket.once('connect', () => {
+        clearTimeout(timer);
         socket.off('error', fail);
         socket.setTimeout(this.timeoutMs);
         resolve(socket);
@@ -145,5 +149,59 @@ export class NoScanner implements MalwareScanner {
 }
 
 export function createScanner(config: EvidenceConfig): MalwareScanner {
-  return config.clamd.kind === 'none' ? new NoScanner() : new ClamdScanner(config.clamd);
+  const clamd = config.clamd;
+  if (clamd.kind === 'none') return new NoScanner();
+  return new ClamdScanner(clamd.kind === 'embedded' ? { kind: 'unix', path: clamd.path } : clamd);
+}
+
+/** The scanner's address as logs and /readyz name it (no secrets in it). */
+export function describeScanner(config: EvidenceConfig): string {
+  const clamd = config.clamd;
+  if (clamd.kind === 'none') return 'none (files are not scanned: development only)';
+  if (clamd.kind === 'tcp') return `clamd at tcp://${clamd.host}:${clamd.port}`;
+  return `clamd at unix:${clamd.path}${clamd.kind === 'embedded' ? ' (embedded)' : ''}`;
+}
+
+/**
+ * A bound on the scans this process runs at once, so one slow file (an archive bomb) cannot hold every
+ * upload. The upload's own pass only takes a slot that is free now (else the file waits, quarantined, for
+ * the scan job); the job waits for one.
+ */
+export class ScanSlots {
+  private free: number;
+  private readonly waiting: (() => void)[] = [];
+
+  constructor(readonly size: number) {
+    this.free = size;
+  }
+
+  /** A slot if one is free now: call the returned function to give it back. */
+  tryAcquire(): (() => void) | undefined {
+    if (this.free === 0) return undefined;
+    this.free -= 1;
+    return this.releaser();
+  }
+
+  /** Wait for a slot. */
+  async acquire(): Promise<() => void> {
+    const slot = this.tryAcquire();
+    if (slot) return slot;
+    await new Promise<void>((resolve) => this.waiting.push(resolve));
+    return this.releaser();
+  }
+
+  get available(): number {
+    return this.free;
+  }
+
+  private releaser(): () => void {
+    let released = false;
+    return () => {
+      if (released) return;
+      released = true;
+      const next = this.waiting.shift();
+      if (next) next();
+      else this.free += 1;
+    };
+  }
 }
