@@ -24,7 +24,8 @@ import { loggerOptions } from './platform/logger.ts';
 import { registerControlCharacterGuard } from './platform/request-guards.ts';
 import { staticSecurityHeaders } from './platform/security-headers.ts';
 import { platformRoutes } from './platform/platform.routes.tsx';
-import { RateLimiter } from './platform/rate-limit.ts';
+import { ProofOfWork } from './platform/proof-of-work.ts';
+import { neverGloballyLimited, RateLimiter } from './platform/rate-limit.ts';
 import { AssetRegistry } from './platform/render/assets.ts';
 import { modules } from './modules/index.ts';
 
@@ -50,6 +51,7 @@ declare module 'fastify' {
     keyring: Keyring;
     jobs: JobRunner;
     rateLimiter: RateLimiter;
+    proofOfWork: ProofOfWork;
   }
 }
 
@@ -80,8 +82,15 @@ export async function buildApp(deps: AppDependencies): Promise<FastifyInstance> 
   // Rate-limit keys are HMACs under a key derived from (not equal to) the master key.
   const rateLimiter = new RateLimiter(deps.counterDb ?? deps.db, deps.keyring.deriveKey('rate-limit'));
   app.decorate('rateLimiter', rateLimiter);
+  const proofOfWork = new ProofOfWork(
+    deps.counterDb ?? deps.db,
+    deps.keyring.deriveKey('proof-of-work'),
+    config.proofOfWorkBits,
+  );
+  app.decorate('proofOfWork', proofOfWork);
   deps.jobs.handle(RATE_LIMIT_SWEEP, async () => {
     await rateLimiter.sweep();
+    await proofOfWork.sweep();
   });
 
   const https = config.publicUrl.startsWith('https://');
@@ -137,6 +146,9 @@ export async function buildApp(deps: AppDependencies): Promise<FastifyInstance> 
     max: config.rateLimitPerMinute,
     timeWindow: 60_000,
     store: rateLimiter.fastifyStore(),
+    // Pages and quick exit are never refused: one client behind a carrier-grade NAT address must not take them
+    // from everyone else behind it.
+    allowList: neverGloballyLimited,
     // The database being down must not also take down static knowledge pages and quick exit.
     skipOnError: true,
     errorResponseBuilder: (_request, context) =>

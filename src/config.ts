@@ -34,6 +34,8 @@ export interface Config {
   evidence: EvidenceConfig;
   /** Requests per minute one network address may make across the app, before route-specific limits. */
   rateLimitPerMinute: number;
+  /** Zero bits of SHA-256 a help request's proof of work needs (platform/proof-of-work.ts); 0 turns the work off. */
+  proofOfWorkBits: number;
 }
 
 export interface EvidenceConfig {
@@ -173,6 +175,7 @@ export function loadConfig(env: Env = process.env): Config {
   }
   const trustProxy = integer('ANXIN_TRUST_PROXY', 0, 0, 10);
   const rateLimitPerMinute = integer('ANXIN_RATE_LIMIT_PER_MINUTE', 300, 1, 1_000_000);
+  const proofOfWorkBits = integer('ANXIN_PROOF_OF_WORK_BITS', 13, 0, 24);
   const publicUrl = read('ANXIN_PUBLIC_URL') ?? `http://${host === '0.0.0.0' ? '127.0.0.1' : host}:${port}`;
   try {
     const url = new URL(publicUrl);
@@ -210,6 +213,7 @@ export function loadConfig(env: Env = process.env): Config {
     quickExitUrl,
     evidence,
     rateLimitPerMinute,
+    proofOfWorkBits,
   });
 }
 

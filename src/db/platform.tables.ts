@@ -8,6 +8,21 @@ export interface RateLimitCounterTable {
   window_ends_at: ColumnType<Date, Date | string, Date | string>;
 }
 
+/** Failed guesses with back-off (platform/throttle.ts); keys and subject keys are HMACs. */
+export interface GuessThrottleTable {
+  key: string;
+  subject_key: string | null;
+  failures: number;
+  blocked_until: ColumnType<Date, Date | string, Date | string>;
+  expires_at: ColumnType<Date, Date | string, Date | string>;
+}
+
+/** Proof-of-work challenges already used (platform/proof-of-work.ts), kept until they expire. */
+export interface ProofOfWorkSpentTable {
+  id: string;
+  expires_at: ColumnType<Date, Date | string, Date | string>;
+}
+
 export interface OutboxTable {
   id: Generated<string>;
   topic: string;
@@ -22,4 +37,6 @@ export interface OutboxTable {
 export interface PlatformTables {
   rate_limit_counter: RateLimitCounterTable;
   outbox: OutboxTable;
+  guess_throttle: GuessThrottleTable;
+  proof_of_work_spent: ProofOfWorkSpentTable;
 }

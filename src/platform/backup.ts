@@ -21,7 +21,12 @@ import type { Config } from '../config.ts';
 
 export const BACKUP_FORMAT = 'anxin-backup/1';
 const CONTEXT = 'anxin-backup';
-const SKIPPED_TABLES = new Set(['rate_limit_counter', 'kysely_migration_lock']);
+const SKIPPED_TABLES = new Set([
+  'rate_limit_counter',
+  'guess_throttle',
+  'proof_of_work_spent',
+  'kysely_migration_lock',
+]);
 const FILE_CHUNK = 48 * 1024;
 
 /** A store of files to include, byte for byte (evidence is already encrypted at rest). */

@@ -7,10 +7,12 @@
  * through `RateLimiter.hit` (e.g. guesses of a case secret, sign-in attempts).
  */
 import { sql } from 'kysely';
+import type { FastifyRequest } from 'fastify';
 import type { FastifyRateLimitStore, FastifyRateLimitOptions } from '@fastify/rate-limit';
 import type { Db } from '../db/database.ts';
 import { GroupCommit } from './group-commit.ts';
 import { hmacSha256 } from './crypto.ts';
+import { GuessThrottle } from './throttle.ts';
 
 export interface RateDecision {
   allowed: boolean;
@@ -19,16 +21,34 @@ export interface RateDecision {
   resetInMs: number;
 }
 
+/**
+ * Requests the global per-network limiter never refuses: quick exit (any method), and reading pages — `GET` /
+ * `HEAD` of anything but the API and the staff console (survivor and knowledge pages, their assets). Many
+ * survivors may share one carrier-grade NAT address; one flooding client there must not take the pages and
+ * quick exit from the rest. Writes, the API and staff pages keep the limit.
+ */
+export function neverGloballyLimited(request: FastifyRequest): boolean {
+  const path = (request.url.split('?')[0] ?? '').replace(/^\/en(?=\/|$)/, '') || '/';
+  if (path === '/exit') return true;
+  if (request.method !== 'GET' && request.method !== 'HEAD') return false;
+  return !/^\/(api|staff)(\/|$)/.test(path);
+}
+
 interface Hit {
   key: string;
   windowMs: number;
 }
 
 export class RateLimiter {
+  /** Failure counters with back-off for guessing (sign-in, case secrets): see platform/throttle.ts. */
+  readonly guesses: GuessThrottle;
+
   constructor(
     private readonly db: Db,
     private readonly hmacKey: Buffer,
-  ) {}
+  ) {
+    this.guesses = new GuessThrottle(db, (namespace, subject) => this.keyFor(namespace, subject));
+  }
 
   /** Opaque key for a subject in a namespace (e.g. `help.secret`, `net`). */
   keyFor(namespace: string, subject: string): string {
@@ -108,13 +128,13 @@ export class RateLimiter {
       .execute();
   }
 
-  /** Remove counters whose window ended; run by a periodic job. */
+  /** Remove counters whose window ended, and guess throttles past their memory; run by a periodic job. */
   async sweep(): Promise<number> {
     const result = await this.db
       .deleteFrom('rate_limit_counter')
       .where('window_ends_at', '<', sql<Date>`now() - interval '1 minute'`)
       .executeTakeFirst();
-    return Number(result.numDeletedRows);
+    return Number(result.numDeletedRows) + (await this.guesses.sweep());
   }
 
   /** A store class for @fastify/rate-limit backed by this limiter: one counter per network and route. */

@@ -67,6 +67,8 @@ afterAll(async () => {
 
 const SKIP = {
   rate_limit_counter: 'transient',
+  guess_throttle: 'transient',
+  proof_of_work_spent: 'transient',
   kysely_migration_lock: 'transient',
   kysely_migration: 'when the target ran its migrations (names are checked by restore)',
 };

@@ -7,10 +7,9 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { sql } from 'kysely';
 import { createTestApp, type TestApp } from '../support/test-app.ts';
 import { csrfTokenFor } from '../../src/platform/csrf.ts';
-import { SUBMISSIONS_PER_HOUR } from '../../src/modules/help/help.model.ts';
 import { helpDemoSeed } from '../../src/modules/help/help.demo.ts';
 import { chinaDate, chinaInstant } from '../../src/modules/helpline/helpline.model.ts';
-import { makeOrganisation, makeStaff } from '../support/identity-fixtures.ts';
+import { makeOrganisation, makeStaff, sessionFor } from '../support/identity-fixtures.ts';
 import { randomUUID } from 'node:crypto';
 
 let t: TestApp;
@@ -271,28 +270,6 @@ describe('demo data', () => {
   });
 });
 
-describe('floods', () => {
-  it('limits help requests from one network per hour, answering in her language', async () => {
-    const network = nextIp();
-    let last = await t.app.inject({
-      method: 'POST',
-      url: '/api/help/requests',
-      remoteAddress: network,
-      payload: {},
-    });
-    for (let i = 1; i <= SUBMISSIONS_PER_HOUR; i++)
-      last = await t.app.inject({
-        method: 'POST',
-        url: '/api/help/requests',
-        remoteAddress: network,
-        headers: { 'accept-language': 'en' },
-        payload: {},
-      });
-    expect(last.statusCode).toBe(429);
-    expect(last.json().error.message).toMatch(/^Too many attempts/);
-  });
-});
-
 describe('her thread through the API', () => {
   it('opens with code and secret, lists messages, takes her messages and shows staff replies posted through the service', async () => {
     const created = await createRequest();
@@ -402,18 +379,20 @@ describe('her thread through the API', () => {
     expect(await counts()).toEqual(before);
   });
 
-  it('says the same for a wrong secret and an unknown code, then locks the code after 5 wrong guesses, even for the right secret', async () => {
+  it('says the same for a wrong secret and an unknown code; after 5 wrong secrets the guessing network waits, and the right secret from another network still opens her thread', async () => {
     const created = await createRequest();
     const unknown = await openThread('ZZZZ-ZZZZ', '000000000000');
     expect(unknown.statusCode).toBe(401);
-    const wrong = await openThread(created.caseCode, '000000000000');
+    const attacker = nextIp();
+    const wrong = await openThread(created.caseCode, '000000000000', attacker);
     expect(wrong.statusCode).toBe(401);
     expect(wrong.json().error.message).toBe(unknown.json().error.message);
     for (let i = 0; i < 4; i++)
-      expect((await openThread(created.caseCode, String(100000000000 + i))).statusCode).toBe(401);
-    const locked = await openThread(created.caseCode, created.secret);
-    expect(locked.statusCode).toBe(423);
-    expect(locked.json().error.code).toBe('LOCKED');
+      expect((await openThread(created.caseCode, String(100000000000 + i), attacker)).statusCode).toBe(401);
+    const throttled = await openThread(created.caseCode, created.secret, attacker);
+    expect(throttled.statusCode).toBe(429);
+    expect(throttled.json().error.code).toBe('RATE_LIMITED');
+    expect(Number(throttled.headers['retry-after'])).toBeGreaterThan(0);
     expect(
       await t.db
         .selectFrom('help_thread_session')
@@ -425,6 +404,92 @@ describe('her thread through the API', () => {
         )
         .execute(),
     ).toEqual([]);
+    // She, from her own network, gets in; the page form says the same as the API to the guessing network.
+    expect((await openThread(created.caseCode, created.secret, nextIp())).statusCode).toBe(200);
+    const page = await t.app.inject({
+      method: 'POST',
+      url: '/en/help/open',
+      remoteAddress: attacker,
+      payload: new URLSearchParams({ caseCode: created.caseCode, secret: created.secret }).toString(),
+      headers: { 'content-type': 'application/x-www-form-urlencoded' },
+    });
+    expect(page.statusCode).toBe(429);
+    expect(page.headers['retry-after']).toBeDefined();
+    expect(page.body).toContain('Too many attempts');
+  });
+
+  it('lets a platform admin clear the waits on a case code (API and page, audited); nobody else may', async () => {
+    const created = await createRequest();
+    const attacker = nextIp();
+    const throttle = async () => {
+      for (let i = 0; i < 5; i++) await openThread(created.caseCode, String(200000000000 + i), attacker);
+      expect((await openThread(created.caseCode, created.secret, attacker)).statusCode).toBe(429);
+    };
+    await throttle();
+    const ngoAdmin = await sessionFor(
+      t,
+      (await makeStaff(t, await makeOrganisation(t, 'ngo'), ['organisation_admin'])).accountId,
+    );
+    const refused = await t.app.inject({
+      method: 'POST',
+      url: '/api/help/throttle/clear',
+      headers: { cookie: ngoAdmin.cookie, 'x-csrf-token': ngoAdmin.csrf },
+      payload: { caseCode: created.caseCode },
+    });
+    expect(refused.statusCode).toBe(404);
+    const admin = await sessionFor(
+      t,
+      (await makeStaff(t, await makeOrganisation(t, 'platform_operator'), ['platform_admin'])).accountId,
+    );
+    const cleared = await t.app.inject({
+      method: 'POST',
+      url: '/api/help/throttle/clear',
+      headers: { cookie: admin.cookie, 'x-csrf-token': admin.csrf },
+      payload: { caseCode: created.caseCode.toLowerCase() },
+    });
+    expect(cleared.statusCode).toBe(200);
+    expect(cleared.json().counters).toBeGreaterThanOrEqual(2);
+    expect((await openThread(created.caseCode, created.secret, attacker)).statusCode).toBe(200);
+    const unknown = await t.app.inject({
+      method: 'POST',
+      url: '/api/help/throttle/clear',
+      headers: { cookie: admin.cookie, 'x-csrf-token': admin.csrf },
+      payload: { caseCode: 'ZZZZ-ZZZZ' },
+    });
+    expect(unknown.statusCode).toBe(404);
+
+    await throttle();
+    const page = await t.app.inject({
+      method: 'POST',
+      url: '/en/staff/help/throttle',
+      headers: { cookie: admin.cookie },
+      payload: { _csrf: admin.csrf, caseCode: created.caseCode },
+    });
+    expect(page.statusCode).toBe(200);
+    expect(page.body).toContain('The waits on this case code were cleared.');
+    expect((await openThread(created.caseCode, created.secret, attacker)).statusCode).toBe(200);
+    const requestId = (
+      await t.db
+        .selectFrom('help_request')
+        .select('id')
+        .where('case_code', '=', created.caseCode)
+        .executeTakeFirstOrThrow()
+    ).id;
+    const events = await t.db
+      .selectFrom('audit_event')
+      .select(['details'])
+      .where('event', '=', 'help.throttle_cleared')
+      .where('record_id', '=', requestId)
+      .execute();
+    expect(events).toHaveLength(2);
+    expect(JSON.stringify(events)).not.toContain(created.caseCode);
+  });
+
+  it('does not count successful opens toward any limit', async () => {
+    const created = await createRequest();
+    const network = nextIp();
+    for (let i = 0; i < 35; i++)
+      expect((await openThread(created.caseCode, created.secret, network)).statusCode).toBe(200);
   });
 
   it('limits attempts from one network across many codes', async () => {

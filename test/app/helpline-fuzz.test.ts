@@ -21,6 +21,7 @@ const RUNS = Number(process.env.FUZZ_RUNS ?? 8);
 /** Tables a rejected request may change, and why. */
 const CHANGE_ALLOWED: Record<string, string> = {
   rate_limit_counter: 'every request counts against its network’s limit',
+  guess_throttle: 'a wrong password, code or secret is counted, so the guessing network waits',
   staff_session: 'the gate records when the session was last used',
   kysely_migration_lock: 'migration bookkeeping',
 };

@@ -100,30 +100,130 @@ describe('signing in', () => {
     expect(en.body).toContain('The email or password is not right.');
   });
 
-  it('locks an account after repeated guesses, even against the right password', async () => {
+  const passwordFrom = (
+    staff: { email: string; password: string },
+    remoteAddress: string,
+    password = staff.password,
+  ) =>
+    t.app.inject({
+      method: 'POST',
+      url: '/staff/sign-in',
+      remoteAddress,
+      payload: { email: staff.email, password },
+    });
+
+  it('throttles the network that guesses a password, never the account: the right password from another network is still accepted', async () => {
     const target = await makeStaff(t, ngo, ['caseworker']);
-    for (let i = 0; i < 5; i += 1) {
-      expect(
-        (
-          await t.app.inject({
-            method: 'POST',
-            url: '/staff/sign-in',
-            payload: { email: target.email, password: `guess number ${i} here` },
-          })
-        ).statusCode,
-      ).toBe(401);
-    }
-    const locked = await passwordStep(target);
-    expect(locked.statusCode).toBe(429);
-    expect(locked.body).toContain('尝试次数过多');
-    expect(sessionCookie(locked)).toBeUndefined();
+    for (let i = 0; i < 5; i += 1)
+      expect((await passwordFrom(target, '10.71.0.1', `guess number ${i} here`)).statusCode).toBe(401);
+    const throttled = await passwordFrom(target, '10.71.0.1');
+    expect(throttled.statusCode).toBe(429);
+    expect(Number(throttled.headers['retry-after'])).toBeGreaterThan(0);
+    expect(throttled.body).toContain('尝试次数过多');
+    expect(sessionCookie(throttled)).toBeUndefined();
+    // She, on her own network, signs in.
+    const rightful = await passwordFrom(target, '10.71.0.2');
+    expect(rightful.statusCode).toBe(303);
+    expect(sessionCookie(rightful)).toBeDefined();
     const failures = await t.db
       .selectFrom('audit_event')
       .select(['event', 'details'])
       .where('actor_account_id', '=', target.accountId)
+      .where('event', '=', 'identity.sign_in_failed')
+      .orderBy('seq')
       .execute();
-    expect(failures.filter((e) => e.event === 'identity.sign_in_failed')).toHaveLength(6);
-    expect(failures.at(-1)?.details).toEqual({ stage: 'password', why: 'locked' });
+    expect(failures).toHaveLength(6);
+    expect(failures.at(-1)?.details).toEqual({ stage: 'password', why: 'throttled' });
+  });
+
+  it('does not count successful sign-ins toward any limit', async () => {
+    const busy = await makeStaff(t, ngo, ['caseworker']);
+    for (let i = 0; i < 8; i += 1) expect((await passwordFrom(busy, '10.71.1.1')).statusCode).toBe(303);
+  });
+
+  it('throttles wrong TOTP codes per network; the right code from another network is still accepted', async () => {
+    const officer = await makeStaff(t, ngo, ['caseworker']);
+    const attacker = sessionCookie(await passwordFrom(officer, '10.71.2.1')) ?? '';
+    const page = await t.app.inject({
+      url: '/staff/sign-in/verify',
+      remoteAddress: '10.71.2.1',
+      headers: { cookie: attacker },
+    });
+    const at = Date.now() + 30_000;
+    const wrongCode = String((Number(totpCode(officer.totpSecret, at)) + 1) % 1_000_000).padStart(6, '0');
+    const guess = (code: string) =>
+      t.app.inject({
+        method: 'POST',
+        url: '/staff/sign-in/verify',
+        remoteAddress: '10.71.2.1',
+        headers: { cookie: attacker },
+        payload: { _csrf: csrfFrom(page.body), code },
+      });
+    for (let i = 0; i < 5; i += 1) expect((await guess(wrongCode)).statusCode).toBe(401);
+    const throttled = await guess(totpCode(officer.totpSecret, at));
+    expect(throttled.statusCode).toBe(429);
+    expect(Number(throttled.headers['retry-after'])).toBeGreaterThan(0);
+    // She signs in from her own network with her own code.
+    const mine = sessionCookie(await passwordFrom(officer, '10.71.2.2')) ?? '';
+    const myPage = await t.app.inject({
+      url: '/staff/sign-in/verify',
+      remoteAddress: '10.71.2.2',
+      headers: { cookie: mine },
+    });
+    const verified = await t.app.inject({
+      method: 'POST',
+      url: '/staff/sign-in/verify',
+      remoteAddress: '10.71.2.2',
+      headers: { cookie: mine },
+      payload: { _csrf: csrfFrom(myPage.body), code: totpCode(officer.totpSecret, at) },
+    });
+    expect(verified.statusCode).toBe(303);
+    expect(verified.headers.location).toBe('/staff');
+  });
+
+  it('lets an admin of the account’s organisation clear its throttles (API and page, audited); other organisations’ admins cannot', async () => {
+    const target = await makeStaff(t, ngo, ['caseworker']);
+    const throttle = async () => {
+      for (let i = 0; i < 5; i += 1) await passwordFrom(target, '10.71.3.1', `wrong guess ${i} here`);
+      expect((await passwordFrom(target, '10.71.3.1')).statusCode).toBe(429);
+    };
+    await throttle();
+    const outsider = await sessionFor(t, (await makeStaff(t, otherNgo, ['organisation_admin'])).accountId);
+    const refused = await t.app.inject({
+      method: 'DELETE',
+      url: `/api/staff/accounts/${target.accountId}/sign-in-throttle`,
+      headers: { cookie: outsider.cookie, 'x-csrf-token': outsider.csrf },
+    });
+    expect(refused.statusCode).toBe(404);
+    expect((await passwordFrom(target, '10.71.3.1')).statusCode).toBe(429);
+
+    const adminSession = await sessionFor(t, admin.accountId);
+    const cleared = await t.app.inject({
+      method: 'DELETE',
+      url: `/api/staff/accounts/${target.accountId}/sign-in-throttle`,
+      headers: { cookie: adminSession.cookie, 'x-csrf-token': adminSession.csrf },
+    });
+    expect(cleared.statusCode).toBe(200);
+    expect(cleared.json().counters).toBeGreaterThanOrEqual(2);
+    expect((await passwordFrom(target, '10.71.3.1')).statusCode).toBe(303);
+
+    await throttle();
+    const page = await t.app.inject({
+      method: 'POST',
+      url: `/staff/admin/accounts/${target.accountId}/clear-throttle`,
+      headers: { cookie: adminSession.cookie },
+      payload: { _csrf: adminSession.csrf },
+    });
+    expect(page.statusCode).toBe(303);
+    expect(page.headers.location).toBe('/staff/admin/accounts?done=throttle');
+    expect((await passwordFrom(target, '10.71.3.1')).statusCode).toBe(303);
+    const events = await t.db
+      .selectFrom('audit_event')
+      .select(['event', 'actor_account_id', 'details'])
+      .where('record_id', '=', target.accountId)
+      .where('event', '=', 'identity.throttle_cleared')
+      .execute();
+    expect(events.map((e) => e.actor_account_id)).toEqual([admin.accountId, admin.accountId]);
   });
 
   it('refuses a wrong TOTP code and a reused one, with clear messages', async () => {

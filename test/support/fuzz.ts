@@ -381,6 +381,10 @@ export async function loadOperations(t: TestApp): Promise<Operation[]> {
  */
 export const CHANGE_ALLOWED: ChangeAllowance = {
   rate_limit_counter: 'every request counts against its network’s limit, accepted or not',
+  guess_throttle:
+    'a wrong password, code or secret is answered 401 and counted, so the guessing network waits',
+  proof_of_work_spent:
+    'a help-request proof of work is spent when the request is admitted, before the service may still refuse it',
   kysely_migration_lock: 'migration bookkeeping',
   'staff_session.last_seen_at':
     'the gate notes when a session was last used (at most every 30 s), before the request is judged',

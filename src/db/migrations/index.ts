@@ -5,12 +5,13 @@
 import type { Migration } from 'kysely/migration';
 import * as platform from './0001_platform.ts';
 import * as identity from './0002_identity.ts';
-import * as evidence from './0004_evidence.ts';
 import * as help from './0003_help.ts';
+import * as evidence from './0004_evidence.ts';
 import * as helpline from './0005_helpline.ts';
 import * as orders from './0006_orders.ts';
 import * as reports from './0007_reports.ts';
 import * as evidenceJournal from './0008_evidence_journal.ts';
+import * as abuseResistance from './0012_abuse_resistance.ts';
 import * as evidenceQuarantine from './0015_evidence_quarantine.ts';
 
 export const migrations: Record<string, Migration> = {
@@ -22,5 +23,6 @@ export const migrations: Record<string, Migration> = {
   '0006_orders': orders,
   '0007_reports': reports,
   '0008_evidence_journal': evidenceJournal,
+  '0012_abuse_resistance': abuseResistance,
   '0015_evidence_quarantine': evidenceQuarantine,
 };

@@ -25,6 +25,7 @@ import {
 import { THREAD_IDLE_MS, type HelpService, type ThreadSession } from './help.service.ts';
 import { USAGE_CHANNELS, type UsageCounter } from './help.usage.ts';
 import { networkOf } from './help.pages.tsx';
+import { admitHelpRequest, PROOF_HEADER, ProofHeaders } from './help.admission.tsx';
 
 const union = <T extends string>(values: readonly T[]) => Type.Union(values.map((v) => Type.Literal(v)));
 const Time = Type.String({ pattern: '^([01][0-9]|2[0-3]):[0-5][0-9]$', description: 'HH:MM, China time' });
@@ -123,14 +124,14 @@ export function helpApi(app: FastifyInstance, service: HelpService, usage: Usage
   app.post(
     '/api/help/requests',
     {
-      config: {
-        ...api('anonymous help requests'),
-        rateLimit: { max: SUBMISSIONS_PER_HOUR, timeWindow: 60 * 60_000 },
-      },
+      config: api(
+        'anonymous help requests; admitted per network, more widely with a proof of work (help.admission.tsx)',
+      ),
       schema: {
         operationId: 'createHelpRequest',
         tags: ['help'],
         summary: 'File a help request (returns the case code and the secret, shown once)',
+        headers: ProofHeaders,
         body: HelpRequestBody,
         response: {
           201: Type.Object({
@@ -149,6 +150,11 @@ export function helpApi(app: FastifyInstance, service: HelpService, usage: Usage
         forms: body.forms ?? [],
         contact: { ...body.contact, windows: body.contact.windows ?? [] },
       };
+      await admitHelpRequest(
+        request,
+        networkOf(request),
+        request.headers[PROOF_HEADER] as string | undefined,
+      );
       const created = await service.createHelpRequest(input, request.locale);
       return reply
         .status(201)
@@ -159,10 +165,7 @@ export function helpApi(app: FastifyInstance, service: HelpService, usage: Usage
   app.post(
     '/api/help/thread',
     {
-      config: {
-        ...api('case code + secret open her thread; limited and locked out'),
-        rateLimit: { max: 60, timeWindow: 15 * 60_000 },
-      },
+      config: api('case code + secret open her thread; wrong secrets are throttled per network and code'),
       schema: {
         operationId: 'openHelpThread',
         tags: ['help'],

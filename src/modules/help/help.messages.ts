@@ -237,6 +237,7 @@ export const helpZh = {
   'help.new.neutral': '以后的页面使用不显眼的网页标题',
   'help.new.danger': '附上我的危险自测结果（{score} 个“是”）',
   'help.new.submit': '发送求助',
+  'help.new.sending': '正在发送……',
 
   'help.created.title': '已收到你的求助',
   'help.created.lead': '请记下这两样东西。以后用它们回来看律师的回复。',
@@ -256,7 +257,6 @@ export const helpZh = {
   'help.open.secretHint': '12 位数字',
   'help.open.submit': '打开',
   'help.open.wrong': '编号或密码不对',
-  'help.open.locked': '尝试次数太多，这个编号暂时锁定了。请 {minutes} 分钟后再试。有危险请拨打 110。',
   'help.open.expired': '为了安全，页面长时间没有操作已关闭。请重新输入编号和密码。',
 
   'help.thread.title': '我的求助',
@@ -562,6 +562,7 @@ export const helpEn: Record<HelpMessageKey, string> = {
   'help.new.neutral': 'Use plain page titles from now on',
   'help.new.danger': 'Add my danger check result ({score} “yes” answers)',
   'help.new.submit': 'Send my request',
+  'help.new.sending': 'Sending…',
 
   'help.created.title': 'We have your request',
   'help.created.lead': 'Write these two things down. Use them to come back and read the lawyer’s reply.',
@@ -581,8 +582,6 @@ export const helpEn: Record<HelpMessageKey, string> = {
   'help.open.secretHint': '12 digits',
   'help.open.submit': 'Open',
   'help.open.wrong': 'The case code or secret is not right',
-  'help.open.locked':
-    'Too many attempts: this case code is locked for now. Please try again in {minutes} minutes. If you are in danger, call 110.',
   'help.open.expired':
     'For your safety the page closed after a while without use. Please enter your case code and secret again.',
 

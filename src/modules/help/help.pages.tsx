@@ -36,6 +36,7 @@ import {
 } from './help.model.ts';
 import { formatSecret, type HelpService, type ThreadSession } from './help.service.ts';
 import type { UsageCounter } from './help.usage.ts';
+import { admitHelpRequest, ProofOfWorkFields } from './help.admission.tsx';
 import {
   Checkbox,
   ErrorSummary,
@@ -194,6 +195,7 @@ function HelpForm({
     <form method="post" action={p.action('/help/new')} autocomplete="off" novalidate>
       <NeutralField p={p} />
       <ErrorSummary p={p} errors={errors} labels={labelsFor(t, HELP_LABELS)} />
+      <ProofOfWorkFields request={request} />
       <RadioGroup
         name="requestType"
         legend={t('help.new.typeLegend')}
@@ -422,6 +424,7 @@ function renderHelpForm(
   formsChosen: string[],
   problems: FieldProblem[],
   status: number,
+  refusal?: string,
 ) {
   const p = portal(request);
   const errors = formErrors(request, problems);
@@ -436,6 +439,11 @@ function renderHelpForm(
       <p>
         <a href={p.href('/learn/minors')}>{p.t('help.new.minorsLink')}</a>
       </p>
+      {refusal ? (
+        <p class="callout" role="alert">
+          {refusal}
+        </p>
+      ) : null}
       <HelpForm request={request} p={p} values={values} errors={errors} formsChosen={formsChosen} />
     </>,
     status,
@@ -1181,8 +1189,11 @@ export function helpPages(app: FastifyInstance, service: HelpService, usage: Usa
     '/help/new',
     {
       config: {
-        access: { public: true, reason: 'anonymous help requests' },
-        rateLimit: { max: SUBMISSIONS_PER_HOUR, timeWindow: 60 * 60_000 },
+        access: {
+          public: true,
+          reason:
+            'anonymous help requests; admitted per network, more widely with a proof of work (help.admission.tsx)',
+        },
       },
       schema: { hide: true, body: FormBodySchema },
     },
@@ -1196,6 +1207,26 @@ export function helpPages(app: FastifyInstance, service: HelpService, usage: Usa
           : [];
       if (problems.length)
         return renderHelpForm(request, reply, echoValues(body), formsChosen, problems, 400);
+      try {
+        await admitHelpRequest(
+          request,
+          networkOf(request),
+          typeof body.proof === 'string' ? body.proof : undefined,
+        );
+      } catch (error) {
+        if (!(error instanceof AppError) || error.code !== 'RATE_LIMITED') throw error;
+        // Refused for now: her words stay on the page, with when to send again.
+        for (const [name, value] of Object.entries(error.options.headers ?? {})) reply.header(name, value);
+        return renderHelpForm(
+          request,
+          reply,
+          echoValues(body),
+          formsChosen,
+          [],
+          429,
+          request.t('error.rateLimited', { seconds: Number(error.options.params?.seconds ?? 60) }),
+        );
+      }
       const created = await service.createHelpRequest(input, request.locale);
       const p = portal(request, input.neutralTitles === true);
       const t = p.t;
@@ -1254,8 +1285,10 @@ export function helpPages(app: FastifyInstance, service: HelpService, usage: Usa
     '/help/open',
     {
       config: {
-        access: { public: true, reason: 'case code + secret open her thread; limited and locked out' },
-        rateLimit: { max: 60, timeWindow: 15 * 60_000 },
+        access: {
+          public: true,
+          reason: 'case code + secret open her thread; wrong secrets are throttled per network and code',
+        },
       },
       schema: { hide: true, body: FormBodySchema },
     },
@@ -1282,14 +1315,8 @@ export function helpPages(app: FastifyInstance, service: HelpService, usage: Usa
             values,
             message: request.t('help.open.wrong'),
           });
-        if (error.code === 'LOCKED') {
-          return renderOpenPage(request, reply, {
-            status: 423,
-            values,
-            message: request.t('help.open.locked', { minutes: Number(error.options.params?.minutes ?? 15) }),
-          });
-        }
         if (error.code === 'RATE_LIMITED') {
+          for (const [name, value] of Object.entries(error.options.headers ?? {})) reply.header(name, value);
           return renderOpenPage(request, reply, {
             status: 429,
             values,

@@ -3,6 +3,8 @@
  * the survivor pages, the JSON API and the anonymous usage counter.
  */
 import type { FastifyInstance } from 'fastify';
+import { helpAdmissionRoutes } from './help.admission.tsx';
+import { throttleAdminRoutes } from './help.throttle-admin.tsx';
 import { helpApi } from './help.api.ts';
 import { directoryAdminPages } from './help.directory-admin.tsx';
 import { helpPages } from './help.pages.tsx';
@@ -28,5 +30,7 @@ export function registerHelp(app: FastifyInstance): void {
   });
   helpPages(app, service, usage);
   helpApi(app, service, usage);
+  helpAdmissionRoutes(app);
+  throttleAdminRoutes(app);
   directoryAdminPages(app, service);
 }

@@ -13,6 +13,7 @@ import { AppError } from '../../platform/errors.ts';
 import { GroupCommit } from '../../platform/group-commit.ts';
 import { addToOutbox, outboxRow } from '../../platform/jobs.ts';
 import type { RateLimiter } from '../../platform/rate-limit.ts';
+import type { GuessPolicies } from '../../platform/throttle.ts';
 import {
   CASE_CODE,
   CASE_CODE_ALPHABET,
@@ -37,10 +38,17 @@ type Executor = Db | Transaction<Database>;
 /** Thread sessions end after this long without use, and after this long in any case. */
 export const THREAD_IDLE_MS = 30 * 60_000;
 export const THREAD_ABSOLUTE_MS = 4 * 60 * 60_000;
-/** Wrong guesses of a secret for one case code before it locks, and for how long. */
-export const SECRET_GUESSES = { max: 5, windowMs: 15 * 60_000 };
-/** Attempts to open any thread from one network in a window (stops sweeping many codes). */
-export const OPEN_ATTEMPTS_PER_NETWORK = { max: 30, windowMs: 15 * 60_000 };
+/**
+ * Wrong secrets are throttled, never locked (platform/throttle.ts): one network guessing one case code gets 5
+ * tries, then waits doubling from 30 s (at most an hour); a case code guessed from many networks gets 50, then
+ * waits of at most 5 minutes; one network gets 30 wrong tries over all codes (stops sweeping), then waits.
+ * The right secret from another network is accepted; successful opens count nothing.
+ */
+export const OPEN_THREAD_THROTTLE: GuessPolicies = {
+  source: { free: 5, baseMs: 30_000, capMs: 60 * 60_000, memoryMs: 24 * 60 * 60_000 },
+  subject: { free: 50, baseMs: 1_000, capMs: 5 * 60_000, memoryMs: 24 * 60 * 60_000 },
+  network: { free: 30, baseMs: 60_000, capMs: 60 * 60_000, memoryMs: 60 * 60_000 },
+};
 
 export interface CreatedHelpRequest {
   id: string;
@@ -291,8 +299,8 @@ export class HelpService {
 
   /**
    * Case code + secret → a new thread session token (returned once; only its hash is stored). Wrong guesses
-   * are limited per case code (then LOCKED, even for the right secret) and per network (RATE_LIMITED).
-   * A wrong code and a wrong secret are indistinguishable.
+   * are throttled per network and case code, per case code and per network (RATE_LIMITED with the seconds
+   * to wait); nothing locks the rightful person out. A wrong code and a wrong secret are indistinguishable.
    */
   async openThread(
     rawCode: string,
@@ -302,17 +310,8 @@ export class HelpService {
   ): Promise<{ token: string; session: ThreadSession }> {
     const caseCode = normalizeCaseCode(rawCode);
     const secret = normalizeSecret(rawSecret);
-    const perNetwork = await this.rateLimiter.hit('help.open.net', network, OPEN_ATTEMPTS_PER_NETWORK);
-    if (!perNetwork.allowed) {
-      throw new AppError('RATE_LIMITED', {
-        params: { seconds: Math.max(1, Math.ceil(perNetwork.resetInMs / 1000)) },
-      });
-    }
-    const perCase = await this.rateLimiter.hit('help.open', caseCode, SECRET_GUESSES);
-    if (!perCase.allowed)
-      throw new AppError('LOCKED', {
-        params: { minutes: Math.max(1, Math.ceil(perCase.resetInMs / 60_000)) },
-      });
+    const attempt = this.rateLimiter.guesses.attempt('help.open', caseCode, network, OPEN_THREAD_THROTTLE);
+    await attempt.assertAllowed();
     const row = CASE_CODE.test(caseCode)
       ? await this.db
           .selectFrom('help_request')
@@ -324,9 +323,10 @@ export class HelpService {
     // Compare even when the code is unknown, so timing does not tell whether a code exists.
     const stored = row ? row.secret_hash.toString('base64') : this.hashSecret('-', '-').toString('base64');
     if (!row || !SECRET.test(secret) || !safeEqual(candidate, stored)) {
+      await attempt.failed();
       throw new AppError('UNAUTHENTICATED', { fields: [{ field: 'secret', message: 'help.open.wrong' }] });
     }
-    await this.rateLimiter.reset('help.open', caseCode);
+    await attempt.succeeded();
     const token = randomBytes(32).toString('base64url');
     const now = new Date();
     const id = randomUUID();

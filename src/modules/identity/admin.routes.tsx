@@ -20,6 +20,7 @@ import {
   type IdentityDeps,
   type InviteProblem,
 } from './identity.service.ts';
+import { clearSignInThrottle } from './throttle-clear.ts';
 import {
   ACCESS_POLICY,
   ORGANISATION_KINDS,
@@ -382,6 +383,15 @@ export function adminRoutes(app: FastifyInstance, deps: IdentityDeps): void {
                           {request.t('identity.admin.resetMfa')}
                         </button>
                       </form>
+                      <form
+                        method="post"
+                        action={request.localePath(`/staff/admin/accounts/${a.id}/clear-throttle`)}
+                      >
+                        <CsrfField token={staff.csrfToken} />
+                        <button type="submit" class="link-button">
+                          {request.t('identity.admin.clearThrottle')}
+                        </button>
+                      </form>
                     </div>
                   )}
                 </td>
@@ -473,6 +483,7 @@ export function adminRoutes(app: FastifyInstance, deps: IdentityDeps): void {
               Type.Literal('enabled'),
               Type.Literal('mfa'),
               Type.Literal('roles'),
+              Type.Literal('throttle'),
             ]),
           ),
         }),
@@ -484,7 +495,11 @@ export function adminRoutes(app: FastifyInstance, deps: IdentityDeps): void {
         request,
         reply,
         done
-          ? { notice: request.t(`identity.admin.done.${done as 'disabled' | 'enabled' | 'mfa' | 'roles'}`) }
+          ? {
+              notice: request.t(
+                `identity.admin.done.${done as 'disabled' | 'enabled' | 'mfa' | 'roles' | 'throttle'}`,
+              ),
+            }
           : {},
       );
     },
@@ -593,6 +608,18 @@ export function adminRoutes(app: FastifyInstance, deps: IdentityDeps): void {
       refuseSelf(request);
       await resetMfa(deps, (request.params as { id: string }).id, auditActorFrom(request));
       return reply.redirect(request.localePath('/staff/admin/accounts') + '?done=mfa', 303);
+    },
+  );
+
+  app.post(
+    '/staff/admin/accounts/:id/clear-throttle',
+    {
+      config: { access: { action: 'identity.account.clearThrottle', record: 'staff_account' } },
+      schema: { hide: true, params: Type.Object({ id: Uuid }), body: Type.Object(FormToken) },
+    },
+    async (request, reply) => {
+      await clearSignInThrottle(deps, (request.params as { id: string }).id, auditActorFrom(request));
+      return reply.redirect(request.localePath('/staff/admin/accounts') + '?done=throttle', 303);
     },
   );
 

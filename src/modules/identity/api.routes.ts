@@ -7,7 +7,9 @@ import { Type } from 'typebox';
 import { AppError } from '../../platform/errors.ts';
 import { BREAK_GLASS_MS, requireStaff } from './access-guard.ts';
 import { auditActorFrom, recordAudit } from './audit.ts';
+import type { IdentityDeps } from './identity.service.ts';
 import { evaluateAccess } from './policy.ts';
+import { clearSignInThrottle } from './throttle-clear.ts';
 
 const SessionView = Type.Object({
   accountId: Type.String(),
@@ -25,7 +27,11 @@ const SessionView = Type.Object({
   }),
 });
 
-export function apiRoutes(app: FastifyInstance): void {
+const ErrorResponse = Type.Object({
+  error: Type.Object({ code: Type.String(), message: Type.String(), requestId: Type.String() }),
+});
+
+export function apiRoutes(app: FastifyInstance, deps: IdentityDeps): void {
   app.get(
     '/api/staff/session',
     {
@@ -113,5 +119,32 @@ export function apiRoutes(app: FastifyInstance): void {
       });
       return reply.status(201).send({ expiresAt: expiresAt.toISOString() });
     },
+  );
+
+  app.delete(
+    '/api/staff/accounts/:id/sign-in-throttle',
+    {
+      config: { access: { action: 'identity.account.clearThrottle', record: 'staff_account' } },
+      schema: {
+        operationId: 'clearSignInThrottle',
+        tags: ['identity'],
+        summary:
+          'Clear the waits that wrong passwords and second-factor codes put on an account, from every network (audited)',
+        params: Type.Object({ id: Type.String({ format: 'uuid' }) }),
+        response: {
+          200: Type.Object({
+            counters: Type.Integer({ description: 'Counters removed; 0 when nothing was throttled' }),
+          }),
+          404: ErrorResponse,
+        },
+      },
+    },
+    async (request) => ({
+      counters: await clearSignInThrottle(
+        deps,
+        (request.params as { id: string }).id,
+        auditActorFrom(request),
+      ),
+    }),
   );
 }

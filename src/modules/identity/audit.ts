@@ -19,7 +19,7 @@ export interface AuditEventDetails {
   'identity.sign_in': { method: 'totp' | 'recovery_code' | 'passkey' };
   'identity.sign_in_failed': {
     stage: 'password' | 'totp';
-    why: 'password' | 'totp_wrong' | 'totp_reused' | 'locked' | 'disabled';
+    why: 'password' | 'totp_wrong' | 'totp_reused' | 'locked' | 'throttled' | 'disabled';
   };
   'identity.sign_out': { everywhere: boolean; sessions: number };
   'identity.session_expired': { why: 'idle' | 'absolute' };
@@ -30,6 +30,7 @@ export interface AuditEventDetails {
   'identity.account_disabled': Record<string, never>;
   'identity.account_enabled': Record<string, never>;
   'identity.mfa_reset': { sessionsRevoked: number };
+  'identity.throttle_cleared': { counters: number };
   'identity.roles_changed': { roles: string };
   'identity.locale_changed': { locale: string };
   'identity.organisation_created': { kind: string; regionCode: string };

@@ -250,6 +250,11 @@ function passwordProblemMessage(request: FastifyRequest, problem: string): strin
   }
 }
 
+/** A throttled guess: tell the client (and only this client) when to try again. */
+function retryAfter(reply: FastifyReply, seconds: number): FastifyReply {
+  return reply.header('retry-after', String(seconds));
+}
+
 function afterSignInPath(request: FastifyRequest, locale: 'zh-CN' | 'en', path: string): string {
   // The staff member's stored language wins over the URL they happened to sign in from.
   return localePath(locale, path);
@@ -294,7 +299,7 @@ export function authRoutes(app: FastifyInstance, deps: IdentityDeps): void {
         access: {
           public: true,
           reason:
-            'the first sign-in step checks the password; guessing is rate-limited per account and network',
+            'the first sign-in step checks the password; wrong passwords are throttled per network and account',
         },
       },
       schema: {
@@ -312,9 +317,9 @@ export function authRoutes(app: FastifyInstance, deps: IdentityDeps): void {
         userAgent: request.headers['user-agent']?.slice(0, 300) ?? null,
       });
       if (!result.ok) {
-        return result.why === 'locked'
-          ? signInPage(request, reply, {
-              error: request.t('identity.signIn.locked'),
+        return result.why === 'throttled'
+          ? signInPage(request, retryAfter(reply, result.retryAfterSeconds), {
+              error: request.t('identity.signIn.throttled', { seconds: result.retryAfterSeconds }),
               email: body.email,
               status: 429,
             })
@@ -362,13 +367,19 @@ export function authRoutes(app: FastifyInstance, deps: IdentityDeps): void {
         auditActorFrom(request),
       );
       if (!result.ok) {
-        const message =
-          result.why === 'reused'
-            ? 'identity.verify.reused'
-            : result.why === 'locked'
-              ? 'identity.signIn.locked'
-              : 'identity.verify.wrong';
-        return verifyPage(request, reply, request.t(message), result.why === 'locked' ? 429 : 401);
+        if (result.why === 'throttled')
+          return verifyPage(
+            request,
+            retryAfter(reply, result.retryAfterSeconds),
+            request.t('identity.signIn.throttled', { seconds: result.retryAfterSeconds }),
+            429,
+          );
+        return verifyPage(
+          request,
+          reply,
+          request.t(result.why === 'reused' ? 'identity.verify.reused' : 'identity.verify.wrong'),
+          401,
+        );
       }
       setSessionCookie(request, reply, result.session.token);
       return reply.redirect(afterSignInPath(request, staff.locale, '/staff'), 303);
@@ -401,13 +412,15 @@ export function authRoutes(app: FastifyInstance, deps: IdentityDeps): void {
         auditActorFrom(request),
       );
       if (!result.ok) {
-        return enrolPage(
-          deps,
-          request,
-          reply,
-          request.t(result.why === 'locked' ? 'identity.signIn.locked' : 'identity.enrol.wrong'),
-          result.why === 'locked' ? 429 : 400,
-        );
+        if (result.why === 'throttled')
+          return enrolPage(
+            deps,
+            request,
+            retryAfter(reply, result.retryAfterSeconds),
+            request.t('identity.signIn.throttled', { seconds: result.retryAfterSeconds }),
+            429,
+          );
+        return enrolPage(deps, request, reply, request.t('identity.enrol.wrong'), 400);
       }
       setSessionCookie(request, reply, result.session.token);
       // The recovery codes are shown once, on this response only; they are stored hashed.

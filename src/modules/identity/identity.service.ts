@@ -8,6 +8,7 @@ import { sql, type Kysely } from 'kysely';
 import type { Database } from '../../db/schema.ts';
 import type { Keyring } from '../../platform/crypto.ts';
 import type { RateLimiter } from '../../platform/rate-limit.ts';
+import type { GuessAttempt, GuessPolicies } from '../../platform/throttle.ts';
 import { recordAudit, type AuditActor } from './audit.ts';
 import {
   dummyPasswordHash,
@@ -20,12 +21,25 @@ import { ROLE_ORGANISATION_KINDS, isRole, type OrganisationKind } from './policy
 import { advanceSession, createSession, revokeAllSessions, type SessionKeys } from './sessions.ts';
 import { newRecoveryCodes, newTotpSecret, newToken, recoveryCodeHash, tokenHash, totpStep } from './totp.ts';
 
-/** Guessing limits: per account and per network, in a 15-minute window. */
-export const SIGN_IN_LIMITS = {
-  account: { max: 5, windowMs: 15 * 60_000 },
-  network: { max: 30, windowMs: 15 * 60_000 },
-  secondFactor: { max: 5, windowMs: 15 * 60_000 },
-} as const;
+/**
+ * Guessing is throttled, never locked (platform/throttle.ts). Passwords: one network guessing one address gets
+ * 5 tries, then waits doubling from 30 s (at most an hour); an address guessed from many networks gets 50,
+ * then waits of at most 5 minutes; one network gets 30 wrong tries over all addresses, then waits. The right
+ * password from another network is accepted; successful sign-ins count nothing.
+ */
+export const SIGN_IN_THROTTLE: GuessPolicies = {
+  source: { free: 5, baseMs: 30_000, capMs: 60 * 60_000, memoryMs: 24 * 60 * 60_000 },
+  subject: { free: 50, baseMs: 1_000, capMs: 5 * 60_000, memoryMs: 24 * 60 * 60_000 },
+  network: { free: 30, baseMs: 60_000, capMs: 60 * 60_000, memoryMs: 60 * 60_000 },
+};
+/** TOTP codes, recovery codes and passkeys (one account, after its password): a lower ceiling per account. */
+export const SECOND_FACTOR_THROTTLE: GuessPolicies = {
+  source: { free: 5, baseMs: 30_000, capMs: 60 * 60_000, memoryMs: 24 * 60 * 60_000 },
+  subject: { free: 10, baseMs: 30_000, capMs: 15 * 60_000, memoryMs: 24 * 60 * 60_000 },
+  network: { free: 30, baseMs: 60_000, capMs: 60 * 60_000, memoryMs: 60 * 60_000 },
+};
+export const PASSWORD_GUESSES = 'identity.password';
+export const SECOND_FACTOR_GUESSES = 'identity.second-factor';
 export const INVITATION_MS = 7 * 24 * 60 * 60_000;
 
 export interface IdentityDeps {
@@ -45,7 +59,8 @@ export function normaliseEmail(email: string): string {
 
 export type SignInResult =
   | { ok: true; session: { id: string; token: string }; next: 'mfa' | 'enrol' }
-  | { ok: false; why: 'invalid' | 'locked' };
+  | { ok: false; why: 'invalid' }
+  | { ok: false; why: 'throttled'; retryAfterSeconds: number };
 
 /** Step one: email and password. Answers the same for a wrong password and an unknown email. */
 export async function signInWithPassword(
@@ -54,19 +69,20 @@ export async function signInWithPassword(
   actor: Omit<AuditActor, 'accountId' | 'roles' | 'organisationId'>,
 ): Promise<SignInResult> {
   const email = normaliseEmail(input.email);
-  const network = await deps.rateLimiter.hit(
-    'identity.sign-in.net',
+  const attempt = deps.rateLimiter.guesses.attempt(
+    PASSWORD_GUESSES,
+    email,
     actor.ip ?? 'unknown',
-    SIGN_IN_LIMITS.network,
+    SIGN_IN_THROTTLE,
   );
-  const perAccount = await deps.rateLimiter.hit('identity.sign-in.account', email, SIGN_IN_LIMITS.account);
+  const decision = await attempt.check();
   const account = await deps.db
     .selectFrom('staff_account as a')
     .innerJoin('organisation as o', 'o.id', 'a.organisation_id')
     .select(['a.id', 'a.password_hash', 'a.status', 'a.totp_secret', 'a.organisation_id', 'o.disabled_at'])
     .where('a.email', '=', email)
     .executeTakeFirst();
-  const auditFailure = async (why: 'password' | 'locked' | 'disabled'): Promise<void> => {
+  const auditFailure = async (why: 'password' | 'throttled' | 'disabled'): Promise<void> => {
     if (!account) return;
     await deps.db.transaction().execute((trx) =>
       recordAudit(trx, {
@@ -76,13 +92,14 @@ export async function signInWithPassword(
       }),
     );
   };
-  if (!network.allowed || !perAccount.allowed) {
-    await auditFailure('locked');
-    return { ok: false, why: 'locked' };
+  if (!decision.allowed) {
+    await auditFailure('throttled');
+    return { ok: false, why: 'throttled', retryAfterSeconds: decision.retryAfterSeconds };
   }
   // Always spend the same effort, whether or not the account exists.
   const valid = await verifyPassword(account?.password_hash ?? (await dummyPasswordHash()), input.password);
   if (!account || !valid) {
+    await attempt.failed();
     await auditFailure('password');
     return { ok: false, why: 'invalid' };
   }
@@ -90,6 +107,7 @@ export async function signInWithPassword(
     await auditFailure('disabled');
     return { ok: false, why: 'invalid' };
   }
+  await attempt.succeeded();
   const next = account.totp_secret ? 'mfa' : 'enrol';
   const session = await createSession(deps.db, deps.sessionKeys, account.id, next);
   return { ok: true, session, next };
@@ -97,7 +115,8 @@ export async function signInWithPassword(
 
 export type SecondFactorResult =
   | { ok: true; session: { id: string; token: string }; recoveryCodesLeft?: number }
-  | { ok: false; why: 'wrong' | 'reused' | 'locked' };
+  | { ok: false; why: 'wrong' | 'reused' }
+  | { ok: false; why: 'throttled'; retryAfterSeconds: number };
 
 /** Step two: a TOTP code (used once) or a recovery code. On success the session becomes a full one. */
 export async function verifySecondFactor(
@@ -107,16 +126,29 @@ export async function verifySecondFactor(
   code: string,
   actor: AuditActor,
 ): Promise<SecondFactorResult> {
-  const limit = await deps.rateLimiter.hit('identity.second-factor', accountId, SIGN_IN_LIMITS.secondFactor);
-  const fail = async (why: 'totp_wrong' | 'totp_reused' | 'locked'): Promise<SecondFactorResult> => {
+  const attempt = secondFactorAttempt(deps.rateLimiter, accountId, actor.ip);
+  const decision = await attempt.check();
+  const fail = async (why: 'totp_wrong' | 'totp_reused'): Promise<SecondFactorResult> => {
+    if (why === 'totp_wrong') await attempt.failed();
     await deps.db
       .transaction()
       .execute((trx) =>
         recordAudit(trx, { event: 'identity.sign_in_failed', actor, details: { stage: 'totp', why } }),
       );
-    return { ok: false, why: why === 'totp_wrong' ? 'wrong' : why === 'totp_reused' ? 'reused' : 'locked' };
+    return { ok: false, why: why === 'totp_wrong' ? 'wrong' : 'reused' };
   };
-  if (!limit.allowed) return fail('locked');
+  if (!decision.allowed) {
+    await deps.db
+      .transaction()
+      .execute((trx) =>
+        recordAudit(trx, {
+          event: 'identity.sign_in_failed',
+          actor,
+          details: { stage: 'totp', why: 'throttled' },
+        }),
+      );
+    return { ok: false, why: 'throttled', retryAfterSeconds: decision.retryAfterSeconds };
+  }
   const account = await deps.db
     .selectFrom('staff_account')
     .select(['totp_secret', 'totp_last_step'])
@@ -128,7 +160,7 @@ export async function verifySecondFactor(
     const secret = deps.keyring.openText(account.totp_secret, totpContext(accountId));
     const step = totpStep(secret, trimmed);
     if (step === undefined) return fail('totp_wrong');
-    return deps.db.transaction().execute(async (trx) => {
+    const result = await deps.db.transaction().execute(async (trx) => {
       // Accept each time step once: the update only matches when this step is newer than the last one used.
       const used = await trx
         .updateTable('staff_account')
@@ -146,13 +178,14 @@ export async function verifySecondFactor(
       }
       const session = await advanceSession(trx, deps.sessionKeys, sessionId, 'full');
       await recordAudit(trx, { event: 'identity.sign_in', actor, details: { method: 'totp' } });
-      await deps.rateLimiter.reset('identity.second-factor', accountId);
       return { ok: true as const, session };
     });
+    if (result.ok) await attempt.succeeded();
+    return result;
   }
   // A recovery code: letters and digits, dashes optional.
   const hash = recoveryCodeHash(deps.recoveryKey, trimmed);
-  return deps.db.transaction().execute(async (trx) => {
+  const result = await deps.db.transaction().execute(async (trx) => {
     const used = await trx
       .updateTable('staff_recovery_code')
       .set({ used_at: new Date() })
@@ -183,6 +216,22 @@ export async function verifySecondFactor(
     await recordAudit(trx, { event: 'identity.sign_in', actor, details: { method: 'recovery_code' } });
     return { ok: true as const, session, recoveryCodesLeft: Number(left.n) };
   });
+  await (result.ok ? attempt.succeeded() : attempt.failed());
+  return result;
+}
+
+/** One guess of an account's second factor (TOTP, recovery code, passkey) from a network. */
+export function secondFactorAttempt(
+  rateLimiter: RateLimiter,
+  accountId: string,
+  ip: string | null | undefined,
+): GuessAttempt {
+  return rateLimiter.guesses.attempt(
+    SECOND_FACTOR_GUESSES,
+    accountId,
+    ip ?? 'unknown',
+    SECOND_FACTOR_THROTTLE,
+  );
 }
 
 /** The TOTP secret being enrolled on this session, created on first call and kept (sealed) on the session. */
@@ -205,7 +254,8 @@ export async function pendingTotpSecret(deps: IdentityDeps, sessionId: string): 
 
 export type EnrolResult =
   | { ok: true; session: { id: string; token: string }; recoveryCodes: string[] }
-  | { ok: false; why: 'wrong' | 'locked' };
+  | { ok: false; why: 'wrong' }
+  | { ok: false; why: 'throttled'; retryAfterSeconds: number };
 
 /** Confirm enrolment with a first code from the app; stores the secret, issues recovery codes, signs in. */
 export async function confirmTotpEnrolment(
@@ -215,13 +265,18 @@ export async function confirmTotpEnrolment(
   code: string,
   actor: AuditActor,
 ): Promise<EnrolResult> {
-  const limit = await deps.rateLimiter.hit('identity.second-factor', accountId, SIGN_IN_LIMITS.secondFactor);
-  if (!limit.allowed) return { ok: false, why: 'locked' };
+  const attempt = secondFactorAttempt(deps.rateLimiter, accountId, actor.ip);
+  const decision = await attempt.check();
+  if (!decision.allowed)
+    return { ok: false, why: 'throttled', retryAfterSeconds: decision.retryAfterSeconds };
   const secret = await pendingTotpSecret(deps, sessionId);
   const step = totpStep(secret, code);
-  if (step === undefined) return { ok: false, why: 'wrong' };
+  if (step === undefined) {
+    await attempt.failed();
+    return { ok: false, why: 'wrong' };
+  }
   const recoveryCodes = newRecoveryCodes();
-  return deps.db.transaction().execute(async (trx) => {
+  const result = await deps.db.transaction().execute(async (trx) => {
     await trx
       .updateTable('staff_account')
       .set({
@@ -244,9 +299,10 @@ export async function confirmTotpEnrolment(
     const session = await advanceSession(trx, deps.sessionKeys, sessionId, 'full');
     await recordAudit(trx, { event: 'identity.totp_enrolled', actor, details: {} });
     await recordAudit(trx, { event: 'identity.sign_in', actor, details: { method: 'totp' } });
-    await deps.rateLimiter.reset('identity.second-factor', accountId);
     return { ok: true as const, session, recoveryCodes };
   });
+  await attempt.succeeded();
+  return result;
 }
 
 export interface InvitationView {

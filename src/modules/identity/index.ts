@@ -85,6 +85,6 @@ export function identityModule(app: FastifyInstance): void {
 
   authRoutes(app, deps);
   adminRoutes(app, deps);
-  apiRoutes(app);
+  apiRoutes(app, deps);
   passkeyRoutes(app);
 }

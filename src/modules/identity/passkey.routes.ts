@@ -10,7 +10,8 @@ import { AppError } from '../../platform/errors.ts';
 import { localePath } from '../../platform/i18n/request-locale.ts';
 import { requireStaff } from './access-guard.ts';
 import { auditActorFrom, recordAudit } from './audit.ts';
-import { SIGN_IN_LIMITS } from './identity.service.ts';
+import { secondFactorAttempt } from './identity.service.ts';
+import { rateLimited } from '../../platform/throttle.ts';
 import { authenticationOptions, registerPasskey, registrationOptions, verifyPasskey } from './passkeys.ts';
 import { advanceSession, setSessionCookie } from './sessions.ts';
 
@@ -163,15 +164,13 @@ export function passkeyRoutes(app: FastifyInstance): void {
     async (request, reply) => {
       const staff = requireStaff(request);
       if (staff.stage !== 'mfa') throw new AppError('NOT_FOUND');
-      const limit = await app.rateLimiter.hit(
-        'identity.second-factor',
-        staff.accountId,
-        SIGN_IN_LIMITS.secondFactor,
-      );
-      if (!limit.allowed) throw new AppError('LOCKED');
+      const attempt = secondFactorAttempt(app.rateLimiter, staff.accountId, request.ip);
+      const decision = await attempt.check();
+      if (!decision.allowed) throw rateLimited(decision.retryAfterSeconds);
       const { credential } = request.body as { credential: AuthenticationResponseJSON };
       const ok = await verifyPasskey(app.db, key, request, staff, credential);
       if (!ok) {
+        await attempt.failed();
         await app.db
           .transaction()
           .execute((trx) =>
@@ -194,7 +193,7 @@ export function passkeyRoutes(app: FastifyInstance): void {
         });
         return next;
       });
-      await app.rateLimiter.reset('identity.second-factor', staff.accountId);
+      await attempt.succeeded();
       setSessionCookie(request, reply, session.token);
       return { next: localePath(staff.locale, '/staff') };
     },

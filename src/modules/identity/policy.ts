@@ -84,6 +84,7 @@ export const ACCESS_POLICY = {
   'identity.account.invite': { roles: ADMINS },
   'identity.account.disable': { roles: ADMINS },
   'identity.account.resetMfa': { roles: ADMINS },
+  'identity.account.clearThrottle': { roles: ADMINS },
   'identity.account.setRoles': { roles: ADMINS },
   'audit.event.list': { roles: ADMINS },
   // Break-glass: a supervisor reaching a record of their organisation outside their assignments, with a reason.

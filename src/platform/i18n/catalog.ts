@@ -8,6 +8,7 @@ import { evidenceEn, evidenceZh } from '../../modules/evidence/evidence.messages
 import { identityEn, identityZh } from '../../modules/identity/identity.messages.ts';
 import { helpEn, helpZh } from '../../modules/help/help.messages.ts';
 import { directoryAdminEn, directoryAdminZh } from '../../modules/help/help.directory-admin.messages.ts';
+import { throttleAdminEn, throttleAdminZh } from '../../modules/help/help.throttle-admin.messages.ts';
 import { helplineEn, helplineZh } from '../../modules/helpline/helpline.messages.ts';
 import { reportsEn, reportsZh } from '../../modules/reports/reports.messages.ts';
 import { ordersEn, ordersZh } from '../../modules/orders/orders.messages.ts';
@@ -25,6 +26,7 @@ const zhCN = {
   ...reportsZh,
   ...ordersZh,
   ...directoryAdminZh,
+  ...throttleAdminZh,
 } as const;
 export type MessageKey = keyof typeof zhCN;
 
@@ -39,6 +41,7 @@ export const catalogs: Record<Locale, Record<MessageKey, string>> = {
     ...reportsEn,
     ...ordersEn,
     ...directoryAdminEn,
+    ...throttleAdminEn,
   },
 };
 
