@@ -8,6 +8,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTestApp, type TestApp } from '../support/test-app.ts';
 import { fuzzValue, storedDataFingerprint, type JsonSchema } from '../support/fuzz.ts';
 import { makeOrganisation, makeStaff, sessionFor, type SignedIn } from '../support/identity-fixtures.ts';
+import { makeDesk } from '../support/desk-fixtures.ts';
 
 interface Operation {
   method: string;
@@ -37,6 +38,7 @@ beforeAll(async () => {
   t = await createTestApp({ env: { ANXIN_RATE_LIMIT_PER_MINUTE: '1000000', ANXIN_LOG_LEVEL: 'warn' } });
   const ngo = await makeOrganisation(t, 'ngo', '110105');
   const staff = await makeStaff(t, ngo, ['ngo_supervisor']);
+  await makeDesk(t, ngo, { provinces: ['11'] });
   supervisor = await sessionFor(t, staff.accountId);
   const filed = await t.app.inject({
     method: 'POST',

@@ -12,6 +12,7 @@ import { Readable } from 'node:stream';
 import { sql } from 'kysely';
 import { createTestApp, type TestApp } from '../support/test-app.ts';
 import { makeOrganisation, makeStaff, sessionFor, type SignedIn } from '../support/identity-fixtures.ts';
+import { makeDesk } from '../support/desk-fixtures.ts';
 import { chinaDate, chinaInstant } from '../../src/modules/helpline/helpline.model.ts';
 
 let t: TestApp;
@@ -45,10 +46,9 @@ beforeAll(async () => {
   otherLawyer = await staffOf(ngoB, ['volunteer_lawyer'], 'Other NGO lawyer');
   judge = await staffOf(court, ['judge'], 'Judge');
   police = await staffOf(station, ['police_officer'], 'Officer');
-  await t.db
-    .insertInto('helpline_desk_setting')
-    .values({ organisation_id: ngoB, first_response_minutes: 60, provinces: ['31'], updated_at: new Date() })
-    .execute();
+  // Desks approved by the platform for their provinces.
+  await makeDesk(t, ngoA, { provinces: ['11'], national: true });
+  await makeDesk(t, ngoB, { provinces: ['31'], firstResponseMinutes: 60 });
 });
 afterAll(async () => t?.close());
 

@@ -16,6 +16,7 @@ import {
   type ServedApp,
 } from '../support/browser.ts';
 import { makeOrganisation, makeStaff, sessionFor } from '../support/identity-fixtures.ts';
+import { makeDesk } from '../support/desk-fixtures.ts';
 import { chinaDate, chinaInstant } from '../../src/modules/helpline/helpline.model.ts';
 
 let served: ServedApp;
@@ -26,6 +27,7 @@ beforeAll(async () => {
   served = await serveTestApp();
   browser = await launchBrowser();
   const ngo = await makeOrganisation(served, 'ngo', '110105', '北京安心公益');
+  await makeDesk(served, ngo, { national: true });
   const lawyer = await makeStaff(served, ngo, ['volunteer_lawyer'], { name: '李律师' });
   lawyerCookie = (await sessionFor(served, lawyer.accountId)).cookie.replace(/^anxin_session=/, '');
 }, 60_000);

@@ -21,6 +21,7 @@ import {
 } from '../support/browser.ts';
 import { makeEvidence, makeOrdersWorld, pdfText, type Actor, type OrdersWorld } from '../support/orders.ts';
 import { makeStaff, sessionFor } from '../support/identity-fixtures.ts';
+import { makeDesk } from '../support/desk-fixtures.ts';
 
 let served: ServedApp;
 let browser: Browser;
@@ -31,6 +32,7 @@ beforeAll(async () => {
   served = await serveTestApp();
   browser = await launchBrowser();
   w = await makeOrdersWorld(served);
+  await makeDesk(served, w.ngo, { national: true });
   const staff = await makeStaff(served, w.ngo, ['volunteer_lawyer'], { name: '李律师' });
   lawyer = {
     ...(await sessionFor(served, staff.accountId)),

@@ -11,6 +11,7 @@ import * as helpline from './0005_helpline.ts';
 import * as orders from './0006_orders.ts';
 import * as reports from './0007_reports.ts';
 import * as evidenceJournal from './0008_evidence_journal.ts';
+import * as intakeHandoff from './0009_intake_handoff.ts';
 import * as abuseResistance from './0012_abuse_resistance.ts';
 import * as evidenceQuarantine from './0015_evidence_quarantine.ts';
 
@@ -23,6 +24,7 @@ export const migrations: Record<string, Migration> = {
   '0006_orders': orders,
   '0007_reports': reports,
   '0008_evidence_journal': evidenceJournal,
+  '0009_intake_handoff': intakeHandoff,
   '0012_abuse_resistance': abuseResistance,
   '0015_evidence_quarantine': evidenceQuarantine,
 };

@@ -1,6 +1,6 @@
 /**
- * What the NGO desk (src/modules/helpline) needs from the help module beyond help.service.ts: new help
- * requests and call-back requests since a point in time (so the desk can take them into its queue), one
+ * What the NGO desk (src/modules/helpline) needs from the help module beyond help.service.ts: the help
+ * requests and call-back requests named by the outbox events the desk takes into its queue, one
  * call-back request with its sealed contact rules opened, and marking a call-back request done.
  * Owned by the desk engineer, reading only the help module's own tables. Access checks belong to the
  * caller's route: these functions trust it.
@@ -45,12 +45,9 @@ export interface CallbackContact {
   status: string;
 }
 
-/** Help requests created at or after `since`, oldest first. */
-export async function listRequestsCreatedSince(
-  db: Executor,
-  since: Date,
-  limit = 500,
-): Promise<IntakeRequest[]> {
+/** These help requests (the ids of `help.request-created` events), oldest first; ids of deleted ones are absent. */
+export async function listRequestsByIds(db: Executor, ids: string[]): Promise<IntakeRequest[]> {
+  if (ids.length === 0) return [];
   const rows = await db
     .selectFrom('help_request')
     .select([
@@ -66,9 +63,8 @@ export async function listRequestsCreatedSince(
       'province',
       'danger_level',
     ])
-    .where('created_at', '>=', since)
+    .where('id', 'in', ids)
     .orderBy('created_at')
-    .limit(limit)
     .execute();
   return rows.map((r) => ({
     id: r.id,
@@ -85,18 +81,14 @@ export async function listRequestsCreatedSince(
   }));
 }
 
-/** Call-back requests created at or after `since`, oldest first. */
-export async function listCallbacksCreatedSince(
-  db: Executor,
-  since: Date,
-  limit = 500,
-): Promise<IntakeCallback[]> {
+/** These call-back requests (the ids of `help.callback-requested` events), oldest first. */
+export async function listCallbacksByIds(db: Executor, ids: string[]): Promise<IntakeCallback[]> {
+  if (ids.length === 0) return [];
   const rows = await db
     .selectFrom('help_callback')
     .select(['id', 'help_request_id', 'created_at', 'status'])
-    .where('created_at', '>=', since)
+    .where('id', 'in', ids)
     .orderBy('created_at')
-    .limit(limit)
     .execute();
   return rows.map((r) => ({
     id: r.id,

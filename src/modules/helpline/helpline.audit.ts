@@ -22,7 +22,8 @@ declare module '../identity/audit.ts' {
     'helpline.referral_updated': { status: string };
     'helpline.mandatory_report': { channel: string };
     'helpline.case_closed': { outcome: string };
-    'helpline.settings_changed': { firstResponseMinutes: number };
+    'helpline.settings_changed': { firstResponseMinutes: number; provinces: string[] };
+    'helpline.coverage_approved': { provinces: string[]; national: boolean };
     'helpline.shift_added': Record<string, never>;
     'helpline.shift_removed': Record<string, never>;
     'helpline.order_started': Record<string, never>;

@@ -35,6 +35,10 @@ export const helplineDemoSeed: DemoSeed = async ({ trx, keyring, print }) => {
       organisation_id: organisationId,
       first_response_minutes: 120,
       provinces: ['11'],
+      // The demo's only desk: approved for Beijing and, so that no demo request waits, as the national desk.
+      approved_provinces: ['11'],
+      national: true,
+      approved_at: new Date(),
       updated_at: new Date(),
     })
     .execute();

@@ -3,8 +3,17 @@
  * offer yet: which NGO a new request goes to, and the desk staff of an organisation (to assign work and fill
  * the roster). Names only, never contact details. To be replaced by identity service calls once they exist.
  */
-import { sql } from 'kysely';
+import { sql, type Transaction } from 'kysely';
 import type { Db } from '../../db/database.ts';
+import type { Database } from '../../db/schema.ts';
+
+type Executor = Db | Transaction<Database>;
+
+/** Where a new request goes: the organisation and its region. */
+export interface DeskRoute {
+  id: string;
+  regionCode: string;
+}
 
 export const DESK_ROLES = ['ngo_supervisor', 'volunteer_lawyer', 'caseworker'] as const;
 
@@ -15,27 +24,44 @@ export interface DeskStaffMember {
 }
 
 /**
- * The NGO that takes a request from this province: a desk that lists the province, then a desk that takes
- * every province, then an NGO in the province, then any NGO (oldest first at each step). Undefined: no NGO.
+ * The desk that takes a request from this province: a desk approved for the province, else a national desk
+ * (oldest first at each step). Only a desk that is set up (it has desk settings), staffed (an active
+ * supervisor, lawyer or caseworker) and approved by a platform admin is ever chosen: an organisation with no
+ * desk settings or no staff is never a fallback. Undefined: no desk can take it yet. `except`: desks not to
+ * choose (for an escalation to another desk than the one that let the deadline pass).
  */
 export async function routeToOrganisation(
-  db: Db,
+  db: Executor,
   province: string | null,
-): Promise<{ id: string; regionCode: string } | undefined> {
+  except: string[] = [],
+): Promise<DeskRoute | undefined> {
   const row = await db
     .selectFrom('organisation as o')
-    .leftJoin('helpline_desk_setting as s', 's.organisation_id', 'o.id')
+    .innerJoin('helpline_desk_setting as s', 's.organisation_id', 'o.id')
     .select(['o.id', 'o.region_code'])
     .where('o.kind', '=', 'ngo')
     .where('o.disabled_at', 'is', null)
-    .orderBy(
-      sql`case
-        when ${province}::text is not null and ${province}::text = any(s.provinces) then 0
-        when s.organisation_id is not null and cardinality(s.provinces) = 0 then 1
-        when ${province}::text is not null and o.region_code like ${province}::text || '%' then 2
-        when s.organisation_id is null then 3
-        else 4 end`,
+    .$if(except.length > 0, (q) => q.where('o.id', 'not in', except))
+    .where((eb) =>
+      eb.or([
+        eb('s.national', '=', true),
+        ...(province
+          ? [eb(sql<string>`${province}::text`, '=', sql<string>`any(s.approved_provinces)`)]
+          : []),
+      ]),
     )
+    .where((eb) =>
+      eb.exists(
+        eb
+          .selectFrom('staff_account as a')
+          .innerJoin('staff_account_role as r', 'r.account_id', 'a.id')
+          .select('a.id')
+          .whereRef('a.organisation_id', '=', 'o.id')
+          .where('a.status', '=', 'active')
+          .where('r.role', 'in', [...DESK_ROLES]),
+      ),
+    )
+    .orderBy(sql`case when ${province}::text = any(s.approved_provinces) then 0 else 1 end`)
     .orderBy('o.created_at')
     .orderBy('o.id')
     .limit(1)

@@ -23,6 +23,8 @@ export const HELPLINE_POLICY = {
   'helpline.settings.manage': {
     roles: { ngo_supervisor: 'organisation', organisation_admin: 'organisation' },
   },
+  /** Which provinces a desk covers is decided by the platform, not claimed by the desk. */
+  'helpline.coverage.approve': { roles: { platform_admin: 'all' } },
   'helpline.case.claim': {
     roles: { volunteer_lawyer: 'organisation', caseworker: 'organisation', ngo_supervisor: 'organisation' },
   },

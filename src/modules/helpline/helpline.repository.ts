@@ -2,7 +2,7 @@
  * The desk's read queries on its own tables. Functions take a `db` or a transaction; the service owns the
  * transaction (and writes, each next to its audit event).
  */
-import { sql, type Transaction } from 'kysely';
+import type { Transaction } from 'kysely';
 import type { Db } from '../../db/database.ts';
 import type { Database } from '../../db/schema.ts';
 
@@ -21,38 +21,6 @@ const CASE_CORE = [
   'assigned_account_id',
   'victim_minor',
 ] as const;
-
-/** When the newest portal request or call-back request was taken into any queue (the intake's watermark). */
-export async function latestIntakeAt(db: Executor): Promise<Date | null> {
-  const row = await db
-    .selectFrom('helpline_case')
-    .select(sql<Date | null>`max(received_at)`.as('at'))
-    .where('source', 'in', ['online', 'callback'])
-    .executeTakeFirst();
-  return row?.at ?? null;
-}
-
-/** Which of these help requests already have a case. */
-export async function helpRequestsWithCase(db: Executor, helpRequestIds: string[]): Promise<Set<string>> {
-  if (helpRequestIds.length === 0) return new Set();
-  const rows = await db
-    .selectFrom('helpline_case')
-    .select('help_request_id')
-    .where('help_request_id', 'in', helpRequestIds)
-    .execute();
-  return new Set(rows.flatMap((r) => (r.help_request_id ? [r.help_request_id] : [])));
-}
-
-/** Which of these call-back requests already have a case. */
-export async function callbacksWithCase(db: Executor, callbackIds: string[]): Promise<Set<string>> {
-  if (callbackIds.length === 0) return new Set();
-  const rows = await db
-    .selectFrom('helpline_case')
-    .select('callback_id')
-    .where('callback_id', 'in', callbackIds)
-    .execute();
-  return new Set(rows.flatMap((r) => (r.callback_id ? [r.callback_id] : [])));
-}
 
 export async function findDeskSetting(db: Executor, organisationId: string) {
   return db

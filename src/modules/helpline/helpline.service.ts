@@ -17,35 +17,22 @@ import { AppError, type FieldProblem } from '../../platform/errors.ts';
 import type { ContactRules } from '../help/help.model.ts';
 import { textProblems } from '../help/help.model.ts';
 import type { HelpService, ThreadMessage } from '../help/help.service.ts';
-import {
-  getCallbackContact,
-  listCallbacksCreatedSince,
-  listRequestsCreatedSince,
-  listWaitingCallbacks,
-  setCallbackStatus,
-} from '../help/help.desk-api.ts';
+import { getCallbackContact, listWaitingCallbacks, setCallbackStatus } from '../help/help.desk-api.ts';
 import { recordAudit, type AuditActor } from '../identity/audit.ts';
 import { evaluateAccess, type Actor, type RecordPlacement, type Scope } from '../identity/policy.ts';
 import './helpline.audit.ts';
+import { takeIntake } from './helpline.intake.ts';
 import {
-  callbacksWithCase,
   hasMandatoryReport,
   caseRecords,
   findCaseRow,
   findDeskSetting,
-  helpRequestsWithCase,
-  latestIntakeAt,
   listHotlineCalls,
   listOpenCases,
   listShifts,
   lockCaseRow,
 } from './helpline.repository.ts';
-import {
-  listDeskStaff,
-  routeToOrganisation,
-  staffNames,
-  type DeskStaffMember,
-} from './helpline.directory.ts';
+import { listDeskStaff, staffNames, type DeskStaffMember } from './helpline.directory.ts';
 import {
   DEFAULT_FIRST_RESPONSE_MINUTES,
   callChannelAllowed,
@@ -115,8 +102,6 @@ export interface CaseEvidence {
   uploadedAt: string;
 }
 
-/** How far back each intake pass looks again, so requests committed out of order are never missed. */
-const INTAKE_OVERLAP_MS = 10 * 60_000;
 /** Text limits for what staff write. */
 export const DESK_LIMITS = {
   note: 10_000,
@@ -345,75 +330,12 @@ export class HelplineService {
   // ---- Intake ----
 
   /**
-   * Take help requests and call-back requests that arrived since the last pass into the queue of the NGO
-   * that serves their province (one case each; running twice changes nothing). Called before every queue
-   * read, so nothing depends on a background job having run.
+   * Take every help request and call-back request handed off so far into the queue of the desk that serves
+   * it (helpline.intake.ts; the background relay does the same as they arrive). Called before every queue
+   * read, so a request filed a moment ago is already there.
    */
   async takeIntake(): Promise<number> {
-    const last = await latestIntakeAt(this.db);
-    const since = new Date((last?.getTime() ?? 0) - INTAKE_OVERLAP_MS);
-    let created = 0;
-    const requests = await listRequestsCreatedSince(this.db, since);
-    if (requests.length) {
-      const known = await helpRequestsWithCase(
-        this.db,
-        requests.map((r) => r.id),
-      );
-      for (const request of requests.filter((r) => !known.has(r.id))) {
-        const organisation = await routeToOrganisation(this.db, request.province);
-        if (!organisation) break;
-        const id = randomUUID();
-        const inserted = await this.db
-          .insertInto('helpline_case')
-          .values({
-            id,
-            organisation_id: organisation.id,
-            region_code: organisation.regionCode,
-            source: 'online',
-            help_request_id: request.id,
-            received_at: request.createdAt,
-            danger_level: request.dangerLevel,
-            request_type: request.requestType,
-            forms: request.forms,
-            relationship: request.relationship,
-            victim_minor: request.isMinor,
-            children_witnessed: request.childrenWitnessed,
-            age_band: request.ageBand,
-            gender: request.gender,
-            province: request.province,
-          })
-          .onConflict((oc) => oc.column('help_request_id').doNothing())
-          .executeTakeFirst();
-        created += Number(inserted.numInsertedOrUpdatedRows ?? 0n);
-      }
-    }
-    const callbacks = (await listCallbacksCreatedSince(this.db, since)).filter(
-      (c) => c.helpRequestId === null,
-    );
-    if (callbacks.length) {
-      const known = await callbacksWithCase(
-        this.db,
-        callbacks.map((c) => c.id),
-      );
-      for (const callback of callbacks.filter((c) => !known.has(c.id))) {
-        const organisation = await routeToOrganisation(this.db, null);
-        if (!organisation) break;
-        const inserted = await this.db
-          .insertInto('helpline_case')
-          .values({
-            id: randomUUID(),
-            organisation_id: organisation.id,
-            region_code: organisation.regionCode,
-            source: 'callback',
-            callback_id: callback.id,
-            received_at: callback.createdAt,
-          })
-          .onConflict((oc) => oc.column('callback_id').doNothing())
-          .executeTakeFirst();
-        created += Number(inserted.numInsertedOrUpdatedRows ?? 0n);
-      }
-    }
-    return created;
+    return takeIntake(this.db);
   }
 
   async firstResponseMinutes(organisationId: string): Promise<number> {
@@ -453,7 +375,7 @@ export class HelplineService {
       await recordAudit(trx, {
         event: 'helpline.settings_changed',
         actor: actor.audit,
-        details: { firstResponseMinutes: input.firstResponseMinutes },
+        details: { firstResponseMinutes: input.firstResponseMinutes, provinces: input.provinces },
       });
     });
   }

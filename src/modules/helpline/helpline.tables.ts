@@ -14,9 +14,15 @@ export interface HelplineDeskSettingTable {
   organisation_id: string;
   /** Minutes from arrival until a first response is due. */
   first_response_minutes: number;
-  /** Province codes whose requests this desk takes first; empty: it takes what no other desk does. */
+  /** Province codes the supervisor asks this desk to cover (a request: routing follows what is approved). */
   provinces: ColumnType<string[], string[] | undefined, string[]>;
   updated_at: Timestamp;
+  /** Province codes a platform admin approved: requests from these come here first. */
+  approved_provinces: ColumnType<string[], string[] | undefined, string[]>;
+  /** Approved as a national desk: takes requests no regional desk can (and call-backs, which carry no province). */
+  national: ColumnType<boolean, boolean | undefined, boolean>;
+  approved_by: string | null;
+  approved_at: NullableTimestamp;
 }
 
 export interface HelplineCaseTable {

@@ -9,7 +9,9 @@ import { registerRecordType } from '../identity/access-guard.ts';
 import { extendAccessPolicy } from '../identity/policy.ts';
 import { HelpService } from '../help/help.service.ts';
 import { helplineApi, helplineClaimApi } from './helpline.api.ts';
+import { helplineCoverageApi } from './helpline.coverage-api.ts';
 import { helplinePages } from './helpline.pages.tsx';
+import { CALLBACK_REQUESTED, REQUEST_CREATED, takeCallbacks, takeHelpRequests } from './helpline.intake.ts';
 import { HELPLINE_POLICY } from './helpline.policy.ts';
 import { HelplineService, placementOf, type DeskEvidenceSource } from './helpline.service.ts';
 
@@ -30,6 +32,9 @@ export function helplineModule(app: FastifyInstance): void {
   if (app.hasDecorator('evidence'))
     service.evidenceSource = (app as unknown as { evidence: DeskEvidenceSource }).evidence;
   app.decorate('helpline', service);
+  // The hand-off from the portal: each request's outbox row becomes its case in one transaction.
+  app.jobs.consume(REQUEST_CREATED, takeHelpRequests);
+  app.jobs.consume(CALLBACK_REQUESTED, takeCallbacks);
 
   registerRecordType(app, 'helpline_case', {
     caseLevel: true,
@@ -66,6 +71,7 @@ export function helplineModule(app: FastifyInstance): void {
   );
 
   helplineApi(app, service);
+  helplineCoverageApi(app);
   const registerClaimPage = helplinePages(app, service);
   // Last: claiming assigns the case (see helplineClaimApi).
   helplineClaimApi(app, service);
