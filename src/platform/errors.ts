@@ -19,6 +19,8 @@ export const ERROR_CODES = {
   RATE_LIMITED: { status: 429, message: 'error.rateLimited' },
   INTERNAL: { status: 500, message: 'error.internal' },
   UNAVAILABLE: { status: 503, message: 'error.unavailable' },
+  /** A write while the database is away: nothing was saved, and what she wrote is still on her page. */
+  SAVE_UNAVAILABLE: { status: 503, message: 'error.saveUnavailable' },
 } as const satisfies Record<string, { status: number; message: MessageKey }>;
 
 export type ErrorCode = keyof typeof ERROR_CODES;
