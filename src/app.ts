@@ -7,7 +7,6 @@ import { randomUUID } from 'node:crypto';
 import { constants as zlibConstants } from 'node:zlib';
 import compress from '@fastify/compress';
 import cookie from '@fastify/cookie';
-import formbody from '@fastify/formbody';
 import rateLimit from '@fastify/rate-limit';
 import swagger from '@fastify/swagger';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
@@ -22,6 +21,10 @@ import { registerErrorHandling } from './platform/http-errors.tsx';
 import { registerRequestLocale, rewriteLocaleUrl } from './platform/i18n/request-locale.ts';
 import { loggerOptions } from './platform/logger.ts';
 import { registerControlCharacterGuard } from './platform/request-guards.ts';
+import { registerApiNoStore } from './platform/api-caching.ts';
+import { registerBodyParsers } from './platform/body-parsers.ts';
+import { registerDraining } from './platform/draining.ts';
+import { registerBodyIdleTimeout, serverTimeoutOptions } from './platform/request-timeouts.ts';
 import { staticSecurityHeaders } from './platform/security-headers.ts';
 import { platformRoutes } from './platform/platform.routes.tsx';
 import { ProofOfWork } from './platform/proof-of-work.ts';
@@ -66,6 +69,9 @@ export async function buildApp(deps: AppDependencies): Promise<FastifyInstance> 
     // Trust exactly as many proxy hops as configured, so X-Forwarded-For cannot be forged from outside.
     trustProxy: (_address: string, hop: number) => hop < config.trustProxy,
     bodyLimit: 1024 * 1024,
+    // Late requests while stopping get our own 503 (platform/draining.ts), in her language with Retry-After.
+    return503OnClosing: false,
+    ...serverTimeoutOptions(config.timeouts),
     routerOptions: { ignoreTrailingSlash: true, maxParamLength: 200 },
     ajv: {
       customOptions: { removeAdditional: 'all', coerceTypes: 'array', allErrors: true, useDefaults: true },
@@ -127,8 +133,11 @@ export async function buildApp(deps: AppDependencies): Promise<FastifyInstance> 
     done();
   });
 
+  registerBodyIdleTimeout(app, config.timeouts.bodyIdleMs);
   enforceAccessDeclarations(app, routeRegistry);
   registerRequestLocale(app);
+  registerDraining(app);
+  registerApiNoStore(app);
   registerOriginCheck(app);
   registerControlCharacterGuard(app);
 
@@ -139,7 +148,8 @@ export async function buildApp(deps: AppDependencies): Promise<FastifyInstance> 
     encodings: ['br', 'gzip'],
     brotliOptions: { params: { [zlibConstants.BROTLI_PARAM_QUALITY]: 4 } },
   });
-  await app.register(formbody, { bodyLimit: 256 * 1024 });
+  // JSON and forms: text that is not UTF-8 is refused naming the field (not stored as U+FFFD).
+  registerBodyParsers(app, { formBytes: 256 * 1024 });
   await app.register(cookie);
   await app.register(rateLimit, {
     global: true,

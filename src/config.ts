@@ -36,6 +36,17 @@ export interface Config {
   rateLimitPerMinute: number;
   /** Zero bits of SHA-256 a help request's proof of work needs (platform/proof-of-work.ts); 0 turns the work off. */
   proofOfWorkBits: number;
+  /** How long the server waits on clients (see docs/operations.md for the reverse proxy's matching settings). */
+  timeouts: TimeoutConfig;
+}
+
+export interface TimeoutConfig {
+  /** A request body that sends nothing for this long is cut (a stalled or slowloris client). */
+  bodyIdleMs: number;
+  /** The whole request (headers and body) must have arrived within this; generous for 8 MiB upload chunks on a slow phone. */
+  requestMs: number;
+  /** An idle keep-alive connection is closed after this (longer than the reverse proxy's upstream keep-alive). */
+  keepAliveMs: number;
 }
 
 export interface EvidenceConfig {
@@ -196,6 +207,11 @@ export function loadConfig(env: Env = process.env): Config {
   }
 
   const evidence = evidenceSettings(read, integer, problems, nodeEnv, dataDir);
+  const timeouts: TimeoutConfig = {
+    bodyIdleMs: integer('ANXIN_BODY_IDLE_TIMEOUT_SECONDS', 30, 1, 3600) * 1000,
+    requestMs: integer('ANXIN_REQUEST_TIMEOUT_SECONDS', 600, 1, 86_400) * 1000,
+    keepAliveMs: integer('ANXIN_KEEP_ALIVE_TIMEOUT_SECONDS', 72, 1, 3600) * 1000,
+  };
 
   if (problems.length > 0) throw new ConfigError(problems);
   return Object.freeze({
@@ -214,6 +230,7 @@ export function loadConfig(env: Env = process.env): Config {
     evidence,
     rateLimitPerMinute,
     proofOfWorkBits,
+    timeouts,
   });
 }
 

@@ -75,19 +75,50 @@ export async function startPlatform(
       database,
       jobs,
       url: address,
-      stop: () =>
-        (stopping ??= (async () => {
-          await app.close();
-          await jobs.stop();
-          await clamd?.stop();
-          await database.close();
-        })()),
+      stop: () => (stopping ??= stopInOrder(app, jobs, database, log, clamd)),
     };
   } catch (error) {
     await clamd?.stop();
     await database.close();
     throw error;
   }
+}
+
+/** Requests in flight get this long to finish once stopping begins; then their connections are closed. */
+export const DRAIN_MS = 10_000;
+
+/**
+ * The graceful stop, one step after the other: stop accepting (late requests on open connections are answered
+ * 503, platform/draining.ts) and let requests in flight finish, at most DRAIN_MS; then the job workers (a job
+ * running finishes first); then the app's own clamd, if any; then the pool; and only then the embedded PostgreSQL, which runs in a process group
+ * of its own so that a signal to ours does not stop it underneath the requests still draining.
+ */
+async function stopInOrder(
+  app: FastifyInstance,
+  jobs: JobRunner,
+  database: OpenDatabase,
+  log: pino.Logger,
+  clamd: Clamd | undefined,
+): Promise<void> {
+  log.info('stopping: no new requests; finishing those in flight');
+  const cut = setTimeout(() => {
+    log.warn(
+      { afterMs: DRAIN_MS },
+      'requests still in flight after the drain period: closing their connections',
+    );
+    app.server.closeAllConnections();
+  }, DRAIN_MS);
+  try {
+    await app.close();
+  } finally {
+    clearTimeout(cut);
+  }
+  log.info('requests drained');
+  await jobs.stop();
+  log.info('job workers stopped');
+  await clamd?.stop();
+  await database.close();
+  log.info({ database: database.embedded ? 'embedded' : 'external' }, 'database closed; stopped');
 }
 
 async function loadDemoData(db: Db, keyring: Keyring, print: (line: string) => void): Promise<void> {

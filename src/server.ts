@@ -19,10 +19,11 @@ async function main(): Promise<void> {
     signals += 1;
     if (signals > 1) process.exit(1);
     platform.app.log.info({ signal }, 'shutting down');
+    // The drain (10 s at most) and the job workers' graceful stop (10 s at most) come first; then the database.
     const force = setTimeout(() => {
-      platform.app.log.error('shutdown took over 20 s; exiting');
+      platform.app.log.error('shutdown took over 30 s; exiting');
       process.exit(1);
-    }, 20_000);
+    }, 30_000);
     force.unref();
     platform.stop().then(
       () => process.exit(0),

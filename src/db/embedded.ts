@@ -98,6 +98,13 @@ export async function startEmbeddedPostgres({
     onError: (error) => record(`[error] ${error instanceof Error ? error.message : String(error)}`),
   });
 
+  // PostgreSQL in a process group of its own: a signal to ours (Ctrl-C in a terminal, a supervisor signalling
+  // the group) must not stop it while our requests drain; the app stops it last (runtime.ts). The library
+  // passes these options on to spawn().
+  const spawnOptions = server as unknown as { getUidAndGid(): Promise<object> };
+  const uidAndGid = spawnOptions.getUidAndGid.bind(server);
+  spawnOptions.getUidAndGid = async () => ({ ...(await uidAndGid()), detached: true });
+
   if (!initialised) await server.initialise();
   await stopOrphanedServer(databaseDir, log);
 

@@ -20,6 +20,8 @@ export const ERROR_CODES = {
   INTERNAL: { status: 500, message: 'error.internal' },
   UNAVAILABLE: { status: 503, message: 'error.unavailable' },
   EVIDENCE_AWAITING_CHECK: { status: 409, message: 'evidence.awaitingCheck.staff' },
+  /** A write while the database is away: nothing was saved, and what she wrote is still on her page. */
+  SAVE_UNAVAILABLE: { status: 503, message: 'error.saveUnavailable' },
 } as const satisfies Record<string, { status: number; message: MessageKey }>;
 
 export type ErrorCode = keyof typeof ERROR_CODES;

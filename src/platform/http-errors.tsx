@@ -5,6 +5,7 @@
  * request id so staff can find them.
  */
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import { outageError } from './database-outage.ts';
 import { AppError, ERROR_CODES, type ErrorBody, type FieldProblem } from './errors.ts';
 import type { MessageKey } from './i18n/catalog.ts';
 import { sendPage } from './render/page.tsx';
@@ -127,6 +128,7 @@ export function sendError(request: FastifyRequest, reply: FastifyReply, error: A
             ))}
           </ul>
         )}
+        {error.code === 'SAVE_UNAVAILABLE' && <RetryForm request={request} />}
         <p>
           <a href={request.localePath('/')}>{request.t('error.backHome')}</a>
         </p>
@@ -135,10 +137,49 @@ export function sendError(request: FastifyRequest, reply: FastifyReply, error: A
   });
 }
 
+/** Fields never written back into a page, even to resend: a secret she typed is typed again. */
+const NOT_KEPT = /password|secret|totp|recovery/i;
+
+/**
+ * What she sent in a form, kept on the outage page as a form that sends it again unchanged (to the same
+ * address, with the same form token). Only for plain form posts; nothing here was stored.
+ */
+function RetryForm({ request }: { request: FastifyRequest }) {
+  const body = request.body;
+  if (
+    !request.headers['content-type']?.startsWith('application/x-www-form-urlencoded') ||
+    !body ||
+    typeof body !== 'object'
+  )
+    return null;
+  const fields: [string, string][] = [];
+  for (const [name, value] of Object.entries(body as Record<string, unknown>)) {
+    if (NOT_KEPT.test(name)) continue;
+    for (const one of Array.isArray(value) ? value : [value])
+      if (typeof one === 'string') fields.push([name, one]);
+  }
+  return (
+    <form method="post" action={request.originalUrl} autocomplete="off">
+      <p>{request.t('error.retry.lead')}</p>
+      {fields.map(([name, value]) => (
+        <input type="hidden" name={name} value={value} />
+      ))}
+      <button class="button" type="submit">
+        {request.t('error.retry.submit')}
+      </button>
+    </form>
+  );
+}
+
 export function registerErrorHandling(app: FastifyInstance): void {
-  app.setErrorHandler((error, request, reply) => {
-    const appError = toAppError(error);
-    if (appError.status >= 500) {
+  app.setErrorHandler(async (error, request, reply) => {
+    let appError = toAppError(error);
+    // The database being away is an outage she can wait out, not an internal error.
+    if (appError.code === 'INTERNAL') appError = (await outageError(request, error, app.db)) ?? appError;
+    if (appError.code === 'UNAVAILABLE' || appError.code === 'SAVE_UNAVAILABLE') {
+      // An outage or a stop in progress: expected, and logged once elsewhere (/readyz, the shutdown steps).
+      request.log.warn({ code: appError.code }, 'request refused: unavailable');
+    } else if (appError.status >= 500) {
       request.log.error({ err: error, code: appError.code }, 'request failed');
     }
     return sendError(request, reply, appError);

@@ -45,6 +45,9 @@ const redactPaths = [
   ...REDACTED_FIELDS.flatMap((f) => [f, `*.${f}`, `*.*.${f}`]),
 ];
 
+/** What a request matching no route is logged as, instead of its path. */
+export const NO_ROUTE = '(no route)';
+
 export function loggerOptions(
   level: LogLevel,
   destination?: NodeJS.WritableStream,
@@ -54,10 +57,11 @@ export function loggerOptions(
     redact: { paths: redactPaths, censor: '[redacted]' },
     serializers: {
       req(request: { method: string; url: string; id: string; routeOptions?: { url?: string } }) {
-        // The route pattern (/cases/:id), never the concrete URL, which could carry identifiers.
+        // The route pattern (/cases/:id), never the concrete URL, which could carry identifiers; a request
+        // matching no route has no pattern, and its path (which could hold a case code) is not logged either.
         return {
           method: request.method,
-          route: request.routeOptions?.url ?? request.url.split('?')[0],
+          route: request.routeOptions?.url ?? NO_ROUTE,
           id: request.id,
         };
       },

@@ -8,6 +8,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { itemIdFor } from '../../src/modules/evidence/evidence.service.ts';
+import { contentDisposition } from '../../src/modules/evidence/evidence.routes.ts';
 import { FS_SEGMENT_BYTES, SEGMENT_BYTES } from '../../src/modules/evidence/tus-store.ts';
 import { startClamd, EICAR, type TestClamd } from '../support/clamd.ts';
 import {
@@ -169,6 +170,39 @@ describe('resumable encrypted uploads (files store)', () => {
       .where('owner_ref', '=', 'case:chat')
       .executeTakeFirstOrThrow();
     expect(item).toEqual({ media_type: 'text/plain', evidence_type: 'communications' });
+  });
+
+  it('stores a name without path separators or control characters, and serves it with the extension of the detected type', async () => {
+    const chosen = '..\\..\\Start Menu/Programs/run\u202Etxt\u0007.bat';
+    const result = await tusUpload(
+      `${base}/api/evidence/uploads`,
+      Buffer.from('2024-05-01 他：你敢走试试\n'),
+      { grant: grantFor('case:named'), metadata: { filename: chosen } },
+    );
+    expect(result.error).toBeUndefined();
+    const { id } = await t.db
+      .selectFrom('evidence_item')
+      .select('id')
+      .where('owner_ref', '=', 'case:named')
+      .executeTakeFirstOrThrow();
+    const opened = await t.app.evidence.openOriginal(id, 'staff:test');
+    opened?.stream.destroy();
+    expect(opened?.item).toMatchObject({
+      filename: 'Start MenuProgramsruntxt.bat',
+      mediaType: 'text/plain',
+      extension: 'txt',
+    });
+    const served = contentDisposition(opened!.item.filename, opened!.item.extension);
+    expect(served).toContain('filename="Start MenuProgramsruntxt.bat.txt"');
+    for (const [stored, ext, name] of [
+      ['notes.html', 'txt', 'notes.html.txt'],
+      ['photo.JPEG', 'jpg', 'photo.JPEG'],
+      ['scan.pdf', 'pdf', 'scan.pdf'],
+      ['clip', 'mp4', 'clip.mp4'],
+      ['x.ps1. ', 'txt', 'x.ps1.txt'],
+    ] as const) {
+      expect(contentDisposition(stored, ext)).toContain(`filename="${name}"`);
+    }
   });
 
   it('refuses an oversized file before any byte is sent, and a case over its quota', async () => {

@@ -556,6 +556,17 @@ describe('work report', () => {
       payload: { from: today, to: from },
     });
     expect(bad.statusCode).toBe(400);
+    // A threshold below 5 is never published: refused with a message, nothing stored or audited.
+    const publicationsBefore = await t.db.selectFrom('report_publication').select('id').execute();
+    const low = await t.app.inject({
+      method: 'POST',
+      url: '/reports/publish',
+      headers: { cookie: supervisor.cookie, 'x-csrf-token': supervisor.csrf },
+      payload: { from, to: today, threshold: 4 },
+    });
+    expect(low.statusCode).toBe(400);
+    expect(low.body).toContain('公开发布的报告至少要隐去少于 5 的数字');
+    expect(await t.db.selectFrom('report_publication').select('id').execute()).toEqual(publicationsBefore);
     expect((await events('reports.published')).length).toBe(publishedBefore + 1);
     expect(await verifyAuditChain(t.db)).toMatchObject({ ok: true });
   });

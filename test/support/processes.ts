@@ -31,7 +31,14 @@ export interface ServerProcess {
   kill(): Promise<void>;
 }
 
-export async function startServerProcess(env: Record<string, string>): Promise<ServerProcess> {
+/**
+ * `detached`: the server leads a process group of its own, so a test can signal the whole group (as Ctrl-C
+ * in a terminal or a supervisor does) with `process.kill(-child.pid, signal)`.
+ */
+export async function startServerProcess(
+  env: Record<string, string>,
+  options: { detached?: boolean } = {},
+): Promise<ServerProcess> {
   const port = env.PORT ? Number(env.PORT) : await freePort();
   let output = '';
   const child = spawn(process.execPath, ['--import', 'tsx', 'src/server.ts'], {
@@ -48,6 +55,7 @@ export async function startServerProcess(env: Record<string, string>): Promise<S
       PORT: String(port),
     },
     stdio: ['ignore', 'pipe', 'pipe'],
+    detached: options.detached ?? false,
   });
   child.stdout?.on('data', (c: Buffer) => (output += c.toString()));
   child.stderr?.on('data', (c: Buffer) => (output += c.toString()));

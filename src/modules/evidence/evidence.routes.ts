@@ -2,6 +2,7 @@
  * The evidence module: the tus upload endpoint (survivors and staff, authorised by an upload grant) and the
  * staff JSON API (list, download, preview, custody, export bundle). Registers `app.evidence` (the service).
  */
+import { downloadFileName, uploadFileName } from './file-names.ts';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { ERRORS, type Upload } from '@tus/utils';
 import { Server } from '@tus/server';
@@ -177,8 +178,8 @@ export async function evidenceModule(app: FastifyInstance): Promise<void> {
           | 'evidence.field.description'
           | 'evidence.field.incidentDate',
       ) => new EvidenceRefusal('EVIDENCE_METADATA', 400, 'evidence.refused.metadata', { field: key });
-      const filename = field('filename') || 'evidence';
-      if (filename.length > 255) throw bad('evidence.field.filename');
+      if (field('filename').length > 255) throw bad('evidence.field.filename');
+      const filename = uploadFileName(field('filename'));
       const evidenceType = field('evidenceType') || 'other';
       if (!isEvidenceType(evidenceType)) throw bad('evidence.field.evidenceType');
       const description = field('description');
@@ -449,8 +450,8 @@ export async function evidenceModule(app: FastifyInstance): Promise<void> {
   );
 }
 
-function contentDisposition(filename: string, extension: string): string {
-  const name = filename.includes('.') ? filename : `${filename}.${extension}`;
+export function contentDisposition(filename: string, extension: string): string {
+  const name = downloadFileName(filename, extension);
   const ascii = name.replace(/[^\x20-\x7e]|["\\]/g, '_');
   return `attachment; filename="${ascii}"; filename*=UTF-8''${encodeURIComponent(name)}`;
 }

@@ -5,6 +5,7 @@
  * feeding the same encrypted pipeline, and her consent to share items with agencies. Pages are `no-store`
  * with quick exit; nothing is kept on the phone.
  */
+import { uploadFileName } from './file-names.ts';
 import { randomBytes } from 'node:crypto';
 import multipart from '@fastify/multipart';
 import { Upload } from '@tus/utils';
@@ -313,7 +314,7 @@ export function journalRoutes(
             incidentDate: entry.incidentDate,
             locale: request.locale,
             meta: {
-              filename: file.filename.normalize('NFC').slice(0, 255),
+              filename: uploadFileName(file.filename),
               claimedType: file.mimetype.slice(0, 200),
               description: '',
             },

@@ -15,6 +15,7 @@ export const reportsZh = {
   'reports.periodLine': '{from} 至 {to}（{days} 天）',
   'reports.generatedAt': '生成时间：{at}（北京时间）',
   'reports.rollupsAsOf': '数据更新至：{at}',
+  'reports.publish.thresholdTooLow': '公开发布的报告至少要隐去少于 {min} 的数字，请把门槛设为 {min} 或更高',
   'reports.suppressed':
     '已隐去少于 {threshold} 的数字（以“—”表示），以免有人被认出；为防止用合计相减推算出被隐去的数字，部分较大的数字也一并隐去。',
   'reports.notSuppressed': '内部版本：数字未隐去，不得对外发布。对外发布请使用公开版或导出文件。',
@@ -271,6 +272,8 @@ export const reportsEn: Record<ReportsMessageKey, string> = {
   'reports.periodLine': '{from} to {to} ({days} days)',
   'reports.generatedAt': 'Generated {at} (China time)',
   'reports.rollupsAsOf': 'Data up to {at}',
+  'reports.publish.thresholdTooLow':
+    'A published report must hide at least the counts below {min}: set the threshold to {min} or more',
   'reports.suppressed':
     'Counts below {threshold} are hidden (shown as “—”) so that nobody can be recognised; some larger counts are hidden too, so that a hidden count cannot be worked out by subtracting from a total.',
   'reports.notSuppressed':

@@ -9,6 +9,8 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { ComponentChildren } from 'preact';
 import { Type } from 'typebox';
 import { AppError } from '../../platform/errors.ts';
+/** The lowest suppression threshold a published (public) report may use. */
+const PUBLISH_MIN_THRESHOLD = 5;
 import type { Locale } from '../../platform/i18n/catalog.ts';
 import { sendPage } from '../../platform/render/page.tsx';
 import { CsrfField, StaffBar } from '../identity/components.tsx';
@@ -328,6 +330,18 @@ export function reportsRoutes(app: FastifyInstance): void {
     },
     async (request, reply) => {
       const body = request.body as { from: string; to: string; organisation?: string; threshold?: number };
+      // What is published stays public: counts below 5 are always hidden there (a lower threshold is for internal views).
+      if (body.threshold !== undefined && body.threshold < PUBLISH_MIN_THRESHOLD) {
+        throw new AppError('VALIDATION', {
+          fields: [
+            {
+              field: 'threshold',
+              message: 'reports.publish.thresholdTooLow',
+              params: { min: PUBLISH_MIN_THRESHOLD },
+            },
+          ],
+        });
+      }
       const staff = requireStaff(request);
       const zh = await reportFor(request, body, { suppressed: true, locale: 'zh-CN' });
       const en = await reportFor(request, body, { suppressed: true, locale: 'en' });

@@ -44,6 +44,9 @@ export const platformZh = {
   'error.rateLimited': '操作太频繁，请 {seconds} 秒后再试。',
   'error.locked': '尝试次数过多，已暂时锁定，请稍后再试。',
   'error.unavailable': '服务暂时不可用，请稍后再试。如有危险请拨打 110。',
+  'error.saveUnavailable': '暂时无法保存，请稍后再试；你写的内容还在页面上。如有危险请拨打 110。',
+  'error.retry.lead': '你填写的内容保留在这一页上（没有保存）。过一会儿点下面的按钮，就能原样再提交一次。',
+  'error.retry.submit': '再试一次',
   'error.internal': '系统出现问题，我们已记录。请稍后再试。如有危险请拨打 110。',
   'validation.required': '必填',
   'validation.tooLong': '最多 {limit} 个字',
@@ -55,6 +58,7 @@ export const platformZh = {
   'validation.range': '超出允许范围',
   'validation.unknownField': '不接受此项',
   'validation.invalid': '内容无效',
+  'validation.encoding': '含有无法识别的字符（不是 UTF-8 编码），请重新输入',
 } as const;
 
 export type PlatformMessageKey = keyof typeof platformZh;
@@ -108,6 +112,11 @@ export const platformEn: Record<PlatformMessageKey, string> = {
   'error.locked': 'Too many attempts: temporarily locked. Please try again later.',
   'error.unavailable':
     'The service is unavailable for a moment. Please try again soon. If you are in danger, call 110.',
+  'error.saveUnavailable':
+    'We cannot save this right now. Please try again in a moment; what you wrote is still on the page. If you are in danger, call 110.',
+  'error.retry.lead':
+    'What you filled in is kept on this page (it has not been saved). In a little while, press the button below to send it again as it is.',
+  'error.retry.submit': 'Try again',
   'error.internal':
     'Something went wrong on our side and we have noted it. Please try again soon. If you are in danger, call 110.',
   'validation.required': 'required',
@@ -120,4 +129,5 @@ export const platformEn: Record<PlatformMessageKey, string> = {
   'validation.range': 'outside the allowed range',
   'validation.unknownField': 'not accepted here',
   'validation.invalid': 'not valid',
+  'validation.encoding': 'holds characters that could not be read (not UTF-8); please type it again',
 };
