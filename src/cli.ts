@@ -10,6 +10,7 @@ import { isFreshDatabase, migrateToLatest } from './db/migrator.ts';
 import { openDatabase, type OpenDatabase } from './db/open.ts';
 import { evidenceCommand } from './modules/evidence/evidence.cli.ts';
 import { auditCommand, createAdminCommand } from './modules/identity/identity.cli.ts';
+import { reportsCommand } from './modules/reports/reports.cli.ts';
 
 interface Command {
   summary: string;
@@ -79,6 +80,7 @@ export const commands: Record<string, Command> = {
     },
   },
   evidence: evidenceCommand,
+  reports: reportsCommand,
   audit: {
     summary: 'Check the audit trail’s hash chain; names the first broken link',
     usage: 'anxin audit verify',

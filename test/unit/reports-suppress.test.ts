@@ -2,11 +2,13 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import {
   gridOf,
+  kindsOf,
   shareOf,
   suppressCount,
   suppressGrid,
   suppressList,
   type CountGrid,
+  type LineKind,
   type SuppressedGrid,
 } from '../../src/modules/reports/reports.suppress.ts';
 
@@ -144,18 +146,14 @@ describe('small-count suppression', () => {
   it('property: nothing small is published, published values are unchanged, every line hides 0 or ≥ 2 members', () => {
     fc.assert(
       fc.property(
-        fc
-          .integer({ min: 1, max: 4 })
-          .chain((rows) =>
-            fc
-              .integer({ min: 1, max: 5 })
-              .chain((cols) =>
-                fc.array(fc.array(fc.nat({ max: 30 }), { minLength: cols, maxLength: cols }), {
-                  minLength: rows,
-                  maxLength: rows,
-                }),
-              ),
+        fc.integer({ min: 1, max: 4 }).chain((rows) =>
+          fc.integer({ min: 1, max: 5 }).chain((cols) =>
+            fc.array(fc.array(fc.nat({ max: 30 }), { minLength: cols, maxLength: cols }), {
+              minLength: rows,
+              maxLength: rows,
+            }),
           ),
+        ),
         fc.integer({ min: 2, max: 10 }),
         (cells, k) => {
           const grid = gridOf(cells);
@@ -199,18 +197,14 @@ describe('small-count suppression', () => {
   it('property: an attacker who solves every row and column equation cannot pin down any hidden small count', () => {
     fc.assert(
       fc.property(
-        fc
-          .integer({ min: 1, max: 2 })
-          .chain((rows) =>
-            fc
-              .integer({ min: 1, max: 3 })
-              .chain((cols) =>
-                fc.array(fc.array(fc.nat({ max: 9 }), { minLength: cols, maxLength: cols }), {
-                  minLength: rows,
-                  maxLength: rows,
-                }),
-              ),
+        fc.integer({ min: 1, max: 2 }).chain((rows) =>
+          fc.integer({ min: 1, max: 3 }).chain((cols) =>
+            fc.array(fc.array(fc.nat({ max: 9 }), { minLength: cols, maxLength: cols }), {
+              minLength: rows,
+              maxLength: rows,
+            }),
           ),
+        ),
         (cells) => {
           const grid = gridOf(cells);
           const s = suppressGrid(grid, 5);
@@ -224,6 +218,105 @@ describe('small-count suppression', () => {
             const actual = truth[r]![c]!;
             expect(values.has(actual)).toBe(true);
             if (actual > 0 && actual < 5) expect(values.size).toBeGreaterThan(1);
+          }
+        },
+      ),
+      { numRuns: 300 },
+    );
+  });
+});
+
+describe('suppression that hides as little as it must (issue 13)', () => {
+  it('does not protect a small “not said”: one skipped answer no longer hides the children-witnessing figure', () => {
+    // yes / no / not said: 8 saw violence, 20 did not, 1 did not say. Before: the 1 was hidden, and with it the 8.
+    const keys = ['yes', 'no', 'not_said'];
+    expect(suppressList([8, 20, 1], 5, 29, kindsOf(keys, ['yes']))).toEqual({
+      counts: [8, 20, 1],
+      total: 29,
+    });
+    // Unknown and not assessed are not cells to protect either.
+    expect(suppressList([12, 3, 30], 5, 45, kindsOf(['high', 'not_assessed', 'variable']))).toEqual({
+      counts: [12, 3, 30],
+      total: 45,
+    });
+  });
+
+  it('chooses the complement to spare the headline rows: “not said” first, a headline row last', () => {
+    // spouse 30, parent→child 7 (headline: the parent–child figure), other 2 (small), not said 9.
+    const keys = ['spouse', 'parent_to_child', 'other', 'not_said'];
+    const result = suppressList([30, 7, 2, 9], 5, 48, kindsOf(keys, ['parent_to_child']));
+    expect(result).toEqual({ counts: [30, 7, null, null], total: 48 });
+    // Without a “not said” to hide, an ordinary row goes before the headline even when it is larger.
+    const noOpen = suppressList(
+      [30, 7, 2, 9],
+      5,
+      48,
+      kindsOf(['spouse', 'parent_to_child', 'other', 'friend'], ['parent_to_child']),
+    );
+    expect(noOpen.counts).toEqual([30, 7, null, null]);
+    // Without kinds the smallest goes (the old rule), which is what hid the headline.
+    expect(suppressList([30, 7, 2, 9], 5, 48).counts).toEqual([30, null, null, 9]);
+  });
+
+  it('keeps the minors’ figures in a minor × gender table by hiding unknown cells as complements', () => {
+    //            female male other not said
+    // minor         8     4    0     0       (headline row)
+    // adult        21     5    0     2
+    // unknown       0     6    0     7       (open row)
+    const rows: LineKind[] = kindsOf(['minor', 'adult', 'unknown'], ['minor']);
+    const cols: LineKind[] = kindsOf(['female', 'male', 'other', 'not_said']);
+    const grid = gridOf([
+      [8, 4, 0, 0],
+      [21, 5, 0, 2],
+      [0, 6, 0, 7],
+    ]);
+    const s = suppressGrid(grid, 5, { rows, cols });
+    expect(s.rowTotals[0]).toBe(12); // the minors
+    expect(s.cells[0]![1]).toBeNull(); // the 4 boys
+    expect(s.cells[1]![3]).toBeNull(); // 2 adults of gender not said: an adult is an attribute
+    // Nobody's small count can be worked out from what is published.
+    const feasible = feasibleValues(published(s), grid.total);
+    expect(feasible.get('0,1')!.size).toBeGreaterThan(1);
+    expect(feasible.get('1,3')!.size).toBeGreaterThan(1);
+  });
+
+  it('property: with kinds, a small count that is not open is never published nor recoverable', () => {
+    const kind = fc.constantFrom<LineKind>('open', 'normal', 'headline');
+    fc.assert(
+      fc.property(
+        fc.integer({ min: 1, max: 2 }).chain((rows) =>
+          fc.integer({ min: 1, max: 3 }).chain((cols) =>
+            fc.tuple(
+              fc.array(fc.array(fc.nat({ max: 9 }), { minLength: cols, maxLength: cols }), {
+                minLength: rows,
+                maxLength: rows,
+              }),
+              fc.array(kind, { minLength: rows, maxLength: rows }),
+              fc.array(kind, { minLength: cols, maxLength: cols }),
+            ),
+          ),
+        ),
+        ([cells, rowKinds, colKinds]) => {
+          const grid = gridOf(cells);
+          const s = suppressGrid(grid, 5, { rows: rowKinds, cols: colKinds });
+          const truth = augmented(grid);
+          const pub = published(s);
+          const R = cells.length;
+          const C = cells[0]!.length;
+          const open = (r: number, c: number) => {
+            const kinds = [...(r < R ? [rowKinds[r]] : []), ...(c < C ? [colKinds[c]] : [])];
+            return kinds.length > 0 && kinds.every((k) => k === 'open');
+          };
+          pub.forEach((row, r) =>
+            row.forEach((v, c) => v !== null && expect(v === 0 || v >= 5 || open(r, c)).toBe(true)),
+          );
+          const hiddenCount = pub.flat().filter((v) => v === null).length;
+          fc.pre(hiddenCount > 0 && hiddenCount <= 7);
+          for (const [key, values] of feasibleValues(pub, grid.total)) {
+            const [r, c] = key.split(',').map(Number) as [number, number];
+            const actual = truth[r]![c]!;
+            expect(values.has(actual)).toBe(true);
+            if (actual > 0 && actual < 5 && !open(r, c)) expect(values.size).toBeGreaterThan(1);
           }
         },
       ),

@@ -14,6 +14,7 @@ import type { Db } from '../../db/database.ts';
 import type { Database } from '../../db/schema.ts';
 import type { Keyring } from '../../platform/crypto.ts';
 import { AppError, type FieldProblem } from '../../platform/errors.ts';
+import { addToOutbox } from '../../platform/jobs.ts';
 import type { ContactRules } from '../help/help.model.ts';
 import { textProblems } from '../help/help.model.ts';
 import type { HelpService, ThreadMessage } from '../help/help.service.ts';
@@ -51,6 +52,10 @@ import {
 } from './helpline.model.ts';
 
 type Trx = Transaction<Database>;
+
+/** The reports module's job: fold the work report's rollups of the days a write touched again (idempotent). */
+const REPORTS_REFOLD = 'reports.refold';
+const refoldDay = (at: Date, sources: string[]) => ({ from: chinaDate(at), to: chinaDate(at), sources });
 
 /** The evidence owner reference of her portal case (the vault keeps owners opaque; the portal uploads under it). */
 export const helpCaseOwnerRef = (helpRequestId: string): string => `help-case:${helpRequestId}`;
@@ -692,10 +697,11 @@ export class HelplineService {
     const victimMinor =
       input.victimMinor ?? (input.ageBand ? input.ageBand === 'under_14' || input.ageBand === '14_17' : null);
     await this.db.transaction().execute(async (trx) => {
-      await this.lockCase(trx, caseId);
+      const locked = await this.lockCase(trx, caseId);
       await trx
         .updateTable('helpline_case')
         .set({
+          classified_at: this.clock(),
           request_type: input.requestType,
           other_type_sealed:
             input.requestType === 'other' && input.otherType
@@ -718,6 +724,9 @@ export class HelplineService {
         record: { type: 'helpline_case', id: caseId },
         details: { dangerLevel: input.dangerLevel ?? 'unassessed' },
       });
+      // The work report counts the desk's assessment of her request from now on: fold its day again.
+      if (locked.help_request_id)
+        await addToOutbox(trx, REPORTS_REFOLD, refoldDay(locked.received_at, ['help']));
     });
   }
 
@@ -858,6 +867,9 @@ export class HelplineService {
         record: { type: 'helpline_hotline_call', id: callId },
         details: { linked: Boolean(input.caseId), opened: Boolean(input.openCase) },
       });
+      // A call entered after its day (a backlog from a paper log): the work report folds that day again.
+      if (chinaDate(input.startedAt) < chinaDate(this.clock()))
+        await addToOutbox(trx, REPORTS_REFOLD, refoldDay(input.startedAt, ['hotline', 'desk']));
       return { callId, caseId };
     });
   }

@@ -51,6 +51,8 @@ export interface HelplineCaseTable {
   gender: string | null;
   province: string | null;
   closed_at: NullableTimestamp;
+  /** When the desk last classified the case (null: it holds her own answers, copied at intake). */
+  classified_at: NullableTimestamp;
   closing_outcome: string | null;
   closing_note_sealed: Buffer | null;
   created_at: CreatedAt;

@@ -1,21 +1,69 @@
 /**
  * Charts of the work report, rendered on the server as SVG with Apache ECharts (no DOM, no client script).
- * Every chart is disposed after rendering: an undisposed SSR chart keeps the process alive. Hidden
- * (suppressed) counts are left out of the chart; the table beside it says they are hidden.
+ * ECharts is loaded on first use (`import()`), and only what the report draws: the core, bar and line
+ * charts, the grid and legend, the SVG renderer — not the package's barrels, which load every chart type and
+ * cost tens of MiB in every process that never draws one. Every chart is disposed after rendering: an
+ * undisposed SSR chart keeps the process alive. Hidden (suppressed) counts are left out of the chart; the
+ * table beside it says they are hidden.
  */
-import { BarChart, LineChart } from 'echarts/charts';
-import { GridComponent, LegendComponent } from 'echarts/components';
-import * as echarts from 'echarts/core';
-import { SVGRenderer } from 'echarts/renderers';
+import type * as EchartsCore from 'echarts/core';
+import type { EChartsCoreOption } from 'echarts/core';
 import type { BreakdownT, WorkReportT } from './reports.schemas.ts';
 
-// Only the parts the report draws (the whole package, with maps and every chart type, costs ~90 MiB per process).
-echarts.use([BarChart, LineChart, GridComponent, LegendComponent, SVGRenderer]);
+type Echarts = typeof EchartsCore;
+let loading: Promise<Echarts> | undefined;
+
+/** ECharts with the report's parts registered, loaded once per process on first use. */
+function echartsForReports(): Promise<Echarts> {
+  loading ??= (async () => {
+    const [core, bar, line, grid, containLabel, legend, svg] = await Promise.all([
+      import('echarts/core'),
+      import('echarts/lib/chart/bar/install.js'),
+      import('echarts/lib/chart/line/install.js'),
+      import('echarts/lib/component/grid/installSimple.js'),
+      import('echarts/lib/coord/cartesian/legacyContainLabel.js'),
+      import('echarts/lib/component/legend/installLegendPlain.js'),
+      import('echarts/lib/renderer/installSVGRenderer.js'),
+    ]);
+    core.use([
+      bar.install,
+      line.install,
+      grid.install,
+      containLabel.installLegacyGridContainLabel,
+      legend.install,
+      svg.install,
+    ]);
+    return core;
+  })();
+  return loading;
+}
+
+/** The report's chart renderers, once ECharts is loaded. */
+export interface ReportCharts {
+  breakdown(breakdown: BreakdownT, width?: number): string;
+  series(
+    report: WorkReportT,
+    names: { helpRequests: string; opens: string; newUsers: string },
+    width?: number,
+  ): string;
+}
+
+export async function reportCharts(): Promise<ReportCharts> {
+  const echarts = await echartsForReports();
+  const render = (option: EChartsCoreOption, width: number, height: number) =>
+    renderWith(echarts, option, width, height);
+  return {
+    breakdown: (b, width) => breakdownChart(render, b, width),
+    series: (report, names, width) => seriesChart(render, report, names, width),
+  };
+}
 
 const FONT = "'Noto Sans SC', 'Noto Sans CJK SC', 'PingFang SC', 'Microsoft YaHei', sans-serif";
 const COLOURS = ['#7a3e9d', '#d9822b', '#2b7bb9', '#3c9d5d', '#b94a48', '#6b6b6b'];
 
-function render(option: echarts.EChartsCoreOption, width: number, height: number): string {
+type Render = (option: EChartsCoreOption, width: number, height: number) => string;
+
+function renderWith(echarts: Echarts, option: EChartsCoreOption, width: number, height: number): string {
   const chart = echarts.init(null, null, { renderer: 'svg', ssr: true, width, height });
   try {
     chart.setOption({
@@ -31,7 +79,7 @@ function render(option: echarts.EChartsCoreOption, width: number, height: number
 }
 
 /** A horizontal bar per row (largest first as given); rows with hidden counts are left out. */
-export function breakdownChart(breakdown: BreakdownT, width = 560): string {
+function breakdownChart(render: Render, breakdown: BreakdownT, width = 560): string {
   const rows = breakdown.rows.filter((r) => r.count !== null && r.count > 0).slice(0, 15);
   const height = Math.max(120, 40 + rows.length * 26);
   return render(
@@ -54,7 +102,8 @@ export function breakdownChart(breakdown: BreakdownT, width = 560): string {
 }
 
 /** Help requests (bars) with opens and new users (lines, right axis) over the period. */
-export function seriesChart(
+function seriesChart(
+  render: Render,
   report: WorkReportT,
   names: { helpRequests: string; opens: string; newUsers: string },
   width = 560,

@@ -1,6 +1,8 @@
 /**
  * The report's tables as CSV, one file per table (UTF-8 with a byte-order mark so spreadsheet programs read
- * the Chinese correctly). Cells that a spreadsheet would treat as a formula are neutralised.
+ * the Chinese correctly), every header and word in the report's language. `figures` — the default — is the
+ * headline table: every section's headline figures in one file. Cells that a spreadsheet would treat as a
+ * formula are neutralised.
  */
 import { formatShare } from './reports.pdf.ts';
 import type { BreakdownT, CrossTabT, WorkReportT } from './reports.schemas.ts';
@@ -14,61 +16,66 @@ export interface ReportTable {
   rows: string[][];
 }
 
-const hidden = (v: number | null) => (v === null ? 'suppressed' : String(v));
+/** The table a CSV export gives when none is named. */
+export const HEADLINE_TABLE = 'figures';
 
-function breakdownTable(report: WorkReportT, b: BreakdownT): ReportTable {
-  const t = (key: Parameters<typeof reportText>[1]) => reportText(report.language, key);
-  return {
-    id: b.id,
-    title: b.title,
-    header: ['key', 'label', t('reports.count'), t('reports.share'), t('reports.previous')],
-    rows: b.rows.map((r) => [
-      r.key,
-      r.label,
-      hidden(r.count),
-      r.share === null ? '' : formatShare(r.share),
-      hidden(r.previous),
-    ]),
-  };
-}
-
-function crossTable(report: WorkReportT, c: CrossTabT): ReportTable {
-  const total = reportText(report.language, 'reports.total');
-  return {
-    id: c.id,
-    title: c.title,
-    header: ['', ...c.columns.map((col) => col.label), total],
-    rows: [
-      ...c.rows.map((r, i) => [r.label, ...(c.cells[i] ?? []).map(hidden), hidden(c.rowTotals[i] ?? null)]),
-      [total, ...c.columnTotals.map(hidden), hidden(c.total)],
-    ],
-  };
-}
+const round = (v: number) => Math.round(v * 10) / 10;
 
 /** Every table of the report, in the order of the report (the same sections as the page and the PDF). */
 export function reportTables(report: WorkReportT): ReportTable[] {
   const t = (key: Parameters<typeof reportText>[1]) => reportText(report.language, key);
-  const tables: ReportTable[] = [];
+  const suppressed = t('reports.csv.suppressed');
+  const hidden = (v: number | null) => (v === null ? suppressed : String(v));
+  const number = (v: number | null) => (v === null ? suppressed : String(round(v)));
+  const share = (v: number | null | undefined) => (v === undefined || v === null ? '' : formatShare(v));
+  const breakdownTable = (b: BreakdownT): ReportTable => ({
+    id: b.id,
+    title: b.title,
+    header: [
+      t('reports.csv.key'),
+      t('reports.csv.label'),
+      t('reports.count'),
+      t('reports.share'),
+      t('reports.previous'),
+    ],
+    rows: b.rows.map((r) => [r.key, r.label, hidden(r.count), share(r.share), hidden(r.previous)]),
+  });
+  const crossTable = (c: CrossTabT): ReportTable => ({
+    id: c.id,
+    title: c.title,
+    header: ['', ...c.columns.map((col) => col.label), t('reports.total')],
+    rows: [
+      ...c.rows.map((r, i) => [r.label, ...(c.cells[i] ?? []).map(hidden), hidden(c.rowTotals[i] ?? null)]),
+      [t('reports.total'), ...c.columnTotals.map(hidden), hidden(c.total)],
+    ],
+  });
+
+  const headline: ReportTable = {
+    id: HEADLINE_TABLE,
+    title: t('reports.csv.headline'),
+    header: [t('reports.csv.section'), t('reports.figure'), t('reports.value'), t('reports.previous')],
+    rows: [],
+  };
+  const tables: ReportTable[] = [headline];
   for (const section of reportSections(report)) {
     for (const block of section.blocks) {
       switch (block.kind) {
-        case 'figures':
+        case 'figures': {
+          const rows = block.items.map((i) => [i.label, number(i.figure.value), number(i.figure.previous)]);
+          headline.rows.push(...rows.map((r) => [section.title, ...r]));
           tables.push({
             id: block.id,
             title: section.title,
             header: [t('reports.figure'), t('reports.value'), t('reports.previous')],
-            rows: block.items.map((i) => [
-              i.label,
-              i.figure.value === null ? 'suppressed' : String(round(i.figure.value)),
-              i.figure.previous === null ? 'suppressed' : String(round(i.figure.previous)),
-            ]),
+            rows,
           });
           break;
+        }
         case 'breakdown':
-          tables.push(breakdownTable(report, block.breakdown));
+          tables.push(breakdownTable(block.breakdown));
           break;
         case 'cross':
-          tables.push(crossTable(report, block.table));
+          tables.push(crossTable(block.table));
           break;
         case 'lines':
           tables.push({
@@ -77,14 +84,8 @@ export function reportTables(report: WorkReportT): ReportTable[] {
             header: [t('reports.figure'), t('reports.value'), t('reports.share')],
             rows: block.items.map((i) => [
               i.label,
-              i.count !== undefined
-                ? hidden(i.count)
-                : i.number !== undefined
-                  ? i.number === null
-                    ? 'suppressed'
-                    : String(round(i.number))
-                  : '',
-              i.share === undefined || i.share === null ? '' : formatShare(i.share),
+              i.count !== undefined ? hidden(i.count) : i.number !== undefined ? number(i.number) : '',
+              share(i.share),
             ]),
           });
           break;
@@ -93,7 +94,7 @@ export function reportTables(report: WorkReportT): ReportTable[] {
             id: 'series',
             title: t('reports.usage.series'),
             header: [
-              'period',
+              t('reports.period'),
               t('reports.series.helpRequests'),
               t('reports.series.opens'),
               t('reports.series.newUsers'),
@@ -113,8 +114,6 @@ export function reportTables(report: WorkReportT): ReportTable[] {
   }
   return tables;
 }
-
-const round = (v: number) => Math.round(v * 10) / 10;
 
 function csvCell(value: string): string {
   // A leading =, +, - or @ would make a spreadsheet evaluate the cell; a quote mark keeps it text.

@@ -7,14 +7,12 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { sendPage } from '../../platform/render/page.tsx';
 import { requireStaff } from '../identity/access-guard.ts';
 import { StaffBar } from '../identity/components.tsx';
-import { addDays, chinaDayOf, foldRollups, rollupsAsOf } from './reports.fold.ts';
+import { addDays, chinaDayOf, foldIfStale } from './reports.fold.ts';
 import type { ReportsMessageKey } from './reports.messages.ts';
 import { formatShare } from './reports.pdf.ts';
 import { buildWorkReport, reportText } from './reports.service.ts';
 
 type Panel = [label: string, value: string];
-
-const FRESH_MS = 60_000;
 
 function dashboardPage(
   request: FastifyRequest,
@@ -83,8 +81,7 @@ export function reportsDashboards(app: FastifyInstance): void {
   /** The organisation's last 30 days from the rollups (internal figures: the dashboard is not published). */
   async function last30Days(request: FastifyRequest) {
     const staff = requireStaff(request);
-    const asOf = await rollupsAsOf(app.db);
-    if (!asOf || Date.now() - asOf.getTime() >= FRESH_MS) await foldRollups(app.db, { recentDays: 0 });
+    await foldIfStale(app.db);
     const to = chinaDayOf(new Date());
     return buildWorkReport(app.db, {
       from: addDays(to, -29),

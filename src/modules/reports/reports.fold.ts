@@ -1,40 +1,46 @@
 /**
- * Folding source records into the daily rollups (`report_fact_day`). A day's rollup rows are a pure function
- * of the records created on that China-time day, so folding a day means: delete its rows, aggregate the day's
- * records again, insert. Each run folds the days since the watermark (less a slack for transactions that
- * were still open) and the last `RECENT_DAYS` days (answers and closings arrive after the request), in one
- * transaction under an advisory lock, so several app processes never fold at once and a report never sees a
- * half-folded day. A report then sums at most 366 days of rollup rows per source instead of scanning records.
+ * Folding source records into the daily rollups (`report_fact_day`), incrementally.
  *
- * Sources read as they stand (see docs/work-report.md): the help module's `help_request` / `help_message`
- * (consent-gated) and `help_usage_day` (already anonymous per-day totals); the NGO desk's hotline calls, cases
- * (first response, closing) and referrals; the orders module's applications, orders, service and violations.
- * Only classification columns and timestamps are read, never a sealed field.
+ * Each source has a watermark W (`report_fold_state.folded_until`): the rollups hold exactly the records
+ * *inserted* before W (and, for help requests, the first staff replies inserted before W). A fold
+ * - takes a new watermark W' — now, or earlier while a transaction that started before now is still open
+ *   (its rows carry its start time and are not visible yet), so no row can be inserted before W' later;
+ * - adds the records inserted in [W, W') to the days they belong to (upsert n = n + …): a call entered today
+ *   for a day last month is counted on that day, and the cost follows the new rows, not the day's total;
+ * - moves requests whose first staff reply arrived in [W, W') from "not answered" to their bucket;
+ * - rebuilds some days whole (delete, aggregate the day's records inserted before W', insert): the days a
+ *   `reports.refold` job names (a record changed: the desk classified a case, a backlog was entered, a
+ *   survivor withdrew consent), the recent days of the sources whose records change state after insertion
+ *   (desk cases are answered and closed, applications decided), and everything on a rebuild.
+ * All in one transaction under an advisory lock, so several processes never fold at once and a report never
+ * sees a half-folded day. A report then sums at most 366 days of rollup rows per source.
+ *
+ * Which records may be counted at all is one rule: `countableHelpRequest` in reports.fold-sources.ts.
  */
 import { sql, type Transaction } from 'kysely';
 import type { Db } from '../../db/database.ts';
 import type { Database } from '../../db/schema.ts';
+import {
+  deskFacts,
+  helpFacts,
+  helpFirstResponseDeltas,
+  hotlineFacts,
+  orderFacts,
+  usageFacts,
+  type FactRow,
+  type Selection,
+} from './reports.fold-sources.ts';
+
+export { PSYCHOLOGICAL_FORMS, STATISTICS_CONSENT_BASES } from './reports.fold-sources.ts';
 
 export const FOLD_TOPIC = 'reports.fold';
-/** Days folded again on every run, whatever the watermark: first responses arrive after the request. */
+/** Outbox/job topic: rebuild the rollups of the days `from`..`to` (China time, inclusive). Idempotent. */
+export const REFOLD_TOPIC = 'reports.refold';
+/** Days the periodic job rebuilds for sources whose records change after insertion (answers, closings, decisions). */
 export const RECENT_DAYS = 14;
-/** Transactions open longer than this when the watermark moved may still add rows to an earlier day. */
-const SLACK_MS = 15 * 60_000;
 const DAY_MS = 86_400_000;
 const CHINA_OFFSET_MS = 8 * 3_600_000;
 
-/** Bases of processing under which a help request may be counted in anonymous statistics. */
-export const STATISTICS_CONSENT_BASES = ['separate_consent', 'minor_emergency'] as const;
-
-/** Forms of violence grouped as in the NGO's report: the psychological forms count as one group. */
-export const PSYCHOLOGICAL_FORMS = [
-  'verbal_abuse',
-  'belittling',
-  'rumours',
-  'threats',
-  'death_threats',
-  'slut_shaming',
-] as const;
 export const FORM_GROUPS = [
   'physical',
   'psychological',
@@ -56,6 +62,8 @@ export const RESPONSE_BUCKETS = [
 
 export const SOURCES = ['help', 'usage', 'hotline', 'desk', 'orders'] as const;
 export type FoldSource = (typeof SOURCES)[number];
+/** Sources whose facts change after a record is inserted without a delta the incremental fold could add. */
+const CHANGING: readonly FoldSource[] = ['usage', 'desk', 'orders'];
 
 /** The China-time calendar day (UTC+8, no daylight saving) of an instant, as YYYY-MM-DD. */
 export function chinaDayOf(at: Date): string {
@@ -73,247 +81,102 @@ export function addDays(day: string, days: number): string {
 
 type Executor = Db | Transaction<Database>;
 
-/** China-time day of a timestamp column, in SQL. */
-const dayOf = (column: string) => sql.raw(`((${column} at time zone 'UTC') + interval '8 hours')::date`);
-
-/** Bucket of a duration in minutes (same edges as the help requests' first response). */
-const minutesBucket = (expr: string) =>
-  sql.raw(
-    `case when ${expr} is null then 'none' when ${expr} < 60 then 'lt_1h' when ${expr} < 240 then 'lt_4h' when ${expr} < 1440 then 'lt_24h' when ${expr} < 4320 then 'lt_72h' else 'gte_72h' end`,
-  );
-
-/**
- * Per-day facts of the help requests created in [start, end): what the rollup stores, computed from the
- * records themselves. The fold inserts it; the benchmark runs it over a whole year as the naive alternative.
- */
+/** Per-day facts of the help requests created in [start, end), as the records stand (the benchmark's naive side). */
 export function helpFactsQuery(start: Date, end: Date) {
-  const psychological = sql.join(PSYCHOLOGICAL_FORMS.map((f) => sql.lit(f)));
-  const bases = sql.join(STATISTICS_CONSENT_BASES.map((b) => sql.lit(b)));
-  return sql<{
-    organisation_id: string;
-    source: string;
-    day: string;
-    dimension: string;
-    value: string;
-    n: number;
-    total: number;
-  }>`
-    with r as (
-      select
-        ((h.created_at at time zone 'UTC') + interval '8 hours')::date as day,
-        h.request_type,
-        coalesce(h.province, 'unknown') as province,
-        coalesce(h.age_band, 'not_said') as age_band,
-        coalesce(h.gender, 'not_said') as gender,
-        case when h.is_minor then 'minor' when h.is_minor = false then 'adult' else 'unknown' end as minor,
-        h.forms,
-        array(select distinct case when f in (${psychological}) then 'psychological' else f end from unnest(h.forms) f) as groups,
-        coalesce(h.relationship, 'not_said') as relationship,
-        case when h.children_witnessed then 'yes' when h.children_witnessed = false then 'no' else 'not_said' end as witnessed,
-        coalesce(h.danger_level, 'not_assessed') as danger,
-        extract(epoch from (
-          select min(m.created_at) from help_message m where m.help_request_id = h.id and m.author = 'staff'
-        ) - h.created_at) / 60.0 as response_minutes
-      from help_request h
-      where h.created_at >= ${start} and h.created_at < ${end}
-        and h.consent_basis in (${bases})
-    )
-    select '' as organisation_id, 'help' as source, day, dimension, value, count(*)::int as n, coalesce(sum(minutes), 0) as total
-    from (
-      select day, 'total' as dimension, '' as value, null::float8 as minutes from r
-      union all select day, 'type', request_type, null from r
-      union all select day, 'region', province, null from r
-      union all select day, 'age_gender', age_band || '|' || gender, null from r
-      union all select day, 'minor_gender', minor || '|' || gender, null from r
-      union all select day, 'form', f, null from r cross join unnest(r.forms) f
-      union all select day, 'form_group', g, null from r cross join unnest(r.groups) g
-      union all select day, 'form_group_pair', a || '|' || b, null from r cross join unnest(r.groups) a cross join unnest(r.groups) b where a < b
-      union all select day, 'forms_none', '', null from r where cardinality(r.forms) = 0
-      union all select day, 'relationship', relationship, null from r
-      union all select day, 'children_witnessed', witnessed, null from r
-      union all select day, 'danger', danger, null from r
-      union all select day, 'first_response', ${minutesBucket('response_minutes')}, greatest(response_minutes, 0) from r
-    ) facts
-    group by day, dimension, value
-  `;
+  return helpFacts({ kind: 'days', start, end, before: new Date(8.64e15) });
 }
 
-/** Rebuild the help-request rollups of the days `from`..`to` (inclusive, China time). */
-export async function foldHelpDays(trx: Executor, from: string, to: string): Promise<void> {
-  const start = startOfChinaDay(from);
-  const end = startOfChinaDay(addDays(to, 1));
-  await trx
-    .deleteFrom('report_fact_day')
-    .where('source', '=', 'help')
-    .where('day', '>=', from)
-    .where('day', '<=', to)
-    .execute();
-  await sql`insert into report_fact_day (organisation_id, source, day, dimension, value, n, total) ${helpFactsQuery(start, end)}`.execute(
+const insertFacts = (trx: Executor, facts: ReturnType<typeof helpFacts>) =>
+  sql`insert into report_fact_day (organisation_id, source, day, dimension, value, n, total) select organisation_id, source, day::date, dimension, value, n, total from (${facts}) f`.execute(
     trx,
   );
-}
 
-/** Copy the help module's anonymous per-day usage totals for the days `from`..`to`. */
-export async function foldUsageDays(trx: Executor, from: string, to: string): Promise<void> {
+const addFacts = (trx: Executor, facts: ReturnType<typeof helpFacts>) =>
+  sql`
+    insert into report_fact_day (organisation_id, source, day, dimension, value, n, total)
+    select organisation_id, source, day::date, dimension, value, n, total from (${facts}) f
+    on conflict (source, organisation_id, day, dimension, value)
+    do update set n = report_fact_day.n + excluded.n, total = report_fact_day.total + excluded.total
+  `.execute(trx);
+
+/** Rebuild one source's rollups of the days `from`..`to` from its records inserted before `before`. */
+async function rebuildDays(
+  trx: Executor,
+  source: FoldSource,
+  from: string,
+  to: string,
+  before: Date,
+): Promise<void> {
   await trx
     .deleteFrom('report_fact_day')
-    .where('source', '=', 'usage')
+    .where('source', '=', source)
     .where('day', '>=', from)
     .where('day', '<=', to)
     .execute();
-  await sql`
-    insert into report_fact_day (organisation_id, source, day, dimension, value, n, total)
-    select '', 'usage', u.day, m.dimension, u.channel, m.n, 0
-    from help_usage_day u
-    cross join lateral (values ('opens', u.opens), ('users', u.users), ('new_users', u.new_users), ('page_views', u.page_views)) as m(dimension, n)
-    where u.day >= ${from}::date and u.day <= ${to}::date
-  `.execute(trx);
+  const days: Selection = {
+    kind: 'days',
+    start: startOfChinaDay(from),
+    end: startOfChinaDay(addDays(to, 1)),
+    before,
+  };
+  switch (source) {
+    case 'help':
+      return void (await insertFacts(trx, helpFacts(days)));
+    case 'hotline':
+      return void (await insertFacts(trx, hotlineFacts(days)));
+    case 'desk':
+      return void (await insertFacts(trx, deskFacts(days)));
+    case 'orders':
+      return void (await insertFacts(trx, orderFacts(days.start, days.end)));
+    case 'usage':
+      return void (await insertFacts(trx, usageFacts(from, to)));
+  }
 }
 
-/** The NGO desk's hotline calls, per organisation and day of the call. */
-export async function foldHotlineDays(trx: Executor, from: string, to: string): Promise<void> {
-  const start = startOfChinaDay(from);
-  const end = startOfChinaDay(addDays(to, 1));
-  await trx
-    .deleteFrom('report_fact_day')
-    .where('source', '=', 'hotline')
-    .where('day', '>=', from)
-    .where('day', '<=', to)
-    .execute();
-  await sql`
-    insert into report_fact_day (organisation_id, source, day, dimension, value, n, total)
-    with c as (
-      select organisation_id::text as org, ${dayOf('started_at')} as day, category,
-        coalesce(province, 'unknown') as province, coalesce(caller_age_band, 'not_said') as age_band,
-        coalesce(caller_gender, 'not_said') as gender,
-        case when coalesce(caller_minor, caller_age_band in ('under_14', '14_17')) then 'minor'
-             when caller_minor = false or caller_age_band is not null then 'adult' else 'unknown' end as minor,
-        duration_seconds / 60.0 as minutes, follow_up_needed
-      from helpline_hotline_call
-      where started_at >= ${start} and started_at < ${end}
-    )
-    select org, 'hotline', day, dimension, value, count(*)::int, coalesce(sum(minutes), 0)
-    from (
-      select org, day, 'total' as dimension, '' as value, minutes from c
-      union all select org, day, 'type', category, null from c
-      union all select org, day, 'region', province, null from c
-      union all select org, day, 'age_gender', age_band || '|' || gender, null from c
-      union all select org, day, 'minor_gender', minor || '|' || gender, null from c
-      union all select org, day, 'follow_up', case when follow_up_needed then 'yes' else 'no' end, null from c
-    ) facts
-    group by org, day, dimension, value
-  `.execute(trx);
+/** Add what was inserted in [after, before) to one source's rollups. */
+async function foldInserted(
+  trx: Executor,
+  source: FoldSource,
+  after: Date,
+  before: Date,
+  today: string,
+): Promise<void> {
+  const inserted: Selection = { kind: 'inserted', after, before };
+  switch (source) {
+    case 'help': {
+      await addFacts(trx, helpFacts(inserted));
+      const moved = (await helpFirstResponseDeltas(after, before).execute(trx)).rows;
+      await applyFirstResponses(trx, moved);
+      return;
+    }
+    case 'hotline':
+      return void (await addFacts(trx, hotlineFacts(inserted)));
+    case 'desk':
+      return void (await addFacts(trx, deskFacts(inserted)));
+    case 'usage':
+    case 'orders':
+      // Few rows a day, and they change in place: today is rebuilt whole.
+      return rebuildDays(trx, source, today, today, before);
+  }
 }
 
-/** The NGO desk's cases (by day received: first response, closing) and referrals (by day made). */
-export async function foldDeskDays(trx: Executor, from: string, to: string): Promise<void> {
-  const start = startOfChinaDay(from);
-  const end = startOfChinaDay(addDays(to, 1));
-  const bases = sql.join(STATISTICS_CONSENT_BASES.map((b) => sql.lit(b)));
-  await trx
-    .deleteFrom('report_fact_day')
-    .where('source', '=', 'desk')
-    .where('day', '>=', from)
-    .where('day', '<=', to)
-    .execute();
-  await sql`
-    insert into report_fact_day (organisation_id, source, day, dimension, value, n, total)
-    with c as (
-      select k.organisation_id::text as org, ${dayOf('k.received_at')} as day, k.source as case_source,
-        extract(epoch from (k.first_responded_at - k.received_at)) / 60.0 as response_minutes,
-        extract(epoch from (k.closed_at - k.received_at)) / 60.0 as close_minutes,
-        k.closing_outcome
-      from helpline_case k
-      left join help_request h on h.id = k.help_request_id
-      where k.received_at >= ${start} and k.received_at < ${end}
-        and (k.help_request_id is null or h.consent_basis in (${bases}))
-    ),
-    r as (
-      select k.organisation_id::text as org, ${dayOf('r.created_at')} as day, r.kind, r.status
-      from helpline_referral r
-      join helpline_case k on k.id = r.case_id
-      left join help_request h on h.id = k.help_request_id
-      where r.created_at >= ${start} and r.created_at < ${end}
-        and (k.help_request_id is null or h.consent_basis in (${bases}))
-    )
-    select org, 'desk', day, dimension, value, count(*)::int, coalesce(sum(minutes), 0)
-    from (
-      select org, day, 'total' as dimension, '' as value, null::float8 as minutes from c
-      union all select org, day, 'case_source', case_source, null from c
-      union all select org, day, 'first_response', ${minutesBucket('response_minutes')}, greatest(response_minutes, 0) from c
-      union all select org, day, 'closed', '', greatest(close_minutes, 0) from c where close_minutes is not null
-      union all select org, day, 'close_time', ${minutesBucket('close_minutes')}, greatest(close_minutes, 0) from c where close_minutes is not null
-      union all select org, day, 'outcome', closing_outcome, null from c where closing_outcome is not null
-      union all select org, day, 'referral_kind', kind, null from r
-      union all select org, day, 'referral_status', status, null from r
-    ) facts
-    group by org, day, dimension, value
-  `.execute(trx);
+async function applyFirstResponses(
+  trx: Executor,
+  moved: { day: string; bucket: string; n: number; minutes: number }[],
+): Promise<void> {
+  const key = (day: string, value: string) =>
+    sql`source = 'help' and organisation_id = '' and day = ${day}::date and dimension = 'first_response' and value = ${value}`;
+  for (const m of moved) {
+    await sql`update report_fact_day set n = n - ${m.n} where ${key(m.day, 'none')}`.execute(trx);
+    await sql`delete from report_fact_day where ${key(m.day, 'none')} and n = 0`.execute(trx);
+    await sql`
+      insert into report_fact_day (organisation_id, source, day, dimension, value, n, total)
+      values ('', 'help', ${m.day}::date, 'first_response', ${m.bucket}, ${m.n}, ${m.minutes})
+      on conflict (source, organisation_id, day, dimension, value)
+      do update set n = report_fact_day.n + excluded.n, total = report_fact_day.total + excluded.total
+    `.execute(trx);
+  }
 }
-
-/**
- * Protection orders, per court: applications by the day they were submitted (accepted, decided, time from
- * acceptance to decision against the legal limit — 24 h when urgent, 72 h otherwise — and whether the order
- * was served on the respondent), and violations by the day they were reported.
- */
-export async function foldOrderDays(trx: Executor, from: string, to: string): Promise<void> {
-  const start = startOfChinaDay(from);
-  const end = startOfChinaDay(addDays(to, 1));
-  await trx
-    .deleteFrom('report_fact_day')
-    .where('source', '=', 'orders')
-    .where('day', '>=', from)
-    .where('day', '<=', to)
-    .execute();
-  await sql`
-    insert into report_fact_day (organisation_id, source, day, dimension, value, n, total)
-    with a as (
-      select coalesce(a.court_id::text, '') as org, ${dayOf('a.submitted_at')} as day, a.status, a.channel, a.urgent,
-        a.accepted_at is not null as accepted,
-        case when a.decided_at is not null and a.status in ('granted', 'rejected') then a.status end as decision,
-        case when a.decided_at is not null and a.accepted_at is not null then extract(epoch from (a.decided_at - a.accepted_at)) / 3600.0 end as decision_hours,
-        exists (
-          select 1 from protection_order o join order_service_task t on t.order_id = o.id
-          where o.application_id = a.id and t.party = 'respondent' and t.status = 'done'
-        ) as served
-      from order_application a
-      where a.submitted_at is not null and a.submitted_at >= ${start} and a.submitted_at < ${end}
-    ),
-    v as (
-      select o.court_id::text as org, ${dayOf('v.created_at')} as day, v.status, v.outcome
-      from order_violation v join protection_order o on o.id = v.order_id
-      where v.created_at >= ${start} and v.created_at < ${end}
-    )
-    select org, 'orders', day, dimension, value, count(*)::int, coalesce(sum(hours), 0)
-    from (
-      select org, day, 'applied' as dimension, '' as value, null::float8 as hours from a
-      union all select org, day, 'channel', channel, null from a
-      union all select org, day, 'urgent', case when urgent then 'yes' else 'no' end, null from a
-      union all select org, day, 'status', status, null from a
-      union all select org, day, 'accepted', '', null from a where accepted
-      union all select org, day, 'decision', decision, decision_hours from a where decision is not null
-      union all select org, day, 'decision_limit',
-        case when decision_hours <= case when urgent then 24 else 72 end then 'within' else 'over' end, decision_hours
-        from a where decision is not null and decision_hours is not null
-      union all select org, day, 'decision_time',
-        case when decision_hours < 1 then 'lt_1h' when decision_hours < 24 then 'lt_24h' when decision_hours < 72 then 'lt_72h' else 'gte_72h' end, decision_hours
-        from a where decision is not null and decision_hours is not null
-      union all select org, day, 'served', '', null from a where served
-      union all select org, day, 'violation', '', null from v
-      union all select org, day, 'violation_status', status, null from v
-      union all select org, day, 'violation_outcome', outcome, null from v where outcome is not null
-    ) facts
-    group by org, day, dimension, value
-  `.execute(trx);
-}
-
-const FOLDERS: Record<FoldSource, (trx: Executor, from: string, to: string) => Promise<void>> = {
-  help: foldHelpDays,
-  usage: foldUsageDays,
-  hotline: foldHotlineDays,
-  desk: foldDeskDays,
-  orders: foldOrderDays,
-};
 
 const EARLIEST: Record<FoldSource, ReturnType<typeof sql.raw>> = {
   help: sql.raw('select min(created_at) as first from help_request'),
@@ -332,29 +195,56 @@ async function earliestDay(trx: Executor, source: FoldSource): Promise<string | 
   return first ? chinaDayOf(new Date(first)) : undefined;
 }
 
+/**
+ * The new watermark: now, or the start of the oldest transaction still open on this database. Rows carry
+ * their transaction's start time (`created_at` defaults to now()), so a row not visible yet is stamped at or
+ * after that start and will be folded next time. (Referrals are stamped by the application's clock; one
+ * committed a moment late is picked up by the periodic rebuild of the desk's recent days.)
+ */
+async function horizon(trx: Executor): Promise<Date> {
+  const row = await sql<{ at: Date }>`
+    select least(now(), coalesce((
+      select min(xact_start) from pg_stat_activity
+      where datname = current_database() and pid <> pg_backend_pid() and xact_start is not null
+        and backend_type = 'client backend' and state in ('active', 'idle in transaction', 'idle in transaction (aborted)')
+    ), now())) as at
+  `.execute(trx);
+  return new Date(row.rows[0]!.at);
+}
+
 export interface FoldResult {
   folded: boolean;
   days: Record<string, { from: string; to: string } | null>;
 }
 
+export interface FoldOptions {
+  now?: Date;
+  /** Rebuild every source from its first record (after a change of rules). */
+  rebuild?: boolean;
+  /** Past days rebuilt whole for the sources whose records change after insertion (default 14; 0 on reading a report). */
+  recentDays?: number;
+  /** Days to rebuild whole for every source (a `reports.refold` job, `anxin reports refold`). */
+  refold?: { from: string; to: string; sources?: readonly FoldSource[] };
+  /** Wait for another process's fold to finish instead of skipping (jobs, the command line). */
+  wait?: boolean;
+}
+
 /**
- * Fold every source up to `now`. Returns `folded: false` when another process holds the fold lock (it is
- * doing the same work). `rebuild` folds everything from the first record (after a change of rules);
- * `recentDays` (default 14) is how many past days are folded again whatever the watermark: the job uses the
- * default, a report being opened only brings today up to date (0).
+ * Fold every source up to now. Returns `folded: false` when another process holds the fold lock and `wait`
+ * is not set (it is doing the same work).
  */
-export async function foldRollups(
-  db: Db,
-  options: { now?: Date; rebuild?: boolean; recentDays?: number } = {},
-): Promise<FoldResult> {
+export async function foldRollups(db: Db, options: FoldOptions = {}): Promise<FoldResult> {
   const recentDays = options.recentDays ?? RECENT_DAYS;
-  const now = options.now ?? new Date();
-  const today = chinaDayOf(now);
+  const today = chinaDayOf(options.now ?? new Date());
   return db.transaction().execute(async (trx) => {
-    const lock = await sql<{
-      locked: boolean;
-    }>`select pg_try_advisory_xact_lock(hashtext('anxin.reports.fold')) as locked`.execute(trx);
-    if (!lock.rows[0]?.locked) return { folded: false, days: {} };
+    if (options.wait) await sql`select pg_advisory_xact_lock(hashtext('anxin.reports.fold'))`.execute(trx);
+    else {
+      const lock = await sql<{
+        locked: boolean;
+      }>`select pg_try_advisory_xact_lock(hashtext('anxin.reports.fold')) as locked`.execute(trx);
+      if (!lock.rows[0]?.locked) return { folded: false, days: {} };
+    }
+    const until = await horizon(trx);
     const result: FoldResult = { folded: true, days: {} };
     for (const source of SOURCES) {
       const state = await trx
@@ -362,28 +252,66 @@ export async function foldRollups(
         .select('folded_until')
         .where('source', '=', source)
         .executeTakeFirst();
-      let from: string | undefined;
-      if (state && !options.rebuild) {
-        const sinceWatermark = chinaDayOf(new Date(state.folded_until.getTime() - SLACK_MS));
-        const recent = addDays(today, -recentDays);
-        from = sinceWatermark < recent ? sinceWatermark : recent;
+      let rebuilt: { from: string; to: string } | null = null;
+      if (!state || options.rebuild) {
+        const first = await earliestDay(trx, source);
+        if (first !== undefined && first <= today) rebuilt = { from: first, to: today };
+        await trx.deleteFrom('report_fact_day').where('source', '=', source).execute();
+        if (rebuilt) await rebuildDays(trx, source, rebuilt.from, rebuilt.to, until);
       } else {
-        from = await earliestDay(trx, source);
+        if (state.folded_until < until) await foldInserted(trx, source, state.folded_until, until, today);
+        const ranges: { from: string; to: string }[] = [];
+        if (recentDays > 0 && CHANGING.includes(source))
+          ranges.push({ from: addDays(today, -recentDays), to: today });
+        if (options.refold && (options.refold.sources ?? SOURCES).includes(source))
+          ranges.push(options.refold);
+        for (const range of ranges) await rebuildDays(trx, source, range.from, range.to, until);
+        rebuilt = ranges.length
+          ? {
+              from: ranges.map((r) => r.from).sort()[0]!,
+              to: ranges
+                .map((r) => r.to)
+                .sort()
+                .at(-1)!,
+            }
+          : null;
       }
-      if (from !== undefined && from <= today) {
-        await FOLDERS[source](trx, from, today);
-        result.days[source] = { from, to: today };
-      } else {
-        result.days[source] = null;
-      }
+      result.days[source] = rebuilt;
       await trx
         .insertInto('report_fold_state')
-        .values({ source, folded_until: now, updated_at: new Date() })
-        .onConflict((oc) => oc.column('source').doUpdateSet({ folded_until: now, updated_at: new Date() }))
+        .values({ source, folded_until: until, updated_at: new Date() })
+        .onConflict((oc) => oc.column('source').doUpdateSet({ folded_until: until, updated_at: new Date() }))
         .execute();
     }
     return result;
   });
+}
+
+/** Rebuild the days `from`..`to` of every source (or those named): the `reports.refold` job and the command line. */
+export async function refoldDays(
+  db: Db,
+  from: string,
+  to: string,
+  sources?: readonly FoldSource[],
+): Promise<FoldResult> {
+  return foldRollups(db, {
+    recentDays: 0,
+    wait: true,
+    refold: { from, to, ...(sources ? { sources } : {}) },
+  });
+}
+
+/** The outbox payload asking for the days a write touched to be folded again (for `addToOutbox`). */
+export function refoldPayload(
+  days: readonly Date[],
+  sources?: readonly FoldSource[],
+): { from: string; to: string; sources?: FoldSource[] } {
+  const sorted = days.map(chinaDayOf).sort();
+  return {
+    from: sorted[0] ?? chinaDayOf(new Date()),
+    to: sorted.at(-1) ?? chinaDayOf(new Date()),
+    ...(sources ? { sources: [...sources] } : {}),
+  };
 }
 
 /** When the rollups were last brought up to date (the oldest watermark over all sources). */
@@ -395,3 +323,21 @@ export async function rollupsAsOf(db: Executor): Promise<Date | null> {
     null,
   );
 }
+
+/** When a fold last ran (to decide whether a report should fold first), or null before the first. */
+export async function lastFoldedAt(db: Executor): Promise<Date | null> {
+  const row = await db
+    .selectFrom('report_fold_state')
+    .select(sql<Date | null>`min(updated_at)`.as('at'))
+    .executeTakeFirst();
+  return row?.at ? new Date(row.at) : null;
+}
+
+/** Before a report is read: fold what arrived since the last fold, when that was longer ago than `maxAgeMs`. */
+export async function foldIfStale(db: Db, maxAgeMs = 60_000): Promise<void> {
+  const at = await lastFoldedAt(db);
+  if (at && Date.now() - at.getTime() < maxAgeMs) return;
+  await foldRollups(db, { recentDays: 0 });
+}
+
+export type { FactRow };

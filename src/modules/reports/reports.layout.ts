@@ -76,6 +76,8 @@ export function reportSections(report: WorkReportT): Section[] {
           title: t('reports.help.minorShare'),
           items: [{ label: t('reports.help.minorShare'), share: h.minors.share }],
         },
+        { kind: 'note', text: t('reports.help.assessedByNote') },
+        b(h.assessedBy),
         b(h.byType),
         b(h.byRegion),
         b(h.byAgeBand),

@@ -15,11 +15,12 @@ import type { Locale } from '../../platform/i18n/catalog.ts';
 import { sendPage } from '../../platform/render/page.tsx';
 import { CsrfField, StaffBar } from '../identity/components.tsx';
 import { requireStaff } from '../identity/access-guard.ts';
-import { breakdownChart, seriesChart, svgDataUrl } from './reports.charts.ts';
+import { reportCharts, svgDataUrl, type ReportCharts } from './reports.charts.ts';
 import { auditReportExport, auditReportPublished } from './reports.audit.ts';
-import { reportTables, toCsv } from './reports.csv.ts';
+import { HEADLINE_TABLE, reportTables, toCsv } from './reports.csv.ts';
 import { reportSections, type Block } from './reports.layout.ts';
-import { foldRollups, rollupsAsOf } from './reports.fold.ts';
+import { foldIfStale } from './reports.fold.ts';
+import { reportsJobs } from './reports.jobs.ts';
 import type { ReportsMessageKey } from './reports.messages.ts';
 import { chinaTime, formatChange, formatCount, formatShare, renderReportPdf } from './reports.pdf.ts';
 import {
@@ -39,9 +40,6 @@ import {
   reportText,
 } from './reports.service.ts';
 import { DEFAULT_SUPPRESSION_THRESHOLD } from './reports.suppress.ts';
-
-/** Rollups older than this are brought up to date before a report is built (cheap: recent days only). */
-const FRESH_MS = 60_000;
 
 const PageQuery = Type.Object({
   from: Type.Optional(Type.String({ maxLength: 10 })),
@@ -64,24 +62,8 @@ type PageQueryT = {
 
 const PublicationParams = Type.Object({ id: Type.String({ format: 'uuid' }) });
 
-async function ensureFresh(app: FastifyInstance): Promise<void> {
-  const asOf = await rollupsAsOf(app.db);
-  if (asOf && Date.now() - asOf.getTime() < FRESH_MS) return;
-  await foldRollups(app.db, { recentDays: 0 });
-}
-
 export function reportsRoutes(app: FastifyInstance): void {
-  app.jobs.handle('reports.fold', async () => {
-    await foldRollups(app.db);
-  });
-  // Scheduled once the job runner has started (it starts before the server listens).
-  app.addHook('onListen', async () => {
-    try {
-      await app.jobs.schedule('reports.fold', '*/5 * * * *');
-    } catch (error) {
-      app.log.warn({ err: error }, 'could not schedule the report rollup fold; reports fold on demand');
-    }
-  });
+  reportsJobs(app);
   app.staffConsoleLinks.push({ action: 'reports.read', href: '/reports', label: 'reports.consoleLink' });
 
   /** The organisation a report is for: one's own, or (platform admins) all or any. 404 for anything else. */
@@ -133,7 +115,7 @@ export function reportsRoutes(app: FastifyInstance): void {
   ): Promise<WorkReportT> {
     const period = periodOf(query);
     const organisation = await organisationFor(request, query.organisation);
-    await ensureFresh(app);
+    await foldIfStale(app.db);
     return buildWorkReport(app.db, {
       ...period,
       organisationId: organisation.id,
@@ -187,6 +169,7 @@ export function reportsRoutes(app: FastifyInstance): void {
       const t = (key: ReportsMessageKey, params?: Record<string, string | number>) =>
         reportText(request.locale, key, params);
       const params = exportParams(report);
+      const charts = await reportCharts();
       return staffPage(
         request,
         reply,
@@ -259,6 +242,7 @@ export function reportsRoutes(app: FastifyInstance): void {
           </section>
           <ReportBody
             report={report}
+            charts={charts}
             csvHref={(table) => request.localePath(`/reports/export.csv?${params}&table=${table}`)}
           />
         </>,
@@ -267,27 +251,46 @@ export function reportsRoutes(app: FastifyInstance): void {
   );
 
   // ---- Exports (always suppressed) ----
+  /** One table as CSV; without `table`, the headline figures. An unknown table is a 404 and is not audited. */
+  async function csvExport(request: FastifyRequest, reply: FastifyReply): Promise<FastifyReply> {
+    const query = request.query as PageQueryT;
+    const report = await reportFor(request, query, {
+      suppressed: true,
+      locale: query.language ?? request.locale,
+    });
+    const table = reportTables(report).find((tb) => tb.id === (query.table || HEADLINE_TABLE));
+    if (!table) throw new AppError('NOT_FOUND');
+    await auditReportExport(app.db, request, report, { format: 'csv', table: table.id });
+    return reply
+      .header('cache-control', 'no-store')
+      .header(
+        'content-disposition',
+        `attachment; filename="anxin-report-${report.period.from}-${report.period.to}-${table.id}.csv"`,
+      )
+      .type('text/csv; charset=utf-8')
+      .send(toCsv(table));
+  }
   app.get(
     '/reports/export.csv',
     { config: { access: { action: 'reports.export' } }, schema: { hide: true, querystring: PageQuery } },
-    async (request, reply) => {
-      const query = request.query as PageQueryT;
-      const report = await reportFor(request, query, {
-        suppressed: true,
-        locale: query.language ?? request.locale,
-      });
-      const table = reportTables(report).find((tb) => tb.id === (query.table ?? 'figures'));
-      if (!table) throw new AppError('NOT_FOUND');
-      await auditReportExport(app.db, request, report, { format: 'csv', table: table.id });
-      return reply
-        .header('cache-control', 'no-store')
-        .header(
-          'content-disposition',
-          `attachment; filename="anxin-report-${report.period.from}-${report.period.to}-${table.id}.csv"`,
-        )
-        .type('text/csv; charset=utf-8')
-        .send(toCsv(table));
+    csvExport,
+  );
+  app.get(
+    '/api/reports/work-report.csv',
+    {
+      config: { access: { action: 'reports.export' } },
+      schema: {
+        operationId: 'exportWorkReportCsv',
+        tags: ['reports'],
+        summary:
+          'One table of the work report as CSV (UTF-8), small counts hidden; without `table`, the headline figures',
+        description:
+          'Headers and labels in the report language (`language`, else Accept-Language). Every export is audited.',
+        querystring: Type.Omit(PageQuery, ['preview']),
+        response: { 200: Type.String({ contentMediaType: 'text/csv' }) },
+      },
     },
+    csvExport,
   );
 
   app.get(
@@ -388,6 +391,7 @@ export function reportsRoutes(app: FastifyInstance): void {
     async (request, reply) => {
       const report = await publication((request.params as { id: string }).id, request.locale);
       const id = (request.params as { id: string }).id;
+      const charts = await reportCharts();
       return sendPage(request, reply, {
         survivor: false,
         title: reportText(request.locale, 'reports.publicTitle'),
@@ -399,7 +403,7 @@ export function reportsRoutes(app: FastifyInstance): void {
                 {reportText(request.locale, 'reports.exportPdf')}
               </a>
             </p>
-            <ReportBody report={report} />
+            <ReportBody report={report} charts={charts} />
           </>
         ),
       });
@@ -475,7 +479,15 @@ function staffPage(
 
 // ---- The report body, shared by the internal page and the published page ----
 
-function ReportBody({ report, csvHref }: { report: WorkReportT; csvHref?: (table: string) => string }) {
+function ReportBody({
+  report,
+  charts,
+  csvHref,
+}: {
+  report: WorkReportT;
+  charts: ReportCharts;
+  csvHref?: (table: string) => string;
+}) {
   const locale = report.language;
   const t = (key: ReportsMessageKey, params?: Record<string, string | number>) =>
     reportText(locale, key, params);
@@ -514,7 +526,7 @@ function ReportBody({ report, csvHref }: { report: WorkReportT; csvHref?: (table
       </figcaption>
       <div class="report-pair">
         <img
-          src={svgDataUrl(breakdownChart(b))}
+          src={svgDataUrl(charts.breakdown(b))}
           alt={t('reports.chartOf', { title: b.title })}
           aria-describedby={`tbl-${b.id}`}
         />
@@ -620,7 +632,7 @@ function ReportBody({ report, csvHref }: { report: WorkReportT; csvHref?: (table
         <h3>{t('reports.usage.series')}</h3>
       </figcaption>
       <img
-        src={svgDataUrl(seriesChart(report, seriesNames))}
+        src={svgDataUrl(charts.series(report, seriesNames))}
         alt={t('reports.chartOf', { title: t('reports.usage.series') })}
         aria-describedby="tbl-series"
       />

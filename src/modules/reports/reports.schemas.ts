@@ -166,6 +166,11 @@ export const WorkReport = Type.Object({
   helpRequests: Type.Object({
     total: Figure,
     perDay: Figure,
+    assessedBy: {
+      ...Breakdown,
+      description:
+        'Whose classification each request is counted by: the desk’s assessment of its case (desk) or her own answers (self); every request once',
+    },
     byType: Breakdown,
     byRegion: Breakdown,
     byAgeBand: Breakdown,

@@ -21,7 +21,7 @@ import { CHANNELS as ORDER_CHANNELS, ENFORCEMENT } from '../orders/orders.model.
 import { FORM_GROUPS, RESPONSE_BUCKETS, SOURCES, addDays, chinaDayOf, rollupsAsOf } from './reports.fold.ts';
 import { reportsEn, reportsZh, type ReportsMessageKey } from './reports.messages.ts';
 import type { BreakdownT, CrossTabT, FigureT, WorkReportT } from './reports.schemas.ts';
-import { gridOf, shareOf, suppressCount, suppressGrid, suppressList } from './reports.suppress.ts';
+import { gridOf, kindsOf, shareOf, suppressCount, suppressGrid, suppressList } from './reports.suppress.ts';
 
 export const MAX_PERIOD_DAYS = 366;
 /** Periods up to this many days are charted per day, longer ones per month. */
@@ -190,7 +190,13 @@ export async function buildWorkReport(db: Db, request: WorkReportRequest): Promi
     dimension: string,
     keys: readonly string[],
     prefix: string,
-    options: { multiple?: boolean; sort?: boolean; source?: string; base?: Record<Period, number> } = {},
+    options: {
+      multiple?: boolean;
+      sort?: boolean;
+      source?: string;
+      base?: Record<Period, number>;
+      headline?: readonly string[];
+    } = {},
   ): BreakdownT => {
     const source = options.source ?? 'help';
     const seen = facts.values(source, dimension);
@@ -224,6 +230,7 @@ export async function buildWorkReport(db: Db, request: WorkReportRequest): Promi
           baseRaw[period],
           counts.reduce((a, b) => a + b, 0),
         ),
+        kindsOf(ordered, options.headline),
       );
     };
     const cur = publish('cur');
@@ -252,13 +259,15 @@ export async function buildWorkReport(db: Db, request: WorkReportRequest): Promi
     colKeys: readonly string[],
     colPrefix: string,
     source = 'help',
+    headlineRows: readonly string[] = [],
   ) => {
     const grid = (period: Period) =>
       gridOf(rowKeys.map((r) => colKeys.map((c) => facts.n(period, source, dimension, `${r}|${c}`))));
+    const kinds = { rows: kindsOf(rowKeys, headlineRows), cols: kindsOf(colKeys) };
     const publish = (period: Period) => {
       const g = grid(period);
       return suppress
-        ? suppressGrid(g, k)
+        ? suppressGrid(g, k, kinds)
         : { cells: g.cells, rowTotals: g.rowTotals, colTotals: g.colTotals, total: g.total };
     };
     const cur = publish('cur');
@@ -332,6 +341,8 @@ export async function buildWorkReport(db: Db, request: WorkReportRequest): Promi
     'minor',
     GENDERS,
     'gender',
+    'help',
+    ['minor'],
   );
   const groupByGender = (row: number, id: string, titleKey: ReportsMessageKey): BreakdownT => {
     const whole = minorGender.cur.rowTotals[row] ?? null;
@@ -359,7 +370,7 @@ export async function buildWorkReport(db: Db, request: WorkReportRequest): Promi
   const physicalRaw = facts.n('cur', 'help', 'form_group', 'physical');
   const bothRaw = facts.n('cur', 'help', 'form_group_pair', 'physical|psychological');
   const co = suppress
-    ? suppressList([bothRaw, physicalRaw - bothRaw], k, physicalRaw)
+    ? suppressList([bothRaw, physicalRaw - bothRaw], k, physicalRaw, ['headline', 'normal'])
     : { counts: [bothRaw, physicalRaw - bothRaw], total: physicalRaw };
 
   const relationship = breakdown(
@@ -368,6 +379,7 @@ export async function buildWorkReport(db: Db, request: WorkReportRequest): Promi
     'relationship',
     [...RELATIONSHIPS, 'not_said'],
     'relationship',
+    { headline: ['parent_to_child', 'child_to_parent'] },
   );
   const relCount = (key: string) => relationship.rows.find((r) => r.key === key)?.count ?? null;
   const p2c = relCount('parent_to_child');
@@ -455,6 +467,7 @@ export async function buildWorkReport(db: Db, request: WorkReportRequest): Promi
     GENDERS,
     'gender',
     'hotline',
+    ['minor'],
   );
   const hotMinors = hotMinorGender.cur.rowTotals[0] ?? null;
   const hotlineCalls = {
@@ -675,6 +688,13 @@ export async function buildWorkReport(db: Db, request: WorkReportRequest): Promi
     helpRequests: {
       total: figure(total.cur, total.prev),
       perDay: figure(perDay(total.cur), perDay(total.prev)),
+      assessedBy: breakdown(
+        'assessedBy',
+        'reports.help.assessedBy',
+        'assessed_by',
+        ['desk', 'self'],
+        'assessedBy',
+      ),
       byType: breakdown('byType', 'reports.help.byType', 'type', REQUEST_TYPES, 'type'),
       byRegion: breakdown('byRegion', 'reports.help.byRegion', 'region', [], 'region', { sort: true }),
       byAgeBand,
@@ -709,6 +729,7 @@ export async function buildWorkReport(db: Db, request: WorkReportRequest): Promi
         'children_witnessed',
         ['yes', 'no', 'not_said'],
         'witnessed',
+        { headline: ['yes'] },
       ),
       danger: breakdown(
         'danger',

@@ -14,6 +14,11 @@
  *    each of them is small; more cells are suppressed until they do.
  *
  * Zero cells are published (a zero identifies nobody). Suppressed values become `null` in the output.
+ *
+ * Rows and columns may be marked (`SuppressOptions`): an `open` one ("not said", unknown) holds no attribute
+ * of anyone, so a member that is open in every dimension it has is never a cell to protect, and it is the
+ * first complement to hide; a `headline` one (children witnessing, minors) is hidden as a complement only when
+ * nothing else in the line protects as well. So one skipped answer no longer hides a headline figure.
  */
 
 export interface CountGrid {
@@ -39,6 +44,21 @@ export const DEFAULT_SUPPRESSION_THRESHOLD = 5;
 /** A member of the augmented grid: an interior cell, a row total, a column total or the grand total. */
 type Member = readonly [row: number, col: number];
 
+/** How a row or column is treated: see the file comment. */
+export type LineKind = 'open' | 'normal' | 'headline';
+export interface SuppressOptions {
+  rows?: readonly LineKind[];
+  cols?: readonly LineKind[];
+}
+
+/** The keys of a breakdown that hold no attribute of anyone: "not said", unknown, not assessed. */
+export const OPEN_KEYS: readonly string[] = ['not_said', 'unknown', 'not_assessed'];
+
+/** Line kinds for a list of keys: open for "not said" and the like, headline for the keys given. */
+export function kindsOf(keys: readonly string[], headline: readonly string[] = []): LineKind[] {
+  return keys.map((k) => (OPEN_KEYS.includes(k) ? 'open' : headline.includes(k) ? 'headline' : 'normal'));
+}
+
 /** Build a grid with its margins from interior cells. */
 export function gridOf(cells: number[][]): CountGrid {
   const cols = cells[0]?.length ?? 0;
@@ -60,11 +80,30 @@ export function gridOf(cells: number[][]): CountGrid {
 export function suppressGrid(
   grid: CountGrid,
   threshold: number = DEFAULT_SUPPRESSION_THRESHOLD,
+  options: SuppressOptions = {},
 ): SuppressedGrid {
   if (!Number.isInteger(threshold) || threshold < 1)
     throw new RangeError('The suppression threshold must be a whole number ≥ 1');
   const R = grid.cells.length;
   const C = grid.cells[0]?.length ?? 0;
+  if ((options.rows && options.rows.length !== R) || (options.cols && options.cols.length !== C))
+    throw new RangeError('One kind per row and per column');
+  /** The kinds of the dimensions a member has (a total has none in the dimension it adds up). */
+  const kindsAt = (r: number, c: number): LineKind[] => [
+    ...(r < R && options.rows ? [options.rows[r]!] : []),
+    ...(c < C && options.cols ? [options.cols[c]!] : []),
+  ];
+  const isOpen = (r: number, c: number): boolean => {
+    const kinds = kindsAt(r, c);
+    return kinds.length > 0 && kinds.every((k) => k === 'open');
+  };
+  /** Which complement to hide first: open members, then ordinary ones, then those of a headline row. */
+  const cost = (r: number, c: number): number => {
+    const kinds = kindsAt(r, c);
+    if (kinds.includes('headline')) return 3;
+    if (isOpen(r, c)) return 0;
+    return kinds.includes('open') ? 1 : 2;
+  };
   // The augmented matrix: (R+1) × (C+1); row R holds the column totals, column C the row totals.
   const value = (r: number, c: number): number => {
     if (r < R && c < C) return grid.cells[r]?.[c] ?? 0;
@@ -77,7 +116,7 @@ export function suppressGrid(
   for (let r = 0; r <= R; r++) {
     for (let c = 0; c <= C; c++) {
       const v = value(r, c);
-      if (v > 0 && v < threshold) {
+      if (v > 0 && v < threshold && !isOpen(r, c)) {
         hidden[r]![c] = true;
         primary++;
       }
@@ -110,13 +149,14 @@ export function suppressGrid(
         const hiddenSum = hiddenCells.reduce((a, m) => a + value(m[0], m[1]), 0);
         const exposed = hiddenCount === 1 || (!totalHidden && hiddenSum > 0 && hiddenSum < threshold);
         if (!exposed) break;
-        // The smallest published non-zero cell protects best while hiding least; zeros only if nothing else.
+        // A published non-zero cell protects (zeros only if nothing else): the one that costs least to hide —
+        // "not said" before ordinary rows before headline rows — and of those the smallest.
         const candidates = line.cells
           .filter((m) => !isHidden(m))
           .sort((a, b) => {
             const va = value(a[0], a[1]);
             const vb = value(b[0], b[1]);
-            return (va === 0 ? 1 : 0) - (vb === 0 ? 1 : 0) || va - vb;
+            return (va === 0 ? 1 : 0) - (vb === 0 ? 1 : 0) || cost(a[0], a[1]) - cost(b[0], b[1]) || va - vb;
           });
         const next =
           candidates.find((m) => value(m[0], m[1]) > 0) ?? (totalHidden ? candidates[0] : undefined);
@@ -147,6 +187,7 @@ export function suppressList(
   counts: number[],
   threshold: number = DEFAULT_SUPPRESSION_THRESHOLD,
   total?: number,
+  kinds?: readonly LineKind[],
 ): { counts: (number | null)[]; total: number | null } {
   if (counts.length === 0) {
     const t = total ?? 0;
@@ -156,10 +197,14 @@ export function suppressList(
   if (total !== undefined && total !== grid.total) {
     // The total counts members outside the list (e.g. "not said" shown elsewhere): add them as a cell of their own.
     if (total < grid.total) throw new RangeError('A total cannot be smaller than the sum of its counts');
-    const withRest = suppressGrid(gridOf([[...counts, total - grid.total]]), threshold);
+    const withRest = suppressGrid(
+      gridOf([[...counts, total - grid.total]]),
+      threshold,
+      kinds ? { cols: [...kinds, 'normal'] } : {},
+    );
     return { counts: withRest.colTotals.slice(0, counts.length), total: withRest.total };
   }
-  const result = suppressGrid(grid, threshold);
+  const result = suppressGrid(grid, threshold, kinds ? { cols: kinds } : {});
   return { counts: result.colTotals, total: result.total };
 }
 
