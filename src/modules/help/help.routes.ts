@@ -4,6 +4,7 @@
  */
 import type { FastifyInstance } from 'fastify';
 import { helpApi } from './help.api.ts';
+import { childHelpPages } from './help.child.tsx';
 import { directoryAdminPages } from './help.directory-admin.tsx';
 import { helpPages } from './help.pages.tsx';
 import { HelpService } from './help.service.ts';
@@ -27,6 +28,7 @@ export function registerHelp(app: FastifyInstance): void {
     await usage.close();
   });
   helpPages(app, service, usage);
+  childHelpPages(app, service);
   helpApi(app, service, usage);
   directoryAdminPages(app, service);
 }

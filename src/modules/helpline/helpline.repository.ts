@@ -20,6 +20,7 @@ const CASE_CORE = [
   'first_responded_at',
   'assigned_account_id',
   'victim_minor',
+  'lacks_capacity',
 ] as const;
 
 /** When the newest portal request or call-back request was taken into any queue (the intake's watermark). */

@@ -9,6 +9,7 @@ import { registerRecordType } from '../identity/access-guard.ts';
 import { extendAccessPolicy } from '../identity/policy.ts';
 import { HelpService } from '../help/help.service.ts';
 import { helplineApi, helplineClaimApi } from './helpline.api.ts';
+import { helplineCapacityApi } from './helpline.capacity.ts';
 import { helplinePages } from './helpline.pages.tsx';
 import { HELPLINE_POLICY } from './helpline.policy.ts';
 import { HelplineService, placementOf, type DeskEvidenceSource } from './helpline.service.ts';
@@ -51,6 +52,7 @@ export function helplineModule(app: FastifyInstance): void {
   );
 
   helplineApi(app, service);
+  helplineCapacityApi(app);
   const registerClaimPage = helplinePages(app, service);
   // Last: claiming assigns the case (see helplineClaimApi).
   helplineClaimApi(app, service);
