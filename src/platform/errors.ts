@@ -38,6 +38,8 @@ export class AppError extends Error {
   constructor(
     readonly code: ErrorCode,
     readonly options: {
+      /** A message clearer than the code's own (e.g. why a CONFLICT happened); same params. */
+      message?: MessageKey;
       params?: MessageParams;
       fields?: FieldProblem[];
       cause?: unknown;

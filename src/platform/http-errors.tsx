@@ -94,7 +94,7 @@ export function wantsJson(request: FastifyRequest): boolean {
 }
 
 export function errorBody(request: FastifyRequest, error: AppError): ErrorBody {
-  const { message } = ERROR_CODES[error.code];
+  const message = error.options.message ?? ERROR_CODES[error.code].message;
   const fields = error.options.fields?.map((f) => ({
     field: f.field,
     message: request.t('error.validation.field', { field: f.field, problem: request.t(f.message, f.params) }),

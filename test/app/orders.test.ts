@@ -554,8 +554,11 @@ describe('protection-order one-stop', () => {
         evidenceIds: [evidenceIds[1]!, '00000000-0000-4000-8000-000000000000'],
       },
     });
-    expect(report.statusCode, report.body).toBe(200);
-    expect(report.body).toContain('已报告');
+    expect(report.statusCode, report.body).toBe(303);
+    expect(
+      (await t.app.inject({ url: String(report.headers.location), headers: { cookie: survivor.cookie } }))
+        .body,
+    ).toContain('已报告');
     // Only her own file is attached; an id from elsewhere is dropped.
     expect(
       (

@@ -129,7 +129,8 @@ describe('a survivor asks for help and comes back for the reply', () => {
         await back.fill('#caseCode', caseCode.toLowerCase());
         await back.fill('#secret', secret);
         await back.click('button[type=submit]');
-        await back.waitForURL(/\/help\/thread$/);
+        // The open form is itself at /help/thread: wait for her thread (sent in the background where JavaScript runs).
+        await back.waitForSelector('ol.messages');
         expect(await back.textContent('main')).toContain(locale.narrative);
         expect(await back.textContent('main')).toContain(locale.noReply);
 
@@ -142,7 +143,7 @@ describe('a survivor asks for help and comes back for the reply', () => {
         await served.db
           .transaction()
           .execute((trx) =>
-            served.app.help.postStaffReply(trx, request.id, 'staff:browser-test', locale.reply),
+            served.app.help.postStaffReply(trx, request.id, 'staff:browser-test', locale.reply, 'lawyer'),
           );
         await back.reload();
         const staffMessage = back.locator('li.msg.staff');
@@ -153,7 +154,11 @@ describe('a survivor asks for help and comes back for the reply', () => {
 
         // She adds a message.
         await back.fill('#text', locale.lang === 'en' ? 'Thank you' : '谢谢');
-        await back.click('form[action$="/help/thread/message"] button');
+        // Sent in the background where JavaScript runs (one history entry), then her thread opens in place.
+        await Promise.all([
+          back.waitForURL(/\/help\/thread\?done=sent$/),
+          back.click('form[action$="/help/thread/message"] button'),
+        ]);
         expect(await back.locator('li.msg').count()).toBe(3);
         await expectClean(back, backRequests, 'thread after her message', javaScriptEnabled);
 
@@ -220,6 +225,7 @@ describe('quick exit', () => {
       await page.fill('#caseCode', created.caseCode);
       await page.fill('#secret', created.secret);
       await page.click('button[type=submit]');
+      await page.waitForSelector('ol.messages');
       expect(await page.textContent('main')).toContain('exit test');
       await Promise.all([
         page.waitForURL(neutral.url),
@@ -316,18 +322,19 @@ describe('accessibility and origins on every survivor page and state', () => {
       await page.fill('#window1From', '20:00');
       await page.fill('#window1To', '08:00');
       await page.click('form button[type=submit]');
-      expect(await page.isVisible('#errors')).toBe(true);
+      await page.waitForSelector('#errors');
       await expectClean(page, requests, 'call-back with problems');
       await page.fill('#phone', '13800138000');
       await page.fill('#window1To', '21:00');
       await page.check('#consentSensitive');
-      await page.click('form button[type=submit]');
+      await Promise.all([page.waitForURL(/\/callback\/done$/), page.click('form button[type=submit]')]);
       expect(await page.isVisible('#errors')).toBe(false);
       await expectClean(page, requests, 'call-back done');
       await page.goto(served.baseUrl + inLocale(locale.prefix, '/help/thread'));
       await page.fill('#caseCode', 'ABCD-EFGH');
       await page.fill('#secret', '111122223333');
       await page.click('form button[type=submit]');
+      await page.waitForSelector('main p.errors[role=alert]');
       await expectClean(page, requests, 'open form with a wrong secret');
       expect(errors).toEqual([]);
       await context.close();

@@ -13,6 +13,7 @@ import * as reports from './0007_reports.ts';
 import * as evidenceJournal from './0008_evidence_journal.ts';
 import * as intakeHandoff from './0009_intake_handoff.ts';
 import * as abuseResistance from './0012_abuse_resistance.ts';
+import * as promises from './0013_promises.ts';
 import * as reportsRefold from './0014_reports_refold.ts';
 import * as evidenceQuarantine from './0015_evidence_quarantine.ts';
 
@@ -27,6 +28,7 @@ export const migrations: Record<string, Migration> = {
   '0008_evidence_journal': evidenceJournal,
   '0009_intake_handoff': intakeHandoff,
   '0012_abuse_resistance': abuseResistance,
+  '0013_promises': promises,
   '0014_reports_refold': reportsRefold,
   '0015_evidence_quarantine': evidenceQuarantine,
 };

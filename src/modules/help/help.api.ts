@@ -22,7 +22,7 @@ import {
   type DirectoryKind,
   type HelpRequestInput,
 } from './help.model.ts';
-import { THREAD_IDLE_MS, type HelpService, type ThreadSession } from './help.service.ts';
+import { THREAD_IDLE_MS, formatSecret, type HelpService, type ThreadSession } from './help.service.ts';
 import { USAGE_CHANNELS, type UsageCounter } from './help.usage.ts';
 import { networkOf } from './help.pages.tsx';
 import { admitHelpRequest, PROOF_HEADER, ProofHeaders } from './help.admission.tsx';
@@ -64,6 +64,12 @@ const HelpRequestBody = Type.Object(
       description: 'Separate consent to processing sensitive personal information (PIPL 29)',
     }),
     guardianMayBeAbuser: Type.Optional(Type.Boolean()),
+    secretKind: Type.Optional(
+      Type.Union([Type.Literal('digits'), Type.Literal('words')], {
+        description:
+          '`words`: five simple words a child can keep instead of 12 digits (the same strength, ≥ 40 bits)',
+      }),
+    ),
     dangerAnswers: Type.Optional(
       Type.Array(Type.Boolean(), {
         minItems: DA5_ITEMS,
@@ -144,11 +150,15 @@ export function helpApi(app: FastifyInstance, service: HelpService, usage: Usage
       },
     },
     async (request, reply) => {
-      const body = request.body as HelpRequestInput & { windows?: unknown };
+      const { secretKind, ...body } = request.body as HelpRequestInput & {
+        windows?: unknown;
+        secretKind?: 'digits' | 'words';
+      };
       const input: HelpRequestInput = {
         ...body,
         forms: body.forms ?? [],
         contact: { ...body.contact, windows: body.contact.windows ?? [] },
+        ...(secretKind === 'words' ? { wordSecret: true } : {}),
       };
       await admitHelpRequest(
         request,
@@ -158,7 +168,11 @@ export function helpApi(app: FastifyInstance, service: HelpService, usage: Usage
       const created = await service.createHelpRequest(input, request.locale);
       return reply
         .status(201)
-        .send({ caseCode: created.caseCode, secret: created.secret, dangerLevel: created.dangerLevel });
+        .send({
+          caseCode: created.caseCode,
+          secret: input.wordSecret ? formatSecret(created.secret, request.locale) : created.secret,
+          dangerLevel: created.dangerLevel,
+        });
     },
   );
 
@@ -173,7 +187,7 @@ export function helpApi(app: FastifyInstance, service: HelpService, usage: Usage
         body: Type.Object(
           {
             caseCode: Type.String({ minLength: 1, maxLength: 20 }),
-            secret: Type.String({ minLength: 1, maxLength: 20 }),
+            secret: Type.String({ minLength: 1, maxLength: 80 }),
           },
           { additionalProperties: false },
         ),

@@ -20,7 +20,7 @@ export const helpZh = {
   'help.home.start': '我需要帮助',
   'help.home.haveCode': '我有求助编号，查看回复',
   'help.home.safety':
-    '如果有人会看你的手机：按右上角“快速离开”或 Esc 键，马上跳到天气网站；本站不在手机上保存你的信息。',
+    '如果有人会看你的手机：点红色的“快速离开”按钮（手机上在右下角，电脑上也可以按 Esc 键），马上跳到天气网站；本站不在手机上保存你的信息。',
 
   'help.learn.dv.title': '这是家庭暴力吗？',
   'help.learn.dv.lead': '家庭暴力不是“家务事”，是违法行为。不是你的错。',
@@ -254,7 +254,7 @@ export const helpZh = {
   'help.open.code': '求助编号',
   'help.open.codeHint': '8 个字母和数字，例如 K7QM-4TZP',
   'help.open.secret': '密码',
-  'help.open.secretHint': '12 位数字',
+  'help.open.secretHint': '12 位数字，或者 5 个词',
   'help.open.submit': '打开',
   'help.open.wrong': '编号或密码不对',
   'help.open.expired': '为了安全，页面长时间没有操作已关闭。请重新输入编号和密码。',
@@ -318,7 +318,7 @@ export const helpEn: Record<HelpMessageKey, string> = {
   'help.home.start': 'I need help',
   'help.home.haveCode': 'I have a case code: read replies',
   'help.home.safety':
-    'If someone may look at your phone: press “Quick exit” at the top or the Esc key to jump to a weather site at once. This site keeps nothing about you on your phone.',
+    'If someone may look at your phone: tap the red “Quick exit” button (bottom right on a phone; Esc on a computer) to jump to a weather site at once. This site keeps nothing about you on your phone.',
 
   'help.learn.dv.title': 'Is this domestic violence?',
   'help.learn.dv.lead':
@@ -579,7 +579,7 @@ export const helpEn: Record<HelpMessageKey, string> = {
   'help.open.code': 'Case code',
   'help.open.codeHint': '8 letters and digits, like K7QM-4TZP',
   'help.open.secret': 'Secret',
-  'help.open.secretHint': '12 digits',
+  'help.open.secretHint': '12 digits, or 5 words',
   'help.open.submit': 'Open',
   'help.open.wrong': 'The case code or secret is not right',
   'help.open.expired':

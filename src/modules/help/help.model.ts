@@ -145,6 +145,8 @@ export interface HelpRequestInput {
   /** Under 14 only: the parent or guardian may be the person hurting her. */
   guardianMayBeAbuser?: boolean;
   neutralTitles?: boolean;
+  /** A child's way back: five simple words instead of 12 digits (same strength; see help.words.ts). */
+  wordSecret?: boolean;
   /** Danger self-assessment answers she chose to attach (DA-5, yes/no per item). */
   dangerAnswers?: boolean[];
 }

@@ -34,7 +34,7 @@ import {
   searchProblems,
   type DirectoryKind,
 } from './help.model.ts';
-import { formatSecret, type HelpService, type ThreadSession } from './help.service.ts';
+import { formatSecret, type HelpService, type StaffRole, type ThreadSession } from './help.service.ts';
 import type { UsageCounter } from './help.usage.ts';
 import { admitHelpRequest, ProofOfWorkFields } from './help.admission.tsx';
 import {
@@ -50,6 +50,7 @@ import {
   describedBy,
   formErrors,
   labelsFor,
+  neutralChosen,
   portal,
   type FormErrors,
   type Portal,
@@ -82,8 +83,15 @@ function send(
   title: string,
   body: preact.ComponentChildren,
   status = 200,
+  languagePath?: string,
 ) {
-  return sendPage(request, reply, { title, body, status, neutralTitle: p.neutral });
+  return sendPage(request, reply, {
+    title,
+    body,
+    status,
+    neutralTitle: p.neutral,
+    ...(languagePath ? { languagePath } : {}),
+  });
 }
 
 /** Links to the other survivor pages, shown at the foot of each page. */
@@ -284,7 +292,7 @@ function HelpForm({
           value={values.gender}
           errors={errors}
           options={options(GENDERS, t, 'help.gender')}
-          empty={t('help.form.notSaid')}
+          empty={t('help.form.choose')}
           optionalLabel={opt}
         />
         <SelectField
@@ -438,6 +446,8 @@ function renderHelpForm(
       <p class="lead">{p.t('help.new.lead')}</p>
       <p>
         <a href={p.href('/learn/minors')}>{p.t('help.new.minorsLink')}</a>
+        {' · '}
+        <a href={p.href('/help/new/child')}>{p.t('help.child.link')}</a>
       </p>
       {refusal ? (
         <p class="callout" role="alert">
@@ -447,6 +457,8 @@ function renderHelpForm(
       <HelpForm request={request} p={p} values={values} errors={errors} formsChosen={formsChosen} />
     </>,
     status,
+    // Also reached by posting the self-check result (/help/new/with-check, no page to GET): switch to the form itself.
+    '/help/new',
   );
 }
 
@@ -469,6 +481,13 @@ function clearThreadCookie(request: FastifyRequest, reply: FastifyReply) {
     reply.clearCookie(THREAD_COOKIE, { path, httpOnly: true, sameSite: 'strict', secure });
 }
 
+/** Who answered her: a caseworker's reply is not a lawyer's. */
+const STAFF_LABEL: Record<StaffRole, MessageKey> = {
+  lawyer: 'help.thread.staff',
+  caseworker: 'help.thread.caseworker',
+  staff: 'help.thread.staffOther',
+};
+
 function formatTime(date: Date, locale: string): string {
   return new Intl.DateTimeFormat(locale === 'en' ? 'en-GB' : 'zh-CN', {
     timeZone: 'Asia/Shanghai',
@@ -490,7 +509,7 @@ function OpenForm({
 }) {
   const t = p.t;
   return (
-    <form method="post" action={p.action('/help/open')} autocomplete="off" novalidate>
+    <form data-replace method="post" action={p.action('/help/open')} autocomplete="off" novalidate>
       <NeutralField p={p} />
       {message ? (
         <p class="errors" role="alert">
@@ -513,8 +532,7 @@ function OpenForm({
         label={t('help.open.secret')}
         hint={t('help.open.secretHint')}
         errors={errors}
-        maxLength={20}
-        inputMode="numeric"
+        maxLength={80}
         required
         sensitive
       />
@@ -652,7 +670,7 @@ async function renderThread(
         {messages.map((m) => (
           <li class={m.author === 'staff' ? 'msg staff' : 'msg'}>
             <p class="who">
-              {m.author === 'staff' ? t('help.thread.staff') : t('help.thread.you')} ·{' '}
+              {m.author === 'staff' ? t(STAFF_LABEL[m.staffRole ?? 'staff']) : t('help.thread.you')} ·{' '}
               <time dateTime={m.createdAt.toISOString()}>{formatTime(m.createdAt, request.locale)}</time>
             </p>
             <p class="text">{m.text}</p>
@@ -661,7 +679,13 @@ async function renderThread(
       </ol>
       {hasStaffReply ? null : <p>{t('help.thread.noReply')}</p>}
 
-      <form method="post" action={p.action('/help/thread/message')} autocomplete="off" novalidate>
+      <form
+        data-replace
+        method="post"
+        action={p.action('/help/thread/message')}
+        autocomplete="off"
+        novalidate
+      >
         <input type="hidden" name="csrf" value={csrf} />
         <div class={messageErrors.has('text') ? 'field invalid' : 'field'}>
           <label for="text">{t('help.thread.write')}</label>
@@ -687,7 +711,13 @@ async function renderThread(
 
       <details class="about" open={callbackErrors.size > 0 || undefined}>
         <summary>{t('help.thread.callbackTitle')}</summary>
-        <form method="post" action={p.action('/help/thread/callback')} autocomplete="off" novalidate>
+        <form
+          data-replace
+          method="post"
+          action={p.action('/help/thread/callback')}
+          autocomplete="off"
+          novalidate
+        >
           <input type="hidden" name="csrf" value={csrf} />
           <CallbackFields
             p={p}
@@ -724,7 +754,7 @@ async function renderThread(
         </section>
       ) : null}
 
-      <form method="post" action={p.action('/help/thread/leave')}>
+      <form data-replace method="post" action={p.action('/help/thread/leave')}>
         <input type="hidden" name="csrf" value={csrf} />
         <p class="hint" id="leave-hint">
           {t('help.thread.leaveHint')}
@@ -853,10 +883,26 @@ export function helpPages(app: FastifyInstance, service: HelpService, usage: Usa
         <a class="button" href="tel:12355">
           {p.t('help.learn.minors.call')}
         </a>{' '}
-        <a class="button secondary" href={p.href('/help/new')}>
-          {p.t('help.nav.help')}
+        <a class="button secondary" href={p.href('/help/new/child')}>
+          {p.t('help.child.link')}
         </a>
       </p>
+      <Emergency p={p} />
+    </>
+  ));
+
+  // How to hide the visit (linked from every survivor page's footer): history in WeChat's browser and common
+  // Android browsers, private mode. Plain text, no script needed.
+  learnPage('/learn/hide-visit', 'help.hide.title', (p) => (
+    <>
+      <h1>{p.t('help.hide.title')}</h1>
+      <p class="lead">{p.t('help.hide.lead')}</p>
+      {(['quick', 'private', 'wechat', 'android', 'more'] as const).map((k) => (
+        <>
+          <h2>{p.t(`help.hide.${k}Title`)}</h2>
+          <p>{p.t(`help.hide.${k}`)}</p>
+        </>
+      ))}
       <Emergency p={p} />
     </>
   ));
@@ -1245,7 +1291,7 @@ export function helpPages(app: FastifyInstance, service: HelpService, usage: Usa
             </dd>
             <dt>{t('help.created.secret')}</dt>
             <dd id="case-secret" lang="en">
-              {formatSecret(created.secret)}
+              {formatSecret(created.secret, request.locale)}
             </dd>
           </dl>
           <p class="callout">{t('help.created.once')}</p>
@@ -1263,11 +1309,25 @@ export function helpPages(app: FastifyInstance, service: HelpService, usage: Usa
   );
 
   // --- her thread
+  // Her forms post, then redirect (303) to this page with `done` naming what was sent (a fixed word, never her
+  // data): a reload of the result sends nothing twice (post-redirect-get).
+  const THREAD_DONE = {
+    sent: 'help.thread.sent',
+    callback: 'help.thread.callbackSent',
+  } as const satisfies Record<string, MessageKey>;
+  const ThreadQuery = Type.Object({
+    n: Type.Optional(Type.Literal('1')),
+    done: Type.Optional(Type.Union(Object.keys(THREAD_DONE).map((k) => Type.Literal(k)))),
+  });
+  const threadDone = (request: FastifyRequest, done: keyof typeof THREAD_DONE) => {
+    const neutral = neutralChosen(request) ? '&n=1' : '';
+    return `${request.localePath('/help/thread')}?done=${done}${neutral}`;
+  };
   app.get(
     '/help/thread',
     {
       ...page('her thread, opened with case code and secret'),
-      schema: { hide: true, querystring: NeutralQuery },
+      schema: { hide: true, querystring: ThreadQuery },
     },
     async (request, reply) => {
       counted(request);
@@ -1277,7 +1337,14 @@ export function helpPages(app: FastifyInstance, service: HelpService, usage: Usa
         if (token) clearThreadCookie(request, reply);
         return renderOpenPage(request, reply, token ? { message: request.t('help.open.expired') } : {});
       }
-      return renderThread(request, reply, service, session);
+      const done = (request.query as { done?: keyof typeof THREAD_DONE }).done;
+      return renderThread(
+        request,
+        reply,
+        service,
+        session,
+        done ? { notice: request.t(THREAD_DONE[done]) } : {},
+      );
     },
   );
 
@@ -1368,7 +1435,7 @@ export function helpPages(app: FastifyInstance, service: HelpService, usage: Usa
         }
         throw error;
       }
-      return renderThread(request, reply, service, session, { notice: request.t('help.thread.sent') });
+      return reply.redirect(threadDone(request, 'sent'), 303);
     },
   );
 
@@ -1390,9 +1457,7 @@ export function helpPages(app: FastifyInstance, service: HelpService, usage: Usa
           values: echoValues(body),
         });
       await service.requestCallback(input, request.locale, session.helpRequestId);
-      return renderThread(request, reply, service, session, {
-        notice: request.t('help.thread.callbackSent'),
-      });
+      return reply.redirect(threadDone(request, 'callback'), 303);
     },
   );
 
@@ -1425,7 +1490,7 @@ export function helpPages(app: FastifyInstance, service: HelpService, usage: Usa
       <>
         <h1>{p.t('help.callback.title')}</h1>
         <p class="lead">{p.t('help.callback.lead')}</p>
-        <form method="post" action={p.action('/callback')} autocomplete="off" novalidate>
+        <form data-replace method="post" action={p.action('/callback')} autocomplete="off" novalidate>
           <NeutralField p={p} />
           <CallbackFields p={p} values={values} errors={formErrors(request, problems)} />
           <p>
@@ -1463,6 +1528,18 @@ export function helpPages(app: FastifyInstance, service: HelpService, usage: Usa
       const { input, problems } = parseCallbackForm(body);
       if (problems.length) return renderCallback(request, reply, echoValues(body), problems, 400);
       await service.requestCallback(input, request.locale, null);
+      // Post-redirect-get: a reload of the result page asks for nothing twice.
+      return reply.redirect(portal(request).href('/callback/done'), 303);
+    },
+  );
+
+  app.get(
+    '/callback/done',
+    {
+      ...page('the call-back request was received (after post-redirect-get)'),
+      schema: { hide: true, querystring: NeutralQuery },
+    },
+    async (request, reply) => {
       const p = portal(request);
       return send(
         request,
@@ -1474,7 +1551,6 @@ export function helpPages(app: FastifyInstance, service: HelpService, usage: Usa
           <p class="lead">{p.t('help.callback.done.lead')}</p>
           <PortalNav p={p} />
         </>,
-        201,
       );
     },
   );

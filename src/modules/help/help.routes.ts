@@ -6,6 +6,7 @@ import type { FastifyInstance } from 'fastify';
 import { helpAdmissionRoutes } from './help.admission.tsx';
 import { throttleAdminRoutes } from './help.throttle-admin.tsx';
 import { helpApi } from './help.api.ts';
+import { childHelpPages } from './help.child.tsx';
 import { directoryAdminPages } from './help.directory-admin.tsx';
 import { helpPages } from './help.pages.tsx';
 import { HelpService } from './help.service.ts';
@@ -29,6 +30,7 @@ export function registerHelp(app: FastifyInstance): void {
     await usage.close();
   });
   helpPages(app, service, usage);
+  childHelpPages(app, service);
   helpApi(app, service, usage);
   helpAdmissionRoutes(app);
   throttleAdminRoutes(app);

@@ -7,6 +7,7 @@ import { randomBytes, randomInt, randomUUID } from 'node:crypto';
 import { sql, type Insertable, type Selectable, type Transaction } from 'kysely';
 import type { Db } from '../../db/database.ts';
 import type { Database } from '../../db/schema.ts';
+import { WORD_SECRET, makeWordSecret, parseWordSecret, wordsOf } from './help.words.ts';
 import type { HelpDirectoryEntryTable, HelpMessageTable, HelpRequestTable } from './help.tables.ts';
 import { safeEqual, type Keyring, hmacSha256 } from '../../platform/crypto.ts';
 import { AppError } from '../../platform/errors.ts';
@@ -66,9 +67,14 @@ export interface ThreadSession {
   previousOpenAt: Date | null;
 }
 
+/** Who answered her, as the thread names them. */
+export type StaffRole = 'lawyer' | 'caseworker' | 'staff';
+
 export interface ThreadMessage {
   id: string;
   author: 'survivor' | 'staff';
+  /** For staff replies: a volunteer lawyer, a caseworker, or other staff. */
+  staffRole?: StaffRole;
   text: string;
   createdAt: Date;
 }
@@ -120,7 +126,9 @@ function makeCaseCode(): string {
 }
 
 const makeSecret = (): string => Array.from({ length: 12 }, () => randomInt(10)).join('');
-export const formatSecret = (secret: string): string => secret.replace(/(\d{4})(?=\d)/g, '$1 ');
+/** The secret as she is shown it: 12 digits in groups of four, or a child's five words in her language. */
+export const formatSecret = (secret: string, locale = 'zh-CN'): string =>
+  WORD_SECRET.test(secret) ? wordsOf(secret, locale) : secret.replace(/(\d{4})(?=\d)/g, '$1 ');
 
 /** A help request ready to write: its rows, sealed, and what she is told once it is stored. */
 interface PreparedHelpRequest {
@@ -204,7 +212,7 @@ export class HelpService {
     const problems = helpRequestProblems(input);
     if (problems.length) throw new AppError('VALIDATION', { fields: problems });
     const id = randomUUID();
-    const secret = makeSecret();
+    const secret = input.wordSecret ? makeWordSecret() : makeSecret();
     const danger = input.dangerAnswers ? scoreDangerAssessment(input.dangerAnswers) : undefined;
     const under14 = isUnder14(input);
     const contact: ContactRules = {
@@ -241,7 +249,9 @@ export class HelpService {
         consent_basis: under14 && input.guardianMayBeAbuser ? 'minor_emergency' : 'separate_consent',
         consent_version: CONSENT_VERSION,
         consented_at: new Date(),
-        no_guardian_contact: under14 && input.guardianMayBeAbuser === true,
+        // The form promises every child (and anyone whose guardian hurts them) "we will not contact them",
+        // whatever the age band: the promise is kept for whoever answers yes, not only under-14s.
+        no_guardian_contact: input.guardianMayBeAbuser === true,
         danger_level: danger?.level ?? null,
         danger_score: danger?.score ?? null,
         danger_answers_sealed: input.dangerAnswers
@@ -272,12 +282,14 @@ export class HelpService {
     author: 'survivor' | 'staff',
     staffRef: string | null,
     text: string,
+    staffRole: StaffRole | null = null,
   ) {
     return {
       id,
       help_request_id: requestId,
       author,
       staff_ref: staffRef,
+      staff_role: staffRole,
       body_sealed: this.seal(text, 'help_message', 'body', id),
     };
   }
@@ -288,11 +300,12 @@ export class HelpService {
     author: 'survivor' | 'staff',
     staffRef: string | null,
     text: string,
+    staffRole: StaffRole | null = null,
   ): Promise<string> {
     const id = randomUUID();
     await trx
       .insertInto('help_message')
-      .values(this.messageRow(id, requestId, author, staffRef, text))
+      .values(this.messageRow(id, requestId, author, staffRef, text, staffRole))
       .execute();
     return id;
   }
@@ -309,7 +322,9 @@ export class HelpService {
     options: { neutralTitles?: boolean } = {},
   ): Promise<{ token: string; session: ThreadSession }> {
     const caseCode = normalizeCaseCode(rawCode);
-    const secret = normalizeSecret(rawSecret);
+    // Five words from the children's list (either language), or 12 digits: the same throttles guard both.
+    const secret = parseWordSecret(rawSecret) ?? normalizeSecret(rawSecret);
+    const wellFormed = SECRET.test(secret) || WORD_SECRET.test(secret);
     const attempt = this.rateLimiter.guesses.attempt('help.open', caseCode, network, OPEN_THREAD_THROTTLE);
     await attempt.assertAllowed();
     const row = CASE_CODE.test(caseCode)
@@ -319,10 +334,10 @@ export class HelpService {
           .where('case_code', '=', caseCode)
           .executeTakeFirst()
       : undefined;
-    const candidate = this.hashSecret(caseCode, SECRET.test(secret) ? secret : '').toString('base64');
+    const candidate = this.hashSecret(caseCode, wellFormed ? secret : '').toString('base64');
     // Compare even when the code is unknown, so timing does not tell whether a code exists.
     const stored = row ? row.secret_hash.toString('base64') : this.hashSecret('-', '-').toString('base64');
-    if (!row || !SECRET.test(secret) || !safeEqual(candidate, stored)) {
+    if (!row || !wellFormed || !safeEqual(candidate, stored)) {
       await attempt.failed();
       throw new AppError('UNAUTHENTICATED', { fields: [{ field: 'secret', message: 'help.open.wrong' }] });
     }
@@ -404,13 +419,14 @@ export class HelpService {
   async listMessages(db: Executor, requestId: string): Promise<ThreadMessage[]> {
     const rows = await db
       .selectFrom('help_message')
-      .select(['id', 'author', 'body_sealed', 'created_at'])
+      .select(['id', 'author', 'staff_role', 'body_sealed', 'created_at'])
       .where('help_request_id', '=', requestId)
       .orderBy('seq')
       .execute();
     return rows.map((r) => ({
       id: r.id,
       author: r.author,
+      ...(r.author === 'staff' ? { staffRole: r.staff_role ?? 'staff' } : {}),
       text: this.open(r.body_sealed, 'help_message', 'body', r.id),
       createdAt: r.created_at,
     }));
@@ -520,6 +536,7 @@ export class HelpService {
     requestId: string,
     staffRef: string,
     text: string,
+    staffRole: StaffRole = 'staff',
   ): Promise<ThreadMessage> {
     const problems = textProblems('text', text, LIMITS.message, true);
     if (problems.length) throw new AppError('VALIDATION', { fields: problems });
@@ -529,14 +546,14 @@ export class HelpService {
       .where('id', '=', requestId)
       .executeTakeFirst();
     if (!exists) throw new AppError('NOT_FOUND');
-    const id = await this.insertMessage(trx, requestId, 'staff', staffRef, text.trim());
+    const id = await this.insertMessage(trx, requestId, 'staff', staffRef, text.trim(), staffRole);
     const now = new Date();
     await trx
       .updateTable('help_request')
       .set({ last_staff_reply_at: now, status: 'answered' })
       .where('id', '=', requestId)
       .execute();
-    return { id, author: 'staff', text: text.trim(), createdAt: now };
+    return { id, author: 'staff', staffRole, text: text.trim(), createdAt: now };
   }
 
   /** The desk closes a request (its case is finished); she can still read her thread, and a new message reopens it. */

@@ -36,6 +36,8 @@ export interface HelpRequestTable {
   consented_at: Timestamp;
   /** Never contact a guardian (under-14s whose guardian may be the abuser). */
   no_guardian_contact: boolean;
+  /** She withdrew her consent to statistics (PIPL 47): the report fold leaves this request out. */
+  statistics_withdrawn: Generated<boolean>;
   danger_level: string | null;
   danger_score: number | null;
   danger_answers_sealed: Buffer | null;
@@ -58,6 +60,12 @@ export interface HelpMessageTable {
   author: 'survivor' | 'staff';
   /** Opaque reference to the staff member (identity module); null for the survivor. */
   staff_ref: string | null;
+  /** Who answered, as she is told: `lawyer`, `caseworker` or `staff` (null for her own messages). */
+  staff_role: ColumnType<
+    'lawyer' | 'caseworker' | 'staff' | null,
+    'lawyer' | 'caseworker' | 'staff' | null | undefined,
+    never
+  >;
   body_sealed: Buffer;
   created_at: Generated<Date>;
 }

@@ -28,6 +28,7 @@ declare module '../identity/audit.ts' {
     'helpline.shift_removed': Record<string, never>;
     'helpline.order_started': Record<string, never>;
     'helpline.evidence_opened': { evidenceId: string };
+    'helpline.capacity_flagged': { lacksCapacity: boolean };
   }
 }
 

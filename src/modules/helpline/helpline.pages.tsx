@@ -1321,7 +1321,8 @@ function CaseBody({
         <dt>{request.t('helpline.field.minor')}</dt>
         <dd>
           {c.victimMinor ? (
-            <strong class="badge minor">{request.t('helpline.value.minor')}</strong>
+            // The label already says "minor": the value is "yes" (marked), not "minor" again.
+            <strong class="badge minor">{request.t('helpline.value.yes')}</strong>
           ) : (
             yesNo(request, c.victimMinor)
           )}

@@ -20,6 +20,7 @@ const CASE_CORE = [
   'first_responded_at',
   'assigned_account_id',
   'victim_minor',
+  'lacks_capacity',
 ] as const;
 
 export async function findDeskSetting(db: Executor, organisationId: string) {

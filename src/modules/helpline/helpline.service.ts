@@ -23,6 +23,7 @@ import { recordAudit, type AuditActor } from '../identity/audit.ts';
 import { evaluateAccess, type Actor, type RecordPlacement, type Scope } from '../identity/policy.ts';
 import './helpline.audit.ts';
 import { takeIntake } from './helpline.intake.ts';
+import { mandatoryReportApplies, staffRoleOf } from './helpline.capacity.ts';
 import {
   hasMandatoryReport,
   caseRecords,
@@ -291,6 +292,7 @@ interface CaseRow {
   first_responded_at: Date | null;
   assigned_account_id: string | null;
   victim_minor: boolean | null;
+  lacks_capacity: boolean;
 }
 
 export function placementOf(
@@ -642,7 +644,13 @@ export class HelplineService {
       HelplineService.refuseIfClosed(row);
       if (!row.help_request_id)
         throw new AppError('CONFLICT', { fields: [{ field: 'case', message: 'helpline.reply.noThread' }] });
-      const message = await this.help.postStaffReply(trx, row.help_request_id, actor.accountId, text);
+      const message = await this.help.postStaffReply(
+        trx,
+        row.help_request_id,
+        actor.accountId,
+        text,
+        staffRoleOf(actor.roles),
+      );
       await trx
         .updateTable('helpline_case')
         .set({ first_responded_at: row.first_responded_at ?? this.clock(), status: 'in_progress' })
@@ -957,8 +965,12 @@ export class HelplineService {
           details: { why },
         }),
       );
+      const problem = refusal?.problem ?? { field: 'callback', message: 'helpline.callback.noPhone' };
+      // Her rules refused the call (outside her safe times, her channel, no phone): say that, not "someone changed this".
       throw new AppError('CONFLICT', {
-        fields: [refusal?.problem ?? { field: 'callback', message: 'helpline.callback.noPhone' }],
+        message: problem.message,
+        ...(problem.params ? { params: problem.params } : {}),
+        fields: [problem],
       });
     }
     const attemptId = randomUUID();
@@ -1137,7 +1149,7 @@ export class HelplineService {
     );
     return this.db.transaction().execute(async (trx) => {
       const row = await this.lockCase(trx, caseId);
-      if (row.victim_minor !== true)
+      if (!mandatoryReportApplies(row))
         throw new AppError('CONFLICT', { fields: [{ field: 'case', message: 'helpline.report.notMinor' }] });
       const id = randomUUID();
       await trx
@@ -1187,7 +1199,7 @@ export class HelplineService {
     await this.db.transaction().execute(async (trx) => {
       const row = await this.lockCase(trx, caseId);
       HelplineService.refuseIfClosed(row);
-      if (row.victim_minor === true) {
+      if (mandatoryReportApplies(row)) {
         if (!(await hasMandatoryReport(trx, caseId)))
           throw new AppError('CONFLICT', {
             fields: [{ field: 'outcome', message: 'helpline.close.reportFirst' }],

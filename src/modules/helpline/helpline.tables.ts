@@ -46,6 +46,8 @@ export interface HelplineCaseTable {
   forms: ColumnType<string[], string[] | undefined, string[]>;
   relationship: string | null;
   victim_minor: boolean | null;
+  /** An adult without full capacity (desk flag): mandatory reporting applies as for a minor (ADVL 14). */
+  lacks_capacity: Generated<boolean>;
   children_witnessed: boolean | null;
   age_band: string | null;
   gender: string | null;

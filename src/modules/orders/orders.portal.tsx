@@ -299,6 +299,7 @@ export function ordersPortal(app: FastifyInstance, service: OrdersService): void
             </ul>
             {order.inForce ? (
               <form
+                data-replace
                 method="post"
                 action={request.localePath(`${BASE}/${id}/violation`)}
                 class="stack violation-report"
@@ -345,16 +346,27 @@ export function ordersPortal(app: FastifyInstance, service: OrdersService): void
     );
   }
 
+  const DoneQuery = Type.Object({
+    done: Type.Optional(Type.Literal('violation')),
+    n: Type.Optional(Type.Literal('1')),
+  });
   app.get(
     `${BASE}/:id`,
     {
       ...page('Her application and its timeline, behind her thread session (checked in the handler)'),
-      schema: { hide: true, params: IdParams },
+      schema: { hide: true, params: IdParams, querystring: DoneQuery },
     },
     async (request, reply) => {
       const session = await requireSession(request, reply);
       if (!session) return reply;
-      return applicationPage(request, reply, session, (request.params as { id: string }).id);
+      const done = (request.query as { done?: 'violation' }).done;
+      return applicationPage(
+        request,
+        reply,
+        session,
+        (request.params as { id: string }).id,
+        done ? { notice: request.t('orders.portal.violationReported') } : {},
+      );
     },
   );
 
@@ -429,9 +441,8 @@ export function ordersPortal(app: FastifyInstance, service: OrdersService): void
         description: str(form, 'description') ?? '',
         evidenceIds,
       });
-      return applicationPage(request, reply, session, id, {
-        notice: request.t('orders.portal.violationReported'),
-      });
+      // Post-redirect-get: reloading the result reports nothing twice; `done` is a fixed word, never her data.
+      return reply.redirect(`${request.localePath(`${BASE}/${id}`)}?done=violation`, 303);
     },
   );
 }

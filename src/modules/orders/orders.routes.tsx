@@ -418,7 +418,11 @@ export function ordersRoutes(app: FastifyInstance, service: OrdersService): void
             return staffPage(
               request,
               reply,
-              request.t(error.code === 'VALIDATION' ? 'error.validation' : 'error.conflict'),
+              request.t(
+                error.options.message ??
+                  (error.code === 'VALIDATION' ? 'error.validation' : 'error.conflict'),
+                error.options.params,
+              ),
               <>
                 <ul class="problems">
                   {problems.map((p) => (

@@ -742,7 +742,12 @@ export class OrdersService {
         .executeTakeFirst();
       if (!task) throw new AppError('NOT_FOUND');
       const app = await this.load(trx, task.application_id);
-      if (app.status !== 'accepted') throw new AppError('CONFLICT');
+      // The court has decided (or the application is no longer under review): the opinion comes too late.
+      if (app.status !== 'accepted')
+        throw new AppError('CONFLICT', {
+          message: 'orders.problem.opinionLate',
+          fields: [{ field: 'opinion', message: 'orders.problem.opinionLate' }],
+        });
       const verification =
         task.agency === 'police'
           ? {

@@ -12,6 +12,7 @@ import { throttleAdminEn, throttleAdminZh } from '../../modules/help/help.thrott
 import { helplineEn, helplineZh } from '../../modules/helpline/helpline.messages.ts';
 import { reportsEn, reportsZh } from '../../modules/reports/reports.messages.ts';
 import { ordersEn, ordersZh } from '../../modules/orders/orders.messages.ts';
+import { promisesEn, promisesZh } from '../../modules/help/help.promises.messages.ts';
 
 export const LOCALES = ['zh-CN', 'en'] as const;
 export type Locale = (typeof LOCALES)[number];
@@ -27,6 +28,7 @@ const zhCN = {
   ...ordersZh,
   ...directoryAdminZh,
   ...throttleAdminZh,
+  ...promisesZh,
 } as const;
 export type MessageKey = keyof typeof zhCN;
 
@@ -42,6 +44,7 @@ export const catalogs: Record<Locale, Record<MessageKey, string>> = {
     ...ordersEn,
     ...directoryAdminEn,
     ...throttleAdminEn,
+    ...promisesEn,
   },
 };
 

@@ -13,7 +13,11 @@ export interface LayoutProps {
     quickExit: string;
     quickExitHint: string;
     footer: string;
+    /** Link text of the page on hiding the visit (survivor pages). */
+    hideVisit: string;
   };
+  /** The page telling her how to hide the visit, in her language. */
+  hideVisitHref: string;
   /** The same page in the other language. */
   otherLanguageHref: string;
   homeHref: string;
@@ -41,7 +45,7 @@ export function Layout(props: LayoutProps) {
           <script src={src} defer />
         ))}
       </head>
-      <body>
+      <body class={props.quickExit ? 'survivor' : undefined}>
         <a class="skip" href="#main">
           {text.skipToContent}
         </a>
@@ -61,6 +65,11 @@ export function Layout(props: LayoutProps) {
         <main id="main">{props.children}</main>
         <footer>
           <p>{text.footer}</p>
+          {props.quickExit && (
+            <a class="hide-visit" href={props.hideVisitHref}>
+              {text.hideVisit}
+            </a>
+          )}
         </footer>
       </body>
     </html>

@@ -24,13 +24,23 @@ export interface PageOptions {
   neutralTitle?: boolean;
   status?: number;
   scripts?: string[];
+  /** Where the other-language link goes, when not this page's own path (a page answering a form post). */
+  languagePath?: string;
+}
+
+/** The path the language switch links to: this page's own, unless nothing answers a GET there (a form post's result). */
+function languageSwitchPath(request: FastifyRequest, options: PageOptions): string {
+  if (options.languagePath) return options.languagePath;
+  const path = request.url.split('?')[0] ?? '/';
+  if (request.method === 'GET' || request.method === 'HEAD') return path;
+  return request.server.findRoute({ method: 'GET', url: path }) ? path : '/';
 }
 
 export function renderPage(request: FastifyRequest, options: PageOptions): string {
   const assets = request.server.assets;
   const survivor = options.survivor ?? true;
   const otherLocale = request.locale === 'en' ? 'zh-CN' : 'en';
-  const path = request.url.split('?')[0] ?? '/';
+  const path = languageSwitchPath(request, options);
   const title = options.neutralTitle
     ? request.t('app.neutralTitle')
     : `${options.title} · ${request.t('app.name')}`;
@@ -48,7 +58,9 @@ export function renderPage(request: FastifyRequest, options: PageOptions): strin
           quickExit: request.t('layout.quickExit'),
           quickExitHint: request.t('layout.quickExitHint'),
           footer: request.t('layout.footer'),
+          hideVisit: request.t('layout.hideVisit'),
         }}
+        hideVisitHref={request.localePath('/learn/hide-visit')}
         otherLanguageHref={localePath(otherLocale, path)}
         homeHref={request.localePath('/')}
         stylesheet={assets.url('app.css')}
