@@ -33,6 +33,15 @@ export interface Config {
   evidence: EvidenceConfig;
   /** Requests per minute one network address may make across the app, before route-specific limits. */
   rateLimitPerMinute: number;
+  /** Webhooks for systems (docs/systems-api.md). */
+  webhooks: WebhookConfig;
+}
+
+export interface WebhookConfig {
+  /** A subscription's URL must start with one of these (ANXIN_WEBHOOK_URL_PREFIXES, comma-separated; `https://` by default). */
+  urlPrefixes: string[];
+  /** The first retry waits this long; each later one twice as long (ANXIN_WEBHOOK_RETRY_BASE_MS, 30 s by default). */
+  retryBaseMs: number;
 }
 
 export interface EvidenceConfig {
@@ -180,6 +189,21 @@ export function loadConfig(env: Env = process.env): Config {
   }
 
   const evidence = evidenceSettings(read, integer, problems, nodeEnv, dataDir);
+  const webhookPrefixes = (read('ANXIN_WEBHOOK_URL_PREFIXES') ?? 'https://')
+    .split(',')
+    .map((p) => p.trim())
+    .filter(Boolean);
+  for (const prefix of webhookPrefixes) {
+    if (!/^https?:\/\/./.test(prefix) && prefix !== 'https://')
+      problems.push({
+        setting: 'ANXIN_WEBHOOK_URL_PREFIXES',
+        problem: `each prefix must start with http:// or https:// (got "${prefix}")`,
+      });
+  }
+  const webhooks = {
+    urlPrefixes: webhookPrefixes,
+    retryBaseMs: integer('ANXIN_WEBHOOK_RETRY_BASE_MS', 30_000, 10, 3_600_000),
+  };
 
   if (problems.length > 0) throw new ConfigError(problems);
   return Object.freeze({
@@ -197,6 +221,7 @@ export function loadConfig(env: Env = process.env): Config {
     quickExitUrl,
     evidence,
     rateLimitPerMinute,
+    webhooks,
   });
 }
 

@@ -11,6 +11,7 @@ import { directoryAdminEn, directoryAdminZh } from '../../modules/help/help.dire
 import { helplineEn, helplineZh } from '../../modules/helpline/helpline.messages.ts';
 import { reportsEn, reportsZh } from '../../modules/reports/reports.messages.ts';
 import { ordersEn, ordersZh } from '../../modules/orders/orders.messages.ts';
+import { webhooksEn, webhooksZh } from '../../modules/webhooks/webhooks.messages.ts';
 
 export const LOCALES = ['zh-CN', 'en'] as const;
 export type Locale = (typeof LOCALES)[number];
@@ -25,6 +26,7 @@ const zhCN = {
   ...reportsZh,
   ...ordersZh,
   ...directoryAdminZh,
+  ...webhooksZh,
 } as const;
 export type MessageKey = keyof typeof zhCN;
 
@@ -39,6 +41,7 @@ export const catalogs: Record<Locale, Record<MessageKey, string>> = {
     ...reportsEn,
     ...ordersEn,
     ...directoryAdminEn,
+    ...webhooksEn,
   },
 };
 
