@@ -181,6 +181,13 @@ export async function buildApp(deps: AppDependencies): Promise<FastifyInstance> 
             name: 'anxin_session',
             description: 'Staff session (identity module)',
           },
+          systemToken: {
+            type: 'http',
+            scheme: 'bearer',
+            bearerFormat: 'JWT',
+            description:
+              'A system client’s access token from POST /api/oauth/token (client credentials); the requirement lists the scope (action) the operation needs. See docs/systems-api.md',
+          },
         },
       },
     },

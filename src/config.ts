@@ -38,6 +38,8 @@ export interface Config {
   proofOfWorkBits: number;
   /** How long the server waits on clients (see docs/operations.md for the reverse proxy's matching settings). */
   timeouts: TimeoutConfig;
+  /** Webhooks for systems (docs/systems-api.md). */
+  webhooks: WebhookConfig;
 }
 
 export interface TimeoutConfig {
@@ -47,6 +49,13 @@ export interface TimeoutConfig {
   requestMs: number;
   /** An idle keep-alive connection is closed after this (longer than the reverse proxy's upstream keep-alive). */
   keepAliveMs: number;
+}
+
+export interface WebhookConfig {
+  /** A subscription's URL must start with one of these (ANXIN_WEBHOOK_URL_PREFIXES, comma-separated; `https://` by default). */
+  urlPrefixes: string[];
+  /** The first retry waits this long; each later one twice as long (ANXIN_WEBHOOK_RETRY_BASE_MS, 30 s by default). */
+  retryBaseMs: number;
 }
 
 export interface EvidenceConfig {
@@ -212,6 +221,21 @@ export function loadConfig(env: Env = process.env): Config {
     requestMs: integer('ANXIN_REQUEST_TIMEOUT_SECONDS', 600, 1, 86_400) * 1000,
     keepAliveMs: integer('ANXIN_KEEP_ALIVE_TIMEOUT_SECONDS', 72, 1, 3600) * 1000,
   };
+  const webhookPrefixes = (read('ANXIN_WEBHOOK_URL_PREFIXES') ?? 'https://')
+    .split(',')
+    .map((p) => p.trim())
+    .filter(Boolean);
+  for (const prefix of webhookPrefixes) {
+    if (!/^https?:\/\/./.test(prefix) && prefix !== 'https://')
+      problems.push({
+        setting: 'ANXIN_WEBHOOK_URL_PREFIXES',
+        problem: `each prefix must start with http:// or https:// (got "${prefix}")`,
+      });
+  }
+  const webhooks = {
+    urlPrefixes: webhookPrefixes,
+    retryBaseMs: integer('ANXIN_WEBHOOK_RETRY_BASE_MS', 30_000, 10, 3_600_000),
+  };
 
   if (problems.length > 0) throw new ConfigError(problems);
   return Object.freeze({
@@ -231,6 +255,7 @@ export function loadConfig(env: Env = process.env): Config {
     rateLimitPerMinute,
     proofOfWorkBits,
     timeouts,
+    webhooks,
   });
 }
 

@@ -9,6 +9,7 @@ import type { HelpTables } from '../modules/help/help.tables.ts';
 import type { HelplineTables } from '../modules/helpline/helpline.tables.ts';
 import type { ReportsTables } from '../modules/reports/reports.tables.ts';
 import type { OrdersTables } from '../modules/orders/orders.tables.ts';
+import type { WebhooksTables } from '../modules/webhooks/webhooks.tables.ts';
 
 export type Database = PlatformTables &
   IdentityTables &
@@ -16,4 +17,5 @@ export type Database = PlatformTables &
   HelplineTables &
   EvidenceTables &
   ReportsTables &
-  OrdersTables;
+  OrdersTables &
+  WebhooksTables;

@@ -10,6 +10,7 @@ import { registerHelp } from './help/help.routes.ts';
 import { helplineModule } from './helpline/index.ts';
 import { reportsModule } from './reports/index.ts';
 import { ordersModule } from './orders/index.ts';
+import { webhooksModule } from './webhooks/index.ts';
 
 export const modules: { name: string; register: (app: FastifyInstance) => void | Promise<void> }[] = [
   { name: 'site', register: siteRoutes },
@@ -19,4 +20,5 @@ export const modules: { name: string; register: (app: FastifyInstance) => void |
   { name: 'helpline', register: helplineModule },
   { name: 'reports', register: reportsModule },
   { name: 'orders', register: ordersModule },
+  { name: 'webhooks', register: webhooksModule },
 ];

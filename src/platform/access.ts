@@ -11,6 +11,7 @@
  *   type and checked against the actor's scope for `action` (default: the route's), once the body is valid.
  */
 import type { FastifyInstance, RouteOptions } from 'fastify';
+import { defaultErrorResponses } from './error-responses.ts';
 
 export type RouteAccess =
   | { public: true; reason: string }
@@ -51,10 +52,23 @@ export function enforceAccessDeclarations(app: FastifyInstance, registry: Regist
     if (!access) throw new MissingAccessRuleError(route.method, route.url);
     const methods = Array.isArray(route.method) ? route.method : [route.method];
     for (const method of methods) registry.push({ method, url: route.url, access });
+    // `x-` keys are copied into the operation by @fastify/swagger: the access rule is readable in the document.
+    const schema: Record<string, unknown> = { ...route.schema };
     if ('public' in access) {
-      route.schema = { ...route.schema, security: [] };
+      Object.assign(schema, { security: [], 'x-public-reason': access.reason });
     } else {
-      route.schema = { ...route.schema, security: [{ session: [] }] };
+      // A staff session, or a system client's bearer token holding the action as a scope.
+      Object.assign(schema, {
+        security: [{ session: [] }, { systemToken: [access.action] }],
+        'x-access-action': access.action,
+      });
     }
+    if (route.url.startsWith('/api/') && !schema.hide) {
+      schema.response = {
+        ...(schema.response as Record<string, unknown> | undefined),
+        ...defaultErrorResponses(methods, access, schema),
+      };
+    }
+    route.schema = schema;
   });
 }

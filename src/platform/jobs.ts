@@ -149,6 +149,7 @@ export class JobRunner {
   private readonly handlers = new Map<string, JobHandler>();
   private readonly consumers = new Map<string, OutboxConsumer>();
   private readonly workerIds = new Map<string, string>();
+  private readonly queueOptions = new Map<string, { expireInSeconds?: number }>();
   private lastSweep = 0;
   private timer: NodeJS.Timeout | undefined;
   private relaying: Promise<void> | undefined;
@@ -165,11 +166,15 @@ export class JobRunner {
     this.boss.on('error', (error: Error) => this.log.error({ err: error }, 'job queue error'));
   }
 
-  /** Register the handler for a topic before `start()`. */
-  handle(topic: string, handler: JobHandler): void {
+  /**
+   * Register the handler for a topic before `start()`. `expireInSeconds`: how long a job may run before
+   * pg-boss gives it to another worker (a process killed mid-job leaves it active until then).
+   */
+  handle(topic: string, handler: JobHandler, options: { expireInSeconds?: number } = {}): void {
     if (this.handlers.has(topic) || this.consumers.has(topic))
       throw new Error(`A handler for ${topic} is already registered`);
     this.handlers.set(topic, handler);
+    this.queueOptions.set(topic, options);
   }
 
   /** Register a consumer for a topic before `start()`: its rows are acted on and deleted in one transaction. */
@@ -187,7 +192,12 @@ export class JobRunner {
   async start(): Promise<void> {
     await this.boss.start();
     for (const [topic, handler] of this.handlers) {
-      await this.boss.createQueue(topic, { retryLimit: 5, retryDelay: 5, retryBackoff: true });
+      await this.boss.createQueue(topic, {
+        retryLimit: 5,
+        retryDelay: 5,
+        retryBackoff: true,
+        ...this.queueOptions.get(topic),
+      });
       // Small batches fetched back to back while there is a backlog; a failing batch is retried as a
       // whole, so handlers must be idempotent (they are keyed by the outbox id they receive).
       // The relay wakes the worker when it sends work (notifyWorker), so the worker's own poll is only a

@@ -218,7 +218,7 @@ describe('access matrix', () => {
       if (!operation) continue; // hidden pages
       operations += 1;
       expect(operation.security, `${route.method} ${route.url}`).toEqual(
-        'public' in route.access ? [] : [{ session: [] }],
+        'public' in route.access ? [] : [{ session: [] }, { systemToken: [route.access.action] }],
       );
     }
     expect(operations).toBeGreaterThan(2);

@@ -16,6 +16,7 @@ import * as abuseResistance from './0012_abuse_resistance.ts';
 import * as promises from './0013_promises.ts';
 import * as reportsRefold from './0014_reports_refold.ts';
 import * as evidenceQuarantine from './0015_evidence_quarantine.ts';
+import * as systemClients from './0016_system_clients.ts';
 
 export const migrations: Record<string, Migration> = {
   '0001_platform': platform,
@@ -31,4 +32,5 @@ export const migrations: Record<string, Migration> = {
   '0013_promises': promises,
   '0014_reports_refold': reportsRefold,
   '0015_evidence_quarantine': evidenceQuarantine,
+  '0016_system_clients': systemClients,
 };

@@ -20,6 +20,13 @@ import { wantsJson } from '../../platform/http-errors.tsx';
 import { auditActorFrom, recordAuditAlone } from './audit.ts';
 import { evaluateAccess, ruleFor, type AccessDecision, type RecordPlacement, type Scope } from './policy.ts';
 import { loadStaffSession, type SessionKeys, type StaffContext } from './sessions.ts';
+import {
+  looksLikeJwt,
+  systemAuditActor,
+  verifySystemToken,
+  type SystemClientKeys,
+  type SystemPrincipal,
+} from './system-clients.ts';
 
 export interface RecordType {
   /** Case-level records (cases, help requests, evidence, orders): every read is audited. */
@@ -42,10 +49,13 @@ export interface RequestAccess {
 declare module 'fastify' {
   interface FastifyRequest {
     access: RequestAccess | undefined;
+    /** The system client behind this request's bearer token (even a revoked one: its calls are audited). */
+    systemCaller: SystemPrincipal | undefined;
   }
   interface FastifyInstance {
     recordTypes: Map<string, RecordType>;
     sessionKeys: SessionKeys;
+    systemClientKeys: SystemClientKeys;
   }
 }
 
@@ -94,6 +104,7 @@ export function registerAccessGuard(app: FastifyInstance): void {
   app.decorateRequest('staff', undefined);
   app.decorateRequest('staffSessionEnded', undefined);
   app.decorateRequest('access', undefined);
+  app.decorateRequest('systemCaller', undefined);
 
   // Once every module has registered its routes and rules: a declared record type must have a locator (else
   // the app refuses to start); an action without a rule is refused to everyone at run time (deny by default),
@@ -124,7 +135,11 @@ export function registerAccessGuard(app: FastifyInstance): void {
   app.addHook('onRequest', async (request, reply) => {
     const access = routeAccess(request);
     if (!access || 'public' in access) return; // not found, or public: nothing to check
-    const staff = await loadStaffSession(request, app.db, app.sessionKeys);
+    const bearer = systemBearer(request);
+    const staff =
+      bearer !== undefined
+        ? await loadSystemPrincipal(request, bearer)
+        : await loadStaffSession(request, app.db, app.sessionKeys);
     if (!staff) return refuseUnauthenticated(request, reply);
     const rule = ruleFor(access.action);
     if (!rule) throw new AppError('NOT_FOUND');
@@ -141,6 +156,7 @@ export function registerAccessGuard(app: FastifyInstance): void {
       organisationId: staff.organisationId,
       regionCode: staff.regionCode,
       roles: staff.roles,
+      ...(staff.grants ? { grants: staff.grants } : {}),
     };
     let record: RequestAccess['record'];
     let breakGlassReason: string | undefined;
@@ -152,7 +168,8 @@ export function registerAccessGuard(app: FastifyInstance): void {
       const placement = await type.locate(app.db, id);
       if (!placement) throw new AppError('NOT_FOUND');
       record = { type: access.record, id, placement };
-      breakGlassReason = await liveBreakGlassReason(app.db, staff, access.record, id);
+      if (staff.principal !== 'system')
+        breakGlassReason = await liveBreakGlassReason(app.db, staff, access.record, id);
     }
     const decision = evaluateAccess(actor, access.action, record?.placement, breakGlassReason !== undefined);
     request.access = {
@@ -229,10 +246,70 @@ export function registerAccessGuard(app: FastifyInstance): void {
     if (!access || 'public' in access || !UNSAFE.has(request.method)) return;
     const staff = request.staff;
     if (!staff) throw new AppError('UNAUTHENTICATED');
+    // A bearer token is not sent by browsers on their own, so a system's request cannot be forged cross-site.
+    if (staff.principal === 'system') return;
     const body = request.body as { _csrf?: unknown } | undefined;
     const token =
       request.headers['x-csrf-token'] ?? (body && typeof body === 'object' ? body._csrf : undefined);
     if (!verifyCsrfToken(app.csrfKey, staff.sessionId, token)) throw new AppError('CSRF');
+  });
+}
+
+/** A system's access token on an API request (survivor thread tokens are opaque, never three-part JWTs). */
+function systemBearer(request: FastifyRequest): string | undefined {
+  if (!request.url.startsWith('/api/')) return undefined;
+  const match = /^Bearer (\S+)$/i.exec(request.headers.authorization ?? '');
+  return match?.[1] && looksLikeJwt(match[1]) ? match[1] : undefined;
+}
+
+/** The system behind a bearer token as the request's principal; refused (401) when the token is bad or revoked. */
+async function loadSystemPrincipal(request: FastifyRequest, token: string): Promise<StaffContext> {
+  const refuse = () =>
+    new AppError('UNAUTHENTICATED', { headers: { 'www-authenticate': 'Bearer error="invalid_token"' } });
+  const principal = await verifySystemToken(request.server.db, request.server.systemClientKeys, token);
+  if (!principal) throw refuse();
+  request.systemCaller = principal;
+  if (!principal.active) throw refuse();
+  const staff: StaffContext = {
+    sessionId: principal.clientId,
+    stage: 'full',
+    accountId: principal.clientId,
+    displayName: principal.name,
+    locale: request.locale === 'en' ? 'en' : 'zh-CN',
+    organisationId: principal.organisationId,
+    organisationName: principal.organisationName,
+    organisationKind: principal.organisationKind,
+    regionCode: principal.regionCode,
+    roles: [],
+    csrfToken: '',
+    principal: 'system',
+    grants: principal.grants,
+  };
+  request.staff = staff;
+  return staff;
+}
+
+/** Every call a system makes goes into the audit trail under its own id, with the answer it got. */
+export function registerSystemCallAudit(app: FastifyInstance): void {
+  app.addHook('onSend', async (request, reply, payload) => {
+    const caller = request.systemCaller;
+    if (!caller) return payload;
+    const record = request.access?.record;
+    await recordAuditAlone(app.db, {
+      event: 'system.call',
+      actor: systemAuditActor(
+        caller,
+        request.ip || null,
+        request.headers['user-agent']?.slice(0, 300) ?? null,
+      ),
+      ...(record ? { record: { type: record.type, id: record.id } } : {}),
+      details: {
+        method: request.method,
+        route: request.routeOptions.url ?? 'unmatched',
+        status: reply.statusCode,
+      },
+    });
+    return payload;
   });
 }
 

@@ -740,6 +740,8 @@ export function adminRoutes(app: FastifyInstance, deps: IdentityDeps): void {
       let query = app.db
         .selectFrom('audit_event as e')
         .leftJoin('staff_account as a', 'a.id', 'e.actor_account_id')
+        // A system client acts under its own name (its id stands where an account's would).
+        .leftJoin('system_client as sc', 'sc.id', 'e.actor_account_id')
         .select([
           'e.seq',
           'e.occurred_at',
@@ -751,8 +753,8 @@ export function adminRoutes(app: FastifyInstance, deps: IdentityDeps): void {
           'e.break_glass',
           'e.reason',
           'e.details',
-          'a.display_name',
         ])
+        .select((eb) => eb.fn.coalesce('a.display_name', 'sc.name').as('display_name'))
         .orderBy('e.seq', 'desc')
         .limit(200);
       if (scopeOf(request) !== 'all') query = query.where('e.organisation_id', '=', staff.organisationId);

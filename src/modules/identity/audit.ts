@@ -39,6 +39,13 @@ export interface AuditEventDetails {
   'access.break_glass_granted': { minutes: number };
   'access.break_glass': Record<string, never>;
   'record.read': { action: string };
+  'system.client_registered': { scopes: string };
+  'system.client_revoked': Record<string, never>;
+  'system.token_issued': { scopes: string };
+  /** Every API call a system makes, answered or refused (route pattern only, never the concrete URL). */
+  'system.call': { method: string; route: string; status: number };
+  'webhooks.subscription_created': { events: string };
+  'webhooks.subscription_removed': Record<string, never>;
   'audit.viewed': { filters: string };
 }
 
@@ -106,7 +113,7 @@ export function auditActorFrom(request: FastifyRequest): AuditActor {
   const staff = request.staff;
   return {
     accountId: staff?.accountId ?? null,
-    roles: staff?.roles ?? [],
+    roles: staff?.principal === 'system' ? ['system'] : (staff?.roles ?? []),
     organisationId: staff?.organisationId ?? null,
     ip: request.ip || null,
     userAgent: request.headers['user-agent']?.slice(0, 300) ?? null,

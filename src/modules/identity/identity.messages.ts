@@ -164,6 +164,13 @@ export const identityZh = {
   'identity.role.police_officer': '民警',
   'identity.role.federation_officer': '妇联工作人员',
   'identity.role.community_officer': '社区工作人员',
+  'identity.system.problem.scope': '此范围不能授予该机构的系统：{scope}',
+  'identity.system.problem.name': '请填写系统名称（1–100 个字）。',
+  'identity.oauth.invalidRequest':
+    '请求不完整：需要 grant_type=client_credentials，并且只能用一种方式提供客户端凭据。',
+  'identity.oauth.invalidClient': '客户端身份验证失败。',
+  'identity.oauth.unsupportedGrant': '只支持 client_credentials 授权方式。',
+  'identity.oauth.invalidScope': '请求的范围超出了该客户端被授予的范围。',
 } as const;
 
 export type IdentityMessageKey = keyof typeof identityZh;
@@ -346,4 +353,11 @@ export const identityEn: Record<IdentityMessageKey, string> = {
   'identity.role.police_officer': 'Police officer',
   'identity.role.federation_officer': 'Federation officer',
   'identity.role.community_officer': 'Community officer',
+  'identity.system.problem.scope': 'This scope cannot be given to a system of this organisation: {scope}',
+  'identity.system.problem.name': 'Give the system a name (1–100 characters).',
+  'identity.oauth.invalidRequest':
+    'The request is incomplete: grant_type=client_credentials is required, and client credentials may be given one way only.',
+  'identity.oauth.invalidClient': 'Client authentication failed.',
+  'identity.oauth.unsupportedGrant': 'Only the client_credentials grant is supported.',
+  'identity.oauth.invalidScope': 'The requested scope is more than this client was granted.',
 };

@@ -99,6 +99,22 @@ export interface StaffBreakGlassTable {
   expires_at: Timestamp;
 }
 
+/** A system (a court's case system, a police system) calling the API for its organisation; see system-clients.ts. */
+export interface SystemClientTable {
+  id: string;
+  organisation_id: string;
+  name: string;
+  /** Access-policy actions it may perform (at most what its organisation's roles may do). */
+  scopes: ColumnType<string[], string[], string[]>;
+  /** HMAC-SHA-256 of the client secret under a derived key; the secret is shown once and never stored. */
+  secret_hash: Buffer;
+  created_by: string | null;
+  created_at: CreatedAt;
+  /** Set on revocation: every token of the client stops working at its next request. */
+  revoked_at: NullableTimestamp;
+  revoked_by: string | null;
+}
+
 export interface AuditEventTable {
   /** Gapless position in the chain (assigned under a lock from `audit_chain_head`). */
   seq: ColumnType<string, string | number, never>;
@@ -133,6 +149,7 @@ export interface IdentityTables {
   staff_session: StaffSessionTable;
   staff_passkey: StaffPasskeyTable;
   staff_break_glass: StaffBreakGlassTable;
+  system_client: SystemClientTable;
   audit_event: AuditEventTable;
   audit_chain_head: AuditChainHeadTable;
 }

@@ -6,12 +6,14 @@
  * Registered before every module that declares `{ action }` routes (see src/modules/index.ts).
  */
 import type { FastifyInstance } from 'fastify';
-import { registerAccessGuard, registerRecordType } from './access-guard.ts';
+import { registerAccessGuard, registerRecordType, registerSystemCallAudit } from './access-guard.ts';
 import { adminRoutes } from './admin.routes.tsx';
 import { apiRoutes } from './api.routes.ts';
 import { authRoutes } from './auth.routes.tsx';
 import { passkeyRoutes } from './passkey.routes.ts';
 import type { IdentityDeps } from './identity.service.ts';
+import { systemClientKeys } from './system-clients.ts';
+import { systemClientRoutes } from './system-clients.routes.ts';
 
 export { registerRecordType } from './access-guard.ts';
 export { recordAudit, recordAuditAlone, auditActorFrom } from './audit.ts';
@@ -25,6 +27,10 @@ export function identityModule(app: FastifyInstance): void {
   });
   app.decorate('csrfKey', app.keyring.deriveKey('csrf'));
   app.decorate('staffConsoleLinks', []);
+  app.decorate(
+    'systemClientKeys',
+    systemClientKeys((purpose) => app.keyring.deriveKey(purpose), app.config.publicUrl),
+  );
   const deps: IdentityDeps = {
     db: app.db,
     keyring: app.keyring,
@@ -33,6 +39,7 @@ export function identityModule(app: FastifyInstance): void {
     recoveryKey: app.keyring.deriveKey('identity.recovery-code'),
   };
   registerAccessGuard(app);
+  registerSystemCallAudit(app);
 
   registerRecordType(app, 'organisation', {
     caseLevel: false,
@@ -83,8 +90,25 @@ export function identityModule(app: FastifyInstance): void {
     },
   });
 
+  registerRecordType(app, 'system_client', {
+    caseLevel: false,
+    async locate(db, id) {
+      if (!/^[0-9a-f-]{36}$/i.test(id)) return undefined;
+      const row = await db
+        .selectFrom('system_client as c')
+        .innerJoin('organisation as o', 'o.id', 'c.organisation_id')
+        .select(['c.id', 'o.id as organisationId', 'o.region_code'])
+        .where('c.id', '=', id)
+        .executeTakeFirst();
+      return (
+        row && { organisationId: row.organisationId, regionCode: row.region_code, ownerAccountId: row.id }
+      );
+    },
+  });
+
   authRoutes(app, deps);
   adminRoutes(app, deps);
   apiRoutes(app, deps);
   passkeyRoutes(app);
+  systemClientRoutes(app);
 }

@@ -60,6 +60,11 @@ export interface ActionRule {
   breakGlass?: Partial<Record<Role, Scope>>;
   /** Session stages besides a full sign-in that may perform the action (sign-in steps). */
   stages?: readonly ('mfa' | 'enrol')[];
+  /**
+   * A system client may hold this action over this scope whatever the roles say (a system managing its own
+   * webhook subscriptions: `own`, the records whose owner is the client).
+   */
+  system?: Scope;
 }
 
 const EVERY_ROLE_OWN: Partial<Record<Role, Scope>> = Object.fromEntries(ROLES.map((role) => [role, 'own']));
@@ -87,6 +92,8 @@ export const ACCESS_POLICY = {
   'identity.account.clearThrottle': { roles: ADMINS },
   'identity.account.setRoles': { roles: ADMINS },
   'audit.event.list': { roles: ADMINS },
+  // Systems (a court's or police system) calling the API for their organisation: see system-clients.ts.
+  'identity.systemClient.manage': { roles: ADMINS },
   // Break-glass: a supervisor reaching a record of their organisation outside their assignments, with a reason.
   'access.breakGlass.request': { roles: { ngo_supervisor: 'organisation' } },
   ...ORDERS_POLICY,
@@ -136,6 +143,38 @@ export interface Actor {
   organisationId: string;
   regionCode: string;
   roles: readonly Role[];
+  /**
+   * A system client's grants (action → scope), used instead of roles: see `systemScopes`. A system holds no
+   * role and no break-glass.
+   */
+  grants?: Readonly<Record<string, Scope>>;
+}
+
+/** Roles that administer rather than do the work: their actions are never granted to a system. */
+const ADMIN_ROLES: readonly Role[] = ['platform_admin', 'organisation_admin'];
+
+/**
+ * The scopes a system client of an organisation of this kind may be given: every action that a working role
+ * held in such an organisation performs over the whole organisation (or wider), with that widest scope. A
+ * system has no account, so actions granted only over one's own or assigned records are left out, and so
+ * are administration and sign-in actions.
+ */
+export function systemScopes(kind: OrganisationKind): Record<string, Scope> {
+  const roles = ROLES.filter(
+    (role) => !ADMIN_ROLES.includes(role) && ROLE_ORGANISATION_KINDS[role].includes(kind),
+  );
+  const scopes: Record<string, Scope> = {};
+  for (const action of allActions()) {
+    const rule = ruleFor(action);
+    if (!rule || rule.stages) continue;
+    if (rule.system) {
+      scopes[action] = rule.system;
+      continue;
+    }
+    const scope = grantedScope({ roles }, action);
+    if (scope && scopeRank(scope) >= scopeRank('organisation')) scopes[action] = scope;
+  }
+  return scopes;
 }
 
 /** Where a record sits, as far as access is concerned. */
@@ -154,12 +193,14 @@ export function scopeRank(scope: Scope): number {
 
 /** The widest scope any of the actor's roles has for an action, or undefined when none grants it. */
 export function grantedScope(
-  actor: Pick<Actor, 'roles'>,
+  actor: Pick<Actor, 'roles' | 'grants'>,
   action: string,
   table: 'roles' | 'breakGlass' = 'roles',
 ): Scope | undefined {
   const rule = ruleFor(action);
   if (!rule) return undefined;
+  if (actor.grants)
+    return table === 'roles' && Object.hasOwn(actor.grants, action) ? actor.grants[action] : undefined;
   let widest: Scope | undefined;
   for (const role of actor.roles) {
     const scope = rule[table]?.[role];

@@ -9,7 +9,7 @@ import { sql, type Kysely, type Transaction } from 'kysely';
 import type { Database } from '../../db/schema.ts';
 import { csrfTokenFor } from '../../platform/csrf.ts';
 import { recordAudit } from './audit.ts';
-import { isRole, type OrganisationKind, type Role } from './policy.ts';
+import { isRole, type OrganisationKind, type Role, type Scope } from './policy.ts';
 import { newToken, tokenHash } from './totp.ts';
 
 export const SESSION_COOKIE = 'anxin_session';
@@ -35,6 +35,10 @@ export interface StaffContext {
   roles: Role[];
   /** The form token bound to this session. */
   csrfToken: string;
+  /** Set for a system client calling with a bearer token (system-clients.ts): `accountId` is the client's id. */
+  principal?: 'system';
+  /** A system's grants (action → scope), in place of roles. */
+  grants?: Readonly<Record<string, Scope>>;
 }
 
 declare module 'fastify' {

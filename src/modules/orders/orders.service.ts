@@ -49,6 +49,7 @@ import {
   type ViolationDecisionInput,
 } from './orders.model.ts';
 import { renderOrderPdf, type OrderCopy } from './orders.pdf.ts';
+import { raiseWebhookEvent } from '../webhooks/webhooks.events.ts';
 import {
   evidenceIntegrity,
   helpCaseOwnerRef,
@@ -346,6 +347,10 @@ export class OrdersService {
         record: { type: 'order_application', id },
         details: { courtId: court.id },
       });
+      await raiseWebhookEvent(trx, 'application.submitted', {
+        organisationIds: [court.id],
+        applicationId: id,
+      });
       return {
         courtId: court.id,
         courtName: court.name,
@@ -551,8 +556,28 @@ export class OrdersService {
         record: { type: 'order_application', id },
         details: { urgent },
       });
+      await raiseWebhookEvent(trx, 'application.accepted', {
+        organisationIds: await this.webhookOrganisations(trx, id),
+        applicationId: id,
+        details: { urgent },
+      });
       return { caseNumber: number, rulingDueAt: due, reviewTasks: tasks };
     });
+  }
+
+  /** Whose systems hear of an application's events: its court and the agencies reviewing it (webhooks). */
+  private async webhookOrganisations(trx: Executor, applicationId: string): Promise<string[]> {
+    const court = await trx
+      .selectFrom('order_application')
+      .select('court_id')
+      .where('id', '=', applicationId)
+      .executeTakeFirst();
+    const agencies = await trx
+      .selectFrom('order_review_task')
+      .select('organisation_id')
+      .where('application_id', '=', applicationId)
+      .execute();
+    return [court?.court_id ?? '', ...agencies.map((a) => a.organisation_id)].filter(Boolean);
   }
 
   private applicantChannels(electronic: boolean): ('in_app' | 'sms' | 'email')[] {
@@ -1019,6 +1044,11 @@ export class OrdersService {
           record: { type: 'order_application', id: applicationId },
           details: { outcome: 'reject', measures: '' },
         });
+        await raiseWebhookEvent(trx, 'application.decided', {
+          organisationIds: [app.court_id],
+          applicationId,
+          details: { outcome: 'reject' },
+        });
         return { orderId: null, caseNumber: app.case_number };
       }
       const orderId = randomUUID();
@@ -1083,6 +1113,12 @@ export class OrdersService {
         actor: actor.audit,
         record: { type: 'order_application', id: applicationId },
         details: { outcome: 'grant', measures: measures.join(',') },
+      });
+      await raiseWebhookEvent(trx, 'application.decided', {
+        organisationIds: await this.webhookOrganisations(trx, applicationId),
+        applicationId,
+        orderId,
+        details: { outcome: 'grant' },
       });
       return { orderId, caseNumber: app.case_number };
     });
@@ -1517,6 +1553,12 @@ export class OrdersService {
         record: { type: 'order_application', id: order.application_id },
         details: { reportedBy: input.reportedBy },
       });
+      await raiseWebhookEvent(trx, 'violation.reported', {
+        organisationIds: await this.webhookOrganisations(trx, order.application_id),
+        applicationId: order.application_id,
+        orderId,
+        violationId: id,
+      });
       return { id };
     });
   }
@@ -1820,6 +1862,12 @@ export class OrdersService {
         if (now.getTime() >= remindAt.getTime() && now.getTime() < o.valid_until.getTime()) {
           await fire(o.id, `expiry_reminder_${days}`, o.valid_until, async (trx) => {
             await this.event(trx, o.application_id, 'expiring', 'system', { days });
+            await raiseWebhookEvent(trx, 'order.expiring', {
+              organisationIds: await this.webhookOrganisations(trx, o.application_id),
+              applicationId: o.application_id,
+              orderId: o.id,
+              details: { days },
+            });
             await this.notify(trx, o.application_id, 'applicant', 'expiry_reminder', ['in_app', 'sms']);
           });
         }

@@ -1,4 +1,4 @@
-import { randomBytes } from 'node:crypto';
+import { randomBytes, randomUUID } from 'node:crypto';
 import type { RecordFixture } from './types.ts';
 import { makeStaff } from '../identity-fixtures.ts';
 
@@ -33,6 +33,26 @@ export const recordFixtures: RecordFixture[] = [
         return row.id;
       };
       return { own: await passkeyOf(c.ownOrganisationId), other: await passkeyOf(c.otherOrganisationId) };
+    },
+  },
+  {
+    recordType: 'system_client',
+    create: async (t, c) => {
+      const clientOf = async (organisationId: string): Promise<string> => {
+        const id = randomUUID();
+        await t.db
+          .insertInto('system_client')
+          .values({
+            id,
+            organisation_id: organisationId,
+            name: 'System',
+            scopes: [],
+            secret_hash: randomBytes(32),
+          })
+          .execute();
+        return id;
+      };
+      return { own: await clientOf(c.ownOrganisationId), other: await clientOf(c.otherOrganisationId) };
     },
   },
 ];

@@ -1,0 +1,60 @@
+/**
+ * The webhooks module: system clients (identity module) subscribe to events that other modules raise with
+ * `raiseWebhookEvent` in the transaction of the change; deliveries are signed (webhooks.signature.ts), sent
+ * from the outbox with retries and back-off, and logged. Guide: docs/systems-api.md.
+ */
+import type { FastifyInstance } from 'fastify';
+import { extendAccessPolicy } from '../identity/policy.ts';
+import { registerRecordType } from '../identity/index.ts';
+import { WEBHOOK_EVENT_TOPIC } from './webhooks.events.ts';
+import { webhookRoutes } from './webhooks.routes.ts';
+import { WEBHOOK_DELIVER_TOPIC, WebhookService } from './webhooks.service.ts';
+
+const ADMINS = { platform_admin: 'all', organisation_admin: 'organisation' } as const;
+
+export function webhooksModule(app: FastifyInstance): void {
+  extendAccessPolicy({
+    // A system manages its own subscriptions (`own`: the client is their owner); admins their organisation's.
+    'webhooks.subscription.manage': { roles: ADMINS, system: 'own' },
+    'webhooks.delivery.list': { roles: ADMINS, system: 'own' },
+  });
+  registerRecordType(app, 'webhook_subscription', {
+    caseLevel: false,
+    async locate(db, id) {
+      if (!/^[0-9a-f-]{36}$/i.test(id)) return undefined;
+      const row = await db
+        .selectFrom('webhook_subscription as s')
+        .innerJoin('organisation as o', 'o.id', 's.organisation_id')
+        .select(['s.client_id', 'o.id as organisationId', 'o.region_code'])
+        .where('s.id', '=', id)
+        .where('s.disabled_at', 'is', null)
+        .executeTakeFirst();
+      return (
+        row && {
+          organisationId: row.organisationId,
+          regionCode: row.region_code,
+          ownerAccountId: row.client_id,
+        }
+      );
+    },
+  });
+  const service = new WebhookService({
+    db: app.db,
+    keyring: app.keyring,
+    config: app.config.webhooks,
+    log: app.log,
+  });
+  app.decorate('webhooks', service);
+  app.jobs.handle(WEBHOOK_EVENT_TOPIC, (payload) => service.fanOut(payload));
+  // A process killed mid-delivery leaves the job active: another process takes it after a minute.
+  app.jobs.handle(WEBHOOK_DELIVER_TOPIC, (payload) => service.deliver(String(payload.deliveryId)), {
+    expireInSeconds: 60,
+  });
+  webhookRoutes(app, service);
+}
+
+declare module 'fastify' {
+  interface FastifyInstance {
+    webhooks: WebhookService;
+  }
+}
