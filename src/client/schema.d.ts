@@ -89,6 +89,23 @@ export interface paths {
     patch?: never;
     trace?: never;
   };
+  '/api/desk/cases/{id}/capacity': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    get?: never;
+    /** Mark the person as an adult without full civil capacity (mandatory reporting applies, ADVL 14), or clear it */
+    put: operations['setCaseCapacity'];
+    post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
   '/api/desk/cases/{id}/claim': {
     parameters: {
       query?: never;
@@ -219,6 +236,40 @@ export interface paths {
     put?: never;
     /** Reply on her thread (she reads it with her case code and secret) */
     post: operations['replyToSurvivor'];
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/api/desk/coverage': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /** Desks with the provinces each asked for and has approved (platform admin) */
+    get: operations['listDeskCoverage'];
+    put?: never;
+    post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/api/desk/coverage/{organisationId}': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    get?: never;
+    /** Approve the provinces a desk covers, or make it a national desk (platform admin) */
+    put: operations['approveDeskCoverage'];
+    post?: never;
     delete?: never;
     options?: never;
     head?: never;
@@ -434,7 +485,7 @@ export interface paths {
     options?: never;
     head?: never;
     /**
-     * Send the next bytes (application/offset+octet-stream); the last one answers Anxin-Evidence-Id and Anxin-Evidence-Sha256
+     * Send the next bytes (application/offset+octet-stream); the last one answers Anxin-Evidence-Id, Anxin-Evidence-Sha256 and Anxin-Evidence-Scan (clean, or pending: received and awaiting the malware check)
      * @description tus 1.0.0. Every request carries the Anxin-Upload-Grant header (from EvidenceService.createUploadForOwner).
      */
     patch: operations['appendEvidenceUpload'];
@@ -451,6 +502,26 @@ export interface paths {
     put?: never;
     /** Request a call-back (tied to her thread when a thread token is sent) */
     post: operations['requestCallback'];
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/api/help/challenge': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /**
+     * A proof-of-work challenge for createHelpRequest (optional; widens the per-network budget)
+     * @description Find a decimal nonce (up to 15 digits) such that SHA-256 of the ASCII string `<challenge>:<nonce>` begins with `bits` zero bits (about 2^bits tries; a fraction of a second on a phone), then send that string as the `x-proof-of-work` header of createHelpRequest before `expiresAt`. Each challenge is accepted once. No third party is involved.
+     */
+    get: operations['getHelpRequestChallenge'];
+    put?: never;
+    post?: never;
     delete?: never;
     options?: never;
     head?: never;
@@ -485,7 +556,8 @@ export interface paths {
     put?: never;
     /** Open a thread with case code and secret (returns a short-lived thread token) */
     post: operations['openHelpThread'];
-    delete?: never;
+    /** Sign out of a thread: the token, and every upload grant issued with it, stop working at once */
+    delete: operations['closeHelpThread'];
     options?: never;
     head?: never;
     patch?: never;
@@ -503,6 +575,23 @@ export interface paths {
     /** Share some of her items with one agency, with her separate consent (PIPL 23), recorded per item with time */
     post: operations['shareEvidence'];
     delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/api/help/thread/evidence/shares/{shareId}': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    get?: never;
+    put?: never;
+    post?: never;
+    /** Withdraw her consent to one share: the agency loses access to the item at once (the consent row keeps when and by whom) */
+    delete: operations['withdrawEvidenceShare'];
     options?: never;
     head?: never;
     patch?: never;
@@ -541,6 +630,23 @@ export interface paths {
     put?: never;
     /** Post a message on a thread */
     post: operations['postThreadMessage'];
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/api/help/throttle/clear': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    get?: never;
+    put?: never;
+    /** Clear the waits wrong secrets put on a case code, from every network (platform admins; audited) */
+    post: operations['clearCaseCodeThrottle'];
     delete?: never;
     options?: never;
     head?: never;
@@ -1028,6 +1134,43 @@ export interface paths {
     patch?: never;
     trace?: never;
   };
+  '/api/reports/work-report.csv': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /**
+     * One table of the work report as CSV (UTF-8), small counts hidden; without `table`, the headline figures
+     * @description Headers and labels in the report language (`language`, else Accept-Language). Every export is audited.
+     */
+    get: operations['exportWorkReportCsv'];
+    put?: never;
+    post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/api/staff/accounts/{id}/sign-in-throttle': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    get?: never;
+    put?: never;
+    post?: never;
+    /** Clear the waits that wrong passwords and second-factor codes put on an account, from every network (audited) */
+    delete: operations['clearSignInThrottle'];
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
   '/api/staff/break-glass': {
     parameters: {
       query?: never;
@@ -1275,7 +1418,7 @@ export interface paths {
       path?: never;
       cookie?: never;
     };
-    /** The database is reachable */
+    /** The database is reachable (details: other parts, e.g. whether the malware scanner answers) */
     get: operations['getReadiness'];
     put?: never;
     post?: never;
@@ -2120,6 +2263,153 @@ export interface operations {
         'application/json': {
           attemptId: string;
           result: 'reached_confirmed' | 'code_word_not_confirmed' | 'not_reached';
+        };
+      };
+    };
+    responses: {
+      /** @description Default Response */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': {
+            ok: boolean;
+          };
+        };
+      };
+      /** @description Default Response */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': {
+            error: {
+              code: string;
+              fields?: {
+                field: string;
+                message: string;
+              }[];
+              message: string;
+              requestId: string;
+            };
+          };
+        };
+      };
+      /** @description Default Response */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': {
+            error: {
+              code: string;
+              fields?: {
+                field: string;
+                message: string;
+              }[];
+              message: string;
+              requestId: string;
+            };
+          };
+        };
+      };
+      /** @description Default Response */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': {
+            error: {
+              code: string;
+              fields?: {
+                field: string;
+                message: string;
+              }[];
+              /** @description In the caller’s language (Accept-Language: zh-CN first, en) */
+              message: string;
+              requestId: string;
+            };
+          };
+        };
+      };
+      /** @description Default Response */
+      404: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': {
+            error: {
+              code: string;
+              fields?: {
+                field: string;
+                message: string;
+              }[];
+              message: string;
+              requestId: string;
+            };
+          };
+        };
+      };
+      /** @description Default Response */
+      409: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': {
+            error: {
+              code: string;
+              fields?: {
+                field: string;
+                message: string;
+              }[];
+              message: string;
+              requestId: string;
+            };
+          };
+        };
+      };
+      /** @description Default Response */
+      429: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': {
+            error: {
+              code: string;
+              fields?: {
+                field: string;
+                message: string;
+              }[];
+              /** @description In the caller’s language (Accept-Language: zh-CN first, en) */
+              message: string;
+              requestId: string;
+            };
+          };
+        };
+      };
+    };
+  };
+  setCaseCapacity: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path: {
+        id: string;
+      };
+      cookie?: never;
+    };
+    requestBody: {
+      content: {
+        'application/json': {
+          /** @description an adult without full civil capacity: mandatory reporting applies (ADVL 14) */
+          lacksCapacity: boolean;
         };
       };
     };
@@ -3470,6 +3760,280 @@ export interface operations {
       };
     };
   };
+  listDeskCoverage: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description Default Response */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': {
+            desks: {
+              approvedAt: string | null;
+              approvedProvinces: string[];
+              name: string;
+              national: boolean;
+              organisationId: string;
+              regionCode: string;
+              requestedProvinces: string[];
+              staff: number;
+            }[];
+          };
+        };
+      };
+      /** @description Default Response */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': {
+            error: {
+              code: string;
+              fields?: {
+                field: string;
+                message: string;
+              }[];
+              message: string;
+              requestId: string;
+            };
+          };
+        };
+      };
+      /** @description Default Response */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': {
+            error: {
+              code: string;
+              fields?: {
+                field: string;
+                message: string;
+              }[];
+              message: string;
+              requestId: string;
+            };
+          };
+        };
+      };
+      /** @description Default Response */
+      404: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': {
+            error: {
+              code: string;
+              fields?: {
+                field: string;
+                message: string;
+              }[];
+              message: string;
+              requestId: string;
+            };
+          };
+        };
+      };
+      /** @description Default Response */
+      409: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': {
+            error: {
+              code: string;
+              fields?: {
+                field: string;
+                message: string;
+              }[];
+              message: string;
+              requestId: string;
+            };
+          };
+        };
+      };
+      /** @description Default Response */
+      429: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': {
+            error: {
+              code: string;
+              fields?: {
+                field: string;
+                message: string;
+              }[];
+              /** @description In the caller’s language (Accept-Language: zh-CN first, en) */
+              message: string;
+              requestId: string;
+            };
+          };
+        };
+      };
+    };
+  };
+  approveDeskCoverage: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path: {
+        organisationId: string;
+      };
+      cookie?: never;
+    };
+    requestBody: {
+      content: {
+        'application/json': {
+          national: boolean;
+          provinces: string[];
+        };
+      };
+    };
+    responses: {
+      /** @description Default Response */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': {
+            ok: boolean;
+          };
+        };
+      };
+      /** @description Default Response */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': {
+            error: {
+              code: string;
+              fields?: {
+                field: string;
+                message: string;
+              }[];
+              message: string;
+              requestId: string;
+            };
+          };
+        };
+      };
+      /** @description Default Response */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': {
+            error: {
+              code: string;
+              fields?: {
+                field: string;
+                message: string;
+              }[];
+              message: string;
+              requestId: string;
+            };
+          };
+        };
+      };
+      /** @description Default Response */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': {
+            error: {
+              code: string;
+              fields?: {
+                field: string;
+                message: string;
+              }[];
+              /** @description In the caller’s language (Accept-Language: zh-CN first, en) */
+              message: string;
+              requestId: string;
+            };
+          };
+        };
+      };
+      /** @description Default Response */
+      404: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': {
+            error: {
+              code: string;
+              fields?: {
+                field: string;
+                message: string;
+              }[];
+              message: string;
+              requestId: string;
+            };
+          };
+        };
+      };
+      /** @description Default Response */
+      409: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': {
+            error: {
+              code: string;
+              fields?: {
+                field: string;
+                message: string;
+              }[];
+              message: string;
+              requestId: string;
+            };
+          };
+        };
+      };
+      /** @description Default Response */
+      429: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': {
+            error: {
+              code: string;
+              fields?: {
+                field: string;
+                message: string;
+              }[];
+              /** @description In the caller’s language (Accept-Language: zh-CN first, en) */
+              message: string;
+              requestId: string;
+            };
+          };
+        };
+      };
+    };
+  };
   listTriageQueue: {
     parameters: {
       query?: {
@@ -4360,6 +4924,8 @@ export interface operations {
               incidentDate: string | null;
               journalEntryId: string | null;
               mediaType: string;
+              /** @description pending: awaiting the malware check (cannot be opened, bundled or shared yet); infected: refused by a later check, bytes removed */
+              scanState: 'pending' | 'clean' | 'infected';
               sha256: string;
               size: number;
               /** Format: date-time */
@@ -5121,10 +5687,62 @@ export interface operations {
       };
     };
   };
-  createHelpRequest: {
+  getHelpRequestChallenge: {
     parameters: {
       query?: never;
       header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description Default Response */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': {
+            /** @enum {string} */
+            algorithm: 'sha256-leading-zero-bits';
+            /** @description Leading zero bits SHA-256 of `<challenge>:<nonce>` must have (0: any nonce) */
+            bits: number;
+            /** @description Signed and single-use; send back as `<challenge>:<nonce>` */
+            challenge: string;
+            /** Format: date-time */
+            expiresAt: string;
+          };
+        };
+      };
+      /** @description Default Response */
+      429: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': {
+            error: {
+              code: string;
+              fields?: {
+                field: string;
+                message: string;
+              }[];
+              /** @description In the caller’s language (Accept-Language: zh-CN first, en) */
+              message: string;
+              requestId: string;
+            };
+          };
+        };
+      };
+    };
+  };
+  createHelpRequest: {
+    parameters: {
+      query?: never;
+      header?: {
+        /** @description Optional proof of work: `<challenge>:<nonce>`, where the challenge comes from `getHelpRequestChallenge` and SHA-256 of this ASCII string begins with `bits` zero bits. With it, a network address may file many more requests per hour; without it (or when it expired or was used before) the request still counts against a smaller per-network budget. */
+        'x-proof-of-work'?: string;
+      };
       path?: never;
       cookie?: never;
     };
@@ -5187,6 +5805,8 @@ export interface operations {
             | 'cohabitant'
             | 'other';
           requestType: 'domestic_violence' | 'sexual_harassment' | 'sexual_assault' | 'other';
+          /** @description `words`: five simple words a child can keep instead of 12 digits (the same strength, ≥ 40 bits) */
+          secretKind?: 'digits' | 'words';
         };
       };
     };
@@ -5429,6 +6049,121 @@ export interface operations {
       };
     };
   };
+  closeHelpThread: {
+    parameters: {
+      query?: never;
+      header?: {
+        authorization?: string;
+      };
+      path?: never;
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description Default Response */
+      204: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content?: never;
+      };
+      /** @description Default Response */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': {
+            error: {
+              code: string;
+              fields?: {
+                field: string;
+                message: string;
+              }[];
+              message: string;
+              requestId: string;
+            };
+          };
+        };
+      };
+      /** @description Default Response */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': {
+            error: {
+              code: string;
+              fields?: {
+                field: string;
+                message: string;
+              }[];
+              message: string;
+              requestId: string;
+            };
+          };
+        };
+      };
+      /** @description Default Response */
+      413: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': {
+            error: {
+              code: string;
+              fields?: {
+                field: string;
+                message: string;
+              }[];
+              message: string;
+              requestId: string;
+            };
+          };
+        };
+      };
+      /** @description Default Response */
+      423: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': {
+            error: {
+              code: string;
+              fields?: {
+                field: string;
+                message: string;
+              }[];
+              message: string;
+              requestId: string;
+            };
+          };
+        };
+      };
+      /** @description Default Response */
+      429: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': {
+            error: {
+              code: string;
+              fields?: {
+                field: string;
+                message: string;
+              }[];
+              message: string;
+              requestId: string;
+            };
+          };
+        };
+      };
+    };
+  };
   shareEvidence: {
     parameters: {
       query?: never;
@@ -5544,6 +6279,110 @@ export interface operations {
       };
     };
   };
+  withdrawEvidenceShare: {
+    parameters: {
+      query?: never;
+      header?: {
+        authorization?: string;
+      };
+      path: {
+        shareId: string;
+      };
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description Default Response */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': {
+            /** @enum {boolean} */
+            withdrawn: true;
+          };
+        };
+      };
+      /** @description Default Response */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': {
+            error: {
+              code: string;
+              fields?: {
+                field: string;
+                message: string;
+              }[];
+              message: string;
+              requestId: string;
+            };
+          };
+        };
+      };
+      /** @description Default Response */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': {
+            error: {
+              code: string;
+              fields?: {
+                field: string;
+                message: string;
+              }[];
+              message: string;
+              requestId: string;
+            };
+          };
+        };
+      };
+      /** @description Default Response */
+      404: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': {
+            error: {
+              code: string;
+              fields?: {
+                field: string;
+                message: string;
+              }[];
+              message: string;
+              requestId: string;
+            };
+          };
+        };
+      };
+      /** @description Default Response */
+      429: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': {
+            error: {
+              code: string;
+              fields?: {
+                field: string;
+                message: string;
+              }[];
+              /** @description In the caller’s language (Accept-Language: zh-CN first, en) */
+              message: string;
+              requestId: string;
+            };
+          };
+        };
+      };
+    };
+  };
   listJournalEntries: {
     parameters: {
       query?: never;
@@ -5575,6 +6414,8 @@ export interface operations {
                 id: string;
                 integrity: 'intact' | 'broken';
                 mediaType: string;
+                /** @description pending: received, awaiting the safety check (nobody else can open or receive it yet); infected: refused by the check and deleted */
+                scanState: 'pending' | 'clean' | 'infected';
                 sha256: string;
                 shares: {
                   agency: string;
@@ -6060,6 +6901,129 @@ export interface operations {
                 field: string;
                 message: string;
               }[];
+              message: string;
+              requestId: string;
+            };
+          };
+        };
+      };
+    };
+  };
+  clearCaseCodeThrottle: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    requestBody: {
+      content: {
+        'application/json': {
+          caseCode: string;
+        };
+      };
+    };
+    responses: {
+      /** @description Default Response */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': {
+            counters: number;
+          };
+        };
+      };
+      /** @description Default Response */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': {
+            error: {
+              code: string;
+              fields?: {
+                field: string;
+                message: string;
+              }[];
+              /** @description In the caller’s language (Accept-Language: zh-CN first, en) */
+              message: string;
+              requestId: string;
+            };
+          };
+        };
+      };
+      /** @description Default Response */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': {
+            error: {
+              code: string;
+              fields?: {
+                field: string;
+                message: string;
+              }[];
+              /** @description In the caller’s language (Accept-Language: zh-CN first, en) */
+              message: string;
+              requestId: string;
+            };
+          };
+        };
+      };
+      /** @description Default Response */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': {
+            error: {
+              code: string;
+              fields?: {
+                field: string;
+                message: string;
+              }[];
+              /** @description In the caller’s language (Accept-Language: zh-CN first, en) */
+              message: string;
+              requestId: string;
+            };
+          };
+        };
+      };
+      /** @description Default Response */
+      404: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': {
+            error: {
+              code: string;
+              message: string;
+              requestId: string;
+            };
+          };
+        };
+      };
+      /** @description Default Response */
+      429: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': {
+            error: {
+              code: string;
+              fields?: {
+                field: string;
+                message: string;
+              }[];
+              /** @description In the caller’s language (Accept-Language: zh-CN first, en) */
               message: string;
               requestId: string;
             };
@@ -9816,6 +10780,24 @@ export interface operations {
                 title: string;
                 total: number | null;
               };
+              /** @description Whose classification each request is counted by: the desk’s assessment of its case (desk) or her own answers (self); every request once */
+              assessedBy: {
+                /** @description What shares are taken of (usually all requests) */
+                base: number | null;
+                id: string;
+                multiple: boolean;
+                rows: {
+                  count: number | null;
+                  /** @description Stable code (e.g. domestic_violence, 44, female) */
+                  key: string;
+                  /** @description Name in the report language */
+                  label: string;
+                  previous: number | null;
+                  /** @description count / the breakdown’s base */
+                  share: number | null;
+                }[];
+                title: string;
+              };
               /** @description Counts by one dimension, with shares and the previous period */
               byAgeBand: {
                 /** @description What shares are taken of (usually all requests) */
@@ -10743,6 +11725,24 @@ export interface operations {
                 title: string;
                 total: number | null;
               };
+              /** @description Whose classification each request is counted by: the desk’s assessment of its case (desk) or her own answers (self); every request once */
+              assessedBy: {
+                /** @description What shares are taken of (usually all requests) */
+                base: number | null;
+                id: string;
+                multiple: boolean;
+                rows: {
+                  count: number | null;
+                  /** @description Stable code (e.g. domestic_violence, 44, female) */
+                  key: string;
+                  /** @description Name in the report language */
+                  label: string;
+                  previous: number | null;
+                  /** @description count / the breakdown’s base */
+                  share: number | null;
+                }[];
+                title: string;
+              };
               /** @description Counts by one dimension, with shares and the previous period */
               byAgeBand: {
                 /** @description What shares are taken of (usually all requests) */
@@ -11461,6 +12461,233 @@ export interface operations {
                 message: string;
               }[];
               /** @description In the caller’s language (Accept-Language: zh-CN first, en) */
+              message: string;
+              requestId: string;
+            };
+          };
+        };
+      };
+      /** @description Default Response */
+      429: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': {
+            error: {
+              code: string;
+              fields?: {
+                field: string;
+                message: string;
+              }[];
+              /** @description In the caller’s language (Accept-Language: zh-CN first, en) */
+              message: string;
+              requestId: string;
+            };
+          };
+        };
+      };
+    };
+  };
+  exportWorkReportCsv: {
+    parameters: {
+      query?: {
+        from?: string;
+        language?: 'zh-CN' | 'en';
+        organisation?: string;
+        table?: string;
+        threshold?: number;
+        to?: string;
+      };
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description Default Response */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': string;
+        };
+      };
+      /** @description Default Response */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': {
+            error: {
+              code: string;
+              fields?: {
+                field: string;
+                message: string;
+              }[];
+              /** @description In the caller’s language (Accept-Language: zh-CN first, en) */
+              message: string;
+              requestId: string;
+            };
+          };
+        };
+      };
+      /** @description Default Response */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': {
+            error: {
+              code: string;
+              fields?: {
+                field: string;
+                message: string;
+              }[];
+              /** @description In the caller’s language (Accept-Language: zh-CN first, en) */
+              message: string;
+              requestId: string;
+            };
+          };
+        };
+      };
+      /** @description Default Response */
+      404: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': {
+            error: {
+              code: string;
+              fields?: {
+                field: string;
+                message: string;
+              }[];
+              /** @description In the caller’s language (Accept-Language: zh-CN first, en) */
+              message: string;
+              requestId: string;
+            };
+          };
+        };
+      };
+      /** @description Default Response */
+      429: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': {
+            error: {
+              code: string;
+              fields?: {
+                field: string;
+                message: string;
+              }[];
+              /** @description In the caller’s language (Accept-Language: zh-CN first, en) */
+              message: string;
+              requestId: string;
+            };
+          };
+        };
+      };
+    };
+  };
+  clearSignInThrottle: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path: {
+        id: string;
+      };
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description Default Response */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': {
+            /** @description Counters removed; 0 when nothing was throttled */
+            counters: number;
+          };
+        };
+      };
+      /** @description Default Response */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': {
+            error: {
+              code: string;
+              fields?: {
+                field: string;
+                message: string;
+              }[];
+              /** @description In the caller’s language (Accept-Language: zh-CN first, en) */
+              message: string;
+              requestId: string;
+            };
+          };
+        };
+      };
+      /** @description Default Response */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': {
+            error: {
+              code: string;
+              fields?: {
+                field: string;
+                message: string;
+              }[];
+              /** @description In the caller’s language (Accept-Language: zh-CN first, en) */
+              message: string;
+              requestId: string;
+            };
+          };
+        };
+      };
+      /** @description Default Response */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': {
+            error: {
+              code: string;
+              fields?: {
+                field: string;
+                message: string;
+              }[];
+              /** @description In the caller’s language (Accept-Language: zh-CN first, en) */
+              message: string;
+              requestId: string;
+            };
+          };
+        };
+      };
+      /** @description Default Response */
+      404: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': {
+            error: {
+              code: string;
               message: string;
               requestId: string;
             };
@@ -13283,6 +14510,11 @@ export interface operations {
         };
         content: {
           'application/json': {
+            details?: {
+              [key: string]: {
+                [key: string]: unknown;
+              };
+            };
             status: string;
           };
         };
@@ -13294,6 +14526,11 @@ export interface operations {
         };
         content: {
           'application/json': {
+            details?: {
+              [key: string]: {
+                [key: string]: unknown;
+              };
+            };
             status: string;
           };
         };
