@@ -64,15 +64,13 @@ afterAll(async () => t?.close());
 
 async function writeEvents(n: number): Promise<void> {
   for (let i = 0; i < n; i += 1) {
-    await t.db
-      .transaction()
-      .execute((trx) =>
-        recordAudit(trx, {
-          event: 'identity.locale_changed',
-          actor,
-          details: { locale: i % 2 ? 'en' : 'zh-CN' },
-        }),
-      );
+    await t.db.transaction().execute((trx) =>
+      recordAudit(trx, {
+        event: 'identity.locale_changed',
+        actor,
+        details: { locale: i % 2 ? 'en' : 'zh-CN' },
+      }),
+    );
   }
 }
 

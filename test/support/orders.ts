@@ -150,16 +150,14 @@ export async function makeEvidence(t: TestApp, ownerRef: string, count = 2): Pro
         preview_key: null,
       })
       .execute();
-    await t.db
-      .transaction()
-      .execute((trx) =>
-        appendCustody(trx, {
-          evidenceId: id,
-          action: 'upload',
-          actor: 'survivor',
-          details: { sha256: (i === 0 ? 'a' : 'b').repeat(64) },
-        }),
-      );
+    await t.db.transaction().execute((trx) =>
+      appendCustody(trx, {
+        evidenceId: id,
+        action: 'upload',
+        actor: 'survivor',
+        details: { sha256: (i === 0 ? 'a' : 'b').repeat(64) },
+      }),
+    );
     ids.push(id);
   }
   return ids;

@@ -166,13 +166,11 @@ export function helpApi(app: FastifyInstance, service: HelpService, usage: Usage
         request.headers[PROOF_HEADER] as string | undefined,
       );
       const created = await service.createHelpRequest(input, request.locale);
-      return reply
-        .status(201)
-        .send({
-          caseCode: created.caseCode,
-          secret: input.wordSecret ? formatSecret(created.secret, request.locale) : created.secret,
-          dangerLevel: created.dangerLevel,
-        });
+      return reply.status(201).send({
+        caseCode: created.caseCode,
+        secret: input.wordSecret ? formatSecret(created.secret, request.locale) : created.secret,
+        dangerLevel: created.dangerLevel,
+      });
     },
   );
 

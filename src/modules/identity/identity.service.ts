@@ -138,15 +138,13 @@ export async function verifySecondFactor(
     return { ok: false, why: why === 'totp_wrong' ? 'wrong' : 'reused' };
   };
   if (!decision.allowed) {
-    await deps.db
-      .transaction()
-      .execute((trx) =>
-        recordAudit(trx, {
-          event: 'identity.sign_in_failed',
-          actor,
-          details: { stage: 'totp', why: 'throttled' },
-        }),
-      );
+    await deps.db.transaction().execute((trx) =>
+      recordAudit(trx, {
+        event: 'identity.sign_in_failed',
+        actor,
+        details: { stage: 'totp', why: 'throttled' },
+      }),
+    );
     return { ok: false, why: 'throttled', retryAfterSeconds: decision.retryAfterSeconds };
   }
   const account = await deps.db

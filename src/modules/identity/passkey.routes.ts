@@ -171,15 +171,13 @@ export function passkeyRoutes(app: FastifyInstance): void {
       const ok = await verifyPasskey(app.db, key, request, staff, credential);
       if (!ok) {
         await attempt.failed();
-        await app.db
-          .transaction()
-          .execute((trx) =>
-            recordAudit(trx, {
-              event: 'identity.sign_in_failed',
-              actor: auditActorFrom(request),
-              details: { stage: 'totp', why: 'totp_wrong' },
-            }),
-          );
+        await app.db.transaction().execute((trx) =>
+          recordAudit(trx, {
+            event: 'identity.sign_in_failed',
+            actor: auditActorFrom(request),
+            details: { stage: 'totp', why: 'totp_wrong' },
+          }),
+        );
         throw new AppError('VALIDATION', {
           fields: [{ field: 'credential', message: 'identity.passkey.invalid' }],
         });

@@ -507,12 +507,10 @@ export function ordersRoutes(app: FastifyInstance, service: OrdersService): void
       } else {
         result = await service.saveDraft(staffActor(request), body.application, { channel: 'oral' });
       }
-      return reply
-        .status(201)
-        .send({
-          id: result.id,
-          problems: result.problems.map((p) => ({ field: p.field, message: request.t(p.message, p.params) })),
-        });
+      return reply.status(201).send({
+        id: result.id,
+        problems: result.problems.map((p) => ({ field: p.field, message: request.t(p.message, p.params) })),
+      });
     },
   );
 

@@ -259,9 +259,7 @@ export class OrdersService {
   }
 
   /** The application's particulars for its applicant (portal) or the staff member who created it. */
-  async getDraft(
-    id: string,
-  ): Promise<{
+  async getDraft(id: string): Promise<{
     id: string;
     status: ApplicationStatus;
     input: ApplicationInput;
@@ -657,9 +655,7 @@ export class OrdersService {
 
   // ------------------------------------------------------------------ review
 
-  async listReviewTasks(
-    organisationId: string,
-  ): Promise<
+  async listReviewTasks(organisationId: string): Promise<
     {
       id: string;
       applicationId: string;
@@ -1267,16 +1263,14 @@ export class OrdersService {
       checkUrl: this.checkUrl(token),
       copy,
     });
-    await this.db
-      .transaction()
-      .execute((trx) =>
-        recordAudit(trx, {
-          event: 'orders.document_issued',
-          actor: actor.audit,
-          record: { type: 'order_application', id: applicationId },
-          details: { copy },
-        }),
-      );
+    await this.db.transaction().execute((trx) =>
+      recordAudit(trx, {
+        event: 'orders.document_issued',
+        actor: actor.audit,
+        record: { type: 'order_application', id: applicationId },
+        details: { copy },
+      }),
+    );
     return { pdf, caseNumber: order.case_number };
   }
 
