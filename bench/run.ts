@@ -48,13 +48,15 @@ function targetLine(t: ReturnType<typeof judge>[number]): string {
 }
 
 async function main(): Promise<void> {
-  const wanted = process.argv.slice(2);
+  // `--summary`: run nothing, rewrite summary.md from the results already in bench/results.
+  const summaryOnly = process.argv.includes('--summary');
+  const wanted = process.argv.slice(2).filter((a) => a !== '--summary');
   const files = (await readdir(dir))
     .filter((f) => f.endsWith('.ts') && f !== 'run.ts' && !f.startsWith('_'))
     .sort();
   const names = files
     .map((f) => f.replace(/\.ts$/, ''))
-    .filter((n) => wanted.length === 0 || wanted.includes(n));
+    .filter((n) => !summaryOnly && (wanted.length === 0 || wanted.includes(n)));
   const unknown = wanted.filter((w) => !files.includes(`${w}.ts`));
   if (unknown.length)
     throw new Error(`Unknown benchmark(s): ${unknown.join(', ')} (have: ${files.join(', ')})`);

@@ -6,6 +6,7 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTestApp, type TestApp } from '../support/test-app.ts';
+import { makeDesk } from '../support/desk-fixtures.ts';
 import { makeOrganisation, makeStaff, sessionFor, type SignedIn } from '../support/identity-fixtures.ts';
 import { chinaDate, chinaInstant } from '../../src/modules/helpline/helpline.model.ts';
 import { auth, completeApplication, makeOrdersWorld, makeSurvivor } from '../support/orders.ts';
@@ -34,10 +35,7 @@ beforeAll(async () => {
   lawyer = await staffOf(ngo, ['volunteer_lawyer'], '李律师');
   caseworker = await staffOf(ngo, ['caseworker'], '陈社工');
   supervisor = await staffOf(ngo, ['ngo_supervisor'], '张督导');
-  await t.db
-    .insertInto('helpline_desk_setting')
-    .values({ organisation_id: ngo, first_response_minutes: 60, provinces: ['11'], updated_at: new Date() })
-    .execute();
+  await makeDesk(t, ngo, { provinces: ['11'], firstResponseMinutes: 60 });
 }, 60_000);
 afterAll(async () => t?.close());
 

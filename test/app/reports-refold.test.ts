@@ -11,6 +11,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { addDays, chinaDayOf, foldRollups, refoldDays } from '../../src/modules/reports/reports.fold.ts';
 import { refoldRequestOf } from '../../src/modules/reports/reports.jobs.ts';
 import type { WorkReportT } from '../../src/modules/reports/reports.schemas.ts';
+import { makeDesk } from '../support/desk-fixtures.ts';
 import { makeOrganisation, makeStaff, sessionFor, type SignedIn } from '../support/identity-fixtures.ts';
 import { createTestApp, type TestApp } from '../support/test-app.ts';
 
@@ -27,6 +28,7 @@ beforeAll(async () => {
   const ngo = await makeOrganisation(t, 'ngo', '110105', 'Refold NGO');
   supervisor = await sessionFor(t, (await makeStaff(t, ngo, ['ngo_supervisor'])).accountId);
   lawyer = await sessionFor(t, (await makeStaff(t, ngo, ['volunteer_lawyer'])).accountId);
+  await makeDesk(t, ngo, { provinces: ['11'] });
 });
 afterAll(async () => t?.close());
 
