@@ -13,8 +13,8 @@ import { routesWithoutRules, type RequestAccess } from '../../src/modules/identi
 import { ACCESS_POLICY, ROLES, ruleFor, type Role, type Scope } from '../../src/modules/identity/policy.ts';
 import { createTestApp, type TestApp } from '../support/test-app.ts';
 import { makeOrganisation, makeStaff, sessionFor } from '../support/identity-fixtures.ts';
-import type { RecordFixture, RecordFixtureContext } from '../support/access-fixtures/types.ts';
-import { loadRecordFixtures, makeRoleActor } from '../support/role-fixtures.ts';
+import type { BodySamples, RecordFixture, RecordFixtureContext } from '../support/access-fixtures/types.ts';
+import { loadBodySamples, loadRecordFixtures, makeRoleActor } from '../support/role-fixtures.ts';
 
 let t: TestApp;
 const seen = new Map<string, { access: RequestAccess | undefined; status: number }>();
@@ -25,9 +25,12 @@ interface RoleFixture {
 }
 const fixtures: RoleFixture[] = [];
 const recordFixtures: RecordFixture[] = [];
+let bodySamples: BodySamples = {};
 
 beforeAll(async () => {
   t = await createTestApp({
+    // Every route × every role from one address: the global per-address limit (300 a minute) is not what is tested.
+    env: { ANXIN_RATE_LIMIT_PER_MINUTE: '100000' },
     configure(app) {
       app.addHook('onResponse', async (request: FastifyRequest, reply) => {
         const tag = request.headers['x-matrix'];
@@ -37,6 +40,7 @@ beforeAll(async () => {
   });
   // Each module that registers a record type adds its fixture in test/support/access-fixtures/<module>.ts.
   recordFixtures.push(...(await loadRecordFixtures()));
+  bodySamples = await loadBodySamples();
   for (const role of ROLES) {
     const context = await makeRoleActor(t, role);
     fixtures.push({ role, accountId: context.actorAccountId, context });
@@ -115,6 +119,77 @@ describe('access matrix', () => {
     expect(mismatches).toEqual([]);
     expect(checked).toBeGreaterThan(routes.length * ROLES.length - 1);
   }, 600_000);
+
+  // Ids inside bodies (`access.body`, e.g. attaching another organisation's survivor to an application or a
+  // warning): each declared field × every role × a record of their own organisation and of another one. Allowed
+  // only when the route's action is granted and the body record lies in the scope the policy gives for its action.
+  it('every id a body names × every role × own/other organisation matches the policy exactly (0 unexpected allows)', async () => {
+    const routes = t.app.routeRegistry.filter(
+      (r) => 'action' in r.access && r.access.body && r.method !== 'HEAD',
+    );
+    expect(routes.map((r) => `${r.method} ${r.url}`)).toEqual(
+      expect.arrayContaining(['POST /api/orders/applications', 'POST /api/orders/warnings']),
+    );
+    const mismatches: string[] = [];
+    let unexpectedAllows = 0;
+    for (const route of routes) {
+      const access = route.access as {
+        action: string;
+        body: Record<string, { record: string; action?: string }>;
+      };
+      const sample = bodySamples[`${route.method} ${route.url}`];
+      if (!sample) {
+        mismatches.push(
+          `${route.method} ${route.url}: no body sample — add one to bodySamples in test/support/access-fixtures/`,
+        );
+        continue;
+      }
+      for (const [field, spec] of Object.entries(access.body)) {
+        const maker = recordFixtures.find((f) => f.recordType === spec.record);
+        if (!maker) {
+          mismatches.push(
+            `${route.method} ${route.url} body.${field}: no fixture for record type "${spec.record}"`,
+          );
+          continue;
+        }
+        for (const fixture of fixtures) {
+          const made = await maker.create(t, fixture.context);
+          for (const relation of ['own', 'other'] as const) {
+            const tag = `${route.method} ${route.url} body.${field} ${fixture.role} ${relation}`;
+            const session = await sessionFor(t, fixture.accountId);
+            const response = await t.app.inject({
+              method: route.method as 'POST',
+              url: route.url,
+              headers: {
+                cookie: session.cookie,
+                'x-csrf-token': session.csrf,
+                'x-matrix': tag,
+                accept: 'application/json',
+              },
+              payload: { ...sample, [field]: made[relation] },
+            });
+            const expected =
+              expectedAllowed(access.action, fixture.role, 'none') &&
+              expectedAllowed(spec.action ?? access.action, fixture.role, relation);
+            const seenAccess = seen.get(tag)?.access;
+            const decided =
+              (seenAccess?.decision.allowed ?? false) && (seenAccess?.body?.[field]?.allowed ?? false);
+            if (decided && !expected) unexpectedAllows += 1;
+            if (
+              decided !== expected ||
+              (expected ? [401, 404].includes(response.statusCode) : response.statusCode !== 404)
+            ) {
+              mismatches.push(
+                `${tag}: policy ${expected ? 'allows' : 'denies'}, gate ${decided ? 'allowed' : 'denied'}, status ${response.statusCode} ${response.body.slice(0, 120)}`,
+              );
+            }
+          }
+        }
+      }
+    }
+    expect(mismatches).toEqual([]);
+    expect(unexpectedAllows).toBe(0);
+  }, 300_000);
 
   it('refuses every non-public route to someone not signed in (401, or the sign-in page), before the handler', async () => {
     for (const route of t.app.routeRegistry) {

@@ -6,7 +6,13 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTestApp, type TestApp } from '../support/test-app.ts';
 import { makeOrganisation, makeStaff, sessionFor, type SignedIn } from '../support/identity-fixtures.ts';
-import { auth, completeApplication, makeOrdersWorld, type OrdersWorld } from '../support/orders.ts';
+import {
+  auth,
+  completeApplication,
+  makeDeskCaseFor,
+  makeOrdersWorld,
+  type OrdersWorld,
+} from '../support/orders.ts';
 import { addDays, chinaDayOf } from '../../src/modules/reports/reports.fold.ts';
 import type { WorkReportT } from '../../src/modules/reports/reports.schemas.ts';
 
@@ -43,7 +49,11 @@ beforeAll(async () => {
       'POST',
       '/api/orders/applications',
       w.caseworker,
-      { channel: 'ngo', caseRef: `case-${i}`, application: completeApplication() },
+      {
+        channel: 'ngo',
+        caseRef: await makeDeskCaseFor(t, w.ngo, null, w.caseworker.accountId),
+        application: completeApplication(),
+      },
       201,
     );
     const id = String(created.id);

@@ -441,6 +441,10 @@ export interface FuzzCaller {
   realPathValues?: Record<string, readonly string[]>;
   /** Real ids to offer where a body or query field asks for a uuid (the caller's account, its records). */
   realIds?: readonly string[];
+  /** Per operation: real record ids to put, half the time, into the body fields that name records (`access.body`). */
+  bodyIds?: (op: Operation) => Record<string, readonly string[]>;
+  /** Told of every answer with the body sent (e.g. to count 2xx answers that named a record out of scope). */
+  onAnswer?: (op: Operation, body: unknown, status: number) => void;
 }
 
 export interface FuzzTally {
@@ -462,6 +466,7 @@ function requestArbitrary(
   op: Operation,
   realPathValues: Record<string, readonly string[]>,
   ids: readonly string[],
+  bodyIds: Record<string, readonly string[]> = {},
 ): fc.Arbitrary<{ params: Record<string, unknown>; body: unknown }> {
   const bodySchema = op.requestBody?.content?.['application/json']?.schema;
   const build = (
@@ -483,10 +488,23 @@ function requestArbitrary(
       body: op.requestBody ? value(bodySchema, ids) : fc.constant(undefined),
     });
   };
-  return fc.oneof(
+  const requests = fc.oneof(
     build((schema, ids) => fromSchema(schema, 0, ids)),
     build((schema, ids) => fuzzValue(schema, ids)),
   );
+  const fields = Object.entries(bodyIds).filter(([, values]) => values.length > 0);
+  if (!fields.length) return requests;
+  // Record ids in the body fields that name records, half the time each: the gate's body check is what decides.
+  const picks = fc.record(
+    Object.fromEntries(
+      fields.map(([field, values]) => [field, fc.option(fc.constantFrom(...values), { nil: undefined })]),
+    ),
+  );
+  return fc.tuple(requests, picks).map(([request, picked]) => {
+    if (!request.body || typeof request.body !== 'object' || Array.isArray(request.body)) return request;
+    const chosen = Object.fromEntries(Object.entries(picked).filter(([, v]) => v !== undefined));
+    return { ...request, body: { ...(request.body as Record<string, unknown>), ...chosen } };
+  });
 }
 
 /**
@@ -503,7 +521,7 @@ export async function fuzzOperation(
 ): Promise<void> {
   await fc.assert(
     fc.asyncProperty(
-      requestArbitrary(op, caller.realPathValues ?? {}, caller.realIds ?? []),
+      requestArbitrary(op, caller.realPathValues ?? {}, caller.realIds ?? [], caller.bodyIds?.(op)),
       async ({ params, body }) => {
         const before = await watch.snapshot();
         const url = buildUrl(op, params);
@@ -519,6 +537,7 @@ export async function fuzzOperation(
           },
           ...(body !== undefined ? { payload: JSON.stringify(body) } : {}),
         });
+        caller.onAnswer?.(op, body, res.statusCode);
         if (tally) {
           tally.requests += 1;
           const cls = `${Math.floor(res.statusCode / 100)}xx`;

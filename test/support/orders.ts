@@ -176,3 +176,29 @@ export function pdfText(pdf: Buffer): string {
   writeFileSync(file, pdf);
   return execFileSync('pdftotext', ['-enc', 'UTF-8', file, '-'], { encoding: 'utf8' });
 }
+
+/** Her desk case at an NGO (the helpline module's row), assigned to one account or to nobody; returns its id. */
+export async function makeDeskCaseFor(
+  t: TestApp,
+  organisationId: string,
+  helpRequestId: string | null,
+  assignedAccountId: string | null,
+  regionCode = '320100',
+): Promise<string> {
+  const id = randomUUID();
+  await t.db
+    .insertInto('helpline_case')
+    .values({
+      id,
+      organisation_id: organisationId,
+      region_code: regionCode,
+      source: 'online',
+      help_request_id: helpRequestId,
+      received_at: new Date(),
+      request_type: 'domestic_violence',
+      assigned_account_id: assignedAccountId,
+      assigned_at: assignedAccountId ? new Date() : null,
+    })
+    .execute();
+  return id;
+}

@@ -7,26 +7,38 @@ import { readdirSync } from 'node:fs';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { ROLE_ORGANISATION_KINDS, type Role } from '../../src/modules/identity/policy.ts';
-import type { RecordFixture, RecordFixtureContext } from './access-fixtures/types.ts';
+import type { BodySamples, RecordFixture, RecordFixtureContext } from './access-fixtures/types.ts';
 import { makeOrganisation, makeStaff } from './identity-fixtures.ts';
 import type { TestApp } from './test-app.ts';
 
 export const OWN_REGION = '110105'; // Beijing, Chaoyang
 export const OTHER_REGION = '500112'; // Chongqing, Yubei
 
-/** Every module's record fixtures: each file in access-fixtures/ (but types.ts) may export `recordFixtures`. */
-export async function loadRecordFixtures(): Promise<RecordFixture[]> {
+/** Every file in access-fixtures/ (but types.ts): each may export `recordFixtures` and `bodySamples`. */
+async function fixtureModules(): Promise<{ recordFixtures?: RecordFixture[]; bodySamples?: BodySamples }[]> {
   const dir = path.resolve(import.meta.dirname, 'access-fixtures');
-  const fixtures: RecordFixture[] = [];
-  for (const file of readdirSync(dir)
+  const files = readdirSync(dir)
     .filter((f) => f.endsWith('.ts') && f !== 'types.ts')
-    .sort()) {
-    const loaded = (await import(pathToFileURL(path.join(dir, file)).href)) as {
-      recordFixtures?: RecordFixture[];
-    };
-    fixtures.push(...(loaded.recordFixtures ?? []));
-  }
-  return fixtures;
+    .sort();
+  return Promise.all(
+    files.map(
+      async (file) =>
+        (await import(pathToFileURL(path.join(dir, file)).href)) as {
+          recordFixtures?: RecordFixture[];
+          bodySamples?: BodySamples;
+        },
+    ),
+  );
+}
+
+/** Every module's record fixtures. */
+export async function loadRecordFixtures(): Promise<RecordFixture[]> {
+  return (await fixtureModules()).flatMap((m) => m.recordFixtures ?? []);
+}
+
+/** Every module's valid bodies for routes that name records in their body. */
+export async function loadBodySamples(): Promise<BodySamples> {
+  return Object.assign({}, ...(await fixtureModules()).map((m) => m.bodySamples ?? {})) as BodySamples;
 }
 
 /** An actor with this one role in a new organisation of the role's kind, and another organisation elsewhere. */

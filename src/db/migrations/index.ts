@@ -11,6 +11,7 @@ import * as helpline from './0005_helpline.ts';
 import * as orders from './0006_orders.ts';
 import * as reports from './0007_reports.ts';
 import * as evidenceJournal from './0008_evidence_journal.ts';
+import * as evidenceConsent from './0017_evidence_consent.ts';
 
 export const migrations: Record<string, Migration> = {
   '0001_platform': platform,
@@ -21,4 +22,5 @@ export const migrations: Record<string, Migration> = {
   '0006_orders': orders,
   '0007_reports': reports,
   '0008_evidence_journal': evidenceJournal,
+  '0017_evidence_consent': evidenceConsent,
 };

@@ -14,7 +14,8 @@ import { EVIDENCE_RECORD, reachableItems, registerEvidenceAccess } from './evide
 import { verifyChain } from './custody.ts';
 import { DELETE_OBJECTS_TOPIC, EvidenceService, isUuid } from './evidence.service.ts';
 import { EVIDENCE_TYPES, formatBytes, isEvidenceType } from './evidence.types.ts';
-import { GRANT_HEADER, verifyGrant } from './grant.ts';
+import { threadSessionLive } from '../help/help.journal-session.ts';
+import { GRANT_HEADER, verifyGrant, type UploadGrant } from './grant.ts';
 import { EvidenceRefusal } from './refusal.ts';
 import { createScanner } from './scanner.ts';
 import { createStorage } from './storage/index.ts';
@@ -97,6 +98,18 @@ export async function evidenceModule(app: FastifyInstance): Promise<void> {
   });
   let lastSweep = 0;
 
+  /** A grant signed by us, not expired, and — when issued in her thread session — that session still open. */
+  async function liveGrant(token: string | null): Promise<UploadGrant> {
+    const grant = verifyGrant(grantKey, token);
+    if (
+      !grant ||
+      (grant.threadSessionId !== null && !(await threadSessionLive(app.db, grant.threadSessionId)))
+    ) {
+      throw new EvidenceRefusal('EVIDENCE_GRANT_INVALID', 401, 'evidence.refused.grant');
+    }
+    return grant;
+  }
+
   const tus = new Server({
     path: UPLOAD_PATH,
     datastore,
@@ -106,8 +119,7 @@ export async function evidenceModule(app: FastifyInstance): Promise<void> {
     exposedHeaders: ['Anxin-Evidence-Id', 'Anxin-Evidence-Sha256', 'Anxin-Evidence-Check-Ms'],
     // Requests are only answered for a valid grant whose owner owns the upload.
     async onIncomingRequest(req, uploadId) {
-      const grant = verifyGrant(grantKey, req.headers.get(GRANT_HEADER));
-      if (!grant) throw new EvidenceRefusal('EVIDENCE_GRANT_INVALID', 401, 'evidence.refused.grant');
+      const grant = await liveGrant(req.headers.get(GRANT_HEADER));
       if (req.method === 'POST') return;
       const owner = await app.db
         .selectFrom('evidence_upload')
@@ -118,8 +130,7 @@ export async function evidenceModule(app: FastifyInstance): Promise<void> {
       if (owner && owner.owner_ref !== grant.ownerRef) throw tusError(ERRORS.FILE_NOT_FOUND);
     },
     async onUploadCreate(req, upload: Upload) {
-      const grant = verifyGrant(grantKey, req.headers.get(GRANT_HEADER));
-      if (!grant) throw new EvidenceRefusal('EVIDENCE_GRANT_INVALID', 401, 'evidence.refused.grant');
+      const grant = await liveGrant(req.headers.get(GRANT_HEADER));
       const size = upload.size ?? 0;
       if (size > config.maxFileBytes) {
         throw new EvidenceRefusal('EVIDENCE_TOO_LARGE', 413, 'evidence.refused.tooLarge', {

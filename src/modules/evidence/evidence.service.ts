@@ -91,6 +91,7 @@ export class EvidenceService {
     ownerRef: string;
     uploadedBy: string;
     journalEntryId?: string | null;
+    threadSessionId?: string | null;
   }): UploadGrantResult {
     if (!input.ownerRef || input.ownerRef.length > 200) throw new Error('ownerRef must be 1–200 characters');
     const expiresAt = Date.now() + GRANT_TTL_MS;
@@ -98,6 +99,7 @@ export class EvidenceService {
       ownerRef: input.ownerRef,
       uploadedBy: input.uploadedBy,
       journalEntryId: input.journalEntryId ?? null,
+      threadSessionId: input.threadSessionId ?? null,
       expiresAt,
     });
     return {

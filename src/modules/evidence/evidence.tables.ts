@@ -57,7 +57,7 @@ export interface EvidenceItemTable {
 export interface EvidenceCustodyTable {
   evidence_id: string;
   seq: number;
-  action: 'upload' | 'view' | 'download' | 'share' | 'export' | 'delete';
+  action: 'upload' | 'view' | 'download' | 'share' | 'export' | 'delete' | 'consent';
   actor: string;
   at: ColumnType<Date, Date | string, never>;
   details: ColumnType<Record<string, unknown>, string, never>;

@@ -15,18 +15,24 @@ export interface UploadGrant {
   ownerRef: string;
   uploadedBy: string;
   journalEntryId: string | null;
+  /** Her thread session the grant was issued in: the grant ends with it (sign-out, idle or absolute expiry). */
+  threadSessionId: string | null;
   expiresAt: number;
 }
 
 export function signGrant(
   key: Buffer,
-  grant: Omit<UploadGrant, 'expiresAt'> & { expiresAt?: number },
+  grant: Omit<UploadGrant, 'expiresAt' | 'threadSessionId'> & {
+    expiresAt?: number;
+    threadSessionId?: string | null;
+  },
 ): string {
   const body = {
     v: 1,
     o: grant.ownerRef,
     b: grant.uploadedBy,
     j: grant.journalEntryId,
+    s: grant.threadSessionId ?? null,
     e: grant.expiresAt ?? Date.now() + GRANT_TTL_MS,
     n: randomBytes(9).toString('base64url'),
   };
@@ -58,6 +64,7 @@ export function verifyGrant(
       ownerRef: body.o,
       uploadedBy: body.b,
       journalEntryId: typeof body.j === 'string' ? body.j : null,
+      threadSessionId: typeof body.s === 'string' ? body.s : null,
       expiresAt: body.e,
     };
   } catch {

@@ -145,6 +145,7 @@ export function journalRoutes(
           maxFileBytes={maxFileBytes}
           evidence={evidence}
           owner={owner}
+          sessionId={session.id}
         />
       ),
     });
@@ -386,11 +387,13 @@ export function journalRoutes(
     if (!session) throw new AppError('UNAUTHENTICATED');
     return session;
   }
+  // Her grants end with her thread session (sign-out or expiry), not only after their 6 hours.
   const grantFor = (session: ThreadSession, entryId: string) =>
     evidence.createUploadForOwner({
       ownerRef: ownerOf(session),
       uploadedBy: 'survivor',
       journalEntryId: entryId,
+      threadSessionId: session.id,
     });
 
   app.post(
@@ -536,6 +539,30 @@ export function journalRoutes(
     },
   );
 
+  app.delete(
+    '/api/help/thread/evidence/shares/:shareId',
+    {
+      config: api('her withdrawal of a consent to share, with the thread token from openHelpThread'),
+      schema: {
+        operationId: 'withdrawEvidenceShare',
+        tags: ['evidence'],
+        summary:
+          'Withdraw her consent to one share: the agency loses access to the item at once (the consent row keeps when and by whom)',
+        headers: Headers,
+        params: Type.Object({ shareId: Type.String({ format: 'uuid' }) }),
+        response: { 200: Type.Object({ withdrawn: Type.Literal(true) }), ...errors },
+      },
+    },
+    async (request) => {
+      const session = await bearer(request);
+      const { shareId } = request.params as { shareId: string };
+      // Another survivor's share, an unknown id or one already withdrawn: the same "not found".
+      if (!(await journal.withdraw({ ownerRef: ownerOf(session), shareId, by: 'survivor' })))
+        throw new AppError('NOT_FOUND');
+      return { withdrawn: true as const };
+    },
+  );
+
   return journal;
 }
 
@@ -562,6 +589,7 @@ function JournalPage(props: {
   maxFileBytes: number;
   evidence: EvidenceService;
   owner: string;
+  sessionId: string;
 }) {
   const { request, p, token, entries, targets, state } = props;
   const t = p.t;
@@ -784,6 +812,7 @@ function AttachForm(props: {
   maxFileBytes: number;
   evidence: EvidenceService;
   owner: string;
+  sessionId: string;
 }) {
   const { request, p, token, entry, state } = props;
   const t = p.t;
@@ -794,6 +823,7 @@ function AttachForm(props: {
     ownerRef: props.owner,
     uploadedBy: 'survivor',
     journalEntryId: entry.id,
+    threadSessionId: props.sessionId,
   });
   return (
     <form

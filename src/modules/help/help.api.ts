@@ -251,6 +251,28 @@ export function helpApi(app: FastifyInstance, service: HelpService, usage: Usage
     },
   );
 
+  app.delete(
+    '/api/help/thread',
+    {
+      config: api('ends her own thread session, with the token from openHelpThread'),
+      schema: {
+        operationId: 'closeHelpThread',
+        tags: ['help'],
+        summary:
+          'Sign out of a thread: the token, and every upload grant issued with it, stop working at once',
+        headers: BearerHeaders,
+        response: { 204: Type.Null(), ...errors },
+      },
+    },
+    async (request, reply) => {
+      await threadFrom(request);
+      await service.endThreadSession(
+        /^Bearer ([A-Za-z0-9_-]{20,100})$/.exec(request.headers.authorization ?? '')?.[1],
+      );
+      return reply.status(204).send();
+    },
+  );
+
   app.post(
     '/api/help/callbacks',
     {

@@ -4,6 +4,8 @@
  * help.orders-api.ts (`survivorThreadSession`), like the orders pages.
  */
 import type { FastifyRequest } from 'fastify';
+import type { Kysely } from 'kysely';
+import type { Database } from '../../db/schema.ts';
 import { HelpService, type ThreadSession } from './help.service.ts';
 
 const services = new WeakMap<object, HelpService>();
@@ -18,4 +20,18 @@ export async function survivorThreadFromBearer(request: FastifyRequest): Promise
   }
   const token = /^Bearer ([A-Za-z0-9_-]{20,100})$/.exec(request.headers.authorization ?? '')?.[1];
   return token ? service.threadSession(token) : undefined;
+}
+
+/** Whether her thread session is still open (not signed out, not idle or past its absolute limit): upload grants end with it. */
+export async function threadSessionLive(db: Kysely<Database>, sessionId: string): Promise<boolean> {
+  if (!/^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i.test(sessionId)) return false;
+  const now = new Date();
+  const row = await db
+    .selectFrom('help_thread_session')
+    .select('id')
+    .where('id', '=', sessionId)
+    .where('idle_expires_at', '>', now)
+    .where('absolute_expires_at', '>', now)
+    .executeTakeFirst();
+  return row !== undefined;
 }

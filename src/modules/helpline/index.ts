@@ -44,6 +44,21 @@ export function helplineModule(app: FastifyInstance): void {
     },
   });
 
+  // Her help request, where the desk holds it: placed exactly like its desk case (for ids named in bodies, e.g.
+  // the help request an NGO protection-order application is started for). No desk case: no one reaches it.
+  registerRecordType(app, 'help_request', {
+    caseLevel: true,
+    async locate(db, id) {
+      if (!UUID.test(id)) return undefined;
+      const row = await db
+        .selectFrom('helpline_case')
+        .select(['organisation_id', 'region_code', 'assigned_account_id'])
+        .where('help_request_id', '=', id)
+        .executeTakeFirst();
+      return row && placementOf(row);
+    },
+  });
+
   app.staffConsoleLinks.push(
     { action: 'helpline.queue.read', href: '/desk', label: 'helpline.nav.queue' },
     { action: 'helpline.call.register', href: '/desk/calls', label: 'helpline.nav.calls' },

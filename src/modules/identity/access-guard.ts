@@ -35,6 +35,8 @@ export interface RequestAccess {
   /** The widest scope the actor has for the action (handlers filter lists by it). */
   scope?: Scope;
   record?: { type: string; id: string; placement: RecordPlacement };
+  /** Ids the body named (`access.body`), each with the decision for it (set once the body is valid). */
+  body?: Record<string, { type: string; id: string; action: string; allowed: boolean }>;
 }
 
 declare module 'fastify' {
@@ -110,6 +112,12 @@ export function registerAccessGuard(app: FastifyInstance): void {
           `Route ${route.method} ${route.url} declares record "${access.record}" without a registered record type or an :id parameter`,
         );
       }
+      for (const [field, spec] of Object.entries(access.body ?? {})) {
+        if (!app.recordTypes.has(spec.record))
+          throw new Error(
+            `Route ${route.method} ${route.url} declares body field "${field}" as record "${spec.record}", which is not registered`,
+          );
+      }
     }
   });
 
@@ -171,6 +179,46 @@ export function registerAccessGuard(app: FastifyInstance): void {
         record: { type: record.type, id: record.id },
         details: { action: access.action },
         breakGlass: decision.breakGlass,
+      });
+    }
+  });
+
+  // Ids inside the body (`access.body`): once the body is valid, each id it names is located and checked like a
+  // `:id` — outside the actor's scope, or no such record, is the same 404 — and an allowed case-level record is
+  // audited as read, so naming a record in a body reaches no more than naming it in the path.
+  app.addHook('preHandler', async (request) => {
+    const access = routeAccess(request);
+    if (!access || 'public' in access || !access.body || !request.staff || !request.access) return;
+    const staff = request.staff;
+    const actor = {
+      accountId: staff.accountId,
+      organisationId: staff.organisationId,
+      regionCode: staff.regionCode,
+      roles: staff.roles,
+    };
+    const body = (request.body ?? {}) as Record<string, unknown>;
+    const checked: NonNullable<RequestAccess['body']> = {};
+    request.access.body = checked;
+    for (const [field, spec] of Object.entries(access.body)) {
+      const value = body[field];
+      if (value === undefined || value === null || value === '') continue;
+      const action = spec.action ?? access.action;
+      const type = app.recordTypes.get(spec.record);
+      if (!type) throw new Error(`Record type ${spec.record} is not registered`);
+      const id = typeof value === 'string' && value.length <= 100 ? value : '';
+      const placement = id ? await type.locate(app.db, id) : undefined;
+      const allowed = placement !== undefined && evaluateAccess(actor, action, placement).allowed;
+      checked[field] = { type: spec.record, id, action, allowed };
+      if (!allowed) throw new AppError('NOT_FOUND');
+    }
+    for (const record of Object.values(checked)) {
+      if (!app.recordTypes.get(record.type)?.caseLevel) continue;
+      await recordAuditAlone(app.db, {
+        event: 'record.read',
+        actor: auditActorFrom(request),
+        record: { type: record.type, id: record.id },
+        details: { action: record.action },
+        breakGlass: false,
       });
     }
   });

@@ -7,12 +7,14 @@
 import type { FastifyInstance } from 'fastify';
 import type { Kysely } from 'kysely';
 import type { Database } from '../../db/schema.ts';
+import { postToHerThread } from '../help/help.orders-api.ts';
 import { registerRecordType } from '../identity/access-guard.ts';
 import { isRegionCode } from '../identity/regions.ts';
+import { consentRoutes } from './orders.consent-routes.tsx';
 import { OrdersNotifier } from './orders.notify.ts';
 import { ordersPortal, staffApplicationPages } from './orders.portal.tsx';
 import { ordersRoutes } from './orders.routes.tsx';
-import { evidenceFromApp, organisationDirectory } from './orders.seams.ts';
+import { evidenceFromApp, helpCaseOwnerRef, organisationDirectory } from './orders.seams.ts';
 import { CLOCK_TOPIC, NOTIFY_TOPIC, OrdersService } from './orders.service.ts';
 
 declare module 'fastify' {
@@ -95,6 +97,37 @@ function placements(app: FastifyInstance): void {
       return row && { organisationId: row.court_id, regionCode: row.court_region_code };
     },
   });
+  // Her help request as the agencies she shared it with reach it: the active accounts of every organisation holding
+  // a live share of one of her files (evidence_share) or a review task of one of her applications. No organisation
+  // or region places it, so police reach it only through her consent (read-only use of the vault's share table).
+  registerRecordType(app, 'help_request_agency', {
+    caseLevel: true,
+    async locate(db, id) {
+      if (!isUuid(id)) return undefined;
+      const exists = await db.selectFrom('help_request').select('id').where('id', '=', id).executeTakeFirst();
+      if (!exists) return undefined;
+      const organisations = db
+        .selectFrom('evidence_share as s')
+        .innerJoin('evidence_item as i', 'i.id', 's.evidence_id')
+        .select('s.organisation_id as id')
+        .where('i.owner_ref', '=', helpCaseOwnerRef(id))
+        .where('s.withdrawn_at', 'is', null)
+        .union(
+          db
+            .selectFrom('order_review_task as r')
+            .innerJoin('order_application as a', 'a.id', 'r.application_id')
+            .select('r.organisation_id as id')
+            .where('a.help_request_id', '=', id),
+        );
+      const accounts = await db
+        .selectFrom('staff_account')
+        .select('id')
+        .where('organisation_id', 'in', organisations)
+        .where('status', '=', 'active')
+        .execute();
+      return { organisationId: null, regionCode: null, assignedAccountIds: accounts.map((a) => a.id) };
+    },
+  });
   registerRecordType(app, 'police_warning', {
     caseLevel: true,
     async locate(db, id) {
@@ -117,6 +150,8 @@ export function ordersModule(app: FastifyInstance): void {
     organisations: organisationDirectory(app.db),
     evidence: () => evidenceFromApp(app),
     isRegion: isRegionCode,
+    postToThread: (trx, helpRequestId, staffRef, text) =>
+      postToHerThread(app, trx, helpRequestId, staffRef, text),
   });
   const notifier = new OrdersNotifier(app.db, app.keyring, app.log);
   app.decorate('ordersService', service);
@@ -141,4 +176,5 @@ export function ordersModule(app: FastifyInstance): void {
   ordersRoutes(app, service);
   staffApplicationPages(app, service);
   ordersPortal(app, service);
+  consentRoutes(app, service);
 }

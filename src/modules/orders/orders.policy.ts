@@ -40,6 +40,8 @@ export const ORDERS_POLICY = {
   // Police: violations of orders in their area, written warnings and follow-up visits.
   'orders.violation.reportPolice': { roles: { police_officer: 'region' } },
   'orders.warning.issue': { roles: { police_officer: 'organisation' } },
+  // Linking a warning to her help request: only where she shared it with the station (record `help_request_agency`).
+  'orders.warning.linkCase': { roles: { police_officer: 'assigned' } },
   'orders.warning.list': { roles: { police_officer: 'organisation' } },
   'orders.warning.update': { roles: { police_officer: 'organisation' } },
 } as const satisfies Record<string, ActionRule>;

@@ -27,6 +27,7 @@ import {
 import * as S from './orders.schemas.ts';
 import type { OrdersActor, OrdersService } from './orders.service.ts';
 import type { OrderCopy } from './orders.pdf.ts';
+import { deskCaseOf } from './orders.seams.ts';
 import { ordersZh } from './orders.messages.ts';
 
 export function staffActor(request: FastifyRequest): OrdersActor {
@@ -96,6 +97,11 @@ interface OperationDef {
 }
 
 const FormToken = { _csrf: Type.Optional(Type.String({ maxLength: 200 })) };
+/** A warning is linked to her help request only where she shared it with the station (API and page alike). */
+const WARNING_ACCESS = {
+  action: 'orders.warning.issue',
+  body: { helpRequestId: { record: 'help_request_agency', action: 'orders.warning.linkCase' } },
+};
 
 export function ordersRoutes(app: FastifyInstance, service: OrdersService): void {
   app.staffConsoleLinks.push(
@@ -443,7 +449,16 @@ export function ordersRoutes(app: FastifyInstance, service: OrdersService): void
   app.post(
     '/api/orders/applications',
     {
-      config: { access: { action: 'orders.application.create' } },
+      config: {
+        access: {
+          action: 'orders.application.create',
+          // Need-to-know on the ids in the body: only her desk case (or its help request) that the caller may work on.
+          body: {
+            caseRef: { record: 'helpline_case', action: 'helpline.case.startOrder' },
+            helpRequestId: { record: 'help_request', action: 'helpline.case.startOrder' },
+          },
+        },
+      },
       schema: {
         operationId: 'createOrderApplication',
         tags: ['orders'],
@@ -464,17 +479,30 @@ export function ordersRoutes(app: FastifyInstance, service: OrdersService): void
         throw new AppError('VALIDATION', {
           fields: [{ field: 'channel', message: 'orders.problem.choice' }],
         });
-      const result =
-        body.channel === 'ngo'
-          ? await service.startApplicationFromCase({
-              caseId: body.caseRef ?? '',
-              helpRequestId: body.helpRequestId ?? null,
-              organisationId: staff.organisationId,
-              staffAccountId: staff.accountId,
-              application: body.application,
-              audit: auditActorFrom(request),
-            })
-          : await service.saveDraft(staffActor(request), body.application, { channel: 'oral' });
+      let result;
+      if (body.channel === 'ngo') {
+        // The case (and so her help request and vault) comes from the desk; both named must be the same case.
+        if (!body.caseRef && !body.helpRequestId)
+          throw new AppError('VALIDATION', {
+            fields: [{ field: 'caseRef', message: 'orders.problem.case' }],
+          });
+        const desk = await deskCaseOf(
+          app.db,
+          body.caseRef ? { caseId: body.caseRef } : { helpRequestId: body.helpRequestId ?? '' },
+        );
+        if (!desk || (body.helpRequestId && desk.helpRequestId !== body.helpRequestId))
+          throw new AppError('NOT_FOUND');
+        result = await service.startApplicationFromCase({
+          caseId: desk.caseId,
+          helpRequestId: desk.helpRequestId,
+          organisationId: staff.organisationId,
+          staffAccountId: staff.accountId,
+          application: body.application,
+          audit: auditActorFrom(request),
+        });
+      } else {
+        result = await service.saveDraft(staffActor(request), body.application, { channel: 'oral' });
+      }
       return reply
         .status(201)
         .send({
@@ -526,6 +554,10 @@ export function ordersRoutes(app: FastifyInstance, service: OrdersService): void
     },
     async (request) => {
       const view = await service.reviewView((request.params as { id: string }).id);
+      const consents =
+        requireStaff(request).organisationKind === 'court'
+          ? []
+          : await service.consents.forApplication(app.db, view.id);
       return {
         id: view.id,
         status: view.status,
@@ -549,6 +581,10 @@ export function ordersRoutes(app: FastifyInstance, service: OrdersService): void
           sha256: e.sha256,
           integrity: e.integrity,
           custodyEntries: e.custodyEntries,
+        })),
+        consents: consents.map((c) => ({
+          evidenceId: c.evidenceId,
+          answer: c.answer ?? ('pending' as const),
         })),
         orderId: view.order?.id ?? null,
       };
@@ -727,7 +763,7 @@ export function ordersRoutes(app: FastifyInstance, service: OrdersService): void
   app.post(
     '/api/orders/warnings',
     {
-      config: { access: { action: 'orders.warning.issue' } },
+      config: { access: WARNING_ACCESS },
       schema: {
         operationId: 'issueWarning',
         tags: ['orders'],
@@ -935,6 +971,9 @@ export function ordersRoutes(app: FastifyInstance, service: OrdersService): void
     async (request, reply) => {
       const staff = requireStaff(request);
       const v = await service.reviewView((request.params as { id: string }).id);
+      // Her answers per item are the NGO's to see; the court never sees what she refused.
+      const consents =
+        staff.organisationKind === 'court' ? [] : await service.consents.forApplication(app.db, v.id);
       const can = (action: string) => grantedScope(staff, action) !== undefined;
       const token = staff.csrfToken;
       const a = v.input;
@@ -1019,6 +1058,24 @@ export function ordersRoutes(app: FastifyInstance, service: OrdersService): void
                 </li>
               ))}
             </ul>
+            {consents.length ? (
+              <>
+                <h3>{request.t('orders.consent.staffTitle')}</h3>
+                {consents.some((c) => c.answer === null) ? (
+                  <p class="notice" role="status">
+                    {request.t('orders.consent.waiting')}
+                  </p>
+                ) : null}
+                <ul class="evidence-consents">
+                  {consents.map((c) => (
+                    <li class={`consent-${c.answer ?? 'pending'}`}>
+                      {c.filename || c.evidenceId} ·{' '}
+                      {request.t(`orders.consent.answer.${c.answer ?? 'pending'}`)}
+                    </li>
+                  ))}
+                </ul>
+              </>
+            ) : null}
             {v.warnings.length ? (
               <>
                 <h3>{request.t('orders.review.warnings')}</h3>
@@ -1551,7 +1608,7 @@ export function ordersRoutes(app: FastifyInstance, service: OrdersService): void
   app.post(
     '/orders/warnings',
     {
-      config: { access: { action: 'orders.warning.issue' } },
+      config: { access: WARNING_ACCESS },
       schema: { hide: true, body: Type.Object({ ...S.WarningBody.properties, ...FormToken }) },
     },
     async (request, reply) => {

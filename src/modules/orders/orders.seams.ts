@@ -111,3 +111,22 @@ export function evidenceFromApp(app: FastifyInstance): OrdersEvidenceSource | un
 
 /** The evidence owner reference of a survivor's portal case (the vault keeps owners opaque). */
 export const helpCaseOwnerRef = (helpRequestId: string): string => `help-case:${helpRequestId}`;
+
+/**
+ * The NGO desk case an application is started from and her help request, as one pair: by the case, or by the
+ * help request (its one desk case). Reads the helpline module's case row (id and help request only); the caller
+ * has already been allowed to see the record it named (the gate's body check).
+ */
+export async function deskCaseOf(
+  db: Kysely<Database>,
+  ref: { caseId?: string; helpRequestId?: string },
+): Promise<{ caseId: string; helpRequestId: string | null } | undefined> {
+  const uuid = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+  if (![ref.caseId, ref.helpRequestId].some((id) => id !== undefined && uuid.test(id))) return undefined;
+  let query = db.selectFrom('helpline_case').select(['id', 'help_request_id']);
+  if (ref.caseId) query = query.where('id', '=', ref.caseId);
+  else if (ref.helpRequestId) query = query.where('help_request_id', '=', ref.helpRequestId);
+  else return undefined;
+  const row = await query.executeTakeFirst();
+  return row && { caseId: row.id, helpRequestId: row.help_request_id };
+}

@@ -4,7 +4,8 @@
  */
 import { createHash, randomBytes, randomUUID } from 'node:crypto';
 import type { TestApp } from '../test-app.ts';
-import type { RecordFixture } from './types.ts';
+import { makeEvidenceItem } from './evidence.ts';
+import type { BodySamples, RecordFixture } from './types.ts';
 
 async function application(t: TestApp, courtId: string, regionCode: string): Promise<string> {
   const id = randomUUID();
@@ -153,4 +154,57 @@ export const recordFixtures: RecordFixture[] = [
       return id;
     }),
   },
+  {
+    // Her help request as agencies reach it (by her consent only): own — a request whose desk case sits in the
+    // caller's organisation, shared with nobody; other — a request with a file she shared with the other organisation.
+    recordType: 'help_request_agency',
+    create: async (t, c) => {
+      const file = async () => {
+        const created = await t.app.help.createHelpRequest(
+          {
+            requestType: 'domestic_violence',
+            narrative: '他打我。',
+            forms: [],
+            contact: { channel: 'in_app', windows: [], noVoicemail: true, noSms: true },
+            consentSensitive: true,
+          } as unknown as Parameters<TestApp['app']['help']['createHelpRequest']>[0],
+          'zh-CN',
+        );
+        return created.id;
+      };
+      const own = await file();
+      await t.db
+        .insertInto('helpline_case')
+        .values({
+          id: randomUUID(),
+          organisation_id: c.ownOrganisationId,
+          region_code: c.ownRegionCode,
+          source: 'online',
+          help_request_id: own,
+          received_at: new Date(),
+          request_type: 'domestic_violence',
+        })
+        .execute();
+      const other = await file();
+      const evidenceId = await makeEvidenceItem(t, `help-case:${other}`);
+      await t.db
+        .insertInto('evidence_share')
+        .values({
+          id: randomUUID(),
+          evidence_id: evidenceId,
+          agency: 'police',
+          organisation_id: c.otherOrganisationId,
+          consented_by: 'survivor',
+        })
+        .execute();
+      return { own, other };
+    },
+  },
 ];
+
+/** Valid bodies for the routes that name records in their body (the matrix fills in each declared field). */
+export const bodySamples: BodySamples = {
+  'POST /api/orders/applications': { channel: 'ngo', application: { consentOnline: false } },
+  'POST /api/orders/warnings': { abuserName: '王强', victimName: '李梅', facts: '殴打' },
+  'POST /orders/warnings': { abuserName: '王强', victimName: '李梅', facts: '殴打' },
+};

@@ -12,6 +12,12 @@ export interface RecordFixtureContext {
   otherRegionCode: string;
 }
 
+/**
+ * A valid body for a route that names records in its body (`access.body`), keyed `METHOD url`: the matrix and the
+ * role fuzzer put a record id into each declared field, so the body check — not validation — decides.
+ */
+export type BodySamples = Record<string, Record<string, unknown>>;
+
 export interface RecordFixture {
   recordType: string;
   /** Make one record in the caller's organisation and one in the other organisation; return their ids. */
