@@ -13,6 +13,8 @@ export const ERROR_CODES = {
   NOT_FOUND: { status: 404, message: 'error.notFound' },
   METHOD_NOT_ALLOWED: { status: 405, message: 'error.methodNotAllowed' },
   CONFLICT: { status: 409, message: 'error.conflict' },
+  /** An NGO-filed application waits for her answer on each evidence item (orders.consent.ts). */
+  CONSENT_PENDING: { status: 409, message: 'orders.consent.waiting' },
   BODY_TOO_LARGE: { status: 413, message: 'error.bodyTooLarge' },
   UNSUPPORTED_MEDIA_TYPE: { status: 415, message: 'error.unsupportedMediaType' },
   LOCKED: { status: 423, message: 'error.locked' },

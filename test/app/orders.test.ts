@@ -150,6 +150,19 @@ describe('protection-order one-stop', () => {
     });
     expect(put.statusCode, put.body).toBe(200);
     expect(put.json<{ problems: unknown[] }>().problems).toEqual([]);
+    // The NGO chose her files: filing waits until she has answered for each (issue 13), then goes through.
+    const waiting = await t.app.inject({
+      method: 'POST',
+      url: `/api/orders/applications/${applicationId}/submit`,
+      headers: auth(w.caseworker),
+      payload: {},
+    });
+    expect(waiting.statusCode, waiting.body).toBe(409);
+    await t.app.ordersService.consents.answer(
+      survivor.helpRequestId,
+      evidenceIds.map((evidenceId) => ({ applicationId, evidenceId, answer: 'allowed' as const })),
+      { accountId: null, roles: ['survivor'], organisationId: null, ip: null, userAgent: null },
+    );
     const res = await t.app.inject({
       method: 'POST',
       url: `/api/orders/applications/${applicationId}/submit`,
@@ -158,10 +171,11 @@ describe('protection-order one-stop', () => {
     });
     expect(res.statusCode, res.body).toBe(200);
     expect(res.json()).toEqual({ courtId: w.courtA, courtName: '南京市玄武区人民法院' });
-    // Her evidence is shared with the court on its custody chain.
+    // Her evidence is shared with the court on its custody chain, after her consent.
     for (const id of evidenceIds)
       expect((await t.app.evidence.custodyOf(id)).map((e) => [e.action, e.details.agency])).toEqual([
         ['upload', undefined],
+        ['consent', 'court'],
         ['share', `court:${w.courtA}`],
       ]);
   });

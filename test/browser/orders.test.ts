@@ -129,6 +129,33 @@ describe('protection-order one-stop in the browser', () => {
       p.waitForURL(/\/orders\/applications\/[0-9a-f-]{36}$/),
       p.getByRole('button', { name: '提交给法院' }).click(),
     ]);
+    // The lawyer chose her files: filing waits for her answer, file by file (issue 13).
+    expect(await p.textContent('ul.evidence-consents')).toContain('等待她回答');
+    // (Her own phone session, in its own browser context: the later part of this story signs in again.)
+    const answering = await phoneContext(browser);
+    const asked = await answering.newPage();
+    await asked.goto(served.baseUrl + '/help/thread');
+    await asked.fill('#caseCode', caseCode);
+    await asked.fill('#secret', secret);
+    await Promise.all([
+      asked.waitForLoadState('load'),
+      asked.locator('form button[type=submit]').first().click(),
+    ]);
+    expect(await asked.textContent('main')).toContain('你的律师想把这 2 个文件提交给法院：');
+    await Promise.all([asked.waitForLoadState('load'), asked.locator('#thread-consent').click()]);
+    for (const radio of await asked.locator('input[type=radio][value=allowed]').all()) await radio.check();
+    await Promise.all([
+      asked.waitForURL(/\/help\/thread\/consent\?saved=1$/),
+      asked.getByRole('button', { name: '提交我的回答' }).click(),
+    ]);
+    expect(await axeViolations(asked)).toEqual([]);
+    await answering.close();
+    await p.goto(served.baseUrl + `/orders/applications/${applicationId}/edit`);
+    await Promise.all([
+      p.waitForURL(/\/orders\/applications\/[0-9a-f-]{36}$/),
+      p.getByRole('button', { name: '提交给法院' }).click(),
+    ]);
+    expect(await p.textContent('ul.evidence-consents')).not.toContain('等待她回答');
     await desk.context.close();
 
     // The clerk accepts from the docket.

@@ -17,6 +17,7 @@ import * as promises from './0013_promises.ts';
 import * as reportsRefold from './0014_reports_refold.ts';
 import * as evidenceQuarantine from './0015_evidence_quarantine.ts';
 import * as systemClients from './0016_system_clients.ts';
+import * as evidenceConsent from './0017_evidence_consent.ts';
 
 export const migrations: Record<string, Migration> = {
   '0001_platform': platform,
@@ -33,4 +34,5 @@ export const migrations: Record<string, Migration> = {
   '0014_reports_refold': reportsRefold,
   '0015_evidence_quarantine': evidenceQuarantine,
   '0016_system_clients': systemClients,
+  '0017_evidence_consent': evidenceConsent,
 };

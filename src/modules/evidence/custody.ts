@@ -1,6 +1,6 @@
 /**
  * The custody log: every upload, view, download, share, export and deletion of an evidence item is an
- * entry. Entries are chained per item: each entry's hash covers the previous entry's hash and its own
+ * entry, and each answer she gives when asked to let an item go to a court (`consent`: allowed or refused). Entries are chained per item: each entry's hash covers the previous entry's hash and its own
  * canonical content, so a changed, removed or inserted entry breaks every hash after it. The table refuses
  * UPDATE, DELETE and TRUNCATE (trigger in 0004_evidence). The same `verifyChain` runs in the app and, on
  * the copy in an export bundle, offline in `anxin evidence verify`.
@@ -10,7 +10,16 @@ import { sql, type Transaction } from 'kysely';
 import type { Db } from '../../db/database.ts';
 import type { Database } from '../../db/schema.ts';
 
-export const CUSTODY_ACTIONS = ['upload', 'view', 'download', 'share', 'export', 'delete', 'check'] as const;
+export const CUSTODY_ACTIONS = [
+  'upload',
+  'view',
+  'download',
+  'share',
+  'export',
+  'delete',
+  'check',
+  'consent',
+] as const;
 export type CustodyAction = (typeof CUSTODY_ACTIONS)[number];
 export const GENESIS_HASH = '0'.repeat(64);
 

@@ -7,7 +7,8 @@
  * - every organisation she shared this item with (evidence_share: one consent per item and agency, live until
  *   withdrawn) — a court, police station, women's federation or another NGO;
  * - the court of each protection-order application she filed with this item, and of each violation report on an
- *   order carrying it (filing is her consent to the court, recorded by the orders module).
+ *   order carrying it (filing is her consent to the court, recorded by the orders module); for an application an NGO
+ *   started, only the items she allowed when asked (order_evidence_consent).
  *
  * A placement has one organisation; the others are reached through `assignedAccountIds`: the active accounts of
  * the organisations the item was shared with. So court, police and federation roles hold `assigned` scope:
@@ -68,7 +69,14 @@ export async function consentedOrganisations(db: Kysely<Database>, evidenceId: s
         .select(sql<string>`court_id`.as('id'))
         .where('status', '!=', 'draft')
         .where('court_id', 'is not', null)
-        .where(sql<boolean>`${evidenceId} = any(evidence_ids)`),
+        .where(sql<boolean>`${evidenceId} = any(evidence_ids)`)
+        // An NGO-chosen file reaches the court only with her "allowed" (order_evidence_consent, issue 13); applications
+        // filed before consent was asked (no rows at all) keep their court.
+        .where(
+          sql<boolean>`(channel <> 'ngo'
+            or exists (select 1 from order_evidence_consent c where c.application_id = order_application.id and c.evidence_id = ${evidenceId} and c.answer = 'allowed')
+            or not exists (select 1 from order_evidence_consent c where c.application_id = order_application.id))`,
+        ),
     )
     .union(
       db

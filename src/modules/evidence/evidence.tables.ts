@@ -62,7 +62,7 @@ export type ScanState = 'pending' | 'clean' | 'infected';
 export interface EvidenceCustodyTable {
   evidence_id: string;
   seq: number;
-  action: 'upload' | 'view' | 'download' | 'share' | 'export' | 'delete' | 'check';
+  action: 'upload' | 'view' | 'download' | 'share' | 'export' | 'delete' | 'check' | 'consent';
   actor: string;
   at: ColumnType<Date, Date | string, never>;
   details: ColumnType<Record<string, unknown>, string, never>;

@@ -276,6 +276,7 @@ export const helpZh = {
   'help.thread.ordersTitle': '人身安全保护令',
   'help.thread.ordersLead': '在这里填写申请、交给法院，并查看进度。不需要先离婚或起诉，也不收费。',
   'help.thread.ordersLink': '申请保护令 / 查看进度',
+  'help.thread.consentLink': '回答是否同意（{count} 个文件）',
   'help.thread.leave': '离开并关闭',
   'help.thread.leaveHint': '离开后需要重新输入编号和密码。30 分钟不操作也会自动关闭。',
 
@@ -603,6 +604,7 @@ export const helpEn: Record<HelpMessageKey, string> = {
   'help.thread.ordersLead':
     'Fill in an application here, file it with the court and follow its progress. You do not need to divorce or sue first, and it is free.',
   'help.thread.ordersLink': 'Apply for a protection order / see progress',
+  'help.thread.consentLink': 'Answer whether you allow it ({count} files)',
   'help.thread.leave': 'Leave and close',
   'help.thread.leaveHint':
     'After leaving you need your code and secret again. It also closes by itself after 30 minutes without use.',

@@ -4,6 +4,8 @@
  * so the thread cookie (path-limited to the thread pages) reaches them.
  */
 import type { FastifyInstance, FastifyRequest } from 'fastify';
+import type { Transaction } from 'kysely';
+import type { Database } from '../../db/schema.ts';
 import { csrfTokenFor, verifyCsrfToken } from '../../platform/csrf.ts';
 import { THREAD_COOKIE } from './help.pages.tsx';
 import { HelpService, type ThreadSession } from './help.service.ts';
@@ -35,4 +37,15 @@ export function verifySurvivorFormToken(
   token: unknown,
 ): boolean {
   return verifyCsrfToken(request.server.keyring.deriveKey('csrf'), session.id, token);
+}
+
+/** A message from staff on her thread (written in the caller's transaction): how the orders module asks her consent. */
+export async function postToHerThread(
+  app: FastifyInstance,
+  trx: Transaction<Database>,
+  helpRequestId: string,
+  staffRef: string,
+  text: string,
+): Promise<void> {
+  await helpService(app).postStaffReply(trx, helpRequestId, staffRef, text);
 }

@@ -60,6 +60,8 @@ export const THREAD_COOKIE = 'ax_thread';
 const THREAD_PATHS = ['/help/thread', '/en/help/thread'];
 /** Her protection-order application and its timeline, served by the orders module. */
 const THREAD_ORDERS_PATH = '/help/thread/orders';
+/** Her answers on evidence her lawyer would like to file with a court, served by the orders module. */
+const THREAD_CONSENT_PATH = '/help/thread/consent';
 /** Her evidence journal, served by the evidence module. */
 const THREAD_JOURNAL_PATH = '/help/thread/journal';
 
@@ -647,6 +649,17 @@ async function renderThread(
   const callbackErrors = formErrors(request, options.callbackErrors ?? []);
   const values = options.values ?? {};
   const hasStaffReply = messages.some((m) => m.author === 'staff');
+  // Files her lawyer would like to file with a court, waiting for her answer (orders module, same thread session).
+  const consentsWaiting = request.server.hasRoute({ method: 'GET', url: THREAD_CONSENT_PATH })
+    ? (
+        await request.server.db
+          .selectFrom('order_evidence_consent')
+          .select('evidence_id')
+          .where('help_request_id', '=', session.helpRequestId)
+          .where('answer', 'is', null)
+          .execute()
+      ).length
+    : 0;
   return send(
     request,
     reply,
@@ -678,6 +691,16 @@ async function renderThread(
         ))}
       </ol>
       {hasStaffReply ? null : <p>{t('help.thread.noReply')}</p>}
+      {consentsWaiting > 0 ? (
+        <section aria-labelledby="consent-title" class="notice">
+          <h2 id="consent-title">{t('orders.consent.title')}</h2>
+          <p>
+            <a class="button" id="thread-consent" href={p.href(THREAD_CONSENT_PATH)}>
+              {t('help.thread.consentLink', { count: consentsWaiting })}
+            </a>
+          </p>
+        </section>
+      ) : null}
 
       <form
         data-replace

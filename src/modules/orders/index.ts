@@ -7,8 +7,10 @@
 import type { FastifyInstance } from 'fastify';
 import type { Kysely } from 'kysely';
 import type { Database } from '../../db/schema.ts';
+import { postToHerThread } from '../help/help.orders-api.ts';
 import { registerRecordType } from '../identity/access-guard.ts';
 import { isRegionCode } from '../identity/regions.ts';
+import { consentRoutes } from './orders.consent-routes.tsx';
 import { OrdersNotifier } from './orders.notify.ts';
 import { ordersPortal, staffApplicationPages } from './orders.portal.tsx';
 import { ordersRoutes } from './orders.routes.tsx';
@@ -148,6 +150,8 @@ export function ordersModule(app: FastifyInstance): void {
     organisations: organisationDirectory(app.db),
     evidence: () => evidenceFromApp(app),
     isRegion: isRegionCode,
+    postToThread: (trx, helpRequestId, staffRef, text) =>
+      postToHerThread(app, trx, helpRequestId, staffRef, text),
   });
   const notifier = new OrdersNotifier(app.db, app.keyring, app.log);
   app.decorate('ordersService', service);
@@ -172,4 +176,5 @@ export function ordersModule(app: FastifyInstance): void {
   ordersRoutes(app, service);
   staffApplicationPages(app, service);
   ordersPortal(app, service);
+  consentRoutes(app, service);
 }

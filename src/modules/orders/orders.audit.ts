@@ -8,6 +8,8 @@ declare module '../identity/audit.ts' {
   interface AuditEventDetails {
     'orders.application_saved': { channel: string; complete: boolean };
     'orders.application_submitted': { courtId: string };
+    'orders.consent_requested': { items: number };
+    'orders.consent_answered': { allowed: number; refused: number };
     'orders.application_read': { view: string };
     'orders.application_accepted': { urgent: boolean };
     'orders.application_returned': Record<string, never>;

@@ -323,6 +323,24 @@ export const ordersZh = {
   'orders.console.docket': '保护令案件',
   'orders.console.reviews': '保护令协助审查',
   'orders.console.warnings': '告诫书',
+
+  'orders.consent.ask': '你的律师想把这 {count} 个文件提交给法院：',
+  'orders.consent.item': '· {name}（{type}，{date}）',
+  'orders.consent.askHow':
+    '是否同意？请在对话页点“回答是否同意”，逐项选择“同意”或“不同意”。你不同意的文件不会交给法院。',
+  'orders.consent.title': '是否同意把这些文件交给法院？',
+  'orders.consent.lead':
+    '你的律师准备向法院申请人身安全保护令。每个文件都由你决定：你不同意的文件不会交给法院，申请会等你回答后再提交。',
+  'orders.consent.allow': '同意',
+  'orders.consent.refuse': '不同意',
+  'orders.consent.submit': '提交我的回答',
+  'orders.consent.saved': '已记下你的回答。',
+  'orders.consent.none': '请对每个文件选择“同意”或“不同意”。',
+  'orders.consent.waiting': '正在等待当事人逐项回答是否同意把证据交给法院；她回答之前，申请不会提交。',
+  'orders.consent.staffTitle': '当事人对提交证据的同意',
+  'orders.consent.answer.allowed': '已同意',
+  'orders.consent.answer.refused': '不同意（不会交给法院）',
+  'orders.consent.answer.pending': '等待她回答',
 } as const;
 
 export const ordersEn: Record<keyof typeof ordersZh, string> = {
@@ -656,4 +674,23 @@ export const ordersEn: Record<keyof typeof ordersZh, string> = {
   'orders.console.docket': 'Protection-order cases',
   'orders.console.reviews': 'Protection-order reviews',
   'orders.console.warnings': 'Written warnings',
+
+  'orders.consent.ask': 'Your lawyer would like to file these {count} files with the court:',
+  'orders.consent.item': '· {name} ({type}, {date})',
+  'orders.consent.askHow':
+    'Do you agree? On your thread page, press “Answer whether you allow it” and choose “Allow” or “Refuse” for each file. Files you refuse are never given to the court.',
+  'orders.consent.title': 'May these files go to the court?',
+  'orders.consent.lead':
+    'Your lawyer is preparing an application for a personal safety protection order. Each file is your decision: files you refuse never reach the court, and the application waits for your answer.',
+  'orders.consent.allow': 'Allow',
+  'orders.consent.refuse': 'Refuse',
+  'orders.consent.submit': 'Send my answers',
+  'orders.consent.saved': 'Your answers are recorded.',
+  'orders.consent.none': 'Choose “Allow” or “Refuse” for each file.',
+  'orders.consent.waiting':
+    'Waiting for her answer, file by file, on giving the evidence to the court; the application is not filed until she answers.',
+  'orders.consent.staffTitle': 'Her consent to filing the evidence',
+  'orders.consent.answer.allowed': 'Allowed',
+  'orders.consent.answer.refused': 'Refused (not given to the court)',
+  'orders.consent.answer.pending': 'Waiting for her answer',
 };

@@ -524,6 +524,9 @@ export function staffApplicationPages(app: FastifyInstance, service: OrdersServi
             values: input,
             status: 400,
           });
+        // Waiting for her answer per file: the application page lists which are allowed, refused or pending.
+        if (error instanceof AppError && error.code === 'CONSENT_PENDING')
+          return reply.redirect(request.localePath(`/orders/applications/${id}`), 303);
         throw error;
       }
     },

@@ -556,6 +556,10 @@ export function ordersRoutes(app: FastifyInstance, service: OrdersService): void
     },
     async (request) => {
       const view = await service.reviewView((request.params as { id: string }).id);
+      const consents =
+        requireStaff(request).organisationKind === 'court'
+          ? []
+          : await service.consents.forApplication(app.db, view.id);
       return {
         id: view.id,
         status: view.status,
@@ -579,6 +583,10 @@ export function ordersRoutes(app: FastifyInstance, service: OrdersService): void
           sha256: e.sha256,
           integrity: e.integrity,
           custodyEntries: e.custodyEntries,
+        })),
+        consents: consents.map((c) => ({
+          evidenceId: c.evidenceId,
+          answer: c.answer ?? ('pending' as const),
         })),
         orderId: view.order?.id ?? null,
       };
@@ -965,6 +973,9 @@ export function ordersRoutes(app: FastifyInstance, service: OrdersService): void
     async (request, reply) => {
       const staff = requireStaff(request);
       const v = await service.reviewView((request.params as { id: string }).id);
+      // Her answers per item are the NGO's to see; the court never sees what she refused.
+      const consents =
+        staff.organisationKind === 'court' ? [] : await service.consents.forApplication(app.db, v.id);
       const can = (action: string) => grantedScope(staff, action) !== undefined;
       const token = staff.csrfToken;
       const a = v.input;
@@ -1049,6 +1060,24 @@ export function ordersRoutes(app: FastifyInstance, service: OrdersService): void
                 </li>
               ))}
             </ul>
+            {consents.length ? (
+              <>
+                <h3>{request.t('orders.consent.staffTitle')}</h3>
+                {consents.some((c) => c.answer === null) ? (
+                  <p class="notice" role="status">
+                    {request.t('orders.consent.waiting')}
+                  </p>
+                ) : null}
+                <ul class="evidence-consents">
+                  {consents.map((c) => (
+                    <li class={`consent-${c.answer ?? 'pending'}`}>
+                      {c.filename || c.evidenceId} ·{' '}
+                      {request.t(`orders.consent.answer.${c.answer ?? 'pending'}`)}
+                    </li>
+                  ))}
+                </ul>
+              </>
+            ) : null}
             {v.warnings.length ? (
               <>
                 <h3>{request.t('orders.review.warnings')}</h3>

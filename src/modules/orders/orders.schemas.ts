@@ -104,6 +104,13 @@ export const ApplicationView = Type.Object({
       custodyEntries: Type.Integer(),
     }),
   ),
+  /** Her answer per item an NGO asked to file (empty for the court, which never sees what she refused). */
+  consents: Type.Array(
+    Type.Object({
+      evidenceId: Uuid,
+      answer: Type.Union([Type.Literal('allowed'), Type.Literal('refused'), Type.Literal('pending')]),
+    }),
+  ),
   orderId: Type.Union([Uuid, Type.Null()]),
 });
 

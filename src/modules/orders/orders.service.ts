@@ -48,6 +48,7 @@ import {
   type ServiceParty,
   type ViolationDecisionInput,
 } from './orders.model.ts';
+import { EvidenceConsents, type ConsentDeps } from './orders.consent.ts';
 import { renderOrderPdf, type OrderCopy } from './orders.pdf.ts';
 import { raiseWebhookEvent } from '../webhooks/webhooks.events.ts';
 import {
@@ -78,6 +79,8 @@ export interface OrdersDeps {
   /** The evidence vault, looked up when needed (it may register after this module). */
   evidence: () => OrdersEvidenceSource | undefined;
   isRegion: (code: string) => boolean;
+  /** Her thread, where she is asked before NGO-chosen evidence goes to a court (the help module's seam). */
+  postToThread?: ConsentDeps['postToThread'];
   now?: () => Date;
 }
 
@@ -107,10 +110,21 @@ const ctx = (table: string, column: string, id: string): string => `${table}.${c
 export class OrdersService {
   now: () => Date;
   private readonly db: Db;
+  /** Her per-item consent before NGO-chosen evidence reaches a court. */
+  readonly consents: EvidenceConsents;
 
   constructor(private readonly deps: OrdersDeps) {
     this.db = deps.db;
     this.now = deps.now ?? (() => new Date());
+    this.consents = new EvidenceConsents({
+      db: deps.db,
+      evidence: deps.evidence,
+      postToThread:
+        deps.postToThread ??
+        (() => {
+          throw new Error('orders: no thread to ask her in (postToThread not given)');
+        }),
+    });
   }
 
   private seal(value: string, table: string, column: string, id: string): Buffer {
@@ -302,7 +316,9 @@ export class OrdersService {
 
   /**
    * File the application with the competent court; VALIDATION lists everything missing (nothing changes).
-   * The chosen evidence is shared with the court: a `share` entry goes on each item's custody chain.
+   * The chosen evidence is shared with the court: a `share` entry goes on each item's custody chain. An NGO-started
+   * application with evidence waits for her answer on each item (CONSENT_PENDING; she is asked in her thread) and
+   * takes to the court only the items she allowed.
    */
   async submit(actor: OrdersActor, id: string): Promise<{ courtId: string; courtName: string }> {
     const filed = await this.db.transaction().execute(async (trx) => {
@@ -325,6 +341,17 @@ export class OrdersService {
         throw new AppError('VALIDATION', {
           fields: [{ field: 'venueBasis', message: 'orders.problem.noCourt' }],
         });
+      // An NGO chose these files from her vault: each goes to the court only with her answer, and only if she allowed it.
+      let evidenceIds = row.evidence_ids;
+      if (row.channel === 'ngo' && evidenceIds.length > 0) {
+        const answers = new Map(
+          (await this.consents.forApplication(trx, id)).map((c) => [c.evidenceId, c.answer]),
+        );
+        const unasked = evidenceIds.filter((e) => !answers.has(e));
+        if (unasked.length > 0 || evidenceIds.some((e) => answers.get(e) === null))
+          return { waiting: unasked, helpRequestId: row.help_request_id } as const;
+        evidenceIds = evidenceIds.filter((e) => answers.get(e) === 'allowed');
+      }
       await trx
         .updateTable('order_application')
         .set({
@@ -334,6 +361,18 @@ export class OrdersService {
           venue_region_code: venueRegion(input) ?? null,
           submitted_at: this.now(),
           updated_at: this.now(),
+          // What the court receives names only the items she allowed.
+          ...(evidenceIds.length !== row.evidence_ids.length
+            ? {
+                evidence_ids: evidenceIds,
+                particulars: this.seal(
+                  JSON.stringify({ ...input, evidenceIds }),
+                  'order_application',
+                  'particulars',
+                  id,
+                ),
+              }
+            : {}),
         })
         .where('id', '=', id)
         .execute();
@@ -352,10 +391,22 @@ export class OrdersService {
       return {
         courtId: court.id,
         courtName: court.name,
-        evidenceIds: row.evidence_ids,
+        evidenceIds,
         resubmitted: row.status === 'returned',
       };
     });
+    if ('waiting' in filed) {
+      // Nothing is filed: she is asked (once per item) in her thread, and the lawyer is told the application waits.
+      if (filed.helpRequestId)
+        await this.consents.ask({
+          applicationId: id,
+          helpRequestId: filed.helpRequestId,
+          evidenceIds: filed.waiting,
+          askedBy: actor.ref,
+          audit: actor.audit,
+        });
+      throw new AppError('CONSENT_PENDING');
+    }
     const source = this.deps.evidence();
     if (source && !filed.resubmitted) {
       for (const evidenceId of filed.evidenceIds)

@@ -203,6 +203,17 @@ export interface OrderAlertTable {
   fired_at: CreatedAt;
 }
 
+/** Her answer, per application and item, before an NGO-chosen file reaches a court (null while she has not answered). */
+export interface OrderEvidenceConsentTable {
+  application_id: string;
+  evidence_id: string;
+  help_request_id: string;
+  asked_by: string;
+  asked_at: CreatedAt;
+  answer: 'allowed' | 'refused' | null;
+  answered_at: NullableTimestamp;
+}
+
 export interface OrdersTables {
   order_application: OrderApplicationTable;
   order_event: OrderEventTable;
@@ -216,4 +227,5 @@ export interface OrdersTables {
   police_warning_visit: PoliceWarningVisitTable;
   order_case_counter: OrderCaseCounterTable;
   order_alert: OrderAlertTable;
+  order_evidence_consent: OrderEvidenceConsentTable;
 }
