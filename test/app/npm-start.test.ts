@@ -66,6 +66,16 @@ async function stop(child: ChildProcess): Promise<void> {
     return; // the group is gone already
   }
   await exited;
+  // npm may exit before the server it started has finished stopping (and stopped its PostgreSQL): wait for the
+  // whole group to be gone before the data directory is removed.
+  for (let i = 0; i < 300; i++) {
+    try {
+      process.kill(-child.pid, 0);
+    } catch {
+      return;
+    }
+    await new Promise((r) => setTimeout(r, 100));
+  }
 }
 
 /** Everything her phone does, through the public API: request, thread, incident, tus upload. */

@@ -9,7 +9,13 @@ import { createTestApp, type TestApp } from '../support/test-app.ts';
 import { makeDesk } from '../support/desk-fixtures.ts';
 import { makeOrganisation, makeStaff, sessionFor, type SignedIn } from '../support/identity-fixtures.ts';
 import { chinaDate, chinaInstant } from '../../src/modules/helpline/helpline.model.ts';
-import { auth, completeApplication, makeOrdersWorld, makeSurvivor } from '../support/orders.ts';
+import {
+  auth,
+  completeApplication,
+  makeOrdersWorld,
+  makeSurvivor,
+  makeDeskCaseFor,
+} from '../support/orders.ts';
 
 let t: TestApp;
 let ip = 0;
@@ -387,7 +393,7 @@ describe('protection orders: a late opinion and her violation report', () => {
       headers: auth(w.caseworker),
       payload: {
         channel: 'ngo',
-        caseRef: 'case-1',
+        caseRef: await makeDeskCaseFor(t, w.ngo, survivor.helpRequestId, w.caseworker.accountId),
         helpRequestId: survivor.helpRequestId,
         application: completeApplication(),
       },
@@ -531,7 +537,8 @@ describe('a child’s path', () => {
     expect((await open(words.join(' '))).statusCode).toBe(200);
     const wrong = [...words.slice(0, 4), words[4] === '小猫' ? '小狗' : '小猫'].join(' ');
     for (let i = 0; i < 5; i++) expect((await open(wrong)).statusCode).toBe(401);
-    expect((await open(words.join(' '))).statusCode).toBe(423);
+    // Guesses are throttled, never locked: her right words from her own network still open the thread.
+    expect((await open(words.join(' '))).statusCode).toBe(200);
   });
 
   it('offers the words through the API too, in the caller’s language, opened in either language', async () => {

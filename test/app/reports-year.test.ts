@@ -17,6 +17,7 @@ import {
 } from '../../src/modules/reports/reports.fold.ts';
 import { refoldRequestOf } from '../../src/modules/reports/reports.jobs.ts';
 import type { BreakdownT, WorkReportT } from '../../src/modules/reports/reports.schemas.ts';
+import { makeDesk } from '../support/desk-fixtures.ts';
 import { makeOrganisation, makeStaff, sessionFor, type SignedIn } from '../support/identity-fixtures.ts';
 import { createTestApp, type TestApp } from '../support/test-app.ts';
 
@@ -66,6 +67,7 @@ beforeAll(async () => {
   ngoId = await makeOrganisation(t, 'ngo', '110105', 'Year NGO');
   supervisor = await sessionFor(t, (await makeStaff(t, ngoId, ['ngo_supervisor'])).accountId);
   lawyer = await sessionFor(t, (await makeStaff(t, ngoId, ['volunteer_lawyer'])).accountId);
+  await makeDesk(t, ngoId, { provinces: ['11'] });
 
   // 60 help requests over the year (the portal stamps its own time: the fixture moves them back).
   for (let i = 0; i < 60; i++) {
