@@ -66,10 +66,12 @@ async function as(
 }
 
 async function submitForm(page: Page, form: string): Promise<void> {
+  // Wait for the navigation the post starts (a load state alone is already reached on the page posted from).
   await Promise.all([
-    page.waitForLoadState('load'),
+    page.waitForEvent('framenavigated'),
     page.locator(form).locator('button[type=submit]').first().click(),
   ]);
+  await page.waitForLoadState('load');
 }
 
 describe('protection-order one-stop in the browser', () => {
@@ -137,10 +139,9 @@ describe('protection-order one-stop in the browser', () => {
     await asked.goto(served.baseUrl + '/help/thread');
     await asked.fill('#caseCode', caseCode);
     await asked.fill('#secret', secret);
-    await Promise.all([
-      asked.waitForLoadState('load'),
-      asked.locator('form button[type=submit]').first().click(),
-    ]);
+    // The page is already loaded: wait for her thread itself, not for a load event that has already fired.
+    await asked.locator('form:has(#caseCode) button[type=submit]').click();
+    await asked.locator('#thread-consent').waitFor();
     expect(await asked.textContent('main')).toContain('你的律师想把这 2 个文件提交给法院：');
     await Promise.all([asked.waitForLoadState('load'), asked.locator('#thread-consent').click()]);
     for (const radio of await asked.locator('input[type=radio][value=allowed]').all()) await radio.check();
@@ -275,10 +276,9 @@ describe('protection-order one-stop in the browser', () => {
     await portal.goto(served.baseUrl + '/help/thread');
     await portal.fill('#caseCode', caseCode);
     await portal.fill('#secret', secret);
-    await Promise.all([
-      portal.waitForLoadState('load'),
-      portal.locator('form button[type=submit]').first().click(),
-    ]);
+    // The page is already loaded: wait until the sign-in form has given way to her thread.
+    await portal.locator('form:has(#caseCode) button[type=submit]').click();
+    await portal.locator('#caseCode').waitFor({ state: 'detached' });
     await portal.goto(served.baseUrl + `/help/thread/orders/${applicationId}`);
     const steps = await portal.locator('ol.timeline li').allTextContents();
     for (const step of ['法院已收到申请', '法院已受理', '审查中', '法院已作出人身安全保护令', '保护令已送达'])
