@@ -227,6 +227,16 @@ export function systemClientRoutes(app: FastifyInstance): void {
         body: TokenRequest,
         response: { 200: TokenResponse, 400: OAuthError, 401: OAuthError },
       },
+      // A body that is not a token request (not an object, not JSON or form, not UTF-8) is refused in OAuth's own
+      // error format (RFC 6749 §5.2), which is what this route's 400 answer is declared as.
+      errorHandler: (error, request, reply) => {
+        const status = (error as { statusCode?: number }).statusCode ?? 500;
+        if (![400, 413, 415].includes(status)) throw error;
+        return reply
+          .status(400)
+          .header('cache-control', 'no-store')
+          .send({ error: 'invalid_request', error_description: request.t('identity.oauth.invalidRequest') });
+      },
     },
     async (request, reply) => {
       const body = (request.body ?? {}) as {
