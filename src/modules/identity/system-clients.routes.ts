@@ -232,7 +232,7 @@ export function systemClientRoutes(app: FastifyInstance): void {
       errorHandler: (error, request, reply) => {
         const status = (error as { statusCode?: number }).statusCode ?? 500;
         if (![400, 413, 415].includes(status)) throw error;
-        return reply
+        void reply
           .status(400)
           .header('cache-control', 'no-store')
           .send({ error: 'invalid_request', error_description: request.t('identity.oauth.invalidRequest') });
