@@ -320,5 +320,7 @@ describe('protection-order one-stop in the browser', () => {
     await her.close();
     await clerk.context.close();
     await judge.context.close();
-  });
+    // The whole journey of four parties (with her consent step) takes 50 s on a quiet machine: a hang guard of
+    // 2 minutes, not a speed target.
+  }, 120_000);
 });
