@@ -386,6 +386,9 @@ export const CHANGE_ALLOWED: ChangeAllowance = {
   proof_of_work_spent:
     'a help-request proof of work is spent when the request is admitted, before the service may still refuse it',
   kysely_migration_lock: 'migration bookkeeping',
+  report_fact_day:
+    'the report rollups fold new records in when a report is asked for (derived counts, rebuilt from the records at any time), before the query is judged',
+  report_fold_state: 'the watermark of that fold: how far the rollups have read',
   'staff_session.last_seen_at':
     'the gate notes when a session was last used (at most every 30 s), before the request is judged',
   'help_thread_session.last_seen_at':
