@@ -29,6 +29,11 @@ export interface BodyRecord {
 declare module 'fastify' {
   interface FastifyContextConfig {
     access?: RouteAccess;
+    /**
+     * On a page route that changes state: the operationId of its twin in the JSON API, which calls the same
+     * use case (a page can do nothing the API cannot; test/app/api-parity.test.ts checks every such route).
+     */
+    operation?: string;
   }
 }
 
@@ -44,6 +49,8 @@ export interface RegisteredRoute {
   method: string;
   url: string;
   access: RouteAccess;
+  /** The API twin of a page route (`config.operation`). */
+  operation?: string;
 }
 
 export function enforceAccessDeclarations(app: FastifyInstance, registry: RegisteredRoute[]): void {
@@ -51,7 +58,8 @@ export function enforceAccessDeclarations(app: FastifyInstance, registry: Regist
     const access = route.config?.access;
     if (!access) throw new MissingAccessRuleError(route.method, route.url);
     const methods = Array.isArray(route.method) ? route.method : [route.method];
-    for (const method of methods) registry.push({ method, url: route.url, access });
+    for (const method of methods)
+      registry.push({ method, url: route.url, access, operation: route.config?.operation });
     // `x-` keys are copied into the operation by @fastify/swagger: the access rule is readable in the document.
     const schema: Record<string, unknown> = { ...route.schema };
     if ('public' in access) {
