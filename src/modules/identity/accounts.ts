@@ -164,13 +164,15 @@ export async function listAccounts(
     .$call(inOrganisationScope(actor, scope));
   if (filter.organisationId) query = query.where('o.id', '=', filter.organisationId);
   if (filter.status) query = query.where('a.status', '=', filter.status);
-  if (filter.role)
-    query = query.where(({ exists, selectFrom }) =>
-      exists(
-        selectFrom('staff_account_role as fr')
+  const role = filter.role;
+  if (role)
+    query = query.where((eb) =>
+      eb.exists(
+        eb
+          .selectFrom('staff_account_role as fr')
           .select('fr.role')
           .whereRef('fr.account_id', '=', 'a.id')
-          .where('fr.role', '=', filter.role as string),
+          .where('fr.role', '=', role),
       ),
     );
   const name = filter.name?.trim();
@@ -199,7 +201,7 @@ export async function listAccounts(
       id: a.id,
       displayName: a.display_name,
       email: a.email,
-      status: a.status as AccountStatus,
+      status: a.status,
       mfaEnrolled: a.mfa_enrolled_at !== null,
       roles: a.roles,
       organisation: { id: a.organisationId, name: a.organisationName, kind: a.kind as OrganisationKind },

@@ -67,7 +67,10 @@ function passwordField(problem: PasswordProblem | 'mismatch'): FieldProblem {
       };
     case 'mismatch':
       return { field: 'confirm', message: 'identity.password.mismatch' };
-    default:
+    case 'tooLong':
+    case 'common':
+    case 'personal':
+    case 'repetitive':
       return { field: 'password', message: `identity.password.${problem}` };
   }
 }
