@@ -3,6 +3,23 @@
  */
 
 export interface paths {
+  '/api/audit': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /** The audit trail, newest first: by person, record and dates, each event in words with the raw event (looking is audited) */
+    get: operations['listAuditEvents'];
+    put?: never;
+    post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
   '/api/desk/calls': {
     parameters: {
       query?: never;
@@ -1175,6 +1192,92 @@ export interface paths {
     patch?: never;
     trace?: never;
   };
+  '/api/staff/account': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    get?: never;
+    put?: never;
+    post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    /** Change one’s own account: the language of pages, messages and errors */
+    patch: operations['updateOwnAccount'];
+    trace?: never;
+  };
+  '/api/staff/accounts': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /** Staff accounts one administers, by organisation and name, a page at a time */
+    get: operations['listStaffAccounts'];
+    put?: never;
+    /** Invite someone into an organisation with roles: answers the one-time link (valid 7 days) to give them */
+    post: operations['inviteStaffAccount'];
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/api/staff/accounts/{id}/disabled': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    get?: never;
+    /** Disable an account (ending all its sessions) or enable it again; not one’s own */
+    put: operations['setStaffAccountDisabled'];
+    post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/api/staff/accounts/{id}/mfa-reset': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    get?: never;
+    put?: never;
+    /** Reset an account’s second factor (TOTP, recovery codes, passkeys; its sessions end): it enrols afresh at the next sign-in */
+    post: operations['resetStaffMfa'];
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/api/staff/accounts/{id}/roles': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    get?: never;
+    /** Replace an account’s roles (its sessions end; the new roles apply at the next sign-in) */
+    put: operations['setStaffRoles'];
+    post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
   '/api/staff/accounts/{id}/sign-in-throttle': {
     parameters: {
       query?: never;
@@ -1209,7 +1312,7 @@ export interface paths {
     patch?: never;
     trace?: never;
   };
-  '/api/staff/passkeys': {
+  '/api/staff/invitation': {
     parameters: {
       query?: never;
       header?: never;
@@ -1218,9 +1321,79 @@ export interface paths {
     };
     get?: never;
     put?: never;
+    /** Who an invitation is for (the token in the body, never in a URL); 404 once used or expired */
+    post: operations['getStaffInvitation'];
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/api/staff/invitation/accept': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    get?: never;
+    put?: never;
+    /** Accept an invitation: set the password (the token in the body). Sets the session cookie of a first sign-in: TOTP enrolment follows */
+    post: operations['acceptStaffInvitation'];
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/api/staff/organisations': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /** Organisations one administers (every one, for a platform admin) */
+    get: operations['listOrganisations'];
+    put?: never;
+    /** Create an organisation (platform admins) */
+    post: operations['createOrganisation'];
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/api/staff/passkeys': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /** One’s own passkeys */
+    get: operations['listOwnPasskeys'];
+    put?: never;
     /** Add a passkey to one’s own account */
     post: operations['addPasskey'];
     delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/api/staff/passkeys/{id}': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    get?: never;
+    put?: never;
+    post?: never;
+    /** Remove one of one’s own passkeys (anyone else’s answers 404) */
+    delete: operations['removePasskey'];
     options?: never;
     head?: never;
     patch?: never;
@@ -1260,6 +1433,23 @@ export interface paths {
     patch?: never;
     trace?: never;
   };
+  '/api/staff/sign-in': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    get?: never;
+    put?: never;
+    /** First sign-in step: email and password. Sets the session cookie of a pending sign-in and says which second step follows */
+    post: operations['staffSignIn'];
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
   '/api/staff/sign-in/passkey': {
     parameters: {
       query?: never;
@@ -1288,6 +1478,75 @@ export interface paths {
     put?: never;
     /** Second sign-in step with a passkey: the challenge */
     post: operations['passkeySignInOptions'];
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/api/staff/sign-in/verify': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    get?: never;
+    put?: never;
+    /** Second sign-in step: a TOTP code (each used once) or a recovery code. The session becomes a full one under a new cookie */
+    post: operations['verifyStaffSignIn'];
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/api/staff/sign-out': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    get?: never;
+    put?: never;
+    /** Sign out: end this session (also part-way through signing in) and clear its cookie */
+    post: operations['staffSignOut'];
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/api/staff/sign-out-everywhere': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    get?: never;
+    put?: never;
+    /** End every session of one’s account, on every device */
+    post: operations['staffSignOutEverywhere'];
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/api/staff/totp/enrolment': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /** First sign-in: the authenticator app secret being set up on this session (the same one until confirmed) */
+    get: operations['getTotpEnrolment'];
+    put?: never;
+    /** First sign-in: confirm the authenticator app with a code. Answers the recovery codes (shown once) and a full session */
+    post: operations['confirmTotpEnrolment'];
     delete?: never;
     options?: never;
     head?: never;
@@ -1461,6 +1720,159 @@ export interface components {
 }
 export type $defs = Record<string, never>;
 export interface operations {
+  listAuditEvents: {
+    parameters: {
+      query?: {
+        account?: string;
+        /** @description Only break-glass events */
+        breakGlass?: boolean;
+        cursor?: string;
+        /** @description First day (China time) */
+        from?: string;
+        limit?: number;
+        recordId?: string;
+        recordType?: string;
+        /** @description Last day (China time) */
+        to?: string;
+      };
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description Default Response */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': {
+            items: {
+              /** @description The event, e.g. identity.sign_in */
+              action: string;
+              actor: {
+                accountId: string | null;
+                displayName: string | null;
+                roles: string[];
+              };
+              breakGlass: boolean;
+              /** Format: date-time */
+              occurredAt: string;
+              /** @description The event as stored in the hash-chained trail */
+              raw: {
+                actorAccountId: string | null;
+                actorRoles: string[];
+                breakGlass: boolean;
+                details: {
+                  [key: string]: string | number | boolean | null;
+                };
+                event: string;
+                ip: string | null;
+                /** Format: date-time */
+                occurredAt: string;
+                organisationId: string | null;
+                reason: string | null;
+                recordId: string | null;
+                recordType: string | null;
+                seq: string;
+                userAgent: string | null;
+              };
+              reason: string | null;
+              record: {
+                id: string | null;
+                type: string;
+              } | null;
+              /** @description The event in words, in the caller’s language */
+              sentence: string;
+              seq: string;
+            }[];
+            nextCursor: string | null;
+          };
+        };
+      };
+      /** @description Default Response */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': {
+            error: {
+              code: string;
+              fields?: {
+                field: string;
+                message: string;
+              }[];
+              /** @description In the caller’s language (Accept-Language: zh-CN first, en) */
+              message: string;
+              requestId: string;
+            };
+          };
+        };
+      };
+      /** @description Default Response */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': {
+            error: {
+              code: string;
+              fields?: {
+                field: string;
+                message: string;
+              }[];
+              /** @description In the caller’s language (Accept-Language: zh-CN first, en) */
+              message: string;
+              requestId: string;
+            };
+          };
+        };
+      };
+      /** @description Default Response */
+      404: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': {
+            error: {
+              code: string;
+              fields?: {
+                field: string;
+                message: string;
+              }[];
+              /** @description In the caller’s language (Accept-Language: zh-CN first, en) */
+              message: string;
+              requestId: string;
+            };
+          };
+        };
+      };
+      /** @description Default Response */
+      429: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': {
+            error: {
+              code: string;
+              fields?: {
+                field: string;
+                message: string;
+              }[];
+              /** @description In the caller’s language (Accept-Language: zh-CN first, en) */
+              message: string;
+              requestId: string;
+            };
+          };
+        };
+      };
+    };
+  };
   listHotlineCalls: {
     parameters: {
       query?: never;
@@ -12892,6 +13304,777 @@ export interface operations {
       };
     };
   };
+  updateOwnAccount: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    requestBody: {
+      content: {
+        'application/json': {
+          locale: 'zh-CN' | 'en';
+        };
+      };
+    };
+    responses: {
+      /** @description Default Response */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': {
+            locale: 'zh-CN' | 'en';
+          };
+        };
+      };
+      /** @description Default Response */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': {
+            error: {
+              code: string;
+              fields?: {
+                field: string;
+                message: string;
+              }[];
+              /** @description In the caller’s language (Accept-Language: zh-CN first, en) */
+              message: string;
+              requestId: string;
+            };
+          };
+        };
+      };
+      /** @description Default Response */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': {
+            error: {
+              code: string;
+              fields?: {
+                field: string;
+                message: string;
+              }[];
+              /** @description In the caller’s language (Accept-Language: zh-CN first, en) */
+              message: string;
+              requestId: string;
+            };
+          };
+        };
+      };
+      /** @description Default Response */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': {
+            error: {
+              code: string;
+              fields?: {
+                field: string;
+                message: string;
+              }[];
+              /** @description In the caller’s language (Accept-Language: zh-CN first, en) */
+              message: string;
+              requestId: string;
+            };
+          };
+        };
+      };
+      /** @description Default Response */
+      404: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': {
+            error: {
+              code: string;
+              fields?: {
+                field: string;
+                message: string;
+              }[];
+              /** @description In the caller’s language (Accept-Language: zh-CN first, en) */
+              message: string;
+              requestId: string;
+            };
+          };
+        };
+      };
+      /** @description Default Response */
+      429: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': {
+            error: {
+              code: string;
+              fields?: {
+                field: string;
+                message: string;
+              }[];
+              /** @description In the caller’s language (Accept-Language: zh-CN first, en) */
+              message: string;
+              requestId: string;
+            };
+          };
+        };
+      };
+    };
+  };
+  listStaffAccounts: {
+    parameters: {
+      query?: {
+        /** @description The nextCursor of the previous page */
+        cursor?: string;
+        limit?: number;
+        /** @description Part of the name or email */
+        name?: string;
+        organisationId?: string;
+        /** @description One of: platform_admin, organisation_admin, ngo_supervisor, volunteer_lawyer, caseworker, judge, court_clerk, police_officer, federation_officer, community_officer */
+        role?: string;
+        status?: 'invited' | 'active' | 'disabled';
+      };
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description Default Response */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': {
+            items: {
+              displayName: string;
+              email: string;
+              id: string;
+              mfaEnrolled: boolean;
+              organisation: {
+                id: string;
+                kind: string;
+                name: string;
+              };
+              roles: string[];
+              status: 'invited' | 'active' | 'disabled';
+            }[];
+            nextCursor: string | null;
+          };
+        };
+      };
+      /** @description Default Response */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': {
+            error: {
+              code: string;
+              fields?: {
+                field: string;
+                message: string;
+              }[];
+              /** @description In the caller’s language (Accept-Language: zh-CN first, en) */
+              message: string;
+              requestId: string;
+            };
+          };
+        };
+      };
+      /** @description Default Response */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': {
+            error: {
+              code: string;
+              fields?: {
+                field: string;
+                message: string;
+              }[];
+              /** @description In the caller’s language (Accept-Language: zh-CN first, en) */
+              message: string;
+              requestId: string;
+            };
+          };
+        };
+      };
+      /** @description Default Response */
+      404: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': {
+            error: {
+              code: string;
+              fields?: {
+                field: string;
+                message: string;
+              }[];
+              /** @description In the caller’s language (Accept-Language: zh-CN first, en) */
+              message: string;
+              requestId: string;
+            };
+          };
+        };
+      };
+      /** @description Default Response */
+      429: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': {
+            error: {
+              code: string;
+              fields?: {
+                field: string;
+                message: string;
+              }[];
+              /** @description In the caller’s language (Accept-Language: zh-CN first, en) */
+              message: string;
+              requestId: string;
+            };
+          };
+        };
+      };
+    };
+  };
+  inviteStaffAccount: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    requestBody: {
+      content: {
+        'application/json': {
+          displayName: string;
+          email: string;
+          locale: 'zh-CN' | 'en';
+          organisationId: string;
+          roles: string[];
+        };
+      };
+    };
+    responses: {
+      /** @description Default Response */
+      201: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': {
+            accountId: string;
+            /** @description Shown once: the token in it is the credential */
+            invitationUrl: string;
+          };
+        };
+      };
+      /** @description Default Response */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': {
+            error: {
+              code: string;
+              fields?: {
+                field: string;
+                message: string;
+              }[];
+              /** @description In the caller’s language (Accept-Language: zh-CN first, en) */
+              message: string;
+              requestId: string;
+            };
+          };
+        };
+      };
+      /** @description Default Response */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': {
+            error: {
+              code: string;
+              fields?: {
+                field: string;
+                message: string;
+              }[];
+              /** @description In the caller’s language (Accept-Language: zh-CN first, en) */
+              message: string;
+              requestId: string;
+            };
+          };
+        };
+      };
+      /** @description Default Response */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': {
+            error: {
+              code: string;
+              fields?: {
+                field: string;
+                message: string;
+              }[];
+              /** @description In the caller’s language (Accept-Language: zh-CN first, en) */
+              message: string;
+              requestId: string;
+            };
+          };
+        };
+      };
+      /** @description Default Response */
+      404: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': {
+            error: {
+              code: string;
+              fields?: {
+                field: string;
+                message: string;
+              }[];
+              /** @description In the caller’s language (Accept-Language: zh-CN first, en) */
+              message: string;
+              requestId: string;
+            };
+          };
+        };
+      };
+      /** @description Default Response */
+      429: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': {
+            error: {
+              code: string;
+              fields?: {
+                field: string;
+                message: string;
+              }[];
+              /** @description In the caller’s language (Accept-Language: zh-CN first, en) */
+              message: string;
+              requestId: string;
+            };
+          };
+        };
+      };
+    };
+  };
+  setStaffAccountDisabled: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path: {
+        id: string;
+      };
+      cookie?: never;
+    };
+    requestBody: {
+      content: {
+        'application/json': {
+          disabled: boolean;
+        };
+      };
+    };
+    responses: {
+      /** @description Default Response */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': {
+            disabled: boolean;
+          };
+        };
+      };
+      /** @description Default Response */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': {
+            error: {
+              code: string;
+              fields?: {
+                field: string;
+                message: string;
+              }[];
+              /** @description In the caller’s language (Accept-Language: zh-CN first, en) */
+              message: string;
+              requestId: string;
+            };
+          };
+        };
+      };
+      /** @description Default Response */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': {
+            error: {
+              code: string;
+              fields?: {
+                field: string;
+                message: string;
+              }[];
+              /** @description In the caller’s language (Accept-Language: zh-CN first, en) */
+              message: string;
+              requestId: string;
+            };
+          };
+        };
+      };
+      /** @description Default Response */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': {
+            error: {
+              code: string;
+              fields?: {
+                field: string;
+                message: string;
+              }[];
+              /** @description In the caller’s language (Accept-Language: zh-CN first, en) */
+              message: string;
+              requestId: string;
+            };
+          };
+        };
+      };
+      /** @description Default Response */
+      404: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': {
+            error: {
+              code: string;
+              fields?: {
+                field: string;
+                message: string;
+              }[];
+              /** @description In the caller’s language (Accept-Language: zh-CN first, en) */
+              message: string;
+              requestId: string;
+            };
+          };
+        };
+      };
+      /** @description Default Response */
+      429: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': {
+            error: {
+              code: string;
+              fields?: {
+                field: string;
+                message: string;
+              }[];
+              /** @description In the caller’s language (Accept-Language: zh-CN first, en) */
+              message: string;
+              requestId: string;
+            };
+          };
+        };
+      };
+    };
+  };
+  resetStaffMfa: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path: {
+        id: string;
+      };
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description Default Response */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': {
+            reset: boolean;
+          };
+        };
+      };
+      /** @description Default Response */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': {
+            error: {
+              code: string;
+              fields?: {
+                field: string;
+                message: string;
+              }[];
+              /** @description In the caller’s language (Accept-Language: zh-CN first, en) */
+              message: string;
+              requestId: string;
+            };
+          };
+        };
+      };
+      /** @description Default Response */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': {
+            error: {
+              code: string;
+              fields?: {
+                field: string;
+                message: string;
+              }[];
+              /** @description In the caller’s language (Accept-Language: zh-CN first, en) */
+              message: string;
+              requestId: string;
+            };
+          };
+        };
+      };
+      /** @description Default Response */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': {
+            error: {
+              code: string;
+              fields?: {
+                field: string;
+                message: string;
+              }[];
+              /** @description In the caller’s language (Accept-Language: zh-CN first, en) */
+              message: string;
+              requestId: string;
+            };
+          };
+        };
+      };
+      /** @description Default Response */
+      404: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': {
+            error: {
+              code: string;
+              fields?: {
+                field: string;
+                message: string;
+              }[];
+              /** @description In the caller’s language (Accept-Language: zh-CN first, en) */
+              message: string;
+              requestId: string;
+            };
+          };
+        };
+      };
+      /** @description Default Response */
+      429: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': {
+            error: {
+              code: string;
+              fields?: {
+                field: string;
+                message: string;
+              }[];
+              /** @description In the caller’s language (Accept-Language: zh-CN first, en) */
+              message: string;
+              requestId: string;
+            };
+          };
+        };
+      };
+    };
+  };
+  setStaffRoles: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path: {
+        id: string;
+      };
+      cookie?: never;
+    };
+    requestBody: {
+      content: {
+        'application/json': {
+          roles: string[];
+        };
+      };
+    };
+    responses: {
+      /** @description Default Response */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': {
+            roles: string[];
+          };
+        };
+      };
+      /** @description Default Response */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': {
+            error: {
+              code: string;
+              fields?: {
+                field: string;
+                message: string;
+              }[];
+              /** @description In the caller’s language (Accept-Language: zh-CN first, en) */
+              message: string;
+              requestId: string;
+            };
+          };
+        };
+      };
+      /** @description Default Response */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': {
+            error: {
+              code: string;
+              fields?: {
+                field: string;
+                message: string;
+              }[];
+              /** @description In the caller’s language (Accept-Language: zh-CN first, en) */
+              message: string;
+              requestId: string;
+            };
+          };
+        };
+      };
+      /** @description Default Response */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': {
+            error: {
+              code: string;
+              fields?: {
+                field: string;
+                message: string;
+              }[];
+              /** @description In the caller’s language (Accept-Language: zh-CN first, en) */
+              message: string;
+              requestId: string;
+            };
+          };
+        };
+      };
+      /** @description Default Response */
+      404: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': {
+            error: {
+              code: string;
+              fields?: {
+                field: string;
+                message: string;
+              }[];
+              /** @description In the caller’s language (Accept-Language: zh-CN first, en) */
+              message: string;
+              requestId: string;
+            };
+          };
+        };
+      };
+      /** @description Default Response */
+      429: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': {
+            error: {
+              code: string;
+              fields?: {
+                field: string;
+                message: string;
+              }[];
+              /** @description In the caller’s language (Accept-Language: zh-CN first, en) */
+              message: string;
+              requestId: string;
+            };
+          };
+        };
+      };
+    };
+  };
   clearSignInThrottle: {
     parameters: {
       query?: never;
@@ -13143,6 +14326,499 @@ export interface operations {
       };
     };
   };
+  getStaffInvitation: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    requestBody: {
+      content: {
+        'application/json': {
+          /** @description The token of the invitation link */
+          token: string;
+        };
+      };
+    };
+    responses: {
+      /** @description Default Response */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': {
+            displayName: string;
+            email: string;
+            organisationName: string;
+          };
+        };
+      };
+      /** @description Default Response */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': {
+            error: {
+              code: string;
+              fields?: {
+                field: string;
+                message: string;
+              }[];
+              /** @description In the caller’s language (Accept-Language: zh-CN first, en) */
+              message: string;
+              requestId: string;
+            };
+          };
+        };
+      };
+      /** @description Default Response */
+      404: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': {
+            error: {
+              code: string;
+              fields?: {
+                field: string;
+                message: string;
+              }[];
+              /** @description In the caller’s language (Accept-Language: zh-CN first, en) */
+              message: string;
+              requestId: string;
+            };
+          };
+        };
+      };
+      /** @description Default Response */
+      429: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': {
+            error: {
+              code: string;
+              fields?: {
+                field: string;
+                message: string;
+              }[];
+              /** @description In the caller’s language (Accept-Language: zh-CN first, en) */
+              message: string;
+              requestId: string;
+            };
+          };
+        };
+      };
+    };
+  };
+  acceptStaffInvitation: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    requestBody: {
+      content: {
+        'application/json': {
+          confirm: string;
+          password: string;
+          /** @description The token of the invitation link */
+          token: string;
+        };
+      };
+    };
+    responses: {
+      /** @description Default Response */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': {
+            /** @description The form token of the session as it now is: send it as x-csrf-token with the next change */
+            csrfToken: string;
+            /** @description The second factors this account can use (empty when enrolling) */
+            factors: ('totp' | 'recovery_code' | 'passkey')[];
+            /** @description verify: give a second factor (POST /api/staff/sign-in/verify, or a passkey); enrol: first sign-in, set up TOTP (GET then POST /api/staff/totp/enrolment) */
+            next: 'verify' | 'enrol';
+          };
+        };
+      };
+      /** @description Default Response */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': {
+            error: {
+              code: string;
+              fields?: {
+                field: string;
+                message: string;
+              }[];
+              /** @description In the caller’s language (Accept-Language: zh-CN first, en) */
+              message: string;
+              requestId: string;
+            };
+          };
+        };
+      };
+      /** @description Default Response */
+      404: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': {
+            error: {
+              code: string;
+              fields?: {
+                field: string;
+                message: string;
+              }[];
+              /** @description In the caller’s language (Accept-Language: zh-CN first, en) */
+              message: string;
+              requestId: string;
+            };
+          };
+        };
+      };
+      /** @description Default Response */
+      429: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': {
+            error: {
+              code: string;
+              fields?: {
+                field: string;
+                message: string;
+              }[];
+              /** @description In the caller’s language (Accept-Language: zh-CN first, en) */
+              message: string;
+              requestId: string;
+            };
+          };
+        };
+      };
+    };
+  };
+  listOrganisations: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description Default Response */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': {
+            items: {
+              disabled: boolean;
+              id: string;
+              kind: string;
+              name: string;
+              regionCode: string;
+            }[];
+          };
+        };
+      };
+      /** @description Default Response */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': {
+            error: {
+              code: string;
+              fields?: {
+                field: string;
+                message: string;
+              }[];
+              /** @description In the caller’s language (Accept-Language: zh-CN first, en) */
+              message: string;
+              requestId: string;
+            };
+          };
+        };
+      };
+      /** @description Default Response */
+      404: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': {
+            error: {
+              code: string;
+              fields?: {
+                field: string;
+                message: string;
+              }[];
+              /** @description In the caller’s language (Accept-Language: zh-CN first, en) */
+              message: string;
+              requestId: string;
+            };
+          };
+        };
+      };
+      /** @description Default Response */
+      429: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': {
+            error: {
+              code: string;
+              fields?: {
+                field: string;
+                message: string;
+              }[];
+              /** @description In the caller’s language (Accept-Language: zh-CN first, en) */
+              message: string;
+              requestId: string;
+            };
+          };
+        };
+      };
+    };
+  };
+  createOrganisation: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    requestBody: {
+      content: {
+        'application/json': {
+          kind: string;
+          name: string;
+          /** @description GB/T 2260 code of a province, city or county */
+          regionCode: string;
+        };
+      };
+    };
+    responses: {
+      /** @description Default Response */
+      201: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': {
+            id: string;
+          };
+        };
+      };
+      /** @description Default Response */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': {
+            error: {
+              code: string;
+              fields?: {
+                field: string;
+                message: string;
+              }[];
+              /** @description In the caller’s language (Accept-Language: zh-CN first, en) */
+              message: string;
+              requestId: string;
+            };
+          };
+        };
+      };
+      /** @description Default Response */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': {
+            error: {
+              code: string;
+              fields?: {
+                field: string;
+                message: string;
+              }[];
+              /** @description In the caller’s language (Accept-Language: zh-CN first, en) */
+              message: string;
+              requestId: string;
+            };
+          };
+        };
+      };
+      /** @description Default Response */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': {
+            error: {
+              code: string;
+              fields?: {
+                field: string;
+                message: string;
+              }[];
+              /** @description In the caller’s language (Accept-Language: zh-CN first, en) */
+              message: string;
+              requestId: string;
+            };
+          };
+        };
+      };
+      /** @description Default Response */
+      404: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': {
+            error: {
+              code: string;
+              fields?: {
+                field: string;
+                message: string;
+              }[];
+              /** @description In the caller’s language (Accept-Language: zh-CN first, en) */
+              message: string;
+              requestId: string;
+            };
+          };
+        };
+      };
+      /** @description Default Response */
+      429: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': {
+            error: {
+              code: string;
+              fields?: {
+                field: string;
+                message: string;
+              }[];
+              /** @description In the caller’s language (Accept-Language: zh-CN first, en) */
+              message: string;
+              requestId: string;
+            };
+          };
+        };
+      };
+    };
+  };
+  listOwnPasskeys: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description Default Response */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': {
+            items: {
+              /** Format: date-time */
+              createdAt: string;
+              id: string;
+              lastUsedAt: string | null;
+            }[];
+          };
+        };
+      };
+      /** @description Default Response */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': {
+            error: {
+              code: string;
+              fields?: {
+                field: string;
+                message: string;
+              }[];
+              /** @description In the caller’s language (Accept-Language: zh-CN first, en) */
+              message: string;
+              requestId: string;
+            };
+          };
+        };
+      };
+      /** @description Default Response */
+      404: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': {
+            error: {
+              code: string;
+              fields?: {
+                field: string;
+                message: string;
+              }[];
+              /** @description In the caller’s language (Accept-Language: zh-CN first, en) */
+              message: string;
+              requestId: string;
+            };
+          };
+        };
+      };
+      /** @description Default Response */
+      429: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': {
+            error: {
+              code: string;
+              fields?: {
+                field: string;
+                message: string;
+              }[];
+              /** @description In the caller’s language (Accept-Language: zh-CN first, en) */
+              message: string;
+              requestId: string;
+            };
+          };
+        };
+      };
+    };
+  };
   addPasskey: {
     parameters: {
       query?: never;
@@ -13181,6 +14857,130 @@ export interface operations {
         content: {
           'application/json': {
             added: boolean;
+          };
+        };
+      };
+      /** @description Default Response */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': {
+            error: {
+              code: string;
+              fields?: {
+                field: string;
+                message: string;
+              }[];
+              /** @description In the caller’s language (Accept-Language: zh-CN first, en) */
+              message: string;
+              requestId: string;
+            };
+          };
+        };
+      };
+      /** @description Default Response */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': {
+            error: {
+              code: string;
+              fields?: {
+                field: string;
+                message: string;
+              }[];
+              /** @description In the caller’s language (Accept-Language: zh-CN first, en) */
+              message: string;
+              requestId: string;
+            };
+          };
+        };
+      };
+      /** @description Default Response */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': {
+            error: {
+              code: string;
+              fields?: {
+                field: string;
+                message: string;
+              }[];
+              /** @description In the caller’s language (Accept-Language: zh-CN first, en) */
+              message: string;
+              requestId: string;
+            };
+          };
+        };
+      };
+      /** @description Default Response */
+      404: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': {
+            error: {
+              code: string;
+              fields?: {
+                field: string;
+                message: string;
+              }[];
+              /** @description In the caller’s language (Accept-Language: zh-CN first, en) */
+              message: string;
+              requestId: string;
+            };
+          };
+        };
+      };
+      /** @description Default Response */
+      429: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': {
+            error: {
+              code: string;
+              fields?: {
+                field: string;
+                message: string;
+              }[];
+              /** @description In the caller’s language (Accept-Language: zh-CN first, en) */
+              message: string;
+              requestId: string;
+            };
+          };
+        };
+      };
+    };
+  };
+  removePasskey: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path: {
+        id: string;
+      };
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description Default Response */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': {
+            removed: boolean;
           };
         };
       };
@@ -13481,6 +15281,100 @@ export interface operations {
       };
     };
   };
+  staffSignIn: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    requestBody: {
+      content: {
+        'application/json': {
+          email: string;
+          password: string;
+        };
+      };
+    };
+    responses: {
+      /** @description Default Response */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': {
+            /** @description The form token of the session as it now is: send it as x-csrf-token with the next change */
+            csrfToken: string;
+            /** @description The second factors this account can use (empty when enrolling) */
+            factors: ('totp' | 'recovery_code' | 'passkey')[];
+            /** @description verify: give a second factor (POST /api/staff/sign-in/verify, or a passkey); enrol: first sign-in, set up TOTP (GET then POST /api/staff/totp/enrolment) */
+            next: 'verify' | 'enrol';
+          };
+        };
+      };
+      /** @description Default Response */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': {
+            error: {
+              code: string;
+              fields?: {
+                field: string;
+                message: string;
+              }[];
+              /** @description In the caller’s language (Accept-Language: zh-CN first, en) */
+              message: string;
+              requestId: string;
+            };
+          };
+        };
+      };
+      /** @description Default Response */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': {
+            error: {
+              code: string;
+              fields?: {
+                field: string;
+                message: string;
+              }[];
+              /** @description In the caller’s language (Accept-Language: zh-CN first, en) */
+              message: string;
+              requestId: string;
+            };
+          };
+        };
+      };
+      /** @description Default Response */
+      429: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': {
+            error: {
+              code: string;
+              fields?: {
+                field: string;
+                message: string;
+              }[];
+              /** @description In the caller’s language (Accept-Language: zh-CN first, en) */
+              message: string;
+              requestId: string;
+            };
+          };
+        };
+      };
+    };
+  };
   passkeySignIn: {
     parameters: {
       query?: never;
@@ -13641,6 +15535,558 @@ export interface operations {
         content: {
           'application/json': {
             [key: string]: unknown;
+          };
+        };
+      };
+      /** @description Default Response */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': {
+            error: {
+              code: string;
+              fields?: {
+                field: string;
+                message: string;
+              }[];
+              /** @description In the caller’s language (Accept-Language: zh-CN first, en) */
+              message: string;
+              requestId: string;
+            };
+          };
+        };
+      };
+      /** @description Default Response */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': {
+            error: {
+              code: string;
+              fields?: {
+                field: string;
+                message: string;
+              }[];
+              /** @description In the caller’s language (Accept-Language: zh-CN first, en) */
+              message: string;
+              requestId: string;
+            };
+          };
+        };
+      };
+      /** @description Default Response */
+      404: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': {
+            error: {
+              code: string;
+              fields?: {
+                field: string;
+                message: string;
+              }[];
+              /** @description In the caller’s language (Accept-Language: zh-CN first, en) */
+              message: string;
+              requestId: string;
+            };
+          };
+        };
+      };
+      /** @description Default Response */
+      429: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': {
+            error: {
+              code: string;
+              fields?: {
+                field: string;
+                message: string;
+              }[];
+              /** @description In the caller’s language (Accept-Language: zh-CN first, en) */
+              message: string;
+              requestId: string;
+            };
+          };
+        };
+      };
+    };
+  };
+  verifyStaffSignIn: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    requestBody: {
+      content: {
+        'application/json': {
+          code: string;
+        };
+      };
+    };
+    responses: {
+      /** @description Default Response */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': {
+            /** @description The form token of the session as it now is: send it as x-csrf-token with the next change */
+            csrfToken: string;
+            /** @description When a recovery code was used: how many remain */
+            recoveryCodesLeft?: number;
+          };
+        };
+      };
+      /** @description Default Response */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': {
+            error: {
+              code: string;
+              fields?: {
+                field: string;
+                message: string;
+              }[];
+              /** @description In the caller’s language (Accept-Language: zh-CN first, en) */
+              message: string;
+              requestId: string;
+            };
+          };
+        };
+      };
+      /** @description Default Response */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': {
+            error: {
+              code: string;
+              fields?: {
+                field: string;
+                message: string;
+              }[];
+              /** @description In the caller’s language (Accept-Language: zh-CN first, en) */
+              message: string;
+              requestId: string;
+            };
+          };
+        };
+      };
+      /** @description Default Response */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': {
+            error: {
+              code: string;
+              fields?: {
+                field: string;
+                message: string;
+              }[];
+              /** @description In the caller’s language (Accept-Language: zh-CN first, en) */
+              message: string;
+              requestId: string;
+            };
+          };
+        };
+      };
+      /** @description Default Response */
+      404: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': {
+            error: {
+              code: string;
+              fields?: {
+                field: string;
+                message: string;
+              }[];
+              /** @description In the caller’s language (Accept-Language: zh-CN first, en) */
+              message: string;
+              requestId: string;
+            };
+          };
+        };
+      };
+      /** @description Default Response */
+      429: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': {
+            error: {
+              code: string;
+              fields?: {
+                field: string;
+                message: string;
+              }[];
+              /** @description In the caller’s language (Accept-Language: zh-CN first, en) */
+              message: string;
+              requestId: string;
+            };
+          };
+        };
+      };
+    };
+  };
+  staffSignOut: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description Default Response */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': {
+            sessions: number;
+          };
+        };
+      };
+      /** @description Default Response */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': {
+            error: {
+              code: string;
+              fields?: {
+                field: string;
+                message: string;
+              }[];
+              /** @description In the caller’s language (Accept-Language: zh-CN first, en) */
+              message: string;
+              requestId: string;
+            };
+          };
+        };
+      };
+      /** @description Default Response */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': {
+            error: {
+              code: string;
+              fields?: {
+                field: string;
+                message: string;
+              }[];
+              /** @description In the caller’s language (Accept-Language: zh-CN first, en) */
+              message: string;
+              requestId: string;
+            };
+          };
+        };
+      };
+      /** @description Default Response */
+      404: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': {
+            error: {
+              code: string;
+              fields?: {
+                field: string;
+                message: string;
+              }[];
+              /** @description In the caller’s language (Accept-Language: zh-CN first, en) */
+              message: string;
+              requestId: string;
+            };
+          };
+        };
+      };
+      /** @description Default Response */
+      429: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': {
+            error: {
+              code: string;
+              fields?: {
+                field: string;
+                message: string;
+              }[];
+              /** @description In the caller’s language (Accept-Language: zh-CN first, en) */
+              message: string;
+              requestId: string;
+            };
+          };
+        };
+      };
+    };
+  };
+  staffSignOutEverywhere: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description Default Response */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': {
+            /** @description Sessions ended */
+            sessions: number;
+          };
+        };
+      };
+      /** @description Default Response */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': {
+            error: {
+              code: string;
+              fields?: {
+                field: string;
+                message: string;
+              }[];
+              /** @description In the caller’s language (Accept-Language: zh-CN first, en) */
+              message: string;
+              requestId: string;
+            };
+          };
+        };
+      };
+      /** @description Default Response */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': {
+            error: {
+              code: string;
+              fields?: {
+                field: string;
+                message: string;
+              }[];
+              /** @description In the caller’s language (Accept-Language: zh-CN first, en) */
+              message: string;
+              requestId: string;
+            };
+          };
+        };
+      };
+      /** @description Default Response */
+      404: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': {
+            error: {
+              code: string;
+              fields?: {
+                field: string;
+                message: string;
+              }[];
+              /** @description In the caller’s language (Accept-Language: zh-CN first, en) */
+              message: string;
+              requestId: string;
+            };
+          };
+        };
+      };
+      /** @description Default Response */
+      429: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': {
+            error: {
+              code: string;
+              fields?: {
+                field: string;
+                message: string;
+              }[];
+              /** @description In the caller’s language (Accept-Language: zh-CN first, en) */
+              message: string;
+              requestId: string;
+            };
+          };
+        };
+      };
+    };
+  };
+  getTotpEnrolment: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description Default Response */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': {
+            /** @description otpauth:// URI, for a QR code */
+            otpauthUri: string;
+            /** @description Base32, for typing into the app */
+            secret: string;
+          };
+        };
+      };
+      /** @description Default Response */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': {
+            error: {
+              code: string;
+              fields?: {
+                field: string;
+                message: string;
+              }[];
+              /** @description In the caller’s language (Accept-Language: zh-CN first, en) */
+              message: string;
+              requestId: string;
+            };
+          };
+        };
+      };
+      /** @description Default Response */
+      404: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': {
+            error: {
+              code: string;
+              fields?: {
+                field: string;
+                message: string;
+              }[];
+              /** @description In the caller’s language (Accept-Language: zh-CN first, en) */
+              message: string;
+              requestId: string;
+            };
+          };
+        };
+      };
+      /** @description Default Response */
+      429: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': {
+            error: {
+              code: string;
+              fields?: {
+                field: string;
+                message: string;
+              }[];
+              /** @description In the caller’s language (Accept-Language: zh-CN first, en) */
+              message: string;
+              requestId: string;
+            };
+          };
+        };
+      };
+    };
+  };
+  confirmTotpEnrolment: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    requestBody: {
+      content: {
+        'application/json': {
+          code: string;
+        };
+      };
+    };
+    responses: {
+      /** @description Default Response */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': {
+            /** @description The form token of the session as it now is: send it as x-csrf-token with the next change */
+            csrfToken: string;
+            /** @description Shown once; stored only hashed */
+            recoveryCodes: string[];
+          };
+        };
+      };
+      /** @description Default Response */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': {
+            error: {
+              code: string;
+              fields?: {
+                field: string;
+                message: string;
+              }[];
+              /** @description In the caller’s language (Accept-Language: zh-CN first, en) */
+              message: string;
+              requestId: string;
+            };
           };
         };
       };

@@ -2,24 +2,29 @@
  * Administration pages for platform and organisation admins: organisations, accounts (invite by one-time
  * link, disable, reset the second factor, roles) and the audit viewer. Lists are filtered by the scope the
  * access gate granted (`request.access.scope`): a platform admin sees all, an organisation admin their own.
+ * The use cases are shared with the JSON API (accounts.ts, audit-view.ts, admin.api.ts): each state-changing
+ * page route names its API twin (`config.operation`).
  */
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import { sql, type SelectQueryBuilder } from 'kysely';
 import { Type } from 'typebox';
 import { AppError } from '../../platform/errors.ts';
 import { sendPage } from '../../platform/render/page.tsx';
 import { requireStaff } from './access-guard.ts';
-import { auditActorFrom, recordAuditAlone } from './audit.ts';
-import { CsrfField, FormError, Notice, StaffBar } from './components.tsx';
 import {
-  createOrganisation,
-  inviteAccount,
-  resetMfa,
-  setAccountDisabled,
-  setRoles,
-  type IdentityDeps,
-  type InviteProblem,
-} from './identity.service.ts';
+  createCheckedOrganisation,
+  disableAccount,
+  inOrganisationScope as inScope,
+  invitationLink,
+  inviteStaff,
+  listAccounts,
+  listOrganisations,
+  resetAccountMfa,
+  setAccountRoles,
+} from './accounts.ts';
+import { auditActorFrom } from './audit.ts';
+import { listAuditEvents } from './audit-view.ts';
+import { CsrfField, FormError, Notice, StaffBar } from './components.tsx';
+import type { IdentityDeps, InviteProblem } from './identity.service.ts';
 import { clearSignInThrottle } from './throttle-clear.ts';
 import {
   ACCESS_POLICY,
@@ -27,14 +32,12 @@ import {
   ROLES,
   ROLE_ORGANISATION_KINDS,
   allActions,
-  evaluateAccess,
   grantedScope,
   isOrganisationKind,
   ruleFor,
-  type OrganisationKind,
   type Scope,
 } from './policy.ts';
-import { normaliseRegionCode, regionName, regionOptions } from './regions.ts';
+import { regionName, regionOptions } from './regions.ts';
 
 const FormToken = { _csrf: Type.Optional(Type.String({ maxLength: 200 })) };
 const Uuid = Type.String({ pattern: '^[0-9a-fA-F-]{36}$' });
@@ -75,15 +78,7 @@ function scopeOf(request: FastifyRequest): Scope {
 
 /** Restrict a query that joins organisations as `o` to the actor's scope (use with `$call`). */
 function inOrganisationScope(request: FastifyRequest) {
-  const staff = requireStaff(request);
-  const scope = scopeOf(request);
-  // eslint-disable-next-line @typescript-eslint/no-explicit-any -- applies to any query that has `o` joined
-  return <QB extends SelectQueryBuilder<any, any, any>>(query: QB): QB => {
-    if (scope === 'all') return query;
-    if (scope === 'region')
-      return query.where(sql.ref('o.region_code'), 'like', `${staff.regionCode}%`) as QB;
-    return query.where(sql.ref('o.id'), '=', staff.organisationId) as QB;
-  };
+  return inScope(requireStaff(request), scopeOf(request));
 }
 
 const ORG_FIELDS = {
@@ -110,13 +105,7 @@ export function adminRoutes(app: FastifyInstance, deps: IdentityDeps): void {
     form: { error?: string; values?: Record<string, string>; status?: number; created?: boolean } = {},
   ): Promise<FastifyReply> {
     const staff = requireStaff(request);
-    const rows = await app.db
-      .selectFrom('organisation as o')
-      .select(['o.id', 'o.kind', 'o.name', 'o.region_code', 'o.disabled_at'])
-      .$call(inOrganisationScope(request))
-      .orderBy('o.kind')
-      .orderBy('o.name')
-      .execute();
+    const rows = await listOrganisations(app.db, staff, scopeOf(request));
     const canCreate = grantedScope(staff, 'identity.organisation.create') !== undefined;
     return page(
       request,
@@ -139,7 +128,7 @@ export function adminRoutes(app: FastifyInstance, deps: IdentityDeps): void {
                 <td>{o.name}</td>
                 <td>{isOrganisationKind(o.kind) ? request.t(`identity.orgKind.${o.kind}`) : o.kind}</td>
                 <td>
-                  {regionName(o.region_code)} <code>{o.region_code.padEnd(6, '0')}</code>
+                  {regionName(o.regionCode)} <code>{o.regionCode.padEnd(6, '0')}</code>
                 </td>
               </tr>
             ))}
@@ -204,33 +193,19 @@ export function adminRoutes(app: FastifyInstance, deps: IdentityDeps): void {
   app.post(
     '/staff/admin/organisations',
     {
-      config: { access: { action: 'identity.organisation.create' } },
+      config: { access: { action: 'identity.organisation.create' }, operation: 'createOrganisation' },
       schema: { hide: true, body: Type.Object({ ...FormToken, ...ORG_FIELDS }) },
     },
     async (request, reply) => {
       const body = request.body as { kind: string; name: string; regionCode: string };
-      const name = body.name.trim();
-      const regionCode = normaliseRegionCode(body.regionCode);
       const values = { kind: body.kind, name: body.name, regionCode: body.regionCode };
-      if (!isOrganisationKind(body.kind))
+      const result = await createCheckedOrganisation(deps, values, auditActorFrom(request));
+      if (!result.ok)
         return organisationsPage(request, reply, {
-          error: request.t('identity.admin.badKind'),
+          error: request.t(`identity.admin.${result.problem}`),
           values,
           status: 400,
         });
-      if (name.length < 1 || name.length > 200)
-        return organisationsPage(request, reply, {
-          error: request.t('identity.admin.badName'),
-          values,
-          status: 400,
-        });
-      if (!regionCode)
-        return organisationsPage(request, reply, {
-          error: request.t('identity.admin.badRegion'),
-          values,
-          status: 400,
-        });
-      await createOrganisation(deps, { kind: body.kind, name, regionCode }, auditActorFrom(request));
       return reply.redirect(request.localePath('/staff/admin/organisations') + '?created=1', 303);
     },
   );
@@ -255,33 +230,8 @@ export function adminRoutes(app: FastifyInstance, deps: IdentityDeps): void {
       .$call(inOrganisationScope(request))
       .orderBy('o.name')
       .execute();
-    const accounts = await app.db
-      .selectFrom('organisation as o')
-      .innerJoin('staff_account as a', 'a.organisation_id', 'o.id')
-      .select([
-        'a.id',
-        'a.display_name',
-        'a.email',
-        'a.status',
-        'a.mfa_enrolled_at',
-        'o.name as organisationName',
-        'o.kind',
-      ])
-      .select((eb) =>
-        eb
-          .fn<string[]>('array', [
-            eb
-              .selectFrom('staff_account_role as r')
-              .select('r.role')
-              .whereRef('r.account_id', '=', 'a.id')
-              .orderBy('r.role'),
-          ])
-          .as('roles'),
-      )
-      .$call(inOrganisationScope(request))
-      .orderBy('o.name')
-      .orderBy('a.display_name')
-      .execute();
+    // The page shows every account in scope at once (the API pages through the same list).
+    const { items: accounts } = await listAccounts(app.db, staff, scopeOf(request), { limit: 100_000 });
     const problemText = (p: InviteProblem): string => request.t(`identity.invite.problem.${p.problem}`);
     const chosenRoles = new Set(
       Array.isArray(form.values?.roles) ? form.values.roles : form.values?.roles ? [form.values.roles] : [],
@@ -316,11 +266,11 @@ export function adminRoutes(app: FastifyInstance, deps: IdentityDeps): void {
             {accounts.map((a) => (
               <tr>
                 <td>
-                  {a.display_name}
+                  {a.displayName}
                   <br />
                   <small>{a.email}</small>
                 </td>
-                <td>{a.organisationName}</td>
+                <td>{a.organisation.name}</td>
                 <td>
                   {a.roles
                     .map((r) =>
@@ -332,9 +282,7 @@ export function adminRoutes(app: FastifyInstance, deps: IdentityDeps): void {
                 </td>
                 <td>
                   {request.t(`identity.status.${a.status}`)}
-                  {a.status === 'active' && !a.mfa_enrolled_at && (
-                    <> · {request.t('identity.status.noMfa')}</>
-                  )}
+                  {a.status === 'active' && !a.mfaEnrolled && <> · {request.t('identity.status.noMfa')}</>}
                 </td>
                 <td>
                   {a.id !== staff.accountId && (
@@ -361,7 +309,7 @@ export function adminRoutes(app: FastifyInstance, deps: IdentityDeps): void {
                           <CsrfField token={staff.csrfToken} />
                           {ROLES.filter(
                             (r) =>
-                              ROLE_ORGANISATION_KINDS[r].includes(a.kind as OrganisationKind) &&
+                              ROLE_ORGANISATION_KINDS[r].includes(a.organisation.kind) &&
                               (r !== 'platform_admin' || staff.roles.includes('platform_admin')),
                           ).map((r) => (
                             <label class="check">
@@ -508,7 +456,10 @@ export function adminRoutes(app: FastifyInstance, deps: IdentityDeps): void {
   app.post(
     '/staff/admin/accounts',
     {
-      config: { access: { action: 'identity.account.invite' } },
+      config: {
+        access: { action: 'identity.account.invite', body: { organisationId: { record: 'organisation' } } },
+        operation: 'inviteStaffAccount',
+      },
       schema: {
         hide: true,
         body: Type.Object({
@@ -522,7 +473,6 @@ export function adminRoutes(app: FastifyInstance, deps: IdentityDeps): void {
       },
     },
     async (request, reply) => {
-      const staff = requireStaff(request);
       const body = request.body as {
         organisationId: string;
         displayName: string;
@@ -530,30 +480,18 @@ export function adminRoutes(app: FastifyInstance, deps: IdentityDeps): void {
         roles?: string[];
         locale: 'zh-CN' | 'en';
       };
-      const organisation = await app.db
-        .selectFrom('organisation')
-        .select(['id', 'region_code'])
-        .where('id', '=', body.organisationId)
-        .executeTakeFirst();
-      const actor = {
-        accountId: staff.accountId,
-        organisationId: staff.organisationId,
-        regionCode: staff.regionCode,
-        roles: staff.roles,
-      };
-      // An organisation outside the admin's scope is answered as if it did not exist.
-      if (
-        !organisation ||
-        !evaluateAccess(actor, 'identity.account.invite', {
-          organisationId: organisation.id,
-          regionCode: organisation.region_code,
-        }).allowed
-      )
-        throw new AppError('NOT_FOUND');
-      // Only a platform admin may create another platform admin.
-      if ((body.roles ?? []).includes('platform_admin') && !staff.roles.includes('platform_admin'))
-        throw new AppError('NOT_FOUND');
-      const result = await inviteAccount(deps, { ...body, roles: body.roles ?? [] }, auditActorFrom(request));
+      const result = await inviteStaff(
+        deps,
+        requireStaff(request),
+        {
+          organisationId: body.organisationId,
+          displayName: body.displayName,
+          email: body.email,
+          roles: body.roles ?? [],
+          locale: body.locale,
+        },
+        auditActorFrom(request),
+      );
       if (!result.ok)
         return accountsPage(request, reply, {
           problems: result.problems,
@@ -561,21 +499,19 @@ export function adminRoutes(app: FastifyInstance, deps: IdentityDeps): void {
           status: 400,
         });
       return accountsPage(request, reply, {
-        invitation: `${app.config.publicUrl}${body.locale === 'en' ? '/en' : ''}/staff/invite/${result.token}`,
+        invitation: invitationLink(app.config.publicUrl, body.locale, result.token),
         notice: request.t('identity.admin.invited'),
       });
     },
   );
 
-  const refuseSelf = (request: FastifyRequest): void => {
-    if ((request.params as { id: string }).id === requireStaff(request).accountId)
-      throw new AppError('VALIDATION', { fields: [{ field: 'id', message: 'identity.admin.notSelf' }] });
-  };
-
   app.post(
     '/staff/admin/accounts/:id/disable',
     {
-      config: { access: { action: 'identity.account.disable', record: 'staff_account' } },
+      config: {
+        access: { action: 'identity.account.disable', record: 'staff_account' },
+        operation: 'setStaffAccountDisabled',
+      },
       schema: {
         hide: true,
         params: Type.Object({ id: Uuid }),
@@ -583,10 +519,10 @@ export function adminRoutes(app: FastifyInstance, deps: IdentityDeps): void {
       },
     },
     async (request, reply) => {
-      refuseSelf(request);
       const disabled = (request.body as { disabled: '1' | '0' }).disabled === '1';
-      await setAccountDisabled(
+      await disableAccount(
         deps,
+        requireStaff(request),
         (request.params as { id: string }).id,
         disabled,
         auditActorFrom(request),
@@ -601,12 +537,19 @@ export function adminRoutes(app: FastifyInstance, deps: IdentityDeps): void {
   app.post(
     '/staff/admin/accounts/:id/reset-mfa',
     {
-      config: { access: { action: 'identity.account.resetMfa', record: 'staff_account' } },
+      config: {
+        access: { action: 'identity.account.resetMfa', record: 'staff_account' },
+        operation: 'resetStaffMfa',
+      },
       schema: { hide: true, params: Type.Object({ id: Uuid }), body: Type.Object(FormToken) },
     },
     async (request, reply) => {
-      refuseSelf(request);
-      await resetMfa(deps, (request.params as { id: string }).id, auditActorFrom(request));
+      await resetAccountMfa(
+        deps,
+        requireStaff(request),
+        (request.params as { id: string }).id,
+        auditActorFrom(request),
+      );
       return reply.redirect(request.localePath('/staff/admin/accounts') + '?done=mfa', 303);
     },
   );
@@ -614,7 +557,10 @@ export function adminRoutes(app: FastifyInstance, deps: IdentityDeps): void {
   app.post(
     '/staff/admin/accounts/:id/clear-throttle',
     {
-      config: { access: { action: 'identity.account.clearThrottle', record: 'staff_account' } },
+      config: {
+        access: { action: 'identity.account.clearThrottle', record: 'staff_account' },
+        operation: 'clearSignInThrottle',
+      },
       schema: { hide: true, params: Type.Object({ id: Uuid }), body: Type.Object(FormToken) },
     },
     async (request, reply) => {
@@ -626,7 +572,10 @@ export function adminRoutes(app: FastifyInstance, deps: IdentityDeps): void {
   app.post(
     '/staff/admin/accounts/:id/roles',
     {
-      config: { access: { action: 'identity.account.setRoles', record: 'staff_account' } },
+      config: {
+        access: { action: 'identity.account.setRoles', record: 'staff_account' },
+        operation: 'setStaffRoles',
+      },
       schema: {
         hide: true,
         params: Type.Object({ id: Uuid }),
@@ -637,13 +586,10 @@ export function adminRoutes(app: FastifyInstance, deps: IdentityDeps): void {
       },
     },
     async (request, reply) => {
-      refuseSelf(request);
-      const staff = requireStaff(request);
       const roles = (request.body as { roles?: string[] }).roles ?? [];
-      if (roles.includes('platform_admin') && !staff.roles.includes('platform_admin'))
-        throw new AppError('NOT_FOUND');
-      const result = await setRoles(
+      const result = await setAccountRoles(
         deps,
+        requireStaff(request),
         (request.params as { id: string }).id,
         roles,
         auditActorFrom(request),
@@ -723,6 +669,7 @@ export function adminRoutes(app: FastifyInstance, deps: IdentityDeps): void {
     from: Type.Optional(Type.Union([Type.String({ format: 'date' }), Type.Literal('')])),
     to: Type.Optional(Type.Union([Type.String({ format: 'date' }), Type.Literal('')])),
     breakGlass: Type.Optional(Type.Literal('1')),
+    cursor: Type.Optional(Type.String({ pattern: '^[0-9]{1,19}$' })),
   });
 
   app.get(
@@ -736,39 +683,24 @@ export function adminRoutes(app: FastifyInstance, deps: IdentityDeps): void {
         from?: string;
         to?: string;
         breakGlass?: string;
+        cursor?: string;
       };
-      let query = app.db
-        .selectFrom('audit_event as e')
-        .leftJoin('staff_account as a', 'a.id', 'e.actor_account_id')
-        // A system client acts under its own name (its id stands where an account's would).
-        .leftJoin('system_client as sc', 'sc.id', 'e.actor_account_id')
-        .select([
-          'e.seq',
-          'e.occurred_at',
-          'e.event',
-          'e.actor_roles',
-          'e.record_type',
-          'e.record_id',
-          'e.ip',
-          'e.break_glass',
-          'e.reason',
-          'e.details',
-        ])
-        .select((eb) => eb.fn.coalesce('a.display_name', 'sc.name').as('display_name'))
-        .orderBy('e.seq', 'desc')
-        .limit(200);
-      if (scopeOf(request) !== 'all') query = query.where('e.organisation_id', '=', staff.organisationId);
-      if (q.account) query = query.where('e.actor_account_id', '=', q.account);
-      if (q.record?.trim()) query = query.where('e.record_id', '=', q.record.trim());
-      if (q.from) query = query.where('e.occurred_at', '>=', new Date(`${q.from}T00:00:00+08:00`));
-      if (q.to)
-        query = query.where(
-          'e.occurred_at',
-          '<',
-          new Date(new Date(`${q.to}T00:00:00+08:00`).getTime() + 86_400_000),
-        );
-      if (q.breakGlass === '1') query = query.where('e.break_glass', '=', true);
-      const events = await query.execute();
+      const { items: events, nextCursor } = await listAuditEvents(
+        app.db,
+        staff,
+        scopeOf(request),
+        {
+          ...(q.account ? { account: q.account } : {}),
+          ...(q.record?.trim() ? { recordId: q.record } : {}),
+          ...(q.from ? { from: q.from } : {}),
+          ...(q.to ? { to: q.to } : {}),
+          ...(q.breakGlass === '1' ? { breakGlass: true } : {}),
+          ...(q.cursor ? { cursor: q.cursor } : {}),
+          limit: 200,
+        },
+        request.locale,
+        auditActorFrom(request),
+      );
       const people = await app.db
         .selectFrom('organisation as o')
         .innerJoin('staff_account as a', 'a.organisation_id', 'o.id')
@@ -776,16 +708,6 @@ export function adminRoutes(app: FastifyInstance, deps: IdentityDeps): void {
         .$call(inOrganisationScope(request))
         .orderBy('a.display_name')
         .execute();
-      // Looking at the audit trail is itself audited.
-      await recordAuditAlone(app.db, {
-        event: 'audit.viewed',
-        actor: auditActorFrom(request),
-        details: {
-          filters: Object.keys(q)
-            .filter((k) => q[k as keyof typeof q])
-            .join(','),
-        },
-      });
       const timeFormat = new Intl.DateTimeFormat(request.locale === 'en' ? 'en-GB' : 'zh-CN', {
         dateStyle: 'short',
         timeStyle: 'medium',
@@ -834,30 +756,50 @@ export function adminRoutes(app: FastifyInstance, deps: IdentityDeps): void {
             </thead>
             <tbody>
               {events.map((e) => (
-                <tr class={e.break_glass ? 'flagged' : undefined}>
+                <tr class={e.breakGlass ? 'flagged' : undefined}>
                   <td>{e.seq}</td>
-                  <td>{timeFormat.format(e.occurred_at)}</td>
+                  <td>{timeFormat.format(e.occurredAt)}</td>
                   <td>
-                    {e.display_name ?? request.t('identity.audit.nobody')}
-                    {e.actor_roles.length > 0 && <small> ({e.actor_roles.join(', ')})</small>}
+                    {e.actor.displayName ?? request.t('identity.audit.nobody')}
+                    {e.actor.roles.length > 0 && <small> ({e.actor.roles.join(', ')})</small>}
                   </td>
                   <td>
-                    <code>{e.event}</code>
-                    {Object.keys(e.details).length > 0 && <small> {JSON.stringify(e.details)}</small>}
-                    {e.break_glass && (
+                    {e.sentence}
+                    <br />
+                    <code>{e.action}</code>
+                    {Object.keys(e.raw.details).length > 0 && <small> {JSON.stringify(e.raw.details)}</small>}
+                    {e.breakGlass && (
                       <strong class="flag">
                         {' '}
                         {request.t('identity.audit.breakGlass')}: {e.reason ?? ''}
                       </strong>
                     )}
                   </td>
-                  <td>{e.record_type ? `${e.record_type} ${e.record_id ?? ''}` : ''}</td>
-                  <td>{e.ip ?? ''}</td>
+                  <td>{e.record ? `${e.record.type} ${e.record.id ?? ''}` : ''}</td>
+                  <td>{e.raw.ip ?? ''}</td>
                 </tr>
               ))}
             </tbody>
           </table>
           {events.length === 0 && <p>{request.t('identity.audit.none')}</p>}
+          {nextCursor && (
+            <p>
+              <a
+                href={
+                  request.localePath('/staff/admin/audit') +
+                  '?' +
+                  new URLSearchParams({
+                    ...Object.fromEntries(
+                      Object.entries(q).filter(([k, v]) => k !== 'cursor' && typeof v === 'string' && v),
+                    ),
+                    cursor: nextCursor,
+                  }).toString()
+                }
+              >
+                {request.t('identity.audit.older')}
+              </a>
+            </p>
+          )}
         </>,
       );
     },

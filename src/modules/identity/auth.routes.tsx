@@ -12,27 +12,21 @@ import type { MessageKey } from '../../platform/i18n/catalog.ts';
 import { localePath } from '../../platform/i18n/request-locale.ts';
 import { sendPage } from '../../platform/render/page.tsx';
 import { requireStaff } from './access-guard.ts';
-import { auditActorFrom, recordAudit } from './audit.ts';
+import { auditActorFrom } from './audit.ts';
 import { CsrfField, FormError, Notice, StaffBar } from './components.tsx';
 import {
   acceptInvitation,
   confirmTotpEnrolment,
   findInvitation,
-  pendingTotpSecret,
   signInWithPassword,
   verifySecondFactor,
   type IdentityDeps,
 } from './identity.service.ts';
+import { listOwnPasskeys, setOwnLocale } from './own-account.ts';
 import { MIN_PASSWORD_LENGTH } from './passwords.ts';
 import { grantedScope } from './policy.ts';
-import {
-  clearSessionCookie,
-  loadStaffSession,
-  revokeAllSessions,
-  revokeSession,
-  setSessionCookie,
-} from './sessions.ts';
-import { totpUri } from './totp.ts';
+import { clearSessionCookie, loadStaffSession, setSessionCookie } from './sessions.ts';
+import { secondFactorsOf, signOut, signOutEverywhere, totpEnrolment } from './sign-in.ts';
 
 /** A link on the console home, shown to those whose roles grant its action (other modules add theirs). */
 export interface ConsoleLink {
@@ -122,12 +116,7 @@ async function verifyPage(
   status = 200,
 ): Promise<FastifyReply> {
   const staff = requireStaff(request);
-  const hasPasskey =
-    (await request.server.db
-      .selectFrom('staff_passkey')
-      .select('id')
-      .where('account_id', '=', staff.accountId)
-      .executeTakeFirst()) !== undefined;
+  const hasPasskey = (await secondFactorsOf(request.server.db, staff.accountId)).includes('passkey');
   return staffPage(
     request,
     reply,
@@ -184,8 +173,8 @@ async function enrolPage(
   status = 200,
 ): Promise<FastifyReply> {
   const staff = requireStaff(request);
-  const secret = await pendingTotpSecret(deps, staff.sessionId);
-  const qr = await QRCode.toDataURL(totpUri(secret, staff.organisationName), {
+  const { secret, otpauthUri } = await totpEnrolment(deps, staff.sessionId, staff.organisationName);
+  const qr = await QRCode.toDataURL(otpauthUri, {
     margin: 1,
     width: 240,
     errorCorrectionLevel: 'M',
@@ -301,6 +290,7 @@ export function authRoutes(app: FastifyInstance, deps: IdentityDeps): void {
           reason:
             'the first sign-in step checks the password; wrong passwords are throttled per network and account',
         },
+        operation: 'staffSignIn',
       },
       schema: {
         hide: true,
@@ -349,7 +339,7 @@ export function authRoutes(app: FastifyInstance, deps: IdentityDeps): void {
   app.post(
     '/staff/sign-in/verify',
     {
-      config: { access: { action: 'identity.signIn.verify' } },
+      config: { access: { action: 'identity.signIn.verify' }, operation: 'verifyStaffSignIn' },
       schema: {
         hide: true,
         body: Type.Object({ ...FormToken, code: Type.String({ minLength: 1, maxLength: 40 }) }),
@@ -395,7 +385,7 @@ export function authRoutes(app: FastifyInstance, deps: IdentityDeps): void {
   app.post(
     '/staff/totp/enrol',
     {
-      config: { access: { action: 'identity.totp.enrol' } },
+      config: { access: { action: 'identity.totp.enrol' }, operation: 'confirmTotpEnrolment' },
       schema: {
         hide: true,
         body: Type.Object({ ...FormToken, code: Type.String({ minLength: 1, maxLength: 40 }) }),
@@ -544,6 +534,7 @@ export function authRoutes(app: FastifyInstance, deps: IdentityDeps): void {
           public: true,
           reason: 'setting a password from a one-time invitation link; the link itself is the credential',
         },
+        operation: 'acceptStaffInvitation',
       },
       schema: {
         hide: true,
@@ -590,19 +581,11 @@ export function authRoutes(app: FastifyInstance, deps: IdentityDeps): void {
   app.post(
     '/staff/sign-out',
     {
-      config: { access: { action: 'identity.session.signOut' } },
+      config: { access: { action: 'identity.session.signOut' }, operation: 'staffSignOut' },
       schema: { hide: true, body: Type.Object(FormToken) },
     },
     async (request, reply) => {
-      const staff = requireStaff(request);
-      await app.db.transaction().execute(async (trx) => {
-        await revokeSession(trx, staff.sessionId);
-        await recordAudit(trx, {
-          event: 'identity.sign_out',
-          actor: auditActorFrom(request),
-          details: { everywhere: false, sessions: 1 },
-        });
-      });
+      await signOut(deps, requireStaff(request).sessionId, auditActorFrom(request));
       clearSessionCookie(request, reply);
       return reply.redirect(request.localePath('/staff/sign-in') + '?ended=signed-out', 303);
     },
@@ -611,19 +594,14 @@ export function authRoutes(app: FastifyInstance, deps: IdentityDeps): void {
   app.post(
     '/staff/sign-out-everywhere',
     {
-      config: { access: { action: 'identity.session.signOutEverywhere' } },
+      config: {
+        access: { action: 'identity.session.signOutEverywhere' },
+        operation: 'staffSignOutEverywhere',
+      },
       schema: { hide: true, body: Type.Object(FormToken) },
     },
     async (request, reply) => {
-      const staff = requireStaff(request);
-      await app.db.transaction().execute(async (trx) => {
-        const sessions = await revokeAllSessions(trx, staff.accountId);
-        await recordAudit(trx, {
-          event: 'identity.sign_out',
-          actor: auditActorFrom(request),
-          details: { everywhere: true, sessions },
-        });
-      });
+      await signOutEverywhere(deps, requireStaff(request).accountId, auditActorFrom(request));
       clearSessionCookie(request, reply);
       return reply.redirect(request.localePath('/staff/sign-in') + '?ended=signed-out', 303);
     },
@@ -676,12 +654,7 @@ export function authRoutes(app: FastifyInstance, deps: IdentityDeps): void {
     async (request, reply) => {
       const staff = requireStaff(request);
       const saved = (request.query as { saved?: string }).saved === '1';
-      const passkeys = await app.db
-        .selectFrom('staff_passkey')
-        .select(['id', 'created_at'])
-        .where('account_id', '=', staff.accountId)
-        .orderBy('created_at')
-        .execute();
+      const passkeys = await listOwnPasskeys(app.db, staff.accountId);
       const dateFormat = new Intl.DateTimeFormat(request.locale === 'en' ? 'en-GB' : 'zh-CN', {
         dateStyle: 'medium',
         timeZone: 'Asia/Shanghai',
@@ -716,7 +689,7 @@ export function authRoutes(app: FastifyInstance, deps: IdentityDeps): void {
             <ul class="passkeys">
               {passkeys.map((p) => (
                 <li>
-                  {request.t('identity.passkey.added', { date: dateFormat.format(p.created_at) })}{' '}
+                  {request.t('identity.passkey.added', { date: dateFormat.format(p.createdAt) })}{' '}
                   <form
                     method="post"
                     action={request.localePath(`/staff/passkeys/${p.id}/remove`)}
@@ -763,24 +736,15 @@ export function authRoutes(app: FastifyInstance, deps: IdentityDeps): void {
   app.post(
     '/staff/account',
     {
-      config: { access: { action: 'identity.account.updateOwn' } },
+      config: { access: { action: 'identity.account.updateOwn' }, operation: 'updateOwnAccount' },
       schema: {
         hide: true,
         body: Type.Object({ ...FormToken, locale: Type.Union([Type.Literal('zh-CN'), Type.Literal('en')]) }),
       },
     },
     async (request, reply) => {
-      const staff = requireStaff(request);
       const { locale } = request.body as { locale: 'zh-CN' | 'en' };
-      await app.db.transaction().execute(async (trx) => {
-        await trx.updateTable('staff_account').set({ locale }).where('id', '=', staff.accountId).execute();
-        await recordAudit(trx, {
-          event: 'identity.locale_changed',
-          actor: auditActorFrom(request),
-          record: { type: 'staff_account', id: staff.accountId },
-          details: { locale },
-        });
-      });
+      await setOwnLocale(deps, requireStaff(request).accountId, locale, auditActorFrom(request));
       return reply.redirect(localePath(locale, '/staff/account') + '?saved=1', 303);
     },
   );

@@ -58,7 +58,7 @@ export function normaliseEmail(email: string): string {
 }
 
 export type SignInResult =
-  | { ok: true; session: { id: string; token: string }; next: 'mfa' | 'enrol' }
+  | { ok: true; session: { id: string; token: string }; accountId: string; next: 'mfa' | 'enrol' }
   | { ok: false; why: 'invalid' }
   | { ok: false; why: 'throttled'; retryAfterSeconds: number };
 
@@ -110,7 +110,7 @@ export async function signInWithPassword(
   await attempt.succeeded();
   const next = account.totp_secret ? 'mfa' : 'enrol';
   const session = await createSession(deps.db, deps.sessionKeys, account.id, next);
-  return { ok: true, session, next };
+  return { ok: true, session, accountId: account.id, next };
 }
 
 export type SecondFactorResult =

@@ -7,10 +7,12 @@
  */
 import type { FastifyInstance } from 'fastify';
 import { registerAccessGuard, registerRecordType, registerSystemCallAudit } from './access-guard.ts';
+import { adminApi } from './admin.api.ts';
 import { adminRoutes } from './admin.routes.tsx';
 import { apiRoutes } from './api.routes.ts';
 import { authRoutes } from './auth.routes.tsx';
 import { passkeyRoutes } from './passkey.routes.ts';
+import { signInApi } from './sign-in.api.ts';
 import type { IdentityDeps } from './identity.service.ts';
 import { systemClientKeys } from './system-clients.ts';
 import { systemClientRoutes } from './system-clients.routes.ts';
@@ -109,6 +111,8 @@ export function identityModule(app: FastifyInstance): void {
   authRoutes(app, deps);
   adminRoutes(app, deps);
   apiRoutes(app, deps);
-  passkeyRoutes(app);
+  signInApi(app, deps);
+  adminApi(app, deps);
+  passkeyRoutes(app, deps);
   systemClientRoutes(app);
 }

@@ -10,7 +10,8 @@ import { AppError } from '../../platform/errors.ts';
 import { localePath } from '../../platform/i18n/request-locale.ts';
 import { requireStaff } from './access-guard.ts';
 import { auditActorFrom, recordAudit } from './audit.ts';
-import { secondFactorAttempt } from './identity.service.ts';
+import { secondFactorAttempt, type IdentityDeps } from './identity.service.ts';
+import { removeOwnPasskey } from './own-account.ts';
 import { rateLimited } from '../../platform/throttle.ts';
 import { authenticationOptions, registerPasskey, registrationOptions, verifyPasskey } from './passkeys.ts';
 import { advanceSession, setSessionCookie } from './sessions.ts';
@@ -39,7 +40,7 @@ const Credential = Type.Object({
   ),
 });
 
-export function passkeyRoutes(app: FastifyInstance): void {
+export function passkeyRoutes(app: FastifyInstance, deps: IdentityDeps): void {
   const key = app.keyring.deriveKey('identity.webauthn-challenge');
 
   app.post(
@@ -102,7 +103,10 @@ export function passkeyRoutes(app: FastifyInstance): void {
   app.post(
     '/staff/passkeys/:id/remove',
     {
-      config: { access: { action: 'identity.passkey.manage', record: 'staff_passkey' } },
+      config: {
+        access: { action: 'identity.passkey.manage', record: 'staff_passkey' },
+        operation: 'removePasskey',
+      },
       schema: {
         hide: true,
         params: Type.Object({ id: Type.String({ pattern: '^[0-9a-fA-F-]{36}$' }) }),
@@ -110,21 +114,14 @@ export function passkeyRoutes(app: FastifyInstance): void {
       },
     },
     async (request, reply) => {
-      const staff = requireStaff(request);
       const { id } = request.params as { id: string };
-      await app.db.transaction().execute(async (trx) => {
-        await trx
-          .deleteFrom('staff_passkey')
-          .where('id', '=', id)
-          .where('account_id', '=', staff.accountId)
-          .execute();
-        await recordAudit(trx, {
-          event: 'identity.passkey_removed',
-          actor: auditActorFrom(request),
-          record: { type: 'staff_account', id: staff.accountId },
-          details: {},
-        });
-      });
+      const removed = await removeOwnPasskey(
+        deps,
+        requireStaff(request).accountId,
+        id,
+        auditActorFrom(request),
+      );
+      if (!removed) throw new AppError('NOT_FOUND');
       return reply.redirect(request.localePath('/staff/account') + '?saved=1', 303);
     },
   );

@@ -6,6 +6,7 @@
 import { platformEn, platformZh } from './platform.messages.ts';
 import { evidenceEn, evidenceZh } from '../../modules/evidence/evidence.messages.ts';
 import { identityEn, identityZh } from '../../modules/identity/identity.messages.ts';
+import { auditSentencesEn, auditSentencesZh } from '../../modules/identity/audit-sentences.messages.ts';
 import { helpEn, helpZh } from '../../modules/help/help.messages.ts';
 import { directoryAdminEn, directoryAdminZh } from '../../modules/help/help.directory-admin.messages.ts';
 import { throttleAdminEn, throttleAdminZh } from '../../modules/help/help.throttle-admin.messages.ts';
@@ -22,6 +23,7 @@ export const DEFAULT_LOCALE: Locale = 'zh-CN';
 const zhCN = {
   ...platformZh,
   ...identityZh,
+  ...auditSentencesZh,
   ...helpZh,
   ...helplineZh,
   ...evidenceZh,
@@ -39,6 +41,7 @@ export const catalogs: Record<Locale, Record<MessageKey, string>> = {
   en: {
     ...platformEn,
     ...identityEn,
+    ...auditSentencesEn,
     ...helpEn,
     ...helplineEn,
     ...evidenceEn,

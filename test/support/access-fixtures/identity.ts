@@ -1,5 +1,5 @@
 import { randomBytes, randomUUID } from 'node:crypto';
-import type { RecordFixture } from './types.ts';
+import type { BodySamples, RecordFixture } from './types.ts';
 import { makeStaff } from '../identity-fixtures.ts';
 
 export const recordFixtures: RecordFixture[] = [
@@ -56,3 +56,16 @@ export const recordFixtures: RecordFixture[] = [
     },
   },
 ];
+
+/** Inviting into an organisation: the body names the organisation (checked against the admin's scope). */
+const invite = {
+  displayName: 'Matrix Invitee',
+  email: `invitee.${randomBytes(4).toString('hex')}@example.org`,
+  roles: ['organisation_admin'],
+  locale: 'zh-CN',
+};
+
+export const bodySamples: BodySamples = {
+  'POST /api/staff/accounts': invite,
+  'POST /staff/admin/accounts': invite,
+};
