@@ -10,6 +10,7 @@ import { helpEn, helpZh } from '../../modules/help/help.messages.ts';
 import { directoryAdminEn, directoryAdminZh } from '../../modules/help/help.directory-admin.messages.ts';
 import { throttleAdminEn, throttleAdminZh } from '../../modules/help/help.throttle-admin.messages.ts';
 import { helplineEn, helplineZh } from '../../modules/helpline/helpline.messages.ts';
+import { escalationEn, escalationZh } from '../../modules/helpline/helpline.escalation.messages.ts';
 import { reportsEn, reportsZh } from '../../modules/reports/reports.messages.ts';
 import { ordersEn, ordersZh } from '../../modules/orders/orders.messages.ts';
 import { promisesEn, promisesZh } from '../../modules/help/help.promises.messages.ts';
@@ -24,6 +25,7 @@ const zhCN = {
   ...identityZh,
   ...helpZh,
   ...helplineZh,
+  ...escalationZh,
   ...evidenceZh,
   ...reportsZh,
   ...ordersZh,
@@ -41,6 +43,7 @@ export const catalogs: Record<Locale, Record<MessageKey, string>> = {
     ...identityEn,
     ...helpEn,
     ...helplineEn,
+    ...escalationEn,
     ...evidenceEn,
     ...reportsEn,
     ...ordersEn,
