@@ -1552,6 +1552,8 @@ export function helpPages(app: FastifyInstance, service: HelpService, usage: Usa
           reason:
             'anonymous call-back requests; admitted per network like help requests, more widely with a proof of work (help.admission.tsx)',
         },
+        // Its API twin: the same admission and the same use case (service.requestCallback).
+        operation: 'requestCallback',
       },
       schema: { hide: true, body: FormBodySchema },
     },
