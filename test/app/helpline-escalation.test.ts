@@ -12,7 +12,7 @@ import { createTestApp, type TestApp } from '../support/test-app.ts';
 import { makeOrganisation, makeStaff, sessionFor, type SignedIn } from '../support/identity-fixtures.ts';
 import { makeDesk } from '../support/desk-fixtures.ts';
 import { apiClient } from '../support/api-client.ts';
-import { runEscalations } from '../../src/modules/helpline/helpline.escalation.ts';
+import { ESCALATION_TOPIC, runEscalations } from '../../src/modules/helpline/helpline.escalation.ts';
 
 let t: TestApp;
 let ip = 0;
@@ -385,5 +385,11 @@ describe('level 2: the fallback desk', () => {
     expect(run.stranded).toBeGreaterThanOrEqual(1);
     expect(await deskOf(row.id)).toBe(national);
     expect((await escalations(row.id)).map((r) => r.level)).toEqual([1]);
+  });
+});
+
+describe('the job', () => {
+  it('is registered with the job runner (scheduled every minute once the runner has started)', () => {
+    expect(() => t.jobs.handle(ESCALATION_TOPIC, async () => {})).toThrow(/already registered/);
   });
 });
