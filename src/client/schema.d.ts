@@ -174,6 +174,23 @@ export interface paths {
     patch?: never;
     trace?: never;
   };
+  '/api/desk/cases/{id}/escalations': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /** A case’s escalations: the supervisor on duty alerted at its first-response deadline, the hand-over to a fallback desk */
+    get: operations['listCaseEscalations'];
+    put?: never;
+    post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
   '/api/desk/cases/{id}/mandatory-report': {
     parameters: {
       query?: never;
@@ -362,6 +379,23 @@ export interface paths {
     patch?: never;
     trace?: never;
   };
+  '/api/desk/settings/escalation': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    get?: never;
+    /** How long after the supervisor’s alert a still unclaimed case is handed to the fallback desk (minutes) */
+    put: operations['setHandoverMinutes'];
+    post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
   '/api/directory': {
     parameters: {
       query?: never;
@@ -533,7 +567,7 @@ export interface paths {
       cookie?: never;
     };
     /**
-     * A proof-of-work challenge for createHelpRequest (optional; widens the per-network budget)
+     * A proof-of-work challenge for createHelpRequest and requestCallback (optional; widens the per-network budget)
      * @description Find a decimal nonce (up to 15 digits) such that SHA-256 of the ASCII string `<challenge>:<nonce>` begins with `bits` zero bits (about 2^bits tries; a fraction of a second on a phone), then send that string as the `x-proof-of-work` header of createHelpRequest before `expiresAt`. Each challenge is accepted once. No third party is involved.
      */
     get: operations['getHelpRequestChallenge'];
@@ -3445,6 +3479,146 @@ export interface operations {
       };
     };
   };
+  listCaseEscalations: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path: {
+        id: string;
+      };
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description Default Response */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': {
+            items: {
+              /** Format: date-time */
+              dueAt: string;
+              /** Format: date-time */
+              escalatedAt: string;
+              fromDesk: {
+                id: string;
+                name: string;
+              };
+              /** @description 1: the supervisor on duty alerted; 2: handed to the fallback desk */
+              level: number;
+              /** @description Level 1: the supervisor on duty then */
+              supervisor: {
+                id: string;
+                name: string;
+              } | null;
+              toDesk: {
+                id: string;
+                name: string;
+              } | null;
+            }[];
+          };
+        };
+      };
+      /** @description Default Response */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': {
+            error: {
+              code: string;
+              fields?: {
+                field: string;
+                message: string;
+              }[];
+              message: string;
+              requestId: string;
+            };
+          };
+        };
+      };
+      /** @description Default Response */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': {
+            error: {
+              code: string;
+              fields?: {
+                field: string;
+                message: string;
+              }[];
+              message: string;
+              requestId: string;
+            };
+          };
+        };
+      };
+      /** @description Default Response */
+      404: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': {
+            error: {
+              code: string;
+              fields?: {
+                field: string;
+                message: string;
+              }[];
+              message: string;
+              requestId: string;
+            };
+          };
+        };
+      };
+      /** @description Default Response */
+      409: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': {
+            error: {
+              code: string;
+              fields?: {
+                field: string;
+                message: string;
+              }[];
+              message: string;
+              requestId: string;
+            };
+          };
+        };
+      };
+      /** @description Default Response */
+      429: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': {
+            error: {
+              code: string;
+              fields?: {
+                field: string;
+                message: string;
+              }[];
+              /** @description In the caller’s language (Accept-Language: zh-CN first, en) */
+              message: string;
+              requestId: string;
+            };
+          };
+        };
+      };
+    };
+  };
   recordMandatoryReport: {
     parameters: {
       query?: never;
@@ -4486,6 +4660,7 @@ export interface operations {
         content: {
           'application/json': {
             firstResponseMinutes: number;
+            handoverMinutes?: number;
             items: {
               assignedTo: {
                 id: string;
@@ -4495,6 +4670,18 @@ export interface operations {
               callbackWaiting: boolean;
               caseId: string;
               dangerLevel: string | null;
+              escalation?: {
+                fromDesk: string | null;
+                handedOverAt: string | null;
+                /** @description 1: the supervisor on duty alerted; 2: handed over from another desk */
+                level: number;
+                supervisor: {
+                  id: string;
+                  name: string;
+                } | null;
+                /** Format: date-time */
+                supervisorAlertedAt: string;
+              } | null;
               firstResponse: {
                 breached: boolean;
                 /** Format: date-time */
@@ -4514,6 +4701,14 @@ export interface operations {
               name: string;
               openCases: number;
               unanswered: number;
+            }[];
+            movedAway?: {
+              caseId: string;
+              /** Format: date-time */
+              movedAt: string;
+              /** Format: date-time */
+              receivedAt: string;
+              toDesk: string;
             }[];
           };
         };
@@ -5055,6 +5250,150 @@ export interface operations {
         'application/json': {
           firstResponseMinutes: number;
           provinces?: string[];
+        };
+      };
+    };
+    responses: {
+      /** @description Default Response */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': {
+            ok: boolean;
+          };
+        };
+      };
+      /** @description Default Response */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': {
+            error: {
+              code: string;
+              fields?: {
+                field: string;
+                message: string;
+              }[];
+              message: string;
+              requestId: string;
+            };
+          };
+        };
+      };
+      /** @description Default Response */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': {
+            error: {
+              code: string;
+              fields?: {
+                field: string;
+                message: string;
+              }[];
+              message: string;
+              requestId: string;
+            };
+          };
+        };
+      };
+      /** @description Default Response */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': {
+            error: {
+              code: string;
+              fields?: {
+                field: string;
+                message: string;
+              }[];
+              /** @description In the caller’s language (Accept-Language: zh-CN first, en) */
+              message: string;
+              requestId: string;
+            };
+          };
+        };
+      };
+      /** @description Default Response */
+      404: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': {
+            error: {
+              code: string;
+              fields?: {
+                field: string;
+                message: string;
+              }[];
+              message: string;
+              requestId: string;
+            };
+          };
+        };
+      };
+      /** @description Default Response */
+      409: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': {
+            error: {
+              code: string;
+              fields?: {
+                field: string;
+                message: string;
+              }[];
+              message: string;
+              requestId: string;
+            };
+          };
+        };
+      };
+      /** @description Default Response */
+      429: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': {
+            error: {
+              code: string;
+              fields?: {
+                field: string;
+                message: string;
+              }[];
+              /** @description In the caller’s language (Accept-Language: zh-CN first, en) */
+              message: string;
+              requestId: string;
+            };
+          };
+        };
+      };
+    };
+  };
+  setHandoverMinutes: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    requestBody: {
+      content: {
+        'application/json': {
+          handoverMinutes: number;
         };
       };
     };
@@ -5989,6 +6328,8 @@ export interface operations {
       query?: never;
       header?: {
         authorization?: string;
+        /** @description Optional proof of work: `<challenge>:<nonce>`, where the challenge comes from `getHelpRequestChallenge` and SHA-256 of this ASCII string begins with `bits` zero bits. With it, a network address may file many more requests (help requests, call-back requests) per hour; without it (or when it expired or was used before) the request still counts against a smaller per-network budget. */
+        'x-proof-of-work'?: string;
       };
       path?: never;
       cookie?: never;
@@ -6173,7 +6514,7 @@ export interface operations {
     parameters: {
       query?: never;
       header?: {
-        /** @description Optional proof of work: `<challenge>:<nonce>`, where the challenge comes from `getHelpRequestChallenge` and SHA-256 of this ASCII string begins with `bits` zero bits. With it, a network address may file many more requests per hour; without it (or when it expired or was used before) the request still counts against a smaller per-network budget. */
+        /** @description Optional proof of work: `<challenge>:<nonce>`, where the challenge comes from `getHelpRequestChallenge` and SHA-256 of this ASCII string begins with `bits` zero bits. With it, a network address may file many more requests (help requests, call-back requests) per hour; without it (or when it expired or was used before) the request still counts against a smaller per-network budget. */
         'x-proof-of-work'?: string;
       };
       path?: never;

@@ -6,7 +6,7 @@
 import { createHash } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { leadingZeroBits } from '../../src/platform/proof-of-work.ts';
-import { INTAKE_BUDGETS, PROOF_HEADER } from '../../src/modules/help/help.admission.tsx';
+import { CALLBACK_BUDGETS, INTAKE_BUDGETS, PROOF_HEADER } from '../../src/modules/help/help.admission.tsx';
 import { createTestApp, type TestApp } from '../support/test-app.ts';
 
 const validRequest = {
@@ -156,6 +156,103 @@ describe('help-request intake behind one address', () => {
     }>();
     expect(doc.paths['/api/help/challenge']?.get?.operationId).toBe('getHelpRequestChallenge');
     expect(doc.paths['/api/help/requests']?.post?.parameters).toContainEqual(
+      expect.objectContaining({ name: PROOF_HEADER, in: 'header' }),
+    );
+  });
+});
+
+describe('call-back requests behind one address (not a flat 60 an hour)', () => {
+  let t: TestApp;
+  beforeAll(async () => {
+    t = await createTestApp();
+  });
+  afterAll(async () => t?.close());
+
+  const callback = { phone: '13800138000', noVoicemail: true, noSms: true, consentSensitive: true };
+  const ask = (remoteAddress: string, proof?: string) =>
+    t.app.inject({
+      method: 'POST',
+      url: '/api/help/callbacks',
+      remoteAddress,
+      headers: { 'accept-language': 'en', ...(proof ? { [PROOF_HEADER]: proof } : {}) },
+      payload: callback,
+    });
+  const challenge = async () =>
+    (await t.app.inject({ url: '/api/help/challenge', remoteAddress: '10.99.0.2' })).json<{
+      challenge: string;
+      bits: number;
+    }>();
+  const callbacks = async () => (await t.db.selectFrom('help_callback').select('id').execute()).length;
+
+  it('accepts the 61st call-back from one address within the hour, with a proof and without', async () => {
+    const cgnat = '100.64.3.1';
+    for (let i = 0; i < 60; i++) expect((await ask(cgnat)).statusCode, `call-back ${i + 1}`).toBe(201);
+    const issued = await challenge();
+    expect((await ask(cgnat, solve(issued.challenge, issued.bits))).statusCode).toBe(201);
+    expect((await ask(cgnat)).statusCode).toBe(201);
+    expect(await callbacks()).toBe(62);
+  });
+
+  it('keeps a per-network budget without a proof, and still lets a proved call-back through', async () => {
+    const cgnat = '100.64.4.1';
+    const before = await callbacks();
+    for (let i = 0; i < CALLBACK_BUDGETS.unproved.max; i++)
+      expect((await ask(cgnat)).statusCode, `call-back ${i + 1}`).toBe(201);
+    const refused = await ask(cgnat);
+    expect(refused.statusCode).toBe(429);
+    expect(Number(refused.headers['retry-after'])).toBeGreaterThan(0);
+    const issued = await challenge();
+    const proof = solve(issued.challenge, issued.bits);
+    expect((await ask(cgnat, proof)).statusCode).toBe(201);
+    // A proof is good once.
+    expect((await ask(cgnat, proof)).statusCode).toBe(429);
+    // Help requests from the same address have their own budget.
+    const filed = await t.app.inject({
+      method: 'POST',
+      url: '/api/help/requests',
+      remoteAddress: cgnat,
+      headers: { 'accept-language': 'en' },
+      payload: validRequest,
+    });
+    expect(filed.statusCode).toBe(201);
+    expect(await callbacks()).toBe(before + CALLBACK_BUDGETS.unproved.max + 1);
+  });
+
+  it('takes the proof from the call-back form, and keeps what she entered when the budget is spent', async () => {
+    const network = '100.64.5.1';
+    const form = (extra: Record<string, string>) =>
+      t.app.inject({
+        method: 'POST',
+        url: '/en/callback',
+        remoteAddress: network,
+        headers: { 'content-type': 'application/x-www-form-urlencoded' },
+        payload: new URLSearchParams({
+          phone: '13800138001',
+          noVoicemail: 'on',
+          consentSensitive: 'on',
+          ...extra,
+        }).toString(),
+      });
+    const page = await t.app.inject({ url: '/en/callback', remoteAddress: network });
+    const issued = /name="proofChallenge" value="([^"]+)" data-bits="(\d+)"/.exec(page.body);
+    expect(issued).not.toBeNull();
+    expect(page.body).toMatch(/<script src="\/assets\/proof-of-work-[0-9a-f]+\.js" defer/);
+    expect((await form({ proof: solve(issued![1]!, Number(issued![2])) })).statusCode).toBe(303);
+    expect((await form({ proof: '' })).statusCode).toBe(303);
+    // Spend this network's unproved call-back budget (the API and the form share it).
+    for (let i = 1; i < CALLBACK_BUDGETS.unproved.max; i++) await ask(network);
+    const refused = await form({ proof: '' });
+    expect(refused.statusCode).toBe(429);
+    expect(refused.headers['retry-after']).toBeDefined();
+    expect(refused.body).toContain('Too many attempts');
+    expect(refused.body).toContain('13800138001');
+  });
+
+  it('documents the proof on requestCallback', async () => {
+    const doc = (await t.app.inject({ url: '/api/openapi.json' })).json<{
+      paths: Record<string, Record<string, { parameters?: { name: string; in: string }[] }>>;
+    }>();
+    expect(doc.paths['/api/help/callbacks']?.post?.parameters).toContainEqual(
       expect.objectContaining({ name: PROOF_HEADER, in: 'header' }),
     );
   });

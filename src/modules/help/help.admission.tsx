@@ -1,6 +1,8 @@
 /**
- * Admission control in front of the help-request intake (pages and API): a flood costs the sender, a survivor
- * behind a carrier-grade NAT address is not turned away because someone else there flooded.
+ * Admission control in front of the help-request intake and the call-back requests made on their own (pages
+ * and API): a flood costs the sender, a survivor behind a carrier-grade NAT address is not turned away because
+ * someone else there flooded. Each intake has its own per-network budgets (a flood of call-back requests does
+ * not spend the help-request budget, nor the other way round).
  *
  * - With a valid proof of work (platform/proof-of-work.ts; the help form's script solves it in a fraction of
  *   a second, the Mini Program and other clients through `getHelpRequestChallenge`), a request needs only a
@@ -20,6 +22,9 @@ export const INTAKE_BUDGETS = {
   unproved: { max: 200, windowMs: 60 * 60_000 },
 } as const;
 
+/** Call-back requests per network address per hour: the same budgets as help requests (issue 13). */
+export const CALLBACK_BUDGETS = INTAKE_BUDGETS;
+
 /** The header an API client sends its proof in: `<challenge>:<nonce>`. */
 export const PROOF_HEADER = 'x-proof-of-work';
 
@@ -28,10 +33,27 @@ export const ProofHeaders = Type.Object({
     Type.String({
       maxLength: 200,
       description:
-        'Optional proof of work: `<challenge>:<nonce>`, where the challenge comes from `getHelpRequestChallenge` and SHA-256 of this ASCII string begins with `bits` zero bits. With it, a network address may file many more requests per hour; without it (or when it expired or was used before) the request still counts against a smaller per-network budget.',
+        'Optional proof of work: `<challenge>:<nonce>`, where the challenge comes from `getHelpRequestChallenge` and SHA-256 of this ASCII string begins with `bits` zero bits. With it, a network address may file many more requests (help requests, call-back requests) per hour; without it (or when it expired or was used before) the request still counts against a smaller per-network budget.',
     }),
   ),
 });
+
+type Intake = 'intake' | 'callback';
+const BUDGETS = { intake: INTAKE_BUDGETS, callback: CALLBACK_BUDGETS } as const;
+
+async function admit(
+  request: FastifyRequest,
+  intake: Intake,
+  network: string,
+  proof: string | undefined,
+): Promise<ProofVerdict> {
+  const { proofOfWork, rateLimiter } = request.server;
+  const verdict = await proofOfWork.redeem(proof);
+  const kind = verdict === 'accepted' ? 'proved' : 'unproved';
+  const decision = await rateLimiter.hit(`help.${intake}.${kind}`, network, BUDGETS[intake][kind]);
+  if (!decision.allowed) throw rateLimited(decision.resetInMs / 1000);
+  return verdict;
+}
 
 /**
  * Admit one help request from this network (after its input was checked, before it is stored), spending its
@@ -42,12 +64,16 @@ export async function admitHelpRequest(
   network: string,
   proof: string | undefined,
 ): Promise<ProofVerdict> {
-  const { proofOfWork, rateLimiter } = request.server;
-  const verdict = await proofOfWork.redeem(proof);
-  const kind = verdict === 'accepted' ? 'proved' : 'unproved';
-  const decision = await rateLimiter.hit(`help.intake.${kind}`, network, INTAKE_BUDGETS[kind]);
-  if (!decision.allowed) throw rateLimited(decision.resetInMs / 1000);
-  return verdict;
+  return admit(request, 'intake', network, proof);
+}
+
+/** Admit one call-back request made on its own, exactly like a help request (its own budgets). */
+export async function admitCallbackRequest(
+  request: FastifyRequest,
+  network: string,
+  proof: string | undefined,
+): Promise<ProofVerdict> {
+  return admit(request, 'callback', network, proof);
 }
 
 const Challenge = Type.Object({
@@ -96,7 +122,8 @@ export function helpAdmissionRoutes(app: FastifyInstance): void {
       schema: {
         operationId: 'getHelpRequestChallenge',
         tags: ['help'],
-        summary: 'A proof-of-work challenge for createHelpRequest (optional; widens the per-network budget)',
+        summary:
+          'A proof-of-work challenge for createHelpRequest and requestCallback (optional; widens the per-network budget)',
         description:
           'Find a decimal nonce (up to 15 digits) such that SHA-256 of the ASCII string `<challenge>:<nonce>` begins with `bits` zero bits (about 2^bits tries; a fraction of a second on a phone), then send that string as the `x-proof-of-work` header of createHelpRequest before `expiresAt`. Each challenge is accepted once. No third party is involved.',
         response: { 200: Challenge },

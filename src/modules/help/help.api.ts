@@ -11,7 +11,6 @@ import {
   CONTACT_CHANNELS,
   DA5_ITEMS,
   DIRECTORY_KINDS,
-  SUBMISSIONS_PER_HOUR,
   GENDERS,
   LIMITS,
   RELATIONSHIPS,
@@ -25,7 +24,7 @@ import {
 import { THREAD_IDLE_MS, formatSecret, type HelpService, type ThreadSession } from './help.service.ts';
 import { USAGE_CHANNELS, type UsageCounter } from './help.usage.ts';
 import { networkOf } from './help.pages.tsx';
-import { admitHelpRequest, PROOF_HEADER, ProofHeaders } from './help.admission.tsx';
+import { admitCallbackRequest, admitHelpRequest, PROOF_HEADER, ProofHeaders } from './help.admission.tsx';
 
 const union = <T extends string>(values: readonly T[]) => Type.Union(values.map((v) => Type.Literal(v)));
 const Time = Type.String({ pattern: '^([01][0-9]|2[0-3]):[0-5][0-9]$', description: 'HH:MM, China time' });
@@ -291,15 +290,14 @@ export function helpApi(app: FastifyInstance, service: HelpService, usage: Usage
   app.post(
     '/api/help/callbacks',
     {
-      config: {
-        ...api('anonymous call-back requests'),
-        rateLimit: { max: SUBMISSIONS_PER_HOUR, timeWindow: 60 * 60_000 },
-      },
+      config: api(
+        'anonymous call-back requests; admitted per network like help requests, more widely with a proof of work (help.admission.tsx)',
+      ),
       schema: {
         operationId: 'requestCallback',
         tags: ['help'],
         summary: 'Request a call-back (tied to her thread when a thread token is sent)',
-        headers: BearerHeaders,
+        headers: Type.Object({ ...BearerHeaders.properties, ...ProofHeaders.properties }),
         body: CallbackBody,
         response: { 201: Type.Object({ id: Type.String() }), ...errors },
       },
@@ -307,6 +305,11 @@ export function helpApi(app: FastifyInstance, service: HelpService, usage: Usage
     async (request, reply) => {
       const session = request.headers.authorization ? await threadFrom(request) : undefined;
       const body = request.body as Omit<CallbackInput, 'windows'> & { windows?: CallbackInput['windows'] };
+      await admitCallbackRequest(
+        request,
+        networkOf(request),
+        request.headers[PROOF_HEADER] as string | undefined,
+      );
       const created = await service.requestCallback(
         { ...body, windows: body.windows ?? [] },
         request.locale,

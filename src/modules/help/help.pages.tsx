@@ -23,7 +23,6 @@ import {
   CONTACT_CHANNELS,
   DA5_ITEMS,
   DIRECTORY_KINDS,
-  SUBMISSIONS_PER_HOUR,
   GENDERS,
   PROVINCES,
   RELATIONSHIPS,
@@ -36,7 +35,7 @@ import {
 } from './help.model.ts';
 import { formatSecret, type HelpService, type StaffRole, type ThreadSession } from './help.service.ts';
 import type { UsageCounter } from './help.usage.ts';
-import { admitHelpRequest, ProofOfWorkFields } from './help.admission.tsx';
+import { admitCallbackRequest, admitHelpRequest, ProofOfWorkFields } from './help.admission.tsx';
 import {
   Checkbox,
   ErrorSummary,
@@ -1503,6 +1502,7 @@ export function helpPages(app: FastifyInstance, service: HelpService, usage: Usa
     values: Record<string, string>,
     problems: FieldProblem[],
     status: number,
+    refusal?: string,
   ) => {
     const p = portal(request);
     return send(
@@ -1513,8 +1513,14 @@ export function helpPages(app: FastifyInstance, service: HelpService, usage: Usa
       <>
         <h1>{p.t('help.callback.title')}</h1>
         <p class="lead">{p.t('help.callback.lead')}</p>
+        {refusal ? (
+          <p class="callout" role="alert">
+            {refusal}
+          </p>
+        ) : null}
         <form data-replace method="post" action={p.action('/callback')} autocomplete="off" novalidate>
           <NeutralField p={p} />
+          <ProofOfWorkFields request={request} />
           <CallbackFields p={p} values={values} errors={formErrors(request, problems)} />
           <p>
             <button class="button" type="submit">
@@ -1541,8 +1547,13 @@ export function helpPages(app: FastifyInstance, service: HelpService, usage: Usa
     '/callback',
     {
       config: {
-        access: { public: true, reason: 'anonymous call-back requests' },
-        rateLimit: { max: SUBMISSIONS_PER_HOUR, timeWindow: 60 * 60_000 },
+        access: {
+          public: true,
+          reason:
+            'anonymous call-back requests; admitted per network like help requests, more widely with a proof of work (help.admission.tsx)',
+        },
+        // Its API twin: the same admission and the same use case (service.requestCallback).
+        operation: 'requestCallback',
       },
       schema: { hide: true, body: FormBodySchema },
     },
@@ -1550,6 +1561,25 @@ export function helpPages(app: FastifyInstance, service: HelpService, usage: Usa
       const body = request.body as FormBody;
       const { input, problems } = parseCallbackForm(body);
       if (problems.length) return renderCallback(request, reply, echoValues(body), problems, 400);
+      try {
+        await admitCallbackRequest(
+          request,
+          networkOf(request),
+          typeof body.proof === 'string' ? body.proof : undefined,
+        );
+      } catch (error) {
+        if (!(error instanceof AppError) || error.code !== 'RATE_LIMITED') throw error;
+        // Refused for now: what she entered stays on the page, with when to send again.
+        for (const [name, value] of Object.entries(error.options.headers ?? {})) reply.header(name, value);
+        return renderCallback(
+          request,
+          reply,
+          echoValues(body),
+          [],
+          429,
+          request.t('error.rateLimited', { seconds: Number(error.options.params?.seconds ?? 60) }),
+        );
+      }
       await service.requestCallback(input, request.locale, null);
       // Post-redirect-get: a reload of the result page asks for nothing twice.
       return reply.redirect(portal(request).href('/callback/done'), 303);

@@ -42,6 +42,7 @@ import {
   errors,
 } from './helpline.schemas.ts';
 import { addDays, chinaDate, chinaInstant, weekMonday } from './helpline.model.ts';
+import { handoverMinutes, movedAway, withEscalations } from './helpline.escalation.ts';
 
 const tags = ['helpline'];
 const onCase = (action: string) => ({ access: { action, record: 'helpline_case' } });
@@ -69,7 +70,10 @@ export function helplineApi(app: FastifyInstance, service: HelplineService): voi
         view === 'mine' ? await service.myCases(actor) : await service.queue(actor.organisationId, { whole });
       return {
         firstResponseMinutes: await service.firstResponseMinutes(actor.organisationId),
-        items,
+        handoverMinutes: await handoverMinutes(app.db, actor.organisationId),
+        // Escalated cases still unclaimed first (helpline.escalation.ts), and the cases moved to another desk.
+        items: await withEscalations(app.db, actor.organisationId, items),
+        movedAway: await movedAway(app.db, actor.organisationId, service.clock()),
         ...(whole ? { loads: await service.loads(actor.organisationId, items) } : {}),
       };
     },

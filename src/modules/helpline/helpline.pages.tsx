@@ -38,6 +38,8 @@ import {
 } from './helpline.model.ts';
 import type { CallbackStart, CaseView, DeskActor, HelplineService, QueueItem } from './helpline.service.ts';
 import { Uuid } from './helpline.schemas.ts';
+import { movedAway, withEscalations } from './helpline.escalation.ts';
+import { EscalationBadge, MovedAway } from './helpline.escalation-view.tsx';
 
 const FormToken = { _csrf: Type.Optional(Type.String({ maxLength: 200 })) };
 const CaseParams = Type.Object({ id: Uuid });
@@ -243,10 +245,15 @@ export function helplinePages(app: FastifyInstance, service: HelplineService): (
     const staff = request.staff;
     const supervisor = grantedScope(actor, 'helpline.queue.supervise') !== undefined;
     const shown = view === 'whole' && !supervisor ? 'unclaimed' : view;
-    const items =
+    // Escalated cases still unclaimed first, with their escalation (helpline.escalation.ts).
+    const items = await withEscalations(
+      request.server.db,
+      actor.organisationId,
       shown === 'mine'
         ? await service.myCases(actor)
-        : await service.queue(actor.organisationId, { whole: shown === 'whole' });
+        : await service.queue(actor.organisationId, { whole: shown === 'whole' }),
+    );
+    const moved = await movedAway(request.server.db, actor.organisationId, service.clock());
     const settings = await service.deskSettings(actor.organisationId);
     const loads = shown === 'whole' ? await service.loads(actor.organisationId, items) : [];
     const deskStaff = supervisor ? await service.deskStaff(actor.organisationId) : [];
@@ -342,6 +349,7 @@ export function helplinePages(app: FastifyInstance, service: HelplineService): (
                     </td>
                     <td data-label={request.t('helpline.field.firstResponse')}>
                       <FirstResponseBadge request={request} state={item.firstResponse} />
+                      <EscalationBadge request={request} escalation={item.escalation} />
                     </td>
                     <td data-label={request.t('helpline.field.assignedTo')}>
                       {item.assignedTo ? item.assignedTo.name : request.t('helpline.queue.nobody')}
@@ -393,6 +401,7 @@ export function helplinePages(app: FastifyInstance, service: HelplineService): (
             </table>
           </div>
         )}
+        <MovedAway request={request} moved={moved} />
         {shown === 'whole' && (
           <>
             <h2>{request.t('helpline.load.title')}</h2>

@@ -47,6 +47,19 @@ const FirstResponse = Type.Object({
 });
 const Assignee = nullable(Type.Object({ id: Type.String(), name: Type.String() }));
 
+/** Escalation of an unclaimed case (helpline.escalation.ts); null: not escalated. */
+const Escalation = nullable(
+  Type.Object({
+    level: Type.Integer({
+      description: '1: the supervisor on duty alerted; 2: handed over from another desk',
+    }),
+    supervisorAlertedAt: DateTime,
+    supervisor: Assignee,
+    handedOverAt: nullable(DateTime),
+    fromDesk: nullable(Type.String()),
+  }),
+);
+
 export const QueueItemSchema = Type.Object({
   caseId: Type.String(),
   source: Type.String(),
@@ -60,11 +73,19 @@ export const QueueItemSchema = Type.Object({
   firstResponse: FirstResponse,
   callbackWaiting: Type.Boolean(),
   awaitingReply: Type.Boolean(),
+  escalation: Type.Optional(Escalation),
 });
 
 export const QueueResponse = Type.Object({
   firstResponseMinutes: Type.Integer(),
+  handoverMinutes: Type.Optional(Type.Integer()),
   items: Type.Array(QueueItemSchema),
+  /** Cases this desk let wait past both deadlines, handed to another desk (the last 7 days). */
+  movedAway: Type.Optional(
+    Type.Array(
+      Type.Object({ caseId: Type.String(), receivedAt: DateTime, movedAt: DateTime, toDesk: Type.String() }),
+    ),
+  ),
   loads: Type.Optional(
     Type.Array(
       Type.Object({

@@ -23,6 +23,8 @@ export interface HelplineDeskSettingTable {
   national: ColumnType<boolean, boolean | undefined, boolean>;
   approved_by: string | null;
   approved_at: NullableTimestamp;
+  /** Minutes after the supervisor was alerted (escalation level 1) until a still unclaimed case goes to the fallback desk. */
+  handover_minutes: Generated<number>;
 }
 
 export interface HelplineCaseTable {
@@ -131,6 +133,21 @@ export interface HelplineDutyShiftTable {
   created_at: CreatedAt;
 }
 
+/** One escalation of an unclaimed case (helpline.escalation.ts): at most one per case and level. */
+export interface HelplineCaseEscalationTable {
+  case_id: string;
+  /** 1: the supervisor on duty alerted; 2: handed to the fallback desk. */
+  level: number;
+  escalated_at: Timestamp;
+  /** The deadline that passed (level 1: first response; level 2: level 1 + the desk's handover minutes). */
+  due_at: Timestamp;
+  from_organisation_id: string;
+  /** Level 1: the supervisor on duty then (null: nobody was on duty; every supervisor of the desk sees it). */
+  supervisor_account_id: string | null;
+  /** Level 2: the desk the case was handed to. */
+  to_organisation_id: string | null;
+}
+
 export interface HelplineTables {
   helpline_desk_setting: HelplineDeskSettingTable;
   helpline_case: HelplineCaseTable;
@@ -140,4 +157,5 @@ export interface HelplineTables {
   helpline_referral: HelplineReferralTable;
   helpline_mandatory_report: HelplineMandatoryReportTable;
   helpline_duty_shift: HelplineDutyShiftTable;
+  helpline_case_escalation: HelplineCaseEscalationTable;
 }

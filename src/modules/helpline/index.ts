@@ -11,6 +11,8 @@ import { HelpService } from '../help/help.service.ts';
 import { helplineApi, helplineClaimApi } from './helpline.api.ts';
 import { helplineCoverageApi } from './helpline.coverage-api.ts';
 import { helplineCapacityApi } from './helpline.capacity.ts';
+import { helplineEscalationApi } from './helpline.escalation-api.ts';
+import { ESCALATION_TOPIC, runEscalations } from './helpline.escalation.ts';
 import { helplinePages } from './helpline.pages.tsx';
 import { CALLBACK_REQUESTED, REQUEST_CREATED, takeCallbacks, takeHelpRequests } from './helpline.intake.ts';
 import { HELPLINE_POLICY } from './helpline.policy.ts';
@@ -36,6 +38,23 @@ export function helplineModule(app: FastifyInstance): void {
   // The hand-off from the portal: each request's outbox row becomes its case in one transaction.
   app.jobs.consume(REQUEST_CREATED, takeHelpRequests);
   app.jobs.consume(CALLBACK_REQUESTED, takeCallbacks);
+  // Unclaimed past the first-response deadline: alert the supervisor, then hand over (helpline.escalation.ts).
+  app.jobs.handle(ESCALATION_TOPIC, async () => {
+    const run = await runEscalations(app.db, service.clock());
+    if (run.stranded > 0)
+      app.log.warn(
+        { stranded: run.stranded },
+        'unclaimed cases due for hand-over, but no fallback desk takes them',
+      );
+  });
+  // Every minute, once across all processes (pg-boss cron); each escalation happens once per case and level.
+  app.addHook('onReady', async () => {
+    await app.jobs
+      .schedule(ESCALATION_TOPIC, '* * * * *')
+      .catch((error: unknown) =>
+        app.log.debug({ err: error }, 'helpline escalation not scheduled (job runner not started)'),
+      );
+  });
 
   registerRecordType(app, 'helpline_case', {
     caseLevel: true,
@@ -74,6 +93,7 @@ export function helplineModule(app: FastifyInstance): void {
   helplineApi(app, service);
   helplineCoverageApi(app);
   helplineCapacityApi(app);
+  helplineEscalationApi(app);
   const registerClaimPage = helplinePages(app, service);
   // Last: claiming assigns the case (see helplineClaimApi).
   helplineClaimApi(app, service);

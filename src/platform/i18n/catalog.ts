@@ -11,6 +11,7 @@ import { helpEn, helpZh } from '../../modules/help/help.messages.ts';
 import { directoryAdminEn, directoryAdminZh } from '../../modules/help/help.directory-admin.messages.ts';
 import { throttleAdminEn, throttleAdminZh } from '../../modules/help/help.throttle-admin.messages.ts';
 import { helplineEn, helplineZh } from '../../modules/helpline/helpline.messages.ts';
+import { escalationEn, escalationZh } from '../../modules/helpline/helpline.escalation.messages.ts';
 import { reportsEn, reportsZh } from '../../modules/reports/reports.messages.ts';
 import { ordersEn, ordersZh } from '../../modules/orders/orders.messages.ts';
 import { promisesEn, promisesZh } from '../../modules/help/help.promises.messages.ts';
@@ -26,6 +27,7 @@ const zhCN = {
   ...auditSentencesZh,
   ...helpZh,
   ...helplineZh,
+  ...escalationZh,
   ...evidenceZh,
   ...reportsZh,
   ...ordersZh,
@@ -44,6 +46,7 @@ export const catalogs: Record<Locale, Record<MessageKey, string>> = {
     ...auditSentencesEn,
     ...helpEn,
     ...helplineEn,
+    ...escalationEn,
     ...evidenceEn,
     ...reportsEn,
     ...ordersEn,
