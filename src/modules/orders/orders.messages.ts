@@ -3,6 +3,8 @@
 export const ordersZh = {
   'orders.problem.tooLong': '太长了：最多 {max} 个字。',
   'orders.problem.tooMany': '太多了：最多 {max} 项。',
+  'orders.problem.cursor': '翻页标记无效，请从第一页重新查看。',
+  'orders.problem.receiptNumber': '收件号应为 12 位（如 3F2A-9C1B-77D0），请核对。',
   'orders.problem.applicantName': '请填写申请人（受害人）的姓名。',
   'orders.problem.applicantRegion': '请选择申请人居住的地区（用于确定由哪个法院受理）。',
   'orders.problem.region': '这个地区代码不存在，请按“省市区”重新选择。',
@@ -346,6 +348,9 @@ export const ordersZh = {
 export const ordersEn: Record<keyof typeof ordersZh, string> = {
   'orders.problem.tooLong': 'Too long: at most {max} characters.',
   'orders.problem.tooMany': 'Too many: at most {max}.',
+  'orders.problem.cursor': 'This page marker is not valid. Please start again from the first page.',
+  'orders.problem.receiptNumber':
+    'A receipt number has 12 characters (like 3F2A-9C1B-77D0). Please check it.',
   'orders.problem.applicantName': 'Enter the applicant’s (victim’s) name.',
   'orders.problem.applicantRegion':
     'Choose the area where the applicant lives (it decides which court handles it).',

@@ -28,6 +28,7 @@ import * as S from './orders.schemas.ts';
 import type { OrdersActor, OrdersService } from './orders.service.ts';
 import type { OrderCopy } from './orders.pdf.ts';
 import { deskCaseOf } from './orders.seams.ts';
+import { receiptNumber } from './orders.lists.ts';
 import { ordersZh } from './orders.messages.ts';
 
 export function staffActor(request: FastifyRequest): OrdersActor {
@@ -120,8 +121,17 @@ export function ordersRoutes(app: FastifyInstance, service: OrdersService): void
       action: 'orders.application.edit',
       record: 'order_application',
       body: Type.Object({}),
-      response: Type.Object({ courtId: S.Uuid, courtName: Type.String() }),
-      run: async (request, _body, id) => service.submit(staffActor(request), id),
+      response: Type.Object({
+        courtId: S.Uuid,
+        courtName: Type.String(),
+        receiptNumber: Type.String({
+          description: 'What the court’s docket finds it by until it has a case number',
+        }),
+      }),
+      run: async (request, _body, id) => ({
+        ...(await service.submit(staffActor(request), id)),
+        receiptNumber: receiptNumber(id),
+      }),
       back: (id) => `/orders/applications/${id}`,
     },
     {
@@ -400,7 +410,10 @@ export function ordersRoutes(app: FastifyInstance, service: OrdersService): void
     app.post(
       `/orders${op.path}`,
       {
-        config: { access: { action: op.action, ...(op.record ? { record: op.record } : {}) } },
+        config: {
+          access: { action: op.action, ...(op.record ? { record: op.record } : {}) },
+          operation: op.operationId,
+        },
         schema: { hide: true, params: S.IdParams, body: formBody },
       },
       async (request, reply) => {
@@ -507,6 +520,7 @@ export function ordersRoutes(app: FastifyInstance, service: OrdersService): void
       } else {
         result = await service.saveDraft(staffActor(request), body.application, { channel: 'oral' });
       }
+      await app.ordersSearch.indexApplication(result.id);
       return reply.status(201).send({
         id: result.id,
         problems: result.problems.map((p) => ({ field: p.field, message: request.t(p.message, p.params) })),
@@ -535,6 +549,7 @@ export function ordersRoutes(app: FastifyInstance, service: OrdersService): void
         (request.body as { application: ApplicationInput }).application,
         { id, channel: 'ngo', helpRequestId: draft.helpRequestId },
       );
+      await app.ordersSearch.indexApplication(id);
       return {
         id,
         problems: result.problems.map((p) => ({ field: p.field, message: request.t(p.message, p.params) })),
@@ -649,38 +664,7 @@ export function ordersRoutes(app: FastifyInstance, service: OrdersService): void
     },
   );
 
-  app.get(
-    '/api/orders/docket',
-    {
-      config: { access: { action: 'orders.docket.list' } },
-      schema: {
-        operationId: 'listDocket',
-        tags: ['orders'],
-        summary: 'The court’s applications by time left on the legal clock',
-        response: { 200: Type.Object({ items: Type.Array(S.DocketItem) }) },
-      },
-    },
-    async (request) => {
-      const staff = requireStaff(request);
-      const rows = await service.listDocket(staff.organisationId);
-      return {
-        items: rows.map((r) => ({
-          id: r.id,
-          caseNumber: r.caseNumber,
-          status: r.status,
-          urgent: r.urgent,
-          submittedAt: iso(r.submittedAt),
-          rulingDueAt: iso(r.rulingDueAt),
-          clock: r.clock,
-          minutesLeft: r.rulingDueAt
-            ? Math.round((r.rulingDueAt.getTime() - service.now().getTime()) / 60_000)
-            : null,
-          reviewsDone: r.reviewsDone,
-          reviewsTotal: r.reviewsTotal,
-        })),
-      };
-    },
-  );
+  // GET /api/orders/docket (listDocket), with its filters and cursor: orders.lists-api.ts.
 
   app.get(
     '/api/orders/reviews',
@@ -1592,7 +1576,8 @@ export function ordersRoutes(app: FastifyInstance, service: OrdersService): void
   app.post(
     '/orders/applications/oral',
     {
-      config: { access: { action: 'orders.application.create' } },
+      // Its twin: createOrderApplication with `channel: 'oral'` (the same saveDraft, an empty draft to fill in).
+      config: { access: { action: 'orders.application.create' }, operation: 'createOrderApplication' },
       schema: { hide: true, body: Type.Object(FormToken) },
     },
     async (request, reply) => {
@@ -1610,7 +1595,7 @@ export function ordersRoutes(app: FastifyInstance, service: OrdersService): void
   app.post(
     '/orders/warnings',
     {
-      config: { access: WARNING_ACCESS },
+      config: { access: WARNING_ACCESS, operation: 'issueWarning' },
       schema: { hide: true, body: Type.Object({ ...S.WarningBody.properties, ...FormToken }) },
     },
     async (request, reply) => {
