@@ -920,8 +920,31 @@ export interface paths {
       path?: never;
       cookie?: never;
     };
-    /** The court’s applications by time left on the legal clock */
+    /**
+     * The court’s applications by time left on the legal clock, filtered, a page at a time
+     * @description Filters: clock (ok = on time, warning = amber, breached = red), urgent, status (default submitted and accepted), name (the applicant’s or respondent’s full name), receiptNumber, caseNumber. Only the caller’s court.
+     */
     get: operations['listDocket'];
+    put?: never;
+    post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/api/orders/orders': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /**
+     * Orders in force: measures, validity and the respondent (never the applicant or her address)
+     * @description The issuing court sees its own orders; police stations and residents’ committees every order of a court in their region. Search by the respondent’s full name, ID number, or region (a province or city code finds the districts within it). Soonest to expire first.
+     */
+    get: operations['listOrdersInForce'];
     put?: never;
     post?: never;
     delete?: never;
@@ -1049,6 +1072,26 @@ export interface paths {
     patch?: never;
     trace?: never;
   };
+  '/api/orders/service-tasks': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /**
+     * Service and notification tasks of the court’s orders (open by default)
+     * @description `status=done` lists those served, with how and when; `party` narrows to one party.
+     */
+    get: operations['listServiceTasks'];
+    put?: never;
+    post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
   '/api/orders/service-tasks/{id}': {
     parameters: {
       query?: never;
@@ -1060,6 +1103,26 @@ export interface paths {
     put?: never;
     /** Record service or notification of the order (who served, how, when) */
     post: operations['recordService'];
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/api/orders/violations': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /**
+     * The court’s inbox: reported violations of its orders awaiting the enforcement decision
+     * @description Oldest first. `status=decided` lists the decided ones; `reportedBy` police or survivor.
+     */
+    get: operations['listViolations'];
+    put?: never;
+    post?: never;
     delete?: never;
     options?: never;
     head?: never;
@@ -8926,6 +8989,8 @@ export interface operations {
             /** Format: uuid */
             courtId: string;
             courtName: string;
+            /** @description What the court’s docket finds it by until it has a case number */
+            receiptNumber: string;
           };
         };
       };
@@ -9275,7 +9340,17 @@ export interface operations {
   };
   listDocket: {
     parameters: {
-      query?: never;
+      query?: {
+        caseNumber?: string;
+        clock?: 'ok' | 'warning' | 'breached';
+        /** @description Opaque: the `nextCursor` of the previous page */
+        cursor?: string;
+        limit?: number;
+        name?: string;
+        receiptNumber?: string;
+        status?: ('submitted' | 'accepted' | 'returned' | 'granted' | 'rejected')[];
+        urgent?: boolean;
+      };
       header?: never;
       path?: never;
       cookie?: never;
@@ -9295,6 +9370,8 @@ export interface operations {
               /** Format: uuid */
               id: string;
               minutesLeft: number | null;
+              /** @description Given when it is filed; the case number comes on acceptance */
+              receiptNumber: string;
               reviewsDone: number;
               reviewsTotal: number;
               rulingDueAt: string | null;
@@ -9302,6 +9379,153 @@ export interface operations {
               submittedAt: string | null;
               urgent: boolean;
             }[];
+            /** @description Pass as `cursor` for the next page; null on the last page */
+            nextCursor: string | null;
+          };
+        };
+      };
+      /** @description Default Response */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': {
+            error: {
+              code: string;
+              fields?: {
+                field: string;
+                message: string;
+              }[];
+              /** @description In the caller’s language (Accept-Language: zh-CN first, en) */
+              message: string;
+              requestId: string;
+            };
+          };
+        };
+      };
+      /** @description Default Response */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': {
+            error: {
+              code: string;
+              fields?: {
+                field: string;
+                message: string;
+              }[];
+              /** @description In the caller’s language (Accept-Language: zh-CN first, en) */
+              message: string;
+              requestId: string;
+            };
+          };
+        };
+      };
+      /** @description Default Response */
+      404: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': {
+            error: {
+              code: string;
+              fields?: {
+                field: string;
+                message: string;
+              }[];
+              /** @description In the caller’s language (Accept-Language: zh-CN first, en) */
+              message: string;
+              requestId: string;
+            };
+          };
+        };
+      };
+      /** @description Default Response */
+      429: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': {
+            error: {
+              code: string;
+              fields?: {
+                field: string;
+                message: string;
+              }[];
+              /** @description In the caller’s language (Accept-Language: zh-CN first, en) */
+              message: string;
+              requestId: string;
+            };
+          };
+        };
+      };
+    };
+  };
+  listOrdersInForce: {
+    parameters: {
+      query?: {
+        /** @description Opaque: the `nextCursor` of the previous page */
+        cursor?: string;
+        limit?: number;
+        regionCode?: string;
+        respondentIdNumber?: string;
+        respondentName?: string;
+      };
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description Default Response */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': {
+            items: {
+              caseNumber: string;
+              /** Format: uuid */
+              id: string;
+              measures: ('no_violence' | 'no_contact' | 'move_out' | 'no_insults' | 'keep_away' | 'other')[];
+              respondent: {
+                idNumber: string | null;
+                name: string | null;
+                regionCode: string | null;
+              };
+              /** Format: date-time */
+              validFrom: string;
+              /** Format: date-time */
+              validUntil: string;
+            }[];
+            /** @description Pass as `cursor` for the next page; null on the last page */
+            nextCursor: string | null;
+          };
+        };
+      };
+      /** @description Default Response */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': {
+            error: {
+              code: string;
+              fields?: {
+                field: string;
+                message: string;
+              }[];
+              /** @description In the caller’s language (Accept-Language: zh-CN first, en) */
+              message: string;
+              requestId: string;
+            };
           };
         };
       };
@@ -10235,6 +10459,130 @@ export interface operations {
       };
     };
   };
+  listServiceTasks: {
+    parameters: {
+      query?: {
+        /** @description Opaque: the `nextCursor` of the previous page */
+        cursor?: string;
+        limit?: number;
+        party?: 'respondent' | 'applicant' | 'police' | 'committee';
+        status?: 'open' | 'done';
+      };
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description Default Response */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': {
+            items: {
+              /** Format: uuid */
+              applicationId: string;
+              caseNumber: string;
+              /** Format: date-time */
+              createdAt: string;
+              /** Format: uuid */
+              id: string;
+              method: string | null;
+              /** Format: uuid */
+              orderId: string;
+              party: 'respondent' | 'applicant' | 'police' | 'committee';
+              servedAt: string | null;
+              status: 'open' | 'done';
+            }[];
+            /** @description Pass as `cursor` for the next page; null on the last page */
+            nextCursor: string | null;
+          };
+        };
+      };
+      /** @description Default Response */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': {
+            error: {
+              code: string;
+              fields?: {
+                field: string;
+                message: string;
+              }[];
+              /** @description In the caller’s language (Accept-Language: zh-CN first, en) */
+              message: string;
+              requestId: string;
+            };
+          };
+        };
+      };
+      /** @description Default Response */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': {
+            error: {
+              code: string;
+              fields?: {
+                field: string;
+                message: string;
+              }[];
+              /** @description In the caller’s language (Accept-Language: zh-CN first, en) */
+              message: string;
+              requestId: string;
+            };
+          };
+        };
+      };
+      /** @description Default Response */
+      404: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': {
+            error: {
+              code: string;
+              fields?: {
+                field: string;
+                message: string;
+              }[];
+              /** @description In the caller’s language (Accept-Language: zh-CN first, en) */
+              message: string;
+              requestId: string;
+            };
+          };
+        };
+      };
+      /** @description Default Response */
+      429: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': {
+            error: {
+              code: string;
+              fields?: {
+                field: string;
+                message: string;
+              }[];
+              /** @description In the caller’s language (Accept-Language: zh-CN first, en) */
+              message: string;
+              requestId: string;
+            };
+          };
+        };
+      };
+    };
+  };
   recordService: {
     parameters: {
       query?: never;
@@ -10310,6 +10658,133 @@ export interface operations {
       };
       /** @description Default Response */
       403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': {
+            error: {
+              code: string;
+              fields?: {
+                field: string;
+                message: string;
+              }[];
+              /** @description In the caller’s language (Accept-Language: zh-CN first, en) */
+              message: string;
+              requestId: string;
+            };
+          };
+        };
+      };
+      /** @description Default Response */
+      404: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': {
+            error: {
+              code: string;
+              fields?: {
+                field: string;
+                message: string;
+              }[];
+              /** @description In the caller’s language (Accept-Language: zh-CN first, en) */
+              message: string;
+              requestId: string;
+            };
+          };
+        };
+      };
+      /** @description Default Response */
+      429: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': {
+            error: {
+              code: string;
+              fields?: {
+                field: string;
+                message: string;
+              }[];
+              /** @description In the caller’s language (Accept-Language: zh-CN first, en) */
+              message: string;
+              requestId: string;
+            };
+          };
+        };
+      };
+    };
+  };
+  listViolations: {
+    parameters: {
+      query?: {
+        /** @description Opaque: the `nextCursor` of the previous page */
+        cursor?: string;
+        limit?: number;
+        reportedBy?: 'survivor' | 'police';
+        status?: 'reported' | 'decided';
+      };
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description Default Response */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': {
+            items: {
+              /** Format: uuid */
+              applicationId: string;
+              caseNumber: string;
+              description: string;
+              evidenceCount: number;
+              /** Format: uuid */
+              id: string;
+              /** Format: date */
+              occurredOn: string;
+              /** Format: uuid */
+              orderId: string;
+              outcome: string | null;
+              /** Format: date-time */
+              reportedAt: string;
+              reportedBy: 'survivor' | 'police';
+              status: 'reported' | 'decided';
+            }[];
+            /** @description Pass as `cursor` for the next page; null on the last page */
+            nextCursor: string | null;
+          };
+        };
+      };
+      /** @description Default Response */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': {
+            error: {
+              code: string;
+              fields?: {
+                field: string;
+                message: string;
+              }[];
+              /** @description In the caller’s language (Accept-Language: zh-CN first, en) */
+              message: string;
+              requestId: string;
+            };
+          };
+        };
+      };
+      /** @description Default Response */
+      401: {
         headers: {
           [name: string]: unknown;
         };
