@@ -21,16 +21,9 @@ export async function up(db: Kysely<unknown>): Promise<void> {
       application_id uuid primary key references order_application (id) on delete cascade,
       source_updated_at timestamptz not null
     )`.execute(db);
-  // Keyset pagination of the lists (docket by clock, orders by validity, inbox and tasks by arrival).
-  await sql`create index order_application_docket on order_application (court_id, status, ruling_due_at, submitted_at, id)`.execute(
-    db,
-  );
-  await sql`create index protection_order_in_force on protection_order (status, valid_until, id)`.execute(db);
 }
 
 export async function down(db: Kysely<unknown>): Promise<void> {
-  await sql`drop index protection_order_in_force`.execute(db);
-  await sql`drop index order_application_docket`.execute(db);
   await sql`drop table order_search_source`.execute(db);
   await sql`drop table order_search_term`.execute(db);
 }

@@ -40,7 +40,7 @@ const DocketItem = Type.Object({
 
 const InForceQuery = Type.Object({
   respondentName: Type.Optional(Type.String({ minLength: 1, maxLength: 60 })),
-  respondentIdNumber: Type.Optional(Type.String({ minLength: 1, maxLength: 18 })),
+  respondentIdNumber: Type.Optional(Type.String({ minLength: 1, maxLength: 30 })),
   regionCode: Type.Optional(Type.String({ pattern: '^\\d{2}(\\d{2}){0,2}$' })),
   ...PageQuery,
 });
