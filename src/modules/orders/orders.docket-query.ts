@@ -48,7 +48,7 @@ export async function listDocketPage(
   filters: DocketFilters,
   page: { cursor?: string; limit: number },
 ): Promise<DocketPage> {
-  const after = decodeCursor(page.cursor, 3);
+  const after = decodeCursor(page.cursor, ['time', 'time', 'uuid']);
   const prefix = filters.receiptNumber ? receiptPrefix(filters.receiptNumber) : undefined;
   if (filters.name) await search.sync();
   const due = sql<string>`coalesce(a.ruling_due_at, 'infinity'::timestamptz)`;

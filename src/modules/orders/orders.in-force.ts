@@ -44,7 +44,7 @@ export async function listOrdersInForce(
   filters: InForceFilters,
   page: { cursor?: string; limit: number },
 ): Promise<{ items: InForceItem[]; nextCursor: string | null }> {
-  const after = decodeCursor(page.cursor, 2);
+  const after = decodeCursor(page.cursor, ['time', 'uuid']);
   const terms = [
     filters.respondentName !== undefined &&
       ({ field: 'respondent_name', value: filters.respondentName } as const),

@@ -26,8 +26,33 @@ export function encodeCursor(parts: readonly string[]): string {
   return Buffer.from(JSON.stringify(parts), 'utf8').toString('base64url');
 }
 
+const CURSOR_PARTS = {
+  /** A timestamptz as PostgreSQL writes it (ISO DateStyle), or infinity for "not yet". */
+  time: /^(-?infinity|\d{4}-\d{2}-\d{2} \d{2}:\d{2}:\d{2}(\.\d{1,6})?[+-]\d{2}(:\d{2}){0,2})$/,
+  uuid: /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/,
+} as const;
+
+/** A date and time that exists (the pattern lets 2026-02-31 25:61 through; PostgreSQL would refuse it). */
+function realTime(part: string): boolean {
+  const m = /^(\d{4})-(\d{2})-(\d{2}) (\d{2}):(\d{2}):(\d{2})/.exec(part);
+  if (!m) return true;
+  const [y, mo, d, h, mi, se] = m.slice(1).map(Number) as [number, number, number, number, number, number];
+  const at = new Date(Date.UTC(y, mo - 1, d, h, mi, se));
+  return (
+    at.getUTCFullYear() === y &&
+    at.getUTCMonth() === mo - 1 &&
+    at.getUTCDate() === d &&
+    at.getUTCHours() === h &&
+    at.getUTCMinutes() === mi &&
+    at.getUTCSeconds() === se
+  );
+}
+
 /** The parts of a cursor this list gave out; anything else is bad input (400), never a silent first page. */
-export function decodeCursor(cursor: string | undefined, parts: number): string[] | undefined {
+export function decodeCursor(
+  cursor: string | undefined,
+  parts: readonly (keyof typeof CURSOR_PARTS)[],
+): string[] | undefined {
   if (cursor === undefined || cursor === '') return undefined;
   let value: unknown;
   try {
@@ -37,8 +62,8 @@ export function decodeCursor(cursor: string | undefined, parts: number): string[
   }
   if (
     !Array.isArray(value) ||
-    value.length !== parts ||
-    !value.every((p) => typeof p === 'string' && p.length <= 100)
+    value.length !== parts.length ||
+    !value.every((p, i) => typeof p === 'string' && CURSOR_PARTS[parts[i]!].test(p) && realTime(p))
   )
     throw new AppError('VALIDATION', { fields: [{ field: 'cursor', message: 'orders.problem.cursor' }] });
   return value as string[];

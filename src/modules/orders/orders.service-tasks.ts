@@ -31,7 +31,7 @@ export async function listServiceTasks(
   filters: ServiceTaskFilters,
   page: { cursor?: string; limit: number },
 ): Promise<{ items: ServiceTaskItem[]; nextCursor: string | null }> {
-  const after = decodeCursor(page.cursor, 2);
+  const after = decodeCursor(page.cursor, ['time', 'uuid']);
   let query = db
     .selectFrom('order_service_task as s')
     .innerJoin('protection_order as o', 'o.id', 's.order_id')

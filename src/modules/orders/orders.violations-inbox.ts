@@ -34,7 +34,7 @@ export async function listViolationsInbox(
   filters: ViolationFilters,
   page: { cursor?: string; limit: number },
 ): Promise<{ items: ViolationItem[]; nextCursor: string | null }> {
-  const after = decodeCursor(page.cursor, 2);
+  const after = decodeCursor(page.cursor, ['time', 'uuid']);
   let query = db
     .selectFrom('order_violation as v')
     .innerJoin('protection_order as o', 'o.id', 'v.order_id')
