@@ -8,13 +8,17 @@
  * from the list and 404 when named).
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { AnxinClient } from '../../src/client/index.ts';
+import type { AnxinClient, paths } from '../../src/client/index.ts';
 import type { ApplicationInput } from '../../src/modules/orders/orders.model.ts';
 import type { OrdersActor } from '../../src/modules/orders/orders.service.ts';
 import { apiClient } from '../support/api-client.ts';
 import { makeOrganisation, makeStaff, sessionFor, type SignedIn } from '../support/identity-fixtures.ts';
 import { auth, completeApplication, makeOrdersWorld, type OrdersWorld } from '../support/orders.ts';
 import { createTestApp, type TestApp } from '../support/test-app.ts';
+
+/** An application as the API takes it (the fixtures' ApplicationInput, with the API's literal types). */
+type ApiApplication =
+  paths['/api/orders/applications']['post']['requestBody']['content']['application/json']['application'];
 
 let t: TestApp;
 let w: OrdersWorld;
@@ -388,7 +392,10 @@ describe('the blind index', () => {
     ).toEqual([order.A]);
     // Written through the API: indexed at once; a rename finds the new name and no longer the old one.
     const created = await as(w.clerk).POST('/api/orders/applications', {
-      body: { channel: 'oral', application: input('改名前', '旧名', idNumber('32010219910101300')) },
+      body: {
+        channel: 'oral',
+        application: input('改名前', '旧名', idNumber('32010219910101300')) as ApiApplication,
+      },
     });
     expect(created.response.status, JSON.stringify(created.error)).toBe(201);
     const id = created.data!.id;
@@ -401,7 +408,7 @@ describe('the blind index', () => {
     ).toHaveLength(1);
     const renamed = await as(w.clerk).PUT('/api/orders/applications/{id}', {
       params: { path: { id } },
-      body: { application: input('改名后', '新名', idNumber('32010219910101300')) },
+      body: { application: input('改名后', '新名', idNumber('32010219910101300')) as ApiApplication },
     });
     expect(renamed.response.status, JSON.stringify(renamed.error)).toBe(200);
     await t.app.ordersService.submit(staffActor(w.clerk.accountId), id);
@@ -573,6 +580,36 @@ describe('page routes and their API twins', () => {
     expect(pages.find((p) => p.url === '/orders/applications/oral')?.operation).toBe(
       'createOrderApplication',
     );
+  });
+
+  it('the docket page filters and pages through the same use case as the API', async () => {
+    const page = async (url: string) => {
+      const res = await t.app.inject({ url, headers: { cookie: w.clerk.cookie } });
+      expect(res.statusCode, res.body.slice(0, 300)).toBe(200);
+      return res.body;
+    };
+    const all = await page('/orders/docket');
+    expect(all).toContain('name="receiptNumber"');
+    for (const id of [app.red, app.amber, app.onTime, app.filed]) expect(all).toContain(id);
+    const red = await page('/orders/docket?clock=breached&urgent=&status=&name=&receiptNumber=&caseNumber=');
+    expect(red).toContain(app.red);
+    expect(red).not.toContain(app.amber);
+    const byName = await page(`/orders/docket?name=${encodeURIComponent('孙梅')}`);
+    expect(byName).toContain(app.amber);
+    expect(byName).not.toContain(app.red);
+    // More than a page (50): a link to the next one, with the same filters.
+    for (let i = 0; i < 45; i++)
+      await filed(
+        input(`批量${i}`, `对象${i}`, idNumber(`32010219920101${String(100 + i)}`)),
+        w.clerk.accountId,
+      );
+    const first = await page('/orders/docket?status=submitted');
+    const next = /href="([^"]*cursor=[^"]+)"/.exec(first)?.[1];
+    expect(next).toBeDefined();
+    expect(next).toContain('status=submitted');
+    const second = await page(next!.replace(/&amp;/g, '&'));
+    expect(second).toContain('/orders/applications/');
+    expect(second).not.toMatch(/href="[^"]*cursor=/);
   });
 
   it('the oral application a clerk records on the page is the same as the API’s (channel oral, on the docket once filed)', async () => {

@@ -17,7 +17,11 @@ import {
   type OrdersWorld,
 } from '../support/orders.ts';
 import { createTestApp, type TestApp } from '../support/test-app.ts';
-import type { AnxinClient } from '../../src/client/index.ts';
+import type { AnxinClient, paths } from '../../src/client/index.ts';
+
+/** An application as the API takes it (the fixtures' ApplicationInput, with the API's literal types). */
+type ApiApplication =
+  paths['/api/orders/applications']['post']['requestBody']['content']['application/json']['application'];
 
 let t: TestApp;
 let w: OrdersWorld;
@@ -37,7 +41,7 @@ describe('a staff journey through the API client alone', () => {
     const caseRef = await makeDeskCaseFor(t, w.ngo, survivor.helpRequestId, w.caseworker.accountId);
     const ngo = as('caseworker');
     const created = await ngo.POST('/api/orders/applications', {
-      body: { channel: 'ngo', caseRef, application: completeApplication() },
+      body: { channel: 'ngo', caseRef, application: completeApplication() as ApiApplication },
     });
     expect(created.response.status, JSON.stringify(created.error)).toBe(201);
     const applicationId = created.data!.id;

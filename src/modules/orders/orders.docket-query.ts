@@ -14,7 +14,8 @@ import {
   type ApplicationStatus,
   type ClockState,
 } from './orders.model.ts';
-import { decodeCursor, pageOf, receiptPrefix } from './orders.lists.ts';
+import type { AuditActor } from '../identity/audit.ts';
+import { auditListRead, decodeCursor, pageOf, receiptPrefix } from './orders.lists.ts';
 import type { OrdersSearchIndex } from './orders.search-index.ts';
 import type { DocketRow } from './orders.service.ts';
 
@@ -130,4 +131,28 @@ export async function listDocketPage(
       reviewsTotal: Number(r.reviews.split('/')[1]),
     })),
   };
+}
+
+/**
+ * The docket as the court reads it, from the API (listDocket) and the docket page alike: one page of the list,
+ * its read audited (the filters' names and each case shown).
+ */
+export async function readDocket(
+  db: Db,
+  search: OrdersSearchIndex,
+  now: Date,
+  reader: { courtId: string; audit: AuditActor },
+  filters: DocketFilters,
+  page: { cursor?: string; limit: number },
+): Promise<DocketPage> {
+  const result = await listDocketPage(db, search, now, reader.courtId, filters, page);
+  await auditListRead(
+    db,
+    reader.audit,
+    'docket',
+    'orders.docket.list',
+    { ...filters },
+    result.items.map((r) => ({ type: 'order_application', id: r.id })),
+  );
+  return result;
 }

@@ -8,7 +8,7 @@ import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { Type } from 'typebox';
 import { requireStaff } from '../identity/access-guard.ts';
 import { auditActorFrom } from '../identity/audit.ts';
-import { listDocketPage, CLOCK_STATES, DOCKET_STATUSES, type DocketFilters } from './orders.docket-query.ts';
+import { readDocket, CLOCK_STATES, DOCKET_STATUSES, type DocketFilters } from './orders.docket-query.ts';
 import { listOrdersInForce, type InForceFilters } from './orders.in-force.ts';
 import { auditListRead, NextCursor, PAGE_DEFAULT, PageQuery, receiptNumber } from './orders.lists.ts';
 import { MEASURES, SERVICE_PARTIES } from './orders.model.ts';
@@ -137,20 +137,13 @@ export function ordersListsApi(
     async (request) => {
       const staff = requireStaff(request);
       const { cursor, limit, ...filters } = request.query as Paged<DocketFilters>;
-      const result = await listDocketPage(
+      const result = await readDocket(
         app.db,
         search,
         service.now(),
-        staff.organisationId,
+        { courtId: staff.organisationId, audit: auditActorFrom(request) },
         filters,
         page({ cursor, limit }),
-      );
-      await audit(
-        request,
-        'docket',
-        'orders.docket.list',
-        filters as Record<string, unknown>,
-        result.items.map((r) => ({ type: 'order_application', id: r.id })),
       );
       return {
         nextCursor: result.nextCursor,

@@ -29,6 +29,7 @@ import type { OrdersActor, OrdersService } from './orders.service.ts';
 import type { OrderCopy } from './orders.pdf.ts';
 import { deskCaseOf } from './orders.seams.ts';
 import { receiptNumber } from './orders.lists.ts';
+import { DocketFilterForm, DocketPageQuery, docketForPage, nextPageHref } from './orders.docket-page.tsx';
 import { ordersZh } from './orders.messages.ts';
 
 export function staffActor(request: FastifyRequest): OrdersActor {
@@ -894,10 +895,14 @@ export function ordersRoutes(app: FastifyInstance, service: OrdersService): void
 
   app.get(
     '/orders/docket',
-    { config: { access: { action: 'orders.docket.list' } }, schema: { hide: true } },
+    {
+      config: { access: { action: 'orders.docket.list' } },
+      schema: { hide: true, querystring: DocketPageQuery },
+    },
     async (request, reply) => {
       const staff = requireStaff(request);
-      const rows = await service.listDocket(staff.organisationId);
+      // The same filters and use case as the API's listDocket (orders.docket-page.tsx).
+      const { items: rows, nextCursor, query } = await docketForPage(request, service, app.ordersSearch);
       return staffPage(
         request,
         reply,
@@ -910,6 +915,7 @@ export function ordersRoutes(app: FastifyInstance, service: OrdersService): void
               <button type="submit">{request.t('orders.docket.recordOral')}</button>
             </form>
           ) : null}
+          <DocketFilterForm request={request} query={query} />
           {rows.length === 0 ? (
             <p>{request.t('orders.docket.empty')}</p>
           ) : (
@@ -943,6 +949,11 @@ export function ordersRoutes(app: FastifyInstance, service: OrdersService): void
               </tbody>
             </table>
           )}
+          {nextCursor ? (
+            <p class="pager">
+              <a href={nextPageHref(request, query, nextCursor)}>{request.t('orders.docket.next')}</a>
+            </p>
+          ) : null}
         </>,
       );
     },
