@@ -25,12 +25,13 @@ type ApiApplication =
 
 let t: TestApp;
 let w: OrdersWorld;
-let as: (who: keyof OrdersWorld & string) => AnxinClient;
+type Person = 'judge' | 'clerk' | 'officer' | 'federationOfficer' | 'caseworker';
+let as: (who: Person) => AnxinClient;
 
 beforeAll(async () => {
   t = await createTestApp();
   w = await makeOrdersWorld(t);
-  as = (who) => apiClient(t.app, auth(w[who] as never));
+  as = (who) => apiClient(t.app, auth(w[who]));
 }, 60_000);
 afterAll(async () => t?.close());
 

@@ -11,7 +11,6 @@ import {
   RULING_HOURS,
   RULING_WARNING_FRACTION,
   timeLeft,
-  type ApplicationStatus,
   type ClockState,
 } from './orders.model.ts';
 import type { AuditActor } from '../identity/audit.ts';
@@ -117,7 +116,7 @@ export async function listDocketPage(
     items: shown.map((r) => ({
       id: r.id,
       caseNumber: r.case_number,
-      status: r.status as ApplicationStatus,
+      status: r.status,
       urgent: r.urgent,
       channel: r.channel,
       submittedAt: r.submitted_at,

@@ -201,7 +201,7 @@ export function ordersListsApi(
         request,
         'orders_in_force',
         'orders.order.list',
-        filters as Record<string, unknown>,
+        filters,
         result.items.map((o) => ({ type: 'protection_order', id: o.id })),
       );
       return {
@@ -243,7 +243,7 @@ export function ordersListsApi(
         request,
         'violations',
         'orders.violation.list',
-        filters as Record<string, unknown>,
+        filters,
         result.items.map((v) => ({ type: 'order_violation', id: v.id })),
       );
       return {
@@ -274,7 +274,7 @@ export function ordersListsApi(
         request,
         'service_tasks',
         'orders.service.list',
-        filters as Record<string, unknown>,
+        filters,
         result.items.map((s) => ({ type: 'order_service_task', id: s.id })),
       );
       return {
