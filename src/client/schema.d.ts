@@ -922,11 +922,31 @@ export interface paths {
     };
     /**
      * The court’s applications by time left on the legal clock, filtered, a page at a time
-     * @description Filters: clock (ok = on time, warning = amber, breached = red), urgent, status (default submitted and accepted), name (the applicant’s or respondent’s full name), receiptNumber, caseNumber. Only the caller’s court.
+     * @description Filters: clock (ok = on time, warning = amber, breached = red), urgent, status (default submitted and accepted), receiptNumber, caseNumber. Only the caller’s court. To search by a name, use searchDocket (names never go in a URL).
      */
     get: operations['listDocket'];
     put?: never;
     post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/api/orders/docket/search': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    get?: never;
+    put?: never;
+    /**
+     * The docket, searched by the applicant’s or respondent’s name (in the body, never the URL)
+     * @description Filters: clock (ok = on time, warning = amber, breached = red), urgent, status (default submitted and accepted), receiptNumber, caseNumber. Only the caller’s court. And name: the applicant’s or respondent’s full name (spaces and case ignored).
+     */
+    post: operations['searchDocket'];
     delete?: never;
     options?: never;
     head?: never;
@@ -942,7 +962,7 @@ export interface paths {
     };
     /**
      * Orders in force: measures, validity and the respondent (never the applicant or her address)
-     * @description The issuing court sees its own orders; police stations and residents’ committees every order of a court in their region. Search by the respondent’s full name, ID number, or region (a province or city code finds the districts within it). Soonest to expire first.
+     * @description The issuing court sees its own orders; police stations and residents’ committees every order of a court in their region. Soonest to expire first. regionCode: where the respondent lives (a province or city code finds the districts within it). To search by his name or ID number, use searchOrdersInForce.
      */
     get: operations['listOrdersInForce'];
     put?: never;
@@ -1015,6 +1035,26 @@ export interface paths {
     put?: never;
     /** Police report a violation of an order in their area, with evidence */
     post: operations['reportViolation'];
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/api/orders/orders/search': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    get?: never;
+    put?: never;
+    /**
+     * Orders in force, searched by the respondent’s name or ID number (in the body, never the URL)
+     * @description The issuing court sees its own orders; police stations and residents’ committees every order of a court in their region. Soonest to expire first. regionCode: where the respondent lives (a province or city code finds the districts within it). respondentName and respondentIdNumber match whole values (spaces and case ignored).
+     */
+    post: operations['searchOrdersInForce'];
     delete?: never;
     options?: never;
     head?: never;
@@ -9346,7 +9386,6 @@ export interface operations {
         /** @description Opaque: the `nextCursor` of the previous page */
         cursor?: string;
         limit?: number;
-        name?: string;
         receiptNumber?: string;
         status?: ('submitted' | 'accepted' | 'returned' | 'granted' | 'rejected')[];
         urgent?: boolean;
@@ -9466,6 +9505,160 @@ export interface operations {
       };
     };
   };
+  searchDocket: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    requestBody: {
+      content: {
+        'application/json': {
+          caseNumber?: string;
+          clock?: 'ok' | 'warning' | 'breached';
+          /** @description Opaque: the `nextCursor` of the previous page */
+          cursor?: string;
+          /** @default 50 */
+          limit?: number;
+          /** @description The applicant’s or respondent’s full name */
+          name?: string;
+          receiptNumber?: string;
+          status?: ('submitted' | 'accepted' | 'returned' | 'granted' | 'rejected')[];
+          urgent?: boolean;
+        };
+      };
+    };
+    responses: {
+      /** @description Default Response */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': {
+            items: {
+              caseNumber: string | null;
+              clock: string | null;
+              /** Format: uuid */
+              id: string;
+              minutesLeft: number | null;
+              /** @description Given when it is filed; the case number comes on acceptance */
+              receiptNumber: string;
+              reviewsDone: number;
+              reviewsTotal: number;
+              rulingDueAt: string | null;
+              status: string;
+              submittedAt: string | null;
+              urgent: boolean;
+            }[];
+            /** @description Pass as `cursor` for the next page; null on the last page */
+            nextCursor: string | null;
+          };
+        };
+      };
+      /** @description Default Response */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': {
+            error: {
+              code: string;
+              fields?: {
+                field: string;
+                message: string;
+              }[];
+              /** @description In the caller’s language (Accept-Language: zh-CN first, en) */
+              message: string;
+              requestId: string;
+            };
+          };
+        };
+      };
+      /** @description Default Response */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': {
+            error: {
+              code: string;
+              fields?: {
+                field: string;
+                message: string;
+              }[];
+              /** @description In the caller’s language (Accept-Language: zh-CN first, en) */
+              message: string;
+              requestId: string;
+            };
+          };
+        };
+      };
+      /** @description Default Response */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': {
+            error: {
+              code: string;
+              fields?: {
+                field: string;
+                message: string;
+              }[];
+              /** @description In the caller’s language (Accept-Language: zh-CN first, en) */
+              message: string;
+              requestId: string;
+            };
+          };
+        };
+      };
+      /** @description Default Response */
+      404: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': {
+            error: {
+              code: string;
+              fields?: {
+                field: string;
+                message: string;
+              }[];
+              /** @description In the caller’s language (Accept-Language: zh-CN first, en) */
+              message: string;
+              requestId: string;
+            };
+          };
+        };
+      };
+      /** @description Default Response */
+      429: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': {
+            error: {
+              code: string;
+              fields?: {
+                field: string;
+                message: string;
+              }[];
+              /** @description In the caller’s language (Accept-Language: zh-CN first, en) */
+              message: string;
+              requestId: string;
+            };
+          };
+        };
+      };
+    };
+  };
   listOrdersInForce: {
     parameters: {
       query?: {
@@ -9473,8 +9666,6 @@ export interface operations {
         cursor?: string;
         limit?: number;
         regionCode?: string;
-        respondentIdNumber?: string;
-        respondentName?: string;
       };
       header?: never;
       path?: never;
@@ -10014,6 +10205,156 @@ export interface operations {
           'application/json': {
             /** Format: uuid */
             id: string;
+          };
+        };
+      };
+      /** @description Default Response */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': {
+            error: {
+              code: string;
+              fields?: {
+                field: string;
+                message: string;
+              }[];
+              /** @description In the caller’s language (Accept-Language: zh-CN first, en) */
+              message: string;
+              requestId: string;
+            };
+          };
+        };
+      };
+      /** @description Default Response */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': {
+            error: {
+              code: string;
+              fields?: {
+                field: string;
+                message: string;
+              }[];
+              /** @description In the caller’s language (Accept-Language: zh-CN first, en) */
+              message: string;
+              requestId: string;
+            };
+          };
+        };
+      };
+      /** @description Default Response */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': {
+            error: {
+              code: string;
+              fields?: {
+                field: string;
+                message: string;
+              }[];
+              /** @description In the caller’s language (Accept-Language: zh-CN first, en) */
+              message: string;
+              requestId: string;
+            };
+          };
+        };
+      };
+      /** @description Default Response */
+      404: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': {
+            error: {
+              code: string;
+              fields?: {
+                field: string;
+                message: string;
+              }[];
+              /** @description In the caller’s language (Accept-Language: zh-CN first, en) */
+              message: string;
+              requestId: string;
+            };
+          };
+        };
+      };
+      /** @description Default Response */
+      429: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': {
+            error: {
+              code: string;
+              fields?: {
+                field: string;
+                message: string;
+              }[];
+              /** @description In the caller’s language (Accept-Language: zh-CN first, en) */
+              message: string;
+              requestId: string;
+            };
+          };
+        };
+      };
+    };
+  };
+  searchOrdersInForce: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    requestBody: {
+      content: {
+        'application/json': {
+          /** @description Opaque: the `nextCursor` of the previous page */
+          cursor?: string;
+          /** @default 50 */
+          limit?: number;
+          regionCode?: string;
+          respondentIdNumber?: string;
+          respondentName?: string;
+        };
+      };
+    };
+    responses: {
+      /** @description Default Response */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': {
+            items: {
+              caseNumber: string;
+              /** Format: uuid */
+              id: string;
+              measures: ('no_violence' | 'no_contact' | 'move_out' | 'no_insults' | 'keep_away' | 'other')[];
+              respondent: {
+                idNumber: string | null;
+                name: string | null;
+                regionCode: string | null;
+              };
+              /** Format: date-time */
+              validFrom: string;
+              /** Format: date-time */
+              validUntil: string;
+            }[];
+            /** @description Pass as `cursor` for the next page; null on the last page */
+            nextCursor: string | null;
           };
         };
       };

@@ -152,10 +152,16 @@ beforeAll(async () => {
 afterAll(async () => t?.close());
 
 describe('the docket', () => {
+  /** The docket through searchDocket (filters in the body); without a name, listDocket must answer the same. */
   const ids = async (query: Record<string, unknown>, who: SignedIn = w.clerk) => {
-    const r = await as(who).GET('/api/orders/docket', { params: { query: query as never } });
+    const r = await as(who).POST('/api/orders/docket/search', { body: query as never });
     expect(r.response.status, JSON.stringify(r.error)).toBe(200);
-    return r.data!.items.map((i) => i.id);
+    const found = r.data!.items.map((i) => i.id);
+    if (!('name' in query)) {
+      const listed = await as(who).GET('/api/orders/docket', { params: { query: query as never } });
+      expect(listed.data!.items.map((i) => i.id)).toEqual(found);
+    }
+    return found;
   };
 
   it('lists the open docket by time left, and filters by clock state', async () => {
@@ -184,8 +190,8 @@ describe('the docket', () => {
     expect(await ids({ name: ' 赵 刚 ' })).toEqual([app.filed]);
     expect(await ids({ name: '赵' })).toEqual([]);
     expect(await ids({ name: '钱磊', status: ['granted'] })).toHaveLength(2);
-    const receipt = (await as(w.clerk).GET('/api/orders/docket', { params: { query: { name: '孙梅' } } }))
-      .data!.items[0]!.receiptNumber;
+    const receipt = (await as(w.clerk).POST('/api/orders/docket/search', { body: { name: '孙梅' } })).data!
+      .items[0]!.receiptNumber;
     expect(await ids({ receiptNumber: receipt })).toEqual([app.amber]);
     expect(await ids({ receiptNumber: receipt.replace(/-/g, '').toLowerCase() })).toEqual([app.amber]);
     const caseNumber = (
@@ -206,8 +212,8 @@ describe('the docket', () => {
   it('shows a court only its own docket: the other court’s application is not found by any filter', async () => {
     expect(await ids({ name: '赵刚' }, w.judgeB)).toEqual([app.filedB]);
     expect(await ids({ name: '赵刚' })).toEqual([app.filed]);
-    const receiptB = (await as(w.judgeB).GET('/api/orders/docket', { params: { query: { name: '褚萍' } } }))
-      .data!.items[0]!.receiptNumber;
+    const receiptB = (await as(w.judgeB).POST('/api/orders/docket/search', { body: { name: '褚萍' } })).data!
+      .items[0]!.receiptNumber;
     expect(await ids({ receiptNumber: receiptB })).toEqual([]);
   });
 
@@ -317,10 +323,16 @@ describe('a cursor walk', () => {
 });
 
 describe('orders in force', () => {
+  /** Through searchOrdersInForce (body); without a name or ID number, listOrdersInForce must answer the same. */
   const ids = async (who: SignedIn, query: Record<string, unknown> = {}) => {
-    const r = await as(who).GET('/api/orders/orders', { params: { query: query as never } });
+    const r = await as(who).POST('/api/orders/orders/search', { body: query as never });
     expect(r.response.status, JSON.stringify(r.error)).toBe(200);
-    return r.data!.items.map((i) => i.id).sort();
+    const found = r.data!.items.map((i) => i.id).sort();
+    if (!('respondentName' in query) && !('respondentIdNumber' in query)) {
+      const listed = await as(who).GET('/api/orders/orders', { params: { query: query as never } });
+      expect(listed.data!.items.map((i) => i.id).sort()).toEqual(found);
+    }
+    return found;
   };
 
   it('reaches the issuing court’s own, the police of its area, and committees of the region; not revoked ones', async () => {
@@ -387,7 +399,7 @@ describe('the blind index', () => {
     await t.db.deleteFrom('order_search_source').execute();
     expect(
       (
-        await as(w.officer).GET('/api/orders/orders', { params: { query: { respondentIdNumber: ID_X } } })
+        await as(w.officer).POST('/api/orders/orders/search', { body: { respondentIdNumber: ID_X } })
       ).data!.items.map((i) => i.id),
     ).toEqual([order.A]);
     // Written through the API: indexed at once; a rename finds the new name and no longer the old one.
@@ -413,9 +425,7 @@ describe('the blind index', () => {
     expect(renamed.response.status, JSON.stringify(renamed.error)).toBe(200);
     await t.app.ordersService.submit(staffActor(w.clerk.accountId), id);
     const find = async (name: string) =>
-      (await as(w.clerk).GET('/api/orders/docket', { params: { query: { name } } })).data!.items.map(
-        (i) => i.id,
-      );
+      (await as(w.clerk).POST('/api/orders/docket/search', { body: { name } })).data!.items.map((i) => i.id);
     expect(await find('新名')).toEqual([id]);
     expect(await find('改名后')).toEqual([id]);
     expect(await find('旧名')).toEqual([]);
@@ -537,10 +547,15 @@ describe('access to every new operation', () => {
     '/api/orders/violations',
     '/api/orders/service-tasks',
   ] as const;
+  const SEARCHES = ['/api/orders/docket/search', '/api/orders/orders/search'] as const;
 
   it('answers 401 without a session', async () => {
     for (const path of OPERATIONS) {
       const r = await apiClient(t.app).GET(path, { params: { query: {} } });
+      expect(r.response.status, path).toBe(401);
+    }
+    for (const path of SEARCHES) {
+      const r = await apiClient(t.app).POST(path, { body: {} });
       expect(r.response.status, path).toBe(401);
     }
   });
@@ -558,10 +573,33 @@ describe('access to every new operation', () => {
         const r = await as(who).GET(path, { params: { query: {} } });
         expect(r.response.status, `${path}`).toBe(allowed[path].includes(who) ? 200 : 404);
       }
+    for (const path of SEARCHES)
+      for (const who of everyone) {
+        const r = await as(who).POST(path, { body: {} });
+        const twin = path.replace('/search', '') as (typeof OPERATIONS)[number];
+        expect(r.response.status, path).toBe(allowed[twin].includes(who) ? 200 : 404);
+      }
+    // A search is a POST: without its form token it is refused (403) and nothing is read.
+    const noToken = await apiClient(t.app, { cookie: w.clerk.cookie }).POST('/api/orders/docket/search', {
+      body: { name: '张丽' },
+    });
+    expect(noToken.response.status).toBe(403);
   });
 });
 
 describe('page routes and their API twins', () => {
+  it('takes names and ID numbers only in a body, never in a URL', async () => {
+    const document = (await t.app.inject({ url: '/api/openapi.json' })).json<{
+      paths: Record<string, Record<string, { parameters?: { name: string }[] }>>;
+    }>();
+    const inQuery = (path: string) => (document.paths[path]?.get?.parameters ?? []).map((p) => p.name);
+    expect(inQuery('/api/orders/docket')).toContain('receiptNumber');
+    expect(inQuery('/api/orders/docket')).not.toContain('name');
+    expect(inQuery('/api/orders/orders')).toContain('regionCode');
+    expect(inQuery('/api/orders/orders')).not.toContain('respondentName');
+    expect(inQuery('/api/orders/orders')).not.toContain('respondentIdNumber');
+  });
+
   it('every state-changing orders page names an API operation that exists', async () => {
     const document = (await t.app.inject({ url: '/api/openapi.json' })).json<{
       paths: Record<string, Record<string, { operationId?: string }>>;
@@ -594,9 +632,19 @@ describe('page routes and their API twins', () => {
     const red = await page('/orders/docket?clock=breached&urgent=&status=&name=&receiptNumber=&caseNumber=');
     expect(red).toContain(app.red);
     expect(red).not.toContain(app.amber);
-    const byName = await page(`/orders/docket?name=${encodeURIComponent('孙梅')}`);
-    expect(byName).toContain(app.amber);
-    expect(byName).not.toContain(app.red);
+    // A search by name is posted (the name stays out of the URL): the form posts, and names no GET filter.
+    expect(all).toMatch(/<form method="post" action="\/orders\/docket" class="filters/);
+    const posted = await t.app.inject({
+      method: 'POST',
+      url: '/orders/docket',
+      headers: { cookie: w.clerk.cookie, 'content-type': 'application/x-www-form-urlencoded' },
+      payload: `_csrf=${encodeURIComponent(w.clerk.csrf)}&name=${encodeURIComponent('孙梅')}&clock=&status=`,
+    });
+    expect(posted.statusCode, posted.body.slice(0, 300)).toBe(200);
+    expect(posted.body).toContain(app.amber);
+    expect(posted.body).not.toContain(app.red);
+    const linked = await page(`/orders/docket?name=${encodeURIComponent('孙梅')}`);
+    expect(linked).toContain(app.red);
     // More than a page (50): a link to the next one, with the same filters.
     for (let i = 0; i < 45; i++)
       await filed(

@@ -136,8 +136,8 @@ describe('a staff journey through the API client alone', () => {
     expect(done.data!.items.map((s) => [s.id, s.method])).toEqual([[serviceTask!.id, 'in_person']]);
 
     // The police of the area find the order in force by the respondent's ID number: measures, validity, him.
-    const inForce = await police.GET('/api/orders/orders', {
-      params: { query: { respondentIdNumber: '320102 19880101 1236' } },
+    const inForce = await police.POST('/api/orders/orders/search', {
+      body: { respondentIdNumber: '320102 19880101 1236' },
     });
     expect(inForce.response.status, JSON.stringify(inForce.error)).toBe(200);
     expect(inForce.data!.items).toHaveLength(1);

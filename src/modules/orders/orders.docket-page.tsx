@@ -1,12 +1,14 @@
 /**
- * The docket page's filters and paging (issue 14): the same filters as the API's listDocket, read from the
- * page's query string (a blank field is "any"), through the same use case (`readDocket`), with a filter form
- * and a link to the next page.
+ * The docket page's filters and paging (issue 14): the same filters as the API's listDocket and searchDocket,
+ * through the same use case (`readDocket`). Links carry only what is not personal (clock, urgency, status,
+ * receipt and case number, cursor); the filter form is posted, so a name never goes in a URL. A blank field
+ * is "any".
  */
 import type { FastifyRequest } from 'fastify';
 import { Type } from 'typebox';
 import { requireStaff } from '../identity/access-guard.ts';
 import { auditActorFrom } from '../identity/audit.ts';
+import { CsrfField } from '../identity/components.tsx';
 import {
   CLOCK_STATES,
   DOCKET_STATUSES,
@@ -21,25 +23,34 @@ import type { OrdersService } from './orders.service.ts';
 const blankOr = <T extends readonly string[]>(values: T) =>
   Type.Optional(Type.Union([Type.Literal(''), ...values.map((v) => Type.Literal(v))]));
 
-export const DocketPageQuery = Type.Object({
+const NonPersonal = {
   clock: blankOr(CLOCK_STATES),
   urgent: blankOr(['true', 'false'] as const),
   status: blankOr(DOCKET_STATUSES),
-  name: Type.Optional(Type.String({ maxLength: 60 })),
   receiptNumber: Type.Optional(Type.String({ maxLength: 20 })),
   caseNumber: Type.Optional(Type.String({ maxLength: 60 })),
   cursor: Type.Optional(Type.String({ maxLength: 400 })),
+};
+/** What a link may carry: no name (SAFETY.md: no personal data in URLs). */
+export const DocketPageQuery = Type.Object(NonPersonal);
+/** The filter form, posted: with the name. */
+export const DocketPageBody = Type.Object({
+  ...NonPersonal,
+  name: Type.Optional(Type.String({ maxLength: 60 })),
+  _csrf: Type.Optional(Type.String({ maxLength: 200 })),
 });
 
-type PageQuery = { [K in keyof typeof DocketPageQuery.properties]?: string };
+export type DocketPageFilters = { [K in keyof typeof DocketPageBody.properties]?: string };
+type PageQuery = Omit<DocketPageFilters, '_csrf'>;
 
 export async function docketForPage(
   request: FastifyRequest,
   service: OrdersService,
   search: OrdersSearchIndex,
+  source: DocketPageFilters,
 ): Promise<DocketPage & { query: PageQuery }> {
   const staff = requireStaff(request);
-  const query = request.query as PageQuery;
+  const { _csrf: _token, ...query } = source;
   const given = (v: string | undefined) => (v === undefined || v.trim() === '' ? undefined : v.trim());
   const filters: DocketFilters = {
     ...(given(query.clock) ? { clock: query.clock as DocketFilters['clock'] } : {}),
@@ -60,11 +71,20 @@ export async function docketForPage(
   return { ...page, query };
 }
 
-/** The filter form (GET, so a filtered docket can be bookmarked; names go in the query string only on the court's own screen). */
-export function DocketFilterForm({ request, query }: { request: FastifyRequest; query: PageQuery }) {
+/** The filter form, posted (a name never goes in a URL). */
+export function DocketFilterForm({
+  request,
+  query,
+  csrf,
+}: {
+  request: FastifyRequest;
+  query: PageQuery;
+  csrf: string;
+}) {
   const t = request.t.bind(request);
   return (
-    <form method="get" action={request.localePath('/orders/docket')} class="filters inline">
+    <form method="post" action={request.localePath('/orders/docket')} class="filters inline">
+      <CsrfField token={csrf} />
       <label>
         {t('orders.docket.filter.clock')}
         <select name="clock">
@@ -116,10 +136,38 @@ export function DocketFilterForm({ request, query }: { request: FastifyRequest; 
   );
 }
 
-/** The next page's address: the same filters, the cursor after this page's last row. */
-export function nextPageHref(request: FastifyRequest, query: PageQuery, cursor: string): string {
-  const params = new URLSearchParams();
-  for (const [k, v] of Object.entries(query)) if (k !== 'cursor' && v) params.set(k, v);
-  params.set('cursor', cursor);
-  return `${request.localePath('/orders/docket')}?${params.toString()}`;
+/**
+ * The next page: a link carrying the filters and the cursor when no name was searched for; after a search by
+ * name, a form posting them again (the name stays out of the URL).
+ */
+export function NextPage({
+  request,
+  query,
+  cursor,
+}: {
+  request: FastifyRequest;
+  query: PageQuery;
+  cursor: string;
+}) {
+  const label = request.t('orders.docket.next');
+  const kept = Object.entries(query).filter(([k, v]) => k !== 'cursor' && v);
+  if (query.name) {
+    const staff = requireStaff(request);
+    return (
+      <form method="post" action={request.localePath('/orders/docket')} class="pager">
+        <CsrfField token={staff.csrfToken} />
+        {kept.map(([k, v]) => (
+          <input type="hidden" name={k} value={v} />
+        ))}
+        <input type="hidden" name="cursor" value={cursor} />
+        <button type="submit">{label}</button>
+      </form>
+    );
+  }
+  const params = new URLSearchParams([...kept, ['cursor', cursor]] as [string, string][]);
+  return (
+    <p class="pager">
+      <a href={`${request.localePath('/orders/docket')}?${params.toString()}`}>{label}</a>
+    </p>
+  );
 }

@@ -23,14 +23,21 @@ const iso = (d: Date | null): string | null => (d ? d.toISOString() : null);
 const DateTime = Type.String({ format: 'date-time' });
 const Nullable = <T extends Parameters<typeof Type.Union>[0][number]>(t: T) => Type.Union([t, Type.Null()]);
 
-const DocketQuery = Type.Object({
+const DocketFilterSchema = {
   clock: Type.Optional(literals(CLOCK_STATES)),
   urgent: Type.Optional(Type.Boolean()),
   status: Type.Optional(Type.Array(literals(DOCKET_STATUSES), { maxItems: DOCKET_STATUSES.length })),
-  name: Type.Optional(Type.String({ minLength: 1, maxLength: 60 })),
   receiptNumber: Type.Optional(Type.String({ maxLength: 20 })),
   caseNumber: Type.Optional(Type.String({ minLength: 1, maxLength: 60 })),
   ...PageQuery,
+};
+const DocketQuery = Type.Object(DocketFilterSchema);
+/** Names never go in a URL (SAFETY.md): a search by name is a POST with the name in its body. */
+const DocketSearchBody = Type.Object({
+  ...DocketFilterSchema,
+  name: Type.Optional(
+    Type.String({ minLength: 1, maxLength: 60, description: 'The applicant’s or respondent’s full name' }),
+  ),
 });
 
 const DocketItem = Type.Object({
@@ -39,10 +46,14 @@ const DocketItem = Type.Object({
 });
 
 const InForceQuery = Type.Object({
-  respondentName: Type.Optional(Type.String({ minLength: 1, maxLength: 60 })),
-  respondentIdNumber: Type.Optional(Type.String({ minLength: 1, maxLength: 30 })),
   regionCode: Type.Optional(Type.String({ pattern: '^\\d{2}(\\d{2}){0,2}$' })),
   ...PageQuery,
+});
+/** Names and ID numbers never go in a URL (SAFETY.md): searching by them is a POST with them in its body. */
+const InForceSearchBody = Type.Object({
+  respondentName: Type.Optional(Type.String({ minLength: 1, maxLength: 60 })),
+  respondentIdNumber: Type.Optional(Type.String({ minLength: 1, maxLength: 30 })),
+  ...InForceQuery.properties,
 });
 
 const InForceItem = Type.Object({
@@ -118,6 +129,38 @@ export function ordersListsApi(
     records: { type: string; id: string }[],
   ) => auditListRead(app.db, auditActorFrom(request), list, action, filters, records);
 
+  const docket = async (request: FastifyRequest, query: Paged<DocketFilters>) => {
+    const staff = requireStaff(request);
+    const { cursor, limit, ...filters } = query;
+    const result = await readDocket(
+      app.db,
+      search,
+      service.now(),
+      { courtId: staff.organisationId, audit: auditActorFrom(request) },
+      filters,
+      page({ cursor, limit }),
+    );
+    return {
+      nextCursor: result.nextCursor,
+      items: result.items.map((r) => ({
+        id: r.id,
+        receiptNumber: receiptNumber(r.id),
+        caseNumber: r.caseNumber,
+        status: r.status,
+        urgent: r.urgent,
+        submittedAt: iso(r.submittedAt),
+        rulingDueAt: iso(r.rulingDueAt),
+        clock: r.clock,
+        minutesLeft: r.minutesLeft,
+        reviewsDone: r.reviewsDone,
+        reviewsTotal: r.reviewsTotal,
+      })),
+    };
+  };
+  const docketFilters =
+    'Filters: clock (ok = on time, warning = amber, breached = red), urgent, status (default submitted and ' +
+    'accepted), receiptNumber, caseNumber. Only the caller’s court.';
+
   app.get(
     '/api/orders/docket',
     {
@@ -126,43 +169,66 @@ export function ordersListsApi(
         operationId: 'listDocket',
         tags: ['orders'],
         summary: 'The court’s applications by time left on the legal clock, filtered, a page at a time',
-        description:
-          'Filters: clock (ok = on time, warning = amber, breached = red), urgent, status (default submitted and ' +
-          'accepted), name (the applicant’s or respondent’s full name), receiptNumber, caseNumber. Only the ' +
-          'caller’s court.',
+        description: `${docketFilters} To search by a name, use searchDocket (names never go in a URL).`,
         querystring: DocketQuery,
         response: { 200: pageOf(DocketItem) },
       },
     },
-    async (request) => {
-      const staff = requireStaff(request);
-      const { cursor, limit, ...filters } = request.query as Paged<DocketFilters>;
-      const result = await readDocket(
-        app.db,
-        search,
-        service.now(),
-        { courtId: staff.organisationId, audit: auditActorFrom(request) },
-        filters,
-        page({ cursor, limit }),
-      );
-      return {
-        nextCursor: result.nextCursor,
-        items: result.items.map((r) => ({
-          id: r.id,
-          receiptNumber: receiptNumber(r.id),
-          caseNumber: r.caseNumber,
-          status: r.status,
-          urgent: r.urgent,
-          submittedAt: iso(r.submittedAt),
-          rulingDueAt: iso(r.rulingDueAt),
-          clock: r.clock,
-          minutesLeft: r.minutesLeft,
-          reviewsDone: r.reviewsDone,
-          reviewsTotal: r.reviewsTotal,
-        })),
-      };
-    },
+    async (request) => docket(request, request.query as Paged<DocketFilters>),
   );
+
+  app.post(
+    '/api/orders/docket/search',
+    {
+      config: { access: { action: 'orders.docket.list' } },
+      schema: {
+        operationId: 'searchDocket',
+        tags: ['orders'],
+        summary: 'The docket, searched by the applicant’s or respondent’s name (in the body, never the URL)',
+        description: `${docketFilters} And name: the applicant’s or respondent’s full name (spaces and case ignored).`,
+        body: DocketSearchBody,
+        response: { 200: pageOf(DocketItem) },
+      },
+    },
+    async (request) => docket(request, request.body as Paged<DocketFilters>),
+  );
+
+  const inForce = async (request: FastifyRequest, query: Paged<InForceFilters>) => {
+    const staff = requireStaff(request);
+    const { cursor, limit, ...filters } = query;
+    const result = await listOrdersInForce(
+      app.db,
+      search,
+      (row) => service.particularsOf(row),
+      service.now(),
+      {
+        scope: request.access?.scope ?? 'organisation',
+        organisationId: staff.organisationId,
+        regionCode: staff.regionCode,
+      },
+      filters,
+      page({ cursor, limit }),
+    );
+    await audit(
+      request,
+      'orders_in_force',
+      'orders.order.list',
+      filters,
+      result.items.map((o) => ({ type: 'protection_order', id: o.id })),
+    );
+    return {
+      nextCursor: result.nextCursor,
+      items: result.items.map((o) => ({
+        ...o,
+        validFrom: o.validFrom.toISOString(),
+        validUntil: o.validUntil.toISOString(),
+      })),
+    };
+  };
+  const inForceReach =
+    'The issuing court sees its own orders; police stations and residents’ committees every order of a court ' +
+    'in their region. Soonest to expire first. regionCode: where the respondent lives (a province or city code ' +
+    'finds the districts within it).';
 
   app.get(
     '/api/orders/orders',
@@ -173,46 +239,29 @@ export function ordersListsApi(
         tags: ['orders'],
         summary:
           'Orders in force: measures, validity and the respondent (never the applicant or her address)',
-        description:
-          'The issuing court sees its own orders; police stations and residents’ committees every order of a ' +
-          'court in their region. Search by the respondent’s full name, ID number, or region (a province or ' +
-          'city code finds the districts within it). Soonest to expire first.',
+        description: `${inForceReach} To search by his name or ID number, use searchOrdersInForce.`,
         querystring: InForceQuery,
         response: { 200: pageOf(InForceItem) },
       },
     },
-    async (request) => {
-      const staff = requireStaff(request);
-      const { cursor, limit, ...filters } = request.query as Paged<InForceFilters>;
-      const result = await listOrdersInForce(
-        app.db,
-        search,
-        (row) => service.particularsOf(row),
-        service.now(),
-        {
-          scope: request.access?.scope ?? 'organisation',
-          organisationId: staff.organisationId,
-          regionCode: staff.regionCode,
-        },
-        filters,
-        page({ cursor, limit }),
-      );
-      await audit(
-        request,
-        'orders_in_force',
-        'orders.order.list',
-        filters,
-        result.items.map((o) => ({ type: 'protection_order', id: o.id })),
-      );
-      return {
-        nextCursor: result.nextCursor,
-        items: result.items.map((o) => ({
-          ...o,
-          validFrom: o.validFrom.toISOString(),
-          validUntil: o.validUntil.toISOString(),
-        })),
-      };
+    async (request) => inForce(request, request.query as Paged<InForceFilters>),
+  );
+
+  app.post(
+    '/api/orders/orders/search',
+    {
+      config: { access: { action: 'orders.order.list' } },
+      schema: {
+        operationId: 'searchOrdersInForce',
+        tags: ['orders'],
+        summary:
+          'Orders in force, searched by the respondent’s name or ID number (in the body, never the URL)',
+        description: `${inForceReach} respondentName and respondentIdNumber match whole values (spaces and case ignored).`,
+        body: InForceSearchBody,
+        response: { 200: pageOf(InForceItem) },
+      },
     },
+    async (request) => inForce(request, request.body as Paged<InForceFilters>),
   );
 
   app.get(

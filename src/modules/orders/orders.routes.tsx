@@ -29,7 +29,14 @@ import type { OrdersActor, OrdersService } from './orders.service.ts';
 import type { OrderCopy } from './orders.pdf.ts';
 import { deskCaseOf } from './orders.seams.ts';
 import { receiptNumber } from './orders.lists.ts';
-import { DocketFilterForm, DocketPageQuery, docketForPage, nextPageHref } from './orders.docket-page.tsx';
+import {
+  DocketFilterForm,
+  DocketPageBody,
+  DocketPageQuery,
+  docketForPage,
+  NextPage,
+  type DocketPageFilters,
+} from './orders.docket-page.tsx';
 import { ordersZh } from './orders.messages.ts';
 
 export function staffActor(request: FastifyRequest): OrdersActor {
@@ -893,70 +900,78 @@ export function ordersRoutes(app: FastifyInstance, service: OrdersService): void
     },
   );
 
+  // The same filters and use case as the API's listDocket and searchDocket (orders.docket-page.tsx); a search by
+  // name is posted, so the name never goes in a URL.
+  const docketPage = async (request: FastifyRequest, reply: FastifyReply, source: DocketPageFilters) => {
+    const staff = requireStaff(request);
+    const {
+      items: rows,
+      nextCursor,
+      query,
+    } = await docketForPage(request, service, app.ordersSearch, source);
+    return staffPage(
+      request,
+      reply,
+      request.t('orders.docket.title'),
+      <>
+        <p class="lead">{request.t('orders.docket.lead')}</p>
+        {grantedScope(staff, 'orders.application.create') !== undefined ? (
+          <form method="post" action={request.localePath('/orders/applications/oral')} class="inline">
+            <CsrfField token={staff.csrfToken} />
+            <button type="submit">{request.t('orders.docket.recordOral')}</button>
+          </form>
+        ) : null}
+        <DocketFilterForm request={request} query={query} csrf={staff.csrfToken} />
+        {rows.length === 0 ? (
+          <p>{request.t('orders.docket.empty')}</p>
+        ) : (
+          <table class="docket">
+            <thead>
+              <tr>
+                <th scope="col">{request.t('orders.docket.caseNumber')}</th>
+                <th scope="col">{request.t('orders.docket.status')}</th>
+                <th scope="col">{request.t('orders.docket.timeLeft')}</th>
+                <th scope="col">{request.t('orders.docket.reviews')}</th>
+                <th scope="col">{request.t('orders.docket.submittedAt')}</th>
+              </tr>
+            </thead>
+            <tbody>
+              {rows.map((r) => (
+                <tr class={`clock-${r.clock ?? 'pending'}`}>
+                  <td>
+                    <a href={request.localePath(`/orders/applications/${r.id}`)}>
+                      {r.caseNumber ?? request.t('orders.docket.open')}
+                    </a>
+                    {r.urgent ? <span class="badge urgent"> {request.t('orders.docket.urgent')}</span> : null}
+                  </td>
+                  <td>{request.t(`orders.status.${r.status}`)}</td>
+                  <td class="clock">{clockText(request, r.clock, r.timeLeft)}</td>
+                  <td>{r.reviewsTotal ? `${r.reviewsDone}/${r.reviewsTotal}` : '—'}</td>
+                  <td>{r.submittedAt ? formatDateTime(r.submittedAt, request.locale) : ''}</td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+        )}
+        {nextCursor ? <NextPage request={request} query={query} cursor={nextCursor} /> : null}
+      </>,
+    );
+  };
   app.get(
     '/orders/docket',
     {
       config: { access: { action: 'orders.docket.list' } },
       schema: { hide: true, querystring: DocketPageQuery },
     },
-    async (request, reply) => {
-      const staff = requireStaff(request);
-      // The same filters and use case as the API's listDocket (orders.docket-page.tsx).
-      const { items: rows, nextCursor, query } = await docketForPage(request, service, app.ordersSearch);
-      return staffPage(
-        request,
-        reply,
-        request.t('orders.docket.title'),
-        <>
-          <p class="lead">{request.t('orders.docket.lead')}</p>
-          {grantedScope(staff, 'orders.application.create') !== undefined ? (
-            <form method="post" action={request.localePath('/orders/applications/oral')} class="inline">
-              <CsrfField token={staff.csrfToken} />
-              <button type="submit">{request.t('orders.docket.recordOral')}</button>
-            </form>
-          ) : null}
-          <DocketFilterForm request={request} query={query} />
-          {rows.length === 0 ? (
-            <p>{request.t('orders.docket.empty')}</p>
-          ) : (
-            <table class="docket">
-              <thead>
-                <tr>
-                  <th scope="col">{request.t('orders.docket.caseNumber')}</th>
-                  <th scope="col">{request.t('orders.docket.status')}</th>
-                  <th scope="col">{request.t('orders.docket.timeLeft')}</th>
-                  <th scope="col">{request.t('orders.docket.reviews')}</th>
-                  <th scope="col">{request.t('orders.docket.submittedAt')}</th>
-                </tr>
-              </thead>
-              <tbody>
-                {rows.map((r) => (
-                  <tr class={`clock-${r.clock ?? 'pending'}`}>
-                    <td>
-                      <a href={request.localePath(`/orders/applications/${r.id}`)}>
-                        {r.caseNumber ?? request.t('orders.docket.open')}
-                      </a>
-                      {r.urgent ? (
-                        <span class="badge urgent"> {request.t('orders.docket.urgent')}</span>
-                      ) : null}
-                    </td>
-                    <td>{request.t(`orders.status.${r.status}`)}</td>
-                    <td class="clock">{clockText(request, r.clock, r.timeLeft)}</td>
-                    <td>{r.reviewsTotal ? `${r.reviewsDone}/${r.reviewsTotal}` : '—'}</td>
-                    <td>{r.submittedAt ? formatDateTime(r.submittedAt, request.locale) : ''}</td>
-                  </tr>
-                ))}
-              </tbody>
-            </table>
-          )}
-          {nextCursor ? (
-            <p class="pager">
-              <a href={nextPageHref(request, query, nextCursor)}>{request.t('orders.docket.next')}</a>
-            </p>
-          ) : null}
-        </>,
-      );
+    async (request, reply) => docketPage(request, reply, request.query as DocketPageFilters),
+  );
+  app.post(
+    '/orders/docket',
+    {
+      config: { access: { action: 'orders.docket.list' }, operation: 'searchDocket' },
+      schema: { hide: true, body: DocketPageBody },
     },
+    async (request, reply) => docketPage(request, reply, request.body as DocketPageFilters),
   );
 
   app.get(
