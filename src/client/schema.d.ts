@@ -971,8 +971,51 @@ export interface paths {
       path?: never;
       cookie?: never;
     };
-    /** The court’s applications by time left on the legal clock */
+    /**
+     * The court’s applications by time left on the legal clock, filtered, a page at a time
+     * @description Filters: clock (ok = on time, warning = amber, breached = red), urgent, status (default submitted and accepted), receiptNumber, caseNumber. Only the caller’s court. To search by a name, use searchDocket (names never go in a URL).
+     */
     get: operations['listDocket'];
+    put?: never;
+    post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/api/orders/docket/search': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    get?: never;
+    put?: never;
+    /**
+     * The docket, searched by the applicant’s or respondent’s name (in the body, never the URL)
+     * @description Filters: clock (ok = on time, warning = amber, breached = red), urgent, status (default submitted and accepted), receiptNumber, caseNumber. Only the caller’s court. And name: the applicant’s or respondent’s full name (spaces and case ignored).
+     */
+    post: operations['searchDocket'];
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/api/orders/orders': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /**
+     * Orders in force: measures, validity and the respondent (never the applicant or her address)
+     * @description The issuing court sees its own orders; police stations and residents’ committees every order of a court in their region. Soonest to expire first. regionCode: where the respondent lives (a province or city code finds the districts within it). To search by his name or ID number, use searchOrdersInForce.
+     */
+    get: operations['listOrdersInForce'];
     put?: never;
     post?: never;
     delete?: never;
@@ -1049,6 +1092,26 @@ export interface paths {
     patch?: never;
     trace?: never;
   };
+  '/api/orders/orders/search': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    get?: never;
+    put?: never;
+    /**
+     * Orders in force, searched by the respondent’s name or ID number (in the body, never the URL)
+     * @description The issuing court sees its own orders; police stations and residents’ committees every order of a court in their region. Soonest to expire first. regionCode: where the respondent lives (a province or city code finds the districts within it). respondentName and respondentIdNumber match whole values (spaces and case ignored).
+     */
+    post: operations['searchOrdersInForce'];
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
   '/api/orders/reviews': {
     parameters: {
       query?: never;
@@ -1100,6 +1163,26 @@ export interface paths {
     patch?: never;
     trace?: never;
   };
+  '/api/orders/service-tasks': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /**
+     * Service and notification tasks of the court’s orders (open by default)
+     * @description `status=done` lists those served, with how and when; `party` narrows to one party.
+     */
+    get: operations['listServiceTasks'];
+    put?: never;
+    post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
   '/api/orders/service-tasks/{id}': {
     parameters: {
       query?: never;
@@ -1111,6 +1194,26 @@ export interface paths {
     put?: never;
     /** Record service or notification of the order (who served, how, when) */
     post: operations['recordService'];
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/api/orders/violations': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /**
+     * The court’s inbox: reported violations of its orders awaiting the enforcement decision
+     * @description Oldest first. `status=decided` lists the decided ones; `reportedBy` police or survivor.
+     */
+    get: operations['listViolations'];
+    put?: never;
+    post?: never;
     delete?: never;
     options?: never;
     head?: never;
@@ -9679,6 +9782,8 @@ export interface operations {
             /** Format: uuid */
             courtId: string;
             courtName: string;
+            /** @description What the court’s docket finds it by until it has a case number */
+            receiptNumber: string;
           };
         };
       };
@@ -10028,7 +10133,16 @@ export interface operations {
   };
   listDocket: {
     parameters: {
-      query?: never;
+      query?: {
+        caseNumber?: string;
+        clock?: 'ok' | 'warning' | 'breached';
+        /** @description Opaque: the `nextCursor` of the previous page */
+        cursor?: string;
+        limit?: number;
+        receiptNumber?: string;
+        status?: ('submitted' | 'accepted' | 'returned' | 'granted' | 'rejected')[];
+        urgent?: boolean;
+      };
       header?: never;
       path?: never;
       cookie?: never;
@@ -10048,6 +10162,8 @@ export interface operations {
               /** Format: uuid */
               id: string;
               minutesLeft: number | null;
+              /** @description Given when it is filed; the case number comes on acceptance */
+              receiptNumber: string;
               reviewsDone: number;
               reviewsTotal: number;
               rulingDueAt: string | null;
@@ -10055,6 +10171,305 @@ export interface operations {
               submittedAt: string | null;
               urgent: boolean;
             }[];
+            /** @description Pass as `cursor` for the next page; null on the last page */
+            nextCursor: string | null;
+          };
+        };
+      };
+      /** @description Default Response */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': {
+            error: {
+              code: string;
+              fields?: {
+                field: string;
+                message: string;
+              }[];
+              /** @description In the caller’s language (Accept-Language: zh-CN first, en) */
+              message: string;
+              requestId: string;
+            };
+          };
+        };
+      };
+      /** @description Default Response */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': {
+            error: {
+              code: string;
+              fields?: {
+                field: string;
+                message: string;
+              }[];
+              /** @description In the caller’s language (Accept-Language: zh-CN first, en) */
+              message: string;
+              requestId: string;
+            };
+          };
+        };
+      };
+      /** @description Default Response */
+      404: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': {
+            error: {
+              code: string;
+              fields?: {
+                field: string;
+                message: string;
+              }[];
+              /** @description In the caller’s language (Accept-Language: zh-CN first, en) */
+              message: string;
+              requestId: string;
+            };
+          };
+        };
+      };
+      /** @description Default Response */
+      429: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': {
+            error: {
+              code: string;
+              fields?: {
+                field: string;
+                message: string;
+              }[];
+              /** @description In the caller’s language (Accept-Language: zh-CN first, en) */
+              message: string;
+              requestId: string;
+            };
+          };
+        };
+      };
+    };
+  };
+  searchDocket: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    requestBody: {
+      content: {
+        'application/json': {
+          caseNumber?: string;
+          clock?: 'ok' | 'warning' | 'breached';
+          /** @description Opaque: the `nextCursor` of the previous page */
+          cursor?: string;
+          /** @default 50 */
+          limit?: number;
+          /** @description The applicant’s or respondent’s full name */
+          name?: string;
+          receiptNumber?: string;
+          status?: ('submitted' | 'accepted' | 'returned' | 'granted' | 'rejected')[];
+          urgent?: boolean;
+        };
+      };
+    };
+    responses: {
+      /** @description Default Response */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': {
+            items: {
+              caseNumber: string | null;
+              clock: string | null;
+              /** Format: uuid */
+              id: string;
+              minutesLeft: number | null;
+              /** @description Given when it is filed; the case number comes on acceptance */
+              receiptNumber: string;
+              reviewsDone: number;
+              reviewsTotal: number;
+              rulingDueAt: string | null;
+              status: string;
+              submittedAt: string | null;
+              urgent: boolean;
+            }[];
+            /** @description Pass as `cursor` for the next page; null on the last page */
+            nextCursor: string | null;
+          };
+        };
+      };
+      /** @description Default Response */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': {
+            error: {
+              code: string;
+              fields?: {
+                field: string;
+                message: string;
+              }[];
+              /** @description In the caller’s language (Accept-Language: zh-CN first, en) */
+              message: string;
+              requestId: string;
+            };
+          };
+        };
+      };
+      /** @description Default Response */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': {
+            error: {
+              code: string;
+              fields?: {
+                field: string;
+                message: string;
+              }[];
+              /** @description In the caller’s language (Accept-Language: zh-CN first, en) */
+              message: string;
+              requestId: string;
+            };
+          };
+        };
+      };
+      /** @description Default Response */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': {
+            error: {
+              code: string;
+              fields?: {
+                field: string;
+                message: string;
+              }[];
+              /** @description In the caller’s language (Accept-Language: zh-CN first, en) */
+              message: string;
+              requestId: string;
+            };
+          };
+        };
+      };
+      /** @description Default Response */
+      404: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': {
+            error: {
+              code: string;
+              fields?: {
+                field: string;
+                message: string;
+              }[];
+              /** @description In the caller’s language (Accept-Language: zh-CN first, en) */
+              message: string;
+              requestId: string;
+            };
+          };
+        };
+      };
+      /** @description Default Response */
+      429: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': {
+            error: {
+              code: string;
+              fields?: {
+                field: string;
+                message: string;
+              }[];
+              /** @description In the caller’s language (Accept-Language: zh-CN first, en) */
+              message: string;
+              requestId: string;
+            };
+          };
+        };
+      };
+    };
+  };
+  listOrdersInForce: {
+    parameters: {
+      query?: {
+        /** @description Opaque: the `nextCursor` of the previous page */
+        cursor?: string;
+        limit?: number;
+        regionCode?: string;
+      };
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description Default Response */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': {
+            items: {
+              caseNumber: string;
+              /** Format: uuid */
+              id: string;
+              measures: ('no_violence' | 'no_contact' | 'move_out' | 'no_insults' | 'keep_away' | 'other')[];
+              respondent: {
+                idNumber: string | null;
+                name: string | null;
+                regionCode: string | null;
+              };
+              /** Format: date-time */
+              validFrom: string;
+              /** Format: date-time */
+              validUntil: string;
+            }[];
+            /** @description Pass as `cursor` for the next page; null on the last page */
+            nextCursor: string | null;
+          };
+        };
+      };
+      /** @description Default Response */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': {
+            error: {
+              code: string;
+              fields?: {
+                field: string;
+                message: string;
+              }[];
+              /** @description In the caller’s language (Accept-Language: zh-CN first, en) */
+              message: string;
+              requestId: string;
+            };
           };
         };
       };
@@ -10648,6 +11063,156 @@ export interface operations {
       };
     };
   };
+  searchOrdersInForce: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    requestBody: {
+      content: {
+        'application/json': {
+          /** @description Opaque: the `nextCursor` of the previous page */
+          cursor?: string;
+          /** @default 50 */
+          limit?: number;
+          regionCode?: string;
+          respondentIdNumber?: string;
+          respondentName?: string;
+        };
+      };
+    };
+    responses: {
+      /** @description Default Response */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': {
+            items: {
+              caseNumber: string;
+              /** Format: uuid */
+              id: string;
+              measures: ('no_violence' | 'no_contact' | 'move_out' | 'no_insults' | 'keep_away' | 'other')[];
+              respondent: {
+                idNumber: string | null;
+                name: string | null;
+                regionCode: string | null;
+              };
+              /** Format: date-time */
+              validFrom: string;
+              /** Format: date-time */
+              validUntil: string;
+            }[];
+            /** @description Pass as `cursor` for the next page; null on the last page */
+            nextCursor: string | null;
+          };
+        };
+      };
+      /** @description Default Response */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': {
+            error: {
+              code: string;
+              fields?: {
+                field: string;
+                message: string;
+              }[];
+              /** @description In the caller’s language (Accept-Language: zh-CN first, en) */
+              message: string;
+              requestId: string;
+            };
+          };
+        };
+      };
+      /** @description Default Response */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': {
+            error: {
+              code: string;
+              fields?: {
+                field: string;
+                message: string;
+              }[];
+              /** @description In the caller’s language (Accept-Language: zh-CN first, en) */
+              message: string;
+              requestId: string;
+            };
+          };
+        };
+      };
+      /** @description Default Response */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': {
+            error: {
+              code: string;
+              fields?: {
+                field: string;
+                message: string;
+              }[];
+              /** @description In the caller’s language (Accept-Language: zh-CN first, en) */
+              message: string;
+              requestId: string;
+            };
+          };
+        };
+      };
+      /** @description Default Response */
+      404: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': {
+            error: {
+              code: string;
+              fields?: {
+                field: string;
+                message: string;
+              }[];
+              /** @description In the caller’s language (Accept-Language: zh-CN first, en) */
+              message: string;
+              requestId: string;
+            };
+          };
+        };
+      };
+      /** @description Default Response */
+      429: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': {
+            error: {
+              code: string;
+              fields?: {
+                field: string;
+                message: string;
+              }[];
+              /** @description In the caller’s language (Accept-Language: zh-CN first, en) */
+              message: string;
+              requestId: string;
+            };
+          };
+        };
+      };
+    };
+  };
   listReviewTasks: {
     parameters: {
       query?: never;
@@ -10988,6 +11553,130 @@ export interface operations {
       };
     };
   };
+  listServiceTasks: {
+    parameters: {
+      query?: {
+        /** @description Opaque: the `nextCursor` of the previous page */
+        cursor?: string;
+        limit?: number;
+        party?: 'respondent' | 'applicant' | 'police' | 'committee';
+        status?: 'open' | 'done';
+      };
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description Default Response */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': {
+            items: {
+              /** Format: uuid */
+              applicationId: string;
+              caseNumber: string;
+              /** Format: date-time */
+              createdAt: string;
+              /** Format: uuid */
+              id: string;
+              method: string | null;
+              /** Format: uuid */
+              orderId: string;
+              party: 'respondent' | 'applicant' | 'police' | 'committee';
+              servedAt: string | null;
+              status: 'open' | 'done';
+            }[];
+            /** @description Pass as `cursor` for the next page; null on the last page */
+            nextCursor: string | null;
+          };
+        };
+      };
+      /** @description Default Response */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': {
+            error: {
+              code: string;
+              fields?: {
+                field: string;
+                message: string;
+              }[];
+              /** @description In the caller’s language (Accept-Language: zh-CN first, en) */
+              message: string;
+              requestId: string;
+            };
+          };
+        };
+      };
+      /** @description Default Response */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': {
+            error: {
+              code: string;
+              fields?: {
+                field: string;
+                message: string;
+              }[];
+              /** @description In the caller’s language (Accept-Language: zh-CN first, en) */
+              message: string;
+              requestId: string;
+            };
+          };
+        };
+      };
+      /** @description Default Response */
+      404: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': {
+            error: {
+              code: string;
+              fields?: {
+                field: string;
+                message: string;
+              }[];
+              /** @description In the caller’s language (Accept-Language: zh-CN first, en) */
+              message: string;
+              requestId: string;
+            };
+          };
+        };
+      };
+      /** @description Default Response */
+      429: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': {
+            error: {
+              code: string;
+              fields?: {
+                field: string;
+                message: string;
+              }[];
+              /** @description In the caller’s language (Accept-Language: zh-CN first, en) */
+              message: string;
+              requestId: string;
+            };
+          };
+        };
+      };
+    };
+  };
   recordService: {
     parameters: {
       query?: never;
@@ -11063,6 +11752,133 @@ export interface operations {
       };
       /** @description Default Response */
       403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': {
+            error: {
+              code: string;
+              fields?: {
+                field: string;
+                message: string;
+              }[];
+              /** @description In the caller’s language (Accept-Language: zh-CN first, en) */
+              message: string;
+              requestId: string;
+            };
+          };
+        };
+      };
+      /** @description Default Response */
+      404: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': {
+            error: {
+              code: string;
+              fields?: {
+                field: string;
+                message: string;
+              }[];
+              /** @description In the caller’s language (Accept-Language: zh-CN first, en) */
+              message: string;
+              requestId: string;
+            };
+          };
+        };
+      };
+      /** @description Default Response */
+      429: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': {
+            error: {
+              code: string;
+              fields?: {
+                field: string;
+                message: string;
+              }[];
+              /** @description In the caller’s language (Accept-Language: zh-CN first, en) */
+              message: string;
+              requestId: string;
+            };
+          };
+        };
+      };
+    };
+  };
+  listViolations: {
+    parameters: {
+      query?: {
+        /** @description Opaque: the `nextCursor` of the previous page */
+        cursor?: string;
+        limit?: number;
+        reportedBy?: 'survivor' | 'police';
+        status?: 'reported' | 'decided';
+      };
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description Default Response */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': {
+            items: {
+              /** Format: uuid */
+              applicationId: string;
+              caseNumber: string;
+              description: string;
+              evidenceCount: number;
+              /** Format: uuid */
+              id: string;
+              /** Format: date */
+              occurredOn: string;
+              /** Format: uuid */
+              orderId: string;
+              outcome: string | null;
+              /** Format: date-time */
+              reportedAt: string;
+              reportedBy: 'survivor' | 'police';
+              status: 'reported' | 'decided';
+            }[];
+            /** @description Pass as `cursor` for the next page; null on the last page */
+            nextCursor: string | null;
+          };
+        };
+      };
+      /** @description Default Response */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': {
+            error: {
+              code: string;
+              fields?: {
+                field: string;
+                message: string;
+              }[];
+              /** @description In the caller’s language (Accept-Language: zh-CN first, en) */
+              message: string;
+              requestId: string;
+            };
+          };
+        };
+      };
+      /** @description Default Response */
+      401: {
         headers: {
           [name: string]: unknown;
         };

@@ -170,7 +170,11 @@ describe('protection-order one-stop', () => {
       payload: {},
     });
     expect(res.statusCode, res.body).toBe(200);
-    expect(res.json()).toEqual({ courtId: w.courtA, courtName: '南京市玄武区人民法院' });
+    expect(res.json()).toEqual({
+      courtId: w.courtA,
+      courtName: '南京市玄武区人民法院',
+      receiptNumber: expect.stringMatching(/^[0-9A-F]{4}-[0-9A-F]{4}-[0-9A-F]{4}$/),
+    });
     // Her evidence is shared with the court on its custody chain, after her consent.
     for (const id of evidenceIds)
       expect((await t.app.evidence.custodyOf(id)).map((e) => [e.action, e.details.agency])).toEqual([

@@ -18,6 +18,7 @@ import * as reportsRefold from './0014_reports_refold.ts';
 import * as evidenceQuarantine from './0015_evidence_quarantine.ts';
 import * as systemClients from './0016_system_clients.ts';
 import * as evidenceConsent from './0017_evidence_consent.ts';
+import * as ordersSearch from './0021_orders_search.ts';
 import * as helplineEscalation from './0022_helpline_escalation.ts';
 
 export const migrations: Record<string, Migration> = {
@@ -36,5 +37,6 @@ export const migrations: Record<string, Migration> = {
   '0015_evidence_quarantine': evidenceQuarantine,
   '0016_system_clients': systemClients,
   '0017_evidence_consent': evidenceConsent,
+  '0021_orders_search': ordersSearch,
   '0022_helpline_escalation': helplineEscalation,
 };

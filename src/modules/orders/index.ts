@@ -13,7 +13,9 @@ import { isRegionCode } from '../identity/regions.ts';
 import { consentRoutes } from './orders.consent-routes.tsx';
 import { OrdersNotifier } from './orders.notify.ts';
 import { ordersPortal, staffApplicationPages } from './orders.portal.tsx';
+import { ordersListsApi } from './orders.lists-api.ts';
 import { ordersRoutes } from './orders.routes.tsx';
+import { OrdersSearchIndex } from './orders.search-index.ts';
 import { evidenceFromApp, helpCaseOwnerRef, organisationDirectory } from './orders.seams.ts';
 import { CLOCK_TOPIC, NOTIFY_TOPIC, OrdersService } from './orders.service.ts';
 
@@ -21,6 +23,8 @@ declare module 'fastify' {
   interface FastifyInstance {
     ordersService: OrdersService;
     ordersNotifier: OrdersNotifier;
+    /** The blind index of names and ID numbers the lists search (orders.search-index.ts). */
+    ordersSearch: OrdersSearchIndex;
   }
 }
 
@@ -156,6 +160,12 @@ export function ordersModule(app: FastifyInstance): void {
   const notifier = new OrdersNotifier(app.db, app.keyring, app.log);
   app.decorate('ordersService', service);
   app.decorate('ordersNotifier', notifier);
+  const search = new OrdersSearchIndex({
+    db: app.db,
+    keyring: app.keyring,
+    particulars: (row) => service.particularsOf(row),
+  });
+  app.decorate('ordersSearch', search);
   placements(app);
 
   app.jobs.handle(NOTIFY_TOPIC, async (payload) => {
@@ -173,7 +183,15 @@ export function ordersModule(app: FastifyInstance): void {
       );
   });
 
+  // Applications written before the index existed (or by any writer since) are indexed at start and before a search.
+  app.addHook('onReady', async () => {
+    await search
+      .sync()
+      .catch((error: unknown) => app.log.warn({ err: error }, 'orders search index not brought up to date'));
+  });
+
   ordersRoutes(app, service);
+  ordersListsApi(app, service, search);
   staffApplicationPages(app, service);
   ordersPortal(app, service);
   consentRoutes(app, service);

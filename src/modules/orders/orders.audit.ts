@@ -26,6 +26,8 @@ declare module '../identity/audit.ts' {
     'orders.violation_decided': { outcome: string };
     'orders.warning_issued': Record<string, never>;
     'orders.warning_updated': { step: string };
+    /** A list read (docket, orders in force, violations inbox, service tasks): the filters' names, never values. */
+    'orders.list_read': { list: string; filters: string; count: number };
   }
 }
 

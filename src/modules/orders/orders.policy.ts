@@ -32,6 +32,13 @@ export const ORDERS_POLICY = {
   'orders.order.service': { roles: COURT },
   'orders.order.modify': { roles: JUDGE },
   'orders.order.reconsideration': { roles: COURT },
+  // Lists (issue 14): the court's service tasks and violations inbox; orders in force for the issuing court and,
+  // to enforce them, the police stations and residents' committees of the court's region.
+  'orders.service.list': { roles: COURT },
+  'orders.violation.list': { roles: COURT },
+  'orders.order.list': {
+    roles: { ...COURT, police_officer: 'region', community_officer: 'region' },
+  },
   'orders.violation.decide': { roles: JUDGE },
   // Police and federation/committee review.
   'orders.review.list': { roles: AGENCIES },

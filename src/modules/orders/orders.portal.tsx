@@ -496,7 +496,11 @@ export function staffApplicationPages(app: FastifyInstance, service: OrdersServi
   );
   app.post(
     '/orders/applications/:id/edit',
-    { config: access, schema: { hide: true, params: IdParams, body: FormBody } },
+    {
+      // Saving is updateOrderApplication; "submit" then files it (submitOrderApplication), as the API does.
+      config: { ...access, operation: 'updateOrderApplication' },
+      schema: { hide: true, params: IdParams, body: FormBody },
+    },
     async (request, reply) => {
       const id = (request.params as { id: string }).id;
       const form = request.body as Form;

@@ -28,6 +28,15 @@ import * as S from './orders.schemas.ts';
 import type { OrdersActor, OrdersService } from './orders.service.ts';
 import type { OrderCopy } from './orders.pdf.ts';
 import { deskCaseOf } from './orders.seams.ts';
+import { receiptNumber } from './orders.lists.ts';
+import {
+  DocketFilterForm,
+  DocketPageBody,
+  DocketPageQuery,
+  docketForPage,
+  NextPage,
+  type DocketPageFilters,
+} from './orders.docket-page.tsx';
 import { ordersZh } from './orders.messages.ts';
 
 export function staffActor(request: FastifyRequest): OrdersActor {
@@ -120,8 +129,17 @@ export function ordersRoutes(app: FastifyInstance, service: OrdersService): void
       action: 'orders.application.edit',
       record: 'order_application',
       body: Type.Object({}),
-      response: Type.Object({ courtId: S.Uuid, courtName: Type.String() }),
-      run: async (request, _body, id) => service.submit(staffActor(request), id),
+      response: Type.Object({
+        courtId: S.Uuid,
+        courtName: Type.String(),
+        receiptNumber: Type.String({
+          description: 'What the court’s docket finds it by until it has a case number',
+        }),
+      }),
+      run: async (request, _body, id) => ({
+        ...(await service.submit(staffActor(request), id)),
+        receiptNumber: receiptNumber(id),
+      }),
       back: (id) => `/orders/applications/${id}`,
     },
     {
@@ -400,7 +418,10 @@ export function ordersRoutes(app: FastifyInstance, service: OrdersService): void
     app.post(
       `/orders${op.path}`,
       {
-        config: { access: { action: op.action, ...(op.record ? { record: op.record } : {}) } },
+        config: {
+          access: { action: op.action, ...(op.record ? { record: op.record } : {}) },
+          operation: op.operationId,
+        },
         schema: { hide: true, params: S.IdParams, body: formBody },
       },
       async (request, reply) => {
@@ -507,6 +528,7 @@ export function ordersRoutes(app: FastifyInstance, service: OrdersService): void
       } else {
         result = await service.saveDraft(staffActor(request), body.application, { channel: 'oral' });
       }
+      await app.ordersSearch.indexApplication(result.id);
       return reply.status(201).send({
         id: result.id,
         problems: result.problems.map((p) => ({ field: p.field, message: request.t(p.message, p.params) })),
@@ -535,6 +557,7 @@ export function ordersRoutes(app: FastifyInstance, service: OrdersService): void
         (request.body as { application: ApplicationInput }).application,
         { id, channel: 'ngo', helpRequestId: draft.helpRequestId },
       );
+      await app.ordersSearch.indexApplication(id);
       return {
         id,
         problems: result.problems.map((p) => ({ field: p.field, message: request.t(p.message, p.params) })),
@@ -649,38 +672,7 @@ export function ordersRoutes(app: FastifyInstance, service: OrdersService): void
     },
   );
 
-  app.get(
-    '/api/orders/docket',
-    {
-      config: { access: { action: 'orders.docket.list' } },
-      schema: {
-        operationId: 'listDocket',
-        tags: ['orders'],
-        summary: 'The court’s applications by time left on the legal clock',
-        response: { 200: Type.Object({ items: Type.Array(S.DocketItem) }) },
-      },
-    },
-    async (request) => {
-      const staff = requireStaff(request);
-      const rows = await service.listDocket(staff.organisationId);
-      return {
-        items: rows.map((r) => ({
-          id: r.id,
-          caseNumber: r.caseNumber,
-          status: r.status,
-          urgent: r.urgent,
-          submittedAt: iso(r.submittedAt),
-          rulingDueAt: iso(r.rulingDueAt),
-          clock: r.clock,
-          minutesLeft: r.rulingDueAt
-            ? Math.round((r.rulingDueAt.getTime() - service.now().getTime()) / 60_000)
-            : null,
-          reviewsDone: r.reviewsDone,
-          reviewsTotal: r.reviewsTotal,
-        })),
-      };
-    },
-  );
+  // GET /api/orders/docket (listDocket), with its filters and cursor: orders.lists-api.ts.
 
   app.get(
     '/api/orders/reviews',
@@ -908,60 +900,78 @@ export function ordersRoutes(app: FastifyInstance, service: OrdersService): void
     },
   );
 
+  // The same filters and use case as the API's listDocket and searchDocket (orders.docket-page.tsx); a search by
+  // name is posted, so the name never goes in a URL.
+  const docketPage = async (request: FastifyRequest, reply: FastifyReply, source: DocketPageFilters) => {
+    const staff = requireStaff(request);
+    const {
+      items: rows,
+      nextCursor,
+      query,
+    } = await docketForPage(request, service, app.ordersSearch, source);
+    return staffPage(
+      request,
+      reply,
+      request.t('orders.docket.title'),
+      <>
+        <p class="lead">{request.t('orders.docket.lead')}</p>
+        {grantedScope(staff, 'orders.application.create') !== undefined ? (
+          <form method="post" action={request.localePath('/orders/applications/oral')} class="inline">
+            <CsrfField token={staff.csrfToken} />
+            <button type="submit">{request.t('orders.docket.recordOral')}</button>
+          </form>
+        ) : null}
+        <DocketFilterForm request={request} query={query} csrf={staff.csrfToken} />
+        {rows.length === 0 ? (
+          <p>{request.t('orders.docket.empty')}</p>
+        ) : (
+          <table class="docket">
+            <thead>
+              <tr>
+                <th scope="col">{request.t('orders.docket.caseNumber')}</th>
+                <th scope="col">{request.t('orders.docket.status')}</th>
+                <th scope="col">{request.t('orders.docket.timeLeft')}</th>
+                <th scope="col">{request.t('orders.docket.reviews')}</th>
+                <th scope="col">{request.t('orders.docket.submittedAt')}</th>
+              </tr>
+            </thead>
+            <tbody>
+              {rows.map((r) => (
+                <tr class={`clock-${r.clock ?? 'pending'}`}>
+                  <td>
+                    <a href={request.localePath(`/orders/applications/${r.id}`)}>
+                      {r.caseNumber ?? request.t('orders.docket.open')}
+                    </a>
+                    {r.urgent ? <span class="badge urgent"> {request.t('orders.docket.urgent')}</span> : null}
+                  </td>
+                  <td>{request.t(`orders.status.${r.status}`)}</td>
+                  <td class="clock">{clockText(request, r.clock, r.timeLeft)}</td>
+                  <td>{r.reviewsTotal ? `${r.reviewsDone}/${r.reviewsTotal}` : '—'}</td>
+                  <td>{r.submittedAt ? formatDateTime(r.submittedAt, request.locale) : ''}</td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+        )}
+        {nextCursor ? <NextPage request={request} query={query} cursor={nextCursor} /> : null}
+      </>,
+    );
+  };
   app.get(
     '/orders/docket',
-    { config: { access: { action: 'orders.docket.list' } }, schema: { hide: true } },
-    async (request, reply) => {
-      const staff = requireStaff(request);
-      const rows = await service.listDocket(staff.organisationId);
-      return staffPage(
-        request,
-        reply,
-        request.t('orders.docket.title'),
-        <>
-          <p class="lead">{request.t('orders.docket.lead')}</p>
-          {grantedScope(staff, 'orders.application.create') !== undefined ? (
-            <form method="post" action={request.localePath('/orders/applications/oral')} class="inline">
-              <CsrfField token={staff.csrfToken} />
-              <button type="submit">{request.t('orders.docket.recordOral')}</button>
-            </form>
-          ) : null}
-          {rows.length === 0 ? (
-            <p>{request.t('orders.docket.empty')}</p>
-          ) : (
-            <table class="docket">
-              <thead>
-                <tr>
-                  <th scope="col">{request.t('orders.docket.caseNumber')}</th>
-                  <th scope="col">{request.t('orders.docket.status')}</th>
-                  <th scope="col">{request.t('orders.docket.timeLeft')}</th>
-                  <th scope="col">{request.t('orders.docket.reviews')}</th>
-                  <th scope="col">{request.t('orders.docket.submittedAt')}</th>
-                </tr>
-              </thead>
-              <tbody>
-                {rows.map((r) => (
-                  <tr class={`clock-${r.clock ?? 'pending'}`}>
-                    <td>
-                      <a href={request.localePath(`/orders/applications/${r.id}`)}>
-                        {r.caseNumber ?? request.t('orders.docket.open')}
-                      </a>
-                      {r.urgent ? (
-                        <span class="badge urgent"> {request.t('orders.docket.urgent')}</span>
-                      ) : null}
-                    </td>
-                    <td>{request.t(`orders.status.${r.status}`)}</td>
-                    <td class="clock">{clockText(request, r.clock, r.timeLeft)}</td>
-                    <td>{r.reviewsTotal ? `${r.reviewsDone}/${r.reviewsTotal}` : '—'}</td>
-                    <td>{r.submittedAt ? formatDateTime(r.submittedAt, request.locale) : ''}</td>
-                  </tr>
-                ))}
-              </tbody>
-            </table>
-          )}
-        </>,
-      );
+    {
+      config: { access: { action: 'orders.docket.list' } },
+      schema: { hide: true, querystring: DocketPageQuery },
     },
+    async (request, reply) => docketPage(request, reply, request.query as DocketPageFilters),
+  );
+  app.post(
+    '/orders/docket',
+    {
+      config: { access: { action: 'orders.docket.list' }, operation: 'searchDocket' },
+      schema: { hide: true, body: DocketPageBody },
+    },
+    async (request, reply) => docketPage(request, reply, request.body as DocketPageFilters),
   );
 
   app.get(
@@ -1592,7 +1602,8 @@ export function ordersRoutes(app: FastifyInstance, service: OrdersService): void
   app.post(
     '/orders/applications/oral',
     {
-      config: { access: { action: 'orders.application.create' } },
+      // Its twin: createOrderApplication with `channel: 'oral'` (the same saveDraft, an empty draft to fill in).
+      config: { access: { action: 'orders.application.create' }, operation: 'createOrderApplication' },
       schema: { hide: true, body: Type.Object(FormToken) },
     },
     async (request, reply) => {
@@ -1610,7 +1621,7 @@ export function ordersRoutes(app: FastifyInstance, service: OrdersService): void
   app.post(
     '/orders/warnings',
     {
-      config: { access: WARNING_ACCESS },
+      config: { access: WARNING_ACCESS, operation: 'issueWarning' },
       schema: { hide: true, body: Type.Object({ ...S.WarningBody.properties, ...FormToken }) },
     },
     async (request, reply) => {

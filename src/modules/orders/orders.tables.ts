@@ -214,6 +214,19 @@ export interface OrderEvidenceConsentTable {
   answered_at: NullableTimestamp;
 }
 
+/** Blind index of names and ID numbers (migration 0021): HMAC of the normalised value, never the value. */
+export interface OrderSearchTermTable {
+  application_id: string;
+  field: 'applicant_name' | 'respondent_name' | 'respondent_id' | 'respondent_region';
+  term: Buffer;
+}
+
+/** Which version of an application's particulars (its `updated_at`) the blind index holds. */
+export interface OrderSearchSourceTable {
+  application_id: string;
+  source_updated_at: Timestamp;
+}
+
 export interface OrdersTables {
   order_application: OrderApplicationTable;
   order_event: OrderEventTable;
@@ -228,4 +241,6 @@ export interface OrdersTables {
   order_case_counter: OrderCaseCounterTable;
   order_alert: OrderAlertTable;
   order_evidence_consent: OrderEvidenceConsentTable;
+  order_search_term: OrderSearchTermTable;
+  order_search_source: OrderSearchSourceTable;
 }
