@@ -14,6 +14,7 @@ import { consentRoutes } from './orders.consent-routes.tsx';
 import { OrdersNotifier } from './orders.notify.ts';
 import { ordersPortal, staffApplicationPages } from './orders.portal.tsx';
 import { ordersRoutes } from './orders.routes.tsx';
+import { survivorOrdersApi } from './orders.survivor-api.ts';
 import { evidenceFromApp, helpCaseOwnerRef, organisationDirectory } from './orders.seams.ts';
 import { CLOCK_TOPIC, NOTIFY_TOPIC, OrdersService } from './orders.service.ts';
 
@@ -176,5 +177,6 @@ export function ordersModule(app: FastifyInstance): void {
   ordersRoutes(app, service);
   staffApplicationPages(app, service);
   ordersPortal(app, service);
+  survivorOrdersApi(app, service);
   consentRoutes(app, service);
 }
