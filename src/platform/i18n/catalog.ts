@@ -13,6 +13,7 @@ import { helplineEn, helplineZh } from '../../modules/helpline/helpline.messages
 import { reportsEn, reportsZh } from '../../modules/reports/reports.messages.ts';
 import { ordersEn, ordersZh } from '../../modules/orders/orders.messages.ts';
 import { promisesEn, promisesZh } from '../../modules/help/help.promises.messages.ts';
+import { deletionEn, deletionZh } from '../../modules/help/help.deletion.messages.ts';
 import { webhooksEn, webhooksZh } from '../../modules/webhooks/webhooks.messages.ts';
 
 export const LOCALES = ['zh-CN', 'en'] as const;
@@ -30,6 +31,7 @@ const zhCN = {
   ...directoryAdminZh,
   ...throttleAdminZh,
   ...promisesZh,
+  ...deletionZh,
   ...webhooksZh,
 } as const;
 export type MessageKey = keyof typeof zhCN;
@@ -47,6 +49,7 @@ export const catalogs: Record<Locale, Record<MessageKey, string>> = {
     ...directoryAdminEn,
     ...throttleAdminEn,
     ...promisesEn,
+    ...deletionEn,
     ...webhooksEn,
   },
 };
