@@ -403,11 +403,13 @@ export function ordersPortal(app: FastifyInstance, service: OrdersService): void
       const form = request.body as Form;
       if (!verifySurvivorFormToken(request, session, form.csrf)) throw new AppError('CSRF');
       const id = (request.params as { id: string }).id;
-      // Only items from her own vault can be attached (another item is "not found").
+      // Only items from her own vault can be attached: the form offers nothing else, and anything else posted is
+      // left out here (the API, with ids she chose herself, answers 404 for them instead).
+      const mine = new Set((await herVault(app, session)).map((e) => e.id));
       await reportHerViolation(app, service, session, survivorActor(request), id, {
         occurredOn: str(form, 'occurredOn') ?? '',
         description: str(form, 'description') ?? '',
-        evidenceIds: list(form, 'evidenceIds'),
+        evidenceIds: list(form, 'evidenceIds').filter((e) => mine.has(e)),
       });
       // Post-redirect-get: reloading the result reports nothing twice; `done` is a fixed word, never her data.
       return reply.redirect(`${request.localePath(`${BASE}/${id}`)}?done=violation`, 303);
