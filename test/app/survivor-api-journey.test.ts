@@ -14,6 +14,7 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { refoldRequestOf } from '../../src/modules/reports/reports.jobs.ts';
 import { chinaDayOf, foldRollups, refoldDays } from '../../src/modules/reports/reports.fold.ts';
+import type { paths } from '../../src/client/index.ts';
 import type { OrdersActor } from '../../src/modules/orders/orders.service.ts';
 import { apiClient, injectFetch } from '../support/api-client.ts';
 import { filesUnder } from '../support/evidence.ts';
@@ -48,6 +49,10 @@ const staff = (accountId: string): OrdersActor => ({
 });
 const withToken = (token: string) => apiClient(t.app, { authorization: `Bearer ${token}` });
 const tokenOf = (cookie: string) => cookie.replace(/^ax_thread=/, '');
+type ApplicationBody =
+  paths['/api/help/thread/orders/{id}']['put']['requestBody']['content']['application/json'];
+/** The fixtures' complete application, as her API takes it. */
+const complete = (evidenceIds: string[] = []) => completeApplication(evidenceIds) as ApplicationBody;
 
 /** A file uploaded with tus (plain fetch through the app): creation, then one PATCH with every byte. */
 async function tusUpload(grant: string, filename: string, bytes: Buffer): Promise<string> {
@@ -72,7 +77,7 @@ async function tusUpload(grant: string, filename: string, bytes: Buffer): Promis
       'content-type': 'application/offset+octet-stream',
       'anxin-upload-grant': grant,
     },
-    body: bytes,
+    body: new Uint8Array(bytes),
   });
   expect(patched.status, await patched.clone().text()).toBe(204);
   const id = patched.headers.get('anxin-evidence-id');
@@ -183,7 +188,7 @@ describe('her whole journey through the typed client, then deletion', () => {
     ).toBe('draft');
     const saved = await her.PUT('/api/help/thread/orders/{id}', {
       params: { path: { id: appId } },
-      body: completeApplication([chat]),
+      body: complete([chat]),
     });
     expect(saved.response.status, JSON.stringify(saved.error)).toBe(200);
     expect(saved.data).toMatchObject({ id: appId, complete: true, problems: [] });
@@ -197,7 +202,7 @@ describe('her whole journey through the typed client, then deletion', () => {
       (
         await her.PUT('/api/help/thread/orders/{id}', {
           params: { path: { id: appId } },
-          body: completeApplication(),
+          body: complete(),
         })
       ).response.status,
     ).toBe(409);
@@ -241,8 +246,7 @@ describe('her whole journey through the typed client, then deletion', () => {
     const answers = [
       (await stranger.GET('/api/help/thread/orders/{id}', p)).response.status,
       (await stranger.GET('/api/help/thread/orders/{id}/check', p)).response.status,
-      (await stranger.PUT('/api/help/thread/orders/{id}', { ...p, body: completeApplication() })).response
-        .status,
+      (await stranger.PUT('/api/help/thread/orders/{id}', { ...p, body: complete() })).response.status,
       (await stranger.POST('/api/help/thread/orders/{id}/submit', p)).response.status,
       (await stranger.GET('/api/help/thread/orders/{id}/document', { ...p, parseAs: 'arrayBuffer' })).response
         .status,
