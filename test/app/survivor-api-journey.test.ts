@@ -390,7 +390,16 @@ describe('her whole journey through the typed client, then deletion', () => {
       body: { incidentDate: '2026-11-02', description: '他拿走了我的手机。' },
     });
     expect(entry.response.status).toBe(201);
-    const file = await tusUpload(entry.data!.upload.token, 'note.txt', Buffer.from('记录。\n'));
+    // A file added later to the entry, with a grant for it (the page's "add a file" form); not for another thread.
+    const entryPath = { params: { path: { entryId: entry.data!.id } } };
+    const other = await makeSurvivor(t);
+    expect(
+      (await withToken(tokenOf(other.cookie)).POST('/api/help/thread/journal/{entryId}/uploads', entryPath))
+        .response.status,
+    ).toBe(404);
+    const grant = await api.POST('/api/help/thread/journal/{entryId}/uploads', entryPath);
+    expect(grant.response.status).toBe(201);
+    const file = await tusUpload(grant.data!.token, 'note.txt', Buffer.from('记录。\n'));
     const stored = path.join(dataDir, 'evidence', 'items', file);
     expect((await filesUnder(stored)).length).toBeGreaterThan(0);
     // A draft never filed goes too.

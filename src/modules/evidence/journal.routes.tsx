@@ -278,7 +278,11 @@ export function journalRoutes(
     scope.post<{ Params: { entryId: string } }>(
       `${JOURNAL_PATH}/entries/:entryId/files`,
       {
-        ...page('a file for her journal entry without JavaScript (thread session + form token)'),
+        // Its twin: tus creation with the grant of createJournalEntry or createJournalUploadGrant (journal.grant-api.ts).
+        ...page(
+          'a file for her journal entry without JavaScript (thread session + form token)',
+          'createEvidenceUpload',
+        ),
         bodyLimit: maxFileBytes + 1024 * 1024,
         schema: { hide: true, params: Type.Object({ entryId: Type.String({ maxLength: 100 }) }) },
       },

@@ -1553,6 +1553,7 @@ export function helpPages(app: FastifyInstance, service: HelpService, usage: Usa
     {
       config: {
         access: { public: true, reason: 'anonymous call-back requests' },
+        operation: 'requestCallback',
         rateLimit: { max: SUBMISSIONS_PER_HOUR, timeWindow: 60 * 60_000 },
       },
       schema: { hide: true, body: FormBodySchema },
