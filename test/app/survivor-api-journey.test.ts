@@ -367,6 +367,14 @@ describe('her whole journey through the typed client, then deletion', () => {
     expect(
       await t.db.selectFrom('helpline_case_note').select('id').where('case_id', '=', caseId).execute(),
     ).toEqual([]);
+    // The desk still opens its (closed) case, with nothing of hers in it.
+    const deskView = await t.app.inject({
+      url: `/api/desk/cases/${caseId}`,
+      headers: { cookie: w.caseworker.cookie, 'x-csrf-token': w.caseworker.csrf },
+    });
+    expect(deskView.statusCode, deskView.body).toBe(200);
+    expect(deskView.body).not.toContain('他昨晚又打了我');
+    expect(deskView.body).not.toContain('她说他有刀');
     // Audited with counts only, never her words.
     const audit = await t.db
       .selectFrom('audit_event')
