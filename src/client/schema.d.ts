@@ -596,6 +596,23 @@ export interface paths {
     patch?: never;
     trace?: never;
   };
+  '/api/help/safety-check': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    get?: never;
+    put?: never;
+    /** Score the DA-5 danger self-check (five yes/no answers); nothing is stored */
+    post: operations['scoreSafetyCheck'];
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
   '/api/help/thread': {
     parameters: {
       query?: never;
@@ -609,6 +626,27 @@ export interface paths {
     post: operations['openHelpThread'];
     /** Sign out of a thread: the token, and every upload grant issued with it, stop working at once */
     delete: operations['closeHelpThread'];
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/api/help/thread/deletion': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /** Before deleting: what goes and what the law makes the court keep, in her language */
+    get: operations['previewMyDeletion'];
+    put?: never;
+    /**
+     * Delete her help request, messages, journal and files (PIPL 47); optionally withdraw consent to statistics
+     * @description Filed protection-order applications and the files given to the court stay (court records). The token, the case code and the secret stop working. `confirm` must be true (400 otherwise; nothing changes).
+     */
+    post: operations['deleteMyData'];
+    delete?: never;
     options?: never;
     head?: never;
     patch?: never;
@@ -690,6 +728,23 @@ export interface paths {
     patch?: never;
     trace?: never;
   };
+  '/api/help/thread/journal/{entryId}/uploads': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    get?: never;
+    put?: never;
+    /** An upload grant for adding files to one of her journal entries (then tus on /api/evidence/uploads) */
+    post: operations['createJournalUploadGrant'];
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
   '/api/help/thread/messages': {
     parameters: {
       query?: never;
@@ -702,6 +757,119 @@ export interface paths {
     put?: never;
     /** Post a message on a thread */
     post: operations['postThreadMessage'];
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/api/help/thread/orders': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /** Her protection-order applications, newest first */
+    get: operations['listMyApplications'];
+    put?: never;
+    /**
+     * Start a draft application (any field may be missing; the answer lists what still is)
+     * @description Evidence ids must be items of her own vault; another item is 404 and nothing is saved.
+     */
+    post: operations['startMyApplication'];
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/api/help/thread/orders/{id}': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /** Her application: particulars, what is missing, status timeline, her order and notices */
+    get: operations['getMyApplication'];
+    /**
+     * Replace the particulars of her draft (or of one the court returned); lists what is missing
+     * @description A filed application is 409. Evidence ids must be items of her own vault (404 otherwise, nothing saved).
+     */
+    put: operations['saveMyApplication'];
+    post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/api/help/thread/orders/{id}/check': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /** What still stops her application being filed, in her language (empty when complete) */
+    get: operations['checkMyApplication'];
+    put?: never;
+    post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/api/help/thread/orders/{id}/document': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /** Her copy of the order as served on her (PDF) */
+    get: operations['getMyOrderDocument'];
+    put?: never;
+    post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/api/help/thread/orders/{id}/submit': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    get?: never;
+    put?: never;
+    /** File her application with the competent court (400 lists what is missing; nothing changes) */
+    post: operations['submitMyApplication'];
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/api/help/thread/orders/{id}/violations': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    get?: never;
+    put?: never;
+    /**
+     * Report a violation of her order in force, with items of her own vault as evidence
+     * @description The court and the police are told. No order in force is 409; an evidence id not in her vault is 404.
+     */
+    post: operations['reportMyViolation'];
     delete?: never;
     options?: never;
     head?: never;
@@ -6799,6 +6967,136 @@ export interface operations {
       };
     };
   };
+  scoreSafetyCheck: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    requestBody: {
+      content: {
+        'application/json': {
+          /** @description Her answers to the five questions, in order (true: yes) */
+          answers: boolean[];
+        };
+      };
+    };
+    responses: {
+      /** @description Default Response */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': {
+            level: 'variable' | 'increased' | 'high';
+            /** @description What the result means, in her language */
+            message: string;
+            /** @description Safety-plan steps, in her language */
+            plan: string[];
+            score: number;
+          };
+        };
+      };
+      /** @description Default Response */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': {
+            error: {
+              code: string;
+              fields?: {
+                field: string;
+                message: string;
+              }[];
+              message: string;
+              requestId: string;
+            };
+          };
+        };
+      };
+      /** @description Default Response */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': {
+            error: {
+              code: string;
+              fields?: {
+                field: string;
+                message: string;
+              }[];
+              message: string;
+              requestId: string;
+            };
+          };
+        };
+      };
+      /** @description Default Response */
+      404: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': {
+            error: {
+              code: string;
+              fields?: {
+                field: string;
+                message: string;
+              }[];
+              message: string;
+              requestId: string;
+            };
+          };
+        };
+      };
+      /** @description Default Response */
+      409: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': {
+            error: {
+              code: string;
+              fields?: {
+                field: string;
+                message: string;
+              }[];
+              message: string;
+              requestId: string;
+            };
+          };
+        };
+      };
+      /** @description Default Response */
+      429: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': {
+            error: {
+              code: string;
+              fields?: {
+                field: string;
+                message: string;
+              }[];
+              /** @description In the caller’s language (Accept-Language: zh-CN first, en) */
+              message: string;
+              requestId: string;
+            };
+          };
+        };
+      };
+    };
+  };
   openHelpThread: {
     parameters: {
       query?: never;
@@ -7033,6 +7331,265 @@ export interface operations {
                 field: string;
                 message: string;
               }[];
+              message: string;
+              requestId: string;
+            };
+          };
+        };
+      };
+    };
+  };
+  previewMyDeletion: {
+    parameters: {
+      query?: never;
+      header?: {
+        authorization?: string;
+      };
+      path?: never;
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description Default Response */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': {
+            /** @description What goes and what stays, in her language */
+            explanation: string[];
+            /** @description Applications filed with a court: the court keeps them */
+            keptApplications: number;
+            /** @description Files given to a court with them: kept as court records */
+            keptFiles: number;
+          };
+        };
+      };
+      /** @description Default Response */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': {
+            error: {
+              code: string;
+              fields?: {
+                field: string;
+                message: string;
+              }[];
+              message: string;
+              requestId: string;
+            };
+          };
+        };
+      };
+      /** @description Default Response */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': {
+            error: {
+              code: string;
+              fields?: {
+                field: string;
+                message: string;
+              }[];
+              message: string;
+              requestId: string;
+            };
+          };
+        };
+      };
+      /** @description Default Response */
+      404: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': {
+            error: {
+              code: string;
+              fields?: {
+                field: string;
+                message: string;
+              }[];
+              message: string;
+              requestId: string;
+            };
+          };
+        };
+      };
+      /** @description Default Response */
+      409: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': {
+            error: {
+              code: string;
+              fields?: {
+                field: string;
+                message: string;
+              }[];
+              message: string;
+              requestId: string;
+            };
+          };
+        };
+      };
+      /** @description Default Response */
+      429: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': {
+            error: {
+              code: string;
+              fields?: {
+                field: string;
+                message: string;
+              }[];
+              /** @description In the caller’s language (Accept-Language: zh-CN first, en) */
+              message: string;
+              requestId: string;
+            };
+          };
+        };
+      };
+    };
+  };
+  deleteMyData: {
+    parameters: {
+      query?: never;
+      header?: {
+        authorization?: string;
+      };
+      path?: never;
+      cookie?: never;
+    };
+    requestBody: {
+      content: {
+        'application/json': {
+          confirm: boolean;
+          withdrawStatistics: boolean;
+        };
+      };
+    };
+    responses: {
+      /** @description Default Response */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': {
+            drafts: number;
+            files: number;
+            journalEntries: number;
+            keptApplications: number;
+            keptFiles: number;
+            message: string;
+            messages: number;
+            statisticsWithdrawn: boolean;
+          };
+        };
+      };
+      /** @description Default Response */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': {
+            error: {
+              code: string;
+              fields?: {
+                field: string;
+                message: string;
+              }[];
+              message: string;
+              requestId: string;
+            };
+          };
+        };
+      };
+      /** @description Default Response */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': {
+            error: {
+              code: string;
+              fields?: {
+                field: string;
+                message: string;
+              }[];
+              message: string;
+              requestId: string;
+            };
+          };
+        };
+      };
+      /** @description Default Response */
+      404: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': {
+            error: {
+              code: string;
+              fields?: {
+                field: string;
+                message: string;
+              }[];
+              message: string;
+              requestId: string;
+            };
+          };
+        };
+      };
+      /** @description Default Response */
+      409: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': {
+            error: {
+              code: string;
+              fields?: {
+                field: string;
+                message: string;
+              }[];
+              message: string;
+              requestId: string;
+            };
+          };
+        };
+      };
+      /** @description Default Response */
+      429: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': {
+            error: {
+              code: string;
+              fields?: {
+                field: string;
+                message: string;
+              }[];
+              /** @description In the caller’s language (Accept-Language: zh-CN first, en) */
               message: string;
               requestId: string;
             };
@@ -7800,6 +8357,133 @@ export interface operations {
       };
     };
   };
+  createJournalUploadGrant: {
+    parameters: {
+      query?: never;
+      header?: {
+        authorization?: string;
+      };
+      path: {
+        entryId: string;
+      };
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description Default Response */
+      201: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': {
+            endpoint: string;
+            /** Format: date-time */
+            expiresAt: string;
+            maxFileBytes: number;
+            /** @description Send as the Anxin-Upload-Grant header on every tus request */
+            token: string;
+          };
+        };
+      };
+      /** @description Default Response */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': {
+            error: {
+              code: string;
+              fields?: {
+                field: string;
+                message: string;
+              }[];
+              message: string;
+              requestId: string;
+            };
+          };
+        };
+      };
+      /** @description Default Response */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': {
+            error: {
+              code: string;
+              fields?: {
+                field: string;
+                message: string;
+              }[];
+              message: string;
+              requestId: string;
+            };
+          };
+        };
+      };
+      /** @description Default Response */
+      404: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': {
+            error: {
+              code: string;
+              fields?: {
+                field: string;
+                message: string;
+              }[];
+              message: string;
+              requestId: string;
+            };
+          };
+        };
+      };
+      /** @description Default Response */
+      409: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': {
+            error: {
+              code: string;
+              fields?: {
+                field: string;
+                message: string;
+              }[];
+              message: string;
+              requestId: string;
+            };
+          };
+        };
+      };
+      /** @description Default Response */
+      429: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': {
+            error: {
+              code: string;
+              fields?: {
+                field: string;
+                message: string;
+              }[];
+              /** @description In the caller’s language (Accept-Language: zh-CN first, en) */
+              message: string;
+              requestId: string;
+            };
+          };
+        };
+      };
+    };
+  };
   listThreadMessages: {
     parameters: {
       query?: never;
@@ -8048,6 +8732,1264 @@ export interface operations {
                 field: string;
                 message: string;
               }[];
+              message: string;
+              requestId: string;
+            };
+          };
+        };
+      };
+    };
+  };
+  listMyApplications: {
+    parameters: {
+      query?: never;
+      header?: {
+        authorization?: string;
+      };
+      path?: never;
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description Default Response */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': {
+            items: {
+              caseNumber: string | null;
+              /** Format: date-time */
+              createdAt: string;
+              /** Format: uuid */
+              id: string;
+              status: string;
+              statusLabel: string;
+            }[];
+          };
+        };
+      };
+      /** @description Default Response */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': {
+            error: {
+              code: string;
+              fields?: {
+                field: string;
+                message: string;
+              }[];
+              message: string;
+              requestId: string;
+            };
+          };
+        };
+      };
+      /** @description Default Response */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': {
+            error: {
+              code: string;
+              fields?: {
+                field: string;
+                message: string;
+              }[];
+              message: string;
+              requestId: string;
+            };
+          };
+        };
+      };
+      /** @description Default Response */
+      404: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': {
+            error: {
+              code: string;
+              fields?: {
+                field: string;
+                message: string;
+              }[];
+              message: string;
+              requestId: string;
+            };
+          };
+        };
+      };
+      /** @description Default Response */
+      409: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': {
+            error: {
+              code: string;
+              fields?: {
+                field: string;
+                message: string;
+              }[];
+              message: string;
+              requestId: string;
+            };
+          };
+        };
+      };
+      /** @description Default Response */
+      429: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': {
+            error: {
+              code: string;
+              fields?: {
+                field: string;
+                message: string;
+              }[];
+              /** @description In the caller’s language (Accept-Language: zh-CN first, en) */
+              message: string;
+              requestId: string;
+            };
+          };
+        };
+      };
+    };
+  };
+  startMyApplication: {
+    parameters: {
+      query?: never;
+      header?: {
+        authorization?: string;
+      };
+      path?: never;
+      cookie?: never;
+    };
+    requestBody: {
+      content: {
+        'application/json': {
+          /** @description Everything the applicant fills in; any field may be missing in a draft */
+          application?: {
+            applicant?: {
+              address?: string;
+              birthYear?: number;
+              description?: string;
+              gender?: 'female' | 'male' | 'other';
+              idNumber?: string;
+              name?: string;
+              phone?: string;
+              regionCode?: string;
+            };
+            consentElectronicService?: boolean;
+            consentOnline?: boolean;
+            evidenceIds?: string[];
+            incidents?: {
+              date?: string;
+              description?: string;
+              place?: string;
+            }[];
+            keepAwayMetres?: number;
+            keepAwayPlaces?: string;
+            measures?: ('no_violence' | 'no_contact' | 'move_out' | 'no_insults' | 'keep_away' | 'other')[];
+            otherMeasure?: string;
+            proxy?: {
+              kind?:
+                | 'close_relative'
+                | 'police'
+                | 'womens_federation'
+                | 'residents_committee'
+                | 'villagers_committee'
+                | 'relief_institution'
+                | 'civil_affairs'
+                | 'disabled_persons_federation'
+                | 'elderly_organisation';
+              name?: string;
+              reason?: 'no_capacity' | 'limited_capacity' | 'coerced' | 'threatened' | 'minor';
+              victimWishes?: string;
+            };
+            relationship?:
+              | 'spouse'
+              | 'former_spouse'
+              | 'partner'
+              | 'former_partner'
+              | 'parent'
+              | 'child'
+              | 'in_law'
+              | 'sibling'
+              | 'guardian'
+              | 'cohabitant'
+              | 'other_family';
+            respondent?: {
+              address?: string;
+              birthYear?: number;
+              description?: string;
+              gender?: 'female' | 'male' | 'other';
+              idNumber?: string;
+              name?: string;
+              phone?: string;
+              regionCode?: string;
+            };
+            urgent?: boolean;
+            urgentReason?: string;
+            venueBasis?: 'applicant' | 'respondent' | 'violence';
+            violenceRegionCode?: string;
+          };
+        };
+      };
+    };
+    responses: {
+      /** @description Default Response */
+      201: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': {
+            complete: boolean;
+            /** Format: uuid */
+            id: string;
+            problems: {
+              /** @description The message key (stable) */
+              code: string;
+              field: string;
+              /** @description In her language (Accept-Language) */
+              message: string;
+            }[];
+          };
+        };
+      };
+      /** @description Default Response */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': {
+            error: {
+              code: string;
+              fields?: {
+                field: string;
+                message: string;
+              }[];
+              message: string;
+              requestId: string;
+            };
+          };
+        };
+      };
+      /** @description Default Response */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': {
+            error: {
+              code: string;
+              fields?: {
+                field: string;
+                message: string;
+              }[];
+              message: string;
+              requestId: string;
+            };
+          };
+        };
+      };
+      /** @description Default Response */
+      404: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': {
+            error: {
+              code: string;
+              fields?: {
+                field: string;
+                message: string;
+              }[];
+              message: string;
+              requestId: string;
+            };
+          };
+        };
+      };
+      /** @description Default Response */
+      409: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': {
+            error: {
+              code: string;
+              fields?: {
+                field: string;
+                message: string;
+              }[];
+              message: string;
+              requestId: string;
+            };
+          };
+        };
+      };
+      /** @description Default Response */
+      429: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': {
+            error: {
+              code: string;
+              fields?: {
+                field: string;
+                message: string;
+              }[];
+              /** @description In the caller’s language (Accept-Language: zh-CN first, en) */
+              message: string;
+              requestId: string;
+            };
+          };
+        };
+      };
+    };
+  };
+  getMyApplication: {
+    parameters: {
+      query?: never;
+      header?: {
+        authorization?: string;
+      };
+      path: {
+        id: string;
+      };
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description Default Response */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': {
+            /** @description Everything the applicant fills in; any field may be missing in a draft */
+            application: {
+              applicant?: {
+                address?: string;
+                birthYear?: number;
+                description?: string;
+                gender?: 'female' | 'male' | 'other';
+                idNumber?: string;
+                name?: string;
+                phone?: string;
+                regionCode?: string;
+              };
+              consentElectronicService?: boolean;
+              consentOnline?: boolean;
+              evidenceIds?: string[];
+              incidents?: {
+                date?: string;
+                description?: string;
+                place?: string;
+              }[];
+              keepAwayMetres?: number;
+              keepAwayPlaces?: string;
+              measures?: ('no_violence' | 'no_contact' | 'move_out' | 'no_insults' | 'keep_away' | 'other')[];
+              otherMeasure?: string;
+              proxy?: {
+                kind?:
+                  | 'close_relative'
+                  | 'police'
+                  | 'womens_federation'
+                  | 'residents_committee'
+                  | 'villagers_committee'
+                  | 'relief_institution'
+                  | 'civil_affairs'
+                  | 'disabled_persons_federation'
+                  | 'elderly_organisation';
+                name?: string;
+                reason?: 'no_capacity' | 'limited_capacity' | 'coerced' | 'threatened' | 'minor';
+                victimWishes?: string;
+              };
+              relationship?:
+                | 'spouse'
+                | 'former_spouse'
+                | 'partner'
+                | 'former_partner'
+                | 'parent'
+                | 'child'
+                | 'in_law'
+                | 'sibling'
+                | 'guardian'
+                | 'cohabitant'
+                | 'other_family';
+              respondent?: {
+                address?: string;
+                birthYear?: number;
+                description?: string;
+                gender?: 'female' | 'male' | 'other';
+                idNumber?: string;
+                name?: string;
+                phone?: string;
+                regionCode?: string;
+              };
+              urgent?: boolean;
+              urgentReason?: string;
+              venueBasis?: 'applicant' | 'respondent' | 'violence';
+              violenceRegionCode?: string;
+            };
+            courtNote: string | null;
+            editable: boolean;
+            /** Format: uuid */
+            id: string;
+            notices: {
+              /** Format: date-time */
+              at: string;
+              label: string;
+              template: string;
+            }[];
+            order: {
+              caseNumber: string;
+              /** @description Her copy of the order (PDF), with the same token */
+              documentUrl: string;
+              inForce: boolean;
+              measures: string[];
+              status: string;
+              /** Format: date-time */
+              validFrom: string;
+              /** Format: date-time */
+              validUntil: string;
+            } | null;
+            problems: {
+              /** @description The message key (stable) */
+              code: string;
+              field: string;
+              /** @description In her language (Accept-Language) */
+              message: string;
+            }[];
+            status: string;
+            statusLabel: string;
+            timeline: {
+              /** Format: date-time */
+              at: string;
+              kind: string;
+              label: string;
+            }[];
+          };
+        };
+      };
+      /** @description Default Response */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': {
+            error: {
+              code: string;
+              fields?: {
+                field: string;
+                message: string;
+              }[];
+              message: string;
+              requestId: string;
+            };
+          };
+        };
+      };
+      /** @description Default Response */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': {
+            error: {
+              code: string;
+              fields?: {
+                field: string;
+                message: string;
+              }[];
+              message: string;
+              requestId: string;
+            };
+          };
+        };
+      };
+      /** @description Default Response */
+      404: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': {
+            error: {
+              code: string;
+              fields?: {
+                field: string;
+                message: string;
+              }[];
+              message: string;
+              requestId: string;
+            };
+          };
+        };
+      };
+      /** @description Default Response */
+      409: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': {
+            error: {
+              code: string;
+              fields?: {
+                field: string;
+                message: string;
+              }[];
+              message: string;
+              requestId: string;
+            };
+          };
+        };
+      };
+      /** @description Default Response */
+      429: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': {
+            error: {
+              code: string;
+              fields?: {
+                field: string;
+                message: string;
+              }[];
+              /** @description In the caller’s language (Accept-Language: zh-CN first, en) */
+              message: string;
+              requestId: string;
+            };
+          };
+        };
+      };
+    };
+  };
+  saveMyApplication: {
+    parameters: {
+      query?: never;
+      header?: {
+        authorization?: string;
+      };
+      path: {
+        id: string;
+      };
+      cookie?: never;
+    };
+    /** @description Everything the applicant fills in; any field may be missing in a draft */
+    requestBody: {
+      content: {
+        'application/json': {
+          applicant?: {
+            address?: string;
+            birthYear?: number;
+            description?: string;
+            gender?: 'female' | 'male' | 'other';
+            idNumber?: string;
+            name?: string;
+            phone?: string;
+            regionCode?: string;
+          };
+          consentElectronicService?: boolean;
+          consentOnline?: boolean;
+          evidenceIds?: string[];
+          incidents?: {
+            date?: string;
+            description?: string;
+            place?: string;
+          }[];
+          keepAwayMetres?: number;
+          keepAwayPlaces?: string;
+          measures?: ('no_violence' | 'no_contact' | 'move_out' | 'no_insults' | 'keep_away' | 'other')[];
+          otherMeasure?: string;
+          proxy?: {
+            kind?:
+              | 'close_relative'
+              | 'police'
+              | 'womens_federation'
+              | 'residents_committee'
+              | 'villagers_committee'
+              | 'relief_institution'
+              | 'civil_affairs'
+              | 'disabled_persons_federation'
+              | 'elderly_organisation';
+            name?: string;
+            reason?: 'no_capacity' | 'limited_capacity' | 'coerced' | 'threatened' | 'minor';
+            victimWishes?: string;
+          };
+          relationship?:
+            | 'spouse'
+            | 'former_spouse'
+            | 'partner'
+            | 'former_partner'
+            | 'parent'
+            | 'child'
+            | 'in_law'
+            | 'sibling'
+            | 'guardian'
+            | 'cohabitant'
+            | 'other_family';
+          respondent?: {
+            address?: string;
+            birthYear?: number;
+            description?: string;
+            gender?: 'female' | 'male' | 'other';
+            idNumber?: string;
+            name?: string;
+            phone?: string;
+            regionCode?: string;
+          };
+          urgent?: boolean;
+          urgentReason?: string;
+          venueBasis?: 'applicant' | 'respondent' | 'violence';
+          violenceRegionCode?: string;
+        };
+      };
+    };
+    responses: {
+      /** @description Default Response */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': {
+            complete: boolean;
+            /** Format: uuid */
+            id: string;
+            problems: {
+              /** @description The message key (stable) */
+              code: string;
+              field: string;
+              /** @description In her language (Accept-Language) */
+              message: string;
+            }[];
+          };
+        };
+      };
+      /** @description Default Response */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': {
+            error: {
+              code: string;
+              fields?: {
+                field: string;
+                message: string;
+              }[];
+              message: string;
+              requestId: string;
+            };
+          };
+        };
+      };
+      /** @description Default Response */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': {
+            error: {
+              code: string;
+              fields?: {
+                field: string;
+                message: string;
+              }[];
+              message: string;
+              requestId: string;
+            };
+          };
+        };
+      };
+      /** @description Default Response */
+      404: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': {
+            error: {
+              code: string;
+              fields?: {
+                field: string;
+                message: string;
+              }[];
+              message: string;
+              requestId: string;
+            };
+          };
+        };
+      };
+      /** @description Default Response */
+      409: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': {
+            error: {
+              code: string;
+              fields?: {
+                field: string;
+                message: string;
+              }[];
+              message: string;
+              requestId: string;
+            };
+          };
+        };
+      };
+      /** @description Default Response */
+      429: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': {
+            error: {
+              code: string;
+              fields?: {
+                field: string;
+                message: string;
+              }[];
+              /** @description In the caller’s language (Accept-Language: zh-CN first, en) */
+              message: string;
+              requestId: string;
+            };
+          };
+        };
+      };
+    };
+  };
+  checkMyApplication: {
+    parameters: {
+      query?: never;
+      header?: {
+        authorization?: string;
+      };
+      path: {
+        id: string;
+      };
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description Default Response */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': {
+            complete: boolean;
+            problems: {
+              /** @description The message key (stable) */
+              code: string;
+              field: string;
+              /** @description In her language (Accept-Language) */
+              message: string;
+            }[];
+            status: string;
+          };
+        };
+      };
+      /** @description Default Response */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': {
+            error: {
+              code: string;
+              fields?: {
+                field: string;
+                message: string;
+              }[];
+              message: string;
+              requestId: string;
+            };
+          };
+        };
+      };
+      /** @description Default Response */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': {
+            error: {
+              code: string;
+              fields?: {
+                field: string;
+                message: string;
+              }[];
+              message: string;
+              requestId: string;
+            };
+          };
+        };
+      };
+      /** @description Default Response */
+      404: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': {
+            error: {
+              code: string;
+              fields?: {
+                field: string;
+                message: string;
+              }[];
+              message: string;
+              requestId: string;
+            };
+          };
+        };
+      };
+      /** @description Default Response */
+      409: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': {
+            error: {
+              code: string;
+              fields?: {
+                field: string;
+                message: string;
+              }[];
+              message: string;
+              requestId: string;
+            };
+          };
+        };
+      };
+      /** @description Default Response */
+      429: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': {
+            error: {
+              code: string;
+              fields?: {
+                field: string;
+                message: string;
+              }[];
+              /** @description In the caller’s language (Accept-Language: zh-CN first, en) */
+              message: string;
+              requestId: string;
+            };
+          };
+        };
+      };
+    };
+  };
+  getMyOrderDocument: {
+    parameters: {
+      query?: never;
+      header?: {
+        authorization?: string;
+      };
+      path: {
+        id: string;
+      };
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description Default Response */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': string;
+        };
+      };
+      /** @description Default Response */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': {
+            error: {
+              code: string;
+              fields?: {
+                field: string;
+                message: string;
+              }[];
+              message: string;
+              requestId: string;
+            };
+          };
+        };
+      };
+      /** @description Default Response */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': {
+            error: {
+              code: string;
+              fields?: {
+                field: string;
+                message: string;
+              }[];
+              message: string;
+              requestId: string;
+            };
+          };
+        };
+      };
+      /** @description Default Response */
+      404: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': {
+            error: {
+              code: string;
+              fields?: {
+                field: string;
+                message: string;
+              }[];
+              message: string;
+              requestId: string;
+            };
+          };
+        };
+      };
+      /** @description Default Response */
+      409: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': {
+            error: {
+              code: string;
+              fields?: {
+                field: string;
+                message: string;
+              }[];
+              message: string;
+              requestId: string;
+            };
+          };
+        };
+      };
+      /** @description Default Response */
+      429: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': {
+            error: {
+              code: string;
+              fields?: {
+                field: string;
+                message: string;
+              }[];
+              /** @description In the caller’s language (Accept-Language: zh-CN first, en) */
+              message: string;
+              requestId: string;
+            };
+          };
+        };
+      };
+    };
+  };
+  submitMyApplication: {
+    parameters: {
+      query?: never;
+      header?: {
+        authorization?: string;
+      };
+      path: {
+        id: string;
+      };
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description Default Response */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': {
+            court: string;
+            message: string;
+            /** @enum {string} */
+            status: 'submitted';
+          };
+        };
+      };
+      /** @description Default Response */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': {
+            error: {
+              code: string;
+              fields?: {
+                field: string;
+                message: string;
+              }[];
+              message: string;
+              requestId: string;
+            };
+          };
+        };
+      };
+      /** @description Default Response */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': {
+            error: {
+              code: string;
+              fields?: {
+                field: string;
+                message: string;
+              }[];
+              message: string;
+              requestId: string;
+            };
+          };
+        };
+      };
+      /** @description Default Response */
+      404: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': {
+            error: {
+              code: string;
+              fields?: {
+                field: string;
+                message: string;
+              }[];
+              message: string;
+              requestId: string;
+            };
+          };
+        };
+      };
+      /** @description Default Response */
+      409: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': {
+            error: {
+              code: string;
+              fields?: {
+                field: string;
+                message: string;
+              }[];
+              message: string;
+              requestId: string;
+            };
+          };
+        };
+      };
+      /** @description Default Response */
+      429: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': {
+            error: {
+              code: string;
+              fields?: {
+                field: string;
+                message: string;
+              }[];
+              /** @description In the caller’s language (Accept-Language: zh-CN first, en) */
+              message: string;
+              requestId: string;
+            };
+          };
+        };
+      };
+    };
+  };
+  reportMyViolation: {
+    parameters: {
+      query?: never;
+      header?: {
+        authorization?: string;
+      };
+      path: {
+        id: string;
+      };
+      cookie?: never;
+    };
+    requestBody: {
+      content: {
+        'application/json': {
+          description: string;
+          evidenceIds?: string[];
+          occurredOn: string;
+        };
+      };
+    };
+    responses: {
+      /** @description Default Response */
+      201: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': {
+            /** Format: uuid */
+            id: string;
+          };
+        };
+      };
+      /** @description Default Response */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': {
+            error: {
+              code: string;
+              fields?: {
+                field: string;
+                message: string;
+              }[];
+              message: string;
+              requestId: string;
+            };
+          };
+        };
+      };
+      /** @description Default Response */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': {
+            error: {
+              code: string;
+              fields?: {
+                field: string;
+                message: string;
+              }[];
+              message: string;
+              requestId: string;
+            };
+          };
+        };
+      };
+      /** @description Default Response */
+      404: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': {
+            error: {
+              code: string;
+              fields?: {
+                field: string;
+                message: string;
+              }[];
+              message: string;
+              requestId: string;
+            };
+          };
+        };
+      };
+      /** @description Default Response */
+      409: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': {
+            error: {
+              code: string;
+              fields?: {
+                field: string;
+                message: string;
+              }[];
+              message: string;
+              requestId: string;
+            };
+          };
+        };
+      };
+      /** @description Default Response */
+      429: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': {
+            error: {
+              code: string;
+              fields?: {
+                field: string;
+                message: string;
+              }[];
+              /** @description In the caller’s language (Accept-Language: zh-CN first, en) */
               message: string;
               requestId: string;
             };

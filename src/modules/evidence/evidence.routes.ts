@@ -27,6 +27,7 @@ import { EvidenceRefusal } from './refusal.ts';
 import { Quarantine } from './quarantine.ts';
 import { createScanner, describeScanner } from './scanner.ts';
 import { createStorage } from './storage/index.ts';
+import { journalGrantApi } from './journal.grant-api.ts';
 import { journalRoutes } from './journal.routes.tsx';
 import { EncryptedDataStore, RECORD_KEY, tusError, type NewUploadRecord } from './tus-store.ts';
 
@@ -319,7 +320,8 @@ export async function evidenceModule(app: FastifyInstance): Promise<void> {
   });
 
   // Her journal in the portal (pages and JSON API); the no-JavaScript upload writes into the same encrypted store.
-  journalRoutes(app, service, datastore);
+  const journal = journalRoutes(app, service, datastore);
+  journalGrantApi(app, service, journal);
 
   app.get<{ Querystring: { owner: string } }>(
     '/api/evidence',

@@ -40,7 +40,10 @@ import { AGENCIES, JournalService, type JournalEntry, type ShareTarget } from '.
 import { RECORD_KEY, type EncryptedDataStore, type NewUploadRecord } from './tus-store.ts';
 
 export const JOURNAL_PATH = '/help/thread/journal';
-const page = (reason: string) => ({ config: { access: { public: true as const, reason } } });
+/** A page route; `operation` names its JSON API twin (the same use case through her thread token). */
+const page = (reason: string, operation?: string) => ({
+  config: { access: { public: true as const, reason }, ...(operation ? { operation } : {}) },
+});
 const FormBody = Type.Record(
   Type.String({ maxLength: 40 }),
   Type.Union([
@@ -176,7 +179,7 @@ export function journalRoutes(
   app.post(
     `${JOURNAL_PATH}/entries`,
     {
-      ...page('her new journal entry (thread session + form token)'),
+      ...page('her new journal entry (thread session + form token)', 'createJournalEntry'),
       schema: { hide: true, body: FormBody },
     },
     async (request, reply) => {
@@ -213,7 +216,7 @@ export function journalRoutes(
   app.post(
     `${JOURNAL_PATH}/shares`,
     {
-      ...page('her consent to share items with an agency (thread session + form token)'),
+      ...page('her consent to share items with an agency (thread session + form token)', 'shareEvidence'),
       schema: { hide: true, body: FormBody },
     },
     async (request, reply) => {
@@ -246,7 +249,7 @@ export function journalRoutes(
   app.post(
     `${JOURNAL_PATH}/shares/withdraw`,
     {
-      ...page('her withdrawal of a consent to share (thread session + form token)'),
+      ...page('her withdrawal of a consent to share (thread session + form token)', 'withdrawEvidenceShare'),
       schema: { hide: true, body: FormBody },
     },
     async (request, reply) => {
@@ -275,7 +278,11 @@ export function journalRoutes(
     scope.post<{ Params: { entryId: string } }>(
       `${JOURNAL_PATH}/entries/:entryId/files`,
       {
-        ...page('a file for her journal entry without JavaScript (thread session + form token)'),
+        // Its twin: tus creation with the grant of createJournalEntry or createJournalUploadGrant (journal.grant-api.ts).
+        ...page(
+          'a file for her journal entry without JavaScript (thread session + form token)',
+          'createEvidenceUpload',
+        ),
         bodyLimit: maxFileBytes + 1024 * 1024,
         schema: { hide: true, params: Type.Object({ entryId: Type.String({ maxLength: 100 }) }) },
       },

@@ -191,6 +191,8 @@ export function childHelpPages(app: FastifyInstance, service: HelpService): void
     {
       config: {
         access: { public: true, reason: 'anonymous help requests from children' },
+        // Its twin: createHelpRequest with `minor`, `ageBand`, `guardianMayBeAbuser` and `secretKind: 'words'`.
+        operation: 'createHelpRequest',
         rateLimit: { max: SUBMISSIONS_PER_HOUR, timeWindow: 60 * 60_000 },
       },
       schema: { hide: true, body: FormBodySchema },

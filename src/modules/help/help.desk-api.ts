@@ -64,6 +64,7 @@ export async function listRequestsByIds(db: Executor, ids: string[]): Promise<In
       'danger_level',
     ])
     .where('id', 'in', ids)
+    .where('status', '<>', 'deleted')
     .orderBy('created_at')
     .execute();
   return rows.map((r) => ({

@@ -64,8 +64,9 @@ const THREAD_CONSENT_PATH = '/help/thread/consent';
 /** Her evidence journal, served by the evidence module. */
 const THREAD_JOURNAL_PATH = '/help/thread/journal';
 
-const page = (reason: string) => ({
-  config: { access: { public: true as const, reason } },
+/** A page route; `operation` names its JSON API twin (a page that changes state calls the same use case). */
+const page = (reason: string, operation?: string) => ({
+  config: { access: { public: true as const, reason }, ...(operation ? { operation } : {}) },
   schema: { hide: true },
 });
 const FormBodySchema = Type.Record(
@@ -476,7 +477,7 @@ function setThreadCookie(request: FastifyRequest, reply: FastifyReply, token: st
     reply.setCookie(THREAD_COOKIE, token, { path, httpOnly: true, sameSite: 'strict', secure });
 }
 
-function clearThreadCookie(request: FastifyRequest, reply: FastifyReply) {
+export function clearThreadCookie(request: FastifyRequest, reply: FastifyReply) {
   const secure = request.server.config.publicUrl.startsWith('https://');
   for (const path of THREAD_PATHS)
     reply.clearCookie(THREAD_COOKIE, { path, httpOnly: true, sameSite: 'strict', secure });
@@ -775,6 +776,13 @@ async function renderThread(
           </p>
         </section>
       ) : null}
+
+      {/* Deleting her data (help.deletion-routes.tsx): a confirm step first, which says what the court keeps. */}
+      <p>
+        <a id="thread-delete" href={p.href('/help/thread/delete')}>
+          {t('help.delete.link')}
+        </a>
+      </p>
 
       <form data-replace method="post" action={p.action('/help/thread/leave')}>
         <input type="hidden" name="csrf" value={csrf} />
@@ -1158,7 +1166,7 @@ export function helpPages(app: FastifyInstance, service: HelpService, usage: Usa
   app.post(
     '/safety-check',
     {
-      ...page('danger self-assessment result; nothing is stored'),
+      ...page('danger self-assessment result; nothing is stored', 'scoreSafetyCheck'),
       schema: { hide: true, body: FormBodySchema },
     },
     async (request, reply) => {
@@ -1234,7 +1242,8 @@ export function helpPages(app: FastifyInstance, service: HelpService, usage: Usa
   app.post(
     '/help/new/with-check',
     {
-      ...page('opens the help form with her self-assessment attached; nothing stored'),
+      // Its twin: createHelpRequest with `dangerAnswers` (the form it opens sends them).
+      ...page('opens the help form with her self-assessment attached; nothing stored', 'createHelpRequest'),
       schema: { hide: true, body: FormBodySchema },
     },
     async (request, reply) => {
@@ -1262,6 +1271,7 @@ export function helpPages(app: FastifyInstance, service: HelpService, usage: Usa
           reason:
             'anonymous help requests; admitted per network, more widely with a proof of work (help.admission.tsx)',
         },
+        operation: 'createHelpRequest',
       },
       schema: { hide: true, body: FormBodySchema },
     },
@@ -1378,6 +1388,7 @@ export function helpPages(app: FastifyInstance, service: HelpService, usage: Usa
           public: true,
           reason: 'case code + secret open her thread; wrong secrets are throttled per network and code',
         },
+        operation: 'openHelpThread',
       },
       schema: { hide: true, body: FormBodySchema },
     },
@@ -1437,7 +1448,7 @@ export function helpPages(app: FastifyInstance, service: HelpService, usage: Usa
   app.post(
     '/help/thread/message',
     {
-      ...page('her message on her own thread (thread session + CSRF token)'),
+      ...page('her message on her own thread (thread session + CSRF token)', 'postThreadMessage'),
       schema: { hide: true, body: FormBodySchema },
     },
     async (request, reply) => {
@@ -1464,7 +1475,7 @@ export function helpPages(app: FastifyInstance, service: HelpService, usage: Usa
   app.post(
     '/help/thread/callback',
     {
-      ...page('call-back request from her thread (thread session + CSRF token)'),
+      ...page('call-back request from her thread (thread session + CSRF token)', 'requestCallback'),
       schema: { hide: true, body: FormBodySchema },
     },
     async (request, reply) => {
@@ -1485,7 +1496,7 @@ export function helpPages(app: FastifyInstance, service: HelpService, usage: Usa
 
   app.post(
     '/help/thread/leave',
-    { ...page('ends her thread session'), schema: { hide: true, body: FormBodySchema } },
+    { ...page('ends her thread session', 'closeHelpThread'), schema: { hide: true, body: FormBodySchema } },
     async (request, reply) => {
       const session = await threadPost(request, reply);
       if (!session) return reply;

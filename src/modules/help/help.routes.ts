@@ -7,6 +7,8 @@ import { helpAdmissionRoutes } from './help.admission.tsx';
 import { throttleAdminRoutes } from './help.throttle-admin.tsx';
 import { helpApi } from './help.api.ts';
 import { childHelpPages } from './help.child.tsx';
+import { deletionRoutes } from './help.deletion-routes.tsx';
+import { safetyCheckApi } from './help.safety-check-api.ts';
 import { directoryAdminPages } from './help.directory-admin.tsx';
 import { helpPages } from './help.pages.tsx';
 import { HelpService } from './help.service.ts';
@@ -32,6 +34,8 @@ export function registerHelp(app: FastifyInstance): void {
   helpPages(app, service, usage);
   childHelpPages(app, service);
   helpApi(app, service, usage);
+  deletionRoutes(app);
+  safetyCheckApi(app);
   helpAdmissionRoutes(app);
   throttleAdminRoutes(app);
   directoryAdminPages(app, service);

@@ -497,7 +497,7 @@ export class HelpService {
     const rows = await db
       .selectFrom('help_request')
       .selectAll()
-      .where('status', '<>', 'closed')
+      .where('status', 'not in', ['closed', 'deleted'])
       .orderBy('created_at')
       .limit(limit)
       .execute();
@@ -507,7 +507,8 @@ export class HelpService {
   /** One request with its sealed fields opened, for the staff member the desk has already authorised. */
   async getRequestForStaff(db: Executor, requestId: string): Promise<StaffRequestView | undefined> {
     const r = await db.selectFrom('help_request').selectAll().where('id', '=', requestId).executeTakeFirst();
-    if (!r) return undefined;
+    // Deleted at her request (help.deletion.ts): nothing of hers is left to show.
+    if (!r || r.status === 'deleted') return undefined;
     return {
       ...summaryOf(r),
       otherType: r.other_type_sealed
@@ -544,6 +545,7 @@ export class HelpService {
       .selectFrom('help_request')
       .select('id')
       .where('id', '=', requestId)
+      .where('status', '<>', 'deleted')
       .executeTakeFirst();
     if (!exists) throw new AppError('NOT_FOUND');
     const id = await this.insertMessage(trx, requestId, 'staff', staffRef, text.trim(), staffRole);
@@ -562,6 +564,7 @@ export class HelpService {
       .updateTable('help_request')
       .set({ status: 'closed' })
       .where('id', '=', requestId)
+      .where('status', '<>', 'deleted')
       .executeTakeFirst();
     if (result.numUpdatedRows === 0n) throw new AppError('NOT_FOUND');
   }

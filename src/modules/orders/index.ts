@@ -16,6 +16,7 @@ import { ordersPortal, staffApplicationPages } from './orders.portal.tsx';
 import { ordersListsApi } from './orders.lists-api.ts';
 import { ordersRoutes } from './orders.routes.tsx';
 import { OrdersSearchIndex } from './orders.search-index.ts';
+import { survivorOrdersApi } from './orders.survivor-api.ts';
 import { evidenceFromApp, helpCaseOwnerRef, organisationDirectory } from './orders.seams.ts';
 import { CLOCK_TOPIC, NOTIFY_TOPIC, OrdersService } from './orders.service.ts';
 
@@ -194,5 +195,6 @@ export function ordersModule(app: FastifyInstance): void {
   ordersListsApi(app, service, search);
   staffApplicationPages(app, service);
   ordersPortal(app, service);
+  survivorOrdersApi(app, service);
   consentRoutes(app, service);
 }

@@ -201,7 +201,10 @@ export function consentRoutes(app: FastifyInstance, service: OrdersService): voi
   app.post(
     THREAD_CONSENT_PATH,
     {
-      ...page('her answers, behind her thread session and form token'),
+      config: {
+        access: { public: true as const, reason: 'her answers, behind her thread session and form token' },
+        operation: 'answerEvidenceConsents',
+      },
       schema: { hide: true, body: PageBody },
     },
     async (request, reply) => {

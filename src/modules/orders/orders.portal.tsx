@@ -15,8 +15,6 @@ import {
   verifySurvivorFormToken,
 } from '../help/help.orders-api.ts';
 import type { ThreadSession } from '../help/help.service.ts';
-import { recordAuditAlone } from '../identity/audit.ts';
-import { survivorAuditActor } from './orders.audit.ts';
 import {
   MEASURES,
   PROXY_KINDS,
@@ -29,11 +27,21 @@ import { formatDateTime, formatDay, staffActor, timelineLabel } from './orders.r
 import { requireStaff } from '../identity/access-guard.ts';
 import { StaffBar } from '../identity/components.tsx';
 import { evidenceFromApp, helpCaseOwnerRef } from './orders.seams.ts';
-import type { OrdersActor, OrdersService } from './orders.service.ts';
+import type { OrdersService } from './orders.service.ts';
+import {
+  herVault,
+  listHerApplications,
+  readHerApplication,
+  reportHerViolation,
+  saveHerApplication,
+  startHerApplication,
+  submitHerApplication,
+  survivorActor,
+} from './orders.survivor.ts';
 
 const BASE = '/help/thread/orders';
-const page = (reason: string) => ({
-  config: { access: { public: true as const, reason } },
+const page = (reason: string, operation?: string) => ({
+  config: { access: { public: true as const, reason }, ...(operation ? { operation } : {}) },
   schema: { hide: true },
 });
 const FormBody = Type.Record(
@@ -46,14 +54,6 @@ const FormBody = Type.Record(
 );
 const IdParams = Type.Object({ id: Type.String({ maxLength: 100 }) });
 type Form = Record<string, string | string[] | undefined>;
-
-function survivorActor(request: FastifyRequest): OrdersActor {
-  return {
-    audit: survivorAuditActor(request.ip || null, request.headers['user-agent']?.slice(0, 300) ?? null),
-    ref: 'survivor',
-    accountId: null,
-  };
-}
 
 const str = (form: Form, key: string): string | undefined => {
   const v = form[key];
@@ -135,13 +135,6 @@ export function ordersPortal(app: FastifyInstance, service: OrdersService): void
     return session;
   }
 
-  async function ownApplication(session: ThreadSession, id: string) {
-    const draft = await service.getDraft(id).catch(() => undefined);
-    // Another case's application is "not found", exactly like a missing one.
-    if (!draft || draft.helpRequestId !== session.helpRequestId) throw new AppError('NOT_FOUND');
-    return draft;
-  }
-
   function send(
     request: FastifyRequest,
     reply: FastifyReply,
@@ -159,7 +152,7 @@ export function ordersPortal(app: FastifyInstance, service: OrdersService): void
     async (request, reply) => {
       const session = await requireSession(request, reply);
       if (!session) return reply;
-      const apps = await service.applicationsForHelpRequest(session.helpRequestId);
+      const apps = await listHerApplications(service, session);
       const token = survivorFormToken(request, session);
       return send(
         request,
@@ -196,22 +189,14 @@ export function ordersPortal(app: FastifyInstance, service: OrdersService): void
   app.post(
     BASE,
     {
-      ...page('Starts her draft application, behind her thread session and form token'),
+      ...page('Starts her draft application, behind her thread session and form token', 'startMyApplication'),
       schema: { hide: true, body: FormBody },
     },
     async (request, reply) => {
       const session = await requireSession(request, reply);
       if (!session) return reply;
       if (!verifySurvivorFormToken(request, session, (request.body as Form).csrf)) throw new AppError('CSRF');
-      const { id } = await service.saveDraft(
-        survivorActor(request),
-        { consentOnline: false },
-        {
-          channel: 'portal',
-          helpRequestId: session.helpRequestId,
-          evidenceOwnerRef: helpCaseOwnerRef(session.helpRequestId),
-        },
-      );
+      const { id } = await startHerApplication(service, session, survivorActor(request));
       return reply.redirect(request.localePath(`${BASE}/${id}`), 303);
     },
   );
@@ -223,21 +208,21 @@ export function ordersPortal(app: FastifyInstance, service: OrdersService): void
     id: string,
     state: { problems?: FieldProblem[]; notice?: string; status?: number; values?: ApplicationInput } = {},
   ) {
-    const draft = await ownApplication(session, id);
-    await recordAuditAlone(app.db, {
-      event: 'orders.application_read',
-      actor: survivorActor(request).audit,
-      record: { type: 'order_application', id },
-      details: { view: 'portal' },
-    });
+    const { draft, timeline, order, notices } = await readHerApplication(
+      app,
+      service,
+      session,
+      survivorActor(request),
+      id,
+      'portal',
+    );
     const token = survivorFormToken(request, session);
     const editable = draft.status === 'draft' || draft.status === 'returned';
     const title = request.t('orders.portal.title');
     if (editable) {
       const values = state.values ?? draft.input;
       const problems = state.problems ?? draft.problems;
-      const evidence =
-        (await evidenceFromApp(app)?.listForOwner(helpCaseOwnerRef(session.helpRequestId))) ?? [];
+      const evidence = await herVault(app, session);
       return send(
         request,
         reply,
@@ -256,14 +241,7 @@ export function ordersPortal(app: FastifyInstance, service: OrdersService): void
         state.status,
       );
     }
-    const [timeline, order, notices] = await Promise.all([
-      service.timeline(id),
-      service.orderForApplication(id),
-      service.applicantNotices(id),
-    ]);
-    const vault = order?.inForce
-      ? ((await evidenceFromApp(app)?.listForOwner(helpCaseOwnerRef(session.helpRequestId))) ?? [])
-      : [];
+    const vault = order?.inForce ? await herVault(app, session) : [];
     return send(
       request,
       reply,
@@ -373,7 +351,10 @@ export function ordersPortal(app: FastifyInstance, service: OrdersService): void
   app.post(
     `${BASE}/:id`,
     {
-      ...page('Saves or files her application, behind her thread session and form token'),
+      ...page(
+        'Saves or files her application, behind her thread session and form token',
+        'saveMyApplication',
+      ),
       schema: { hide: true, params: IdParams, body: FormBody },
     },
     async (request, reply) => {
@@ -382,14 +363,8 @@ export function ordersPortal(app: FastifyInstance, service: OrdersService): void
       const form = request.body as Form;
       if (!verifySurvivorFormToken(request, session, form.csrf)) throw new AppError('CSRF');
       const id = (request.params as { id: string }).id;
-      const draft = await ownApplication(session, id);
-      if (draft.status !== 'draft' && draft.status !== 'returned') throw new AppError('CONFLICT');
       const input = parseApplicationForm(form);
-      const saved = await service.saveDraft(survivorActor(request), input, {
-        id,
-        channel: 'portal',
-        helpRequestId: session.helpRequestId,
-      });
+      const saved = await saveHerApplication(app, service, session, survivorActor(request), id, input);
       if (str(form, 'intent') !== 'submit')
         return applicationPage(request, reply, session, id, {
           problems: saved.problems,
@@ -397,7 +372,7 @@ export function ordersPortal(app: FastifyInstance, service: OrdersService): void
           values: input,
         });
       try {
-        const filed = await service.submit(survivorActor(request), id);
+        const filed = await submitHerApplication(service, session, survivorActor(request), id);
         return applicationPage(request, reply, session, id, {
           notice: request.t('orders.portal.submitted', { court: filed.courtName }),
         });
@@ -416,7 +391,10 @@ export function ordersPortal(app: FastifyInstance, service: OrdersService): void
   app.post(
     `${BASE}/:id/violation`,
     {
-      ...page('Her one-step violation report from her order, behind her thread session and form token'),
+      ...page(
+        'Her one-step violation report from her order, behind her thread session and form token',
+        'reportMyViolation',
+      ),
       schema: { hide: true, params: IdParams, body: FormBody },
     },
     async (request, reply) => {
@@ -425,21 +403,13 @@ export function ordersPortal(app: FastifyInstance, service: OrdersService): void
       const form = request.body as Form;
       if (!verifySurvivorFormToken(request, session, form.csrf)) throw new AppError('CSRF');
       const id = (request.params as { id: string }).id;
-      await ownApplication(session, id);
-      const order = await service.orderForApplication(id);
-      if (!order) throw new AppError('NOT_FOUND');
-      // Only items from her own vault can be attached.
-      const mine = new Set(
-        ((await evidenceFromApp(app)?.listForOwner(helpCaseOwnerRef(session.helpRequestId))) ?? []).map(
-          (e) => e.id,
-        ),
-      );
-      const evidenceIds = list(form, 'evidenceIds').filter((e) => mine.has(e));
-      await service.reportViolation(survivorActor(request), order.id, {
-        reportedBy: 'survivor',
+      // Only items from her own vault can be attached: the form offers nothing else, and anything else posted is
+      // left out here (the API, with ids she chose herself, answers 404 for them instead).
+      const mine = new Set((await herVault(app, session)).map((e) => e.id));
+      await reportHerViolation(app, service, session, survivorActor(request), id, {
         occurredOn: str(form, 'occurredOn') ?? '',
         description: str(form, 'description') ?? '',
-        evidenceIds,
+        evidenceIds: list(form, 'evidenceIds').filter((e) => mine.has(e)),
       });
       // Post-redirect-get: reloading the result reports nothing twice; `done` is a fixed word, never her data.
       return reply.redirect(`${request.localePath(`${BASE}/${id}`)}?done=violation`, 303);

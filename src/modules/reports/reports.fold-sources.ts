@@ -38,13 +38,13 @@ export const PSYCHOLOGICAL_FORMS = [
 
 /**
  * THE rule for which help requests (and the desk cases that came from one) may be counted: consent that
- * allows statistics. This is the one place to add a further exclusion, e.g. a withdrawal of consent to
- * statistics (`and h.stats_withdrawn_at is null`); every help and desk fact reads it.
+ * allows statistics, not withdrawn since (PIPL 47: she may withdraw it, e.g. when she deletes her data — the
+ * deletion queues a refold of the days she was counted on). Every help and desk fact reads it.
  */
 export function countableHelpRequest(alias: string): RawBuilder<unknown> {
   if (!/^[a-z]\w*$/.test(alias)) throw new Error('bad alias');
   const bases = STATISTICS_CONSENT_BASES.map((b) => `'${b}'`).join(', ');
-  return sql.raw(`${alias}.consent_basis in (${bases})`);
+  return sql.raw(`(${alias}.consent_basis in (${bases}) and not ${alias}.statistics_withdrawn)`);
 }
 
 /** China-time day of a timestamp column, in SQL. */

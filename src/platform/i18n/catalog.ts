@@ -15,6 +15,7 @@ import { escalationEn, escalationZh } from '../../modules/helpline/helpline.esca
 import { reportsEn, reportsZh } from '../../modules/reports/reports.messages.ts';
 import { ordersEn, ordersZh } from '../../modules/orders/orders.messages.ts';
 import { promisesEn, promisesZh } from '../../modules/help/help.promises.messages.ts';
+import { deletionEn, deletionZh } from '../../modules/help/help.deletion.messages.ts';
 import { webhooksEn, webhooksZh } from '../../modules/webhooks/webhooks.messages.ts';
 
 export const LOCALES = ['zh-CN', 'en'] as const;
@@ -34,6 +35,7 @@ const zhCN = {
   ...directoryAdminZh,
   ...throttleAdminZh,
   ...promisesZh,
+  ...deletionZh,
   ...webhooksZh,
 } as const;
 export type MessageKey = keyof typeof zhCN;
@@ -53,6 +55,7 @@ export const catalogs: Record<Locale, Record<MessageKey, string>> = {
     ...directoryAdminEn,
     ...throttleAdminEn,
     ...promisesEn,
+    ...deletionEn,
     ...webhooksEn,
   },
 };
