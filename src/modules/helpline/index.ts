@@ -11,6 +11,7 @@ import { HelpService } from '../help/help.service.ts';
 import { helplineApi, helplineClaimApi } from './helpline.api.ts';
 import { helplineCoverageApi } from './helpline.coverage-api.ts';
 import { helplineCapacityApi } from './helpline.capacity.ts';
+import { helplineListApi } from './helpline.list-api.ts';
 import { helplinePages } from './helpline.pages.tsx';
 import { CALLBACK_REQUESTED, REQUEST_CREATED, takeCallbacks, takeHelpRequests } from './helpline.intake.ts';
 import { HELPLINE_POLICY } from './helpline.policy.ts';
@@ -72,6 +73,7 @@ export function helplineModule(app: FastifyInstance): void {
   );
 
   helplineApi(app, service);
+  helplineListApi(app, service);
   helplineCoverageApi(app);
   helplineCapacityApi(app);
   const registerClaimPage = helplinePages(app, service);
