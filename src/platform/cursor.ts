@@ -21,7 +21,7 @@ export function decodeCursor<K extends string>(cursor: string, fields: readonly 
   if (
     typeof record !== 'object' ||
     record === null ||
-    !fields.every((f) => typeof record[f] === 'string' && (record[f] as string).length <= 100)
+    !fields.every((f) => typeof record[f] === 'string' && record[f].length <= 100)
   )
     throw new AppError('VALIDATION', { fields: [{ field: 'cursor', message: 'validation.format' }] });
   return Object.fromEntries(fields.map((f) => [f, record[f] as string])) as Record<K, string>;
