@@ -30,3 +30,9 @@ export function decodeCursor<K extends string>(cursor: string, fields: readonly 
 /** Page size: the asked-for limit within [1, max], else the default. */
 export const pageSize = (limit: number | undefined, fallback = 50, max = 200): number =>
   Math.min(Math.max(limit ?? fallback, 1), max);
+
+/** A timestamptz as PostgreSQL prints it (`2026-03-01 10:00:00.123456+08`): the exact key of a keyset cursor. */
+export const isDbTimestamp = (value: string): boolean =>
+  /^[0-9]{4}-[0-9]{2}-[0-9]{2} [0-9]{2}:[0-9]{2}:[0-9]{2}(\.[0-9]{1,6})?[+-][0-9]{2}(:[0-9]{2}){0,2}$/.test(
+    value,
+  );

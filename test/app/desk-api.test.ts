@@ -60,7 +60,7 @@ async function fileRequest(overrides: Record<string, unknown> = {}) {
       narrative: '他昨晚又打了我。',
       province: '11',
       forms: ['physical'],
-      contact: { channel: 'in_app', windows: [] },
+      contact: { channel: 'in_app', windows: [], noVoicemail: true, noSms: true },
       consentSensitive: true,
       ...overrides,
     },
@@ -91,14 +91,19 @@ async function claim(who: Who, caseId: string) {
 
 /** Every item of a list, page by page, with the page sizes seen. */
 async function walk<T>(
-  page: (cursor: string | undefined) => Promise<{ items: T[]; nextCursor: string | null } | undefined>,
+  page: (cursor: string | undefined) => Promise<{
+    data?: { items: T[]; nextCursor: string | null };
+    error?: unknown;
+    response: Response;
+  }>,
 ): Promise<{ items: T[]; pages: number }> {
   const items: T[] = [];
   let cursor: string | undefined;
   let pages = 0;
   for (;;) {
-    const data = await page(cursor);
-    if (!data) throw new Error('no page');
+    const res = await page(cursor);
+    const data = res.data;
+    if (!data) throw new Error(`no page: ${res.response.status} ${JSON.stringify(res.error)}`);
     items.push(...data.items);
     pages += 1;
     if (!data.nextCursor) return { items, pages };
@@ -129,9 +134,8 @@ describe('the case list', () => {
   });
 
   it('walks every case of the organisation newest first, two at a time, none repeated or skipped', async () => {
-    const { items, pages } = await walk(
-      async (cursor) =>
-        (await api(supervisor).GET('/api/desk/cases', { params: { query: { limit: 2, cursor } } })).data,
+    const { items, pages } = await walk((cursor) =>
+      api(supervisor).GET('/api/desk/cases', { params: { query: { limit: 2, cursor } } }),
     );
     const expected = await t.db
       .selectFrom('helpline_case')
@@ -221,13 +225,10 @@ describe('the case list', () => {
       await api(supervisor).GET('/api/desk/queue', { params: { query: { view: 'whole', limit: 500 } } })
     ).data;
     expect(whole?.nextCursor).toBeNull();
-    const { items, pages } = await walk(
-      async (cursor) =>
-        (
-          await api(supervisor).GET('/api/desk/queue', {
-            params: { query: { view: 'whole', limit: 2, cursor } },
-          })
-        ).data,
+    const { items, pages } = await walk((cursor) =>
+      api(supervisor).GET('/api/desk/queue', {
+        params: { query: { view: 'whole', limit: 2, cursor } },
+      }),
     );
     expect(pages).toBeGreaterThan(1);
     expect(items.map((i) => i.caseId)).toEqual(whole?.items.map((i) => i.caseId));
@@ -252,13 +253,10 @@ describe('the case list', () => {
       });
       expect(response.status).toBe(201);
     }
-    const { items, pages } = await walk(
-      async (cursor) =>
-        (
-          await api(lawyer).GET('/api/desk/calls', {
-            params: { query: { from: '2026-03-01', to: '2026-03-02', limit: 1, cursor } },
-          })
-        ).data,
+    const { items, pages } = await walk((cursor) =>
+      api(lawyer).GET('/api/desk/calls', {
+        params: { query: { from: '2026-03-01', to: '2026-03-02', limit: 1, cursor } },
+      }),
     );
     expect(pages).toBe(3);
     expect(items.map((i) => i.startedAt)).toEqual(
@@ -429,9 +427,8 @@ describe('publishing the work report', () => {
       expect(res.data?.href).toBe(`/reports/published/${res.data?.id}`);
       ids.push(res.data!.id);
     }
-    const { items, pages } = await walk(
-      async (cursor) =>
-        (await s.GET('/api/reports/published', { params: { query: { limit: 2, cursor } } })).data,
+    const { items, pages } = await walk((cursor) =>
+      s.GET('/api/reports/published', { params: { query: { limit: 2, cursor } } }),
     );
     expect(pages).toBe(2);
     expect(items.map((i) => i.id)).toEqual([...ids].reverse());
@@ -534,9 +531,8 @@ describe('the directory’s admin API', () => {
   it('walks every entry in id order, page by page', async () => {
     for (const n of [1, 2, 3])
       await api(admin).POST('/api/directory/entries', { body: { ...shelter, nameEn: `Shelter ${n}` } });
-    const { items, pages } = await walk(
-      async (cursor) =>
-        (await api(admin).GET('/api/directory/entries', { params: { query: { limit: 2, cursor } } })).data,
+    const { items, pages } = await walk((cursor) =>
+      api(admin).GET('/api/directory/entries', { params: { query: { limit: 2, cursor } } }),
     );
     const all = await t.db.selectFrom('help_directory_entry').select('id').orderBy('id').execute();
     expect(pages).toBe(Math.ceil(all.length / 2));

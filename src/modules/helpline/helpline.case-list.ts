@@ -12,7 +12,7 @@ import { sql, type Transaction } from 'kysely';
 import type { Db } from '../../db/database.ts';
 import type { Database } from '../../db/schema.ts';
 import type { Keyring } from '../../platform/crypto.ts';
-import { decodeCursor, encodeCursor, pageSize } from '../../platform/cursor.ts';
+import { decodeCursor, encodeCursor, isDbTimestamp, pageSize } from '../../platform/cursor.ts';
 import { AppError } from '../../platform/errors.ts';
 import { CASE_CODE, normalizeCaseCode } from '../help/help.model.ts';
 import { helpRequestIdByCaseCode } from '../help/help.desk-api.ts';
@@ -146,7 +146,7 @@ const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 function keysetOf(cursor: string | undefined, time: 't', id: 'id') {
   if (cursor === undefined) return undefined;
   const key = decodeCursor(cursor, [time, id]);
-  if (!UUID.test(key.id) || Number.isNaN(Date.parse(key.t.replace(' ', 'T'))))
+  if (!UUID.test(key.id) || !isDbTimestamp(key.t))
     throw new AppError('VALIDATION', { fields: [{ field: 'cursor', message: 'validation.format' }] });
   return key;
 }

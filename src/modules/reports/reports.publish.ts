@@ -10,7 +10,7 @@ import { sql, type Transaction } from 'kysely';
 import { Type } from 'typebox';
 import type { Db } from '../../db/database.ts';
 import type { Database } from '../../db/schema.ts';
-import { decodeCursor, encodeCursor, pageSize } from '../../platform/cursor.ts';
+import { decodeCursor, encodeCursor, isDbTimestamp, pageSize } from '../../platform/cursor.ts';
 import { AppError } from '../../platform/errors.ts';
 import { requireStaff } from '../identity/access-guard.ts';
 import { auditReportPublished } from './reports.audit.ts';
@@ -80,11 +80,13 @@ export async function listPublications(
 ): Promise<{ items: PublicationSummary[]; nextCursor: string | null }> {
   const limit = pageSize(options.limit, 20, 100);
   const key = options.cursor !== undefined ? decodeCursor(options.cursor, ['t', 'id']) : undefined;
-  if (key && (!/^[0-9a-f-]{36}$/i.test(key.id) || Number.isNaN(Date.parse(key.t.replace(' ', 'T')))))
+  if (key && (!/^[0-9a-f-]{36}$/i.test(key.id) || !isDbTimestamp(key.t)))
     throw new AppError('VALIDATION', { fields: [{ field: 'cursor', message: 'validation.format' }] });
   let query = db
     .selectFrom('report_publication')
-    .select(['id', 'organisation_id', 'period_from', 'period_to', 'threshold', 'created_at'])
+    .select(['id', 'organisation_id', 'threshold', 'created_at'])
+    // Days as written (YYYY-MM-DD), not as a Date at midnight somewhere.
+    .select([sql<string>`period_from::text`.as('period_from'), sql<string>`period_to::text`.as('period_to')])
     .select(sql<string>`created_at::text`.as('created_key'))
     .where('organisation_id', '=', organisationId)
     .where('withdrawn_at', 'is', null);
@@ -100,8 +102,8 @@ export async function listPublications(
     items: page.map((r) => ({
       id: r.id,
       organisationId: r.organisation_id || null,
-      periodFrom: String(r.period_from),
-      periodTo: String(r.period_to),
+      periodFrom: r.period_from,
+      periodTo: r.period_to,
       threshold: r.threshold,
       createdAt: r.created_at,
     })),
