@@ -45,7 +45,8 @@ beforeAll(async () => {
   otherSupervisor = await staffOf(ngoB, ['ngo_supervisor'], 'Other supervisor');
   judge = await staffOf(court, ['judge'], 'Judge');
   admin = await staffOf(operator, ['platform_admin'], 'Platform admin');
-  await makeDesk(t, ngoA, { provinces: ['11'] });
+  // Beijing's desk is also the national one: call-back requests asked for on their own (no province) go to it.
+  await makeDesk(t, ngoA, { provinces: ['11'], national: true });
   await makeDesk(t, ngoB, { provinces: ['31'] });
 });
 afterAll(async () => t?.close());
@@ -370,6 +371,55 @@ describe('a case’s timeline and starting an order from it', () => {
       .where('record_id', '=', id)
       .execute();
     expect(after.length).toBe(before.length + 1);
+  });
+  it('shows a call-back request, the attempt and its outcome, with who', async () => {
+    const asked = await t.app.inject({
+      method: 'POST',
+      url: '/api/help/callbacks',
+      remoteAddress: nextIp(),
+      payload: {
+        phone: '13900139000',
+        windows: [{ from: '00:00', to: '23:59' }],
+        codeWord: '天气',
+        noVoicemail: true,
+        noSms: false,
+        consentSensitive: true,
+      },
+    });
+    expect(asked.statusCode, asked.body).toBe(201);
+    await api(supervisor).GET('/api/desk/queue', { params: { query: { view: 'whole' } } });
+    const row = await t.db
+      .selectFrom('helpline_case')
+      .select(['id', 'callback_id'])
+      .where('source', '=', 'callback')
+      .where('organisation_id', '=', ngoA)
+      .executeTakeFirstOrThrow();
+    const id = row.id;
+    await claim(lawyer2, id);
+    const path = { params: { path: { id } } };
+    const started = await api(lawyer2).POST('/api/desk/cases/{id}/callbacks', { ...path, body: {} });
+    expect(started.response.status, JSON.stringify(started.error)).toBe(201);
+    const finished = await api(lawyer2).POST('/api/desk/cases/{id}/callbacks/result', {
+      ...path,
+      body: { attemptId: started.data!.attemptId, result: 'reached_confirmed' },
+    });
+    expect(finished.response.status).toBe(200);
+    const items = (await api(lawyer2).GET('/api/desk/cases/{id}/timeline', path)).data!.items;
+    expect(items.map((i) => i.kind).sort()).toEqual(
+      ['case_received', 'callback_requested', 'callback_attempt', 'callback_outcome'].sort(),
+    );
+    expect(items.map((i) => i.kind).slice(-2)).toEqual(['callback_attempt', 'callback_outcome']);
+    expect(items.find((i) => i.kind === 'callback_requested')).toMatchObject({
+      refId: row.callback_id,
+      who: { type: 'survivor' },
+    });
+    expect(items.at(-1)).toMatchObject({
+      refId: started.data?.attemptId,
+      status: 'reached_confirmed',
+      who: { type: 'staff', accountId: lawyer2.accountId, name: '王律师' },
+    });
+    // Nothing in the timeline carries her number or code word.
+    expect(JSON.stringify(items)).not.toMatch(/13900139000|天气/);
   });
 });
 
