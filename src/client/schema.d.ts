@@ -27,11 +27,34 @@ export interface paths {
       path?: never;
       cookie?: never;
     };
-    /** Hotline calls: mine, or all of the organisation (supervisor) */
+    /**
+     * Hotline calls: mine, or all of the organisation (supervisor), newest first
+     * @description Filter by China-time days `from`–`to` (both included); cursor-paginated (`nextCursor`).
+     */
     get: operations['listHotlineCalls'];
     put?: never;
     /** Register a hotline call; link it to a case or open a new one */
     post: operations['registerHotlineCall'];
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/api/desk/cases': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /**
+     * Every case I may see (the supervisor: all of the organisation; a lawyer or caseworker: those assigned to them), newest first
+     * @description Filters: status, danger level, assignee (`unassigned` for the unclaimed). Cursor-paginated. Each case listed is audited as read. To find her by case code, use `searchDeskCases` (the code goes in the body, never in a URL).
+     */
+    get: operations['listDeskCases'];
+    put?: never;
+    post?: never;
     delete?: never;
     options?: never;
     head?: never;
@@ -225,6 +248,23 @@ export interface paths {
     patch?: never;
     trace?: never;
   };
+  '/api/desk/cases/{id}/protection-order': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    get?: never;
+    put?: never;
+    /** Start a protection-order application from the case (her help request and vault come with it); answers where to complete it */
+    post: operations['startOrderFromCase'];
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
   '/api/desk/cases/{id}/referrals': {
     parameters: {
       query?: never;
@@ -276,6 +316,40 @@ export interface paths {
     patch?: never;
     trace?: never;
   };
+  '/api/desk/cases/{id}/timeline': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /** Every contact on the case in time order: her messages and replies, notes, calls, call-backs, referrals, the order application (audited) */
+    get: operations['getCaseTimeline'];
+    put?: never;
+    post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/api/desk/cases/search': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    get?: never;
+    put?: never;
+    /** Find cases by her case code (when she phones in) and the list filters; same answer as listDeskCases */
+    post: operations['searchDeskCases'];
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
   '/api/desk/coverage': {
     parameters: {
       query?: never;
@@ -317,7 +391,10 @@ export interface paths {
       path?: never;
       cookie?: never;
     };
-    /** The triage queue: unclaimed cases (or the whole queue with loads, for a supervisor; or mine), by danger, minors, waiting time */
+    /**
+     * The triage queue: unclaimed cases (or the whole queue with loads, for a supervisor; or mine), by danger, minors, waiting time
+     * @description Cursor-paginated in triage order (`nextCursor`); the supervisor’s loads count the whole queue.
+     */
     get: operations['listTriageQueue'];
     put?: never;
     post?: never;
@@ -406,6 +483,59 @@ export interface paths {
     /** Find services by province and type */
     get: operations['listDirectoryEntries'];
     put?: never;
+    post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/api/directory/entries': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /** Every directory entry, retired ones included (platform admins), in id order, cursor-paginated */
+    get: operations['listDirectoryEntriesForAdmin'];
+    put?: never;
+    /** Add a service to the directory (shown on "Help near you" and "Hotline" at once) */
+    post: operations['createDirectoryEntry'];
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/api/directory/entries/{id}': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /** One directory entry (retired ones too) */
+    get: operations['getDirectoryEntryForAdmin'];
+    /** Change a directory entry (its status stays as it is) */
+    put: operations['updateDirectoryEntry'];
+    post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/api/directory/entries/{id}/status': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    get?: never;
+    /** Retire an entry (hidden from the portal) or restore it */
+    put: operations['setDirectoryEntryStatus'];
     post?: never;
     delete?: never;
     options?: never;
@@ -1440,6 +1570,24 @@ export interface paths {
     patch?: never;
     trace?: never;
   };
+  '/api/reports/published': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /** The work reports an organisation published, newest first (cursor-paginated) */
+    get: operations['listPublishedWorkReports'];
+    put?: never;
+    /** Publish the work report of a period: a public, frozen snapshot with counts below the threshold (at least 5) hidden */
+    post: operations['publishWorkReport'];
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
   '/api/reports/published/{id}': {
     parameters: {
       query?: never;
@@ -2180,7 +2328,15 @@ export interface operations {
   };
   listHotlineCalls: {
     parameters: {
-      query?: never;
+      query?: {
+        /** @description The `nextCursor` of the previous page, unchanged */
+        cursor?: string;
+        /** @description YYYY-MM-DD, China time */
+        from?: string;
+        limit?: number;
+        /** @description YYYY-MM-DD, China time */
+        to?: string;
+      };
       header?: never;
       path?: never;
       cookie?: never;
@@ -2209,6 +2365,7 @@ export interface operations {
               startedAt: string;
               summary: string | null;
             }[];
+            nextCursor: string | null;
           };
         };
       };
@@ -2400,6 +2557,148 @@ export interface operations {
                 message: string;
               }[];
               /** @description In the caller’s language (Accept-Language: zh-CN first, en) */
+              message: string;
+              requestId: string;
+            };
+          };
+        };
+      };
+      /** @description Default Response */
+      404: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': {
+            error: {
+              code: string;
+              fields?: {
+                field: string;
+                message: string;
+              }[];
+              message: string;
+              requestId: string;
+            };
+          };
+        };
+      };
+      /** @description Default Response */
+      409: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': {
+            error: {
+              code: string;
+              fields?: {
+                field: string;
+                message: string;
+              }[];
+              message: string;
+              requestId: string;
+            };
+          };
+        };
+      };
+      /** @description Default Response */
+      429: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': {
+            error: {
+              code: string;
+              fields?: {
+                field: string;
+                message: string;
+              }[];
+              /** @description In the caller’s language (Accept-Language: zh-CN first, en) */
+              message: string;
+              requestId: string;
+            };
+          };
+        };
+      };
+    };
+  };
+  listDeskCases: {
+    parameters: {
+      query?: {
+        /** @description A staff account id, or `unassigned` */
+        assignee?: 'unassigned' | string;
+        /** @description The `nextCursor` of the previous page, unchanged */
+        cursor?: string;
+        dangerLevel?: 'high' | 'increased' | 'variable';
+        limit?: number;
+        status?: 'new' | 'in_progress' | 'closed';
+      };
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description Default Response */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': {
+            items: {
+              assignedTo: {
+                id: string;
+                name: string;
+              } | null;
+              caseId: string;
+              closedAt: string | null;
+              dangerLevel: string | null;
+              province: string | null;
+              /** Format: date-time */
+              receivedAt: string;
+              requestType: string | null;
+              source: string;
+              status: string;
+              victimMinor: boolean | null;
+            }[];
+            nextCursor: string | null;
+          };
+        };
+      };
+      /** @description Default Response */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': {
+            error: {
+              code: string;
+              fields?: {
+                field: string;
+                message: string;
+              }[];
+              message: string;
+              requestId: string;
+            };
+          };
+        };
+      };
+      /** @description Default Response */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': {
+            error: {
+              code: string;
+              fields?: {
+                field: string;
+                message: string;
+              }[];
               message: string;
               requestId: string;
             };
@@ -4191,6 +4490,148 @@ export interface operations {
       };
     };
   };
+  startOrderFromCase: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path: {
+        id: string;
+      };
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description Default Response */
+      201: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': {
+            applicationId: string;
+            /** @description The page where staff complete the application with her */
+            href: string;
+          };
+        };
+      };
+      /** @description Default Response */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': {
+            error: {
+              code: string;
+              fields?: {
+                field: string;
+                message: string;
+              }[];
+              message: string;
+              requestId: string;
+            };
+          };
+        };
+      };
+      /** @description Default Response */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': {
+            error: {
+              code: string;
+              fields?: {
+                field: string;
+                message: string;
+              }[];
+              message: string;
+              requestId: string;
+            };
+          };
+        };
+      };
+      /** @description Default Response */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': {
+            error: {
+              code: string;
+              fields?: {
+                field: string;
+                message: string;
+              }[];
+              /** @description In the caller’s language (Accept-Language: zh-CN first, en) */
+              message: string;
+              requestId: string;
+            };
+          };
+        };
+      };
+      /** @description Default Response */
+      404: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': {
+            error: {
+              code: string;
+              fields?: {
+                field: string;
+                message: string;
+              }[];
+              message: string;
+              requestId: string;
+            };
+          };
+        };
+      };
+      /** @description Default Response */
+      409: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': {
+            error: {
+              code: string;
+              fields?: {
+                field: string;
+                message: string;
+              }[];
+              message: string;
+              requestId: string;
+            };
+          };
+        };
+      };
+      /** @description Default Response */
+      429: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': {
+            error: {
+              code: string;
+              fields?: {
+                field: string;
+                message: string;
+              }[];
+              /** @description In the caller’s language (Accept-Language: zh-CN first, en) */
+              message: string;
+              requestId: string;
+            };
+          };
+        };
+      };
+    };
+  };
   createReferral: {
     parameters: {
       query?: never;
@@ -4638,6 +5079,320 @@ export interface operations {
       };
     };
   };
+  getCaseTimeline: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path: {
+        id: string;
+      };
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description Default Response */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': {
+            items: {
+              /** Format: date-time */
+              at: string;
+              kind:
+                | 'case_received'
+                | 'survivor_message'
+                | 'staff_reply'
+                | 'note'
+                | 'hotline_call'
+                | 'callback_requested'
+                | 'callback_attempt'
+                | 'callback_outcome'
+                | 'referral_created'
+                | 'referral_status_changed'
+                | 'mandatory_report'
+                | 'order_application_started'
+                | 'case_closed';
+              refId: string | null;
+              status: string | null;
+              text: string | null;
+              who: {
+                accountId: string | null;
+                name: string | null;
+                role: string | null;
+                type: 'survivor' | 'staff' | 'organisation';
+              };
+            }[];
+          };
+        };
+      };
+      /** @description Default Response */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': {
+            error: {
+              code: string;
+              fields?: {
+                field: string;
+                message: string;
+              }[];
+              message: string;
+              requestId: string;
+            };
+          };
+        };
+      };
+      /** @description Default Response */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': {
+            error: {
+              code: string;
+              fields?: {
+                field: string;
+                message: string;
+              }[];
+              message: string;
+              requestId: string;
+            };
+          };
+        };
+      };
+      /** @description Default Response */
+      404: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': {
+            error: {
+              code: string;
+              fields?: {
+                field: string;
+                message: string;
+              }[];
+              message: string;
+              requestId: string;
+            };
+          };
+        };
+      };
+      /** @description Default Response */
+      409: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': {
+            error: {
+              code: string;
+              fields?: {
+                field: string;
+                message: string;
+              }[];
+              message: string;
+              requestId: string;
+            };
+          };
+        };
+      };
+      /** @description Default Response */
+      429: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': {
+            error: {
+              code: string;
+              fields?: {
+                field: string;
+                message: string;
+              }[];
+              /** @description In the caller’s language (Accept-Language: zh-CN first, en) */
+              message: string;
+              requestId: string;
+            };
+          };
+        };
+      };
+    };
+  };
+  searchDeskCases: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    requestBody: {
+      content: {
+        'application/json': {
+          /** @description A staff account id, or `unassigned` */
+          assignee?: 'unassigned' | string;
+          /** @description Her case code as she gives it on the phone (sent in the body: never in a URL) */
+          caseCode?: string;
+          /** @description The `nextCursor` of the previous page, unchanged */
+          cursor?: string;
+          dangerLevel?: 'high' | 'increased' | 'variable';
+          limit?: number;
+          status?: 'new' | 'in_progress' | 'closed';
+        };
+      };
+    };
+    responses: {
+      /** @description Default Response */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': {
+            items: {
+              assignedTo: {
+                id: string;
+                name: string;
+              } | null;
+              caseId: string;
+              closedAt: string | null;
+              dangerLevel: string | null;
+              province: string | null;
+              /** Format: date-time */
+              receivedAt: string;
+              requestType: string | null;
+              source: string;
+              status: string;
+              victimMinor: boolean | null;
+            }[];
+            nextCursor: string | null;
+          };
+        };
+      };
+      /** @description Default Response */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': {
+            error: {
+              code: string;
+              fields?: {
+                field: string;
+                message: string;
+              }[];
+              message: string;
+              requestId: string;
+            };
+          };
+        };
+      };
+      /** @description Default Response */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': {
+            error: {
+              code: string;
+              fields?: {
+                field: string;
+                message: string;
+              }[];
+              message: string;
+              requestId: string;
+            };
+          };
+        };
+      };
+      /** @description Default Response */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': {
+            error: {
+              code: string;
+              fields?: {
+                field: string;
+                message: string;
+              }[];
+              /** @description In the caller’s language (Accept-Language: zh-CN first, en) */
+              message: string;
+              requestId: string;
+            };
+          };
+        };
+      };
+      /** @description Default Response */
+      404: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': {
+            error: {
+              code: string;
+              fields?: {
+                field: string;
+                message: string;
+              }[];
+              message: string;
+              requestId: string;
+            };
+          };
+        };
+      };
+      /** @description Default Response */
+      409: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': {
+            error: {
+              code: string;
+              fields?: {
+                field: string;
+                message: string;
+              }[];
+              message: string;
+              requestId: string;
+            };
+          };
+        };
+      };
+      /** @description Default Response */
+      429: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': {
+            error: {
+              code: string;
+              fields?: {
+                field: string;
+                message: string;
+              }[];
+              /** @description In the caller’s language (Accept-Language: zh-CN first, en) */
+              message: string;
+              requestId: string;
+            };
+          };
+        };
+      };
+    };
+  };
   listDeskCoverage: {
     parameters: {
       query?: never;
@@ -4915,6 +5670,9 @@ export interface operations {
   listTriageQueue: {
     parameters: {
       query?: {
+        /** @description The `nextCursor` of the previous page, unchanged */
+        cursor?: string;
+        limit?: number;
         view?: 'unclaimed' | 'whole' | 'mine';
       };
       header?: never;
@@ -4981,6 +5739,7 @@ export interface operations {
               receivedAt: string;
               toDesk: string;
             }[];
+            nextCursor: string | null;
           };
         };
       };
@@ -5920,6 +6679,679 @@ export interface operations {
                 field: string;
                 message: string;
               }[];
+              message: string;
+              requestId: string;
+            };
+          };
+        };
+      };
+    };
+  };
+  listDirectoryEntriesForAdmin: {
+    parameters: {
+      query?: {
+        active?: boolean;
+        cursor?: string;
+        kind?: 'police' | 'federation' | 'court' | 'legal_aid' | 'shelter' | 'hospital' | 'counselling';
+        limit?: number;
+        province?: string;
+      };
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description Default Response */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': {
+            items: {
+              active: boolean;
+              addressZh: string | null;
+              cityEn: string | null;
+              cityZh: string | null;
+              hoursEn: string | null;
+              hoursZh: string | null;
+              id: string;
+              kind: string;
+              nameEn: string;
+              nameZh: string;
+              phone: string | null;
+              province: string;
+              /** Format: date-time */
+              updatedAt: string;
+            }[];
+            nextCursor: string | null;
+          };
+        };
+      };
+      /** @description Default Response */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': {
+            error: {
+              code: string;
+              fields?: {
+                field: string;
+                message: string;
+              }[];
+              message: string;
+              requestId: string;
+            };
+          };
+        };
+      };
+      /** @description Default Response */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': {
+            error: {
+              code: string;
+              fields?: {
+                field: string;
+                message: string;
+              }[];
+              message: string;
+              requestId: string;
+            };
+          };
+        };
+      };
+      /** @description Default Response */
+      404: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': {
+            error: {
+              code: string;
+              fields?: {
+                field: string;
+                message: string;
+              }[];
+              message: string;
+              requestId: string;
+            };
+          };
+        };
+      };
+      /** @description Default Response */
+      429: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': {
+            error: {
+              code: string;
+              fields?: {
+                field: string;
+                message: string;
+              }[];
+              /** @description In the caller’s language (Accept-Language: zh-CN first, en) */
+              message: string;
+              requestId: string;
+            };
+          };
+        };
+      };
+    };
+  };
+  createDirectoryEntry: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    requestBody: {
+      content: {
+        'application/json': {
+          addressZh?: string | null;
+          cityEn?: string | null;
+          cityZh?: string | null;
+          hoursEn?: string | null;
+          hoursZh?: string | null;
+          kind: 'police' | 'federation' | 'court' | 'legal_aid' | 'shelter' | 'hospital' | 'counselling';
+          nameEn: string;
+          nameZh: string;
+          phone?: string | null;
+          /** @description GB/T 2260 province code, or 00 (national) */
+          province: string;
+        };
+      };
+    };
+    responses: {
+      /** @description Default Response */
+      201: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': {
+            active: boolean;
+            addressZh: string | null;
+            cityEn: string | null;
+            cityZh: string | null;
+            hoursEn: string | null;
+            hoursZh: string | null;
+            id: string;
+            kind: string;
+            nameEn: string;
+            nameZh: string;
+            phone: string | null;
+            province: string;
+            /** Format: date-time */
+            updatedAt: string;
+          };
+        };
+      };
+      /** @description Default Response */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': {
+            error: {
+              code: string;
+              fields?: {
+                field: string;
+                message: string;
+              }[];
+              message: string;
+              requestId: string;
+            };
+          };
+        };
+      };
+      /** @description Default Response */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': {
+            error: {
+              code: string;
+              fields?: {
+                field: string;
+                message: string;
+              }[];
+              message: string;
+              requestId: string;
+            };
+          };
+        };
+      };
+      /** @description Default Response */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': {
+            error: {
+              code: string;
+              fields?: {
+                field: string;
+                message: string;
+              }[];
+              /** @description In the caller’s language (Accept-Language: zh-CN first, en) */
+              message: string;
+              requestId: string;
+            };
+          };
+        };
+      };
+      /** @description Default Response */
+      404: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': {
+            error: {
+              code: string;
+              fields?: {
+                field: string;
+                message: string;
+              }[];
+              message: string;
+              requestId: string;
+            };
+          };
+        };
+      };
+      /** @description Default Response */
+      429: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': {
+            error: {
+              code: string;
+              fields?: {
+                field: string;
+                message: string;
+              }[];
+              /** @description In the caller’s language (Accept-Language: zh-CN first, en) */
+              message: string;
+              requestId: string;
+            };
+          };
+        };
+      };
+    };
+  };
+  getDirectoryEntryForAdmin: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path: {
+        id: string;
+      };
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description Default Response */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': {
+            active: boolean;
+            addressZh: string | null;
+            cityEn: string | null;
+            cityZh: string | null;
+            hoursEn: string | null;
+            hoursZh: string | null;
+            id: string;
+            kind: string;
+            nameEn: string;
+            nameZh: string;
+            phone: string | null;
+            province: string;
+            /** Format: date-time */
+            updatedAt: string;
+          };
+        };
+      };
+      /** @description Default Response */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': {
+            error: {
+              code: string;
+              fields?: {
+                field: string;
+                message: string;
+              }[];
+              message: string;
+              requestId: string;
+            };
+          };
+        };
+      };
+      /** @description Default Response */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': {
+            error: {
+              code: string;
+              fields?: {
+                field: string;
+                message: string;
+              }[];
+              message: string;
+              requestId: string;
+            };
+          };
+        };
+      };
+      /** @description Default Response */
+      404: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': {
+            error: {
+              code: string;
+              fields?: {
+                field: string;
+                message: string;
+              }[];
+              message: string;
+              requestId: string;
+            };
+          };
+        };
+      };
+      /** @description Default Response */
+      429: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': {
+            error: {
+              code: string;
+              fields?: {
+                field: string;
+                message: string;
+              }[];
+              /** @description In the caller’s language (Accept-Language: zh-CN first, en) */
+              message: string;
+              requestId: string;
+            };
+          };
+        };
+      };
+    };
+  };
+  updateDirectoryEntry: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path: {
+        id: string;
+      };
+      cookie?: never;
+    };
+    requestBody: {
+      content: {
+        'application/json': {
+          addressZh?: string | null;
+          cityEn?: string | null;
+          cityZh?: string | null;
+          hoursEn?: string | null;
+          hoursZh?: string | null;
+          kind: 'police' | 'federation' | 'court' | 'legal_aid' | 'shelter' | 'hospital' | 'counselling';
+          nameEn: string;
+          nameZh: string;
+          phone?: string | null;
+          /** @description GB/T 2260 province code, or 00 (national) */
+          province: string;
+        };
+      };
+    };
+    responses: {
+      /** @description Default Response */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': {
+            active: boolean;
+            addressZh: string | null;
+            cityEn: string | null;
+            cityZh: string | null;
+            hoursEn: string | null;
+            hoursZh: string | null;
+            id: string;
+            kind: string;
+            nameEn: string;
+            nameZh: string;
+            phone: string | null;
+            province: string;
+            /** Format: date-time */
+            updatedAt: string;
+          };
+        };
+      };
+      /** @description Default Response */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': {
+            error: {
+              code: string;
+              fields?: {
+                field: string;
+                message: string;
+              }[];
+              message: string;
+              requestId: string;
+            };
+          };
+        };
+      };
+      /** @description Default Response */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': {
+            error: {
+              code: string;
+              fields?: {
+                field: string;
+                message: string;
+              }[];
+              message: string;
+              requestId: string;
+            };
+          };
+        };
+      };
+      /** @description Default Response */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': {
+            error: {
+              code: string;
+              fields?: {
+                field: string;
+                message: string;
+              }[];
+              /** @description In the caller’s language (Accept-Language: zh-CN first, en) */
+              message: string;
+              requestId: string;
+            };
+          };
+        };
+      };
+      /** @description Default Response */
+      404: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': {
+            error: {
+              code: string;
+              fields?: {
+                field: string;
+                message: string;
+              }[];
+              message: string;
+              requestId: string;
+            };
+          };
+        };
+      };
+      /** @description Default Response */
+      429: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': {
+            error: {
+              code: string;
+              fields?: {
+                field: string;
+                message: string;
+              }[];
+              /** @description In the caller’s language (Accept-Language: zh-CN first, en) */
+              message: string;
+              requestId: string;
+            };
+          };
+        };
+      };
+    };
+  };
+  setDirectoryEntryStatus: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path: {
+        id: string;
+      };
+      cookie?: never;
+    };
+    requestBody: {
+      content: {
+        'application/json': {
+          active: boolean;
+        };
+      };
+    };
+    responses: {
+      /** @description Default Response */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': {
+            active: boolean;
+            addressZh: string | null;
+            cityEn: string | null;
+            cityZh: string | null;
+            hoursEn: string | null;
+            hoursZh: string | null;
+            id: string;
+            kind: string;
+            nameEn: string;
+            nameZh: string;
+            phone: string | null;
+            province: string;
+            /** Format: date-time */
+            updatedAt: string;
+          };
+        };
+      };
+      /** @description Default Response */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': {
+            error: {
+              code: string;
+              fields?: {
+                field: string;
+                message: string;
+              }[];
+              message: string;
+              requestId: string;
+            };
+          };
+        };
+      };
+      /** @description Default Response */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': {
+            error: {
+              code: string;
+              fields?: {
+                field: string;
+                message: string;
+              }[];
+              message: string;
+              requestId: string;
+            };
+          };
+        };
+      };
+      /** @description Default Response */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': {
+            error: {
+              code: string;
+              fields?: {
+                field: string;
+                message: string;
+              }[];
+              /** @description In the caller’s language (Accept-Language: zh-CN first, en) */
+              message: string;
+              requestId: string;
+            };
+          };
+        };
+      };
+      /** @description Default Response */
+      404: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': {
+            error: {
+              code: string;
+              fields?: {
+                field: string;
+                message: string;
+              }[];
+              message: string;
+              requestId: string;
+            };
+          };
+        };
+      };
+      /** @description Default Response */
+      429: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': {
+            error: {
+              code: string;
+              fields?: {
+                field: string;
+                message: string;
+              }[];
+              /** @description In the caller’s language (Accept-Language: zh-CN first, en) */
               message: string;
               requestId: string;
             };
@@ -14345,6 +15777,252 @@ export interface operations {
                 message: string;
               }[];
               /** @description In the caller’s language (Accept-Language: zh-CN first, en) */
+              message: string;
+              requestId: string;
+            };
+          };
+        };
+      };
+      /** @description Default Response */
+      429: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': {
+            error: {
+              code: string;
+              fields?: {
+                field: string;
+                message: string;
+              }[];
+              /** @description In the caller’s language (Accept-Language: zh-CN first, en) */
+              message: string;
+              requestId: string;
+            };
+          };
+        };
+      };
+    };
+  };
+  listPublishedWorkReports: {
+    parameters: {
+      query?: {
+        cursor?: string;
+        limit?: number;
+        /** @description An organisation id (one’s own unless a platform admin), or `all` (platform admins) */
+        organisation?: string;
+      };
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description Default Response */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': {
+            items: {
+              /** Format: date-time */
+              createdAt: string;
+              id: string;
+              organisationId: string | null;
+              periodFrom: string;
+              periodTo: string;
+              threshold: number;
+            }[];
+            nextCursor: string | null;
+          };
+        };
+      };
+      /** @description Default Response */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': {
+            error: {
+              code: string;
+              fields?: {
+                field: string;
+                message: string;
+              }[];
+              message: string;
+              requestId: string;
+            };
+          };
+        };
+      };
+      /** @description Default Response */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': {
+            error: {
+              code: string;
+              fields?: {
+                field: string;
+                message: string;
+              }[];
+              message: string;
+              requestId: string;
+            };
+          };
+        };
+      };
+      /** @description Default Response */
+      404: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': {
+            error: {
+              code: string;
+              fields?: {
+                field: string;
+                message: string;
+              }[];
+              message: string;
+              requestId: string;
+            };
+          };
+        };
+      };
+      /** @description Default Response */
+      429: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': {
+            error: {
+              code: string;
+              fields?: {
+                field: string;
+                message: string;
+              }[];
+              /** @description In the caller’s language (Accept-Language: zh-CN first, en) */
+              message: string;
+              requestId: string;
+            };
+          };
+        };
+      };
+    };
+  };
+  publishWorkReport: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    requestBody: {
+      content: {
+        'application/json': {
+          /** @description YYYY-MM-DD */
+          from: string;
+          /** @description An organisation id (one’s own unless a platform admin), or `all` (platform admins) */
+          organisation?: string;
+          threshold?: number;
+          /** @description YYYY-MM-DD */
+          to: string;
+        };
+      };
+    };
+    responses: {
+      /** @description Default Response */
+      201: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': {
+            /** @description Its public page */
+            href: string;
+            id: string;
+          };
+        };
+      };
+      /** @description Default Response */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': {
+            error: {
+              code: string;
+              fields?: {
+                field: string;
+                message: string;
+              }[];
+              message: string;
+              requestId: string;
+            };
+          };
+        };
+      };
+      /** @description Default Response */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': {
+            error: {
+              code: string;
+              fields?: {
+                field: string;
+                message: string;
+              }[];
+              message: string;
+              requestId: string;
+            };
+          };
+        };
+      };
+      /** @description Default Response */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': {
+            error: {
+              code: string;
+              fields?: {
+                field: string;
+                message: string;
+              }[];
+              /** @description In the caller’s language (Accept-Language: zh-CN first, en) */
+              message: string;
+              requestId: string;
+            };
+          };
+        };
+      };
+      /** @description Default Response */
+      404: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': {
+            error: {
+              code: string;
+              fields?: {
+                field: string;
+                message: string;
+              }[];
               message: string;
               requestId: string;
             };

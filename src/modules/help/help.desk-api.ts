@@ -152,3 +152,49 @@ export async function setCallbackStatus(
 ): Promise<void> {
   await db.updateTable('help_callback').set({ status }).where('id', '=', callbackId).execute();
 }
+
+/** The help request with this case code (the desk finds her when she phones in and gives it), if any. */
+export async function helpRequestIdByCaseCode(db: Executor, caseCode: string): Promise<string | undefined> {
+  const row = await db
+    .selectFrom('help_request')
+    .select('id')
+    .where('case_code', '=', caseCode)
+    .executeTakeFirst();
+  return row?.id;
+}
+
+/** Every call-back request of a case (tied to her help request or the one it came from), oldest first. */
+export async function listCallbacksOfCase(
+  db: Executor,
+  ids: { helpRequestId: string | null; callbackId: string | null },
+): Promise<IntakeCallback[]> {
+  if (!ids.helpRequestId && !ids.callbackId) return [];
+  const rows = await db
+    .selectFrom('help_callback')
+    .select(['id', 'help_request_id', 'created_at', 'status'])
+    .where((eb) =>
+      eb.or([
+        ...(ids.helpRequestId ? [eb('help_request_id', '=', ids.helpRequestId)] : []),
+        ...(ids.callbackId ? [eb('id', '=', ids.callbackId)] : []),
+      ]),
+    )
+    .orderBy('created_at')
+    .execute();
+  return rows.map((r) => ({
+    id: r.id,
+    helpRequestId: r.help_request_id,
+    createdAt: r.created_at,
+    status: r.status,
+  }));
+}
+
+/** Who wrote each staff message of her thread (the staff reference, never shown to her). */
+export async function threadStaffRefs(db: Executor, helpRequestId: string): Promise<Map<string, string>> {
+  const rows = await db
+    .selectFrom('help_message')
+    .select(['id', 'staff_ref'])
+    .where('help_request_id', '=', helpRequestId)
+    .where('author', '=', 'staff')
+    .execute();
+  return new Map(rows.flatMap((r) => (r.staff_ref ? [[r.id, r.staff_ref] as const] : [])));
+}

@@ -14,11 +14,17 @@ import { Type, type Static } from 'typebox';
 import { AppError, type FieldProblem } from '../../platform/errors.ts';
 import type { MessageKey } from '../../platform/i18n/catalog.ts';
 import { sendPage } from '../../platform/render/page.tsx';
-import { auditActorFrom, recordAudit } from '../identity/audit.ts';
+import { auditActorFrom } from '../identity/audit.ts';
 import { CsrfField, Notice, StaffBar } from '../identity/components.tsx';
 import { extendAccessPolicy, type ActionRule } from '../identity/policy.ts';
 import { DIRECTORY_KINDS, PROVINCES, type DirectoryKind } from './help.model.ts';
 import type { DirectoryAdminEntry, DirectoryEntryInput, HelpService } from './help.service.ts';
+import {
+  createDirectoryEntry,
+  directoryAdminApi,
+  setDirectoryEntryActive,
+  updateDirectoryEntry,
+} from './help.directory-entries.ts';
 import { ErrorSummary, SelectField, TextField, formErrors, portal, type FormErrors } from './help.views.tsx';
 
 declare module '../identity/audit.ts' {
@@ -143,7 +149,7 @@ export function parseDirectoryEntryForm(body: Values): {
   };
 }
 
-function changedFields(
+export function changedFields(
   before: DirectoryAdminEntry,
   after: Omit<DirectoryEntryInput, 'id' | 'active'>,
 ): string[] {
@@ -232,6 +238,7 @@ function EntryFields({
 
 export function directoryAdminPages(app: FastifyInstance, service: HelpService): void {
   extendAccessPolicy(DIRECTORY_ADMIN_POLICY);
+  directoryAdminApi(app, service);
   app.staffConsoleLinks.push({
     action: 'help.directory.manage',
     href: BASE,
@@ -392,20 +399,15 @@ export function directoryAdminPages(app: FastifyInstance, service: HelpService):
 
   app.post(
     `${BASE}/new`,
-    { config: access, schema: { hide: true, body: EntryForm } },
+    { config: { ...access, operation: 'createDirectoryEntry' }, schema: { hide: true, body: EntryForm } },
     async (request, reply) => {
       const body = request.body as Values;
-      const { entry, problems } = parseDirectoryEntryForm(body);
-      if (!entry) return formPage(request, reply, { values: body, problems, status: 400 });
-      await request.server.db.transaction().execute(async (trx) => {
-        const id = await service.saveDirectoryEntryIn(trx, entry);
-        await recordAudit(trx, {
-          event: 'help.directory_entry_created',
-          actor: auditActorFrom(request),
-          record: { type: 'help_directory_entry', id },
-          details: { kind: entry.kind, province: entry.province },
-        });
-      });
+      try {
+        await createDirectoryEntry(app, service, auditActorFrom(request), body);
+      } catch (error) {
+        const problems = validationProblems(error);
+        return formPage(request, reply, { values: body, problems, status: 400 });
+      }
       return reply.redirect(request.localePath(`${BASE}?done=saved`), 303);
     },
   );
@@ -421,43 +423,40 @@ export function directoryAdminPages(app: FastifyInstance, service: HelpService):
 
   app.post(
     `${BASE}/:id`,
-    { config: access, schema: { hide: true, params: IdParams, body: EntryForm } },
+    {
+      config: { ...access, operation: 'updateDirectoryEntry' },
+      schema: { hide: true, params: IdParams, body: EntryForm },
+    },
     async (request, reply) => {
       const before = await entryOr404(request);
       const body = request.body as Values;
-      const { entry, problems } = parseDirectoryEntryForm(body);
-      if (!entry) return formPage(request, reply, { entry: before, values: body, problems, status: 400 });
-      await request.server.db.transaction().execute(async (trx) => {
-        await service.saveDirectoryEntryIn(trx, { ...entry, id: before.id, active: before.active });
-        await recordAudit(trx, {
-          event: 'help.directory_entry_updated',
-          actor: auditActorFrom(request),
-          record: { type: 'help_directory_entry', id: before.id },
-          details: { kind: entry.kind, province: entry.province, changed: changedFields(before, entry) },
-        });
-      });
+      try {
+        await updateDirectoryEntry(app, service, auditActorFrom(request), before.id, body);
+      } catch (error) {
+        const problems = validationProblems(error);
+        return formPage(request, reply, { entry: before, values: body, problems, status: 400 });
+      }
       return reply.redirect(request.localePath(`${BASE}?done=saved`), 303);
     },
   );
 
   app.post(
     `${BASE}/:id/status`,
-    { config: access, schema: { hide: true, params: IdParams, body: StatusForm } },
+    {
+      config: { ...access, operation: 'setDirectoryEntryStatus' },
+      schema: { hide: true, params: IdParams, body: StatusForm },
+    },
     async (request, reply) => {
-      const before = await entryOr404(request);
+      const { id } = request.params as { id: string };
       const active = (request.body as Static<typeof StatusForm>).active === 'yes';
-      if (active !== before.active) {
-        await request.server.db.transaction().execute(async (trx) => {
-          await service.saveDirectoryEntryIn(trx, { ...before, kind: before.kind as DirectoryKind, active });
-          await recordAudit(trx, {
-            event: active ? 'help.directory_entry_restored' : 'help.directory_entry_retired',
-            actor: auditActorFrom(request),
-            record: { type: 'help_directory_entry', id: before.id },
-            details: { kind: before.kind, province: before.province },
-          });
-        });
-      }
+      await setDirectoryEntryActive(app, service, auditActorFrom(request), id, active);
       return reply.redirect(request.localePath(`${BASE}?done=${active ? 'restored' : 'retired'}`), 303);
     },
   );
+}
+
+/** The field problems of a VALIDATION error (the form shows them); anything else is thrown on. */
+function validationProblems(error: unknown): FieldProblem[] {
+  if (error instanceof AppError && error.code === 'VALIDATION') return error.options.fields ?? [];
+  throw error;
 }

@@ -14,7 +14,6 @@ import {
   CallbackBody,
   CallbackFinishBody,
   CallbackResponse,
-  CallsResponse,
   CaseParams,
   CaseResponse,
   ClassificationBody,
@@ -28,8 +27,6 @@ import {
   NoteBody,
   NoteSchema,
   Ok,
-  QueueQuery,
-  QueueResponse,
   ReferralBody,
   ReferralParams,
   ReferralUpdateBody,
@@ -43,6 +40,8 @@ import {
 } from './helpline.schemas.ts';
 import { addDays, chinaDate, chinaInstant, weekMonday } from './helpline.model.ts';
 import { handoverMinutes, movedAway, withEscalations } from './helpline.escalation.ts';
+import { listCallsPage, pageQueue } from './helpline.case-list.ts';
+import { CallsPageResponse, CallsQuery, QueuePageQuery, QueuePageResponse } from './helpline.list-schemas.ts';
 
 const tags = ['helpline'];
 const onCase = (action: string) => ({ access: { action, record: 'helpline_case' } });
@@ -57,22 +56,31 @@ export function helplineApi(app: FastifyInstance, service: HelplineService): voi
         tags,
         summary:
           'The triage queue: unclaimed cases (or the whole queue with loads, for a supervisor; or mine), by danger, minors, waiting time',
-        querystring: QueueQuery,
-        response: { 200: QueueResponse, ...errors },
+        description:
+          'Cursor-paginated in triage order (`nextCursor`); the supervisor’s loads count the whole queue.',
+        querystring: QueuePageQuery,
+        response: { 200: QueuePageResponse, ...errors },
       },
     },
     async (request) => {
       const actor = deskActor(request);
-      const view = (request.query as { view?: 'unclaimed' | 'whole' | 'mine' }).view ?? 'unclaimed';
+      const query = request.query as Static<typeof QueuePageQuery>;
+      const view = (query.view as 'unclaimed' | 'whole' | 'mine' | undefined) ?? 'unclaimed';
       const supervisor = grantedScope(actor, 'helpline.queue.supervise') !== undefined;
       const whole = view === 'whole' && supervisor;
       const items =
         view === 'mine' ? await service.myCases(actor) : await service.queue(actor.organisationId, { whole });
+      // Escalated cases still unclaimed first (helpline.escalation.ts), then triage order; a page at a time.
+      const page = pageQueue(await withEscalations(app.db, actor.organisationId, items), {
+        ...(query.cursor !== undefined ? { cursor: query.cursor } : {}),
+        ...(query.limit !== undefined ? { limit: query.limit } : {}),
+      });
       return {
         firstResponseMinutes: await service.firstResponseMinutes(actor.organisationId),
         handoverMinutes: await handoverMinutes(app.db, actor.organisationId),
-        // Escalated cases still unclaimed first (helpline.escalation.ts), and the cases moved to another desk.
-        items: await withEscalations(app.db, actor.organisationId, items),
+        items: page.items,
+        nextCursor: page.nextCursor,
+        // The cases this desk handed to another desk lately.
         movedAway: await movedAway(app.db, actor.organisationId, service.clock()),
         ...(whole ? { loads: await service.loads(actor.organisationId, items) } : {}),
       };
@@ -216,11 +224,21 @@ export function helplineApi(app: FastifyInstance, service: HelplineService): voi
       schema: {
         operationId: 'listHotlineCalls',
         tags,
-        summary: 'Hotline calls: mine, or all of the organisation (supervisor)',
-        response: { 200: CallsResponse, ...errors },
+        summary: 'Hotline calls: mine, or all of the organisation (supervisor), newest first',
+        description:
+          'Filter by China-time days `from`–`to` (both included); cursor-paginated (`nextCursor`).',
+        querystring: CallsQuery,
+        response: { 200: CallsPageResponse, ...errors },
       },
     },
-    async (request) => ({ items: await service.listCalls(deskActor(request), grantedScopeOf(request)) }),
+    async (request) =>
+      listCallsPage(
+        app.db,
+        app.keyring,
+        deskActor(request),
+        grantedScopeOf(request),
+        request.query as Static<typeof CallsQuery>,
+      ),
   );
 
   app.post(

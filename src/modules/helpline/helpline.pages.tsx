@@ -13,7 +13,7 @@ import { sendPage } from '../../platform/render/page.tsx';
 import { CsrfField, FormError, Notice, StaffBar } from '../identity/components.tsx';
 import { grantedScope } from '../identity/policy.ts';
 import { deskActor } from './helpline.http.ts';
-import { recordAudit, type AuditActor } from '../identity/audit.ts';
+import { recordAudit } from '../identity/audit.ts';
 import {
   AGE_BANDS,
   CALLBACK_RESULTS,
@@ -40,30 +40,12 @@ import type { CallbackStart, CaseView, DeskActor, HelplineService, QueueItem } f
 import { Uuid } from './helpline.schemas.ts';
 import { movedAway, withEscalations } from './helpline.escalation.ts';
 import { EscalationBadge, MovedAway } from './helpline.escalation-view.tsx';
+import { ordersSeam, startOrderFromCase } from './helpline.case-order.ts';
 
 const FormToken = { _csrf: Type.Optional(Type.String({ maxLength: 200 })) };
 const CaseParams = Type.Object({ id: Uuid });
 const Str = (max: number) => Type.Optional(Type.String({ maxLength: max }));
 const onCase = (action: string) => ({ access: { action, record: 'helpline_case' } });
-
-/** The seam to the protection-order module: present once that module decorates the app with it. */
-export interface OrdersFromCase {
-  startApplicationFromCase(input: {
-    caseId: string;
-    helpRequestId: string | null;
-    organisationId: string;
-    staffAccountId: string;
-    audit?: AuditActor;
-  }): Promise<{ href: string }>;
-}
-
-function ordersSeam(app: FastifyInstance): OrdersFromCase | undefined {
-  if (!app.hasDecorator('ordersService')) return undefined;
-  const candidate = (app as unknown as { ordersService?: Partial<OrdersFromCase> }).ordersService;
-  return typeof candidate?.startApplicationFromCase === 'function'
-    ? (candidate as OrdersFromCase)
-    : undefined;
-}
 
 const label = (request: FastifyRequest, prefix: string, value: string | null | undefined): string =>
   value ? request.t(`${prefix}.${value}` as MessageKey) : request.t('helpline.value.unknown');
@@ -480,7 +462,7 @@ export function helplinePages(app: FastifyInstance, service: HelplineService): (
   app.post(
     '/desk/settings',
     {
-      config: { access: { action: 'helpline.settings.manage' } },
+      config: { access: { action: 'helpline.settings.manage' }, operation: 'setDeskSettings' },
       schema: {
         hide: true,
         body: Type.Object({
@@ -503,7 +485,7 @@ export function helplinePages(app: FastifyInstance, service: HelplineService): (
   app.post(
     '/desk/cases/:id/assign',
     {
-      config: onCase('helpline.case.assign'),
+      config: { ...onCase('helpline.case.assign'), operation: 'assignCase' },
       schema: { hide: true, params: CaseParams, body: Type.Object({ ...FormToken, accountId: Uuid }) },
     },
     async (request, reply) => {
@@ -570,12 +552,13 @@ export function helplinePages(app: FastifyInstance, service: HelplineService): (
   function caseAction<B>(
     path: string,
     action: string,
+    operation: string,
     body: ReturnType<typeof Type.Object>,
     run: (actor: DeskActor, id: string, body: B) => Promise<unknown>,
   ): void {
     app.post(
       `/desk/cases/:id/${path}`,
-      { config: onCase(action), schema: { hide: true, params: CaseParams, body } },
+      { config: { ...onCase(action), operation }, schema: { hide: true, params: CaseParams, body } },
       async (request, reply) => {
         const { id } = request.params as Static<typeof CaseParams>;
         try {
@@ -595,18 +578,21 @@ export function helplinePages(app: FastifyInstance, service: HelplineService): (
   caseAction<{ text: string }>(
     'reply',
     'helpline.case.reply',
+    'replyToSurvivor',
     Type.Object({ ...FormToken, text: Type.String({ maxLength: 5000 }) }),
     (actor, id, body) => service.reply(actor, id, body.text),
   );
   caseAction<{ text: string }>(
     'notes',
     'helpline.case.note',
+    'addCaseNote',
     Type.Object({ ...FormToken, text: Type.String({ maxLength: 10000 }) }),
     (actor, id, body) => service.addNote(actor, id, body.text),
   );
   caseAction<Record<string, string | string[] | undefined>>(
     'classify',
     'helpline.case.classify',
+    'classifyCase',
     Type.Object({
       ...FormToken,
       requestType: Type.Union(REQUEST_TYPES.map((v) => Type.Literal(v))),
@@ -647,6 +633,7 @@ export function helplinePages(app: FastifyInstance, service: HelplineService): (
   caseAction<{ kind: ReferralKind; agency?: string }>(
     'referrals',
     'helpline.case.refer',
+    'createReferral',
     Type.Object({
       ...FormToken,
       kind: Type.Union(REFERRAL_KINDS.map((v) => Type.Literal(v))),
@@ -662,6 +649,7 @@ export function helplinePages(app: FastifyInstance, service: HelplineService): (
   caseAction<{ referralId: string; status: ReferralStatus; outcome?: string }>(
     'referral-status',
     'helpline.case.refer',
+    'updateReferral',
     Type.Object({
       ...FormToken,
       referralId: Uuid,
@@ -683,6 +671,7 @@ export function helplinePages(app: FastifyInstance, service: HelplineService): (
   }>(
     'mandatory-report',
     'helpline.case.mandatoryReport',
+    'recordMandatoryReport',
     Type.Object({
       ...FormToken,
       reportedAt: Type.String({ pattern: '^[0-9]{4}-[0-9]{2}-[0-9]{2}T([01][0-9]|2[0-3]):[0-5][0-9]$' }),
@@ -703,6 +692,7 @@ export function helplinePages(app: FastifyInstance, service: HelplineService): (
   caseAction<{ outcome: ClosingOutcome; note?: string }>(
     'close',
     'helpline.case.close',
+    'closeCase',
     Type.Object({
       ...FormToken,
       outcome: Type.Union(CLOSING_OUTCOMES.map((v) => Type.Literal(v))),
@@ -714,6 +704,7 @@ export function helplinePages(app: FastifyInstance, service: HelplineService): (
   caseAction<{ attemptId: string; result: CallbackResult }>(
     'callback-result',
     'helpline.case.callback',
+    'finishCallback',
     Type.Object({
       ...FormToken,
       attemptId: Uuid,
@@ -726,7 +717,7 @@ export function helplinePages(app: FastifyInstance, service: HelplineService): (
   app.post(
     '/desk/cases/:id/callback',
     {
-      config: onCase('helpline.case.callback'),
+      config: { ...onCase('helpline.case.callback'), operation: 'startCallback' },
       schema: {
         hide: true,
         params: CaseParams,
@@ -757,34 +748,12 @@ export function helplinePages(app: FastifyInstance, service: HelplineService): (
   app.post(
     '/desk/cases/:id/protection-order',
     {
-      config: onCase('helpline.case.startOrder'),
+      config: { ...onCase('helpline.case.startOrder'), operation: 'startOrderFromCase' },
       schema: { hide: true, params: CaseParams, body: Type.Object(FormToken) },
     },
     async (request, reply) => {
-      const seam = ordersSeam(app);
-      if (!seam) throw new AppError('NOT_FOUND');
-      const actor = deskActor(request);
       const { id } = request.params as Static<typeof CaseParams>;
-      const view = await app.db
-        .selectFrom('helpline_case')
-        .select(['help_request_id'])
-        .where('id', '=', id)
-        .executeTakeFirstOrThrow();
-      const started = await seam.startApplicationFromCase({
-        caseId: id,
-        helpRequestId: view.help_request_id,
-        organisationId: actor.organisationId,
-        staffAccountId: actor.accountId,
-        audit: actor.audit,
-      });
-      await app.db.transaction().execute((trx) =>
-        recordAudit(trx, {
-          event: 'helpline.order_started',
-          actor: actor.audit,
-          record: { type: 'helpline_case', id },
-          details: {},
-        }),
-      );
+      const started = await startOrderFromCase(app, deskActor(request), id);
       return reply.redirect(request.localePath(started.href), 303);
     },
   );
@@ -1016,7 +985,10 @@ export function helplinePages(app: FastifyInstance, service: HelplineService): (
 
   app.post(
     '/desk/calls',
-    { config: { access: { action: 'helpline.call.register' } }, schema: { hide: true, body: CallForm } },
+    {
+      config: { access: { action: 'helpline.call.register' }, operation: 'registerHotlineCall' },
+      schema: { hide: true, body: CallForm },
+    },
     async (request, reply) => {
       const body = request.body as Static<typeof CallForm>;
       let created: { callId: string; caseId: string | null };
@@ -1191,7 +1163,10 @@ export function helplinePages(app: FastifyInstance, service: HelplineService): (
   });
   app.post(
     '/desk/roster',
-    { config: { access: { action: 'helpline.roster.manage' } }, schema: { hide: true, body: ShiftForm } },
+    {
+      config: { access: { action: 'helpline.roster.manage' }, operation: 'addDutyShift' },
+      schema: { hide: true, body: ShiftForm },
+    },
     async (request, reply) => {
       const body = request.body as Static<typeof ShiftForm>;
       try {
@@ -1214,7 +1189,7 @@ export function helplinePages(app: FastifyInstance, service: HelplineService): (
   app.post(
     '/desk/roster/:id/remove',
     {
-      config: { access: { action: 'helpline.roster.manage' } },
+      config: { access: { action: 'helpline.roster.manage' }, operation: 'removeDutyShift' },
       schema: { hide: true, params: Type.Object({ id: Uuid }), body: Type.Object(FormToken) },
     },
     async (request, reply) => {
@@ -1227,7 +1202,7 @@ export function helplinePages(app: FastifyInstance, service: HelplineService): (
     app.post(
       '/desk/cases/:id/claim',
       {
-        config: onCase('helpline.case.claim'),
+        config: { ...onCase('helpline.case.claim'), operation: 'claimCase' },
         schema: { hide: true, params: CaseParams, body: Type.Object(FormToken) },
       },
       async (request, reply) => {

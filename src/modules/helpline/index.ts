@@ -13,6 +13,7 @@ import { helplineCoverageApi } from './helpline.coverage-api.ts';
 import { helplineCapacityApi } from './helpline.capacity.ts';
 import { helplineEscalationApi } from './helpline.escalation-api.ts';
 import { ESCALATION_TOPIC, runEscalations } from './helpline.escalation.ts';
+import { helplineListApi } from './helpline.list-api.ts';
 import { helplinePages } from './helpline.pages.tsx';
 import { CALLBACK_REQUESTED, REQUEST_CREATED, takeCallbacks, takeHelpRequests } from './helpline.intake.ts';
 import { HELPLINE_POLICY } from './helpline.policy.ts';
@@ -91,6 +92,7 @@ export function helplineModule(app: FastifyInstance): void {
   );
 
   helplineApi(app, service);
+  helplineListApi(app, service);
   helplineCoverageApi(app);
   helplineCapacityApi(app);
   helplineEscalationApi(app);

@@ -4,22 +4,18 @@
  * public page, the JSON API `getWorkReport`, and the NGO dashboard. Exports and published reports always have
  * small counts suppressed; only the internal page (and the API with `suppress=false`) shows raw counts.
  */
-import { randomUUID } from 'node:crypto';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { ComponentChildren } from 'preact';
 import { Type } from 'typebox';
 import { AppError } from '../../platform/errors.ts';
-/** The lowest suppression threshold a published (public) report may use. */
-const PUBLISH_MIN_THRESHOLD = 5;
 import type { Locale } from '../../platform/i18n/catalog.ts';
 import { sendPage } from '../../platform/render/page.tsx';
 import { CsrfField, StaffBar } from '../identity/components.tsx';
 import { requireStaff } from '../identity/access-guard.ts';
 import { reportCharts, svgDataUrl, type ReportCharts } from './reports.charts.ts';
-import { auditReportExport, auditReportPublished } from './reports.audit.ts';
+import { auditReportExport } from './reports.audit.ts';
 import { HEADLINE_TABLE, reportTables, toCsv } from './reports.csv.ts';
 import { reportSections, type Block } from './reports.layout.ts';
-import { foldIfStale } from './reports.fold.ts';
 import { reportsJobs } from './reports.jobs.ts';
 import type { ReportsMessageKey } from './reports.messages.ts';
 import { chinaTime, formatChange, formatCount, formatShare, renderReportPdf } from './reports.pdf.ts';
@@ -32,14 +28,9 @@ import {
   type WorkReportQueryT,
   type WorkReportT,
 } from './reports.schemas.ts';
-import {
-  buildWorkReport,
-  defaultPeriod,
-  isCalendarDate,
-  isValidPeriod,
-  reportText,
-} from './reports.service.ts';
-import { DEFAULT_SUPPRESSION_THRESHOLD } from './reports.suppress.ts';
+import { reportText } from './reports.service.ts';
+import { buildReportFor, type ReportAsk } from './reports.request.ts';
+import { listPublications, publishWorkReport, reportsPublishApi } from './reports.publish.ts';
 
 const PageQuery = Type.Object({
   from: Type.Optional(Type.String({ maxLength: 10 })),
@@ -64,66 +55,14 @@ const PublicationParams = Type.Object({ id: Type.String({ format: 'uuid' }) });
 
 export function reportsRoutes(app: FastifyInstance): void {
   reportsJobs(app);
+  reportsPublishApi(app);
   app.staffConsoleLinks.push({ action: 'reports.read', href: '/reports', label: 'reports.consoleLink' });
 
-  /** The organisation a report is for: one's own, or (platform admins) all or any. 404 for anything else. */
-  async function organisationFor(
-    request: FastifyRequest,
-    param: string | undefined,
-  ): Promise<{ id: string | null; name: string }> {
-    const staff = requireStaff(request);
-    const all = request.access?.scope === 'all';
-    const allName = reportText(request.locale, 'reports.allOrganisations');
-    if (param === undefined || param === '')
-      return all ? { id: null, name: allName } : { id: staff.organisationId, name: staff.organisationName };
-    if (param === 'all') {
-      if (!all) throw new AppError('NOT_FOUND');
-      return { id: null, name: allName };
-    }
-    if (param === staff.organisationId) return { id: staff.organisationId, name: staff.organisationName };
-    if (!all || !/^[0-9a-f-]{36}$/i.test(param)) throw new AppError('NOT_FOUND');
-    // The organisation's name only (identity exposes no lookup service for it yet).
-    const row = await app.db
-      .selectFrom('organisation')
-      .select(['id', 'name'])
-      .where('id', '=', param)
-      .executeTakeFirst();
-    if (!row) throw new AppError('NOT_FOUND');
-    return { id: row.id, name: row.name };
-  }
-
-  function periodOf(query: { from?: string; to?: string }): { from: string; to: string } {
-    const fallback = defaultPeriod();
-    const from = query.from || fallback.from;
-    const to = query.to || fallback.to;
-    for (const [field, value] of [
-      ['from', from],
-      ['to', to],
-    ] as const) {
-      if (!isCalendarDate(value))
-        throw new AppError('VALIDATION', { fields: [{ field, message: 'validation.format' }] });
-    }
-    if (!isValidPeriod(from, to))
-      throw new AppError('VALIDATION', { fields: [{ field: 'from', message: 'reports.validation.period' }] });
-    return { from, to };
-  }
-
-  async function reportFor(
+  const reportFor = (
     request: FastifyRequest,
     query: PageQueryT & { suppress?: boolean },
     options: { suppressed: boolean; locale?: Locale },
-  ): Promise<WorkReportT> {
-    const period = periodOf(query);
-    const organisation = await organisationFor(request, query.organisation);
-    await foldIfStale(app.db);
-    return buildWorkReport(app.db, {
-      ...period,
-      organisationId: organisation.id,
-      organisationName: organisation.name,
-      locale: options.locale ?? request.locale,
-      threshold: options.suppressed ? (query.threshold ?? DEFAULT_SUPPRESSION_THRESHOLD) : 1,
-    });
-  }
+  ): Promise<WorkReportT> => buildReportFor(app, request, query, options);
 
   // ---- JSON API ----
   app.get(
@@ -158,14 +97,7 @@ export function reportsRoutes(app: FastifyInstance): void {
       const query = request.query as PageQueryT;
       const report = await reportFor(request, query, { suppressed: query.preview === true });
       const staff = requireStaff(request);
-      const publications = await app.db
-        .selectFrom('report_publication')
-        .select(['id', 'period_from', 'period_to', 'threshold', 'created_at'])
-        .where('organisation_id', '=', report.organisation.id ?? '')
-        .where('withdrawn_at', 'is', null)
-        .orderBy('created_at', 'desc')
-        .limit(20)
-        .execute();
+      const { items: publications } = await listPublications(app.db, report.organisation.id ?? '');
       const t = (key: ReportsMessageKey, params?: Record<string, string | number>) =>
         reportText(request.locale, key, params);
       const params = exportParams(report);
@@ -232,8 +164,7 @@ export function reportsRoutes(app: FastifyInstance): void {
                 {publications.map((p) => (
                   <li>
                     <a href={request.localePath(`/reports/published/${p.id}`)}>
-                      {String(p.period_from)} – {String(p.period_to)} ({chinaTime(p.created_at.toISOString())}
-                      )
+                      {p.periodFrom} – {p.periodTo} ({chinaTime(p.createdAt.toISOString())})
                     </a>
                   </li>
                 ))}
@@ -319,7 +250,7 @@ export function reportsRoutes(app: FastifyInstance): void {
   app.post(
     '/reports/publish',
     {
-      config: { access: { action: 'reports.publish' } },
+      config: { access: { action: 'reports.publish' }, operation: 'publishWorkReport' },
       schema: {
         hide: true,
         body: Type.Object({
@@ -332,39 +263,7 @@ export function reportsRoutes(app: FastifyInstance): void {
       },
     },
     async (request, reply) => {
-      const body = request.body as { from: string; to: string; organisation?: string; threshold?: number };
-      // What is published stays public: counts below 5 are always hidden there (a lower threshold is for internal views).
-      if (body.threshold !== undefined && body.threshold < PUBLISH_MIN_THRESHOLD) {
-        throw new AppError('VALIDATION', {
-          fields: [
-            {
-              field: 'threshold',
-              message: 'reports.publish.thresholdTooLow',
-              params: { min: PUBLISH_MIN_THRESHOLD },
-            },
-          ],
-        });
-      }
-      const staff = requireStaff(request);
-      const zh = await reportFor(request, body, { suppressed: true, locale: 'zh-CN' });
-      const en = await reportFor(request, body, { suppressed: true, locale: 'en' });
-      const id = randomUUID();
-      await app.db.transaction().execute(async (trx) => {
-        await trx
-          .insertInto('report_publication')
-          .values({
-            id,
-            organisation_id: zh.organisation.id ?? '',
-            period_from: zh.period.from,
-            period_to: zh.period.to,
-            threshold: zh.suppression.threshold,
-            report_zh: JSON.stringify(zh),
-            report_en: JSON.stringify(en),
-            published_by: staff.accountId,
-          })
-          .execute();
-        await auditReportPublished(trx, request, id, zh);
-      });
+      const { id } = await publishWorkReport(app, request, request.body as ReportAsk);
       return reply.redirect(request.localePath(`/reports/published/${id}`), 303);
     },
   );
