@@ -13,7 +13,6 @@ import { sendPage } from '../../platform/render/page.tsx';
 import { CsrfField, FormError, Notice, StaffBar } from '../identity/components.tsx';
 import { grantedScope } from '../identity/policy.ts';
 import { deskActor } from './helpline.http.ts';
-import { recordAudit, type AuditActor } from '../identity/audit.ts';
 import {
   AGE_BANDS,
   CALLBACK_RESULTS,
@@ -38,22 +37,12 @@ import {
 } from './helpline.model.ts';
 import type { CallbackStart, CaseView, DeskActor, HelplineService, QueueItem } from './helpline.service.ts';
 import { Uuid } from './helpline.schemas.ts';
+import type { OrdersFromCase } from './helpline.case.ts';
 
 const FormToken = { _csrf: Type.Optional(Type.String({ maxLength: 200 })) };
 const CaseParams = Type.Object({ id: Uuid });
 const Str = (max: number) => Type.Optional(Type.String({ maxLength: max }));
 const onCase = (action: string) => ({ access: { action, record: 'helpline_case' } });
-
-/** The seam to the protection-order module: present once that module decorates the app with it. */
-export interface OrdersFromCase {
-  startApplicationFromCase(input: {
-    caseId: string;
-    helpRequestId: string | null;
-    organisationId: string;
-    staffAccountId: string;
-    audit?: AuditActor;
-  }): Promise<{ href: string }>;
-}
 
 function ordersSeam(app: FastifyInstance): OrdersFromCase | undefined {
   if (!app.hasDecorator('ordersService')) return undefined;
@@ -520,16 +509,7 @@ export function helplinePages(app: FastifyInstance, service: HelplineService): (
     const actor = deskActor(request);
     const view = await service.caseView(actor, id);
     // The gate audits every GET of a case; a form answered with the case page again is a read too.
-    if (request.method !== 'GET') {
-      await app.db.transaction().execute((trx) =>
-        recordAudit(trx, {
-          event: 'record.read',
-          actor: actor.audit,
-          record: { type: 'helpline_case', id },
-          details: { action: 'helpline.case.read' },
-        }),
-      );
-    }
+    if (request.method !== 'GET') await service.recordCaseRead(actor, id);
     return deskPage(
       request,
       reply,
@@ -756,26 +736,7 @@ export function helplinePages(app: FastifyInstance, service: HelplineService): (
       if (!seam) throw new AppError('NOT_FOUND');
       const actor = deskActor(request);
       const { id } = request.params as Static<typeof CaseParams>;
-      const view = await app.db
-        .selectFrom('helpline_case')
-        .select(['help_request_id'])
-        .where('id', '=', id)
-        .executeTakeFirstOrThrow();
-      const started = await seam.startApplicationFromCase({
-        caseId: id,
-        helpRequestId: view.help_request_id,
-        organisationId: actor.organisationId,
-        staffAccountId: actor.accountId,
-        audit: actor.audit,
-      });
-      await app.db.transaction().execute((trx) =>
-        recordAudit(trx, {
-          event: 'helpline.order_started',
-          actor: actor.audit,
-          record: { type: 'helpline_case', id },
-          details: {},
-        }),
-      );
+      const started = await service.startOrderApplication(actor, id, seam);
       return reply.redirect(request.localePath(started.href), 303);
     },
   );

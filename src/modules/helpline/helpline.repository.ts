@@ -125,3 +125,12 @@ export async function hasMandatoryReport(db: Executor, caseId: string): Promise<
     .executeTakeFirst();
   return row !== undefined;
 }
+
+/** The help request a case came from (none for a hotline case); the case must exist. */
+export async function caseHelpRequest(db: Executor, caseId: string) {
+  return db
+    .selectFrom('helpline_case')
+    .select(['help_request_id'])
+    .where('id', '=', caseId)
+    .executeTakeFirstOrThrow();
+}
