@@ -12,6 +12,7 @@ import {
 import { raiseWebhookEvent } from '../webhooks/webhooks.events.ts';
 import { helpCaseOwnerRef } from './orders.seams.ts';
 import { type OrdersCore, type OrdersActor, type TimelineEntry } from './orders.core.ts';
+import { listApplicantNotices, listApplicationsOfHelpRequest, listEvents } from './orders.repository.ts';
 
 function normalise(c: OrdersCore, input: ApplicationInput): ApplicationInput {
   const measures = [...new Set(input.measures ?? [])];
@@ -169,7 +170,7 @@ export async function submit(
     let evidenceIds = row.evidence_ids;
     if (row.channel === 'ngo' && evidenceIds.length > 0) {
       const answers = new Map(
-        (await c.consents.forApplication(trx, id)).map((c) => [c.evidenceId, c.answer]),
+        (await c.consents.forApplication(trx, id)).map((consent) => [consent.evidenceId, consent.answer]),
       );
       const unasked = evidenceIds.filter((e) => !answers.has(e));
       if (unasked.length > 0 || evidenceIds.some((e) => answers.get(e) === null))
@@ -286,12 +287,7 @@ export async function applicationsForHelpRequest(
   c: OrdersCore,
   helpRequestId: string,
 ): Promise<{ id: string; status: ApplicationStatus; caseNumber: string | null; createdAt: Date }[]> {
-  const rows = await c.db
-    .selectFrom('order_application')
-    .select(['id', 'status', 'case_number', 'created_at'])
-    .where('help_request_id', '=', helpRequestId)
-    .orderBy('created_at', 'desc')
-    .execute();
+  const rows = await listApplicationsOfHelpRequest(c.db, helpRequestId);
   return rows.map((r) => ({
     id: r.id,
     status: r.status,
@@ -306,12 +302,7 @@ export async function timeline(
   applicationId: string,
   options: { all?: boolean } = {},
 ): Promise<TimelineEntry[]> {
-  let query = c.db
-    .selectFrom('order_event')
-    .select(['kind', 'at', 'details'])
-    .where('application_id', '=', applicationId);
-  if (!options.all) query = query.where('visible_to_applicant', '=', true);
-  const rows = await query.orderBy('at').orderBy('id').execute();
+  const rows = await listEvents(c.db, applicationId, options.all === true);
   return rows.map((r) => ({ kind: r.kind, at: r.at, details: r.details }));
 }
 
@@ -320,14 +311,6 @@ export async function applicantNotices(
   c: OrdersCore,
   applicationId: string,
 ): Promise<{ template: string; at: Date }[]> {
-  const rows = await c.db
-    .selectFrom('order_notification')
-    .select(['template', 'created_at'])
-    .where('application_id', '=', applicationId)
-    .where('recipient', '=', 'applicant')
-    .where('channel', '=', 'in_app')
-    .orderBy('created_at', 'desc')
-    .limit(50)
-    .execute();
+  const rows = await listApplicantNotices(c.db, applicationId);
   return rows.map((r) => ({ template: r.template, at: r.created_at }));
 }

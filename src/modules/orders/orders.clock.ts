@@ -4,6 +4,14 @@ import type { Database } from '../../db/schema.ts';
 import { EXPIRY_REMINDER_DAYS, DAY_MS, reconsiderationClosesAt, rulingWarningAt } from './orders.model.ts';
 import { raiseWebhookEvent } from '../webhooks/webhooks.events.ts';
 import { type OrdersCore } from './orders.core.ts';
+import {
+  expireOrder,
+  insertAlertOnce,
+  listAcceptedDueBy,
+  listAlerts,
+  listOrdersInForceNear,
+  listWarningsFollowUpDue,
+} from './orders.repository.ts';
 
 /**
  * Fire every alert that is due and has not fired: ruling-deadline warnings and breaches, reconsideration
@@ -21,25 +29,13 @@ export async function sweepClock(c: OrdersCore): Promise<{ fired: number }> {
     effect: (trx: Transaction<Database>) => Promise<void>,
   ): Promise<void> => {
     await c.db.transaction().execute(async (trx) => {
-      const inserted = await trx
-        .insertInto('order_alert')
-        .values({ subject_id: subjectId, kind, due_at: dueAt, fired_at: now })
-        .onConflict((oc) => oc.doNothing())
-        .returning('kind')
-        .executeTakeFirst();
-      if (!inserted) return;
+      if (!(await insertAlertOnce(trx, { subjectId, kind, dueAt, firedAt: now }))) return;
       await effect(trx);
       fired += 1;
     });
   };
   // Ruling clock: applications still accepted (not decided).
-  const accepted = await c.db
-    .selectFrom('order_application')
-    .select(['id', 'accepted_at', 'ruling_due_at', 'urgent'])
-    .where('status', '=', 'accepted')
-    .where('ruling_due_at', 'is not', null)
-    .where('ruling_due_at', '<=', new Date(now.getTime() + 72 * 3_600_000))
-    .execute();
+  const accepted = await listAcceptedDueBy(c.db, new Date(now.getTime() + 72 * 3_600_000));
   for (const a of accepted) {
     if (!a.accepted_at || !a.ruling_due_at) continue;
     const warnAt = rulingWarningAt(a.accepted_at, a.urgent);
@@ -57,17 +53,11 @@ export async function sweepClock(c: OrdersCore): Promise<{ fired: number }> {
     }
   }
   // Orders: reconsideration window, expiry reminders, expiry.
-  const orders = await c.db
-    .selectFrom('protection_order')
-    .select(['id', 'application_id', 'valid_from', 'valid_until', 'status'])
-    .where('status', '=', 'in_force')
-    .where((eb) =>
-      eb.or([
-        eb('valid_until', '<=', new Date(now.getTime() + EXPIRY_REMINDER_DAYS[0] * DAY_MS)),
-        eb('valid_from', '>=', new Date(now.getTime() - 6 * DAY_MS)),
-      ]),
-    )
-    .execute();
+  const orders = await listOrdersInForceNear(
+    c.db,
+    new Date(now.getTime() + EXPIRY_REMINDER_DAYS[0] * DAY_MS),
+    new Date(now.getTime() - 6 * DAY_MS),
+  );
   for (const o of orders) {
     const closes = reconsiderationClosesAt(o.valid_from);
     if (now.getTime() >= closes.getTime()) {
@@ -92,42 +82,14 @@ export async function sweepClock(c: OrdersCore): Promise<{ fired: number }> {
     }
     if (now.getTime() >= o.valid_until.getTime()) {
       await fire(o.id, 'expired', o.valid_until, async (trx) => {
-        await trx
-          .updateTable('protection_order')
-          .set({ status: 'expired', updated_at: now })
-          .where('id', '=', o.id)
-          .where('status', '=', 'in_force')
-          .execute();
+        await expireOrder(trx, o.id, now);
         await c.event(trx, o.application_id, 'expired', 'system');
         await c.notify(trx, o.application_id, 'police', 'order_expired');
       });
     }
   }
   // Police follow-up visits that are due with none recorded.
-  const warnings = await c.db
-    .selectFrom('police_warning as w')
-    .select(['w.id', 'w.follow_up_due_at'])
-    .where('w.follow_up_due_at', '<=', now)
-    .where((eb) =>
-      eb.not(
-        eb.exists(
-          eb.selectFrom('police_warning_visit as v').whereRef('v.warning_id', '=', 'w.id').select('v.id'),
-        ),
-      ),
-    )
-    .where((eb) =>
-      eb.not(
-        eb.exists(
-          eb
-            .selectFrom('order_alert as al')
-            .whereRef('al.subject_id', '=', 'w.id')
-            .where('al.kind', '=', 'follow_up_due')
-            .select('al.kind'),
-        ),
-      ),
-    )
-    .limit(500)
-    .execute();
+  const warnings = await listWarningsFollowUpDue(c.db, now);
   for (const w of warnings) {
     await fire(w.id, 'follow_up_due', w.follow_up_due_at, async () => undefined);
   }
@@ -139,12 +101,6 @@ export async function alertsFor(
   c: OrdersCore,
   subjectId: string,
 ): Promise<{ kind: string; dueAt: Date; firedAt: Date }[]> {
-  const rows = await c.db
-    .selectFrom('order_alert')
-    .select(['kind', 'due_at', 'fired_at'])
-    .where('subject_id', '=', subjectId)
-    .orderBy('fired_at')
-    .orderBy('kind')
-    .execute();
+  const rows = await listAlerts(c.db, subjectId);
   return rows.map((r) => ({ kind: r.kind, dueAt: r.due_at, firedAt: r.fired_at }));
 }

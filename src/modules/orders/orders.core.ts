@@ -21,6 +21,12 @@ import {
 } from './orders.model.ts';
 import { EvidenceConsents, type ConsentDeps } from './orders.consent.ts';
 import { type OrganisationDirectory, type OrdersEvidenceSource } from './orders.seams.ts';
+import {
+  applicationOrganisationIds,
+  findApplication,
+  insertEvent,
+  insertNotification,
+} from './orders.repository.ts';
 import './orders.audit.ts';
 
 export type Executor = Db | Transaction<Database>;
@@ -120,17 +126,14 @@ export class OrdersCore {
     details: Record<string, unknown> = {},
     visible = true,
   ): Promise<void> {
-    await trx
-      .insertInto('order_event')
-      .values({
-        application_id: applicationId,
-        kind,
-        at: this.now(),
-        actor_ref: actorRef,
-        details: JSON.stringify(details),
-        visible_to_applicant: visible,
-      })
-      .execute();
+    await insertEvent(trx, {
+      application_id: applicationId,
+      kind,
+      at: this.now(),
+      actor_ref: actorRef,
+      details: JSON.stringify(details),
+      visible_to_applicant: visible,
+    });
   }
 
   async notify(
@@ -142,44 +145,29 @@ export class OrdersCore {
   ): Promise<void> {
     for (const channel of channels) {
       const id = randomUUID();
-      await trx
-        .insertInto('order_notification')
-        .values({
-          id,
-          application_id: applicationId,
-          recipient,
-          channel,
-          template,
-          status: 'pending',
-          attempts: 0,
-        })
-        .execute();
+      await insertNotification(trx, {
+        id,
+        application_id: applicationId,
+        recipient,
+        channel,
+        template,
+        status: 'pending',
+        attempts: 0,
+      });
       await addToOutbox(trx, NOTIFY_TOPIC, { notificationId: id });
     }
   }
 
   async load(trx: Executor, id: string, lock = false) {
     if (!/^[0-9a-f-]{36}$/i.test(id)) throw new AppError('NOT_FOUND');
-    let query = trx.selectFrom('order_application').selectAll().where('id', '=', id);
-    if (lock) query = query.forUpdate();
-    const row = await query.executeTakeFirst();
+    const row = await findApplication(trx, id, lock);
     if (!row) throw new AppError('NOT_FOUND');
     return row;
   }
 
   /** Whose systems hear of an application's events: its court and the agencies reviewing it (webhooks). */
   async webhookOrganisations(trx: Executor, applicationId: string): Promise<string[]> {
-    const court = await trx
-      .selectFrom('order_application')
-      .select('court_id')
-      .where('id', '=', applicationId)
-      .executeTakeFirst();
-    const agencies = await trx
-      .selectFrom('order_review_task')
-      .select('organisation_id')
-      .where('application_id', '=', applicationId)
-      .execute();
-    return [court?.court_id ?? '', ...agencies.map((a) => a.organisation_id)].filter(Boolean);
+    return applicationOrganisationIds(trx, applicationId);
   }
 
   applicantChannels(electronic: boolean): ('in_app' | 'sms' | 'email')[] {

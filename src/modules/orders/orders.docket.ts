@@ -1,6 +1,6 @@
 /** The court's docket: the list by time left, acceptance (case number, clock, review tasks), return and transfer. */
 import { randomUUID } from 'node:crypto';
-import { sql, type Transaction } from 'kysely';
+import type { Transaction } from 'kysely';
 import type { Database } from '../../db/schema.ts';
 import { AppError } from '../../platform/errors.ts';
 import { recordAudit } from '../identity/audit.ts';
@@ -14,6 +14,7 @@ import {
 } from './orders.model.ts';
 import { raiseWebhookEvent } from '../webhooks/webhooks.events.ts';
 import { type OrdersCore, type OrdersActor, type DocketRow } from './orders.core.ts';
+import { listDocketRows, nextCaseCounter } from './orders.repository.ts';
 
 /**
  * A court's docket: accepted applications by time left (soonest deadline first), then those waiting for
@@ -25,30 +26,7 @@ export async function listDocket(
   options: { limit?: number } = {},
 ): Promise<DocketRow[]> {
   const now = c.now();
-  const rows = await c.db
-    .selectFrom('order_application as a')
-    .select([
-      'a.id',
-      'a.case_number',
-      'a.status',
-      'a.urgent',
-      'a.channel',
-      'a.submitted_at',
-      'a.accepted_at',
-      'a.ruling_due_at',
-    ])
-    // Both review counts from one pass over the (few) tasks of each row.
-    .select(
-      sql<string>`(select count(*) filter (where t.status = 'submitted') || '/' || count(*) from order_review_task t where t.application_id = a.id)`.as(
-        'reviews',
-      ),
-    )
-    .where('a.court_id', '=', courtId)
-    .where('a.status', 'in', ['submitted', 'accepted'])
-    .orderBy(sql`a.ruling_due_at asc nulls last`)
-    .orderBy('a.submitted_at')
-    .limit(options.limit ?? 200)
-    .execute();
+  const rows = await listDocketRows(c.db, courtId, options.limit ?? 200);
   return rows.map((r) => ({
     id: r.id,
     caseNumber: r.case_number,
@@ -73,15 +51,7 @@ async function nextCaseNumber(
   courtRegion: string,
 ): Promise<string> {
   const year = Number(chinaDate(c.now()).slice(0, 4));
-  const row = await trx
-    .insertInto('order_case_counter')
-    .values({ court_id: courtId, year, last: 1 })
-    .onConflict((oc) =>
-      oc.columns(['court_id', 'year']).doUpdateSet({ last: sql`order_case_counter.last + 1` }),
-    )
-    .returning('last')
-    .executeTakeFirstOrThrow();
-  return caseNumber(year, courtRegion, row.last);
+  return caseNumber(year, courtRegion, await nextCaseCounter(trx, courtId, year));
 }
 
 /**

@@ -7,6 +7,12 @@ import type { ProtectionOrderTable } from './orders.tables.ts';
 import { chineseDate, reconsiderationClosesAt, type Measure } from './orders.model.ts';
 import { renderOrderPdf, type OrderCopy } from './orders.pdf.ts';
 import { type OrdersCore, type OrdersActor } from './orders.core.ts';
+import {
+  findOrder,
+  findOrderByCheckTokenHash,
+  findOrderOfApplication,
+  orderServiceAndViolations,
+} from './orders.repository.ts';
 
 export async function orderSummary(c: OrdersCore, order: Selectable<ProtectionOrderTable>) {
   const now = c.now();
@@ -16,20 +22,7 @@ export async function orderSummary(c: OrdersCore, order: Selectable<ProtectionOr
     keepAwayPlaces?: string;
     terms?: string;
   };
-  const [service, violations] = await Promise.all([
-    c.db
-      .selectFrom('order_service_task')
-      .selectAll()
-      .where('order_id', '=', order.id)
-      .orderBy('party')
-      .execute(),
-    c.db
-      .selectFrom('order_violation')
-      .selectAll()
-      .where('order_id', '=', order.id)
-      .orderBy('created_at')
-      .execute(),
-  ]);
+  const { service, violations } = await orderServiceAndViolations(c.db, order.id);
   return {
     id: order.id,
     caseNumber: order.case_number,
@@ -70,17 +63,13 @@ export async function orderSummary(c: OrdersCore, order: Selectable<ProtectionOr
 
 export async function loadOrder(c: OrdersCore, id: string) {
   if (!/^[0-9a-f-]{36}$/i.test(id)) throw new AppError('NOT_FOUND');
-  const order = await c.db.selectFrom('protection_order').selectAll().where('id', '=', id).executeTakeFirst();
+  const order = await findOrder(c.db, id);
   if (!order) throw new AppError('NOT_FOUND');
   return order;
 }
 
 export async function orderForApplication(c: OrdersCore, applicationId: string) {
-  const order = await c.db
-    .selectFrom('protection_order')
-    .selectAll()
-    .where('application_id', '=', applicationId)
-    .executeTakeFirst();
+  const order = await findOrderOfApplication(c.db, applicationId);
   return order ? orderSummary(c, order) : undefined;
 }
 
@@ -92,11 +81,7 @@ export async function orderDocument(
   copy: OrderCopy,
 ): Promise<{ pdf: Buffer; caseNumber: string }> {
   const app = await c.load(c.db, applicationId);
-  const order = await c.db
-    .selectFrom('protection_order')
-    .selectAll()
-    .where('application_id', '=', applicationId)
-    .executeTakeFirst();
+  const order = await findOrderOfApplication(c.db, applicationId);
   if (!order) throw new AppError('NOT_FOUND');
   const court = await c.deps.organisations.get(order.court_id);
   const input = c.particularsOf(app);
@@ -159,11 +144,7 @@ export async function verifyPublic(
   token: string,
 ): Promise<{ valid: boolean; validUntil: Date; courtName: string; status: string } | undefined> {
   if (!/^[A-Za-z0-9_-]{20,64}$/.test(token)) return undefined;
-  const order = await c.db
-    .selectFrom('protection_order')
-    .select(['court_id', 'valid_until', 'status'])
-    .where('check_token_hash', '=', createHash('sha256').update(token).digest())
-    .executeTakeFirst();
+  const order = await findOrderByCheckTokenHash(c.db, createHash('sha256').update(token).digest());
   if (!order) return undefined;
   const court = await c.deps.organisations.get(order.court_id);
   const valid = order.status === 'in_force' && order.valid_until.getTime() > c.now().getTime();
