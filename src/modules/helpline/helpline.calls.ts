@@ -6,7 +6,17 @@ import { textProblems } from '../help/help.model.ts';
 import { getCallbackContact, setCallbackStatus } from '../help/help.desk-api.ts';
 import { recordAudit } from '../identity/audit.ts';
 import { evaluateAccess, type Scope } from '../identity/policy.ts';
-import { listHotlineCalls } from './helpline.repository.ts';
+import {
+  findCallbackAttempt,
+  findCaseOrigin,
+  findCasePlacement,
+  finishCallbackAttempt,
+  insertCallbackAttempt,
+  insertCase,
+  insertHotlineCall,
+  listHotlineCalls,
+  updateCase,
+} from './helpline.repository.ts';
 import { callChannelAllowed, chinaDate, safeWindowCheck, type CallbackResult } from './helpline.model.ts';
 import {
   type HelplineCore,
@@ -39,11 +49,7 @@ export async function registerCall(
   return c.db.transaction().execute(async (trx) => {
     let caseId: string | null = null;
     if (input.caseId) {
-      const row = await trx
-        .selectFrom('helpline_case')
-        .select(['id', 'organisation_id', 'region_code', 'assigned_account_id'])
-        .where('id', '=', input.caseId)
-        .executeTakeFirst();
+      const row = await findCasePlacement(trx, input.caseId);
       if (!row || !evaluateAccess(actor, 'helpline.case.note', placementOf(row)).allowed) {
         throw new AppError('VALIDATION', {
           fields: [{ field: 'caseId', message: 'helpline.call.caseUnknown' }],
@@ -55,25 +61,22 @@ export async function registerCall(
       const minor =
         input.callerMinor ??
         (input.callerAgeBand ? input.callerAgeBand === 'under_14' || input.callerAgeBand === '14_17' : null);
-      await trx
-        .insertInto('helpline_case')
-        .values({
-          id: caseId,
-          organisation_id: actor.organisationId,
-          region_code: actor.regionCode,
-          source: 'hotline',
-          status: 'in_progress',
-          received_at: input.startedAt,
-          first_responded_at: input.startedAt,
-          assigned_account_id: actor.accountId,
-          assigned_at: c.clock(),
-          request_type: input.category,
-          victim_minor: minor,
-          age_band: input.callerAgeBand ?? null,
-          gender: input.callerGender ?? null,
-          province: input.province ?? null,
-        })
-        .execute();
+      await insertCase(trx, {
+        id: caseId,
+        organisation_id: actor.organisationId,
+        region_code: actor.regionCode,
+        source: 'hotline',
+        status: 'in_progress',
+        received_at: input.startedAt,
+        first_responded_at: input.startedAt,
+        assigned_account_id: actor.accountId,
+        assigned_at: c.clock(),
+        request_type: input.category,
+        victim_minor: minor,
+        age_band: input.callerAgeBand ?? null,
+        gender: input.callerGender ?? null,
+        province: input.province ?? null,
+      });
       await recordAudit(trx, {
         event: 'helpline.case_opened',
         actor: actor.audit,
@@ -82,24 +85,21 @@ export async function registerCall(
       });
     }
     const callId = randomUUID();
-    await trx
-      .insertInto('helpline_hotline_call')
-      .values({
-        id: callId,
-        organisation_id: actor.organisationId,
-        case_id: caseId,
-        registered_by: actor.accountId,
-        started_at: input.startedAt,
-        duration_seconds: Math.round(input.durationMinutes * 60),
-        caller_age_band: input.callerAgeBand ?? null,
-        caller_gender: input.callerGender ?? null,
-        caller_minor: input.callerMinor ?? null,
-        province: input.province ?? null,
-        category: input.category,
-        summary_sealed: c.seal(input.summary.trim(), 'helpline_hotline_call.summary', callId),
-        follow_up_needed: input.followUpNeeded,
-      })
-      .execute();
+    await insertHotlineCall(trx, {
+      id: callId,
+      organisation_id: actor.organisationId,
+      case_id: caseId,
+      registered_by: actor.accountId,
+      started_at: input.startedAt,
+      duration_seconds: Math.round(input.durationMinutes * 60),
+      caller_age_band: input.callerAgeBand ?? null,
+      caller_gender: input.callerGender ?? null,
+      caller_minor: input.callerMinor ?? null,
+      province: input.province ?? null,
+      category: input.category,
+      summary_sealed: c.seal(input.summary.trim(), 'helpline_hotline_call.summary', callId),
+      follow_up_needed: input.followUpNeeded,
+    });
     await recordAudit(trx, {
       event: 'helpline.call_registered',
       actor: actor.audit,
@@ -137,11 +137,7 @@ export async function startCallback(
   caseId: string,
   callbackId?: string,
 ): Promise<CallbackStart> {
-  const row = await c.db
-    .selectFrom('helpline_case')
-    .select(['id', 'status', 'help_request_id', 'callback_id'])
-    .where('id', '=', caseId)
-    .executeTakeFirst();
+  const row = await findCaseOrigin(c.db, caseId);
   if (!row) throw new AppError('NOT_FOUND');
   if (row.status === 'closed')
     throw new AppError('CONFLICT', { fields: [{ field: 'case', message: 'helpline.case.closedAlready' }] });
@@ -215,16 +211,13 @@ export async function startCallback(
   const attemptId = randomUUID();
   const phone = rules.phone;
   await c.db.transaction().execute(async (trx) => {
-    await trx
-      .insertInto('helpline_callback_attempt')
-      .values({
-        id: attemptId,
-        case_id: caseId,
-        callback_id: answeredCallback,
-        account_id: actor.accountId,
-        started_at: c.clock(),
-      })
-      .execute();
+    await insertCallbackAttempt(trx, {
+      id: attemptId,
+      case_id: caseId,
+      callback_id: answeredCallback,
+      account_id: actor.accountId,
+      started_at: c.clock(),
+    });
     await recordAudit(trx, {
       event: 'helpline.callback_started',
       actor: actor.audit,
@@ -251,31 +244,18 @@ export async function finishCallback(
 ): Promise<void> {
   await c.db.transaction().execute(async (trx) => {
     const row = await c.lockCase(trx, caseId);
-    const attempt = await trx
-      .selectFrom('helpline_callback_attempt')
-      .select(['id', 'callback_id', 'result'])
-      .where('id', '=', attemptId)
-      .where('case_id', '=', caseId)
-      .executeTakeFirst();
+    const attempt = await findCallbackAttempt(trx, caseId, attemptId);
     if (!attempt) throw new AppError('NOT_FOUND');
     if (attempt.result !== null)
       throw new AppError('CONFLICT', {
         fields: [{ field: 'attemptId', message: 'helpline.callback.finishedAlready' }],
       });
-    await trx
-      .updateTable('helpline_callback_attempt')
-      .set({ result, finished_at: c.clock() })
-      .where('id', '=', attemptId)
-      .execute();
+    await finishCallbackAttempt(trx, attemptId, result, c.clock());
     if (result === 'reached_confirmed') {
-      await trx
-        .updateTable('helpline_case')
-        .set({
-          first_responded_at: row.first_responded_at ?? c.clock(),
-          status: row.status === 'closed' ? 'closed' : 'in_progress',
-        })
-        .where('id', '=', caseId)
-        .execute();
+      await updateCase(trx, caseId, {
+        first_responded_at: row.first_responded_at ?? c.clock(),
+        status: row.status === 'closed' ? 'closed' : 'in_progress',
+      });
       if (attempt.callback_id) await setCallbackStatus(trx, attempt.callback_id, 'done');
     }
     await recordAudit(trx, {

@@ -7,7 +7,15 @@ import type { ThreadMessage } from '../help/help.service.ts';
 import { getCallbackContact, listWaitingCallbacks } from '../help/help.desk-api.ts';
 import { recordAudit, type AuditActor } from '../identity/audit.ts';
 import { mandatoryReportApplies, staffRoleOf } from './helpline.capacity.ts';
-import { hasMandatoryReport, caseHelpRequest, caseRecords, findCaseRow } from './helpline.repository.ts';
+import {
+  caseHelpRequest,
+  caseRecords,
+  findCaseOrigin,
+  findCaseRow,
+  hasMandatoryReport,
+  insertCaseNote,
+  updateCase,
+} from './helpline.repository.ts';
 import { staffNames } from './helpline.directory.ts';
 import { firstResponseState, type ClosingOutcome } from './helpline.model.ts';
 import {
@@ -147,11 +155,10 @@ export async function reply(
       text,
       staffRoleOf(actor.roles),
     );
-    await trx
-      .updateTable('helpline_case')
-      .set({ first_responded_at: row.first_responded_at ?? c.clock(), status: 'in_progress' })
-      .where('id', '=', caseId)
-      .execute();
+    await updateCase(trx, caseId, {
+      first_responded_at: row.first_responded_at ?? c.clock(),
+      status: 'in_progress',
+    });
     await recordAudit(trx, {
       event: 'helpline.reply_sent',
       actor: actor.audit,
@@ -174,16 +181,13 @@ export async function addNote(
     await c.lockCase(trx, caseId);
     const id = randomUUID();
     const createdAt = c.clock();
-    await trx
-      .insertInto('helpline_case_note')
-      .values({
-        id,
-        case_id: caseId,
-        author_account_id: actor.accountId,
-        body_sealed: c.seal(text.trim(), 'helpline_case_note.body', id),
-        created_at: createdAt,
-      })
-      .execute();
+    await insertCaseNote(trx, {
+      id,
+      case_id: caseId,
+      author_account_id: actor.accountId,
+      body_sealed: c.seal(text.trim(), 'helpline_case_note.body', id),
+      created_at: createdAt,
+    });
     await recordAudit(trx, {
       event: 'helpline.note_added',
       actor: actor.audit,
@@ -212,26 +216,22 @@ export async function classify(
     input.victimMinor ?? (input.ageBand ? input.ageBand === 'under_14' || input.ageBand === '14_17' : null);
   await c.db.transaction().execute(async (trx) => {
     const locked = await c.lockCase(trx, caseId);
-    await trx
-      .updateTable('helpline_case')
-      .set({
-        classified_at: c.clock(),
-        request_type: input.requestType,
-        other_type_sealed:
-          input.requestType === 'other' && input.otherType
-            ? c.seal(input.otherType.trim(), 'helpline_case.other_type', caseId)
-            : null,
-        forms: input.forms,
-        relationship: input.relationship ?? null,
-        victim_minor: victimMinor,
-        children_witnessed: input.childrenWitnessed ?? null,
-        age_band: input.ageBand ?? null,
-        gender: input.gender ?? null,
-        province: input.province ?? null,
-        danger_level: input.dangerLevel ?? null,
-      })
-      .where('id', '=', caseId)
-      .execute();
+    await updateCase(trx, caseId, {
+      classified_at: c.clock(),
+      request_type: input.requestType,
+      other_type_sealed:
+        input.requestType === 'other' && input.otherType
+          ? c.seal(input.otherType.trim(), 'helpline_case.other_type', caseId)
+          : null,
+      forms: input.forms,
+      relationship: input.relationship ?? null,
+      victim_minor: victimMinor,
+      children_witnessed: input.childrenWitnessed ?? null,
+      age_band: input.ageBand ?? null,
+      gender: input.gender ?? null,
+      province: input.province ?? null,
+      danger_level: input.dangerLevel ?? null,
+    });
     await recordAudit(trx, {
       event: 'helpline.case_classified',
       actor: actor.audit,
@@ -254,11 +254,7 @@ export async function openEvidence(
   caseId: string,
   evidenceId: string,
 ): Promise<NonNullable<Awaited<ReturnType<DeskEvidenceSource['openOriginal']>>>> {
-  const row = await c.db
-    .selectFrom('helpline_case')
-    .select(['help_request_id'])
-    .where('id', '=', caseId)
-    .executeTakeFirst();
+  const row = await findCaseOrigin(c.db, caseId);
   if (!row?.help_request_id || !c.evidenceSource) throw new AppError('NOT_FOUND');
   const owner = helpCaseOwnerRef(row.help_request_id);
   const items = await c.evidenceSource.listForOwner(owner);
@@ -293,18 +289,14 @@ export async function close(
           fields: [{ field: 'outcome', message: 'helpline.close.reportFirst' }],
         });
     }
-    await trx
-      .updateTable('helpline_case')
-      .set({
-        status: 'closed',
-        closed_at: c.clock(),
-        closing_outcome: input.outcome,
-        closing_note_sealed: input.note?.trim()
-          ? c.seal(input.note.trim(), 'helpline_case.closing_note', caseId)
-          : null,
-      })
-      .where('id', '=', caseId)
-      .execute();
+    await updateCase(trx, caseId, {
+      status: 'closed',
+      closed_at: c.clock(),
+      closing_outcome: input.outcome,
+      closing_note_sealed: input.note?.trim()
+        ? c.seal(input.note.trim(), 'helpline_case.closing_note', caseId)
+        : null,
+    });
     await recordAudit(trx, {
       event: 'helpline.case_closed',
       actor: actor.audit,

@@ -2,7 +2,7 @@
 import { AppError } from '../../platform/errors.ts';
 import { listWaitingCallbacks } from '../help/help.desk-api.ts';
 import { recordAudit } from '../identity/audit.ts';
-import { findDeskSetting, listOpenCases } from './helpline.repository.ts';
+import { findDeskSetting, listOpenCases, updateCase, upsertDeskSetting } from './helpline.repository.ts';
 import { listDeskStaff, staffNames, type DeskStaffMember } from './helpline.directory.ts';
 import { DEFAULT_FIRST_RESPONSE_MINUTES, compareTriage, firstResponseState } from './helpline.model.ts';
 import { type HelplineCore, type DeskActor, type QueueItem, type LawyerLoad } from './helpline.core.ts';
@@ -24,22 +24,11 @@ export async function saveDeskSettings(
   input: { firstResponseMinutes: number; provinces: string[] },
 ): Promise<void> {
   await c.db.transaction().execute(async (trx) => {
-    await trx
-      .insertInto('helpline_desk_setting')
-      .values({
-        organisation_id: actor.organisationId,
-        first_response_minutes: input.firstResponseMinutes,
-        provinces: input.provinces,
-        updated_at: c.clock(),
-      })
-      .onConflict((oc) =>
-        oc.column('organisation_id').doUpdateSet({
-          first_response_minutes: input.firstResponseMinutes,
-          provinces: input.provinces,
-          updated_at: c.clock(),
-        }),
-      )
-      .execute();
+    await upsertDeskSetting(trx, actor.organisationId, {
+      first_response_minutes: input.firstResponseMinutes,
+      provinces: input.provinces,
+      updated_at: c.clock(),
+    });
     await recordAudit(trx, {
       event: 'helpline.settings_changed',
       actor: actor.audit,
@@ -142,11 +131,11 @@ export async function claim(c: HelplineCore, actor: DeskActor, caseId: string): 
       throw new AppError('CONFLICT', {
         fields: [{ field: 'case', message: 'helpline.case.claimedAlready' }],
       });
-    await trx
-      .updateTable('helpline_case')
-      .set({ assigned_account_id: actor.accountId, assigned_at: c.clock(), status: 'in_progress' })
-      .where('id', '=', caseId)
-      .execute();
+    await updateCase(trx, caseId, {
+      assigned_account_id: actor.accountId,
+      assigned_at: c.clock(),
+      status: 'in_progress',
+    });
     await recordAudit(trx, {
       event: 'helpline.case_claimed',
       actor: actor.audit,
@@ -176,11 +165,11 @@ export async function assign(
   await c.db.transaction().execute(async (trx) => {
     const row = await c.lockCase(trx, caseId);
     c.refuseIfClosed(row);
-    await trx
-      .updateTable('helpline_case')
-      .set({ assigned_account_id: assigneeId, assigned_at: c.clock(), status: 'in_progress' })
-      .where('id', '=', caseId)
-      .execute();
+    await updateCase(trx, caseId, {
+      assigned_account_id: assigneeId,
+      assigned_at: c.clock(),
+      status: 'in_progress',
+    });
     await recordAudit(trx, {
       event: 'helpline.case_assigned',
       actor: actor.audit,

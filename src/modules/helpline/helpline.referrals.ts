@@ -4,6 +4,7 @@ import { AppError } from '../../platform/errors.ts';
 import { textProblems } from '../help/help.model.ts';
 import { recordAudit } from '../identity/audit.ts';
 import { mandatoryReportApplies } from './helpline.capacity.ts';
+import { insertMandatoryReport, insertReferral, updateReferralRow } from './helpline.repository.ts';
 import { type ReferralKind, type ReferralStatus } from './helpline.model.ts';
 import { type HelplineCore, DESK_LIMITS, problemsOf, type DeskActor } from './helpline.core.ts';
 
@@ -20,24 +21,21 @@ export async function createReferral(
   return c.db.transaction().execute(async (trx) => {
     c.refuseIfClosed(await c.lockCase(trx, caseId));
     const id = randomUUID();
-    await trx
-      .insertInto('helpline_referral')
-      .values({
-        id,
-        case_id: caseId,
-        kind: input.kind,
-        status: input.status,
-        created_by: actor.accountId,
-        updated_at: c.clock(),
-        created_at: c.clock(),
-        agency_sealed: input.agency?.trim()
-          ? c.seal(input.agency.trim(), 'helpline_referral.agency', id)
-          : null,
-        outcome_sealed: input.outcome?.trim()
-          ? c.seal(input.outcome.trim(), 'helpline_referral.outcome', id)
-          : null,
-      })
-      .execute();
+    await insertReferral(trx, {
+      id,
+      case_id: caseId,
+      kind: input.kind,
+      status: input.status,
+      created_by: actor.accountId,
+      updated_at: c.clock(),
+      created_at: c.clock(),
+      agency_sealed: input.agency?.trim()
+        ? c.seal(input.agency.trim(), 'helpline_referral.agency', id)
+        : null,
+      outcome_sealed: input.outcome?.trim()
+        ? c.seal(input.outcome.trim(), 'helpline_referral.outcome', id)
+        : null,
+    });
     await recordAudit(trx, {
       event: 'helpline.referral_created',
       actor: actor.audit,
@@ -60,23 +58,18 @@ export async function updateReferral(
   );
   await c.db.transaction().execute(async (trx) => {
     await c.lockCase(trx, caseId);
-    const updated = await trx
-      .updateTable('helpline_referral')
-      .set({
-        status: input.status,
-        updated_at: c.clock(),
-        ...(input.outcome !== undefined
-          ? {
-              outcome_sealed: input.outcome.trim()
-                ? c.seal(input.outcome.trim(), 'helpline_referral.outcome', referralId)
-                : null,
-            }
-          : {}),
-      })
-      .where('id', '=', referralId)
-      .where('case_id', '=', caseId)
-      .executeTakeFirst();
-    if (Number(updated.numUpdatedRows) === 0) throw new AppError('NOT_FOUND');
+    const updated = await updateReferralRow(trx, caseId, referralId, {
+      status: input.status,
+      updated_at: c.clock(),
+      ...(input.outcome !== undefined
+        ? {
+            outcome_sealed: input.outcome.trim()
+              ? c.seal(input.outcome.trim(), 'helpline_referral.outcome', referralId)
+              : null,
+          }
+        : {}),
+    });
+    if (!updated) throw new AppError('NOT_FOUND');
     await recordAudit(trx, {
       event: 'helpline.referral_updated',
       actor: actor.audit,
@@ -111,31 +104,28 @@ export async function recordMandatoryReport(
     if (!mandatoryReportApplies(row))
       throw new AppError('CONFLICT', { fields: [{ field: 'case', message: 'helpline.report.notMinor' }] });
     const id = randomUUID();
-    await trx
-      .insertInto('helpline_mandatory_report')
-      .values({
+    await insertMandatoryReport(trx, {
+      id,
+      case_id: caseId,
+      reported_at: input.reportedAt,
+      channel: input.channel,
+      reporter_sealed: c.seal(
+        JSON.stringify({ accountId: actor.accountId }),
+        'helpline_mandatory_report.reporter',
         id,
-        case_id: caseId,
-        reported_at: input.reportedAt,
-        channel: input.channel,
-        reporter_sealed: c.seal(
-          JSON.stringify({ accountId: actor.accountId }),
-          'helpline_mandatory_report.reporter',
-          id,
-        ),
-        police_station_sealed: c.seal(
-          input.policeStation.trim(),
-          'helpline_mandatory_report.police_station',
-          id,
-        ),
-        reference_sealed: input.reference?.trim()
-          ? c.seal(input.reference.trim(), 'helpline_mandatory_report.reference', id)
-          : null,
-        details_sealed: input.details?.trim()
-          ? c.seal(input.details.trim(), 'helpline_mandatory_report.details', id)
-          : null,
-      })
-      .execute();
+      ),
+      police_station_sealed: c.seal(
+        input.policeStation.trim(),
+        'helpline_mandatory_report.police_station',
+        id,
+      ),
+      reference_sealed: input.reference?.trim()
+        ? c.seal(input.reference.trim(), 'helpline_mandatory_report.reference', id)
+        : null,
+      details_sealed: input.details?.trim()
+        ? c.seal(input.details.trim(), 'helpline_mandatory_report.details', id)
+        : null,
+    });
     await recordAudit(trx, {
       event: 'helpline.mandatory_report',
       actor: actor.audit,

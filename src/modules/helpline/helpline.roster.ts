@@ -2,7 +2,7 @@
 import { randomUUID } from 'node:crypto';
 import { AppError, type FieldProblem } from '../../platform/errors.ts';
 import { recordAudit } from '../identity/audit.ts';
-import { listShifts } from './helpline.repository.ts';
+import { deleteShift, insertShift, listShifts } from './helpline.repository.ts';
 import { listDeskStaff, staffNames } from './helpline.directory.ts';
 import { chinaDate, chinaInstant, dutyDays, type DutyDay } from './helpline.model.ts';
 import { type HelplineCore, problemsOf, type DeskActor, type DutyShift } from './helpline.core.ts';
@@ -52,17 +52,14 @@ export async function addShift(
   problemsOf(problems);
   const id = randomUUID();
   await c.db.transaction().execute(async (trx) => {
-    await trx
-      .insertInto('helpline_duty_shift')
-      .values({
-        id,
-        organisation_id: actor.organisationId,
-        account_id: input.accountId,
-        starts_at: startsAt,
-        ends_at: endsAt,
-        created_by: actor.accountId,
-      })
-      .execute();
+    await insertShift(trx, {
+      id,
+      organisation_id: actor.organisationId,
+      account_id: input.accountId,
+      starts_at: startsAt,
+      ends_at: endsAt,
+      created_by: actor.accountId,
+    });
     await recordAudit(trx, {
       event: 'helpline.shift_added',
       actor: actor.audit,
@@ -75,12 +72,7 @@ export async function addShift(
 
 export async function removeShift(c: HelplineCore, actor: DeskActor, shiftId: string): Promise<void> {
   await c.db.transaction().execute(async (trx) => {
-    const removed = await trx
-      .deleteFrom('helpline_duty_shift')
-      .where('id', '=', shiftId)
-      .where('organisation_id', '=', actor.organisationId)
-      .executeTakeFirst();
-    if (Number(removed.numDeletedRows) === 0) throw new AppError('NOT_FOUND');
+    if (!(await deleteShift(trx, actor.organisationId, shiftId))) throw new AppError('NOT_FOUND');
     await recordAudit(trx, {
       event: 'helpline.shift_removed',
       actor: actor.audit,
