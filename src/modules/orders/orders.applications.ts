@@ -12,7 +12,13 @@ import {
 import { raiseWebhookEvent } from '../webhooks/webhooks.events.ts';
 import { helpCaseOwnerRef } from './orders.seams.ts';
 import { type OrdersCore, type OrdersActor, type TimelineEntry } from './orders.core.ts';
-import { listApplicantNotices, listApplicationsOfHelpRequest, listEvents } from './orders.repository.ts';
+import {
+  insertApplication,
+  listApplicantNotices,
+  listApplicationsOfHelpRequest,
+  listEvents,
+  updateApplication,
+} from './orders.repository.ts';
 
 function normalise(c: OrdersCore, input: ApplicationInput): ApplicationInput {
   const measures = [...new Set(input.measures ?? [])];
@@ -59,21 +65,18 @@ export async function saveDraft(
     if (origin.id) {
       const row = await c.load(trx, origin.id, true);
       if (row.status !== 'draft' && row.status !== 'returned') throw new AppError('CONFLICT');
-      await trx.updateTable('order_application').set(values).where('id', '=', id).execute();
+      await updateApplication(trx, id, values);
     } else {
-      await trx
-        .insertInto('order_application')
-        .values({
-          id,
-          status: 'draft',
-          channel: origin.channel,
-          help_request_id: origin.helpRequestId ?? null,
-          origin_case_ref: origin.originCaseRef ?? null,
-          evidence_owner_ref: origin.evidenceOwnerRef ?? null,
-          created_by: actor.accountId,
-          ...values,
-        })
-        .execute();
+      await insertApplication(trx, {
+        id,
+        status: 'draft',
+        channel: origin.channel,
+        help_request_id: origin.helpRequestId ?? null,
+        origin_case_ref: origin.originCaseRef ?? null,
+        evidence_owner_ref: origin.evidenceOwnerRef ?? null,
+        created_by: actor.accountId,
+        ...values,
+      });
     }
     await recordAudit(trx, {
       event: 'orders.application_saved',
@@ -177,30 +180,26 @@ export async function submit(
         return { waiting: unasked, helpRequestId: row.help_request_id } as const;
       evidenceIds = evidenceIds.filter((e) => answers.get(e) === 'allowed');
     }
-    await trx
-      .updateTable('order_application')
-      .set({
-        status: 'submitted',
-        court_id: court.id,
-        court_region_code: court.regionCode,
-        venue_region_code: venueRegion(input) ?? null,
-        submitted_at: c.now(),
-        updated_at: c.now(),
-        // What the court receives names only the items she allowed.
-        ...(evidenceIds.length !== row.evidence_ids.length
-          ? {
-              evidence_ids: evidenceIds,
-              particulars: c.seal(
-                JSON.stringify({ ...input, evidenceIds }),
-                'order_application',
-                'particulars',
-                id,
-              ),
-            }
-          : {}),
-      })
-      .where('id', '=', id)
-      .execute();
+    await updateApplication(trx, id, {
+      status: 'submitted',
+      court_id: court.id,
+      court_region_code: court.regionCode,
+      venue_region_code: venueRegion(input) ?? null,
+      submitted_at: c.now(),
+      updated_at: c.now(),
+      // What the court receives names only the items she allowed.
+      ...(evidenceIds.length !== row.evidence_ids.length
+        ? {
+            evidence_ids: evidenceIds,
+            particulars: c.seal(
+              JSON.stringify({ ...input, evidenceIds }),
+              'order_application',
+              'particulars',
+              id,
+            ),
+          }
+        : {}),
+    });
     await c.event(trx, id, 'received', actor.ref, { resubmitted: row.status === 'returned' });
     await c.notify(trx, id, 'court', 'application_received');
     await recordAudit(trx, {

@@ -11,7 +11,7 @@ import {
   listAlerts,
   listOrdersInForceNear,
   listWarningsFollowUpDue,
-} from './orders.repository.ts';
+} from './orders.order-repository.ts';
 
 /**
  * Fire every alert that is due and has not fired: ruling-deadline warnings and breaches, reconsideration

@@ -13,6 +13,8 @@ import {
 } from './orders.model.ts';
 import { raiseWebhookEvent } from '../webhooks/webhooks.events.ts';
 import { type OrdersCore, type OrdersActor } from './orders.core.ts';
+import { updateApplication } from './orders.repository.ts';
+import { findOrder, insertOrder, insertServiceTask, updateOrder } from './orders.order-repository.ts';
 
 /**
  * Grant with measures, validity (≤ 6 months) and terms, or reject with reasons. A grant creates the order
@@ -33,16 +35,12 @@ export async function decide(
     if (app.status !== 'accepted' || !app.case_number || !app.court_id || !app.court_region_code)
       throw new AppError('CONFLICT');
     if (input.outcome === 'reject') {
-      await trx
-        .updateTable('order_application')
-        .set({
-          status: 'rejected',
-          decided_at: now,
-          court_note: c.seal((input.reasons ?? '').trim(), 'order_application', 'court_note', applicationId),
-          updated_at: now,
-        })
-        .where('id', '=', applicationId)
-        .execute();
+      await updateApplication(trx, applicationId, {
+        status: 'rejected',
+        decided_at: now,
+        court_note: c.seal((input.reasons ?? '').trim(), 'order_application', 'court_note', applicationId),
+        updated_at: now,
+      });
       await c.event(trx, applicationId, 'rejected', actor.ref);
       await c.notify(
         trx,
@@ -78,35 +76,25 @@ export async function decide(
       keepAwayPlaces: c.particularsOf(app).keepAwayPlaces,
       terms: input.terms?.trim() || undefined,
     };
-    await trx
-      .insertInto('protection_order')
-      .values({
-        id: orderId,
-        application_id: applicationId,
-        case_number: app.case_number,
-        court_id: app.court_id,
-        court_region_code: app.court_region_code,
-        measures,
-        terms: c.seal(JSON.stringify(terms), 'protection_order', 'terms', orderId),
-        valid_from: now,
-        valid_until: validUntil,
-        status: 'in_force',
-        check_token_hash: createHash('sha256').update(token).digest(),
-        check_token: c.seal(token, 'protection_order', 'check_token', orderId),
-        decided_by: actor.accountId ?? '',
-        updated_at: now,
-      })
-      .execute();
-    await trx
-      .updateTable('order_application')
-      .set({ status: 'granted', decided_at: now, updated_at: now })
-      .where('id', '=', applicationId)
-      .execute();
+    await insertOrder(trx, {
+      id: orderId,
+      application_id: applicationId,
+      case_number: app.case_number,
+      court_id: app.court_id,
+      court_region_code: app.court_region_code,
+      measures,
+      terms: c.seal(JSON.stringify(terms), 'protection_order', 'terms', orderId),
+      valid_from: now,
+      valid_until: validUntil,
+      status: 'in_force',
+      check_token_hash: createHash('sha256').update(token).digest(),
+      check_token: c.seal(token, 'protection_order', 'check_token', orderId),
+      decided_by: actor.accountId ?? '',
+      updated_at: now,
+    });
+    await updateApplication(trx, applicationId, { status: 'granted', decided_at: now, updated_at: now });
     for (const party of ['respondent', 'applicant', 'police', 'committee'] as const) {
-      await trx
-        .insertInto('order_service_task')
-        .values({ id: randomUUID(), order_id: orderId, party, status: 'open' })
-        .execute();
+      await insertServiceTask(trx, { id: randomUUID(), order_id: orderId, party, status: 'open' });
     }
     await c.event(trx, applicationId, 'granted', actor.ref, {
       measures,
@@ -154,21 +142,12 @@ export async function modifyOrder(
   if (!input.reasons.trim())
     throw new AppError('VALIDATION', { fields: [{ field: 'reasons', message: 'orders.problem.reasons' }] });
   await c.db.transaction().execute(async (trx) => {
-    const order = await trx
-      .selectFrom('protection_order')
-      .selectAll()
-      .where('id', '=', orderId)
-      .forUpdate()
-      .executeTakeFirst();
+    const order = await findOrder(trx, orderId, true);
     if (!order) throw new AppError('NOT_FOUND');
     if (order.status !== 'in_force' || order.valid_until.getTime() <= now.getTime())
       throw new AppError('CONFLICT');
     if (input.change === 'revoke') {
-      await trx
-        .updateTable('protection_order')
-        .set({ status: 'revoked', updated_at: now })
-        .where('id', '=', orderId)
-        .execute();
+      await updateOrder(trx, orderId, { status: 'revoked', updated_at: now });
       await c.event(trx, order.application_id, 'revoked', actor.ref);
     } else if (input.change === 'extend') {
       // An extension runs from the current end, not from today: the next period starts the day after it.
@@ -177,11 +156,7 @@ export async function modifyOrder(
         throw new AppError('VALIDATION', {
           fields: [{ field: 'validUntil', message: 'orders.problem.validity', params: { months: 6 } }],
         });
-      await trx
-        .updateTable('protection_order')
-        .set({ valid_until: until, updated_at: now })
-        .where('id', '=', orderId)
-        .execute();
+      await updateOrder(trx, orderId, { valid_until: until, updated_at: now });
       await c.event(trx, order.application_id, 'extended', actor.ref, {
         validUntil: until.toISOString(),
       });
@@ -191,11 +166,7 @@ export async function modifyOrder(
         throw new AppError('VALIDATION', {
           fields: [{ field: 'measures', message: 'orders.problem.measures' }],
         });
-      await trx
-        .updateTable('protection_order')
-        .set({ measures, updated_at: now })
-        .where('id', '=', orderId)
-        .execute();
+      await updateOrder(trx, orderId, { measures, updated_at: now });
       await c.event(trx, order.application_id, 'modified', actor.ref, { measures });
     }
     await c.notify(trx, order.application_id, 'applicant', 'order_changed');
@@ -216,23 +187,14 @@ export async function requestReconsideration(
   orderId: string,
 ): Promise<void> {
   await c.db.transaction().execute(async (trx) => {
-    const order = await trx
-      .selectFrom('protection_order')
-      .selectAll()
-      .where('id', '=', orderId)
-      .forUpdate()
-      .executeTakeFirst();
+    const order = await findOrder(trx, orderId, true);
     if (!order) throw new AppError('NOT_FOUND');
     if (order.reconsideration_requested_at) throw new AppError('CONFLICT');
     if (c.now().getTime() >= reconsiderationClosesAt(order.valid_from).getTime())
       throw new AppError('VALIDATION', {
         fields: [{ field: 'orderId', message: 'orders.problem.reconsiderationClosed' }],
       });
-    await trx
-      .updateTable('protection_order')
-      .set({ reconsideration_requested_at: c.now(), updated_at: c.now() })
-      .where('id', '=', orderId)
-      .execute();
+    await updateOrder(trx, orderId, { reconsideration_requested_at: c.now(), updated_at: c.now() });
     await c.event(trx, order.application_id, 'reconsideration_requested', actor.ref);
     await recordAudit(trx, {
       event: 'orders.reconsideration',
@@ -250,23 +212,14 @@ export async function decideReconsideration(
   outcome: 'upheld' | 'revoked',
 ): Promise<void> {
   await c.db.transaction().execute(async (trx) => {
-    const order = await trx
-      .selectFrom('protection_order')
-      .selectAll()
-      .where('id', '=', orderId)
-      .forUpdate()
-      .executeTakeFirst();
+    const order = await findOrder(trx, orderId, true);
     if (!order) throw new AppError('NOT_FOUND');
     if (!order.reconsideration_requested_at || order.reconsideration_outcome) throw new AppError('CONFLICT');
-    await trx
-      .updateTable('protection_order')
-      .set({
-        reconsideration_outcome: outcome,
-        ...(outcome === 'revoked' ? { status: 'revoked' as const } : {}),
-        updated_at: c.now(),
-      })
-      .where('id', '=', orderId)
-      .execute();
+    await updateOrder(trx, orderId, {
+      reconsideration_outcome: outcome,
+      ...(outcome === 'revoked' ? { status: 'revoked' as const } : {}),
+      updated_at: c.now(),
+    });
     await c.event(trx, order.application_id, 'reconsideration_decided', actor.ref, { outcome });
     await c.notify(trx, order.application_id, 'applicant', 'order_changed');
     await recordAudit(trx, {

@@ -14,7 +14,7 @@ import {
 } from './orders.model.ts';
 import { raiseWebhookEvent } from '../webhooks/webhooks.events.ts';
 import { type OrdersCore, type OrdersActor, type DocketRow } from './orders.core.ts';
-import { listDocketRows, nextCaseCounter } from './orders.repository.ts';
+import { insertReviewTask, listDocketRows, nextCaseCounter, updateApplication } from './orders.repository.ts';
 
 /**
  * A court's docket: accepted applications by time left (soonest deadline first), then those waiting for
@@ -72,18 +72,14 @@ export async function accept(
     const acceptedAt = c.now();
     const due = rulingDeadline(acceptedAt, urgent);
     const number = await nextCaseNumber(c, trx, row.court_id, row.court_region_code);
-    await trx
-      .updateTable('order_application')
-      .set({
-        status: 'accepted',
-        urgent,
-        case_number: number,
-        accepted_at: acceptedAt,
-        ruling_due_at: due,
-        updated_at: acceptedAt,
-      })
-      .where('id', '=', id)
-      .execute();
+    await updateApplication(trx, id, {
+      status: 'accepted',
+      urgent,
+      case_number: number,
+      accepted_at: acceptedAt,
+      ruling_due_at: due,
+      updated_at: acceptedAt,
+    });
     const place = row.venue_region_code ?? row.court_region_code;
     let tasks = 0;
     for (const [agency, kind] of [
@@ -93,17 +89,14 @@ export async function accept(
     ] as const) {
       const org = servingOrganisation(await c.deps.organisations.servingPlace(kind, place), place);
       if (!org) continue;
-      await trx
-        .insertInto('order_review_task')
-        .values({
-          id: randomUUID(),
-          application_id: id,
-          agency,
-          organisation_id: org.id,
-          organisation_region_code: org.regionCode,
-          status: 'open',
-        })
-        .execute();
+      await insertReviewTask(trx, {
+        id: randomUUID(),
+        application_id: id,
+        agency,
+        organisation_id: org.id,
+        organisation_region_code: org.regionCode,
+        status: 'open',
+      });
       await c.notify(trx, id, agency === 'police' ? 'police' : 'committee', 'review_requested');
       tasks += 1;
     }
@@ -141,15 +134,11 @@ export async function returnForInformation(
   await c.db.transaction().execute(async (trx) => {
     const row = await c.load(trx, id, true);
     if (row.status !== 'submitted') throw new AppError('CONFLICT');
-    await trx
-      .updateTable('order_application')
-      .set({
-        status: 'returned',
-        court_note: c.seal(reason.trim(), 'order_application', 'court_note', id),
-        updated_at: c.now(),
-      })
-      .where('id', '=', id)
-      .execute();
+    await updateApplication(trx, id, {
+      status: 'returned',
+      court_note: c.seal(reason.trim(), 'order_application', 'court_note', id),
+      updated_at: c.now(),
+    });
     await c.event(trx, id, 'returned', actor.ref);
     await c.notify(
       trx,
@@ -185,16 +174,12 @@ export async function transfer(
       throw new AppError('VALIDATION', {
         fields: [{ field: 'toCourtId', message: 'orders.problem.sameCourt' }],
       });
-    await trx
-      .updateTable('order_application')
-      .set({
-        court_id: court.id,
-        court_region_code: court.regionCode,
-        court_note: c.seal(reason.trim(), 'order_application', 'court_note', id),
-        updated_at: c.now(),
-      })
-      .where('id', '=', id)
-      .execute();
+    await updateApplication(trx, id, {
+      court_id: court.id,
+      court_region_code: court.regionCode,
+      court_note: c.seal(reason.trim(), 'order_application', 'court_note', id),
+      updated_at: c.now(),
+    });
     await c.event(trx, id, 'transferred', actor.ref, { courtName: court.name });
     await c.notify(trx, id, 'court', 'application_received');
     await recordAudit(trx, {

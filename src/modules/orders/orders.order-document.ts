@@ -12,7 +12,7 @@ import {
   findOrderByCheckTokenHash,
   findOrderOfApplication,
   orderServiceAndViolations,
-} from './orders.repository.ts';
+} from './orders.order-repository.ts';
 
 export async function orderSummary(c: OrdersCore, order: Selectable<ProtectionOrderTable>) {
   const now = c.now();

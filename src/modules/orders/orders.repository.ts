@@ -2,7 +2,7 @@
  * The orders module's queries on its own tables. Functions take a `db` or a transaction; the use cases
  * (orders.<use-case>.ts) own the transaction, and write each change next to its audit event.
  */
-import { sql, type Insertable, type Transaction } from 'kysely';
+import { sql, type Insertable, type Selectable, type Transaction, type Updateable } from 'kysely';
 import type { Db } from '../../db/database.ts';
 import type { Database } from '../../db/schema.ts';
 import type { OrderEventTable, OrderNotificationTable } from './orders.tables.ts';
@@ -89,6 +89,79 @@ export async function listDocketRows(db: Executor, courtId: string, limit: numbe
   );
 }
 
+// ------------------------------------------------------------------ review
+
+/** An organisation's review tasks on applications under review: open first, then by deadline (at most 200). */
+export async function listReviewTaskRows(db: Executor, organisationId: string) {
+  return db
+    .selectFrom('order_review_task as t')
+    .innerJoin('order_application as a', 'a.id', 't.application_id')
+    .select([
+      't.id',
+      't.application_id',
+      'a.case_number',
+      't.agency',
+      't.status',
+      'a.urgent',
+      'a.ruling_due_at',
+      't.created_at',
+    ])
+    .where('t.organisation_id', '=', organisationId)
+    .where('a.status', '=', 'accepted')
+    .orderBy(sql`t.status = 'submitted'`)
+    .orderBy(sql`a.ruling_due_at asc nulls last`)
+    .limit(200)
+    .execute();
+}
+
+/** A review task by id (locked for the rest of the transaction with `lock`). */
+export async function findReviewTask(db: Executor, taskId: string, lock = false) {
+  let query = db.selectFrom('order_review_task').selectAll().where('id', '=', taskId);
+  if (lock) query = query.forUpdate();
+  return query.executeTakeFirst();
+}
+
+export async function findReviewTaskOfAgency(
+  db: Executor,
+  applicationId: string,
+  agency: Selectable<Database['order_review_task']>['agency'],
+) {
+  return db
+    .selectFrom('order_review_task')
+    .select('id')
+    .where('application_id', '=', applicationId)
+    .where('agency', '=', agency)
+    .executeTakeFirst();
+}
+
+export async function listReviewTasksOfApplication(db: Executor, applicationId: string) {
+  return db
+    .selectFrom('order_review_task')
+    .selectAll()
+    .where('application_id', '=', applicationId)
+    .orderBy('agency')
+    .execute();
+}
+
+export async function listQuestioning(db: Executor, applicationId: string) {
+  return db
+    .selectFrom('order_questioning')
+    .selectAll()
+    .where('application_id', '=', applicationId)
+    .orderBy('questioned_at')
+    .execute();
+}
+
+/** Police written warnings given in her case (help request), oldest first. */
+export async function listWarningsOfHelpRequest(db: Executor, helpRequestId: string) {
+  return db
+    .selectFrom('police_warning')
+    .select(['id', 'warning_number', 'issued_at', 'organisation_id'])
+    .where('help_request_id', '=', helpRequestId)
+    .orderBy('issued_at')
+    .execute();
+}
+
 // ------------------------------------------------------------------ events and notices
 
 export async function insertEvent(db: Executor, row: Insertable<OrderEventTable>): Promise<void> {
@@ -125,128 +198,41 @@ export async function listApplicantNotices(db: Executor, applicationId: string) 
     .execute();
 }
 
-// ------------------------------------------------------------------ orders
+// ------------------------------------------------------------------ writes (each use case writes its audit event next to them)
 
-export async function findOrder(db: Executor, id: string) {
-  return db.selectFrom('protection_order').selectAll().where('id', '=', id).executeTakeFirst();
+export async function insertApplication(
+  db: Executor,
+  row: Insertable<Database['order_application']>,
+): Promise<void> {
+  await db.insertInto('order_application').values(row).execute();
 }
 
-export async function findOrderOfApplication(db: Executor, applicationId: string) {
-  return db
-    .selectFrom('protection_order')
-    .selectAll()
-    .where('application_id', '=', applicationId)
-    .executeTakeFirst();
+export async function insertQuestioning(
+  db: Executor,
+  row: Insertable<Database['order_questioning']>,
+): Promise<void> {
+  await db.insertInto('order_questioning').values(row).execute();
 }
 
-/** What the public check needs of an order, found by the hash of its check token. */
-export async function findOrderByCheckTokenHash(db: Executor, tokenHash: Buffer) {
-  return db
-    .selectFrom('protection_order')
-    .select(['court_id', 'valid_until', 'status'])
-    .where('check_token_hash', '=', tokenHash)
-    .executeTakeFirst();
+export async function insertReviewTask(
+  db: Executor,
+  row: Insertable<Database['order_review_task']>,
+): Promise<void> {
+  await db.insertInto('order_review_task').values(row).execute();
 }
 
-/** An order's service tasks (by party) and violations (oldest first). */
-export async function orderServiceAndViolations(db: Executor, orderId: string) {
-  const [service, violations] = await Promise.all([
-    db
-      .selectFrom('order_service_task')
-      .selectAll()
-      .where('order_id', '=', orderId)
-      .orderBy('party')
-      .execute(),
-    db
-      .selectFrom('order_violation')
-      .selectAll()
-      .where('order_id', '=', orderId)
-      .orderBy('created_at')
-      .execute(),
-  ]);
-  return { service, violations };
+export async function updateApplication(
+  db: Executor,
+  id: string,
+  values: Updateable<Database['order_application']>,
+): Promise<void> {
+  await db.updateTable('order_application').set(values).where('id', '=', id).execute();
 }
 
-// ------------------------------------------------------------------ the clock
-
-/** Record that an alert fired; false when it had already fired (its key exists). */
-export async function insertAlertOnce(
-  trx: Executor,
-  alert: { subjectId: string; kind: string; dueAt: Date; firedAt: Date },
-): Promise<boolean> {
-  const inserted = await trx
-    .insertInto('order_alert')
-    .values({ subject_id: alert.subjectId, kind: alert.kind, due_at: alert.dueAt, fired_at: alert.firedAt })
-    .onConflict((oc) => oc.doNothing())
-    .returning('kind')
-    .executeTakeFirst();
-  return inserted !== undefined;
-}
-
-/** Accepted (undecided) applications whose ruling is due by `until`. */
-export async function listAcceptedDueBy(db: Executor, until: Date) {
-  return db
-    .selectFrom('order_application')
-    .select(['id', 'accepted_at', 'ruling_due_at', 'urgent'])
-    .where('status', '=', 'accepted')
-    .where('ruling_due_at', 'is not', null)
-    .where('ruling_due_at', '<=', until)
-    .execute();
-}
-
-/** Orders in force that expire by `expiringBy` or took effect since `startedSince`. */
-export async function listOrdersInForceNear(db: Executor, expiringBy: Date, startedSince: Date) {
-  return db
-    .selectFrom('protection_order')
-    .select(['id', 'application_id', 'valid_from', 'valid_until', 'status'])
-    .where('status', '=', 'in_force')
-    .where((eb) => eb.or([eb('valid_until', '<=', expiringBy), eb('valid_from', '>=', startedSince)]))
-    .execute();
-}
-
-export async function expireOrder(trx: Executor, orderId: string, at: Date): Promise<void> {
-  await trx
-    .updateTable('protection_order')
-    .set({ status: 'expired', updated_at: at })
-    .where('id', '=', orderId)
-    .where('status', '=', 'in_force')
-    .execute();
-}
-
-/** Police warnings whose follow-up is due by `now` with no visit recorded and no alert fired yet (at most 500). */
-export async function listWarningsFollowUpDue(db: Executor, now: Date) {
-  return db
-    .selectFrom('police_warning as w')
-    .select(['w.id', 'w.follow_up_due_at'])
-    .where('w.follow_up_due_at', '<=', now)
-    .where((eb) =>
-      eb.not(
-        eb.exists(
-          eb.selectFrom('police_warning_visit as v').whereRef('v.warning_id', '=', 'w.id').select('v.id'),
-        ),
-      ),
-    )
-    .where((eb) =>
-      eb.not(
-        eb.exists(
-          eb
-            .selectFrom('order_alert as al')
-            .whereRef('al.subject_id', '=', 'w.id')
-            .where('al.kind', '=', 'follow_up_due')
-            .select('al.kind'),
-        ),
-      ),
-    )
-    .limit(500)
-    .execute();
-}
-
-export async function listAlerts(db: Executor, subjectId: string) {
-  return db
-    .selectFrom('order_alert')
-    .select(['kind', 'due_at', 'fired_at'])
-    .where('subject_id', '=', subjectId)
-    .orderBy('fired_at')
-    .orderBy('kind')
-    .execute();
+export async function updateReviewTask(
+  db: Executor,
+  id: string,
+  values: Updateable<Database['order_review_task']>,
+): Promise<void> {
+  await db.updateTable('order_review_task').set(values).where('id', '=', id).execute();
 }

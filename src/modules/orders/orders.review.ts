@@ -1,11 +1,22 @@
 /** Parallel review by police, federation and committee, questioning of the respondent, and the court's review view. */
 import { randomUUID } from 'node:crypto';
-import { sql } from 'kysely';
 import { AppError, type FieldProblem } from '../../platform/errors.ts';
 import { recordAudit } from '../identity/audit.ts';
 import { clockState, timeLeft } from './orders.model.ts';
 import { evidenceIntegrity, type EvidenceIntegrity } from './orders.seams.ts';
 import { type OrdersCore, type OrdersActor } from './orders.core.ts';
+import {
+  findReviewTask,
+  findReviewTaskOfAgency,
+  insertQuestioning,
+  listQuestioning,
+  listReviewTaskRows,
+  listReviewTasksOfApplication,
+  listWarningsOfHelpRequest,
+  updateApplication,
+  updateReviewTask,
+} from './orders.repository.ts';
+import { findOrderOfApplication } from './orders.order-repository.ts';
 import { timeline as applicationTimeline } from './orders.applications.ts';
 import { orderSummary } from './orders.order-document.ts';
 
@@ -24,25 +35,7 @@ export async function listReviewTasks(
     createdAt: Date;
   }[]
 > {
-  const rows = await c.db
-    .selectFrom('order_review_task as t')
-    .innerJoin('order_application as a', 'a.id', 't.application_id')
-    .select([
-      't.id',
-      't.application_id',
-      'a.case_number',
-      't.agency',
-      't.status',
-      'a.urgent',
-      'a.ruling_due_at',
-      't.created_at',
-    ])
-    .where('t.organisation_id', '=', organisationId)
-    .where('a.status', '=', 'accepted')
-    .orderBy(sql`t.status = 'submitted'`)
-    .orderBy(sql`a.ruling_due_at asc nulls last`)
-    .limit(200)
-    .execute();
+  const rows = await listReviewTaskRows(c.db, organisationId);
   return rows.map((r) => ({
     id: r.id,
     applicationId: r.application_id,
@@ -60,11 +53,7 @@ export async function listReviewTasks(
  * or phone (they need neither to verify or give an opinion).
  */
 export async function reviewTaskView(c: OrdersCore, taskId: string) {
-  const task = await c.db
-    .selectFrom('order_review_task')
-    .selectAll()
-    .where('id', '=', taskId)
-    .executeTakeFirst();
+  const task = await findReviewTask(c.db, taskId);
   if (!task) throw new AppError('NOT_FOUND');
   const app = await c.load(c.db, task.application_id);
   const input = c.particularsOf(app);
@@ -113,12 +102,7 @@ export async function submitAgencyOpinion(
   if (!input.opinion.trim()) problems.push({ field: 'opinion', message: 'orders.problem.opinion' });
   if (problems.length) throw new AppError('VALIDATION', { fields: problems });
   await c.db.transaction().execute(async (trx) => {
-    const task = await trx
-      .selectFrom('order_review_task')
-      .selectAll()
-      .where('id', '=', taskId)
-      .forUpdate()
-      .executeTakeFirst();
+    const task = await findReviewTask(trx, taskId, true);
     if (!task) throw new AppError('NOT_FOUND');
     const app = await c.load(trx, task.application_id);
     // The court has decided (or the application is no longer under review): the opinion comes too late.
@@ -135,18 +119,14 @@ export async function submitAgencyOpinion(
             incidentsOnRecord: input.incidentsOnRecord ?? 0,
           }
         : null;
-    await trx
-      .updateTable('order_review_task')
-      .set({
-        status: 'submitted',
-        opinion: c.seal(input.opinion.trim(), 'order_review_task', 'opinion', taskId),
-        recommendation: input.recommendation,
-        verification: verification ? JSON.stringify(verification) : null,
-        submitted_by: actor.accountId,
-        submitted_at: c.now(),
-      })
-      .where('id', '=', taskId)
-      .execute();
+    await updateReviewTask(trx, taskId, {
+      status: 'submitted',
+      opinion: c.seal(input.opinion.trim(), 'order_review_task', 'opinion', taskId),
+      recommendation: input.recommendation,
+      verification: verification ? JSON.stringify(verification) : null,
+      submitted_by: actor.accountId,
+      submitted_at: c.now(),
+    });
     await c.event(trx, task.application_id, 'opinion_submitted', actor.ref, { agency: task.agency }, false);
     await c.notify(trx, task.application_id, 'court', 'opinion_submitted');
     await recordAudit(trx, {
@@ -172,11 +152,9 @@ export async function requestMore(
     const app = await c.load(trx, applicationId, true);
     if (app.status !== 'accepted') throw new AppError('CONFLICT');
     if (from === 'applicant') {
-      await trx
-        .updateTable('order_application')
-        .set({ court_note: c.seal(note.trim(), 'order_application', 'court_note', applicationId) })
-        .where('id', '=', applicationId)
-        .execute();
+      await updateApplication(trx, applicationId, {
+        court_note: c.seal(note.trim(), 'order_application', 'court_note', applicationId),
+      });
       await c.event(trx, applicationId, 'more_requested', actor.ref, { from });
       await c.notify(
         trx,
@@ -186,24 +164,15 @@ export async function requestMore(
         c.applicantChannels(app.consent_electronic_service),
       );
     } else {
-      const task = await trx
-        .selectFrom('order_review_task')
-        .select('id')
-        .where('application_id', '=', applicationId)
-        .where('agency', '=', from)
-        .executeTakeFirst();
+      const task = await findReviewTaskOfAgency(trx, applicationId, from);
       if (!task)
         throw new AppError('VALIDATION', {
           fields: [{ field: 'from', message: 'orders.problem.noAgency' }],
         });
-      await trx
-        .updateTable('order_review_task')
-        .set({
-          status: 'more_requested',
-          request_note: c.seal(note.trim(), 'order_review_task', 'request_note', task.id),
-        })
-        .where('id', '=', task.id)
-        .execute();
+      await updateReviewTask(trx, task.id, {
+        status: 'more_requested',
+        request_note: c.seal(note.trim(), 'order_review_task', 'request_note', task.id),
+      });
       await c.event(trx, applicationId, 'more_requested', actor.ref, { from }, false);
       await c.notify(trx, applicationId, from === 'police' ? 'police' : 'committee', 'more_requested');
     }
@@ -236,21 +205,18 @@ export async function recordQuestioning(
     const app = await c.load(trx, applicationId, true);
     if (app.status !== 'accepted') throw new AppError('CONFLICT');
     const id = randomUUID();
-    await trx
-      .insertInto('order_questioning')
-      .values({
-        id,
-        application_id: applicationId,
-        channel: input.channel,
-        questioned_at: input.questionedAt,
-        responded: input.responded,
-        answer:
-          input.responded && input.answer
-            ? c.seal(input.answer.trim(), 'order_questioning', 'answer', id)
-            : null,
-        recorded_by: actor.accountId ?? '',
-      })
-      .execute();
+    await insertQuestioning(trx, {
+      id,
+      application_id: applicationId,
+      channel: input.channel,
+      questioned_at: input.questionedAt,
+      responded: input.responded,
+      answer:
+        input.responded && input.answer
+          ? c.seal(input.answer.trim(), 'order_questioning', 'answer', id)
+          : null,
+      recorded_by: actor.accountId ?? '',
+    });
     await c.event(
       trx,
       applicationId,
@@ -274,33 +240,12 @@ export async function reviewView(c: OrdersCore, applicationId: string) {
   const input = c.particularsOf(app);
   const now = c.now();
   const [tasks, questioning, order, timeline] = await Promise.all([
-    c.db
-      .selectFrom('order_review_task')
-      .selectAll()
-      .where('application_id', '=', applicationId)
-      .orderBy('agency')
-      .execute(),
-    c.db
-      .selectFrom('order_questioning')
-      .selectAll()
-      .where('application_id', '=', applicationId)
-      .orderBy('questioned_at')
-      .execute(),
-    c.db
-      .selectFrom('protection_order')
-      .selectAll()
-      .where('application_id', '=', applicationId)
-      .executeTakeFirst(),
+    listReviewTasksOfApplication(c.db, applicationId),
+    listQuestioning(c.db, applicationId),
+    findOrderOfApplication(c.db, applicationId),
     applicationTimeline(c, applicationId, { all: true }),
   ]);
-  const warnings = app.help_request_id
-    ? await c.db
-        .selectFrom('police_warning')
-        .select(['id', 'warning_number', 'issued_at', 'organisation_id'])
-        .where('help_request_id', '=', app.help_request_id)
-        .orderBy('issued_at')
-        .execute()
-    : [];
+  const warnings = app.help_request_id ? await listWarningsOfHelpRequest(c.db, app.help_request_id) : [];
   const evidence: EvidenceIntegrity[] = [];
   const source = c.deps.evidence();
   for (const id of app.evidence_ids) evidence.push(await evidenceIntegrity(source, id));

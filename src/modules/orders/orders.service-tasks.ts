@@ -3,6 +3,7 @@ import { AppError } from '../../platform/errors.ts';
 import { recordAudit } from '../identity/audit.ts';
 import { type ServiceMethod, type ServiceParty } from './orders.model.ts';
 import { type OrdersCore, type OrdersActor } from './orders.core.ts';
+import { lockServiceTask, updateServiceTask } from './orders.order-repository.ts';
 
 export async function recordService(
   c: OrdersCore,
@@ -19,26 +20,16 @@ export async function recordService(
       fields: [{ field: 'servedAt', message: 'orders.problem.futureDate' }],
     });
   return c.db.transaction().execute(async (trx) => {
-    const task = await trx
-      .selectFrom('order_service_task as s')
-      .innerJoin('protection_order as o', 'o.id', 's.order_id')
-      .select(['s.id', 's.party', 's.status', 'o.application_id'])
-      .where('s.id', '=', taskId)
-      .forUpdate('s')
-      .executeTakeFirst();
+    const task = await lockServiceTask(trx, taskId);
     if (!task) throw new AppError('NOT_FOUND');
     if (task.status === 'done') throw new AppError('CONFLICT');
-    await trx
-      .updateTable('order_service_task')
-      .set({
-        status: 'done',
-        method: input.method,
-        served_at: input.servedAt,
-        served_by: actor.accountId,
-        server_name: c.seal(input.serverName.trim(), 'order_service_task', 'server_name', taskId),
-      })
-      .where('id', '=', taskId)
-      .execute();
+    await updateServiceTask(trx, taskId, {
+      status: 'done',
+      method: input.method,
+      served_at: input.servedAt,
+      served_by: actor.accountId,
+      server_name: c.seal(input.serverName.trim(), 'order_service_task', 'server_name', taskId),
+    });
     await c.event(
       trx,
       task.application_id,

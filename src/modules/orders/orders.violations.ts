@@ -5,6 +5,7 @@ import { recordAudit } from '../identity/audit.ts';
 import { chinaDate, violationDecisionProblems, type ViolationDecisionInput } from './orders.model.ts';
 import { raiseWebhookEvent } from '../webhooks/webhooks.events.ts';
 import { type OrdersCore, type OrdersActor } from './orders.core.ts';
+import { findOrder, insertViolation, lockViolation, updateViolation } from './orders.order-repository.ts';
 
 /** A violation, reported by her (portal) or by police, with evidence. */
 export async function reportViolation(
@@ -31,28 +32,21 @@ export async function reportViolation(
     problems.push({ field: 'evidenceIds', message: 'orders.problem.evidence' });
   if (problems.length) throw new AppError('VALIDATION', { fields: problems });
   return c.db.transaction().execute(async (trx) => {
-    const order = await trx
-      .selectFrom('protection_order')
-      .selectAll()
-      .where('id', '=', orderId)
-      .executeTakeFirst();
+    const order = await findOrder(trx, orderId);
     if (!order) throw new AppError('NOT_FOUND');
     if (order.status !== 'in_force' || order.valid_until.getTime() <= c.now().getTime())
       throw new AppError('CONFLICT');
     const id = randomUUID();
-    await trx
-      .insertInto('order_violation')
-      .values({
-        id,
-        order_id: orderId,
-        reported_by: input.reportedBy,
-        reporter_ref: actor.ref,
-        occurred_on: input.occurredOn,
-        description: c.seal(input.description.trim(), 'order_violation', 'description', id),
-        evidence_ids: [...new Set(input.evidenceIds ?? [])],
-        status: 'reported',
-      })
-      .execute();
+    await insertViolation(trx, {
+      id,
+      order_id: orderId,
+      reported_by: input.reportedBy,
+      reporter_ref: actor.ref,
+      occurred_on: input.occurredOn,
+      description: c.seal(input.description.trim(), 'order_violation', 'description', id),
+      evidence_ids: [...new Set(input.evidenceIds ?? [])],
+      status: 'reported',
+    });
     await c.event(trx, order.application_id, 'violation_reported', actor.ref, {
       reportedBy: input.reportedBy,
     });
@@ -84,28 +78,18 @@ export async function decideViolation(
   const problems = violationDecisionProblems(input);
   if (problems.length) throw new AppError('VALIDATION', { fields: problems });
   await c.db.transaction().execute(async (trx) => {
-    const v = await trx
-      .selectFrom('order_violation as v')
-      .innerJoin('protection_order as o', 'o.id', 'v.order_id')
-      .select(['v.id', 'v.status', 'o.application_id'])
-      .where('v.id', '=', violationId)
-      .forUpdate('v')
-      .executeTakeFirst();
+    const v = await lockViolation(trx, violationId);
     if (!v) throw new AppError('NOT_FOUND');
     if (v.status !== 'reported') throw new AppError('CONFLICT');
-    await trx
-      .updateTable('order_violation')
-      .set({
-        status: 'decided',
-        outcome: input.outcome,
-        fine_yuan: input.outcome === 'fine' ? (input.fineYuan ?? null) : null,
-        detention_days: input.outcome === 'detention' ? (input.detentionDays ?? null) : null,
-        reasons: c.seal((input.reasons ?? '').trim(), 'order_violation', 'reasons', violationId),
-        decided_by: actor.accountId,
-        decided_at: c.now(),
-      })
-      .where('id', '=', violationId)
-      .execute();
+    await updateViolation(trx, violationId, {
+      status: 'decided',
+      outcome: input.outcome,
+      fine_yuan: input.outcome === 'fine' ? (input.fineYuan ?? null) : null,
+      detention_days: input.outcome === 'detention' ? (input.detentionDays ?? null) : null,
+      reasons: c.seal((input.reasons ?? '').trim(), 'order_violation', 'reasons', violationId),
+      decided_by: actor.accountId,
+      decided_at: c.now(),
+    });
     await c.event(trx, v.application_id, 'violation_decided', actor.ref, { outcome: input.outcome });
     await c.notify(trx, v.application_id, 'applicant', 'violation_decided');
     await c.notify(trx, v.application_id, 'police', 'violation_decided');

@@ -1,10 +1,17 @@
 /** Police written warnings (告诫书) and their follow-up visits. */
 import { randomUUID } from 'node:crypto';
-import { sql } from 'kysely';
 import { AppError, type FieldProblem } from '../../platform/errors.ts';
 import { recordAudit } from '../identity/audit.ts';
 import { DAY_MS, WARNING_FOLLOW_UP_DAYS, chinaDate } from './orders.model.ts';
 import { type OrdersCore, type OrdersActor } from './orders.core.ts';
+import {
+  insertWarning,
+  insertWarningVisit,
+  listWarningRows,
+  lockWarning,
+  setWarningVisitNotes,
+  updatePoliceWarning,
+} from './orders.order-repository.ts';
 
 /** ADVL 16–17: a written warning with the abuser's identity, the facts and the prohibition; follow-up due in 7 days. */
 export async function issueWarning(
@@ -33,30 +40,27 @@ export async function issueWarning(
   const number = `${chinaDate(now).slice(0, 4)}-${station.regionCode.padEnd(6, '0')}-${id.slice(0, 8).toUpperCase()}`;
   const followUp = new Date(now.getTime() + WARNING_FOLLOW_UP_DAYS * DAY_MS);
   await c.db.transaction().execute(async (trx) => {
-    await trx
-      .insertInto('police_warning')
-      .values({
+    await insertWarning(trx, {
+      id,
+      organisation_id: station.organisationId,
+      region_code: station.regionCode,
+      warning_number: number,
+      help_request_id: input.helpRequestId ?? null,
+      particulars: c.seal(
+        JSON.stringify({
+          abuserName: input.abuserName.trim(),
+          abuserIdNumber: input.abuserIdNumber,
+          victimName: input.victimName.trim(),
+          facts: input.facts.trim(),
+        }),
+        'police_warning',
+        'particulars',
         id,
-        organisation_id: station.organisationId,
-        region_code: station.regionCode,
-        warning_number: number,
-        help_request_id: input.helpRequestId ?? null,
-        particulars: c.seal(
-          JSON.stringify({
-            abuserName: input.abuserName.trim(),
-            abuserIdNumber: input.abuserIdNumber,
-            victimName: input.victimName.trim(),
-            facts: input.facts.trim(),
-          }),
-          'police_warning',
-          'particulars',
-          id,
-        ),
-        issued_by: actor.accountId ?? '',
-        issued_at: now,
-        follow_up_due_at: followUp,
-      })
-      .execute();
+      ),
+      issued_by: actor.accountId ?? '',
+      issued_at: now,
+      follow_up_due_at: followUp,
+    });
     await recordAudit(trx, {
       event: 'orders.warning_issued',
       actor: actor.audit,
@@ -75,32 +79,23 @@ export async function updateWarning(
   notes?: string,
 ): Promise<void> {
   await c.db.transaction().execute(async (trx) => {
-    const w = await trx
-      .selectFrom('police_warning')
-      .select(['id'])
-      .where('id', '=', warningId)
-      .forUpdate()
-      .executeTakeFirst();
+    const w = await lockWarning(trx, warningId);
     if (!w) throw new AppError('NOT_FOUND');
     const now = c.now();
     if (step === 'visit') {
       if (!notes?.trim())
         throw new AppError('VALIDATION', { fields: [{ field: 'notes', message: 'orders.problem.note' }] });
-      const row = await trx
-        .insertInto('police_warning_visit')
-        .values({
-          warning_id: warningId,
-          visited_at: now,
-          visited_by: actor.accountId ?? '',
-          notes: Buffer.alloc(0),
-        })
-        .returning('id')
-        .executeTakeFirstOrThrow();
-      await trx
-        .updateTable('police_warning_visit')
-        .set({ notes: c.seal(notes.trim(), 'police_warning_visit', 'notes', row.id) })
-        .where('id', '=', row.id)
-        .execute();
+      const visitId = await insertWarningVisit(trx, {
+        warning_id: warningId,
+        visited_at: now,
+        visited_by: actor.accountId ?? '',
+        notes: Buffer.alloc(0),
+      });
+      await setWarningVisitNotes(
+        trx,
+        visitId,
+        c.seal(notes.trim(), 'police_warning_visit', 'notes', visitId),
+      );
     } else {
       const column =
         step === 'delivered_abuser'
@@ -108,11 +103,7 @@ export async function updateWarning(
           : step === 'delivered_victim'
             ? 'delivered_victim_at'
             : 'committee_notified_at';
-      await trx
-        .updateTable('police_warning')
-        .set({ [column]: now })
-        .where('id', '=', warningId)
-        .execute();
+      await updatePoliceWarning(trx, warningId, { [column]: now });
     }
     await recordAudit(trx, {
       event: 'orders.warning_updated',
@@ -125,28 +116,7 @@ export async function updateWarning(
 
 export async function listWarnings(c: OrdersCore, organisationId: string) {
   const now = c.now();
-  const rows = await c.db
-    .selectFrom('police_warning as w')
-    .select([
-      'w.id',
-      'w.warning_number',
-      'w.issued_at',
-      'w.delivered_abuser_at',
-      'w.delivered_victim_at',
-      'w.committee_notified_at',
-      'w.follow_up_due_at',
-    ])
-    .select((eb) =>
-      eb
-        .selectFrom('police_warning_visit as v')
-        .whereRef('v.warning_id', '=', 'w.id')
-        .select(sql<number>`count(*)::int`.as('n'))
-        .as('visits'),
-    )
-    .where('w.organisation_id', '=', organisationId)
-    .orderBy('w.issued_at', 'desc')
-    .limit(200)
-    .execute();
+  const rows = await listWarningRows(c.db, organisationId);
   return rows.map((r) => ({
     id: r.id,
     number: r.warning_number,
