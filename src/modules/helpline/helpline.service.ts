@@ -7,13 +7,13 @@
  * Access is decided by the route's declared action before anything here runs; functions that take an
  * `actor` trust that decision. Every change is written with its audit event in one transaction. Time comes
  * from `clock`, so tests can move it.
+ *
+ * This class is the facade: the work is done by the use-case functions in helpline.<use-case>.ts.
  */
-
-import { HelplineCore, type UseCaseArgs } from './helpline.core.ts';
+import { HelplineCore, type DeskEvidenceSource, type UseCaseArgs } from './helpline.core.ts';
 import type { Db } from '../../db/database.ts';
 import type { Keyring } from '../../platform/crypto.ts';
 import type { HelpService } from '../help/help.service.ts';
-import type { DeskEvidenceSource } from './helpline.core.ts';
 import * as queue from './helpline.queue.ts';
 import * as caseFile from './helpline.case.ts';
 import * as referrals from './helpline.referrals.ts';
@@ -80,63 +80,83 @@ export class HelplineService {
   deskSettings(...args: UseCaseArgs<typeof queue.deskSettings>) {
     return queue.deskSettings(this.core, ...args);
   }
+
   saveDeskSettings(...args: UseCaseArgs<typeof queue.saveDeskSettings>) {
     return queue.saveDeskSettings(this.core, ...args);
   }
+
   queue(...args: UseCaseArgs<typeof queue.queue>) {
     return queue.queue(this.core, ...args);
   }
+
   myCases(...args: UseCaseArgs<typeof queue.myCases>) {
     return queue.myCases(this.core, ...args);
   }
+
   loads(...args: UseCaseArgs<typeof queue.loads>) {
     return queue.loads(this.core, ...args);
   }
+
   deskStaff(...args: UseCaseArgs<typeof queue.deskStaff>) {
     return queue.deskStaff(this.core, ...args);
   }
+
   claim(...args: UseCaseArgs<typeof queue.claim>) {
     return queue.claim(this.core, ...args);
   }
+
   assign(...args: UseCaseArgs<typeof queue.assign>) {
     return queue.assign(this.core, ...args);
   }
+
   caseView(...args: UseCaseArgs<typeof caseFile.caseView>) {
     return caseFile.caseView(this.core, ...args);
   }
+
   reply(...args: UseCaseArgs<typeof caseFile.reply>) {
     return caseFile.reply(this.core, ...args);
   }
+
   addNote(...args: UseCaseArgs<typeof caseFile.addNote>) {
     return caseFile.addNote(this.core, ...args);
   }
+
   classify(...args: UseCaseArgs<typeof caseFile.classify>) {
     return caseFile.classify(this.core, ...args);
   }
+
   openEvidence(...args: UseCaseArgs<typeof caseFile.openEvidence>) {
     return caseFile.openEvidence(this.core, ...args);
   }
+
   registerCall(...args: UseCaseArgs<typeof calls.registerCall>) {
     return calls.registerCall(this.core, ...args);
   }
+
   listCalls(...args: UseCaseArgs<typeof calls.listCalls>) {
     return calls.listCalls(this.core, ...args);
   }
+
   startCallback(...args: UseCaseArgs<typeof calls.startCallback>) {
     return calls.startCallback(this.core, ...args);
   }
+
   finishCallback(...args: UseCaseArgs<typeof calls.finishCallback>) {
     return calls.finishCallback(this.core, ...args);
   }
+
   createReferral(...args: UseCaseArgs<typeof referrals.createReferral>) {
     return referrals.createReferral(this.core, ...args);
   }
+
   updateReferral(...args: UseCaseArgs<typeof referrals.updateReferral>) {
     return referrals.updateReferral(this.core, ...args);
   }
+
   recordMandatoryReport(...args: UseCaseArgs<typeof referrals.recordMandatoryReport>) {
     return referrals.recordMandatoryReport(this.core, ...args);
   }
+
   close(...args: UseCaseArgs<typeof caseFile.close>) {
     return caseFile.close(this.core, ...args);
   }
@@ -148,18 +168,23 @@ export class HelplineService {
   startOrderApplication(...args: UseCaseArgs<typeof caseFile.startOrderApplication>) {
     return caseFile.startOrderApplication(this.core, ...args);
   }
+
   shiftsBetween(...args: UseCaseArgs<typeof roster.shiftsBetween>) {
     return roster.shiftsBetween(this.core, ...args);
   }
+
   onDutyNow(...args: UseCaseArgs<typeof roster.onDutyNow>) {
     return roster.onDutyNow(this.core, ...args);
   }
+
   addShift(...args: UseCaseArgs<typeof roster.addShift>) {
     return roster.addShift(this.core, ...args);
   }
+
   removeShift(...args: UseCaseArgs<typeof roster.removeShift>) {
     return roster.removeShift(this.core, ...args);
   }
+
   dutyHours(...args: UseCaseArgs<typeof roster.dutyHours>) {
     return roster.dutyHours(this.core, ...args);
   }

@@ -8,13 +8,13 @@
  * Every change is written with its audit event and its outbox work in one transaction. Access checks belong
  * to the routes (the identity gate); functions here trust the caller's authorisation and are only called
  * after it. Time comes from `now()` so tests can move the clock.
+ *
+ * This class is the facade: the work is done by the use-case functions in orders.<use-case>.ts.
  */
-
-import { OrdersCore, type UseCaseArgs } from './orders.core.ts';
+import { OrdersCore, type OrdersDeps, type UseCaseArgs } from './orders.core.ts';
 import type { ApplicationInput } from './orders.model.ts';
 import type { FieldProblem } from '../../platform/errors.ts';
 import type { EvidenceConsents } from './orders.consent.ts';
-import type { OrdersDeps } from './orders.core.ts';
 import * as applications from './orders.applications.ts';
 import * as docket from './orders.docket.ts';
 import * as review from './orders.review.ts';
@@ -69,102 +69,135 @@ export class OrdersService {
   saveDraft(...args: UseCaseArgs<typeof applications.saveDraft>) {
     return applications.saveDraft(this.core, ...args);
   }
+
   getDraft(...args: UseCaseArgs<typeof applications.getDraft>) {
     return applications.getDraft(this.core, ...args);
   }
+
   competentCourt(...args: UseCaseArgs<typeof applications.competentCourt>) {
     return applications.competentCourt(this.core, ...args);
   }
+
   submit(...args: UseCaseArgs<typeof applications.submit>) {
     return applications.submit(this.core, ...args);
   }
+
   startApplicationFromCase(...args: UseCaseArgs<typeof applications.startApplicationFromCase>) {
     return applications.startApplicationFromCase(this.core, ...args);
   }
+
   applicationsForHelpRequest(...args: UseCaseArgs<typeof applications.applicationsForHelpRequest>) {
     return applications.applicationsForHelpRequest(this.core, ...args);
   }
+
   listDocket(...args: UseCaseArgs<typeof docket.listDocket>) {
     return docket.listDocket(this.core, ...args);
   }
+
   accept(...args: UseCaseArgs<typeof docket.accept>) {
     return docket.accept(this.core, ...args);
   }
+
   returnForInformation(...args: UseCaseArgs<typeof docket.returnForInformation>) {
     return docket.returnForInformation(this.core, ...args);
   }
+
   transfer(...args: UseCaseArgs<typeof docket.transfer>) {
     return docket.transfer(this.core, ...args);
   }
+
   listReviewTasks(...args: UseCaseArgs<typeof review.listReviewTasks>) {
     return review.listReviewTasks(this.core, ...args);
   }
+
   reviewTaskView(...args: UseCaseArgs<typeof review.reviewTaskView>) {
     return review.reviewTaskView(this.core, ...args);
   }
+
   submitAgencyOpinion(...args: UseCaseArgs<typeof review.submitAgencyOpinion>) {
     return review.submitAgencyOpinion(this.core, ...args);
   }
+
   requestMore(...args: UseCaseArgs<typeof review.requestMore>) {
     return review.requestMore(this.core, ...args);
   }
+
   recordQuestioning(...args: UseCaseArgs<typeof review.recordQuestioning>) {
     return review.recordQuestioning(this.core, ...args);
   }
+
   reviewView(...args: UseCaseArgs<typeof review.reviewView>) {
     return review.reviewView(this.core, ...args);
   }
+
   decide(...args: UseCaseArgs<typeof decision.decide>) {
     return decision.decide(this.core, ...args);
   }
+
   loadOrder(...args: UseCaseArgs<typeof orderDocument.loadOrder>) {
     return orderDocument.loadOrder(this.core, ...args);
   }
+
   orderForApplication(...args: UseCaseArgs<typeof orderDocument.orderForApplication>) {
     return orderDocument.orderForApplication(this.core, ...args);
   }
+
   orderDocument(...args: UseCaseArgs<typeof orderDocument.orderDocument>) {
     return orderDocument.orderDocument(this.core, ...args);
   }
+
   verifyPublic(...args: UseCaseArgs<typeof orderDocument.verifyPublic>) {
     return orderDocument.verifyPublic(this.core, ...args);
   }
+
   recordService(...args: UseCaseArgs<typeof serviceTasks.recordService>) {
     return serviceTasks.recordService(this.core, ...args);
   }
+
   modifyOrder(...args: UseCaseArgs<typeof decision.modifyOrder>) {
     return decision.modifyOrder(this.core, ...args);
   }
+
   requestReconsideration(...args: UseCaseArgs<typeof decision.requestReconsideration>) {
     return decision.requestReconsideration(this.core, ...args);
   }
+
   decideReconsideration(...args: UseCaseArgs<typeof decision.decideReconsideration>) {
     return decision.decideReconsideration(this.core, ...args);
   }
+
   reportViolation(...args: UseCaseArgs<typeof violations.reportViolation>) {
     return violations.reportViolation(this.core, ...args);
   }
+
   decideViolation(...args: UseCaseArgs<typeof violations.decideViolation>) {
     return violations.decideViolation(this.core, ...args);
   }
+
   issueWarning(...args: UseCaseArgs<typeof warnings.issueWarning>) {
     return warnings.issueWarning(this.core, ...args);
   }
+
   updateWarning(...args: UseCaseArgs<typeof warnings.updateWarning>) {
     return warnings.updateWarning(this.core, ...args);
   }
+
   listWarnings(...args: UseCaseArgs<typeof warnings.listWarnings>) {
     return warnings.listWarnings(this.core, ...args);
   }
+
   timeline(...args: UseCaseArgs<typeof applications.timeline>) {
     return applications.timeline(this.core, ...args);
   }
+
   applicantNotices(...args: UseCaseArgs<typeof applications.applicantNotices>) {
     return applications.applicantNotices(this.core, ...args);
   }
+
   sweepClock(...args: UseCaseArgs<typeof clock.sweepClock>) {
     return clock.sweepClock(this.core, ...args);
   }
+
   alertsFor(...args: UseCaseArgs<typeof clock.alertsFor>) {
     return clock.alertsFor(this.core, ...args);
   }
