@@ -13,7 +13,6 @@ import { sendPage } from '../../platform/render/page.tsx';
 import { CsrfField, FormError, Notice, StaffBar } from '../identity/components.tsx';
 import { grantedScope } from '../identity/policy.ts';
 import { deskActor } from './helpline.http.ts';
-import { recordAudit } from '../identity/audit.ts';
 import {
   AGE_BANDS,
   CALLBACK_RESULTS,
@@ -511,16 +510,7 @@ export function helplinePages(app: FastifyInstance, service: HelplineService): (
     const actor = deskActor(request);
     const view = await service.caseView(actor, id);
     // The gate audits every GET of a case; a form answered with the case page again is a read too.
-    if (request.method !== 'GET') {
-      await app.db.transaction().execute((trx) =>
-        recordAudit(trx, {
-          event: 'record.read',
-          actor: actor.audit,
-          record: { type: 'helpline_case', id },
-          details: { action: 'helpline.case.read' },
-        }),
-      );
-    }
+    if (request.method !== 'GET') await service.recordCaseRead(actor, id);
     return deskPage(
       request,
       reply,

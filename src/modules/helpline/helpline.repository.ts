@@ -1,8 +1,8 @@
 /**
- * The desk's read queries on its own tables. Functions take a `db` or a transaction; the service owns the
- * transaction (and writes, each next to its audit event).
+ * The desk's queries on its own tables. Functions take a `db` or a transaction; the use cases
+ * (helpline.<use-case>.ts) own the transaction, and write each change next to its audit event.
  */
-import type { Transaction } from 'kysely';
+import type { Insertable, Transaction, Updateable } from 'kysely';
 import type { Db } from '../../db/database.ts';
 import type { Database } from '../../db/schema.ts';
 
@@ -124,4 +124,126 @@ export async function hasMandatoryReport(db: Executor, caseId: string): Promise<
     .limit(1)
     .executeTakeFirst();
   return row !== undefined;
+}
+
+/** Who may see a case (its placement: organisation, region, assignee). */
+export async function findCasePlacement(db: Executor, caseId: string) {
+  return db
+    .selectFrom('helpline_case')
+    .select(['id', 'organisation_id', 'region_code', 'assigned_account_id'])
+    .where('id', '=', caseId)
+    .executeTakeFirst();
+}
+
+/** Where a case came from (her help request, her call-back request) and whether it is closed. */
+export async function findCaseOrigin(db: Executor, caseId: string) {
+  return db
+    .selectFrom('helpline_case')
+    .select(['id', 'status', 'help_request_id', 'callback_id'])
+    .where('id', '=', caseId)
+    .executeTakeFirst();
+}
+
+type Row<T extends keyof Database> = Insertable<Database[T]>;
+
+export async function insertCase(db: Executor, row: Row<'helpline_case'>): Promise<void> {
+  await db.insertInto('helpline_case').values(row).execute();
+}
+
+export async function updateCase(
+  db: Executor,
+  caseId: string,
+  values: Updateable<Database['helpline_case']>,
+): Promise<void> {
+  await db.updateTable('helpline_case').set(values).where('id', '=', caseId).execute();
+}
+
+export async function upsertDeskSetting(
+  db: Executor,
+  organisationId: string,
+  values: Omit<Row<'helpline_desk_setting'>, 'organisation_id'>,
+): Promise<void> {
+  await db
+    .insertInto('helpline_desk_setting')
+    .values({ organisation_id: organisationId, ...values })
+    .onConflict((oc) => oc.column('organisation_id').doUpdateSet(values))
+    .execute();
+}
+
+export async function insertCaseNote(db: Executor, row: Row<'helpline_case_note'>): Promise<void> {
+  await db.insertInto('helpline_case_note').values(row).execute();
+}
+
+export async function insertReferral(db: Executor, row: Row<'helpline_referral'>): Promise<void> {
+  await db.insertInto('helpline_referral').values(row).execute();
+}
+
+/** Update a referral of the case; false when the case has no such referral. */
+export async function updateReferralRow(
+  db: Executor,
+  caseId: string,
+  referralId: string,
+  values: Updateable<Database['helpline_referral']>,
+): Promise<boolean> {
+  const updated = await db
+    .updateTable('helpline_referral')
+    .set(values)
+    .where('id', '=', referralId)
+    .where('case_id', '=', caseId)
+    .executeTakeFirst();
+  return Number(updated.numUpdatedRows) > 0;
+}
+
+export async function insertMandatoryReport(
+  db: Executor,
+  row: Row<'helpline_mandatory_report'>,
+): Promise<void> {
+  await db.insertInto('helpline_mandatory_report').values(row).execute();
+}
+
+export async function insertHotlineCall(db: Executor, row: Row<'helpline_hotline_call'>): Promise<void> {
+  await db.insertInto('helpline_hotline_call').values(row).execute();
+}
+
+export async function insertCallbackAttempt(
+  db: Executor,
+  row: Row<'helpline_callback_attempt'>,
+): Promise<void> {
+  await db.insertInto('helpline_callback_attempt').values(row).execute();
+}
+
+export async function findCallbackAttempt(db: Executor, caseId: string, attemptId: string) {
+  return db
+    .selectFrom('helpline_callback_attempt')
+    .select(['id', 'callback_id', 'result'])
+    .where('id', '=', attemptId)
+    .where('case_id', '=', caseId)
+    .executeTakeFirst();
+}
+
+export async function finishCallbackAttempt(
+  db: Executor,
+  attemptId: string,
+  result: NonNullable<Updateable<Database['helpline_callback_attempt']>['result']>,
+  finishedAt: Date,
+): Promise<void> {
+  await db
+    .updateTable('helpline_callback_attempt')
+    .set({ result, finished_at: finishedAt })
+    .where('id', '=', attemptId)
+    .execute();
+}
+
+export async function insertShift(db: Executor, row: Row<'helpline_duty_shift'>): Promise<void> {
+  await db.insertInto('helpline_duty_shift').values(row).execute();
+}
+
+/** Remove one of the organisation's shifts; false when it has no such shift. */
+export async function deleteShift(db: Executor, organisationId: string, shiftId: string): Promise<boolean> {
+  const removed = await db
+    .deleteFrom('helpline_duty_shift')
+    .where('id', '=', shiftId)
+    .where('organisation_id', '=', organisationId)
+    .executeTakeFirst();
+  return Number(removed.numDeletedRows) > 0;
 }

@@ -15,7 +15,7 @@ import { MEASURES, SERVICE_PARTIES } from './orders.model.ts';
 import * as S from './orders.schemas.ts';
 import type { OrdersSearchIndex } from './orders.search-index.ts';
 import type { OrdersService } from './orders.service.ts';
-import { listServiceTasks, type ServiceTaskFilters } from './orders.service-tasks.ts';
+import { listServiceTasks, type ServiceTaskFilters } from './orders.service-task-list.ts';
 import { listViolationsInbox, type ViolationFilters } from './orders.violations-inbox.ts';
 
 const literals = <T extends readonly string[]>(values: T) => Type.Union(values.map((v) => Type.Literal(v)));
