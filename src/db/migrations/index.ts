@@ -18,6 +18,7 @@ import * as reportsRefold from './0014_reports_refold.ts';
 import * as evidenceQuarantine from './0015_evidence_quarantine.ts';
 import * as systemClients from './0016_system_clients.ts';
 import * as evidenceConsent from './0017_evidence_consent.ts';
+import * as evidenceItemSegments from './0023_evidence_item_segments.ts';
 
 export const migrations: Record<string, Migration> = {
   '0001_platform': platform,
@@ -35,4 +36,5 @@ export const migrations: Record<string, Migration> = {
   '0015_evidence_quarantine': evidenceQuarantine,
   '0016_system_clients': systemClients,
   '0017_evidence_consent': evidenceConsent,
+  '0023_evidence_item_segments': evidenceItemSegments,
 };
