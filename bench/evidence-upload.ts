@@ -67,9 +67,11 @@ export async function run(): Promise<Record<string, unknown>> {
   const work = await mkdtemp(path.join(os.tmpdir(), 'anxin-bench-evidence-'));
   const dataDir = path.join(work, 'data');
   await mkdir(dataDir);
+  // Its own directory (as the orders bench does): the embedded PostgreSQL runs as another user.
+  const pgDir = await mkdtemp(path.join(os.tmpdir(), 'anxin-bench-evidence-pg-'));
   const config = loadConfig({
     NODE_ENV: 'development',
-    ANXIN_DATA_DIR: path.join(work, 'pg'),
+    ANXIN_DATA_DIR: pgDir,
     ANXIN_EMBEDDED_PG_PORT: String(await freePort()),
     ANXIN_LOG_LEVEL: 'warn',
     ...(process.env.DATABASE_URL ? { DATABASE_URL: process.env.DATABASE_URL } : {}),
@@ -221,5 +223,6 @@ export async function run(): Promise<Record<string, unknown>> {
     await clamd.stop();
     await database.close();
     await rm(work, { recursive: true, force: true });
+    await rm(pgDir, { recursive: true, force: true });
   }
 }

@@ -184,6 +184,37 @@ describe('one pass over an upload', () => {
     expect(item).toMatchObject({ sha256: sha(other), scanState: 'clean' });
   });
 
+  it('lists a file whose verdict comes late (a large file) awaiting check, and records the verdict when it comes', async () => {
+    t.app.evidence.verdictWaitMs = 0;
+    try {
+      const late = video(2 * FRAME_BYTES + 9);
+      const done = await upload(late, [FRAME_BYTES]);
+      expect(done.lastPatchPuts).toHaveLength(1);
+      for (let i = 0; i < 100; i++) {
+        if ((await t.app.evidence.getItem(done.evidenceId))?.scanState === 'clean') break;
+        await new Promise((r) => setTimeout(r, 100));
+      }
+      expect(await t.app.evidence.getItem(done.evidenceId)).toMatchObject({
+        scanState: 'clean',
+        sha256: sha(late),
+      });
+      const custody = await t.app.evidence.custodyOf(done.evidenceId);
+      expect(custody.map((e) => e.action)).toEqual(['upload', 'check']);
+      // The scan job, asked for later in case this process had died, finds it decided and scans nothing.
+      const job = await t.db
+        .selectFrom('outbox')
+        .select(['payload', 'available_at'])
+        .where('topic', '=', 'evidence.scan')
+        .execute();
+      const mine = job.filter((j) => (j.payload as { evidenceId?: string }).evidenceId === done.evidenceId);
+      expect(mine).toHaveLength(1);
+      expect(new Date(mine[0]!.available_at).getTime()).toBeGreaterThan(Date.now() + 60_000);
+      expect(await t.app.evidenceQuarantine.scanItem(done.evidenceId)).toBe('clean');
+    } finally {
+      t.app.evidence.verdictWaitMs = 3000;
+    }
+  });
+
   it('answers byte ranges: first, middle, last frames, across frame and segment boundaries, suffixes', async () => {
     const cases: [string, number, number][] = [
       ['bytes=0-0', 0, 0],

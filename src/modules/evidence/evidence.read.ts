@@ -59,9 +59,14 @@ export function readParts(storage: EvidenceStorage, keyring: Keyring, parts: Sto
       const decrypted = stored.pipe(keyring.decryptStream(part.context));
       stored.on('error', (error) => decrypted.destroy(error));
       let bytes = 0;
-      for await (const chunk of decrypted as AsyncIterable<Buffer>) {
-        bytes += chunk.length;
-        yield chunk;
+      try {
+        for await (const chunk of decrypted as AsyncIterable<Buffer>) {
+          bytes += chunk.length;
+          yield chunk;
+        }
+      } finally {
+        // A reader that stopped early (a client that went away) closes the object too.
+        stored.destroy();
       }
       if (bytes !== part.plainBytes)
         throw new DecryptionError('A stored part does not hold its recorded size');
@@ -112,16 +117,22 @@ export function readPartsRange(
       })().catch((error: unknown) => decrypt.destroy(error as Error));
       let skip = from - first * FRAME_BYTES;
       let left = to - from + 1;
-      for await (const chunk of decrypt as AsyncIterable<Buffer>) {
-        let piece = chunk;
-        if (skip > 0) {
-          const cut = Math.min(skip, piece.length);
-          piece = piece.subarray(cut);
-          skip -= cut;
+      try {
+        for await (const chunk of decrypt as AsyncIterable<Buffer>) {
+          let piece = chunk;
+          if (skip > 0) {
+            const cut = Math.min(skip, piece.length);
+            piece = piece.subarray(cut);
+            skip -= cut;
+          }
+          if (piece.length > left) piece = piece.subarray(0, left);
+          left -= piece.length;
+          if (piece.length) yield piece;
         }
-        if (piece.length > left) piece = piece.subarray(0, left);
-        left -= piece.length;
-        if (piece.length) yield piece;
+      } finally {
+        // A viewer that seeks again drops this read: its objects are closed, not left to the GC.
+        header.destroy();
+        frames.destroy();
       }
       await feed;
       if (left !== 0) throw new DecryptionError('The stored file is shorter than recorded');

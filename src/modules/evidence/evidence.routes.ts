@@ -89,6 +89,17 @@ export async function evidenceModule(app: FastifyInstance): Promise<void> {
     describeScanner(config),
   );
   app.decorate('evidence', service);
+  // A verdict clamd gives after the upload was listed (a large file) is recorded as the scan job would.
+  service.lateVerdict = (evidenceId, verdict) => {
+    quarantine
+      .scanItem(evidenceId, verdict)
+      .catch((error: unknown) =>
+        log.warn(
+          { err: error, evidenceId },
+          'a late scan verdict was not recorded; the scan job checks it later',
+        ),
+      );
+  };
   app.decorate('evidenceQuarantine', quarantine);
   app.readiness.set('scanner', () => quarantine.status());
   registerEvidenceAccess(app);

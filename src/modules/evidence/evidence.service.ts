@@ -27,7 +27,7 @@ import {
 import { GRANT_TTL_MS, signGrant } from './grant.ts';
 import { EvidenceRefusal } from './refusal.ts';
 import { itemParts, readParts, readPartsRange, type StoredPart } from './evidence.read.ts';
-import { ScanSlots, type MalwareScanner } from './scanner.ts';
+import { ScanSlots, type MalwareScanner, type ScanVerdict } from './scanner.ts';
 import { ObjectNotFoundError, type EvidenceStorage } from './storage/index.ts';
 import { segmentContext, uploadPrefix } from './tus-store.ts';
 import { UploadPasses, type UploadPass } from './upload-pass.ts';
@@ -37,6 +37,10 @@ export const DELETE_OBJECTS_TOPIC = 'evidence.delete-objects';
 export const SCAN_TOPIC = 'evidence.scan';
 /** Scans one process runs at once (the upload's own pass and the scan job together). */
 export const SCAN_SLOTS = 2;
+/** How long completion waits for clamd's verdict before listing the item awaiting check (see upload-pass.ts). */
+export const VERDICT_WAIT_MS = 3000;
+/** When the scan job looks again at an item whose verdict was late (in case this process died meanwhile). */
+const LATE_VERDICT_JOB_DELAY_MS = 15 * 60 * 1000;
 const PREVIEW_PIXELS = 1024;
 
 export const itemContext = (id: string): string => `evidence.item:${id}`;
@@ -82,6 +86,11 @@ export interface UploadGrantResult {
 export class EvidenceService {
   /** Each upload's live pass (hash, type sample, scan) while its bytes arrive. */
   readonly passes: UploadPasses;
+  /** Records a verdict that came after completion (set by the module: `Quarantine.scanItem`). */
+  lateVerdict: (evidenceId: string, verdict: () => Promise<ScanVerdict | undefined>) => void = () =>
+    undefined;
+  /** How long completion waits for clamd's verdict (VERDICT_WAIT_MS; tests shorten it). */
+  verdictWaitMs = VERDICT_WAIT_MS;
 
   constructor(
     private readonly db: Db,
@@ -470,7 +479,8 @@ export class EvidenceService {
       // read or written here unless it was lost (restart, another process), when it is rebuilt from the
       // stored segments.
       pass = await this.passes.take(uploadId, size);
-      const verdict = await pass.verdict();
+      const outcome = await pass.verdictWithin(this.verdictWaitMs);
+      const verdict = 'verdict' in outcome ? outcome.verdict : undefined;
       const bytes = pass.offset;
       if (bytes !== size) {
         throw new EvidenceRefusal('EVIDENCE_TRUNCATED', 422, 'evidence.refused.truncated', {
@@ -544,7 +554,15 @@ export class EvidenceService {
             })),
           )
           .execute();
-        if (!verdict) await addToOutbox(trx, SCAN_TOPIC, { evidenceId: id });
+        // No verdict: the scan job checks it from the stored segments. A late verdict is recorded when clamd
+        // gives it; the job then only looks again later, in case this process died before it came.
+        if (!verdict)
+          await addToOutbox(
+            trx,
+            SCAN_TOPIC,
+            { evidenceId: id },
+            'late' in outcome ? { availableAt: new Date(Date.now() + LATE_VERDICT_JOB_DELAY_MS) } : {},
+          );
         await appendCustody(trx, {
           evidenceId: id,
           action: 'upload',
@@ -555,6 +573,7 @@ export class EvidenceService {
         await trx.deleteFrom('evidence_upload').where('id', '=', uploadId).execute();
         return inserted;
       });
+      if ('late' in outcome) this.lateVerdict(id, () => outcome.pending);
       const checkMs = Date.now() - started;
       this.log.info(
         { evidenceId: id, size, mediaType: type.mime, checkMs, scan: row.scan_state },

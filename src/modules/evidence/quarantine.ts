@@ -63,7 +63,11 @@ export class Quarantine {
    * Scan one pending item. Throws when no scanner answers (the job is retried); `busy` when another process
    * is scanning it now; otherwise the item's state (already decided, or decided now).
    */
-  async scanItem(evidenceId: string): Promise<ScanState | 'busy' | 'gone'> {
+  async scanItem(
+    evidenceId: string,
+    /** A verdict from elsewhere (the upload's own scan session, late): nothing is read from the store. */
+    given?: () => Promise<ScanVerdict | undefined>,
+  ): Promise<ScanState | 'busy' | 'gone'> {
     return this.db.connection().execute(async (conn) => {
       const key = `evidence-scan:${evidenceId}`;
       const { rows } = await sql<{
@@ -78,7 +82,12 @@ export class Quarantine {
           .executeTakeFirst();
         if (!row) return 'gone';
         if (row.scan_state !== 'pending') return row.scan_state;
-        const verdict = await this.scanObject(await itemParts(conn, row));
+        const verdict = given
+          ? await given().then((v) => {
+              if (!v) throw new Error('the upload’s scan session gave no verdict');
+              return v;
+            })
+          : await this.scanObject(await itemParts(conn, row));
         const state: ScanState = verdict.clean ? 'clean' : 'infected';
         const recorded = await conn.transaction().execute(async (trx) => {
           const updated = await trx

@@ -66,6 +66,27 @@ export class UploadPass {
     }
   }
 
+  /**
+   * The verdict if clamd gives it within `ms` of the last byte; else `late` (`pending` then resolves with it).
+   * clamd scans an INSTREAM only once the stream ends, so a large file's scan outlasts its upload: completion
+   * does not wait for it (the item is listed awaiting check and the verdict recorded when it comes).
+   */
+  async verdictWithin(
+    ms: number,
+  ): Promise<
+    | { verdict: Awaited<ReturnType<UploadPass['verdict']>> }
+    | { late: true; pending: ReturnType<UploadPass['verdict']> }
+  > {
+    const pending = this.verdict();
+    let timer: NodeJS.Timeout | undefined;
+    const late = new Promise<'late'>((resolve) => {
+      timer = setTimeout(() => resolve('late'), ms);
+    });
+    const first = await Promise.race([pending, late]);
+    clearTimeout(timer);
+    return first === 'late' ? { late: true, pending } : { verdict: first };
+  }
+
   head(): Buffer {
     return Buffer.concat(this.sample);
   }
