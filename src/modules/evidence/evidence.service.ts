@@ -258,15 +258,18 @@ export class EvidenceService {
     assertChecked(row.scan_state);
     // A range (a viewer seeking) is checked before it is logged: an unsatisfiable one reads nothing.
     const wanted = range?.(Number(row.size));
-    await this.db.transaction().execute((trx) =>
-      appendCustody(trx, {
-        evidenceId: id,
-        action,
-        actor,
-        ...(wanted ? { details: { range: `${wanted.start}-${wanted.end}` } } : {}),
-      }),
-    );
-    const parts = await itemParts(this.db, row);
+    // The custody entry and the look-up of the stored parts go together (a viewer seeking waits for both).
+    const [, parts] = await Promise.all([
+      this.db.transaction().execute((trx) =>
+        appendCustody(trx, {
+          evidenceId: id,
+          action,
+          actor,
+          ...(wanted ? { details: { range: `${wanted.start}-${wanted.end}` } } : {}),
+        }),
+      ),
+      itemParts(this.db, row),
+    ]);
     const stream = wanted
       ? readPartsRange(this.storage, this.keyring, parts, wanted.start, wanted.end)
       : readParts(this.storage, this.keyring, parts);
