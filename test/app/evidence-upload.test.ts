@@ -86,6 +86,9 @@ describe('resumable encrypted uploads (files store)', () => {
       port: new URL(base).port ? Number(new URL(base).port) : 80,
     });
     const chunkSize = 32 * MiB;
+    // clamd scans only after the last byte; on a busy machine 200 MB can take longer than completion waits by
+    // default (the item is then listed awaiting check: evidence-onepass.test.ts). Here the verdict is awaited.
+    t.app.evidence.verdictWaitMs = 240_000;
     const cutAt = [25, 70, 115, 160].map((m) => m * MiB);
     let cuts = 0;
     const watcher = setInterval(() => {
@@ -139,6 +142,7 @@ describe('resumable encrypted uploads (files store)', () => {
         (await filesUnder(evidenceDir())).map((f) => path.relative(evidenceDir(), f.file)).sort(),
       ).toEqual(segments.map((s) => s.object_key).sort());
     } finally {
+      t.app.evidence.verdictWaitMs = 3000;
       clearInterval(watcher);
       await proxy.close();
       await rm(file, { force: true });
