@@ -584,7 +584,7 @@ export interface paths {
       path?: never;
       cookie?: never;
     };
-    /** Download the original file, byte for byte (logged in the custody log) */
+    /** Download the original file, byte for byte, or one byte range of it (Range: bytes=a-b, a-, -n: 206, so a viewer can seek in a video); every read is logged in the custody log */
     get: operations['getEvidenceFile'];
     put?: never;
     post?: never;
@@ -7655,6 +7655,13 @@ export interface operations {
             };
           };
         };
+      };
+      /** @description The range asked for lies outside the file (Content-Range: bytes *\/size) */
+      416: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content?: never;
       };
       /** @description Default Response */
       429: {

@@ -334,3 +334,87 @@ export function safeEqual(a: string, b: string): boolean {
   const right = createHash('sha256').update(b).digest();
   return timingSafeEqual(left, right);
 }
+
+/** Bytes of an encrypted file's header (magic, version, key id, wrapped data key). */
+export const FILE_HEADER_BYTES = FILE_HEADER;
+/** Bytes a frame adds to its plaintext (length, IV, tag). */
+export const FRAME_OVERHEAD = 4 + IV_BYTES + TAG_BYTES;
+
+/** How many frames `encryptStream` makes of `plainBytes` bytes: whole frames, the last one partial (or empty). */
+export function frameCount(plainBytes: number): number {
+  return Math.max(1, Math.ceil(plainBytes / FRAME_BYTES));
+}
+
+/** Where frame `index` starts in an encrypted file: every frame but the last holds exactly FRAME_BYTES. */
+export function frameOffset(index: number): number {
+  return FILE_HEADER + index * (FRAME_BYTES + FRAME_OVERHEAD);
+}
+
+/**
+ * Decrypt frames `first` … `last` (inclusive) of a file made by `encryptStream`, without reading the rest
+ * (range reads). Its input is the file's header followed by exactly those frames; `finalIndex` is the index
+ * of the file's last frame (from its recorded plaintext size), so the last-frame flag is checked as in
+ * `decryptStream`: a frame moved, changed, dropped, or a file cut short or extended still fails.
+ */
+export function decryptFrameRange(
+  keyring: Keyring,
+  context: string,
+  first: number,
+  last: number,
+  finalIndex: number,
+): Transform {
+  let buffer: Buffer = Buffer.alloc(0);
+  let key: Buffer | undefined;
+  let index = first;
+  const drain = (push: (chunk: Buffer) => void): void => {
+    if (!key) {
+      if (buffer.length < FILE_HEADER) return;
+      if (!buffer.subarray(0, 4).equals(FILE_MAGIC) || buffer[4] !== VERSION)
+        throw new DecryptionError('Not an encrypted Anxin file');
+      key = keyring.unwrap(buffer.subarray(9, FILE_HEADER), buffer.subarray(5, 9));
+      buffer = buffer.subarray(FILE_HEADER);
+    }
+    while (buffer.length >= FRAME_OVERHEAD) {
+      const length = buffer.readUInt32BE(0);
+      if (length > FRAME_BYTES || index > last) throw new DecryptionError('Malformed frame');
+      // Every frame but the file's last is full: a short one elsewhere was cut.
+      if (index !== finalIndex && length !== FRAME_BYTES)
+        throw new DecryptionError(`Frame ${index} was cut short`);
+      const end = FRAME_OVERHEAD + length;
+      if (buffer.length < end) return;
+      const decipher = createDecipheriv('aes-256-gcm', secretKey(key), buffer.subarray(4, 4 + IV_BYTES));
+      decipher.setAAD(frameAad(context, index, index === finalIndex));
+      decipher.setAuthTag(buffer.subarray(4 + IV_BYTES, FRAME_OVERHEAD));
+      try {
+        push(Buffer.concat([decipher.update(buffer.subarray(FRAME_OVERHEAD, end)), decipher.final()]));
+      } catch (error) {
+        throw new DecryptionError(`Frame ${index} was changed, moved or cut short`, { cause: error });
+      }
+      index += 1;
+      buffer = buffer.subarray(end);
+    }
+  };
+  return new Transform({
+    transform(chunk: Buffer, _encoding, callback: TransformCallback) {
+      buffer = buffer.length ? Buffer.concat([buffer, chunk]) : chunk;
+      try {
+        drain((out) => this.push(out));
+        callback();
+      } catch (error) {
+        callback(error as Error);
+      }
+    },
+    flush(callback: TransformCallback) {
+      try {
+        drain((out) => this.push(out));
+        if (index !== last + 1 || buffer.length > 0)
+          throw new DecryptionError('The encrypted file is truncated');
+        callback();
+      } catch (error) {
+        callback(error as Error);
+      } finally {
+        key?.fill(0);
+      }
+    },
+  });
+}

@@ -12,7 +12,8 @@ import { Validator } from '@seriousme/openapi-schema-validator';
 import sharp from 'sharp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startClamd, EICAR, type TestClamd } from '../support/clamd.ts';
-import { filesUnder, tusUpload } from '../support/evidence.ts';
+import { filesUnder, ITEM_OBJECT_KEYS_SQL, tusUpload } from '../support/evidence.ts';
+import { sql } from 'kysely';
 import { makeDeskCase } from '../support/access-fixtures/evidence.ts';
 import { makeOrganisation, makeStaff, sessionFor, type SignedIn } from '../support/identity-fixtures.ts';
 import { makeSurvivor } from '../support/orders.ts';
@@ -47,11 +48,11 @@ const sha = (b: Buffer): string => createHash('sha256').update(b).digest('hex');
 
 /** Objects in the store that no stored item owns (segments, temporary files, orphans). */
 async function strayObjects(): Promise<string[]> {
-  const items = new Set((await t.db.selectFrom('evidence_item').select('id').execute()).map((r) => r.id));
+  const owned = new Set(
+    (await sql<{ key: string }>`${sql.raw(ITEM_OBJECT_KEYS_SQL)}`.execute(t.db)).rows.map((r) => r.key),
+  );
   const root = path.join(dataDir, 'evidence');
-  return (await filesUnder(root))
-    .map(({ file }) => path.relative(root, file))
-    .filter((f) => !items.has(/^items\/([^/]+)\/(original|preview)$/.exec(f)?.[1] ?? ''));
+  return (await filesUnder(root)).map(({ file }) => path.relative(root, file)).filter((f) => !owned.has(f));
 }
 
 async function openThreadApi(caseCode: string, secret: string): Promise<string> {
@@ -564,9 +565,17 @@ describe('her journal pages (no JavaScript: forms and a multipart upload)', () =
         incidentDate: '2026-11-03',
       }),
     ]);
-    // Stored encrypted: the object on disk is not the file.
-    const stored = await readFile(path.join(dataDir, 'evidence', 'items', items[0]!.id, 'original'));
-    expect(stored.includes(data.subarray(8, 40))).toBe(false);
+    // Stored encrypted: the objects on disk (the upload's segments, kept as the item) are not the file.
+    const segments = await t.db
+      .selectFrom('evidence_item_segment')
+      .select('object_key')
+      .where('evidence_id', '=', items[0]!.id)
+      .execute();
+    expect(segments.length).toBeGreaterThan(0);
+    for (const { object_key } of segments) {
+      const stored = await readFile(path.join(dataDir, 'evidence', ...object_key.split('/')));
+      expect(stored.includes(data.subarray(8, 40))).toBe(false);
+    }
 
     const listed = await t.app.inject({
       url: '/help/thread/journal?done=uploaded',

@@ -3,7 +3,7 @@
  * stored as ciphertext only (no plaintext marker in any object), and refused uploads leave no orphan objects.
  */
 import { createHash, randomBytes } from 'node:crypto';
-import { mkdtemp, rm } from 'node:fs/promises';
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { Readable } from 'node:stream';
@@ -55,7 +55,7 @@ async function objects(): Promise<{ key: string; body: Buffer }[]> {
 }
 
 describe('evidence on S3-compatible storage (Swift s3api)', () => {
-  it('stores a multi-segment upload encrypted, as one multipart object, with no plaintext in the bucket', async () => {
+  it('stores a multi-segment upload encrypted, its segments kept as the item, with no plaintext in the bucket', async () => {
     expect(t.app.evidence.storage.kind).toBe('s3');
     const file = path.join(dir, 'video.mp4');
     const size = 20 * MiB + 12_345;
@@ -66,14 +66,40 @@ describe('evidence on S3-compatible storage (Swift s3api)', () => {
     const item = await t.app.evidence.getItem(result.evidenceId!);
     expect(item).toMatchObject({ sha256, size, mediaType: 'video/mp4' });
     const stored = await objects();
-    // The segments are gone; the item is one object, larger than one part (so it went up as a multipart upload).
-    expect(stored.map((o) => o.key)).toEqual([`items/${item!.id}/original`]);
-    expect(stored[0]!.body.length).toBeGreaterThan(PART_BYTES);
+    // Completion moved no bytes: the upload's segments (each up to one part) are the item's objects.
+    const segments = await t.db
+      .selectFrom('evidence_item_segment')
+      .select('object_key')
+      .where('evidence_id', '=', item!.id)
+      .orderBy('idx')
+      .execute();
+    expect(segments.length).toBeGreaterThan(1);
+    expect(stored.map((o) => o.key).sort()).toEqual(segments.map((s) => s.object_key).sort());
+    for (const o of stored) expect(o.body.length).toBeLessThanOrEqual(PART_BYTES);
     for (const o of stored) expect(o.body.includes(Buffer.from(PLAINTEXT_MARKER))).toBe(false);
     const opened = await t.app.evidence.openOriginal(item!.id, 'staff:test');
     const hash = createHash('sha256');
     for await (const c of opened!.stream as AsyncIterable<Buffer>) hash.update(c);
     expect(hash.digest('hex')).toBe(sha256);
+    // A range read (ranged GETs of the frames it covers), across the first segment's end.
+    const boundary = Number(
+      (
+        await t.db
+          .selectFrom('evidence_item_segment')
+          .select('plain_bytes')
+          .where('evidence_id', '=', item!.id)
+          .where('idx', '=', 0)
+          .executeTakeFirstOrThrow()
+      ).plain_bytes,
+    );
+    const ranged = await t.app.evidence.openOriginal(item!.id, 'staff:test', 'view', () => ({
+      start: boundary - 100,
+      end: boundary + 99,
+    }));
+    const got: Buffer[] = [];
+    for await (const c of ranged!.stream as AsyncIterable<Buffer>) got.push(c);
+    const whole = await readFile(file);
+    expect(Buffer.concat(got).equals(whole.subarray(boundary - 100, boundary + 100))).toBe(true);
   }, 180_000);
 
   it('leaves no orphan object when an upload is refused (malware, type) or cancelled', async () => {

@@ -16,7 +16,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import pg from 'pg';
 import { makeDeskCase } from '../support/access-fixtures/evidence.ts';
 import { startClamd, type TestClamd } from '../support/clamd.ts';
-import { filesUnder, MP4_HEADER } from '../support/evidence.ts';
+import { filesUnder, ITEM_OBJECT_KEYS_SQL, MP4_HEADER } from '../support/evidence.ts';
 import { makeOrganisation, makeStaff } from '../support/identity-fixtures.ts';
 import { completeApplication } from '../support/orders.ts';
 import {
@@ -72,13 +72,9 @@ async function until<T>(what: string, probe: () => Promise<T | undefined>, timeo
 
 /** Objects in the shared evidence store that no stored item owns (segments, temporary files, orphans). */
 async function strayObjects(): Promise<string[]> {
-  const items = new Set(
-    (await sql.query<{ id: string }>(`select id from evidence_item`)).rows.map((r) => r.id),
-  );
+  const owned = new Set((await sql.query<{ key: string }>(ITEM_OBJECT_KEYS_SQL)).rows.map((r) => r.key));
   const store = path.join(dataDir, 'evidence');
-  return (await filesUnder(store))
-    .map((f) => path.relative(store, f.file))
-    .filter((f) => !items.has(/^items\/([^/]+)\/(original|preview)$/.exec(f)?.[1] ?? ''));
+  return (await filesUnder(store)).map((f) => path.relative(store, f.file)).filter((f) => !owned.has(f));
 }
 
 async function count(query: string, params: unknown[] = []): Promise<number> {

@@ -108,7 +108,17 @@ describe('uploads a killed process left behind', () => {
       expect(
         await t.db.selectFrom('evidence_upload').select('id').where('id', '=', left.id).executeTakeFirst(),
       ).toBeUndefined();
-      expect(await t.app.evidence.storage.list(uploadPrefix(left.id))).toEqual([]);
+      // Its stored segment became the item's (completion moves no bytes): nothing else is left under the upload.
+      const owned = await t.db
+        .selectFrom('evidence_item_segment')
+        .innerJoin('evidence_item', 'evidence_item.id', 'evidence_item_segment.evidence_id')
+        .select('evidence_item_segment.object_key')
+        .where('evidence_item.upload_id', '=', left.id)
+        .execute();
+      expect(owned).toHaveLength(1);
+      expect(await t.app.evidence.storage.list(uploadPrefix(left.id))).toEqual(
+        owned.map((o) => o.object_key),
+      );
     });
   }
 

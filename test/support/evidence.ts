@@ -144,3 +144,11 @@ export async function sha256OfFile(file: string): Promise<string> {
     .update(await readFile(file))
     .digest('hex');
 }
+
+/**
+ * SQL naming every object key a stored item owns: its segments (items since migration 0023), or its one
+ * object (items stored before), and its preview.
+ */
+export const ITEM_OBJECT_KEYS_SQL = `select object_key as key from evidence_item_segment
+  union all select object_key from evidence_item where object_key not like 'uploads/%'
+  union all select preview_key from evidence_item where preview_key is not null`;

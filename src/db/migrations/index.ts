@@ -20,6 +20,7 @@ import * as systemClients from './0016_system_clients.ts';
 import * as evidenceConsent from './0017_evidence_consent.ts';
 import * as ordersSearch from './0021_orders_search.ts';
 import * as helplineEscalation from './0022_helpline_escalation.ts';
+import * as evidenceItemSegments from './0023_evidence_item_segments.ts';
 
 export const migrations: Record<string, Migration> = {
   '0001_platform': platform,
@@ -39,4 +40,5 @@ export const migrations: Record<string, Migration> = {
   '0017_evidence_consent': evidenceConsent,
   '0021_orders_search': ordersSearch,
   '0022_helpline_escalation': helplineEscalation,
+  '0023_evidence_item_segments': evidenceItemSegments,
 };

@@ -15,7 +15,7 @@ import type { Db } from '../../db/database.ts';
 import type { Keyring } from '../../platform/crypto.ts';
 import { translate } from '../../platform/i18n/catalog.ts';
 import { appendCustody, readCustody, verifyChain, type CustodyEntry } from './custody.ts';
-import { assertChecked, itemContext, isUuid, type EvidenceService } from './evidence.service.ts';
+import { assertChecked, isUuid, type EvidenceService } from './evidence.service.ts';
 import { fingerprintOf, platformSigningKey, signBytes, verifyBytes } from './signing.ts';
 
 export const BUNDLE_FORMAT = 'anxin-evidence-bundle/1';
@@ -133,10 +133,8 @@ export async function exportBundle(
       file.path,
       { mtime: new Date(file.uploadedAt), compress: false, size: file.size },
       (callback) => {
-        service.storage.get(row.object_key).then(
-          (stored) => {
-            const plain = stored.pipe(keyring.decryptStream(itemContext(row.id)));
-            stored.on('error', (error) => plain.destroy(error));
+        service.readItem(row.id).then(
+          (plain) => {
             // Check every byte against the recorded hash on the way out: a bundle never carries a silently wrong file.
             const check = hashCheck(file.sha256, file.size);
             plain.on('error', (error) => check.destroy(error));

@@ -11,6 +11,7 @@ import { AppError, notFound } from '../../platform/errors.ts';
 import { localeFromAcceptLanguage, type Locale } from '../../platform/i18n/catalog.ts';
 import './backup-source.ts';
 import { exportBundle } from './bundle.ts';
+import { parseRange } from './evidence.read.ts';
 import { EVIDENCE_RECORD, reachableItems, registerEvidenceAccess } from './evidence.access.ts';
 import { verifyChain } from './custody.ts';
 import {
@@ -89,6 +90,17 @@ export async function evidenceModule(app: FastifyInstance): Promise<void> {
     describeScanner(config),
   );
   app.decorate('evidence', service);
+  // A verdict clamd gives after the upload was listed (a large file) is recorded as the scan job would.
+  service.lateVerdict = (evidenceId, verdict) => {
+    quarantine
+      .scanItem(evidenceId, verdict)
+      .catch((error: unknown) =>
+        log.warn(
+          { err: error, evidenceId },
+          'a late scan verdict was not recorded; the scan job checks it later',
+        ),
+      );
+  };
   app.decorate('evidenceQuarantine', quarantine);
   app.readiness.set('scanner', () => quarantine.status());
   registerEvidenceAccess(app);
@@ -110,6 +122,7 @@ export async function evidenceModule(app: FastifyInstance): Promise<void> {
     (trx, record, size) => service.checkOwnerQuota(trx, record.ownerRef, size),
     () => service.sweepExpiredUploads(),
     (id) => service.recoverUpload(id),
+    service.passes,
   );
   // Uploads whose completion pass died with an earlier process (kill -9, power loss) become items now,
   // without waiting for her client to come back.
@@ -122,7 +135,10 @@ export async function evidenceModule(app: FastifyInstance): Promise<void> {
         app.log.warn({ err: error }, 'finishing interrupted evidence uploads failed'),
       );
   });
-  app.addHook('onClose', () => quarantine.stop());
+  app.addHook('onClose', async () => {
+    service.passes.stop();
+    await quarantine.stop();
+  });
   let lastSweep = 0;
 
   /** A grant signed by us, not expired, and — when issued in her thread session — that session still open. */
@@ -355,22 +371,56 @@ export async function evidenceModule(app: FastifyInstance): Promise<void> {
       schema: {
         operationId: 'getEvidenceFile',
         tags: ['evidence'],
-        summary: 'Download the original file, byte for byte (logged in the custody log)',
+        summary:
+          'Download the original file, byte for byte, or one byte range of it (Range: bytes=a-b, a-, -n: 206, so a viewer can seek in a video); every read is logged in the custody log',
         params: Type.Object({ id: Type.String({ format: 'uuid' }) }),
+        response: {
+          416: Type.Null({
+            description: 'The range asked for lies outside the file (Content-Range: bytes */size)',
+          }),
+        },
       },
     },
     async (request, reply) => {
       const actor = staffActor(request);
-      const opened = await service.openOriginal(request.params.id, actor, 'download');
+      const header = request.headers.range;
+      let unsatisfiable: number | undefined;
+      const opened = await service
+        .openOriginal(request.params.id, actor, 'download', (size) => {
+          const range = parseRange(header, size);
+          if (range === 'unsatisfiable') {
+            unsatisfiable = size;
+            throw new RangeNotSatisfiable();
+          }
+          return range;
+        })
+        .catch((error: unknown) => {
+          if (error instanceof RangeNotSatisfiable) return 'unsatisfiable' as const;
+          throw error;
+        });
+      if (opened === 'unsatisfiable')
+        return reply
+          .code(416)
+          .header('content-range', `bytes */${unsatisfiable ?? 0}`)
+          .header('accept-ranges', 'bytes')
+          .header('cache-control', 'no-store')
+          .send();
       if (!opened) throw notFound();
-      return reply
-        .header('content-type', opened.item.mediaType)
-        .header('content-length', String(opened.item.size))
-        .header('content-disposition', contentDisposition(opened.item.filename, opened.item.extension))
+      const { item, range } = opened;
+      reply
+        .header('content-type', item.mediaType)
+        .header('accept-ranges', 'bytes')
+        .header('content-disposition', contentDisposition(item.filename, item.extension))
         .header('x-content-type-options', 'nosniff')
         .header('cache-control', 'no-store')
-        .header('anxin-evidence-sha256', opened.item.sha256)
-        .send(opened.stream);
+        .header('anxin-evidence-sha256', item.sha256);
+      if (range)
+        reply
+          .code(206)
+          .header('content-range', `bytes ${range.start}-${range.end}/${item.size}`)
+          .header('content-length', String(range.end - range.start + 1));
+      else reply.header('content-length', String(item.size));
+      return reply.send(opened.stream);
     },
   );
 
@@ -451,6 +501,8 @@ export async function evidenceModule(app: FastifyInstance): Promise<void> {
     },
   );
 }
+
+class RangeNotSatisfiable extends Error {}
 
 export function contentDisposition(filename: string, extension: string): string {
   const name = downloadFileName(filename, extension);

@@ -3,7 +3,7 @@
  * `owner_ref` strings (e.g. `help-case:<id>`); this module never interprets them.
  */
 import { createHash } from 'node:crypto';
-import { pipeline as chain, Readable, Transform, type TransformCallback } from 'node:stream';
+import type { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import type { FastifyBaseLogger } from 'fastify';
 import { fileTypeFromBuffer } from 'file-type';
@@ -26,16 +26,21 @@ import {
 } from './evidence.types.ts';
 import { GRANT_TTL_MS, signGrant } from './grant.ts';
 import { EvidenceRefusal } from './refusal.ts';
-import { ScanSlots, type MalwareScanner, type ScanSession, type ScanVerdict } from './scanner.ts';
+import { itemParts, readParts, readPartsRange, type StoredPart } from './evidence.read.ts';
+import { ScanSlots, type MalwareScanner, type ScanVerdict } from './scanner.ts';
 import { ObjectNotFoundError, type EvidenceStorage } from './storage/index.ts';
 import { segmentContext, uploadPrefix } from './tus-store.ts';
+import { UploadPasses, type UploadPass } from './upload-pass.ts';
 
 export const DELETE_OBJECTS_TOPIC = 'evidence.delete-objects';
 /** The malware check of an item stored while no scanner answered (payload: `{ evidenceId }`). */
 export const SCAN_TOPIC = 'evidence.scan';
 /** Scans one process runs at once (the upload's own pass and the scan job together). */
 export const SCAN_SLOTS = 2;
-const SAMPLE_BYTES = 64 * 1024;
+/** How long completion waits for clamd's verdict before listing the item awaiting check (see upload-pass.ts). */
+export const VERDICT_WAIT_MS = 3000;
+/** When the scan job looks again at an item whose verdict was late (in case this process died meanwhile). */
+const LATE_VERDICT_JOB_DELAY_MS = 15 * 60 * 1000;
 const PREVIEW_PIXELS = 1024;
 
 export const itemContext = (id: string): string => `evidence.item:${id}`;
@@ -79,6 +84,14 @@ export interface UploadGrantResult {
 }
 
 export class EvidenceService {
+  /** Each upload's live pass (hash, type sample, scan) while its bytes arrive. */
+  readonly passes: UploadPasses;
+  /** Records a verdict that came after completion (set by the module: `Quarantine.scanItem`). */
+  lateVerdict: (evidenceId: string, verdict: () => Promise<ScanVerdict | undefined>) => void = () =>
+    undefined;
+  /** How long completion waits for clamd's verdict (VERDICT_WAIT_MS; tests shorten it). */
+  verdictWaitMs = VERDICT_WAIT_MS;
+
   constructor(
     private readonly db: Db,
     private readonly keyring: Keyring,
@@ -87,7 +100,46 @@ export class EvidenceService {
     readonly config: EvidenceConfig,
     private readonly log: FastifyBaseLogger,
     readonly slots = new ScanSlots(SCAN_SLOTS),
-  ) {}
+  ) {
+    this.passes = new UploadPasses(scanner, slots, log, (uploadId) => this.uploadPlaintext(uploadId));
+  }
+
+  /** The bytes an upload has stored so far, decrypted, in order (the pass's fallback: see upload-pass.ts). */
+  private async *uploadPlaintext(uploadId: string): AsyncGenerator<Buffer> {
+    const segments = await this.db
+      .selectFrom('evidence_upload_segment')
+      .select(['idx', 'object_key', 'plain_bytes'])
+      .where('upload_id', '=', uploadId)
+      .orderBy('idx')
+      .execute();
+    yield* readParts(
+      this.storage,
+      this.keyring,
+      segments.map((s) => ({
+        key: s.object_key,
+        context: segmentContext(uploadId, s.idx),
+        plainBytes: Number(s.plain_bytes),
+      })),
+    ) as AsyncIterable<Buffer>;
+  }
+
+  /** The encrypted objects an item is stored as (see evidence.read.ts). */
+  async partsOf(id: string): Promise<StoredPart[] | undefined> {
+    if (!isUuid(id)) return undefined;
+    const row = await this.db
+      .selectFrom('evidence_item')
+      .select(['id', 'upload_id', 'object_key', 'size'])
+      .where('id', '=', id)
+      .executeTakeFirst();
+    return row ? itemParts(this.db, row) : undefined;
+  }
+
+  /** An item's whole plaintext (fails on any changed, moved, dropped or cut stored byte). */
+  async readItem(id: string): Promise<Readable> {
+    const parts = await this.partsOf(id);
+    if (!parts) throw new ObjectNotFoundError(itemPrefix(id));
+    return readParts(this.storage, this.keyring, parts);
+  }
 
   /**
    * Authorise one or more uploads into an owner's vault. Call only after the caller was authorised for that
@@ -197,17 +249,31 @@ export class EvidenceService {
     id: string,
     actor: string,
     action: Extract<CustodyAction, 'download' | 'view'> = 'download',
-  ): Promise<{ item: EvidenceItem; stream: Readable } | undefined> {
+    range?: (size: number) => { start: number; end: number } | undefined,
+  ): Promise<{ item: EvidenceItem; stream: Readable; range?: { start: number; end: number } } | undefined> {
     const row = isUuid(id)
       ? await this.db.selectFrom('evidence_item').selectAll().where('id', '=', id).executeTakeFirst()
       : undefined;
     if (!row || row.scan_state === 'infected') return undefined;
     assertChecked(row.scan_state);
-    await this.db.transaction().execute((trx) => appendCustody(trx, { evidenceId: id, action, actor }));
-    const stored = await this.storage.get(row.object_key);
-    const stream = stored.pipe(this.keyring.decryptStream(itemContext(id)));
-    stored.on('error', (error) => stream.destroy(error));
-    return { item: this.toItem(row), stream };
+    // A range (a viewer seeking) is checked before it is logged: an unsatisfiable one reads nothing.
+    const wanted = range?.(Number(row.size));
+    // The custody entry and the look-up of the stored parts go together (a viewer seeking waits for both).
+    const [, parts] = await Promise.all([
+      this.db.transaction().execute((trx) =>
+        appendCustody(trx, {
+          evidenceId: id,
+          action,
+          actor,
+          ...(wanted ? { details: { range: `${wanted.start}-${wanted.end}` } } : {}),
+        }),
+      ),
+      itemParts(this.db, row),
+    ]);
+    const stream = wanted
+      ? readPartsRange(this.storage, this.keyring, parts, wanted.start, wanted.end)
+      : readParts(this.storage, this.keyring, parts);
+    return { item: this.toItem(row), stream, ...(wanted ? { range: wanted } : {}) };
   }
 
   /** The image preview (no location or other metadata), logged as a `view`. */
@@ -256,13 +322,15 @@ export class EvidenceService {
   /** Delete an item and its bytes; the custody log keeps the deletion (with the file's hash). */
   async deleteItem(input: { evidenceId: string; actor: string; reason: string }): Promise<boolean> {
     if (!isUuid(input.evidenceId)) return false;
+    let uploadId: string | undefined;
     const deleted = await this.db.transaction().execute(async (trx) => {
       const row = await trx
         .deleteFrom('evidence_item')
         .where('id', '=', input.evidenceId)
-        .returning(['sha256', 'size'])
+        .returning(['sha256', 'size', 'upload_id'])
         .executeTakeFirst();
       if (!row) return false;
+      uploadId = row.upload_id;
       await appendCustody(trx, {
         evidenceId: input.evidenceId,
         action: 'delete',
@@ -270,9 +338,14 @@ export class EvidenceService {
         details: { reason: input.reason, sha256: row.sha256, size: Number(row.size) },
       });
       await addToOutbox(trx, DELETE_OBJECTS_TOPIC, { prefix: itemPrefix(input.evidenceId) });
+      // An item's bytes are its upload's segments, kept where they were received.
+      await addToOutbox(trx, DELETE_OBJECTS_TOPIC, { prefix: uploadPrefix(row.upload_id) });
       return true;
     });
-    if (deleted) await this.deleteObjects(itemPrefix(input.evidenceId));
+    if (deleted) {
+      await this.deleteObjects(itemPrefix(input.evidenceId));
+      if (uploadId) await this.deleteObjects(uploadPrefix(uploadId));
+    }
     return deleted;
   }
 
@@ -286,10 +359,11 @@ export class EvidenceService {
   }
 
   /**
-   * Called once the last byte of an upload is stored: checks the whole file and turns it into an item, or
-   * refuses it and removes every trace (rows, segments, objects). One pass over the decrypted segments
-   * computes the SHA-256, takes a sample to identify the type, streams the bytes to the malware scanner and
-   * re-encrypts them as one object under the item's own data key.
+   * Called once the last byte of an upload is stored: turns it into an item, or refuses it and removes every
+   * trace (rows, segments, objects). The SHA-256, the type sample and the scan verdict come from the upload's
+   * pass, made while the bytes arrived; the encrypted segments become the item's bytes as they are
+   * (evidence_item_segment). No byte is read or written here, unless the pass was lost (see upload-pass.ts)
+   * or the file is an image (its preview is made from the stored bytes).
    */
   async finishUpload(
     uploadId: string,
@@ -388,9 +462,7 @@ export class EvidenceService {
     }
     const locale: Locale = claimed.locale === 'en' ? 'en' : 'zh-CN';
     const id = itemIdFor(uploadId);
-    const objectKey = `${itemPrefix(id)}original`;
-    let scan: ScanSession | undefined;
-    let slot: (() => void) | undefined;
+    let pass: UploadPass | undefined;
     try {
       const segments = await conn
         .selectFrom('evidence_upload_segment')
@@ -406,85 +478,13 @@ export class EvidenceService {
           expected: formatBytes(size),
         });
       }
-      // Her file is never refused because the scanner is away or busy: without a free slot and an answering
-      // scanner it is stored as `pending` (awaiting check) and the scan job checks it later.
-      slot = this.slots.tryAcquire();
-      if (slot)
-        scan = await this.scanner
-          .start()
-          .catch(
-            (error: unknown) =>
-              void this.log.warn(
-                { err: error, uploadId },
-                'malware scanner away: the upload is kept awaiting check',
-              ),
-          );
-      let scanLost = false;
-      const hash = createHash('sha256');
-      const sample: Buffer[] = [];
-      let sampled = 0;
-      let bytes = 0;
-      const session = scan;
-      const log = this.log;
-      const tap = new Transform({
-        transform(chunk: Buffer, _encoding, callback: TransformCallback) {
-          bytes += chunk.length;
-          hash.update(chunk);
-          if (sampled < SAMPLE_BYTES) {
-            sample.push(chunk.subarray(0, SAMPLE_BYTES - sampled));
-            sampled += Math.min(chunk.length, SAMPLE_BYTES - sampled);
-          }
-          if (!session || scanLost) {
-            callback(null, chunk);
-            return;
-          }
-          session.write(chunk).then(
-            () => callback(null, chunk),
-            (error: unknown) => {
-              scanLost = true;
-              session.abort();
-              log.warn(
-                { err: error, uploadId },
-                'malware scanner stopped mid-file: the upload is kept awaiting check',
-              );
-              callback(null, chunk);
-            },
-          );
-        },
-      });
-      const storage = this.storage;
-      const keyring = this.keyring;
-      async function* plaintext(): AsyncGenerator<Buffer> {
-        for (const segment of segments) {
-          const stored = await storage.get(segment.object_key);
-          const decrypted = stored.pipe(keyring.decryptStream(segmentContext(uploadId, segment.idx)));
-          stored.on('error', (error) => decrypted.destroy(error));
-          yield* decrypted as AsyncIterable<Buffer>;
-        }
-      }
-      // A pipeline, not `pipe`: an error in any stage (a missing or unreadable segment, the scanner) destroys
-      // every stage and fails the put, instead of being an uncaught error that ends the process.
-      const encrypted = chain(
-        Readable.from(plaintext()),
-        tap,
-        this.keyring.encryptStream(itemContext(id)),
-        () => undefined,
-      );
-      await this.storage.put(objectKey, encrypted);
-      let verdict: ScanVerdict | undefined;
-      if (scan && !scanLost) {
-        verdict = await scan
-          .finish()
-          .catch(
-            (error: unknown) =>
-              void this.log.warn(
-                { err: error, uploadId },
-                'malware scanner gave no verdict: the upload is kept awaiting check',
-              ),
-          );
-      }
-      slot?.();
-      slot = undefined;
+      // The pass that hashed, sampled and scanned the bytes as they arrived (upload-pass.ts): nothing is
+      // read or written here unless it was lost (restart, another process), when it is rebuilt from the
+      // stored segments.
+      pass = await this.passes.take(uploadId, size);
+      const outcome = await pass.verdictWithin(this.verdictWaitMs);
+      const verdict = 'verdict' in outcome ? outcome.verdict : undefined;
+      const bytes = pass.offset;
       if (bytes !== size) {
         throw new EvidenceRefusal('EVIDENCE_TRUNCATED', 422, 'evidence.refused.truncated', {
           received: formatBytes(bytes),
@@ -498,7 +498,7 @@ export class EvidenceService {
         );
         throw new EvidenceRefusal('EVIDENCE_MALWARE', 422, 'evidence.refused.malware');
       }
-      const head = Buffer.concat(sample);
+      const head = pass.head();
       const detected = await fileTypeFromBuffer(head);
       const type = detected ?? (detectText(head) ? { mime: 'text/plain', ext: 'txt' } : undefined);
       if (!type || !ALLOWED_MEDIA_TYPES.has(type.mime)) {
@@ -506,8 +506,13 @@ export class EvidenceService {
           detected: type?.mime ?? 'unknown',
         });
       }
-      const previewKey = PREVIEW_MEDIA_TYPES.has(type.mime) ? await this.makePreview(id, objectKey) : null;
-      const sha256 = hash.digest('hex');
+      const parts = segments.map((s) => ({
+        key: s.object_key,
+        context: segmentContext(uploadId, s.idx),
+        plainBytes: Number(s.plain_bytes),
+      }));
+      const previewKey = PREVIEW_MEDIA_TYPES.has(type.mime) ? await this.makePreview(id, parts) : null;
+      const sha256 = pass.hash.digest('hex');
       const meta = JSON.parse(
         this.keyring.open(claimed.meta, `evidence_upload.meta:${uploadId}`).toString('utf8'),
       ) as {
@@ -533,25 +538,45 @@ export class EvidenceService {
             sha256,
             media_type: type.mime,
             extension: type.ext,
-            object_key: objectKey,
+            // Where its bytes are: the upload's segments, listed in evidence_item_segment.
+            object_key: uploadPrefix(uploadId),
             preview_key: previewKey,
             scan_state: verdict ? 'clean' : 'pending',
             scanned_at: verdict ? new Date() : null,
           })
           .returningAll()
           .executeTakeFirstOrThrow();
-        if (!verdict) await addToOutbox(trx, SCAN_TOPIC, { evidenceId: id });
+        await trx
+          .insertInto('evidence_item_segment')
+          .values(
+            segments.map((s) => ({
+              evidence_id: id,
+              idx: s.idx,
+              object_key: s.object_key,
+              plain_bytes: s.plain_bytes,
+            })),
+          )
+          .execute();
+        // No verdict: the scan job checks it from the stored segments. A late verdict is recorded when clamd
+        // gives it; the job then only looks again later, in case this process died before it came.
+        if (!verdict)
+          await addToOutbox(
+            trx,
+            SCAN_TOPIC,
+            { evidenceId: id },
+            'late' in outcome ? { availableAt: new Date(Date.now() + LATE_VERDICT_JOB_DELAY_MS) } : {},
+          );
         await appendCustody(trx, {
           evidenceId: id,
           action: 'upload',
           actor: claimed.uploaded_by,
           details: { sha256, size, mediaType: type.mime, uploadId },
         });
+        // The upload's rows go; its segments stay: they are the item's bytes now.
         await trx.deleteFrom('evidence_upload').where('id', '=', uploadId).execute();
-        await addToOutbox(trx, DELETE_OBJECTS_TOPIC, { prefix: uploadPrefix(uploadId) });
         return inserted;
       });
-      await this.deleteObjects(uploadPrefix(uploadId));
+      if ('late' in outcome) this.lateVerdict(id, () => outcome.pending);
       const checkMs = Date.now() - started;
       this.log.info(
         { evidenceId: id, size, mediaType: type.mime, checkMs, scan: row.scan_state },
@@ -559,8 +584,7 @@ export class EvidenceService {
       );
       return { item: this.toItem(row), locale, checkMs };
     } catch (error) {
-      scan?.abort();
-      slot?.();
+      pass?.close();
       // A pass that lost its lock (the connection broke) may have been overtaken by another that committed
       // the item (upload ids are unique on items): that item and its objects stay.
       const committed = await conn
@@ -622,12 +646,12 @@ export class EvidenceService {
   }
 
   /** A preview image without EXIF/GPS or any other metadata (sharp drops metadata unless asked to keep it). */
-  private async makePreview(id: string, objectKey: string): Promise<string | null> {
+  private async makePreview(id: string, parts: StoredPart[]): Promise<string | null> {
     const previewKey = `${itemPrefix(id)}preview`;
     try {
       // sharp and libvips (about 40 MiB once loaded) load with the first image, not at start.
       const { default: sharp } = await import('sharp');
-      const source = (await this.storage.get(objectKey)).pipe(this.keyring.decryptStream(itemContext(id)));
+      const source = readParts(this.storage, this.keyring, parts);
       const resize = sharp({ failOn: 'error', limitInputPixels: 100_000_000 })
         .rotate()
         .resize(PREVIEW_PIXELS, PREVIEW_PIXELS, { fit: 'inside', withoutEnlargement: true })

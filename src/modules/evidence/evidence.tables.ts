@@ -33,6 +33,18 @@ export interface EvidenceUploadSegmentTable {
   plain_bytes: ColumnType<string, string | number, string | number>;
 }
 
+/**
+ * Migration 0023: the encrypted segments an item is stored as (its upload's segments, kept as they are; each
+ * under the context `evidence.segment:<upload id>:<idx>`). Items stored before have no rows: their one object
+ * is `evidence_item.object_key`, under `evidence.item:<id>`.
+ */
+export interface EvidenceItemSegmentTable {
+  evidence_id: string;
+  idx: number;
+  object_key: string;
+  plain_bytes: ColumnType<string, string | number, string | number>;
+}
+
 /** A stored, checked evidence file. */
 export interface EvidenceItemTable {
   id: Generated<string>;
@@ -99,6 +111,7 @@ export interface EvidenceTables {
   evidence_share: EvidenceShareTable;
   evidence_upload: EvidenceUploadTable;
   evidence_upload_segment: EvidenceUploadSegmentTable;
+  evidence_item_segment: EvidenceItemSegmentTable;
   evidence_item: EvidenceItemTable;
   evidence_custody: EvidenceCustodyTable;
 }

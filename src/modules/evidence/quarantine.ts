@@ -15,7 +15,9 @@ import type { Keyring } from '../../platform/crypto.ts';
 import { addToOutbox } from '../../platform/jobs.ts';
 import { appendCustody } from './custody.ts';
 import type { ScanState } from './evidence.tables.ts';
-import { DELETE_OBJECTS_TOPIC, itemContext, itemPrefix } from './evidence.service.ts';
+import { DELETE_OBJECTS_TOPIC, itemPrefix } from './evidence.service.ts';
+import { itemParts, readParts, type StoredPart } from './evidence.read.ts';
+import { uploadPrefix } from './tus-store.ts';
 import type { MalwareScanner, ScanSlots, ScanVerdict } from './scanner.ts';
 import type { EvidenceStorage } from './storage/index.ts';
 
@@ -61,7 +63,11 @@ export class Quarantine {
    * Scan one pending item. Throws when no scanner answers (the job is retried); `busy` when another process
    * is scanning it now; otherwise the item's state (already decided, or decided now).
    */
-  async scanItem(evidenceId: string): Promise<ScanState | 'busy' | 'gone'> {
+  async scanItem(
+    evidenceId: string,
+    /** A verdict from elsewhere (the upload's own scan session, late): nothing is read from the store. */
+    given?: () => Promise<ScanVerdict | undefined>,
+  ): Promise<ScanState | 'busy' | 'gone'> {
     return this.db.connection().execute(async (conn) => {
       const key = `evidence-scan:${evidenceId}`;
       const { rows } = await sql<{
@@ -71,12 +77,17 @@ export class Quarantine {
       try {
         const row = await conn
           .selectFrom('evidence_item')
-          .select(['object_key', 'scan_state'])
+          .select(['id', 'upload_id', 'object_key', 'size', 'scan_state'])
           .where('id', '=', evidenceId)
           .executeTakeFirst();
         if (!row) return 'gone';
         if (row.scan_state !== 'pending') return row.scan_state;
-        const verdict = await this.scanObject(evidenceId, row.object_key);
+        const verdict = given
+          ? await given().then((v) => {
+              if (!v) throw new Error('the upload’s scan session gave no verdict');
+              return v;
+            })
+          : await this.scanObject(await itemParts(conn, row));
         const state: ScanState = verdict.clean ? 'clean' : 'infected';
         const recorded = await conn.transaction().execute(async (trx) => {
           const updated = await trx
@@ -92,8 +103,10 @@ export class Quarantine {
             actor: SCANNER_ACTOR,
             details: { result: state, scanner: this.scanner.name },
           });
-          if (!verdict.clean)
+          if (!verdict.clean) {
             await addToOutbox(trx, DELETE_OBJECTS_TOPIC, { prefix: itemPrefix(evidenceId) });
+            await addToOutbox(trx, DELETE_OBJECTS_TOPIC, { prefix: uploadPrefix(row.upload_id) });
+          }
           return true;
         });
         if (recorded && !verdict.clean) {
@@ -102,6 +115,7 @@ export class Quarantine {
             'evidence refused after its check: the malware scanner flagged it; its bytes are removed',
           );
           await this.storage.deletePrefix(itemPrefix(evidenceId)).catch(() => undefined);
+          await this.storage.deletePrefix(uploadPrefix(row.upload_id)).catch(() => undefined);
         }
         if (recorded) this.log.info({ evidenceId, result: state }, 'evidence awaiting check was scanned');
         return state;
@@ -113,14 +127,12 @@ export class Quarantine {
     });
   }
 
-  private async scanObject(evidenceId: string, objectKey: string): Promise<ScanVerdict> {
+  private async scanObject(parts: StoredPart[]): Promise<ScanVerdict> {
     const release = await this.slots.acquire();
     try {
       const session = await this.scanner.start();
       try {
-        const stored = await this.storage.get(objectKey);
-        const plain = stored.pipe(this.keyring.decryptStream(itemContext(evidenceId)));
-        stored.on('error', (error) => plain.destroy(error));
+        const plain = readParts(this.storage, this.keyring, parts);
         for await (const chunk of plain as AsyncIterable<Buffer>) await session.write(chunk);
         return await session.finish();
       } catch (error) {

@@ -1,7 +1,9 @@
 /**
  * A tus data store that encrypts as the bytes arrive and never lets plaintext reach disk or object storage.
  *
- * Each PATCH body is cut into segments of at most SEGMENT_BYTES. A segment is encrypted with
+ * Each PATCH body is cut into segments of at most SEGMENT_BYTES. On its way to the cipher every chunk also goes
+ * through the upload's pass (SHA-256, type sample, clamd INSTREAM: upload-pass.ts), so completion reads no
+ * bytes and writes none: the segments become the item's object as they are (evidence_item_segment). A segment is encrypted with
  * `Keyring.encryptStream` under its own data key and context (`evidence.segment:<upload>:<index>`, so segments
  * cannot be swapped or reordered), stored with `EvidenceStorage.put` (fsync + rename for files, a complete PUT
  * for S3), and only then recorded in `evidence_upload_segment` together with the new offset, in one
@@ -21,6 +23,7 @@ import type { Db } from '../../db/database.ts';
 import type { Database } from '../../db/schema.ts';
 import type { Keyring } from '../../platform/crypto.ts';
 import type { EvidenceStorage } from './storage/index.ts';
+import type { UploadPasses } from './upload-pass.ts';
 
 /**
  * Plaintext bytes per segment. Object storage: 127 frames of 64 KiB, so an encrypted segment fits in one
@@ -71,6 +74,8 @@ export class EncryptedDataStore extends DataStore {
     private readonly sweep: () => Promise<number>,
     /** Finish an upload whose completion pass died with its process (see EvidenceService.recoverUpload). */
     private readonly recover: (id: string) => Promise<boolean>,
+    /** The live pass (hash, type sample, scan) each upload's bytes go through as they arrive. */
+    private readonly passes: UploadPasses,
     private readonly segmentBytes = storage.kind === 'fs' ? FS_SEGMENT_BYTES : SEGMENT_BYTES,
   ) {
     super();
@@ -159,6 +164,8 @@ export class EncryptedDataStore extends DataStore {
       .where('upload_id', '=', id)
       .executeTakeFirstOrThrow();
     let idx = Number(last.next);
+    // The same bytes are hashed, sampled and scanned as they are encrypted (see upload-pass.ts).
+    const pass = await this.passes.forOffset(id, received);
 
     const iterator = (source as AsyncIterable<Buffer>)[Symbol.asyncIterator]();
     let carry: Buffer | undefined;
@@ -187,10 +194,12 @@ export class EncryptedDataStore extends DataStore {
           if (chunk.length > room) {
             carry = chunk.subarray(room);
             bytes += room;
+            await pass.feed(chunk.subarray(0, room));
             yield chunk.subarray(0, room);
             return;
           }
           bytes += chunk.length;
+          await pass.feed(chunk);
           yield chunk;
         }
       }
@@ -200,6 +209,7 @@ export class EncryptedDataStore extends DataStore {
       try {
         await this.storage.put(key, encrypted);
       } catch (error) {
+        pass.broken = true;
         // With several app processes the in-memory tus lock holds only within one process: a client whose
         // connection to this process went silent may have resumed on another, which finished the upload and
         // removed its directory (this put's temporary file with it) while this request was still open. That
@@ -226,6 +236,7 @@ export class EncryptedDataStore extends DataStore {
         return true;
       });
       if (!committed) {
+        pass.broken = true;
         // Another request moved the upload on (or it was cancelled): this segment was never acknowledged.
         await this.storage.delete(key);
         throw tusError(ERRORS.INVALID_OFFSET);
@@ -253,6 +264,7 @@ export class EncryptedDataStore extends DataStore {
       .where('state', '=', 'receiving')
       .executeTakeFirst();
     if (Number(deleted.numDeletedRows) === 0) throw tusError(ERRORS.FILE_NOT_FOUND);
+    this.passes.drop(id);
     await this.storage.deletePrefix(uploadPrefix(id));
   }
 

@@ -59,6 +59,19 @@ export class FsStorage implements EvidenceStorage {
     return createReadStream('', { fd: handle, highWaterMark: 256 * 1024 });
   }
 
+  async getRange(key: string, start: number, end: number | undefined): Promise<Readable> {
+    const file = this.file(key);
+    const handle = await open(file, 'r').catch((error: NodeJS.ErrnoException) => {
+      throw error.code === 'ENOENT' ? new ObjectNotFoundError(key) : error;
+    });
+    return createReadStream('', {
+      fd: handle,
+      start,
+      ...(end === undefined ? {} : { end }),
+      highWaterMark: 256 * 1024,
+    });
+  }
+
   async delete(key: string): Promise<void> {
     await unlink(this.file(key)).catch((error: NodeJS.ErrnoException) => {
       if (error.code !== 'ENOENT') throw error;

@@ -115,9 +115,16 @@ export class S3Storage implements EvidenceStorage {
   }
 
   async get(key: string): Promise<Readable> {
+    return this.getRange(key, 0, undefined);
+  }
+
+  async getRange(key: string, start: number, end: number | undefined): Promise<Readable> {
     assertSafeKey(key);
+    const range = start === 0 && end === undefined ? undefined : `bytes=${start}-${end ?? ''}`;
     try {
-      const result = await this.client.send(new GetObjectCommand({ Bucket: this.bucket, Key: key }));
+      const result = await this.client.send(
+        new GetObjectCommand({ Bucket: this.bucket, Key: key, ...(range ? { Range: range } : {}) }),
+      );
       if (!(result.Body instanceof Readable)) throw new Error('The object store returned no body');
       return result.Body;
     } catch (error) {

@@ -11,6 +11,12 @@ export interface EvidenceStorage {
   put(key: string, body: Readable): Promise<{ bytes: number }>;
   /** Read an object as a stream; rejects with `ObjectNotFoundError` when it does not exist. */
   get(key: string): Promise<Readable>;
+  /**
+   * Read bytes `start` … `end` (inclusive; to the object's end when `end` is undefined) of an object;
+   * rejects with `ObjectNotFoundError` when it does not exist. Used by range reads, which decrypt only the
+   * frames they need.
+   */
+  getRange(key: string, start: number, end: number | undefined): Promise<Readable>;
   /** Remove an object; removing one that does not exist is not an error. */
   delete(key: string): Promise<void>;
   /** Remove every object whose key starts with `prefix`. */
