@@ -121,7 +121,7 @@ export function throttleAdminRoutes(app: FastifyInstance): void {
   app.post(
     PAGE,
     {
-      config: { access: { action: ACTION } },
+      config: { access: { action: ACTION }, operation: 'clearCaseCodeThrottle' },
       schema: {
         hide: true,
         body: Type.Object({
