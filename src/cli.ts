@@ -11,6 +11,7 @@ import { openDatabase, type OpenDatabase } from './db/open.ts';
 import { evidenceCommand } from './modules/evidence/evidence.cli.ts';
 import { auditCommand, createAdminCommand } from './modules/identity/identity.cli.ts';
 import { reportsCommand } from './modules/reports/reports.cli.ts';
+import { installAllModules } from './modules/index.ts';
 
 interface Command {
   summary: string;
@@ -150,6 +151,8 @@ export async function runCli(argv: string[]): Promise<number> {
     }
     throw error;
   }
+  // The modules' messages and policy rows, as when the app starts (commands may name roles and actions).
+  installAllModules();
   try {
     return await command.run(args, config);
   } catch (error) {

@@ -121,8 +121,10 @@ describe('hotline hours for the portal', () => {
   it('renders the merged hours by weekday, and whether someone is on duty, without names', async () => {
     const { renderToString } = await import('preact-render-to-string');
     const { h } = await import('preact');
-    const { HotlineHours } = await import('../../src/modules/helpline/helpline.hours.tsx');
+    const { HotlineHours } = await import('../../src/modules/help/help.hours.tsx');
     const { translate } = await import('../../src/platform/i18n/catalog.ts');
+    const { installAllModules } = await import('../../src/modules/index.ts');
+    installAllModules();
     const html = renderToString(
       h(HotlineHours, {
         hours: {

@@ -14,14 +14,14 @@ import { Type, type Static } from 'typebox';
 import { AppError, type FieldProblem } from '../../platform/errors.ts';
 import type { MessageKey } from '../../platform/i18n/catalog.ts';
 import { sendPage } from '../../platform/render/page.tsx';
-import { auditActorFrom, recordAudit } from '../identity/audit.ts';
+import { auditActorFrom, recordAudit } from '../../platform/audit.ts';
 import { CsrfField, Notice, StaffBar } from '../identity/components.tsx';
-import { extendAccessPolicy, type ActionRule } from '../identity/policy.ts';
+import { extendAccessPolicy, type ActionRule } from '../../platform/access-policy.ts';
 import { DIRECTORY_KINDS, PROVINCES, type DirectoryKind } from './help.model.ts';
 import type { DirectoryAdminEntry, DirectoryEntryInput, HelpService } from './help.service.ts';
 import { ErrorSummary, SelectField, TextField, formErrors, portal, type FormErrors } from './help.views.tsx';
 
-declare module '../identity/audit.ts' {
+declare module '../../platform/audit.ts' {
   interface AuditEventDetails {
     'help.directory_entry_created': { kind: string; province: string };
     /** `changed`: the names of the fields that changed (never their values). */

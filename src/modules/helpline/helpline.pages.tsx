@@ -11,9 +11,9 @@ import { AppError } from '../../platform/errors.ts';
 import type { MessageKey } from '../../platform/i18n/catalog.ts';
 import { sendPage } from '../../platform/render/page.tsx';
 import { CsrfField, FormError, Notice, StaffBar } from '../identity/components.tsx';
-import { grantedScope } from '../identity/policy.ts';
+import { grantedScope } from '../../platform/access-policy.ts';
 import { deskActor } from './helpline.http.ts';
-import { recordAudit, type AuditActor } from '../identity/audit.ts';
+import { recordAudit, type AuditActor } from '../../platform/audit.ts';
 import {
   AGE_BANDS,
   CALLBACK_RESULTS,

@@ -4,7 +4,7 @@
  * supervisor sees every case of the organisation. Other organisations, courts and police have no grant at all,
  * so the gate answers 404.
  */
-import type { ActionRule } from '../identity/policy.ts';
+import type { ActionRule } from '../../platform/access-policy.ts';
 
 const DESK_STAFF = {
   ngo_supervisor: 'organisation',

@@ -141,3 +141,8 @@ export interface HelplineTables {
   helpline_mandatory_report: HelplineMandatoryReportTable;
   helpline_duty_shift: HelplineDutyShiftTable;
 }
+
+declare module '../../db/schema.ts' {
+  // eslint-disable-next-line @typescript-eslint/no-empty-object-type -- adds this module's tables to Database
+  interface Database extends HelplineTables {}
+}

@@ -5,15 +5,13 @@
  * thread, read and answered only through `app.help`).
  */
 import type { FastifyInstance } from 'fastify';
-import { registerRecordType } from '../identity/access-guard.ts';
-import { extendAccessPolicy } from '../identity/policy.ts';
+import { registerRecordType } from '../../platform/access-guard.ts';
 import { HelpService } from '../help/help.service.ts';
 import { helplineApi, helplineClaimApi } from './helpline.api.ts';
 import { helplineCoverageApi } from './helpline.coverage-api.ts';
 import { helplineCapacityApi } from './helpline.capacity.ts';
 import { helplinePages } from './helpline.pages.tsx';
 import { CALLBACK_REQUESTED, REQUEST_CREATED, takeCallbacks, takeHelpRequests } from './helpline.intake.ts';
-import { HELPLINE_POLICY } from './helpline.policy.ts';
 import { HelplineService, placementOf, type DeskEvidenceSource } from './helpline.service.ts';
 
 declare module 'fastify' {
@@ -26,7 +24,6 @@ declare module 'fastify' {
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 export function helplineModule(app: FastifyInstance): void {
-  extendAccessPolicy(HELPLINE_POLICY);
   const help = app.hasDecorator('help') ? app.help : new HelpService(app.db, app.keyring, app.rateLimiter);
   const service = new HelplineService(app.db, app.keyring, help);
   // The evidence vault is registered before the desk (modules/index.ts); its service is the desk's evidence source.

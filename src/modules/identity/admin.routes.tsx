@@ -8,8 +8,8 @@ import { sql, type SelectQueryBuilder } from 'kysely';
 import { Type } from 'typebox';
 import { AppError } from '../../platform/errors.ts';
 import { sendPage } from '../../platform/render/page.tsx';
-import { requireStaff } from './access-guard.ts';
-import { auditActorFrom, recordAuditAlone } from './audit.ts';
+import { requireStaff } from '../../platform/access-guard.ts';
+import { auditActorFrom, recordAuditAlone } from '../../platform/audit.ts';
 import { CsrfField, FormError, Notice, StaffBar } from './components.tsx';
 import {
   createOrganisation,
@@ -21,8 +21,8 @@ import {
   type InviteProblem,
 } from './identity.service.ts';
 import { clearSignInThrottle } from './throttle-clear.ts';
+import { IDENTITY_POLICY } from './identity.policy.ts';
 import {
-  ACCESS_POLICY,
   ORGANISATION_KINDS,
   ROLES,
   ROLE_ORGANISATION_KINDS,
@@ -33,7 +33,7 @@ import {
   ruleFor,
   type OrganisationKind,
   type Scope,
-} from './policy.ts';
+} from '../../platform/access-policy.ts';
 import { normaliseRegionCode, regionName, regionOptions } from './regions.ts';
 
 const FormToken = { _csrf: Type.Optional(Type.String({ maxLength: 200 })) };
@@ -709,7 +709,7 @@ export function adminRoutes(app: FastifyInstance, deps: IdentityDeps): void {
           <p class="hint">
             {request.t('identity.admin.rolesCount', {
               actions: actions.length,
-              base: Object.keys(ACCESS_POLICY).length,
+              base: Object.keys(IDENTITY_POLICY).length,
             })}
           </p>
         </>,

@@ -8,9 +8,11 @@ import type { FastifyInstance } from 'fastify';
 import type { Kysely } from 'kysely';
 import type { Database } from '../../db/schema.ts';
 import { postToHerThread } from '../help/help.orders-api.ts';
-import { registerRecordType } from '../identity/access-guard.ts';
+import { registerRecordType } from '../../platform/access-guard.ts';
 import { isRegionCode } from '../identity/regions.ts';
+import { addEvidenceConsentSource } from '../evidence/evidence.consent-sources.ts';
 import { consentRoutes } from './orders.consent-routes.tsx';
+import { courtsHoldingEvidence } from './orders.evidence-consent.ts';
 import { OrdersNotifier } from './orders.notify.ts';
 import { ordersPortal, staffApplicationPages } from './orders.portal.tsx';
 import { ordersRoutes } from './orders.routes.tsx';
@@ -157,6 +159,8 @@ export function ordersModule(app: FastifyInstance): void {
   app.decorate('ordersService', service);
   app.decorate('ordersNotifier', notifier);
   placements(app);
+  // The vault asks us which courts an item reached by her filings (it reads none of our tables).
+  addEvidenceConsentSource(courtsHoldingEvidence);
 
   app.jobs.handle(NOTIFY_TOPIC, async (payload) => {
     if (typeof payload.notificationId === 'string') await notifier.deliver(payload.notificationId);

@@ -4,7 +4,7 @@
  * task by the police station or federation it was sent to, a warning by the police station; NGO staff reach
  * only applications they created (`own`). Everything else is refused with 404 by the identity gate.
  */
-import type { ActionRule } from '../identity/policy.ts';
+import type { ActionRule } from '../../platform/access-policy.ts';
 
 const COURT = { judge: 'organisation', court_clerk: 'organisation' } as const;
 const JUDGE = { judge: 'organisation' } as const;

@@ -15,7 +15,7 @@ import {
   verifySurvivorFormToken,
 } from '../help/help.orders-api.ts';
 import type { ThreadSession } from '../help/help.service.ts';
-import { recordAuditAlone } from '../identity/audit.ts';
+import { recordAuditAlone } from '../../platform/audit.ts';
 import { survivorAuditActor } from './orders.audit.ts';
 import {
   MEASURES,
@@ -26,7 +26,7 @@ import {
   type ApplicationInput,
 } from './orders.model.ts';
 import { formatDateTime, formatDay, staffActor, timelineLabel } from './orders.routes.tsx';
-import { requireStaff } from '../identity/access-guard.ts';
+import { requireStaff } from '../../platform/access-guard.ts';
 import { StaffBar } from '../identity/components.tsx';
 import { evidenceFromApp, helpCaseOwnerRef } from './orders.seams.ts';
 import type { OrdersActor, OrdersService } from './orders.service.ts';

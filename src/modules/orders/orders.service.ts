@@ -16,7 +16,7 @@ import type { Database } from '../../db/schema.ts';
 import type { Keyring } from '../../platform/crypto.ts';
 import { AppError, type FieldProblem } from '../../platform/errors.ts';
 import { addToOutbox } from '../../platform/jobs.ts';
-import { recordAudit, type AuditActor } from '../identity/audit.ts';
+import { recordAudit, type AuditActor } from '../../platform/audit.ts';
 import './orders.audit.ts';
 import type { ProtectionOrderTable } from './orders.tables.ts';
 import {

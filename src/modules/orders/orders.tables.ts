@@ -229,3 +229,8 @@ export interface OrdersTables {
   order_alert: OrderAlertTable;
   order_evidence_consent: OrderEvidenceConsentTable;
 }
+
+declare module '../../db/schema.ts' {
+  // eslint-disable-next-line @typescript-eslint/no-empty-object-type -- adds this module's tables to Database
+  interface Database extends OrdersTables {}
+}

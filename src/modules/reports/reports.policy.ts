@@ -4,7 +4,7 @@
  * platform admins all organisations. Publishing makes a suppressed snapshot public. The dashboards are for the
  * staff of each kind of organisation over their own organisation.
  */
-import type { ActionRule } from '../identity/policy.ts';
+import type { ActionRule } from '../../platform/access-policy.ts';
 
 const SUPERVISORS = {
   ngo_supervisor: 'organisation',

@@ -14,7 +14,7 @@ const PUBLISH_MIN_THRESHOLD = 5;
 import type { Locale } from '../../platform/i18n/catalog.ts';
 import { sendPage } from '../../platform/render/page.tsx';
 import { CsrfField, StaffBar } from '../identity/components.tsx';
-import { requireStaff } from '../identity/access-guard.ts';
+import { requireStaff } from '../../platform/access-guard.ts';
 import { reportCharts, svgDataUrl, type ReportCharts } from './reports.charts.ts';
 import { auditReportExport, auditReportPublished } from './reports.audit.ts';
 import { HEADLINE_TABLE, reportTables, toCsv } from './reports.csv.ts';

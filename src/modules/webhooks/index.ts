@@ -4,8 +4,8 @@
  * from the outbox with retries and back-off, and logged. Guide: docs/systems-api.md.
  */
 import type { FastifyInstance } from 'fastify';
-import { extendAccessPolicy } from '../identity/policy.ts';
-import { registerRecordType } from '../identity/index.ts';
+import { extendAccessPolicy } from '../../platform/access-policy.ts';
+import { registerRecordType } from '../../platform/access-guard.ts';
 import { WEBHOOK_EVENT_TOPIC } from './webhooks.events.ts';
 import { webhookRoutes } from './webhooks.routes.ts';
 import { WEBHOOK_DELIVER_TOPIC, WebhookService } from './webhooks.service.ts';
