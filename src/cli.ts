@@ -11,7 +11,6 @@ import { openDatabase, type OpenDatabase } from './db/open.ts';
 import { evidenceCommand } from './modules/evidence/evidence.cli.ts';
 import { auditCommand, createAdminCommand } from './modules/identity/identity.cli.ts';
 import { reportsCommand } from './modules/reports/reports.cli.ts';
-import { installAllModules } from './modules/index.ts';
 
 interface Command {
   summary: string;
@@ -26,6 +25,20 @@ async function withDatabase<T>(config: Config, work: (database: OpenDatabase) =>
   } finally {
     await database.close();
   }
+}
+
+/**
+ * A module's command runs with every module's messages and policy rows installed, as in the app (loaded only
+ * for these commands: the others start faster without the modules).
+ */
+function withModules(command: Command): Command {
+  return {
+    ...command,
+    async run(args, config) {
+      (await import('./modules/index.ts')).installAllModules();
+      return command.run(args, config);
+    },
+  };
 }
 
 export const commands: Record<string, Command> = {
@@ -80,8 +93,8 @@ export const commands: Record<string, Command> = {
       return 0;
     },
   },
-  evidence: evidenceCommand,
-  reports: reportsCommand,
+  evidence: withModules(evidenceCommand),
+  reports: withModules(reportsCommand),
   audit: {
     summary: 'Check the audit trail’s hash chain; names the first broken link',
     usage: 'anxin audit verify',
@@ -151,8 +164,6 @@ export async function runCli(argv: string[]): Promise<number> {
     }
     throw error;
   }
-  // The modules' messages and policy rows, as when the app starts (commands may name roles and actions).
-  installAllModules();
   try {
     return await command.run(args, config);
   } catch (error) {

@@ -23,7 +23,7 @@ import { recordAudit, type AuditActor } from '../../platform/audit.ts';
 import { evaluateAccess, type Actor, type RecordPlacement, type Scope } from '../../platform/access-policy.ts';
 import './helpline.audit.ts';
 import { takeIntake } from './helpline.intake.ts';
-import { mandatoryReportApplies, staffRoleOf } from './helpline.capacity.ts';
+import { mandatoryReportApplies, staffRoleOf } from './helpline.capacity-rules.ts';
 import {
   hasMandatoryReport,
   caseRecords,
