@@ -73,7 +73,7 @@ module.exports = {
       name: 'modules-meet-through-public-surface',
       severity: 'error',
       comment:
-        "A module imports another module only through its public surface (index, descriptor, service, model, schemas, named seams): see PUBLIC in .dependency-cruiser.cjs.",
+        'A module imports another module only through its public surface (index, descriptor, service, model, schemas, named seams): see PUBLIC in .dependency-cruiser.cjs.',
       from: { path: '^src/modules/([^/]+)/' },
       to: { path: '^src/modules/[^/]+/', pathNot: [`^src/modules/$1/`, PUBLIC] },
     },

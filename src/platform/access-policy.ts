@@ -70,11 +70,10 @@ export const EVERY_ROLE_OWN: Partial<Record<Role, Scope>> = Object.fromEntries(
   ROLES.map((role) => [role, 'own']),
 );
 /** The administrators: the platform's over everything, an organisation's over their organisation. */
-export const ADMINS = { platform_admin: 'all', organisation_admin: 'organisation' } as const satisfies Partial<
-  Record<Role, Scope>
->;
-
-
+export const ADMINS = {
+  platform_admin: 'all',
+  organisation_admin: 'organisation',
+} as const satisfies Partial<Record<Role, Scope>>;
 
 const moduleRules = new Map<string, ActionRule>();
 

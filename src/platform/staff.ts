@@ -35,4 +35,3 @@ declare module 'fastify' {
     staffSessionEnded: 'idle' | 'absolute' | 'ended' | undefined;
   }
 }
-

@@ -16,12 +16,15 @@ const depcruise = path.join(root, 'node_modules/dependency-cruiser/bin/dependenc
 const BASE: Record<string, string> = {
   'src/platform/errors.ts': 'export const ERRORS = 1;\n',
   'src/db/schema.ts': 'export interface Database { x: number }\n',
-  'src/modules/help/help.service.ts': "import { ERRORS } from '../../platform/errors.ts';\nexport const help = ERRORS;\n",
+  'src/modules/help/help.service.ts':
+    "import { ERRORS } from '../../platform/errors.ts';\nexport const help = ERRORS;\n",
   'src/modules/help/help.tables.ts': 'export interface HelpTables { a: number }\n',
-  'src/modules/help/help.pages.tsx': "import { help } from './help.service.ts';\nexport const pages = help;\n",
+  'src/modules/help/help.pages.tsx':
+    "import { help } from './help.service.ts';\nexport const pages = help;\n",
   'src/modules/helpline/helpline.service.ts':
     "import { help } from '../help/help.service.ts';\nexport const desk = help;\n",
-  'src/modules/helpline/helpline.pages.tsx': "import { desk } from './helpline.service.ts';\nexport const p = desk;\n",
+  'src/modules/helpline/helpline.pages.tsx':
+    "import { desk } from './helpline.service.ts';\nexport const p = desk;\n",
   'src/modules/helpline/helpline.repository.ts': 'export const repo = 1;\n',
 };
 
@@ -76,7 +79,8 @@ describe('the import rules (.dependency-cruiser.cjs)', { timeout: 120_000 }, () 
   it('fail when the platform imports a module', () => {
     expect(
       violations({
-        'src/platform/planted.ts': "import { help } from '../modules/help/help.service.ts';\nexport const x = help;\n",
+        'src/platform/planted.ts':
+          "import { help } from '../modules/help/help.service.ts';\nexport const x = help;\n",
       }),
     ).toEqual(['core-imports-no-module']);
   });

@@ -20,11 +20,7 @@ import type { Kysely } from 'kysely';
 import type { Database } from '../../db/schema.ts';
 import { registerRecordType } from '../../platform/access-guard.ts';
 import { auditActorFrom, recordAuditAlone } from '../../platform/audit.ts';
-import {
-  evaluateAccess,
-  type ActionRule,
-  type RecordPlacement,
-} from '../../platform/access-policy.ts';
+import { evaluateAccess, type ActionRule, type RecordPlacement } from '../../platform/access-policy.ts';
 import { isUuid } from './evidence.service.ts';
 import { consentSources } from './evidence.consent-sources.ts';
 

@@ -20,7 +20,12 @@ import { textProblems } from '../help/help.model.ts';
 import type { HelpService, ThreadMessage } from '../help/help.service.ts';
 import { getCallbackContact, listWaitingCallbacks, setCallbackStatus } from '../help/help.desk-api.ts';
 import { recordAudit, type AuditActor } from '../../platform/audit.ts';
-import { evaluateAccess, type Actor, type RecordPlacement, type Scope } from '../../platform/access-policy.ts';
+import {
+  evaluateAccess,
+  type Actor,
+  type RecordPlacement,
+  type Scope,
+} from '../../platform/access-policy.ts';
 import './helpline.audit.ts';
 import { takeIntake } from './helpline.intake.ts';
 import { mandatoryReportApplies, staffRoleOf } from './helpline.capacity-rules.ts';

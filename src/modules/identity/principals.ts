@@ -123,4 +123,3 @@ export async function liveBreakGlassReason(
     .executeTakeFirst();
   return grant?.reason;
 }
-
