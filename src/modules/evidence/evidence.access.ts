@@ -21,6 +21,7 @@ import type { Database } from '../../db/schema.ts';
 import { registerRecordType } from '../../platform/access-guard.ts';
 import { auditActorFrom, recordAuditAlone } from '../../platform/audit.ts';
 import { evaluateAccess, type ActionRule, type RecordPlacement } from '../../platform/access-policy.ts';
+import { activeAccountIds } from '../identity/identity.directory.service.ts';
 import { isUuid } from './evidence.service.ts';
 import { consentSources } from './evidence.consent-sources.ts';
 
@@ -83,21 +84,14 @@ export async function locateEvidence(db: Kysely<Database>, id: string): Promise<
         .executeTakeFirst()
     : undefined;
   const organisations = await consentedOrganisations(db, id);
-  const sharedAccounts = organisations.length
-    ? await db
-        .selectFrom('staff_account')
-        .select('id')
-        .where('organisation_id', 'in', organisations)
-        .where('status', '=', 'active')
-        .execute()
-    : [];
+  const sharedAccounts = await activeAccountIds(db, organisations);
   return {
     organisationId: deskCase?.organisation_id ?? null,
     // Never region-wide: evidence is reached through her case or her consent only.
     regionCode: null,
     assignedAccountIds: [
       ...(deskCase?.assigned_account_id ? [deskCase.assigned_account_id] : []),
-      ...sharedAccounts.map((a) => a.id),
+      ...sharedAccounts,
     ],
   };
 }

@@ -9,6 +9,7 @@ import type { Kysely } from 'kysely';
 import type { Database } from '../../db/schema.ts';
 import { postToHerThread } from '../help/help.orders-api.ts';
 import { registerRecordType } from '../../platform/access-guard.ts';
+import { activeAccountIds } from '../identity/identity.directory.service.ts';
 import { isRegionCode } from '../identity/regions.ts';
 import { addEvidenceConsentSource } from '../evidence/evidence.consent-sources.ts';
 import { consentRoutes } from './orders.consent-routes.tsx';
@@ -108,7 +109,7 @@ function placements(app: FastifyInstance): void {
       if (!isUuid(id)) return undefined;
       const exists = await db.selectFrom('help_request').select('id').where('id', '=', id).executeTakeFirst();
       if (!exists) return undefined;
-      const organisations = db
+      const organisations = await db
         .selectFrom('evidence_share as s')
         .innerJoin('evidence_item as i', 'i.id', 's.evidence_id')
         .select('s.organisation_id as id')
@@ -120,14 +121,13 @@ function placements(app: FastifyInstance): void {
             .innerJoin('order_application as a', 'a.id', 'r.application_id')
             .select('r.organisation_id as id')
             .where('a.help_request_id', '=', id),
-        );
-      const accounts = await db
-        .selectFrom('staff_account')
-        .select('id')
-        .where('organisation_id', 'in', organisations)
-        .where('status', '=', 'active')
+        )
         .execute();
-      return { organisationId: null, regionCode: null, assignedAccountIds: accounts.map((a) => a.id) };
+      const accounts = await activeAccountIds(
+        db,
+        organisations.map((o) => o.id),
+      );
+      return { organisationId: null, regionCode: null, assignedAccountIds: accounts };
     },
   });
   registerRecordType(app, 'police_warning', {

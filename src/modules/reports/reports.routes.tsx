@@ -4,6 +4,7 @@
  * public page, the JSON API `getWorkReport`, and the NGO dashboard. Exports and published reports always have
  * small counts suppressed; only the internal page (and the API with `suppress=false`) shows raw counts.
  */
+import { findOrganisation } from '../identity/identity.directory.service.ts';
 import { randomUUID } from 'node:crypto';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { ComponentChildren } from 'preact';
@@ -82,12 +83,8 @@ export function reportsRoutes(app: FastifyInstance): void {
     }
     if (param === staff.organisationId) return { id: staff.organisationId, name: staff.organisationName };
     if (!all || !/^[0-9a-f-]{36}$/i.test(param)) throw new AppError('NOT_FOUND');
-    // The organisation's name only (identity exposes no lookup service for it yet).
-    const row = await app.db
-      .selectFrom('organisation')
-      .select(['id', 'name'])
-      .where('id', '=', param)
-      .executeTakeFirst();
+    // The organisation's name only, from identity's directory service.
+    const row = await findOrganisation(app.db, param);
     if (!row) throw new AppError('NOT_FOUND');
     return { id: row.id, name: row.name };
   }
