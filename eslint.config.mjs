@@ -63,6 +63,16 @@ export default tseslint.config(
     },
   },
   {
+    // CommonJS config files (.dependency-cruiser.cjs).
+    files: ['**/*.cjs'],
+    ...tseslint.configs.disableTypeChecked,
+    languageOptions: {
+      sourceType: 'commonjs',
+      parserOptions: { projectService: false, project: null },
+      globals: { module: 'writable', require: 'readonly' },
+    },
+  },
+  {
     // Tests read JSON answers (`inject().json()` is `any`) and assert on their shape.
     files: ['test/**'],
     rules: {

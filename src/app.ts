@@ -30,7 +30,7 @@ import { platformRoutes } from './platform/platform.routes.tsx';
 import { ProofOfWork } from './platform/proof-of-work.ts';
 import { neverGloballyLimited, RateLimiter } from './platform/rate-limit.ts';
 import { AssetRegistry } from './platform/render/assets.ts';
-import { modules } from './modules/index.ts';
+import { installAllModules } from './modules/index.ts';
 
 export interface AppDependencies {
   config: Config;
@@ -195,6 +195,7 @@ export async function buildApp(deps: AppDependencies): Promise<FastifyInstance> 
   registerErrorHandling(app);
 
   platformRoutes(app);
-  for (const module of modules) await module.register(app);
+  // The modules' messages and policy rows first, then their routes and services, in order.
+  for (const module of installAllModules()) await module.register(app);
   return app;
 }

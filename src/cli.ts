@@ -27,6 +27,20 @@ async function withDatabase<T>(config: Config, work: (database: OpenDatabase) =>
   }
 }
 
+/**
+ * A module's command runs with every module's messages and policy rows installed, as in the app (loaded only
+ * for these commands: the others start faster without the modules).
+ */
+function withModules(command: Command): Command {
+  return {
+    ...command,
+    async run(args, config) {
+      (await import('./modules/index.ts')).installAllModules();
+      return command.run(args, config);
+    },
+  };
+}
+
 export const commands: Record<string, Command> = {
   backup: {
     summary: 'Write an encrypted backup of the database and stored files',
@@ -79,8 +93,8 @@ export const commands: Record<string, Command> = {
       return 0;
     },
   },
-  evidence: evidenceCommand,
-  reports: reportsCommand,
+  evidence: withModules(evidenceCommand),
+  reports: withModules(reportsCommand),
   audit: {
     summary: 'Check the audit trail’s hash chain; names the first broken link',
     usage: 'anxin audit verify',

@@ -7,13 +7,13 @@ import type { FastifyInstance } from 'fastify';
 import pino from 'pino';
 import { buildApp, RATE_LIMIT_SWEEP } from './app.ts';
 import { resolveMasterKey, type Config } from './config.ts';
-import { demoSeeds } from './db/demo.ts';
 import { isFreshDatabase, migrateToLatest } from './db/migrator.ts';
 import { openDatabase, type OpenDatabase } from './db/open.ts';
 import { connectDatabase, type Db } from './db/database.ts';
 import { Keyring } from './platform/crypto.ts';
 import { JobRunner } from './platform/jobs.ts';
 import { Clamd } from './modules/evidence/clamd.ts';
+import { modules } from './modules/index.ts';
 
 export interface RunningPlatform {
   app: FastifyInstance;
@@ -122,10 +122,11 @@ async function stopInOrder(
 }
 
 async function loadDemoData(db: Db, keyring: Keyring, print: (line: string) => void): Promise<void> {
-  if (demoSeeds.length === 0) return;
+  const seeds = modules.flatMap((module) => (module.demo ? [module.demo] : []));
+  if (seeds.length === 0) return;
   const lines: string[] = [];
   await db.transaction().execute(async (trx) => {
-    for (const { seed } of demoSeeds) await seed({ trx, keyring, print: (line) => lines.push(line) });
+    for (const seed of seeds) await seed({ trx, keyring, print: (line) => lines.push(line) });
   });
   for (const line of lines) print(line);
 }

@@ -1,21 +1,15 @@
 /**
- * The typed view of every table. Each module declares its own tables in its `*.tables.ts` and they are
- * composed here; a module reads and writes only its own tables (others go through that module's service).
+ * The typed view of every table. The platform's tables are declared here; each module declares its own in its
+ * `*.tables.ts` and adds them to this interface by augmentation (interface merging), so db/ imports no module:
+ *
+ *     declare module '../../db/schema.ts' {
+ *       interface Database extends HelpTables {}
+ *     }
+ *
+ * A module reads and writes only its own tables (others go through that module's service; the exceptions are
+ * declared in .dependency-cruiser.cjs and the module's doc).
  */
 import type { PlatformTables } from './platform.tables.ts';
-import type { IdentityTables } from '../modules/identity/identity.tables.ts';
-import type { EvidenceTables } from '../modules/evidence/evidence.tables.ts';
-import type { HelpTables } from '../modules/help/help.tables.ts';
-import type { HelplineTables } from '../modules/helpline/helpline.tables.ts';
-import type { ReportsTables } from '../modules/reports/reports.tables.ts';
-import type { OrdersTables } from '../modules/orders/orders.tables.ts';
-import type { WebhooksTables } from '../modules/webhooks/webhooks.tables.ts';
 
-export type Database = PlatformTables &
-  IdentityTables &
-  HelpTables &
-  HelplineTables &
-  EvidenceTables &
-  ReportsTables &
-  OrdersTables &
-  WebhooksTables;
+// eslint-disable-next-line @typescript-eslint/no-empty-object-type -- modules merge their tables in
+export interface Database extends PlatformTables {}

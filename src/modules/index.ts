@@ -1,24 +1,32 @@
 /**
- * The feature modules, registered in this order after the platform. Each module is a function that adds
- * its routes (and its services as decorators) to the app; modules talk to each other only through services.
+ * The feature modules, in registration order after the platform. Each module exports one descriptor
+ * (src/platform/module.ts: its routes and services, messages, access-policy rows, demo data); the app, the
+ * runtime and the CLI iterate over this list, so the platform and db/ import no module. Modules talk to each
+ * other only through services.
  */
-import type { FastifyInstance } from 'fastify';
-import { siteRoutes } from './site/site.routes.tsx';
-import { evidenceModule } from './evidence/evidence.routes.ts';
-import { identityModule } from './identity/index.ts';
-import { registerHelp } from './help/help.routes.ts';
-import { helplineModule } from './helpline/index.ts';
-import { reportsModule } from './reports/index.ts';
-import { ordersModule } from './orders/index.ts';
-import { webhooksModule } from './webhooks/index.ts';
+import { installModules, type ModuleDescriptor } from '../platform/module.ts';
+import { evidenceDescriptor } from './evidence/evidence.module.ts';
+import { helpDescriptor } from './help/help.module.ts';
+import { helplineDescriptor } from './helpline/helpline.module.ts';
+import { identityDescriptor } from './identity/identity.module.ts';
+import { ordersDescriptor } from './orders/orders.module.ts';
+import { reportsDescriptor } from './reports/reports.module.ts';
+import { siteDescriptor } from './site/site.module.ts';
+import { webhooksDescriptor } from './webhooks/webhooks.module.ts';
 
-export const modules: { name: string; register: (app: FastifyInstance) => void | Promise<void> }[] = [
-  { name: 'site', register: siteRoutes },
-  { name: 'identity', register: identityModule },
-  { name: 'evidence', register: evidenceModule },
-  { name: 'help', register: registerHelp },
-  { name: 'helpline', register: helplineModule },
-  { name: 'reports', register: reportsModule },
-  { name: 'orders', register: ordersModule },
-  { name: 'webhooks', register: webhooksModule },
+export const modules: readonly ModuleDescriptor[] = [
+  siteDescriptor,
+  identityDescriptor,
+  evidenceDescriptor,
+  helpDescriptor,
+  helplineDescriptor,
+  reportsDescriptor,
+  ordersDescriptor,
+  webhooksDescriptor,
 ];
+
+/** Add every module's messages and policy rows to the platform (idempotent; the app calls it when built). */
+export function installAllModules(): readonly ModuleDescriptor[] {
+  installModules(modules);
+  return modules;
+}

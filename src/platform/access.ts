@@ -5,26 +5,16 @@
  *
  * - `{ public: true, reason }` — anyone, signed in or not (survivor pages, health checks). The reason is
  *   required so that a public route is always a decision someone wrote down.
- * - `{ action }` — a staff action from the access policy (identity module); evaluated by one function
+ * - `{ action }` — a staff action from the access policy (access-policy.ts); evaluated by one function
  *   before the handler runs.
  * - `body` — ids the body names (`{ field: { record, action? } }`): each present value is located as that record
  *   type and checked against the actor's scope for `action` (default: the route's), once the body is valid.
  */
 import type { FastifyInstance, RouteOptions } from 'fastify';
 import { defaultErrorResponses } from './error-responses.ts';
+import type { RouteAccess } from './route-access.ts';
 
-export type RouteAccess =
-  | { public: true; reason: string }
-  /** `record` names a record type registered with the identity module; the route's `:id` param is checked against the actor's scope. */
-  | { action: string; scope?: string; record?: string; body?: Readonly<Record<string, BodyRecord>> };
-
-/** An id inside the body that names a record: checked like `:id` (404 outside the actor's scope). */
-export interface BodyRecord {
-  /** A record type registered with the identity module. */
-  record: string;
-  /** The action the caller needs on that record (default: the route's action). */
-  action?: string;
-}
+export type { BodyRecord, RouteAccess } from './route-access.ts';
 
 declare module 'fastify' {
   interface FastifyContextConfig {

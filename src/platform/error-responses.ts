@@ -5,7 +5,7 @@
  * Routes that document their own keep them; these fill in the rest.
  */
 import { Type } from 'typebox';
-import type { RouteAccess } from './access.ts';
+import type { RouteAccess } from './route-access.ts';
 
 export const ErrorResponse = Type.Object({
   error: Type.Object({

@@ -7,14 +7,9 @@ import { spawn } from 'node:child_process';
 import path from 'node:path';
 import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { extendAccessPolicy } from '../../src/modules/identity/policy.ts';
-import { registerRecordType } from '../../src/modules/identity/access-guard.ts';
-import {
-  auditHash,
-  recordAudit,
-  verifyAuditChain,
-  type AuditActor,
-} from '../../src/modules/identity/audit.ts';
+import { extendAccessPolicy } from '../../src/platform/access-policy.ts';
+import { registerRecordType } from '../../src/platform/access-guard.ts';
+import { auditHash, recordAudit, verifyAuditChain, type AuditActor } from '../../src/platform/audit.ts';
 import { createTestApp, type TestApp } from '../support/test-app.ts';
 import { makeOrganisation, makeStaff, sessionFor } from '../support/identity-fixtures.ts';
 

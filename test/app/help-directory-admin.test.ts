@@ -5,10 +5,10 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { sql } from 'kysely';
-import { ROLES, ROLE_ORGANISATION_KINDS } from '../../src/modules/identity/policy.ts';
+import { ROLES, ROLE_ORGANISATION_KINDS } from '../../src/platform/access-policy.ts';
 import { createTestApp, type TestApp } from '../support/test-app.ts';
 import { makeOrganisation, makeStaff, sessionFor, type SignedIn } from '../support/identity-fixtures.ts';
-import { parseDirectoryEntryForm } from '../../src/modules/help/help.directory-admin.tsx';
+import { parseDirectoryEntryForm } from '../../src/modules/help/help.directory-form.ts';
 
 let t: TestApp;
 let admin: SignedIn;

@@ -1,8 +1,8 @@
 /** The demo seed: one organisation of each kind, one account per role, and printed details that really sign in. */
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { identityDemoSeed } from '../../src/modules/identity/identity.demo.ts';
-import { ORGANISATION_KINDS, ROLES } from '../../src/modules/identity/policy.ts';
-import { verifyAuditChain } from '../../src/modules/identity/audit.ts';
+import { ORGANISATION_KINDS, ROLES } from '../../src/platform/access-policy.ts';
+import { verifyAuditChain } from '../../src/platform/audit.ts';
 import { createTestApp, type TestApp } from '../support/test-app.ts';
 import { signIn } from '../support/identity-fixtures.ts';
 

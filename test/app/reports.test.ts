@@ -13,7 +13,7 @@ import { createTestApp, type TestApp } from '../support/test-app.ts';
 import { makeOrganisation, makeStaff, sessionFor, type SignedIn } from '../support/identity-fixtures.ts';
 import { addDays, chinaDayOf, foldRollups, refoldDays } from '../../src/modules/reports/reports.fold.ts';
 import type { WorkReportT } from '../../src/modules/reports/reports.schemas.ts';
-import { verifyAuditChain } from '../../src/modules/identity/audit.ts';
+import { verifyAuditChain } from '../../src/platform/audit.ts';
 
 let t: TestApp;
 let supervisor: SignedIn;

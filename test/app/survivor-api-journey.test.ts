@@ -32,6 +32,17 @@ let t: TestApp;
 let w: OrdersWorld;
 let dataDir: string;
 
+/** The folder of an item's stored objects: its upload's segments (since 0023), or its own folder before. */
+async function storedUnder(id: string): Promise<string> {
+  const segment = await t.db
+    .selectFrom('evidence_item_segment')
+    .select('object_key')
+    .where('evidence_id', '=', id)
+    .executeTakeFirst();
+  const folder = segment ? segment.object_key.split('/').slice(0, 2).join('/') : `items/${id}`;
+  return path.join(dataDir, 'evidence', folder);
+}
+
 beforeAll(async () => {
   dataDir = await mkdtemp(path.join(os.tmpdir(), 'anxin-survivor-api-'));
   t = await createTestApp({ env: { ANXIN_DATA_DIR: dataDir, ANXIN_RATE_LIMIT_PER_MINUTE: '100000' } });
@@ -289,8 +300,8 @@ describe('her whole journey through the typed client, then deletion', () => {
     await runRefoldJobs();
     const countedBefore = await helpTotalToday();
     expect(countedBefore).toBeGreaterThanOrEqual(1);
-    const chatObject = path.join(dataDir, 'evidence', 'items', chat);
-    const diaryObject = path.join(dataDir, 'evidence', 'items', diary);
+    const chatObject = await storedUnder(chat);
+    const diaryObject = await storedUnder(diary);
     expect((await filesUnder(diaryObject)).length).toBeGreaterThan(0);
 
     // Before she confirms she is told what stays, in her language.
@@ -408,7 +419,7 @@ describe('her whole journey through the typed client, then deletion', () => {
     const grant = await api.POST('/api/help/thread/journal/{entryId}/uploads', entryPath);
     expect(grant.response.status).toBe(201);
     const file = await tusUpload(grant.data!.token, 'note.txt', Buffer.from('记录。\n'));
-    const stored = path.join(dataDir, 'evidence', 'items', file);
+    const stored = await storedUnder(file);
     expect((await filesUnder(stored)).length).toBeGreaterThan(0);
     // A draft never filed goes too.
     const draft = await api.POST('/api/help/thread/orders', { body: {} });

@@ -17,7 +17,7 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { randomUUID } from 'node:crypto';
-import { ROLES, ROLE_ORGANISATION_KINDS, ruleFor, type Role } from '../../src/modules/identity/policy.ts';
+import { ROLES, ROLE_ORGANISATION_KINDS, ruleFor, type Role } from '../../src/platform/access-policy.ts';
 import { createTestApp, type TestApp } from '../support/test-app.ts';
 import { sessionFor, type SignedIn } from '../support/identity-fixtures.ts';
 import { makeDeskCase, makeEvidenceItem } from '../support/access-fixtures/evidence.ts';

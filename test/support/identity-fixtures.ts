@@ -6,7 +6,7 @@ import type { LightMyRequestResponse } from 'fastify';
 import { csrfTokenFor } from '../../src/platform/csrf.ts';
 import { totpContext } from '../../src/modules/identity/identity.service.ts';
 import { hashPassword } from '../../src/modules/identity/passwords.ts';
-import type { OrganisationKind, Role } from '../../src/modules/identity/policy.ts';
+import type { OrganisationKind, Role } from '../../src/platform/access-policy.ts';
 import { createSession } from '../../src/modules/identity/sessions.ts';
 import { newTotpSecret, totpCode } from '../../src/modules/identity/totp.ts';
 import type { TestApp } from './test-app.ts';

@@ -9,7 +9,7 @@ import { writeFileSync, mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { appendCustody } from '../../src/modules/evidence/custody.ts';
-import type { Role } from '../../src/modules/identity/policy.ts';
+import type { Role } from '../../src/platform/access-policy.ts';
 import type { ApplicationInput } from '../../src/modules/orders/orders.model.ts';
 import { makeOrganisation, makeStaff, sessionFor, type SignedIn } from './identity-fixtures.ts';
 import type { TestApp } from './test-app.ts';

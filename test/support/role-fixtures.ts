@@ -6,7 +6,7 @@
 import { readdirSync } from 'node:fs';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { ROLE_ORGANISATION_KINDS, type Role } from '../../src/modules/identity/policy.ts';
+import { ROLE_ORGANISATION_KINDS, type Role } from '../../src/platform/access-policy.ts';
 import type { BodySamples, RecordFixture, RecordFixtureContext } from './access-fixtures/types.ts';
 import { makeOrganisation, makeStaff } from './identity-fixtures.ts';
 import type { TestApp } from './test-app.ts';

@@ -1,5 +1,6 @@
 /** The desk's pure rules: triage order, the first-response clock, safe windows in China time, duty hours. */
 import { describe, expect, it } from 'vitest';
+import { installAllModules } from '../../src/modules/index.ts';
 import {
   chinaDate,
   chinaInstant,
@@ -118,10 +119,13 @@ describe('duty hours', () => {
 });
 
 describe('hotline hours for the portal', () => {
+  // The words come from the help module's catalog, installed at start as the app does.
+  installAllModules();
+
   it('renders the merged hours by weekday, and whether someone is on duty, without names', async () => {
     const { renderToString } = await import('preact-render-to-string');
     const { h } = await import('preact');
-    const { HotlineHours } = await import('../../src/modules/helpline/helpline.hours.tsx');
+    const { HotlineHours } = await import('../../src/modules/help/help.hours.tsx');
     const { translate } = await import('../../src/platform/i18n/catalog.ts');
     const html = renderToString(
       h(HotlineHours, {

@@ -1,6 +1,10 @@
 import { describe, expect, it } from 'vitest';
 import { catalogs, LOCALES, localeFromAcceptLanguage, translate } from '../../src/platform/i18n/catalog.ts';
 import { ERROR_CODES } from '../../src/platform/errors.ts';
+import { installAllModules } from '../../src/modules/index.ts';
+
+// The catalog is assembled from what the modules contribute, at start.
+installAllModules();
 
 const placeholders = (text: string) => [...text.matchAll(/\{(\w+)\}/g)].map((m) => m[1]).sort();
 

@@ -1,6 +1,6 @@
 /**
  * Identity: organisations, staff accounts, roles, sign-in factors, sessions, invitations, break-glass
- * grants, and the append-only, hash-chained audit trail (see src/modules/identity/audit.ts).
+ * grants, and the append-only, hash-chained audit trail (see src/platform/audit.ts).
  */
 import { sql, type Kysely } from 'kysely';
 

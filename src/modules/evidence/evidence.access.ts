@@ -8,24 +8,22 @@
  *   withdrawn) — a court, police station, women's federation or another NGO;
  * - the court of each protection-order application she filed with this item, and of each violation report on an
  *   order carrying it (filing is her consent to the court, recorded by the orders module); for an application an NGO
- *   started, only the items she allowed when asked (order_evidence_consent).
+ *   started, only the items she allowed when asked. The orders module answers this through a consent source it
+ *   adds at start (evidence.consent-sources.ts): evidence reads no table of the orders module.
  *
  * A placement has one organisation; the others are reached through `assignedAccountIds`: the active accounts of
  * the organisations the item was shared with. So court, police and federation roles hold `assigned` scope:
  * they reach an item only when it was shared with their organisation, never by role or region alone.
  */
 import type { FastifyInstance, FastifyRequest } from 'fastify';
-import { sql, type Kysely } from 'kysely';
+import type { Kysely } from 'kysely';
 import type { Database } from '../../db/schema.ts';
-import { registerRecordType } from '../identity/access-guard.ts';
-import { auditActorFrom, recordAuditAlone } from '../identity/audit.ts';
-import {
-  evaluateAccess,
-  extendAccessPolicy,
-  type ActionRule,
-  type RecordPlacement,
-} from '../identity/policy.ts';
+import { registerRecordType } from '../../platform/access-guard.ts';
+import { auditActorFrom, recordAuditAlone } from '../../platform/audit.ts';
+import { evaluateAccess, type ActionRule, type RecordPlacement } from '../../platform/access-policy.ts';
+import { activeAccountIds } from '../identity/identity.directory.service.ts';
 import { isUuid } from './evidence.service.ts';
+import { consentSources } from './evidence.consent-sources.ts';
 
 export const EVIDENCE_RECORD = 'evidence';
 
@@ -56,37 +54,16 @@ export function helpRequestOf(ownerRef: string): string | undefined {
   return isUuid(id) ? id : undefined;
 }
 
-/** Organisations an item reaches by her consent: live shares, courts of filed applications and of violation reports. */
+/** Organisations an item reaches by her consent: live shares, and what the consent sources name. */
 export async function consentedOrganisations(db: Kysely<Database>, evidenceId: string): Promise<string[]> {
-  const rows = await db
+  const shares = await db
     .selectFrom('evidence_share')
     .select('organisation_id as id')
     .where('evidence_id', '=', evidenceId)
     .where('withdrawn_at', 'is', null)
-    .union(
-      db
-        .selectFrom('order_application')
-        .select(sql<string>`court_id`.as('id'))
-        .where('status', '!=', 'draft')
-        .where('court_id', 'is not', null)
-        .where(sql<boolean>`${evidenceId} = any(evidence_ids)`)
-        // An NGO-chosen file reaches the court only with her "allowed" (order_evidence_consent, issue 13); applications
-        // filed before consent was asked (no rows at all) keep their court.
-        .where(
-          sql<boolean>`(channel <> 'ngo'
-            or exists (select 1 from order_evidence_consent c where c.application_id = order_application.id and c.evidence_id = ${evidenceId} and c.answer = 'allowed')
-            or not exists (select 1 from order_evidence_consent c where c.application_id = order_application.id))`,
-        ),
-    )
-    .union(
-      db
-        .selectFrom('order_violation as v')
-        .innerJoin('protection_order as o', 'o.id', 'v.order_id')
-        .select(sql<string>`o.court_id`.as('id'))
-        .where(sql<boolean>`${evidenceId} = any(v.evidence_ids)`),
-    )
     .execute();
-  return [...new Set(rows.map((r) => r.id).filter((id): id is string => typeof id === 'string'))];
+  const others = await Promise.all([...consentSources].map((source) => source(db, evidenceId)));
+  return [...new Set([...shares.map((r) => r.id), ...others.flat()])];
 }
 
 /** Where an item sits for the access gate, or undefined when there is no such item. */
@@ -107,27 +84,19 @@ export async function locateEvidence(db: Kysely<Database>, id: string): Promise<
         .executeTakeFirst()
     : undefined;
   const organisations = await consentedOrganisations(db, id);
-  const sharedAccounts = organisations.length
-    ? await db
-        .selectFrom('staff_account')
-        .select('id')
-        .where('organisation_id', 'in', organisations)
-        .where('status', '=', 'active')
-        .execute()
-    : [];
+  const sharedAccounts = await activeAccountIds(db, organisations);
   return {
     organisationId: deskCase?.organisation_id ?? null,
     // Never region-wide: evidence is reached through her case or her consent only.
     regionCode: null,
     assignedAccountIds: [
       ...(deskCase?.assigned_account_id ? [deskCase.assigned_account_id] : []),
-      ...sharedAccounts.map((a) => a.id),
+      ...sharedAccounts,
     ],
   };
 }
 
 export function registerEvidenceAccess(app: FastifyInstance): void {
-  extendAccessPolicy(EVIDENCE_POLICY);
   registerRecordType(app, EVIDENCE_RECORD, { caseLevel: true, locate: locateEvidence });
 }
 

@@ -9,17 +9,9 @@ import type { Transaction } from 'kysely';
 import type { Database } from '../../db/schema.ts';
 import { addToOutbox } from '../../platform/jobs.ts';
 import { appendCustody } from './custody.ts';
+import type { ErasedVault } from '../help/help.erasure-api.ts';
 import { DELETE_OBJECTS_TOPIC, itemPrefix, type EvidenceService } from './evidence.service.ts';
 import { uploadPrefix } from './tus-store.ts';
-
-export interface ErasedVault {
-  items: number;
-  kept: number;
-  journalEntries: number;
-  uploads: number;
-  /** Object prefixes to remove once the transaction has committed. */
-  prefixes: string[];
-}
 
 export async function eraseOwnerVault(
   trx: Transaction<Database>,
@@ -27,7 +19,7 @@ export async function eraseOwnerVault(
 ): Promise<ErasedVault> {
   const items = await trx
     .selectFrom('evidence_item')
-    .select(['id', 'sha256', 'size'])
+    .select(['id', 'sha256', 'size', 'upload_id'])
     .where('owner_ref', '=', input.ownerRef)
     .forUpdate()
     .execute();
@@ -42,8 +34,11 @@ export async function eraseOwnerVault(
       actor: input.actor,
       details: { reason: input.reason, sha256: item.sha256, size: Number(item.size) },
     });
-    await addToOutbox(trx, DELETE_OBJECTS_TOPIC, { prefix: itemPrefix(item.id) });
-    prefixes.push(itemPrefix(item.id));
+    // Its preview (items/<id>/) and its bytes: the upload's segments, kept where they were received.
+    for (const prefix of [itemPrefix(item.id), uploadPrefix(item.upload_id)]) {
+      await addToOutbox(trx, DELETE_OBJECTS_TOPIC, { prefix });
+      prefixes.push(prefix);
+    }
     erased++;
   }
   const uploads = await trx

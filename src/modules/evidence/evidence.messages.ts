@@ -202,3 +202,8 @@ export const evidenceEn: Record<keyof typeof evidenceZh, string> = {
   'evidence.awaitingCheck.staff':
     'This file is still awaiting its safety check (malware scan); it can be opened, exported or sent once the check passes.',
 };
+
+declare module '../../platform/i18n/catalog.ts' {
+  // eslint-disable-next-line @typescript-eslint/no-empty-object-type -- adds this module's keys to MessageKey
+  interface MessageCatalog extends Record<keyof typeof evidenceZh, string> {}
+}

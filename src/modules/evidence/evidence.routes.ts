@@ -31,6 +31,8 @@ import { createStorage } from './storage/index.ts';
 import { journalGrantApi } from './journal.grant-api.ts';
 import { journalRoutes } from './journal.routes.tsx';
 import { EncryptedDataStore, RECORD_KEY, tusError, type NewUploadRecord } from './tus-store.ts';
+import { registerErasureParts } from '../help/help.erasure-api.ts';
+import { eraseOwnerVault, removeObjects } from './evidence.erase.ts';
 
 declare module 'fastify' {
   interface FastifyInstance {
@@ -90,6 +92,11 @@ export async function evidenceModule(app: FastifyInstance): Promise<void> {
     describeScanner(config),
   );
   app.decorate('evidence', service);
+  // Her deletion (help) erases her vault through this part.
+  registerErasureParts(app, {
+    eraseVault: eraseOwnerVault,
+    removeObjects: (prefixes) => removeObjects(service, prefixes),
+  });
   // A verdict clamd gives after the upload was listed (a large file) is recorded as the scan job would.
   service.lateVerdict = (evidenceId, verdict) => {
     quarantine

@@ -115,3 +115,8 @@ export interface EvidenceTables {
   evidence_item: EvidenceItemTable;
   evidence_custody: EvidenceCustodyTable;
 }
+
+declare module '../../db/schema.ts' {
+  // eslint-disable-next-line @typescript-eslint/no-empty-object-type -- adds this module's tables to Database
+  interface Database extends EvidenceTables {}
+}

@@ -14,6 +14,12 @@ import type { EvidenceItem, EvidenceService } from './evidence.service.ts';
 import { isUuid } from './evidence.service.ts';
 import { isEvidenceType, type EvidenceType } from './evidence.types.ts';
 import { helpRequestOf } from './evidence.access.ts';
+import type { OrganisationKind } from '../../platform/access-policy.ts';
+import {
+  findOrganisation,
+  findOrganisations,
+  listOrganisations,
+} from '../identity/identity.directory.service.ts';
 
 export const AGENCIES = ['court', 'police', 'federation', 'ngo'] as const;
 export type Agency = (typeof AGENCIES)[number];
@@ -183,27 +189,25 @@ export class JournalService {
     if (!evidenceIds.length) return map;
     const rows = await this.db
       .selectFrom('evidence_share as s')
-      .innerJoin('organisation as o', 'o.id', 's.organisation_id')
-      .select([
-        's.id',
-        's.evidence_id',
-        's.agency',
-        's.organisation_id',
-        'o.name',
-        's.consented_by',
-        's.consented_at',
-      ])
+      .select(['s.id', 's.evidence_id', 's.agency', 's.organisation_id', 's.consented_by', 's.consented_at'])
       .where('s.evidence_id', 'in', evidenceIds)
       .where('s.withdrawn_at', 'is', null)
       .orderBy('s.consented_at')
       .execute();
+    // The organisations' names from identity's directory service.
+    const organisations = await findOrganisations(
+      this.db,
+      rows.map((r) => r.organisation_id),
+    );
     for (const row of rows) {
+      const name = organisations.get(row.organisation_id)?.name;
+      if (name === undefined) continue;
       const list = map.get(row.evidence_id) ?? [];
       list.push({
         id: row.id,
         agency: row.agency,
         organisationId: row.organisation_id,
-        organisationName: row.name,
+        organisationName: name,
         consentedBy: row.consented_by,
         consentedAt: row.consented_at.toISOString(),
       });
@@ -233,17 +237,13 @@ export class JournalService {
           .where('help_request_id', '=', helpRequestId)
           .executeTakeFirst()
       : undefined;
-    let query = this.db
-      .selectFrom('organisation')
-      .select(['id', 'name', 'kind'])
-      .where('disabled_at', 'is', null)
-      .where('kind', 'in', Object.values(AGENCY_KIND));
     const province = request?.province;
-    if (province && /^\d{2}$/.test(province))
-      query = query.where((eb) =>
-        eb.or([eb('region_code', 'like', `${province}%`), eb('region_code', '=', '00')]),
-      );
-    const rows = await query.orderBy('kind').orderBy('name').limit(400).execute();
+    const rows = await listOrganisations(this.db, {
+      kinds: Object.values(AGENCY_KIND) as OrganisationKind[],
+      ...(province && /^\d{2}$/.test(province) ? { regionPrefix: province } : {}),
+      order: 'kind,name',
+      limit: 400,
+    });
     const agencyOf = (kind: string): Agency | undefined => AGENCIES.find((a) => AGENCY_KIND[a] === kind);
     return rows
       .filter((r) => r.id !== desk?.organisation_id)
@@ -276,12 +276,8 @@ export class JournalService {
     if (!isUuid(organisationId))
       problems.push({ field: 'organisationId', message: 'journal.problem.organisation' });
     else {
-      organisation = await this.db
-        .selectFrom('organisation')
-        .select(['id', 'kind'])
-        .where('id', '=', organisationId)
-        .where('disabled_at', 'is', null)
-        .executeTakeFirst();
+      const found = await findOrganisation(this.db, organisationId);
+      organisation = found?.active ? { id: found.id, kind: found.kind } : undefined;
       if (!organisation || !isAgency(input.agency) || organisation.kind !== AGENCY_KIND[input.agency])
         problems.push({ field: 'organisationId', message: 'journal.problem.organisation' });
     }

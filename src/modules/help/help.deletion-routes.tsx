@@ -10,14 +10,16 @@ import { Type } from 'typebox';
 import { verifyCsrfToken, csrfTokenFor } from '../../platform/csrf.ts';
 import { AppError, type FieldProblem } from '../../platform/errors.ts';
 import { sendPage } from '../../platform/render/page.tsx';
-import { errors } from '../helpline/helpline.schemas.ts';
-import { survivorAuditActor } from '../orders/orders.audit.ts';
+import { ErrorResponse } from '../../platform/error-responses.ts';
+import { survivorAuditActorFrom } from '../../platform/audit.ts';
 import { deleteHerData, previewDeletion, type DeletionPreview } from './help.deletion.ts';
 import { survivorThreadFromBearer } from './help.journal-session.ts';
 import { survivorThreadSession } from './help.orders-api.ts';
 import { clearThreadCookie } from './help.pages.tsx';
 import type { ThreadSession } from './help.service.ts';
 import { Checkbox, formErrors, portal } from './help.views.tsx';
+
+const errors = { 400: ErrorResponse, 401: ErrorResponse, 404: ErrorResponse, 409: ErrorResponse };
 
 export const DELETE_PATH = '/help/thread/delete';
 export const DELETED_PATH = '/help/deleted';
@@ -43,8 +45,7 @@ const ResultView = Type.Object({
   message: Type.String(),
 });
 
-const actorOf = (request: FastifyRequest) =>
-  survivorAuditActor(request.ip || null, request.headers['user-agent']?.slice(0, 300) ?? null);
+const actorOf = (request: FastifyRequest) => survivorAuditActorFrom(request);
 
 /** What goes and what stays, in her language (the same words on the page and in the API). */
 function explanation(request: FastifyRequest, preview: DeletionPreview): string[] {

@@ -45,3 +45,8 @@ export const deletionEn: Record<keyof typeof deletionZh, string> = {
   'help.delete.doneStatistics':
     'You also withdrew your consent to anonymous statistics: your request is no longer counted in any figures.',
 };
+
+declare module '../../platform/i18n/catalog.ts' {
+  // eslint-disable-next-line @typescript-eslint/no-empty-object-type -- adds this module's keys to MessageKey
+  interface MessageCatalog extends Record<keyof typeof deletionZh, string> {}
+}

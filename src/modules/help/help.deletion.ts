@@ -20,13 +20,12 @@ import type { Transaction } from 'kysely';
 import type { Database } from '../../db/schema.ts';
 import { AppError } from '../../platform/errors.ts';
 import { addToOutbox } from '../../platform/jobs.ts';
-import { eraseOwnerVault, removeObjects } from '../evidence/evidence.erase.ts';
-import { chinaDay, redactDeskCase } from '../helpline/helpline.erase.ts';
-import { recordAudit, type AuditActor } from '../identity/audit.ts';
-import { courtRecordsOf, deleteDraftApplications } from '../orders/orders.erase.ts';
+import { recordAudit, type AuditActor } from '../../platform/audit.ts';
+import { erasureParts } from './help.erasure-api.ts';
+import { chinaDay } from './help.usage.ts';
 import type { ThreadSession } from './help.service.ts';
 
-declare module '../identity/audit.ts' {
+declare module '../../platform/audit.ts' {
   interface AuditEventDetails {
     'help.data_deleted': {
       messages: number;
@@ -68,7 +67,7 @@ export async function previewDeletion(
   session: ThreadSession,
 ): Promise<DeletionPreview> {
   return app.db.transaction().execute(async (trx) => {
-    const kept = await courtRecordsOf(trx, session.helpRequestId);
+    const kept = await erasureParts(app).courtRecords(trx, session.helpRequestId);
     const files = await keptFilesOf(trx, session.helpRequestId, kept.evidenceIds);
     return { keptApplications: kept.applications, keptFiles: files };
   });
@@ -96,6 +95,7 @@ export async function deleteHerData(
     throw new AppError('VALIDATION', { fields: [{ field: 'confirm', message: 'help.delete.mustConfirm' }] });
   const id = session.helpRequestId;
   const now = new Date();
+  const parts = erasureParts(app);
   const { result, prefixes } = await app.db.transaction().execute(async (trx) => {
     const request = await trx
       .selectFrom('help_request')
@@ -105,9 +105,9 @@ export async function deleteHerData(
       .executeTakeFirst();
     if (!request || request.status === DELETED_STATUS) throw new AppError('UNAUTHENTICATED');
 
-    const kept = await courtRecordsOf(trx, id);
-    const drafts = await deleteDraftApplications(trx, id);
-    const vault = await eraseOwnerVault(trx, {
+    const kept = await parts.courtRecords(trx, id);
+    const drafts = await parts.deleteDrafts(trx, id);
+    const vault = await parts.eraseVault(trx, {
       ownerRef: ownerRefOf(id),
       keep: kept.evidenceIds,
       actor: 'survivor',
@@ -118,7 +118,7 @@ export async function deleteHerData(
       .where('help_request_id', '=', id)
       .executeTakeFirst();
     await trx.deleteFrom('help_callback').where('help_request_id', '=', id).execute();
-    const desk = await redactDeskCase(trx, id, now);
+    const desk = await parts.redactDesk(trx, id, now);
 
     const withdraw = input.withdrawStatistics === true;
     await trx
@@ -189,6 +189,6 @@ export async function deleteHerData(
     });
     return { result, prefixes: vault.prefixes };
   });
-  await removeObjects(app.evidence, prefixes);
+  await parts.removeObjects(prefixes);
   return result;
 }

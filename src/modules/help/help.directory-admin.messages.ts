@@ -80,3 +80,8 @@ export const directoryAdminEn: Record<DirectoryAdminMessageKey, string> = {
   'help.dirAdmin.back': 'Back to the directory',
   'help.dirAdmin.phoneFormat': 'digits and hyphens only (3–20)',
 };
+
+declare module '../../platform/i18n/catalog.ts' {
+  // eslint-disable-next-line @typescript-eslint/no-empty-object-type -- adds this module's keys to MessageKey
+  interface MessageCatalog extends Record<keyof typeof directoryAdminZh, string> {}
+}

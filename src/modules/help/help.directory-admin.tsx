@@ -14,11 +14,12 @@ import { Type, type Static } from 'typebox';
 import { AppError, type FieldProblem } from '../../platform/errors.ts';
 import type { MessageKey } from '../../platform/i18n/catalog.ts';
 import { sendPage } from '../../platform/render/page.tsx';
-import { auditActorFrom } from '../identity/audit.ts';
+import { auditActorFrom } from '../../platform/audit.ts';
 import { CsrfField, Notice, StaffBar } from '../identity/components.tsx';
-import { extendAccessPolicy, type ActionRule } from '../identity/policy.ts';
-import { DIRECTORY_KINDS, PROVINCES, type DirectoryKind } from './help.model.ts';
-import type { DirectoryAdminEntry, DirectoryEntryInput, HelpService } from './help.service.ts';
+import { extendAccessPolicy, type ActionRule } from '../../platform/access-policy.ts';
+import { DIRECTORY_KINDS, PROVINCES } from './help.model.ts';
+import { FIELDS, LIMITS, REQUIRED, type Field, type Values } from './help.directory-form.ts';
+import type { DirectoryAdminEntry, HelpService } from './help.service.ts';
 import {
   createDirectoryEntry,
   directoryAdminApi,
@@ -27,7 +28,7 @@ import {
 } from './help.directory-entries.ts';
 import { ErrorSummary, SelectField, TextField, formErrors, portal, type FormErrors } from './help.views.tsx';
 
-declare module '../identity/audit.ts' {
+declare module '../../platform/audit.ts' {
   interface AuditEventDetails {
     'help.directory_entry_created': { kind: string; province: string };
     /** `changed`: the names of the fields that changed (never their values). */
@@ -43,32 +44,6 @@ export const DIRECTORY_ADMIN_POLICY = {
 
 const BASE = '/staff/directory';
 const access = { access: { action: 'help.directory.manage' } } as const;
-const FIELDS = [
-  'kind',
-  'province',
-  'nameZh',
-  'nameEn',
-  'cityZh',
-  'cityEn',
-  'phone',
-  'addressZh',
-  'hoursZh',
-  'hoursEn',
-] as const;
-type Field = (typeof FIELDS)[number];
-const LIMITS: Record<Field, number> = {
-  kind: 20,
-  province: 2,
-  nameZh: 100,
-  nameEn: 160,
-  cityZh: 40,
-  cityEn: 60,
-  phone: 20,
-  addressZh: 200,
-  hoursZh: 100,
-  hoursEn: 160,
-};
-const REQUIRED: readonly Field[] = ['kind', 'province', 'nameZh', 'nameEn'];
 const LABELS: Record<Field, MessageKey> = {
   kind: 'help.dirAdmin.kind',
   province: 'help.dirAdmin.province',
@@ -81,7 +56,6 @@ const LABELS: Record<Field, MessageKey> = {
   hoursZh: 'help.dirAdmin.hoursZh',
   hoursEn: 'help.dirAdmin.hoursEn',
 };
-const PROVINCE_CODES = new Set(['00', ...PROVINCES.map((p) => p.code)]);
 
 // Loose shapes on purpose: every field is checked below so the form can say what is wrong, in her language.
 const EntryForm = Type.Object({
@@ -97,64 +71,6 @@ const ListQuery = Type.Object({
   province: Type.Optional(Type.Union([Type.Literal(''), Type.String({ pattern: '^[0-9]{2}$' })])),
   done: Type.Optional(Type.Union([Type.Literal('saved'), Type.Literal('retired'), Type.Literal('restored')])),
 });
-type Values = Partial<Record<Field, string>>;
-
-/** The form → an entry, or the problems (field + message key). Pure: the tests call it too. */
-export function parseDirectoryEntryForm(body: Values): {
-  entry?: Omit<DirectoryEntryInput, 'id' | 'active'>;
-  problems: FieldProblem[];
-} {
-  const problems: FieldProblem[] = [];
-  const value = (f: Field): string | null => {
-    const v = (body[f] ?? '').trim();
-    return v === '' ? null : v;
-  };
-  for (const f of FIELDS) {
-    const v = value(f);
-    if (v === null) {
-      if (REQUIRED.includes(f)) problems.push({ field: f, message: 'validation.required' });
-    } else if ([...v].length > LIMITS[f])
-      problems.push({ field: f, message: 'validation.tooLong', params: { limit: LIMITS[f] } });
-    else if (/[<>]/.test(v)) problems.push({ field: f, message: 'help.validation.markup' });
-  }
-  const kind = value('kind');
-  if (kind !== null && !(DIRECTORY_KINDS as readonly string[]).includes(kind))
-    problems.push({ field: 'kind', message: 'validation.choice' });
-  const province = value('province');
-  if (province !== null && !PROVINCE_CODES.has(province))
-    problems.push({ field: 'province', message: 'validation.choice' });
-  const phone = value('phone');
-  if (
-    phone !== null &&
-    !problems.some((p) => p.field === 'phone') &&
-    !/^[0-9][0-9-]{1,18}[0-9]$/.test(phone)
-  ) {
-    problems.push({ field: 'phone', message: 'help.dirAdmin.phoneFormat' });
-  }
-  if (problems.length) return { problems };
-  return {
-    problems,
-    entry: {
-      kind: kind as DirectoryKind,
-      province: province!,
-      nameZh: value('nameZh')!,
-      nameEn: value('nameEn')!,
-      cityZh: value('cityZh'),
-      cityEn: value('cityEn'),
-      phone,
-      addressZh: value('addressZh'),
-      hoursZh: value('hoursZh'),
-      hoursEn: value('hoursEn'),
-    },
-  };
-}
-
-export function changedFields(
-  before: DirectoryAdminEntry,
-  after: Omit<DirectoryEntryInput, 'id' | 'active'>,
-): string[] {
-  return FIELDS.filter((f) => (before[f] ?? null) !== (after[f] ?? null));
-}
 
 function staffPage(
   request: FastifyRequest,

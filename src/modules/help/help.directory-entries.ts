@@ -8,8 +8,8 @@ import type { FastifyInstance } from 'fastify';
 import { Type, type Static } from 'typebox';
 import { decodeCursor, encodeCursor, pageSize } from '../../platform/cursor.ts';
 import { AppError } from '../../platform/errors.ts';
-import { auditActorFrom, recordAudit, type AuditActor } from '../identity/audit.ts';
-import { parseDirectoryEntryForm, changedFields } from './help.directory-admin.tsx';
+import { auditActorFrom, recordAudit, type AuditActor } from '../../platform/audit.ts';
+import { parseDirectoryEntryForm, changedFields } from './help.directory-form.ts';
 import { DIRECTORY_KINDS, type DirectoryKind } from './help.model.ts';
 import type { DirectoryAdminEntry, HelpService } from './help.service.ts';
 

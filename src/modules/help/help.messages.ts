@@ -628,3 +628,8 @@ export const helpEn: Record<HelpMessageKey, string> = {
   'help.validation.consent': 'we need your consent to receive this information',
   'help.validation.minorAge': 'the age and “under 18” do not match',
 };
+
+declare module '../../platform/i18n/catalog.ts' {
+  // eslint-disable-next-line @typescript-eslint/no-empty-object-type -- adds this module's keys to MessageKey
+  interface MessageCatalog extends Record<keyof typeof helpZh, string> {}
+}

@@ -10,7 +10,7 @@ import { csrfTokenFor, verifyCsrfToken } from '../../platform/csrf.ts';
 import { AppError, type FieldProblem } from '../../platform/errors.ts';
 import type { MessageKey } from '../../platform/i18n/catalog.ts';
 import { sendPage } from '../../platform/render/page.tsx';
-import { HotlineHours } from '../helpline/helpline.hours.tsx';
+import { HotlineHours } from './help.hours.tsx';
 import {
   echoValues,
   parseCallbackForm,

@@ -110,3 +110,8 @@ export const promisesEn: Record<PromisesMessageKey, string> = {
   'help.hide.more':
     'Your keyboard app remembers words you typed: clear its “learned words” in its settings. Do not keep your case code and secret on the phone; write them where only you will find them. If you are in danger, call 110 now.',
 };
+
+declare module '../../platform/i18n/catalog.ts' {
+  // eslint-disable-next-line @typescript-eslint/no-empty-object-type -- adds this module's keys to MessageKey
+  interface MessageCatalog extends Record<keyof typeof promisesZh, string> {}
+}

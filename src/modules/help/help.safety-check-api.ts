@@ -6,8 +6,10 @@
 import type { FastifyInstance } from 'fastify';
 import { Type } from 'typebox';
 import type { MessageKey } from '../../platform/i18n/catalog.ts';
-import { errors } from '../helpline/helpline.schemas.ts';
+import { ErrorResponse } from '../../platform/error-responses.ts';
 import { DA5_ITEMS, scoreDangerAssessment } from './help.model.ts';
+
+const errors = { 400: ErrorResponse, 401: ErrorResponse, 404: ErrorResponse, 409: ErrorResponse };
 
 const PLAN: MessageKey[] = [
   'help.danger.plan1',

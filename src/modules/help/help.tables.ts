@@ -130,3 +130,8 @@ export interface HelpTables {
   help_directory_entry: HelpDirectoryEntryTable;
   help_usage_day: HelpUsageDayTable;
 }
+
+declare module '../../db/schema.ts' {
+  // eslint-disable-next-line @typescript-eslint/no-empty-object-type -- adds this module's tables to Database
+  interface Database extends HelpTables {}
+}

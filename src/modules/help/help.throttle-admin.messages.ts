@@ -18,3 +18,8 @@ export const throttleAdminEn: Record<keyof typeof throttleAdminZh, string> = {
   'help.throttleAdmin.done': 'The waits on this case code were cleared.',
   'help.throttleAdmin.unknown': 'There is no help request with this case code.',
 };
+
+declare module '../../platform/i18n/catalog.ts' {
+  // eslint-disable-next-line @typescript-eslint/no-empty-object-type -- adds this module's keys to MessageKey
+  interface MessageCatalog extends Record<keyof typeof throttleAdminZh, string> {}
+}

@@ -10,13 +10,13 @@ import type { Db } from '../../db/database.ts';
 import { AppError } from '../../platform/errors.ts';
 import type { RateLimiter } from '../../platform/rate-limit.ts';
 import { sendPage } from '../../platform/render/page.tsx';
-import { auditActorFrom, recordAudit, type AuditActor } from '../identity/audit.ts';
-import { requireStaff } from '../identity/access-guard.ts';
+import { auditActorFrom, recordAudit, type AuditActor } from '../../platform/audit.ts';
+import { requireStaff } from '../../platform/access-guard.ts';
 import { CsrfField, FormError, Notice, StaffBar } from '../identity/components.tsx';
-import { extendAccessPolicy } from '../identity/policy.ts';
+import { extendAccessPolicy } from '../../platform/access-policy.ts';
 import { CASE_CODE, normalizeCaseCode } from './help.model.ts';
 
-declare module '../identity/audit.ts' {
+declare module '../../platform/audit.ts' {
   interface AuditEventDetails {
     'help.throttle_cleared': { counters: number };
   }

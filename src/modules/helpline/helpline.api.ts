@@ -6,7 +6,7 @@
 import type { FastifyInstance } from 'fastify';
 import type { Static } from 'typebox';
 import { AppError } from '../../platform/errors.ts';
-import { grantedScope } from '../identity/policy.ts';
+import { grantedScope } from '../../platform/access-policy.ts';
 import { deskActor, grantedScopeOf } from './helpline.http.ts';
 import type { HelplineService } from './helpline.service.ts';
 import {

@@ -4,9 +4,9 @@
  */
 import type { Transaction } from 'kysely';
 import type { Database } from '../../db/schema.ts';
-import { recordAudit, type AuditActor } from '../identity/audit.ts';
+import { recordAudit, type AuditActor } from '../../platform/audit.ts';
 
-declare module '../identity/audit.ts' {
+declare module '../../platform/audit.ts' {
   interface AuditEventDetails {
     'helpline.case_opened': { source: string };
     'helpline.case_claimed': Record<string, never>;

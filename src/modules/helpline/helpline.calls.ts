@@ -4,8 +4,8 @@ import { AppError, type FieldProblem } from '../../platform/errors.ts';
 import { addToOutbox } from '../../platform/jobs.ts';
 import { textProblems } from '../help/help.model.ts';
 import { getCallbackContact, setCallbackStatus } from '../help/help.desk-api.ts';
-import { recordAudit } from '../identity/audit.ts';
-import { evaluateAccess, type Scope } from '../identity/policy.ts';
+import { recordAudit } from '../../platform/audit.ts';
+import { evaluateAccess, type Scope } from '../../platform/access-policy.ts';
 import {
   findCallbackAttempt,
   findCaseOrigin,

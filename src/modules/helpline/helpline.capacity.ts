@@ -8,26 +8,13 @@ import type { FastifyInstance } from 'fastify';
 import { Type, type Static } from 'typebox';
 import type { Db } from '../../db/database.ts';
 import { AppError } from '../../platform/errors.ts';
-import type { StaffRole } from '../help/help.service.ts';
-import { recordAudit } from '../identity/audit.ts';
-import type { Role } from '../identity/policy.ts';
+import { recordAudit } from '../../platform/audit.ts';
 import { lockCaseRow } from './helpline.repository.ts';
 import { deskActor } from './helpline.http.ts';
 import { CaseParams, Ok, errors } from './helpline.schemas.ts';
 import type { DeskActor } from './helpline.service.ts';
 
-/** A minor, or an adult the desk marked as lacking full capacity: the mandatory report applies. */
-export const mandatoryReportApplies = (row: {
-  victim_minor: boolean | null;
-  lacks_capacity: boolean;
-}): boolean => row.victim_minor === true || row.lacks_capacity;
-
-/** The role a reply is shown under on her thread: a lawyer is a lawyer, a caseworker a caseworker, else staff. */
-export function staffRoleOf(roles: readonly Role[]): StaffRole {
-  if (roles.includes('volunteer_lawyer')) return 'lawyer';
-  if (roles.includes('caseworker')) return 'caseworker';
-  return 'staff';
-}
+export { mandatoryReportApplies, staffRoleOf } from './helpline.capacity-rules.ts';
 
 /** Set or clear the flag, with its audit event, in one transaction. */
 export async function setLacksCapacity(

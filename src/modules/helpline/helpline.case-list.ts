@@ -16,8 +16,8 @@ import { decodeCursor, encodeCursor, isDbTimestamp, pageSize } from '../../platf
 import { AppError } from '../../platform/errors.ts';
 import { CASE_CODE, normalizeCaseCode } from '../help/help.model.ts';
 import { helpRequestIdByCaseCode } from '../help/help.desk-api.ts';
-import { recordAudit } from '../identity/audit.ts';
-import type { Scope } from '../identity/policy.ts';
+import { recordAudit } from '../../platform/audit.ts';
+import type { Scope } from '../../platform/access-policy.ts';
 import { staffNames } from './helpline.directory.ts';
 import { addDays, chinaInstant, compareTriage } from './helpline.model.ts';
 import type { DeskActor, HotlineCall, QueueItem } from './helpline.service.ts';

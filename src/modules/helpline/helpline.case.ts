@@ -5,8 +5,8 @@ import { addToOutbox } from '../../platform/jobs.ts';
 import { textProblems } from '../help/help.model.ts';
 import type { ThreadMessage } from '../help/help.service.ts';
 import { getCallbackContact, listWaitingCallbacks } from '../help/help.desk-api.ts';
-import { recordAudit } from '../identity/audit.ts';
-import { mandatoryReportApplies, staffRoleOf } from './helpline.capacity.ts';
+import { recordAudit } from '../../platform/audit.ts';
+import { mandatoryReportApplies, staffRoleOf } from './helpline.capacity-rules.ts';
 import {
   caseRecords,
   findCaseOrigin,

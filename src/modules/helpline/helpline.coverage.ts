@@ -5,7 +5,7 @@
  */
 import type { Db } from '../../db/database.ts';
 import { AppError } from '../../platform/errors.ts';
-import { recordAudit } from '../identity/audit.ts';
+import { recordAudit } from '../../platform/audit.ts';
 import type { DeskActor } from './helpline.service.ts';
 import './helpline.audit.ts';
 

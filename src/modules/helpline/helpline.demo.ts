@@ -4,6 +4,7 @@
  * its own. Portal help requests enter the queue by themselves (intake), so the help module's demo requests,
  * or any filed by hand, appear in the triage queue without anything here.
  */
+import { accountsByEmail } from '../identity/identity.directory.service.ts';
 import { randomUUID } from 'node:crypto';
 import type { DemoSeed } from '../../db/demo.ts';
 import { addDays, chinaDate, chinaInstant, weekMonday } from './helpline.model.ts';
@@ -12,17 +13,13 @@ const DEMO_NGO_REGION = '110105';
 
 export const helplineDemoSeed: DemoSeed = async ({ trx, keyring, print }) => {
   // Demo accounts are found by the identity seed's demo addresses (demo data only; never in production).
-  const staff = await trx
-    .selectFrom('staff_account as a')
-    .innerJoin('organisation as o', 'o.id', 'a.organisation_id')
-    .select(['a.id', 'a.email', 'o.id as organisationId'])
-    .where('a.email', 'in', [
+  const staff = (
+    await accountsByEmail(trx, [
       'lawyer@demo.anxin.example',
       'caseworker@demo.anxin.example',
       'supervisor@demo.anxin.example',
     ])
-    .where('o.region_code', '=', DEMO_NGO_REGION)
-    .execute();
+  ).filter((a) => a.regionCode === DEMO_NGO_REGION);
   const lawyer = staff.find((s) => s.email === 'lawyer@demo.anxin.example');
   const caseworker = staff.find((s) => s.email === 'caseworker@demo.anxin.example');
   const supervisor = staff.find((s) => s.email === 'supervisor@demo.anxin.example');

@@ -3,6 +3,7 @@
  * offer yet: which NGO a new request goes to, and the desk staff of an organisation (to assign work and fill
  * the roster). Names only, never contact details. To be replaced by identity service calls once they exist.
  */
+import { activeStaffWithRoles, staffDisplayNames } from '../identity/identity.directory.service.ts';
 import { sql, type Transaction } from 'kysely';
 import type { Db } from '../../db/database.ts';
 import type { Database } from '../../db/schema.ts';
@@ -71,18 +72,7 @@ export async function routeToOrganisation(
 
 /** Active desk staff (supervisors, volunteer lawyers, caseworkers) of an organisation, by name. */
 export async function listDeskStaff(db: Db, organisationId: string): Promise<DeskStaffMember[]> {
-  const rows = await db
-    .selectFrom('staff_account as a')
-    .innerJoin('staff_account_role as r', 'r.account_id', 'a.id')
-    .select(['a.id', 'a.display_name'])
-    .select(sql<string[]>`array_agg(r.role order by r.role)`.as('roles'))
-    .where('a.organisation_id', '=', organisationId)
-    .where('a.status', '=', 'active')
-    .where('r.role', 'in', [...DESK_ROLES])
-    .groupBy(['a.id', 'a.display_name'])
-    .orderBy('a.display_name')
-    .execute();
-  return rows.map((r) => ({ id: r.id, displayName: r.display_name, roles: r.roles }));
+  return activeStaffWithRoles(db, organisationId, DESK_ROLES);
 }
 
 /** Display names of staff accounts of one organisation (to show who a case is assigned to). */
@@ -91,12 +81,5 @@ export async function staffNames(
   organisationId: string,
   ids: string[],
 ): Promise<Map<string, string>> {
-  if (ids.length === 0) return new Map();
-  const rows = await db
-    .selectFrom('staff_account')
-    .select(['id', 'display_name'])
-    .where('organisation_id', '=', organisationId)
-    .where('id', 'in', ids)
-    .execute();
-  return new Map(rows.map((r) => [r.id, r.display_name]));
+  return staffDisplayNames(db, organisationId, ids);
 }

@@ -25,3 +25,8 @@ export const escalationEn: Record<keyof typeof escalationZh, string> = {
   'helpline.escalation.movedAt': 'Moved',
   'helpline.escalation.toDesk': 'Moved to',
 };
+
+declare module '../../platform/i18n/catalog.ts' {
+  // eslint-disable-next-line @typescript-eslint/no-empty-object-type -- adds this module's keys to MessageKey
+  interface MessageCatalog extends Record<keyof typeof escalationZh, string> {}
+}

@@ -17,11 +17,16 @@
 import { sql, type Insertable, type Transaction } from 'kysely';
 import type { Db } from '../../db/database.ts';
 import type { Database } from '../../db/schema.ts';
-import { recordAudit, type AuditActor } from '../identity/audit.ts';
+import { recordAudit, type AuditActor } from '../../platform/audit.ts';
 import { routeToOrganisation } from './helpline.directory.ts';
 import { DEFAULT_FIRST_RESPONSE_MINUTES } from './helpline.model.ts';
+import {
+  activeStaffWithRoles,
+  findOrganisations,
+  staffDisplayNames,
+} from '../identity/identity.directory.service.ts';
 
-declare module '../identity/audit.ts' {
+declare module '../../platform/audit.ts' {
   interface AuditEventDetails {
     /** Level 1: the supervisor on duty alerted; level 2: handed to the fallback desk. Ids only. */
     'helpline.case_escalated':
@@ -56,22 +61,21 @@ export async function supervisorOnDuty(
   organisationId: string,
   now: Date,
 ): Promise<string | undefined> {
-  const row = await db
-    .selectFrom('helpline_duty_shift as s')
-    .innerJoin('staff_account as a', 'a.id', 's.account_id')
-    .innerJoin('staff_account_role as r', 'r.account_id', 'a.id')
-    .select('a.id')
-    .where('s.organisation_id', '=', organisationId)
-    .where('a.organisation_id', '=', organisationId)
-    .where('a.status', '=', 'active')
-    .where('r.role', '=', 'ngo_supervisor')
-    .where('s.starts_at', '<=', now)
-    .where('s.ends_at', '>', now)
-    .orderBy('s.starts_at')
-    .orderBy('a.id')
-    .limit(1)
-    .executeTakeFirst();
-  return row?.id;
+  const shifts = await db
+    .selectFrom('helpline_duty_shift')
+    .select('account_id')
+    .where('organisation_id', '=', organisationId)
+    .where('starts_at', '<=', now)
+    .where('ends_at', '>', now)
+    .orderBy('starts_at')
+    .orderBy('account_id')
+    .execute();
+  if (shifts.length === 0) return undefined;
+  // Active supervisors of the desk, from identity's directory service.
+  const supervisors = new Set(
+    (await activeStaffWithRoles(db, organisationId, ['ngo_supervisor'])).map((s) => s.id),
+  );
+  return shifts.find((s) => supervisors.has(s.account_id))?.account_id;
 }
 
 /** Open cases nobody has claimed or answered (the partial index `helpline_case_waiting`). */
@@ -238,15 +242,21 @@ export async function escalationStates(
 ): Promise<Map<string, EscalationState>> {
   if (caseIds.length === 0) return new Map();
   const rows = await db
-    .selectFrom('helpline_case_escalation as e')
-    .leftJoin('staff_account as a', (join) =>
-      join.onRef('a.id', '=', 'e.supervisor_account_id').on('a.organisation_id', '=', organisationId),
-    )
-    .innerJoin('organisation as o', 'o.id', 'e.from_organisation_id')
-    .select(['e.case_id', 'e.level', 'e.escalated_at', 'a.id as supervisor_id', 'a.display_name', 'o.name'])
-    .where('e.case_id', 'in', caseIds)
-    .orderBy('e.level')
+    .selectFrom('helpline_case_escalation')
+    .select(['case_id', 'level', 'escalated_at', 'supervisor_account_id', 'from_organisation_id'])
+    .where('case_id', 'in', caseIds)
+    .orderBy('level')
     .execute();
+  // The supervisor is named only to the desk the alert was at (names of other desks' staff stay there).
+  const names = await staffDisplayNames(
+    db,
+    organisationId,
+    rows.flatMap((r) => (r.supervisor_account_id ? [r.supervisor_account_id] : [])),
+  );
+  const desks = await findOrganisations(
+    db,
+    rows.map((r) => r.from_organisation_id),
+  );
   const states = new Map<string, EscalationState>();
   for (const r of rows) {
     const state = states.get(r.case_id);
@@ -254,14 +264,22 @@ export async function escalationStates(
       states.set(r.case_id, {
         level: r.level,
         supervisorAlertedAt: r.escalated_at,
-        supervisor: r.supervisor_id ? { id: r.supervisor_id, name: r.display_name ?? '' } : null,
+        supervisor:
+          r.supervisor_account_id && names.has(r.supervisor_account_id)
+            ? { id: r.supervisor_account_id, name: names.get(r.supervisor_account_id) ?? '' }
+            : null,
         handedOverAt: null,
         fromDesk: null,
       });
     }
     if (r.level === 2) {
       const current = states.get(r.case_id)!;
-      states.set(r.case_id, { ...current, level: 2, handedOverAt: r.escalated_at, fromDesk: r.name });
+      states.set(r.case_id, {
+        ...current,
+        level: 2,
+        handedOverAt: r.escalated_at,
+        fromDesk: desks.get(r.from_organisation_id)?.name ?? '',
+      });
     }
   }
   return states;
@@ -279,19 +297,22 @@ export async function movedAway(db: Executor, organisationId: string, now: Date)
   const rows = await db
     .selectFrom('helpline_case_escalation as e')
     .innerJoin('helpline_case as c', 'c.id', 'e.case_id')
-    .innerJoin('organisation as o', 'o.id', 'e.to_organisation_id')
-    .select(['e.case_id', 'c.received_at', 'e.escalated_at', 'o.name'])
+    .select(['e.case_id', 'c.received_at', 'e.escalated_at', 'e.to_organisation_id'])
     .where('e.level', '=', 2)
     .where('e.from_organisation_id', '=', organisationId)
     .where('e.escalated_at', '>=', new Date(now.getTime() - MOVED_AWAY_DAYS * 24 * 60 * 60_000))
     .orderBy('e.escalated_at', 'desc')
     .limit(100)
     .execute();
+  const desks = await findOrganisations(
+    db,
+    rows.flatMap((r) => (r.to_organisation_id ? [r.to_organisation_id] : [])),
+  );
   return rows.map((r) => ({
     caseId: r.case_id,
     receivedAt: r.received_at,
     movedAt: r.escalated_at,
-    toDesk: r.name,
+    toDesk: (r.to_organisation_id && desks.get(r.to_organisation_id)?.name) || '',
   }));
 }
 
@@ -319,31 +340,39 @@ export async function withEscalations<T extends { caseId: string; assignedTo: un
 /** Every escalation of one case, oldest first (for the case's own view). */
 export async function caseEscalations(db: Executor, caseId: string) {
   const rows = await db
-    .selectFrom('helpline_case_escalation as e')
-    .innerJoin('organisation as f', 'f.id', 'e.from_organisation_id')
-    .leftJoin('organisation as t', 't.id', 'e.to_organisation_id')
-    .leftJoin('staff_account as a', 'a.id', 'e.supervisor_account_id')
+    .selectFrom('helpline_case_escalation')
     .select([
-      'e.level',
-      'e.escalated_at',
-      'e.due_at',
-      'f.id as from_id',
-      'f.name as from_name',
-      't.id as to_id',
-      't.name as to_name',
-      'a.id as supervisor_id',
-      'a.display_name as supervisor_name',
+      'level',
+      'escalated_at',
+      'due_at',
+      'from_organisation_id',
+      'to_organisation_id',
+      'supervisor_account_id',
     ])
-    .where('e.case_id', '=', caseId)
-    .orderBy('e.level')
+    .where('case_id', '=', caseId)
+    .orderBy('level')
     .execute();
+  const desks = await findOrganisations(
+    db,
+    rows.flatMap((r) => [r.from_organisation_id, ...(r.to_organisation_id ? [r.to_organisation_id] : [])]),
+  );
+  // The supervisor alerted belongs to the desk the alert was at.
+  const supervisorNames = new Map<string, string>();
+  for (const r of rows)
+    if (r.supervisor_account_id)
+      for (const [id, name] of await staffDisplayNames(db, r.from_organisation_id, [r.supervisor_account_id]))
+        supervisorNames.set(id, name);
   return rows.map((r) => ({
     level: r.level,
     escalatedAt: r.escalated_at,
     dueAt: r.due_at,
-    fromDesk: { id: r.from_id, name: r.from_name },
-    toDesk: r.to_id ? { id: r.to_id, name: r.to_name ?? '' } : null,
-    supervisor: r.supervisor_id ? { id: r.supervisor_id, name: r.supervisor_name ?? '' } : null,
+    fromDesk: { id: r.from_organisation_id, name: desks.get(r.from_organisation_id)?.name ?? '' },
+    toDesk: r.to_organisation_id
+      ? { id: r.to_organisation_id, name: desks.get(r.to_organisation_id)?.name ?? '' }
+      : null,
+    supervisor: r.supervisor_account_id
+      ? { id: r.supervisor_account_id, name: supervisorNames.get(r.supervisor_account_id) ?? '' }
+      : null,
   }));
 }
 

@@ -1,9 +1,9 @@
 /** Request helpers shared by the desk's API and pages: who is acting, and the scope the access gate granted. */
 import type { FastifyRequest } from 'fastify';
 import { AppError } from '../../platform/errors.ts';
-import { requireStaff } from '../identity/access-guard.ts';
-import { auditActorFrom } from '../identity/audit.ts';
-import type { Scope } from '../identity/policy.ts';
+import { requireStaff } from '../../platform/access-guard.ts';
+import { auditActorFrom } from '../../platform/audit.ts';
+import type { Scope } from '../../platform/access-policy.ts';
 import type { DeskActor } from './helpline.service.ts';
 
 export function deskActor(request: FastifyRequest): DeskActor {

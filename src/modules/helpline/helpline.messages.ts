@@ -205,10 +205,6 @@ export const helplineZh = {
   'helpline.weekday.4': '星期五',
   'helpline.weekday.5': '星期六',
   'helpline.weekday.6': '星期日',
-  'helpline.hours.title': '热线值班时间（北京时间）',
-  'helpline.hours.onDutyNow': '现在有律师值班。',
-  'helpline.hours.closedNow': '现在没有律师值班。你可以在线求助或预约回电，我们会按你选的时间联系你。',
-  'helpline.hours.none': '这一天没有值班',
 
   'helpline.danger.high': '高危',
   'helpline.danger.increased': '危险增加',
@@ -505,11 +501,6 @@ export const helplineEn: Record<keyof typeof helplineZh, string> = {
   'helpline.weekday.4': 'Friday',
   'helpline.weekday.5': 'Saturday',
   'helpline.weekday.6': 'Sunday',
-  'helpline.hours.title': 'Hotline hours (China time)',
-  'helpline.hours.onDutyNow': 'A lawyer is on duty now.',
-  'helpline.hours.closedNow':
-    'No lawyer is on duty now. You can ask for help online or book a call-back at a time you choose.',
-  'helpline.hours.none': 'No hours this day',
 
   'helpline.danger.high': 'High',
   'helpline.danger.increased': 'Increased',
@@ -593,3 +584,8 @@ export const helplineEn: Record<keyof typeof helplineZh, string> = {
   'helpline.outcome.withdrawn': 'She withdrew the request',
   'helpline.outcome.other': 'Other',
 };
+
+declare module '../../platform/i18n/catalog.ts' {
+  // eslint-disable-next-line @typescript-eslint/no-empty-object-type -- adds this module's keys to MessageKey
+  interface MessageCatalog extends Record<keyof typeof helplineZh, string> {}
+}

@@ -11,7 +11,7 @@ import { AppError } from '../../platform/errors.ts';
 import type { MessageKey } from '../../platform/i18n/catalog.ts';
 import { sendPage } from '../../platform/render/page.tsx';
 import { CsrfField, FormError, Notice, StaffBar } from '../identity/components.tsx';
-import { grantedScope } from '../identity/policy.ts';
+import { grantedScope } from '../../platform/access-policy.ts';
 import { deskActor } from './helpline.http.ts';
 import {
   AGE_BANDS,

@@ -1,10 +1,10 @@
 /**
- * The desk's access rules (spread into ACCESS_POLICY in identity/policy.ts). Need-to-know: a volunteer lawyer
+ * The desk's access rules (contributed through the module descriptor to the platform's access policy, platform/access-policy.ts). Need-to-know: a volunteer lawyer
  * or caseworker sees the organisation's queue (to claim work) but opens only the cases assigned to them; the
  * supervisor sees every case of the organisation. Other organisations, courts and police have no grant at all,
  * so the gate answers 404.
  */
-import type { ActionRule } from '../identity/policy.ts';
+import type { ActionRule } from '../../platform/access-policy.ts';
 
 const DESK_STAFF = {
   ngo_supervisor: 'organisation',

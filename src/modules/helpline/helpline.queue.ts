@@ -1,7 +1,7 @@
 /** The desk's triage queue: settings, the queue and supervisor view, caseworkers' loads, claiming and assigning. */
 import { AppError } from '../../platform/errors.ts';
 import { listWaitingCallbacks } from '../help/help.desk-api.ts';
-import { recordAudit } from '../identity/audit.ts';
+import { recordAudit } from '../../platform/audit.ts';
 import { findDeskSetting, listOpenCases, updateCase, upsertDeskSetting } from './helpline.repository.ts';
 import { listDeskStaff, staffNames, type DeskStaffMember } from './helpline.directory.ts';
 import { DEFAULT_FIRST_RESPONSE_MINUTES, compareTriage, firstResponseState } from './helpline.model.ts';

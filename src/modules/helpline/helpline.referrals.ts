@@ -2,8 +2,8 @@
 import { randomUUID } from 'node:crypto';
 import { AppError } from '../../platform/errors.ts';
 import { textProblems } from '../help/help.model.ts';
-import { recordAudit } from '../identity/audit.ts';
-import { mandatoryReportApplies } from './helpline.capacity.ts';
+import { recordAudit } from '../../platform/audit.ts';
+import { mandatoryReportApplies } from './helpline.capacity-rules.ts';
 import { insertMandatoryReport, insertReferral, updateReferralRow } from './helpline.repository.ts';
 import { type ReferralKind, type ReferralStatus } from './helpline.model.ts';
 import { type HelplineCore, DESK_LIMITS, problemsOf, type DeskActor } from './helpline.core.ts';

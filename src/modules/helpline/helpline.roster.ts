@@ -1,7 +1,7 @@
 /** The duty roster and the hotline hours the portal shows. */
 import { randomUUID } from 'node:crypto';
 import { AppError, type FieldProblem } from '../../platform/errors.ts';
-import { recordAudit } from '../identity/audit.ts';
+import { recordAudit } from '../../platform/audit.ts';
 import { deleteShift, insertShift, listShifts } from './helpline.repository.ts';
 import { listDeskStaff, staffNames } from './helpline.directory.ts';
 import { chinaDate, chinaInstant, dutyDays, type DutyDay } from './helpline.model.ts';

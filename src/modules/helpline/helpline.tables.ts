@@ -159,3 +159,8 @@ export interface HelplineTables {
   helpline_duty_shift: HelplineDutyShiftTable;
   helpline_case_escalation: HelplineCaseEscalationTable;
 }
+
+declare module '../../db/schema.ts' {
+  // eslint-disable-next-line @typescript-eslint/no-empty-object-type -- adds this module's tables to Database
+  interface Database extends HelplineTables {}
+}

@@ -5,8 +5,7 @@
  * thread, read and answered only through `app.help`).
  */
 import type { FastifyInstance } from 'fastify';
-import { registerRecordType } from '../identity/access-guard.ts';
-import { extendAccessPolicy } from '../identity/policy.ts';
+import { registerRecordType } from '../../platform/access-guard.ts';
 import { HelpService } from '../help/help.service.ts';
 import { helplineApi, helplineClaimApi } from './helpline.api.ts';
 import { helplineCoverageApi } from './helpline.coverage-api.ts';
@@ -16,8 +15,9 @@ import { ESCALATION_TOPIC, runEscalations } from './helpline.escalation.ts';
 import { helplineListApi } from './helpline.list-api.ts';
 import { helplinePages } from './helpline.pages.tsx';
 import { CALLBACK_REQUESTED, REQUEST_CREATED, takeCallbacks, takeHelpRequests } from './helpline.intake.ts';
-import { HELPLINE_POLICY } from './helpline.policy.ts';
 import { HelplineService, placementOf, type DeskEvidenceSource } from './helpline.service.ts';
+import { registerErasureParts } from '../help/help.erasure-api.ts';
+import { redactDeskCase } from './helpline.erase.ts';
 
 declare module 'fastify' {
   interface FastifyInstance {
@@ -29,13 +29,14 @@ declare module 'fastify' {
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 export function helplineModule(app: FastifyInstance): void {
-  extendAccessPolicy(HELPLINE_POLICY);
   const help = app.hasDecorator('help') ? app.help : new HelpService(app.db, app.keyring, app.rateLimiter);
   const service = new HelplineService(app.db, app.keyring, help);
   // The evidence vault is registered before the desk (modules/index.ts); its service is the desk's evidence source.
   if (app.hasDecorator('evidence'))
     service.evidenceSource = (app as unknown as { evidence: DeskEvidenceSource }).evidence;
   app.decorate('helpline', service);
+  // Her deletion (help) closes and redacts the desk case of her request through this part.
+  registerErasureParts(app, { redactDesk: redactDeskCase });
   // The hand-off from the portal: each request's outbox row becomes its case in one transaction.
   app.jobs.consume(REQUEST_CREATED, takeHelpRequests);
   app.jobs.consume(CALLBACK_REQUESTED, takeCallbacks);

@@ -9,7 +9,7 @@
 import { sql, type Kysely, type SelectQueryBuilder, type Transaction } from 'kysely';
 import type { Database } from '../../db/schema.ts';
 import { AppError, validationError } from '../../platform/errors.ts';
-import type { AuditActor } from './audit.ts';
+import type { AuditActor } from '../../platform/audit.ts';
 import {
   createOrganisation,
   inviteAccount,
@@ -25,7 +25,7 @@ import {
   type Actor,
   type OrganisationKind,
   type Scope,
-} from './policy.ts';
+} from '../../platform/access-policy.ts';
 import { normaliseRegionCode } from './regions.ts';
 
 type Db = Kysely<Database> | Transaction<Database>;

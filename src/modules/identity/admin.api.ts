@@ -7,7 +7,7 @@
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { Type } from 'typebox';
 import { AppError } from '../../platform/errors.ts';
-import { requireStaff } from './access-guard.ts';
+import { requireStaff } from '../../platform/access-guard.ts';
 import {
   ACCOUNT_STATUSES,
   createCheckedOrganisation,
@@ -20,10 +20,10 @@ import {
   setAccountRoles,
   type AccountStatus,
 } from './accounts.ts';
-import { auditActorFrom } from './audit.ts';
+import { auditActorFrom } from '../../platform/audit.ts';
 import { listAuditEvents } from './audit-view.ts';
 import type { IdentityDeps } from './identity.service.ts';
-import { ROLES, type Scope } from './policy.ts';
+import { ROLES, type Scope } from '../../platform/access-policy.ts';
 
 const tags = ['identity'];
 const Uuid = Type.String({ pattern: '^[0-9a-fA-F-]{36}$' });

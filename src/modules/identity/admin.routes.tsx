@@ -9,7 +9,7 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { Type } from 'typebox';
 import { AppError } from '../../platform/errors.ts';
 import { sendPage } from '../../platform/render/page.tsx';
-import { requireStaff } from './access-guard.ts';
+import { requireStaff } from '../../platform/access-guard.ts';
 import {
   createCheckedOrganisation,
   disableAccount,
@@ -21,13 +21,13 @@ import {
   resetAccountMfa,
   setAccountRoles,
 } from './accounts.ts';
-import { auditActorFrom } from './audit.ts';
+import { auditActorFrom } from '../../platform/audit.ts';
 import { listAuditEvents } from './audit-view.ts';
 import { CsrfField, FormError, Notice, StaffBar } from './components.tsx';
 import type { IdentityDeps, InviteProblem } from './identity.service.ts';
 import { clearSignInThrottle } from './throttle-clear.ts';
+import { IDENTITY_POLICY } from './identity.policy.ts';
 import {
-  ACCESS_POLICY,
   ORGANISATION_KINDS,
   ROLES,
   ROLE_ORGANISATION_KINDS,
@@ -36,7 +36,7 @@ import {
   isOrganisationKind,
   ruleFor,
   type Scope,
-} from './policy.ts';
+} from '../../platform/access-policy.ts';
 import { regionName, regionOptions } from './regions.ts';
 
 const FormToken = { _csrf: Type.Optional(Type.String({ maxLength: 200 })) };
@@ -655,7 +655,7 @@ export function adminRoutes(app: FastifyInstance, deps: IdentityDeps): void {
           <p class="hint">
             {request.t('identity.admin.rolesCount', {
               actions: actions.length,
-              base: Object.keys(ACCESS_POLICY).length,
+              base: Object.keys(IDENTITY_POLICY).length,
             })}
           </p>
         </>,

@@ -5,10 +5,11 @@
 import type { FastifyInstance } from 'fastify';
 import { Type } from 'typebox';
 import { AppError } from '../../platform/errors.ts';
-import { BREAK_GLASS_MS, requireStaff } from './access-guard.ts';
-import { auditActorFrom, recordAudit } from './audit.ts';
+import { requireStaff } from '../../platform/access-guard.ts';
+import { BREAK_GLASS_MS } from './principals.ts';
+import { auditActorFrom, recordAudit } from '../../platform/audit.ts';
 import type { IdentityDeps } from './identity.service.ts';
-import { evaluateAccess } from './policy.ts';
+import { evaluateAccess } from '../../platform/access-policy.ts';
 import { clearSignInThrottle } from './throttle-clear.ts';
 
 const SessionView = Type.Object({

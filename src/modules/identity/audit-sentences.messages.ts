@@ -68,3 +68,8 @@ export const auditSentencesEn: Record<keyof typeof auditSentencesZh, string> = {
   'audit.sentence.webhooks.subscription_removed': '{actor} removed an event notice subscription{record}',
   'audit.sentence.audit.viewed': '{actor} looked at the audit trail',
 };
+
+declare module '../../platform/i18n/catalog.ts' {
+  // eslint-disable-next-line @typescript-eslint/no-empty-object-type -- adds this module's keys to MessageKey
+  interface MessageCatalog extends Record<keyof typeof auditSentencesZh, string> {}
+}

@@ -8,8 +8,8 @@ import type { Kysely } from 'kysely';
 import type { Database } from '../../db/schema.ts';
 import { catalogs, translate, type Locale, type MessageKey } from '../../platform/i18n/catalog.ts';
 import { validationError } from '../../platform/errors.ts';
-import { recordAuditAlone, type AuditActor } from './audit.ts';
-import type { Actor, Scope } from './policy.ts';
+import { recordAuditAlone, type AuditActor } from '../../platform/audit.ts';
+import type { Actor, Scope } from '../../platform/access-policy.ts';
 
 export interface AuditFilter {
   /** The person (account or system client) who acted. */

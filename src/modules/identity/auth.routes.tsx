@@ -11,8 +11,8 @@ import { AppError } from '../../platform/errors.ts';
 import type { MessageKey } from '../../platform/i18n/catalog.ts';
 import { localePath } from '../../platform/i18n/request-locale.ts';
 import { sendPage } from '../../platform/render/page.tsx';
-import { requireStaff } from './access-guard.ts';
-import { auditActorFrom } from './audit.ts';
+import { requireStaff } from '../../platform/access-guard.ts';
+import { auditActorFrom } from '../../platform/audit.ts';
 import { CsrfField, FormError, Notice, StaffBar } from './components.tsx';
 import {
   acceptInvitation,
@@ -24,7 +24,7 @@ import {
 } from './identity.service.ts';
 import { listOwnPasskeys, setOwnLocale } from './own-account.ts';
 import { MIN_PASSWORD_LENGTH } from './passwords.ts';
-import { grantedScope } from './policy.ts';
+import { grantedScope } from '../../platform/access-policy.ts';
 import { clearSessionCookie, loadStaffSession, setSessionCookie } from './sessions.ts';
 import { secondFactorsOf, signOut, signOutEverywhere, totpEnrolment } from './sign-in.ts';
 

@@ -2,7 +2,7 @@
 import { parseArgs } from 'node:util';
 import type { Kysely } from 'kysely';
 import type { Database } from '../../db/schema.ts';
-import { describeVerification, verifyAuditChain } from './audit.ts';
+import { describeVerification, verifyAuditChain } from '../../platform/audit.ts';
 import type { Keyring } from '../../platform/crypto.ts';
 import { RateLimiter } from '../../platform/rate-limit.ts';
 import { createOrganisation, inviteAccount, type IdentityDeps } from './identity.service.ts';

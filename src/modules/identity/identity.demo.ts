@@ -5,10 +5,10 @@
  */
 import { randomBytes } from 'node:crypto';
 import type { DemoSeed } from '../../db/demo.ts';
-import { recordAudit } from './audit.ts';
+import { recordAudit } from '../../platform/audit.ts';
 import { totpContext } from './identity.service.ts';
 import { hashPassword } from './passwords.ts';
-import type { OrganisationKind, Role } from './policy.ts';
+import type { OrganisationKind, Role } from '../../platform/access-policy.ts';
 import { newTotpSecret } from './totp.ts';
 
 const ORGANISATIONS: { key: OrganisationKind; name: string; regionCode: string }[] = [

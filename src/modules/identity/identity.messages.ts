@@ -363,3 +363,8 @@ export const identityEn: Record<IdentityMessageKey, string> = {
   'identity.oauth.unsupportedGrant': 'Only the client_credentials grant is supported.',
   'identity.oauth.invalidScope': 'The requested scope is more than this client was granted.',
 };
+
+declare module '../../platform/i18n/catalog.ts' {
+  // eslint-disable-next-line @typescript-eslint/no-empty-object-type -- adds this module's keys to MessageKey
+  interface MessageCatalog extends Record<keyof typeof identityZh, string> {}
+}

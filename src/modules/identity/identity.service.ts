@@ -9,7 +9,7 @@ import type { Database } from '../../db/schema.ts';
 import type { Keyring } from '../../platform/crypto.ts';
 import type { RateLimiter } from '../../platform/rate-limit.ts';
 import type { GuessAttempt, GuessPolicies } from '../../platform/throttle.ts';
-import { recordAudit, type AuditActor } from './audit.ts';
+import { recordAudit, type AuditActor } from '../../platform/audit.ts';
 import {
   dummyPasswordHash,
   hashPassword,
@@ -17,7 +17,7 @@ import {
   verifyPassword,
   type PasswordProblem,
 } from './passwords.ts';
-import { ROLE_ORGANISATION_KINDS, isRole, type OrganisationKind } from './policy.ts';
+import { ROLE_ORGANISATION_KINDS, isRole, type OrganisationKind } from '../../platform/access-policy.ts';
 import { advanceSession, createSession, revokeAllSessions, type SessionKeys } from './sessions.ts';
 import { newRecoveryCodes, newTotpSecret, newToken, recoveryCodeHash, tokenHash, totpStep } from './totp.ts';
 

@@ -115,31 +115,6 @@ export interface SystemClientTable {
   revoked_by: string | null;
 }
 
-export interface AuditEventTable {
-  /** Gapless position in the chain (assigned under a lock from `audit_chain_head`). */
-  seq: ColumnType<string, string | number, never>;
-  occurred_at: ColumnType<Date, Date, never>;
-  actor_account_id: ColumnType<string | null, string | null, never>;
-  actor_roles: ColumnType<string[], string[], never>;
-  organisation_id: ColumnType<string | null, string | null, never>;
-  event: ColumnType<string, string, never>;
-  record_type: ColumnType<string | null, string | null, never>;
-  record_id: ColumnType<string | null, string | null, never>;
-  ip: ColumnType<string | null, string | null, never>;
-  user_agent: ColumnType<string | null, string | null, never>;
-  break_glass: ColumnType<boolean, boolean, never>;
-  reason: ColumnType<string | null, string | null, never>;
-  details: ColumnType<Record<string, string | number | boolean | null>, string, never>;
-  prev_hash: ColumnType<Buffer, Buffer, never>;
-  hash: ColumnType<Buffer, Buffer, never>;
-}
-
-export interface AuditChainHeadTable {
-  id: number;
-  seq: ColumnType<string, string | number, string | number>;
-  hash: Buffer;
-}
-
 export interface IdentityTables {
   organisation: OrganisationTable;
   staff_account: StaffAccountTable;
@@ -150,6 +125,9 @@ export interface IdentityTables {
   staff_passkey: StaffPasskeyTable;
   staff_break_glass: StaffBreakGlassTable;
   system_client: SystemClientTable;
-  audit_event: AuditEventTable;
-  audit_chain_head: AuditChainHeadTable;
+}
+
+declare module '../../db/schema.ts' {
+  // eslint-disable-next-line @typescript-eslint/no-empty-object-type -- adds this module's tables to Database
+  interface Database extends IdentityTables {}
 }

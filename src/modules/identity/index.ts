@@ -1,12 +1,13 @@
 /**
  * The identity module: organisations, staff accounts and roles, sign-in with a password and a mandatory
- * second factor, server-side sessions, the access gate every non-public route passes through, the access
- * policy (policy.ts), break-glass grants, and the hash-chained audit trail (audit.ts).
+ * second factor, server-side sessions, its rows of the access policy (identity.policy.ts) and break-glass
+ * grants. The gate and the audit trail are the platform's (platform/access-guard.ts, platform/audit.ts);
+ * identity tells the gate who is calling (principals.ts).
  *
  * Registered before every module that declares `{ action }` routes (see src/modules/index.ts).
  */
 import type { FastifyInstance } from 'fastify';
-import { registerAccessGuard, registerRecordType, registerSystemCallAudit } from './access-guard.ts';
+import { registerAccessGuard, registerRecordType } from '../../platform/access-guard.ts';
 import { adminApi } from './admin.api.ts';
 import { adminRoutes } from './admin.routes.tsx';
 import { apiRoutes } from './api.routes.ts';
@@ -16,10 +17,7 @@ import { signInApi } from './sign-in.api.ts';
 import type { IdentityDeps } from './identity.service.ts';
 import { systemClientKeys } from './system-clients.ts';
 import { systemClientRoutes } from './system-clients.routes.ts';
-
-export { registerRecordType } from './access-guard.ts';
-export { recordAudit, recordAuditAlone, auditActorFrom } from './audit.ts';
-export { requireStaff } from './access-guard.ts';
+import { identityPrincipals, registerSystemCallAudit } from './principals.ts';
 
 export function identityModule(app: FastifyInstance): void {
   app.decorate('recordTypes', new Map());
@@ -40,7 +38,7 @@ export function identityModule(app: FastifyInstance): void {
     sessionKeys: app.sessionKeys,
     recoveryKey: app.keyring.deriveKey('identity.recovery-code'),
   };
-  registerAccessGuard(app);
+  registerAccessGuard(app, identityPrincipals(app));
   registerSystemCallAudit(app);
 
   registerRecordType(app, 'organisation', {

@@ -5,7 +5,7 @@
  */
 import type { Kysely, Transaction } from 'kysely';
 import type { Database } from '../../db/schema.ts';
-import { recordAudit, type AuditActor } from './audit.ts';
+import { recordAudit, type AuditActor } from '../../platform/audit.ts';
 import type { IdentityDeps } from './identity.service.ts';
 
 export type StaffLocale = 'zh-CN' | 'en';

@@ -8,8 +8,9 @@ import type { FastifyReply, FastifyRequest } from 'fastify';
 import { sql, type Kysely, type Transaction } from 'kysely';
 import type { Database } from '../../db/schema.ts';
 import { csrfTokenFor } from '../../platform/csrf.ts';
-import { recordAudit } from './audit.ts';
-import { isRole, type OrganisationKind, type Role, type Scope } from './policy.ts';
+import { recordAudit } from '../../platform/audit.ts';
+import { isRole, type OrganisationKind } from '../../platform/access-policy.ts';
+import type { SessionStage, StaffContext } from '../../platform/staff.ts';
 import { newToken, tokenHash } from './totp.ts';
 
 export const SESSION_COOKIE = 'anxin_session';
@@ -18,37 +19,6 @@ export const ABSOLUTE_TIMEOUT_MS = 12 * 60 * 60_000;
 export const PARTIAL_SESSION_MS = 15 * 60_000;
 /** How often last-use is written back (a write per request would be wasteful). */
 const TOUCH_EVERY_MS = 30_000;
-
-export type SessionStage = 'mfa' | 'enrol' | 'full';
-
-/** The signed-in (or signing-in) staff member of a request. */
-export interface StaffContext {
-  sessionId: string;
-  stage: SessionStage;
-  accountId: string;
-  displayName: string;
-  locale: 'zh-CN' | 'en';
-  organisationId: string;
-  organisationName: string;
-  organisationKind: OrganisationKind;
-  regionCode: string;
-  roles: Role[];
-  /** The form token bound to this session. */
-  csrfToken: string;
-  /** Set for a system client calling with a bearer token (system-clients.ts): `accountId` is the client's id. */
-  principal?: 'system';
-  /** A system's grants (action → scope), in place of roles. */
-  grants?: Readonly<Record<string, Scope>>;
-}
-
-declare module 'fastify' {
-  interface FastifyRequest {
-    /** The staff member behind this request's session, once loaded (undefined: not looked at or none). */
-    staff: StaffContext | undefined;
-    /** Set when a session cookie was presented but its session had ended (to say so on the sign-in page). */
-    staffSessionEnded: 'idle' | 'absolute' | 'ended' | undefined;
-  }
-}
 
 export interface SessionKeys {
   token: Buffer;

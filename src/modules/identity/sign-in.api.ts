@@ -14,8 +14,8 @@ import { ErrorResponse } from '../../platform/error-responses.ts';
 import { AppError, type FieldProblem } from '../../platform/errors.ts';
 import type { MessageKey } from '../../platform/i18n/catalog.ts';
 import { rateLimited } from '../../platform/throttle.ts';
-import { requireStaff } from './access-guard.ts';
-import { auditActorFrom } from './audit.ts';
+import { requireStaff } from '../../platform/access-guard.ts';
+import { auditActorFrom } from '../../platform/audit.ts';
 import {
   acceptInvitation,
   confirmTotpEnrolment,

@@ -6,7 +6,7 @@
  */
 import type { Kysely, Transaction } from 'kysely';
 import type { Database } from '../../db/schema.ts';
-import { recordAudit, type AuditActor } from './audit.ts';
+import { recordAudit, type AuditActor } from '../../platform/audit.ts';
 import { pendingTotpSecret, type IdentityDeps } from './identity.service.ts';
 import { revokeAllSessions, revokeSession } from './sessions.ts';
 import { totpUri } from './totp.ts';

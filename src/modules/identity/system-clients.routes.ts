@@ -6,9 +6,9 @@
  */
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { Type } from 'typebox';
-import { requireStaff } from './access-guard.ts';
-import { auditActorFrom } from './audit.ts';
-import { systemScopes, SCOPES } from './policy.ts';
+import { requireStaff } from '../../platform/access-guard.ts';
+import { auditActorFrom } from '../../platform/audit.ts';
+import { systemScopes, SCOPES } from '../../platform/access-policy.ts';
 import {
   issueSystemToken,
   listSystemClients,

@@ -14,8 +14,14 @@ import type { Kysely, Transaction } from 'kysely';
 import type { Database } from '../../db/schema.ts';
 import { hmacSha256 } from '../../platform/crypto.ts';
 import { AppError, type FieldProblem } from '../../platform/errors.ts';
-import { recordAudit, type AuditActor } from './audit.ts';
-import { ruleFor, systemScopes, type OrganisationKind, type Role, type Scope } from './policy.ts';
+import { recordAudit, type AuditActor } from '../../platform/audit.ts';
+import {
+  ruleFor,
+  systemScopes,
+  type OrganisationKind,
+  type Role,
+  type Scope,
+} from '../../platform/access-policy.ts';
 
 /** Lifetime of an access token: short, since a system can always ask for another. */
 export const SYSTEM_TOKEN_SECONDS = 600;

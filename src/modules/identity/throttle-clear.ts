@@ -3,7 +3,7 @@
  * network), for example after the staff member called to say they cannot get in. One use case for the API
  * operation and the admin page; the clearing and its audit event are one transaction.
  */
-import { recordAudit, type AuditActor } from './audit.ts';
+import { recordAudit, type AuditActor } from '../../platform/audit.ts';
 import { PASSWORD_GUESSES, SECOND_FACTOR_GUESSES, type IdentityDeps } from './identity.service.ts';
 
 /** Returns how many counters were removed (0 when nothing was throttled). */

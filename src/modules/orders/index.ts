@@ -8,9 +8,12 @@ import type { FastifyInstance } from 'fastify';
 import type { Kysely } from 'kysely';
 import type { Database } from '../../db/schema.ts';
 import { postToHerThread } from '../help/help.orders-api.ts';
-import { registerRecordType } from '../identity/access-guard.ts';
+import { registerRecordType } from '../../platform/access-guard.ts';
+import { activeAccountIds } from '../identity/identity.directory.service.ts';
 import { isRegionCode } from '../identity/regions.ts';
+import { addEvidenceConsentSource } from '../evidence/evidence.consent-sources.ts';
 import { consentRoutes } from './orders.consent-routes.tsx';
+import { courtsHoldingEvidence } from './orders.evidence-consent.ts';
 import { OrdersNotifier } from './orders.notify.ts';
 import { ordersPortal, staffApplicationPages } from './orders.portal.tsx';
 import { ordersListsApi } from './orders.lists-api.ts';
@@ -19,6 +22,8 @@ import { OrdersSearchIndex } from './orders.search-index.ts';
 import { survivorOrdersApi } from './orders.survivor-api.ts';
 import { evidenceFromApp, helpCaseOwnerRef, organisationDirectory } from './orders.seams.ts';
 import { CLOCK_TOPIC, NOTIFY_TOPIC, OrdersService } from './orders.service.ts';
+import { registerErasureParts } from '../help/help.erasure-api.ts';
+import { courtRecordsOf, deleteDraftApplications } from './orders.erase.ts';
 
 declare module 'fastify' {
   interface FastifyInstance {
@@ -111,7 +116,7 @@ function placements(app: FastifyInstance): void {
       if (!isUuid(id)) return undefined;
       const exists = await db.selectFrom('help_request').select('id').where('id', '=', id).executeTakeFirst();
       if (!exists) return undefined;
-      const organisations = db
+      const organisations = await db
         .selectFrom('evidence_share as s')
         .innerJoin('evidence_item as i', 'i.id', 's.evidence_id')
         .select('s.organisation_id as id')
@@ -123,14 +128,13 @@ function placements(app: FastifyInstance): void {
             .innerJoin('order_application as a', 'a.id', 'r.application_id')
             .select('r.organisation_id as id')
             .where('a.help_request_id', '=', id),
-        );
-      const accounts = await db
-        .selectFrom('staff_account')
-        .select('id')
-        .where('organisation_id', 'in', organisations)
-        .where('status', '=', 'active')
+        )
         .execute();
-      return { organisationId: null, regionCode: null, assignedAccountIds: accounts.map((a) => a.id) };
+      const accounts = await activeAccountIds(
+        db,
+        organisations.map((o) => o.id),
+      );
+      return { organisationId: null, regionCode: null, assignedAccountIds: accounts };
     },
   });
   registerRecordType(app, 'police_warning', {
@@ -160,6 +164,8 @@ export function ordersModule(app: FastifyInstance): void {
   });
   const notifier = new OrdersNotifier(app.db, app.keyring, app.log);
   app.decorate('ordersService', service);
+  // Her deletion (help): filed applications stay as court records, drafts go.
+  registerErasureParts(app, { courtRecords: courtRecordsOf, deleteDrafts: deleteDraftApplications });
   app.decorate('ordersNotifier', notifier);
   const search = new OrdersSearchIndex({
     db: app.db,
@@ -168,6 +174,8 @@ export function ordersModule(app: FastifyInstance): void {
   });
   app.decorate('ordersSearch', search);
   placements(app);
+  // The vault asks us which courts an item reached by her filings (it reads none of our tables).
+  addEvidenceConsentSource(courtsHoldingEvidence);
 
   app.jobs.handle(NOTIFY_TOPIC, async (payload) => {
     if (typeof payload.notificationId === 'string') await notifier.deliver(payload.notificationId);

@@ -1,7 +1,7 @@
 /** Applications: drafts kept server-side, filing with the competent court (with her consent to NGO-chosen evidence), her timeline and notices. */
 import { randomUUID } from 'node:crypto';
 import { AppError, type FieldProblem } from '../../platform/errors.ts';
-import { recordAudit, type AuditActor } from '../identity/audit.ts';
+import { recordAudit, type AuditActor } from '../../platform/audit.ts';
 import {
   MEASURES,
   servingOrganisation,

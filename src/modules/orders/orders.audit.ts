@@ -2,9 +2,9 @@
  * The orders module's audit events, added to the identity module's typed event list by module augmentation.
  * Details carry codes and identifiers only, never personal data.
  */
-import type { AuditActor } from '../identity/audit.ts';
+import type { AuditActor } from '../../platform/audit.ts';
 
-declare module '../identity/audit.ts' {
+declare module '../../platform/audit.ts' {
   interface AuditEventDetails {
     'orders.application_saved': { channel: string; complete: boolean };
     'orders.application_submitted': { courtId: string };

@@ -9,7 +9,7 @@ import type { Db } from '../../db/database.ts';
 import type { Database } from '../../db/schema.ts';
 import { AppError } from '../../platform/errors.ts';
 import { isLocale, translate, type Locale } from '../../platform/i18n/catalog.ts';
-import { recordAudit, type AuditActor } from '../identity/audit.ts';
+import { recordAudit, type AuditActor } from '../../platform/audit.ts';
 import { appendCustody } from '../evidence/custody.ts';
 import type { EvidenceItem } from '../evidence/evidence.service.ts';
 import { chinaDate } from './orders.model.ts';

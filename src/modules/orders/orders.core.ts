@@ -11,7 +11,7 @@ import type { Database } from '../../db/schema.ts';
 import type { Keyring } from '../../platform/crypto.ts';
 import { AppError, type FieldProblem } from '../../platform/errors.ts';
 import { addToOutbox } from '../../platform/jobs.ts';
-import { type AuditActor } from '../identity/audit.ts';
+import { type AuditActor } from '../../platform/audit.ts';
 import {
   applicationProblems,
   chinaDate,

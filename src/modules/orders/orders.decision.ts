@@ -1,7 +1,7 @@
 /** The decision (grant or reject), changes to the order, and reconsideration. */
 import { createHash, randomBytes, randomUUID } from 'node:crypto';
 import { AppError } from '../../platform/errors.ts';
-import { recordAudit } from '../identity/audit.ts';
+import { recordAudit } from '../../platform/audit.ts';
 import {
   MEASURES,
   decisionProblems,

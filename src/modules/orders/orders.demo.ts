@@ -3,6 +3,8 @@
  * waiting for acceptance, one accepted as urgent with review tasks at the demo police station and federation —
  * so the docket, the clock and the review pages have something to show. Names are invented.
  */
+import { listOrganisations } from '../identity/identity.directory.service.ts';
+import { ORGANISATION_KINDS } from '../../platform/access-policy.ts';
 import { randomUUID } from 'node:crypto';
 import type { DemoSeedContext } from '../../db/demo.ts';
 import { caseNumber, chinaDate, rulingDeadline, type ApplicationInput } from './orders.model.ts';
@@ -24,11 +26,10 @@ function demoApplication(name: string, respondent: string, urgent: boolean): App
 }
 
 export async function ordersDemoSeed({ trx, keyring, print }: DemoSeedContext): Promise<void> {
-  const orgs = await trx
-    .selectFrom('organisation')
-    .select(['id', 'kind', 'region_code'])
-    .where('region_code', '=', '500112')
-    .execute();
+  const orgs = await listOrganisations(trx, {
+    kinds: ORGANISATION_KINDS,
+    regionCodes: ['500112'],
+  });
   const court = orgs.find((o) => o.kind === 'court');
   if (!court) return;
   const now = new Date();
@@ -58,12 +59,12 @@ export async function ordersDemoSeed({ trx, keyring, print }: DemoSeedContext): 
         venue_basis: 'applicant',
         venue_region_code: '500112',
         court_id: court.id,
-        court_region_code: court.region_code,
+        court_region_code: court.regionCode,
         evidence_ids: [],
         consent_online: true,
         consent_electronic_service: false,
         case_number: accepted
-          ? caseNumber(Number(chinaDate(now).slice(0, 4)), court.region_code, ++sequence)
+          ? caseNumber(Number(chinaDate(now).slice(0, 4)), court.regionCode, ++sequence)
           : null,
         submitted_at: now,
         accepted_at: accepted ? now : null,
@@ -112,7 +113,7 @@ export async function ordersDemoSeed({ trx, keyring, print }: DemoSeedContext): 
             application_id: id,
             agency,
             organisation_id: org.id,
-            organisation_region_code: org.region_code,
+            organisation_region_code: org.regionCode,
             status: 'open',
           })
           .execute();

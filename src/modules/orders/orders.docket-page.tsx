@@ -6,8 +6,8 @@
  */
 import type { FastifyRequest } from 'fastify';
 import { Type } from 'typebox';
-import { requireStaff } from '../identity/access-guard.ts';
-import { auditActorFrom } from '../identity/audit.ts';
+import { requireStaff } from '../../platform/access-guard.ts';
+import { auditActorFrom } from '../../platform/audit.ts';
 import { CsrfField } from '../identity/components.tsx';
 import {
   CLOCK_STATES,

@@ -13,7 +13,7 @@ import {
   timeLeft,
   type ClockState,
 } from './orders.model.ts';
-import type { AuditActor } from '../identity/audit.ts';
+import type { AuditActor } from '../../platform/audit.ts';
 import { auditListRead, decodeCursor, pageOf, receiptPrefix } from './orders.lists.ts';
 import type { OrdersSearchIndex } from './orders.search-index.ts';
 import type { DocketRow } from './orders.service.ts';

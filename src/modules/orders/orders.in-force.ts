@@ -7,7 +7,7 @@
  */
 import { sql } from 'kysely';
 import type { Db } from '../../db/database.ts';
-import type { Scope } from '../identity/policy.ts';
+import type { Scope } from '../../platform/access-policy.ts';
 import type { ApplicationInput } from './orders.model.ts';
 import { decodeCursor, pageOf } from './orders.lists.ts';
 import type { OrdersSearchIndex } from './orders.search-index.ts';

@@ -6,8 +6,8 @@
  */
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { Type } from 'typebox';
-import { requireStaff } from '../identity/access-guard.ts';
-import { auditActorFrom } from '../identity/audit.ts';
+import { requireStaff } from '../../platform/access-guard.ts';
+import { auditActorFrom } from '../../platform/audit.ts';
 import { readDocket, CLOCK_STATES, DOCKET_STATUSES, type DocketFilters } from './orders.docket-query.ts';
 import { listOrdersInForce, type InForceFilters } from './orders.in-force.ts';
 import { auditListRead, NextCursor, PAGE_DEFAULT, PageQuery, receiptNumber } from './orders.lists.ts';

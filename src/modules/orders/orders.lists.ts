@@ -6,7 +6,7 @@
 import { Type } from 'typebox';
 import type { Db } from '../../db/database.ts';
 import { AppError } from '../../platform/errors.ts';
-import { recordAudit, type AuditActor } from '../identity/audit.ts';
+import { recordAudit, type AuditActor } from '../../platform/audit.ts';
 
 export const PAGE_DEFAULT = 50;
 export const PAGE_MAX = 100;

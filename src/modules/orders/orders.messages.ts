@@ -723,3 +723,8 @@ export const ordersEn: Record<keyof typeof ordersZh, string> = {
   'orders.consent.answer.refused': 'Refused (not given to the court)',
   'orders.consent.answer.pending': 'Waiting for her answer',
 };
+
+declare module '../../platform/i18n/catalog.ts' {
+  // eslint-disable-next-line @typescript-eslint/no-empty-object-type -- adds this module's keys to MessageKey
+  interface MessageCatalog extends Record<keyof typeof ordersZh, string> {}
+}

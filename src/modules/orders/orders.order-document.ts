@@ -2,7 +2,7 @@
 import { createHash } from 'node:crypto';
 import { type Selectable } from 'kysely';
 import { AppError } from '../../platform/errors.ts';
-import { recordAudit } from '../identity/audit.ts';
+import { recordAudit } from '../../platform/audit.ts';
 import type { ProtectionOrderTable } from './orders.tables.ts';
 import { chineseDate, reconsiderationClosesAt, type Measure } from './orders.model.ts';
 import { renderOrderPdf, type OrderCopy } from './orders.pdf.ts';

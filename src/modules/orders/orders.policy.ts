@@ -1,10 +1,10 @@
 /**
- * The orders module's access rules (spread into ACCESS_POLICY in identity/policy.ts). Records are placed by
+ * The orders module's access rules (contributed through the module descriptor to the platform's access policy, platform/access-policy.ts). Records are placed by
  * the organisation that holds them: an application and its order by the court (`organisation`), a review
  * task by the police station or federation it was sent to, a warning by the police station; NGO staff reach
  * only applications they created (`own`). Everything else is refused with 404 by the identity gate.
  */
-import type { ActionRule } from '../identity/policy.ts';
+import type { ActionRule } from '../../platform/access-policy.ts';
 
 const COURT = { judge: 'organisation', court_clerk: 'organisation' } as const;
 const JUDGE = { judge: 'organisation' } as const;

@@ -24,7 +24,7 @@ import {
   type ApplicationInput,
 } from './orders.model.ts';
 import { formatDateTime, formatDay, staffActor, timelineLabel } from './orders.routes.tsx';
-import { requireStaff } from '../identity/access-guard.ts';
+import { requireStaff } from '../../platform/access-guard.ts';
 import { StaffBar } from '../identity/components.tsx';
 import { evidenceFromApp, helpCaseOwnerRef } from './orders.seams.ts';
 import type { OrdersService } from './orders.service.ts';

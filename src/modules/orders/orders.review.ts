@@ -1,7 +1,7 @@
 /** Parallel review by police, federation and committee, questioning of the respondent, and the court's review view. */
 import { randomUUID } from 'node:crypto';
 import { AppError, type FieldProblem } from '../../platform/errors.ts';
-import { recordAudit } from '../identity/audit.ts';
+import { recordAudit } from '../../platform/audit.ts';
 import { clockState, timeLeft } from './orders.model.ts';
 import { evidenceIntegrity, type EvidenceIntegrity } from './orders.seams.ts';
 import { type OrdersCore, type OrdersActor } from './orders.core.ts';

@@ -10,10 +10,10 @@ import { Type, type TSchema } from 'typebox';
 import { AppError } from '../../platform/errors.ts';
 import type { MessageKey } from '../../platform/i18n/catalog.ts';
 import { sendPage } from '../../platform/render/page.tsx';
-import { requireStaff } from '../identity/access-guard.ts';
-import { auditActorFrom } from '../identity/audit.ts';
+import { requireStaff } from '../../platform/access-guard.ts';
+import { auditActorFrom } from '../../platform/audit.ts';
 import { CsrfField, StaffBar } from '../identity/components.tsx';
-import { grantedScope } from '../identity/policy.ts';
+import { grantedScope } from '../../platform/access-policy.ts';
 import { regionName } from '../identity/regions.ts';
 import {
   chinaDate,

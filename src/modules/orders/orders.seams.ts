@@ -3,6 +3,7 @@
  * federations, committees) with their GB/T 2260 regions, and the evidence vault (items and their custody
  * chains). Each seam has the one implementation used in production; tests may pass their own.
  */
+import { findOrganisation, listOrganisations } from '../identity/identity.directory.service.ts';
 import type { FastifyInstance } from 'fastify';
 import type { Kysely } from 'kysely';
 import type { Database } from '../../db/schema.ts';
@@ -19,8 +20,8 @@ export interface OrganisationDirectory {
 }
 
 /**
- * Reads the identity module's organisation list (id, name, kind, region): public facts about institutions,
- * never staff or case data. The identity service has no listing function for this yet; this read is the seam.
+ * The identity module's organisation list (id, name, kind, region) through its directory service: public facts
+ * about institutions, never staff or case data.
  */
 export function organisationDirectory(db: Kysely<Database>): OrganisationDirectory {
   return {
@@ -28,21 +29,12 @@ export function organisationDirectory(db: Kysely<Database>): OrganisationDirecto
       const prefixes = [place.slice(0, 2), place.slice(0, 4), place.slice(0, 6)].filter(
         (p, i, all) => p.length >= 2 && all.indexOf(p) === i,
       );
-      return db
-        .selectFrom('organisation')
-        .select(['id', 'name', 'region_code as regionCode'])
-        .where('kind', '=', kind)
-        .where('disabled_at', 'is', null)
-        .where('region_code', 'in', prefixes)
-        .execute();
+      const rows = await listOrganisations(db, { kinds: [kind], regionCodes: prefixes });
+      return rows.map((o) => ({ id: o.id, name: o.name, regionCode: o.regionCode }));
     },
     async get(id) {
-      if (!/^[0-9a-f-]{36}$/i.test(id)) return undefined;
-      return db
-        .selectFrom('organisation')
-        .select(['id', 'name', 'kind', 'region_code as regionCode'])
-        .where('id', '=', id)
-        .executeTakeFirst();
+      const o = await findOrganisation(db, id);
+      return o && { id: o.id, name: o.name, kind: o.kind, regionCode: o.regionCode };
     },
   };
 }

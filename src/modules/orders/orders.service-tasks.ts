@@ -1,6 +1,6 @@
 /** Service of the order on each party (送达). */
 import { AppError } from '../../platform/errors.ts';
-import { recordAudit } from '../identity/audit.ts';
+import { recordAudit } from '../../platform/audit.ts';
 import { type ServiceMethod, type ServiceParty } from './orders.model.ts';
 import { type OrdersCore, type OrdersActor } from './orders.core.ts';
 import { lockServiceTask, updateServiceTask } from './orders.order-repository.ts';

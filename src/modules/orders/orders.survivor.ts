@@ -7,7 +7,7 @@
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { AppError, type FieldProblem } from '../../platform/errors.ts';
 import type { ThreadSession } from '../help/help.service.ts';
-import { recordAuditAlone } from '../identity/audit.ts';
+import { recordAuditAlone } from '../../platform/audit.ts';
 import { survivorAuditActor } from './orders.audit.ts';
 import type { ApplicationInput, ApplicationStatus } from './orders.model.ts';
 import { evidenceFromApp, helpCaseOwnerRef } from './orders.seams.ts';

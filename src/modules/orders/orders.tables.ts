@@ -244,3 +244,8 @@ export interface OrdersTables {
   order_search_term: OrderSearchTermTable;
   order_search_source: OrderSearchSourceTable;
 }
+
+declare module '../../db/schema.ts' {
+  // eslint-disable-next-line @typescript-eslint/no-empty-object-type -- adds this module's tables to Database
+  interface Database extends OrdersTables {}
+}

@@ -1,7 +1,7 @@
 /** Violations of an order: reports and the court's decision on them. */
 import { randomUUID } from 'node:crypto';
 import { AppError, type FieldProblem } from '../../platform/errors.ts';
-import { recordAudit } from '../identity/audit.ts';
+import { recordAudit } from '../../platform/audit.ts';
 import { chinaDate, violationDecisionProblems, type ViolationDecisionInput } from './orders.model.ts';
 import { raiseWebhookEvent } from '../webhooks/webhooks.events.ts';
 import { type OrdersCore, type OrdersActor } from './orders.core.ts';

@@ -1,7 +1,7 @@
 /** Police written warnings (告诫书) and their follow-up visits. */
 import { randomUUID } from 'node:crypto';
 import { AppError, type FieldProblem } from '../../platform/errors.ts';
-import { recordAudit } from '../identity/audit.ts';
+import { recordAudit } from '../../platform/audit.ts';
 import { DAY_MS, WARNING_FOLLOW_UP_DAYS, chinaDate } from './orders.model.ts';
 import { type OrdersCore, type OrdersActor } from './orders.core.ts';
 import {

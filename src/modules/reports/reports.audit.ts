@@ -9,10 +9,10 @@ import type { FastifyRequest } from 'fastify';
 import type { Transaction } from 'kysely';
 import type { Db } from '../../db/database.ts';
 import type { Database } from '../../db/schema.ts';
-import { auditActorFrom, recordAudit, recordAuditAlone } from '../identity/audit.ts';
+import { auditActorFrom, recordAudit, recordAuditAlone } from '../../platform/audit.ts';
 import type { WorkReportT } from './reports.schemas.ts';
 
-declare module '../identity/audit.ts' {
+declare module '../../platform/audit.ts' {
   interface AuditEventDetails {
     'reports.exported': {
       format: 'csv' | 'pdf';

@@ -5,7 +5,7 @@
  */
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { sendPage } from '../../platform/render/page.tsx';
-import { requireStaff } from '../identity/access-guard.ts';
+import { requireStaff } from '../../platform/access-guard.ts';
 import { StaffBar } from '../identity/components.tsx';
 import { addDays, chinaDayOf, foldIfStale } from './reports.fold.ts';
 import type { ReportsMessageKey } from './reports.messages.ts';

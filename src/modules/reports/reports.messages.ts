@@ -532,3 +532,8 @@ export const reportsEn: Record<ReportsMessageKey, string> = {
   'reports.dashboard.police': 'Police: warnings, service and violations',
   'reports.dashboard.federation': 'Federation: opinions and follow-ups',
 };
+
+declare module '../../platform/i18n/catalog.ts' {
+  // eslint-disable-next-line @typescript-eslint/no-empty-object-type -- adds this module's keys to MessageKey
+  interface MessageCatalog extends Record<keyof typeof reportsZh, string> {}
+}

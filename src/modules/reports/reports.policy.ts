@@ -1,10 +1,10 @@
 /**
- * The reports module's access rules (spread into ACCESS_POLICY in identity/policy.ts). The work report and its
+ * The reports module's access rules (contributed through the module descriptor to the platform's access policy, platform/access-policy.ts). The work report and its
  * exports are for NGO supervisors and administrators: organisation scope (their own organisation's report),
  * platform admins all organisations. Publishing makes a suppressed snapshot public. The dashboards are for the
  * staff of each kind of organisation over their own organisation.
  */
-import type { ActionRule } from '../identity/policy.ts';
+import type { ActionRule } from '../../platform/access-policy.ts';
 
 const SUPERVISORS = {
   ngo_supervisor: 'organisation',

@@ -12,7 +12,7 @@ import type { Db } from '../../db/database.ts';
 import type { Database } from '../../db/schema.ts';
 import { decodeCursor, encodeCursor, isDbTimestamp, pageSize } from '../../platform/cursor.ts';
 import { AppError } from '../../platform/errors.ts';
-import { requireStaff } from '../identity/access-guard.ts';
+import { requireStaff } from '../../platform/access-guard.ts';
 import { auditReportPublished } from './reports.audit.ts';
 import { buildReportFor, organisationFor, type ReportAsk } from './reports.request.ts';
 

@@ -6,7 +6,8 @@
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { AppError } from '../../platform/errors.ts';
 import type { Locale } from '../../platform/i18n/catalog.ts';
-import { requireStaff } from '../identity/access-guard.ts';
+import { requireStaff } from '../../platform/access-guard.ts';
+import { findOrganisation } from '../identity/identity.directory.service.ts';
 import { foldIfStale } from './reports.fold.ts';
 import type { WorkReportT } from './reports.schemas.ts';
 import {
@@ -42,12 +43,8 @@ export async function organisationFor(
   }
   if (param === staff.organisationId) return { id: staff.organisationId, name: staff.organisationName };
   if (!all || !/^[0-9a-f-]{36}$/i.test(param)) throw new AppError('NOT_FOUND');
-  // The organisation's name only (identity exposes no lookup service for it yet).
-  const row = await app.db
-    .selectFrom('organisation')
-    .select(['id', 'name'])
-    .where('id', '=', param)
-    .executeTakeFirst();
+  // The organisation's name only, from identity's directory service.
+  const row = await findOrganisation(app.db, param);
   if (!row) throw new AppError('NOT_FOUND');
   return { id: row.id, name: row.name };
 }

@@ -11,7 +11,7 @@ import { AppError } from '../../platform/errors.ts';
 import type { Locale } from '../../platform/i18n/catalog.ts';
 import { sendPage } from '../../platform/render/page.tsx';
 import { CsrfField, StaffBar } from '../identity/components.tsx';
-import { requireStaff } from '../identity/access-guard.ts';
+import { requireStaff } from '../../platform/access-guard.ts';
 import { reportCharts, svgDataUrl, type ReportCharts } from './reports.charts.ts';
 import { auditReportExport } from './reports.audit.ts';
 import { HEADLINE_TABLE, reportTables, toCsv } from './reports.csv.ts';

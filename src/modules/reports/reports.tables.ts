@@ -50,3 +50,8 @@ export interface ReportsTables {
   report_fold_state: ReportFoldStateTable;
   report_publication: ReportPublicationTable;
 }
+
+declare module '../../db/schema.ts' {
+  // eslint-disable-next-line @typescript-eslint/no-empty-object-type -- adds this module's tables to Database
+  interface Database extends ReportsTables {}
+}

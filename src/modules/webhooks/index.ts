@@ -4,8 +4,9 @@
  * from the outbox with retries and back-off, and logged. Guide: docs/systems-api.md.
  */
 import type { FastifyInstance } from 'fastify';
-import { extendAccessPolicy } from '../identity/policy.ts';
-import { registerRecordType } from '../identity/index.ts';
+import { extendAccessPolicy } from '../../platform/access-policy.ts';
+import { registerRecordType } from '../../platform/access-guard.ts';
+import { findOrganisation } from '../identity/identity.directory.service.ts';
 import { WEBHOOK_EVENT_TOPIC } from './webhooks.events.ts';
 import { webhookRoutes } from './webhooks.routes.ts';
 import { WEBHOOK_DELIVER_TOPIC, WebhookService } from './webhooks.service.ts';
@@ -24,15 +25,16 @@ export function webhooksModule(app: FastifyInstance): void {
       if (!/^[0-9a-f-]{36}$/i.test(id)) return undefined;
       const row = await db
         .selectFrom('webhook_subscription as s')
-        .innerJoin('organisation as o', 'o.id', 's.organisation_id')
-        .select(['s.client_id', 'o.id as organisationId', 'o.region_code'])
+        .select(['s.client_id', 's.organisation_id'])
         .where('s.id', '=', id)
         .where('s.disabled_at', 'is', null)
         .executeTakeFirst();
+      // Its organisation's region from identity's directory service.
+      const organisation = row && (await findOrganisation(db, row.organisation_id));
       return (
-        row && {
-          organisationId: row.organisationId,
-          regionCode: row.region_code,
+        organisation && {
+          organisationId: organisation.id,
+          regionCode: organisation.regionCode,
           ownerAccountId: row.client_id,
         }
       );

@@ -12,3 +12,8 @@ export const webhooksEn: Record<WebhooksMessageKey, string> = {
   'webhooks.problem.event': 'Choose the events to subscribe to: {events}',
   'webhooks.problem.client': 'Name the system client of your organisation this subscription belongs to.',
 };
+
+declare module '../../platform/i18n/catalog.ts' {
+  // eslint-disable-next-line @typescript-eslint/no-empty-object-type -- adds this module's keys to MessageKey
+  interface MessageCatalog extends Record<keyof typeof webhooksZh, string> {}
+}

@@ -5,7 +5,8 @@
 import type { FastifyInstance } from 'fastify';
 import { Type } from 'typebox';
 import { AppError } from '../../platform/errors.ts';
-import { auditActorFrom, requireStaff } from '../identity/index.ts';
+import { requireStaff } from '../../platform/access-guard.ts';
+import { auditActorFrom } from '../../platform/audit.ts';
 import { WEBHOOK_EVENTS } from './webhooks.events.ts';
 import type { WebhookService } from './webhooks.service.ts';
 

@@ -17,9 +17,16 @@ import type { Database } from '../../db/schema.ts';
 import type { Keyring } from '../../platform/crypto.ts';
 import { AppError } from '../../platform/errors.ts';
 import { addToOutbox } from '../../platform/jobs.ts';
-import { recordAudit, type AuditActor } from '../identity/audit.ts';
+import { recordAudit, type AuditActor } from '../../platform/audit.ts';
 import { WEBHOOK_EVENTS, type WebhookEvent } from './webhooks.events.ts';
 import { SIGNATURE_HEADER, signatureHeader } from './webhooks.signature.ts';
+
+declare module '../../platform/audit.ts' {
+  interface AuditEventDetails {
+    'webhooks.subscription_created': { events: string };
+    'webhooks.subscription_removed': Record<string, never>;
+  }
+}
 
 export const WEBHOOK_DELIVER_TOPIC = 'webhooks.deliver';
 /** After this many failed attempts a delivery is given up ('failed'); with a 30 s base that is about 2 hours. */

@@ -38,3 +38,8 @@ export interface WebhooksTables {
   webhook_subscription: WebhookSubscriptionTable;
   webhook_delivery: WebhookDeliveryTable;
 }
+
+declare module '../../db/schema.ts' {
+  // eslint-disable-next-line @typescript-eslint/no-empty-object-type -- adds this module's tables to Database
+  interface Database extends WebhooksTables {}
+}

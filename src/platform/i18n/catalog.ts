@@ -1,64 +1,49 @@
 /**
  * The message catalogs: Chinese (zh-CN) first, English second. Every visible string comes from here.
- * Each module keeps its messages in `<module>.messages.ts` and adds them to both catalogs below; the
- * English catalog is typed against the Chinese one, and a unit test fails on any missing or empty key.
+ * The platform's messages are built in; each module keeps its messages in `<module>.messages.ts`, adds its
+ * keys to `MessageCatalog` (interface merging: `declare module '…/platform/i18n/catalog.ts'`), so `t()` keys
+ * stay typed, and contributes the texts through its descriptor (`messages`, installed at start by
+ * `installModules`). The English catalog is typed against the Chinese one, and a unit test fails on any
+ * missing or empty key.
  */
 import { platformEn, platformZh } from './platform.messages.ts';
-import { evidenceEn, evidenceZh } from '../../modules/evidence/evidence.messages.ts';
-import { identityEn, identityZh } from '../../modules/identity/identity.messages.ts';
-import { auditSentencesEn, auditSentencesZh } from '../../modules/identity/audit-sentences.messages.ts';
-import { helpEn, helpZh } from '../../modules/help/help.messages.ts';
-import { directoryAdminEn, directoryAdminZh } from '../../modules/help/help.directory-admin.messages.ts';
-import { throttleAdminEn, throttleAdminZh } from '../../modules/help/help.throttle-admin.messages.ts';
-import { helplineEn, helplineZh } from '../../modules/helpline/helpline.messages.ts';
-import { escalationEn, escalationZh } from '../../modules/helpline/helpline.escalation.messages.ts';
-import { reportsEn, reportsZh } from '../../modules/reports/reports.messages.ts';
-import { ordersEn, ordersZh } from '../../modules/orders/orders.messages.ts';
-import { promisesEn, promisesZh } from '../../modules/help/help.promises.messages.ts';
-import { deletionEn, deletionZh } from '../../modules/help/help.deletion.messages.ts';
-import { webhooksEn, webhooksZh } from '../../modules/webhooks/webhooks.messages.ts';
 
 export const LOCALES = ['zh-CN', 'en'] as const;
 export type Locale = (typeof LOCALES)[number];
 export const DEFAULT_LOCALE: Locale = 'zh-CN';
 
-const zhCN = {
-  ...platformZh,
-  ...identityZh,
-  ...auditSentencesZh,
-  ...helpZh,
-  ...helplineZh,
-  ...escalationZh,
-  ...evidenceZh,
-  ...reportsZh,
-  ...ordersZh,
-  ...directoryAdminZh,
-  ...throttleAdminZh,
-  ...promisesZh,
-  ...deletionZh,
-  ...webhooksZh,
-} as const;
-export type MessageKey = keyof typeof zhCN;
+/** Every message key: the platform's here, each module's added by augmentation in its messages file. */
+// eslint-disable-next-line @typescript-eslint/no-empty-object-type -- modules merge their keys in
+export interface MessageCatalog extends Record<keyof typeof platformZh, string> {}
+export type MessageKey = keyof MessageCatalog;
 
+/** A module's messages: the Chinese catalog and the English one with the same keys. */
+export interface MessageSet {
+  zh: Readonly<Record<string, string>>;
+  en: Readonly<Record<string, string>>;
+}
+
+/** Filled at start: the platform's messages, then each module's (`registerMessages`). */
 export const catalogs: Record<Locale, Record<MessageKey, string>> = {
-  'zh-CN': zhCN,
-  en: {
-    ...platformEn,
-    ...identityEn,
-    ...auditSentencesEn,
-    ...helpEn,
-    ...helplineEn,
-    ...escalationEn,
-    ...evidenceEn,
-    ...reportsEn,
-    ...ordersEn,
-    ...directoryAdminEn,
-    ...throttleAdminEn,
-    ...promisesEn,
-    ...deletionEn,
-    ...webhooksEn,
-  },
+  'zh-CN': { ...platformZh } as Record<MessageKey, string>,
+  en: { ...platformEn } as Record<MessageKey, string>,
 };
+
+/** Add a module's messages; a key already holding a different text is an error (two modules, one key). */
+export function registerMessages(set: MessageSet, from: string): void {
+  for (const [locale, messages] of [
+    ['zh-CN', set.zh],
+    ['en', set.en],
+  ] as const) {
+    const catalog = catalogs[locale] as Record<string, string>;
+    for (const [key, text] of Object.entries(messages)) {
+      const existing = catalog[key];
+      if (existing !== undefined && existing !== text)
+        throw new Error(`Message ${key} (${from}, ${locale}) is already defined with another text`);
+      catalog[key] = text;
+    }
+  }
+}
 
 export type MessageParams = Record<string, string | number>;
 

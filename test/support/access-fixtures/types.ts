@@ -1,4 +1,4 @@
-import type { Role } from '../../../src/modules/identity/policy.ts';
+import type { Role } from '../../../src/platform/access-policy.ts';
 import type { TestApp } from '../test-app.ts';
 
 export interface RecordFixtureContext {

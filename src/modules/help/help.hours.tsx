@@ -1,18 +1,20 @@
 /**
- * The hotline's hours as the portal shows them (`/hotline`): from the duty roster through
- * `app.helpline.dutyHours()`, merged across shifts, with no names. The help module renders this component:
+ * The hotline's hours as the portal shows them (`/hotline`): from the desk's duty roster through
+ * `app.helpline.dutyHours()` (the helpline service), merged across shifts, with no names. Survivor code owns
+ * this view and its words (help.hours.messages.ts); it imports nothing of the desk's (see
+ * .dependency-cruiser.cjs):
  *
  * ```tsx
  * <HotlineHours hours={await app.helpline.dutyHours()} t={request.t} />
  * ```
  */
 import type { MessageKey, MessageParams } from '../../platform/i18n/catalog.ts';
-import type { DutyDay } from './helpline.model.ts';
 
+/** The hours the desk gives the portal: China-time days, each with its covered intervals. */
 export interface HotlineHoursData {
   onDutyNow: boolean;
   today: string;
-  days: DutyDay[];
+  days: { date: string; intervals: { from: string; to: string }[] }[];
 }
 
 /** Monday = 0, as the roster counts. */
@@ -27,20 +29,20 @@ export function HotlineHours({
 }) {
   return (
     <section class="hotline-hours" aria-labelledby="hotline-hours-title">
-      <h2 id="hotline-hours-title">{t('helpline.hours.title')}</h2>
+      <h2 id="hotline-hours-title">{t('help.hours.title')}</h2>
       <p class={hours.onDutyNow ? 'ok' : 'note'}>
-        {t(hours.onDutyNow ? 'helpline.hours.onDutyNow' : 'helpline.hours.closedNow')}
+        {t(hours.onDutyNow ? 'help.hours.onDutyNow' : 'help.hours.closedNow')}
       </p>
       <dl class="case-facts">
         {hours.days.map((day) => (
           <>
             <dt>
-              {t(`helpline.weekday.${weekdayOf(day.date)}` as MessageKey)} {day.date.slice(5)}
+              {t(`help.hours.weekday.${weekdayOf(day.date)}` as MessageKey)} {day.date.slice(5)}
             </dt>
             <dd>
               {day.intervals.length
                 ? day.intervals.map((i) => `${i.from}–${i.to}`).join('、')
-                : t('helpline.hours.none')}
+                : t('help.hours.none')}
             </dd>
           </>
         ))}

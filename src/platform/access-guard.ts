@@ -9,24 +9,27 @@
  * Record types are registered by the modules that own them (`registerRecordType`); reads of case-level
  * records are written to the audit trail, and break-glass access is allowed only with a live grant given
  * with a reason, and flagged.
+ *
+ * The gate is the platform's; who the caller is comes from the identity module through a `PrincipalSource`
+ * (dependency inversion: the platform defines the interface, identity implements it and passes it to
+ * `registerAccessGuard`), so the platform reads no table of identity's.
  */
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { Kysely } from 'kysely';
-import type { Database } from '../../db/schema.ts';
-import type { RouteAccess } from '../../platform/access.ts';
-import { verifyCsrfToken } from '../../platform/csrf.ts';
-import { AppError } from '../../platform/errors.ts';
-import { wantsJson } from '../../platform/http-errors.tsx';
+import type { Database } from '../db/schema.ts';
+import type { RouteAccess } from './access.ts';
+import { verifyCsrfToken } from './csrf.ts';
+import { AppError } from './errors.ts';
+import { wantsJson } from './http-errors.tsx';
 import { auditActorFrom, recordAuditAlone } from './audit.ts';
-import { evaluateAccess, ruleFor, type AccessDecision, type RecordPlacement, type Scope } from './policy.ts';
-import { loadStaffSession, type SessionKeys, type StaffContext } from './sessions.ts';
 import {
-  looksLikeJwt,
-  systemAuditActor,
-  verifySystemToken,
-  type SystemClientKeys,
-  type SystemPrincipal,
-} from './system-clients.ts';
+  evaluateAccess,
+  ruleFor,
+  type AccessDecision,
+  type RecordPlacement,
+  type Scope,
+} from './access-policy.ts';
+import type { StaffContext } from './staff.ts';
 
 export interface RecordType {
   /** Case-level records (cases, help requests, evidence, orders): every read is audited. */
@@ -46,22 +49,30 @@ export interface RequestAccess {
   body?: Record<string, { type: string; id: string; action: string; allowed: boolean }>;
 }
 
+/**
+ * Who is calling, found by the identity module (its sessions and system clients) for the gate. The platform
+ * defines what it needs; identity implements it and passes it to `registerAccessGuard`.
+ */
+export interface PrincipalSource {
+  /**
+   * The staff member or system behind the request (and set it as `request.staff`), or undefined when there
+   * is none; a bad or revoked system token throws 401 itself.
+   */
+  authenticate(request: FastifyRequest): Promise<StaffContext | undefined>;
+  /** The reason of a live break-glass grant this session holds for the record, if any. */
+  breakGlassReason(staff: StaffContext, recordType: string, recordId: string): Promise<string | undefined>;
+}
+
 declare module 'fastify' {
   interface FastifyRequest {
     access: RequestAccess | undefined;
-    /** The system client behind this request's bearer token (even a revoked one: its calls are audited). */
-    systemCaller: SystemPrincipal | undefined;
   }
   interface FastifyInstance {
     recordTypes: Map<string, RecordType>;
-    sessionKeys: SessionKeys;
-    systemClientKeys: SystemClientKeys;
   }
 }
 
 const UNSAFE = new Set(['POST', 'PUT', 'PATCH', 'DELETE']);
-/** How long a break-glass grant lasts. */
-export const BREAK_GLASS_MS = 15 * 60_000;
 
 export class UnknownActionError extends Error {
   constructor(method: string | string[], url: string, action: string) {
@@ -100,11 +111,10 @@ function refuseUnauthenticated(request: FastifyRequest, reply: FastifyReply): Fa
   throw new AppError('UNAUTHENTICATED');
 }
 
-export function registerAccessGuard(app: FastifyInstance): void {
+export function registerAccessGuard(app: FastifyInstance, principals: PrincipalSource): void {
   app.decorateRequest('staff', undefined);
   app.decorateRequest('staffSessionEnded', undefined);
   app.decorateRequest('access', undefined);
-  app.decorateRequest('systemCaller', undefined);
 
   // Once every module has registered its routes and rules: a declared record type must have a locator (else
   // the app refuses to start); an action without a rule is refused to everyone at run time (deny by default),
@@ -135,11 +145,7 @@ export function registerAccessGuard(app: FastifyInstance): void {
   app.addHook('onRequest', async (request, reply) => {
     const access = routeAccess(request);
     if (!access || 'public' in access) return; // not found, or public: nothing to check
-    const bearer = systemBearer(request);
-    const staff =
-      bearer !== undefined
-        ? await loadSystemPrincipal(request, bearer)
-        : await loadStaffSession(request, app.db, app.sessionKeys);
+    const staff = await principals.authenticate(request);
     if (!staff) return refuseUnauthenticated(request, reply);
     const rule = ruleFor(access.action);
     if (!rule) throw new AppError('NOT_FOUND');
@@ -169,7 +175,7 @@ export function registerAccessGuard(app: FastifyInstance): void {
       if (!placement) throw new AppError('NOT_FOUND');
       record = { type: access.record, id, placement };
       if (staff.principal !== 'system')
-        breakGlassReason = await liveBreakGlassReason(app.db, staff, access.record, id);
+        breakGlassReason = await principals.breakGlassReason(staff, access.record, id);
     }
     const decision = evaluateAccess(actor, access.action, record?.placement, breakGlassReason !== undefined);
     request.access = {
@@ -253,82 +259,6 @@ export function registerAccessGuard(app: FastifyInstance): void {
       request.headers['x-csrf-token'] ?? (body && typeof body === 'object' ? body._csrf : undefined);
     if (!verifyCsrfToken(app.csrfKey, staff.sessionId, token)) throw new AppError('CSRF');
   });
-}
-
-/** A system's access token on an API request (survivor thread tokens are opaque, never three-part JWTs). */
-function systemBearer(request: FastifyRequest): string | undefined {
-  if (!request.url.startsWith('/api/')) return undefined;
-  const match = /^Bearer (\S+)$/i.exec(request.headers.authorization ?? '');
-  return match?.[1] && looksLikeJwt(match[1]) ? match[1] : undefined;
-}
-
-/** The system behind a bearer token as the request's principal; refused (401) when the token is bad or revoked. */
-async function loadSystemPrincipal(request: FastifyRequest, token: string): Promise<StaffContext> {
-  const refuse = () =>
-    new AppError('UNAUTHENTICATED', { headers: { 'www-authenticate': 'Bearer error="invalid_token"' } });
-  const principal = await verifySystemToken(request.server.db, request.server.systemClientKeys, token);
-  if (!principal) throw refuse();
-  request.systemCaller = principal;
-  if (!principal.active) throw refuse();
-  const staff: StaffContext = {
-    sessionId: principal.clientId,
-    stage: 'full',
-    accountId: principal.clientId,
-    displayName: principal.name,
-    locale: request.locale === 'en' ? 'en' : 'zh-CN',
-    organisationId: principal.organisationId,
-    organisationName: principal.organisationName,
-    organisationKind: principal.organisationKind,
-    regionCode: principal.regionCode,
-    roles: [],
-    csrfToken: '',
-    principal: 'system',
-    grants: principal.grants,
-  };
-  request.staff = staff;
-  return staff;
-}
-
-/** Every call a system makes goes into the audit trail under its own id, with the answer it got. */
-export function registerSystemCallAudit(app: FastifyInstance): void {
-  app.addHook('onSend', async (request, reply, payload) => {
-    const caller = request.systemCaller;
-    if (!caller) return payload;
-    const record = request.access?.record;
-    await recordAuditAlone(app.db, {
-      event: 'system.call',
-      actor: systemAuditActor(
-        caller,
-        request.ip || null,
-        request.headers['user-agent']?.slice(0, 300) ?? null,
-      ),
-      ...(record ? { record: { type: record.type, id: record.id } } : {}),
-      details: {
-        method: request.method,
-        route: request.routeOptions.url ?? 'unmatched',
-        status: reply.statusCode,
-      },
-    });
-    return payload;
-  });
-}
-
-async function liveBreakGlassReason(
-  db: Kysely<Database>,
-  staff: StaffContext,
-  recordType: string,
-  recordId: string,
-): Promise<string | undefined> {
-  const grant = await db
-    .selectFrom('staff_break_glass')
-    .select('reason')
-    .where('session_id', '=', staff.sessionId)
-    .where('record_type', '=', recordType)
-    .where('record_id', '=', recordId)
-    .where('expires_at', '>', new Date())
-    .orderBy('created_at', 'desc')
-    .executeTakeFirst();
-  return grant?.reason;
 }
 
 declare module 'fastify' {

@@ -12,41 +12,19 @@
 import { createHash } from 'node:crypto';
 import { sql, type Kysely, type Transaction } from 'kysely';
 import type { FastifyRequest } from 'fastify';
-import type { Database } from '../../db/schema.ts';
+import type { Database } from '../db/schema.ts';
+import './staff.ts';
 
-/** Every kind of event, with the details it may carry (identifiers and codes only: never personal data). */
+/**
+ * Every kind of event, with the details it may carry (identifiers and codes only: never personal data). The
+ * platform's own events are here; each module adds its events by augmenting this interface
+ * (`declare module '…/platform/audit.ts' { interface AuditEventDetails { … } }`, e.g. identity.audit.ts).
+ */
 export interface AuditEventDetails {
-  'identity.sign_in': { method: 'totp' | 'recovery_code' | 'passkey' };
-  'identity.sign_in_failed': {
-    stage: 'password' | 'totp';
-    why: 'password' | 'totp_wrong' | 'totp_reused' | 'locked' | 'throttled' | 'disabled';
-  };
-  'identity.sign_out': { everywhere: boolean; sessions: number };
-  'identity.session_expired': { why: 'idle' | 'absolute' };
-  'identity.totp_enrolled': Record<string, never>;
-  'identity.recovery_code_used': { remaining: number };
-  'identity.invitation_created': { roles: string };
-  'identity.invitation_accepted': Record<string, never>;
-  'identity.account_disabled': Record<string, never>;
-  'identity.account_enabled': Record<string, never>;
-  'identity.mfa_reset': { sessionsRevoked: number };
-  'identity.throttle_cleared': { counters: number };
-  'identity.roles_changed': { roles: string };
-  'identity.locale_changed': { locale: string };
-  'identity.organisation_created': { kind: string; regionCode: string };
-  'identity.passkey_added': Record<string, never>;
-  'identity.passkey_removed': Record<string, never>;
-  'access.break_glass_granted': { minutes: number };
-  'access.break_glass': Record<string, never>;
+  /** A read of a case-level record through the gate (access-guard.ts). */
   'record.read': { action: string };
-  'system.client_registered': { scopes: string };
-  'system.client_revoked': Record<string, never>;
-  'system.token_issued': { scopes: string };
-  /** Every API call a system makes, answered or refused (route pattern only, never the concrete URL). */
-  'system.call': { method: string; route: string; status: number };
-  'webhooks.subscription_created': { events: string };
-  'webhooks.subscription_removed': Record<string, never>;
-  'audit.viewed': { filters: string };
+  /** A read with a break-glass grant (access-guard.ts). */
+  'access.break_glass': Record<string, never>;
 }
 
 export type AuditEventName = keyof AuditEventDetails;
@@ -115,6 +93,17 @@ export function auditActorFrom(request: FastifyRequest): AuditActor {
     accountId: staff?.accountId ?? null,
     roles: staff?.principal === 'system' ? ['system'] : (staff?.roles ?? []),
     organisationId: staff?.organisationId ?? null,
+    ip: request.ip || null,
+    userAgent: request.headers['user-agent']?.slice(0, 300) ?? null,
+  };
+}
+
+/** The survivor as an audit actor (her thread, no account): the network she came from, never who she is. */
+export function survivorAuditActorFrom(request: FastifyRequest): AuditActor {
+  return {
+    accountId: null,
+    roles: ['survivor'],
+    organisationId: null,
     ip: request.ip || null,
     userAgent: request.headers['user-agent']?.slice(0, 300) ?? null,
   };

@@ -1,12 +1,10 @@
 /**
  * The access policy, as data: for each action, which roles may perform it and over which record scope.
- * Adding an action is one line in `ACCESS_POLICY`, or in a module's own rules passed to `extendAccessPolicy`
- * (see docs/access-policy.md); `evaluateAccess` is the one
+ * The platform holds no action of its own: every module contributes its rows through its descriptor
+ * (`policy` in src/platform/module.ts, e.g. `identity.policy.ts`, `orders.policy.ts`), or with
+ * `extendAccessPolicy` when it is registered (see docs/access-policy.md); `evaluateAccess` is the one
  * function that reads it, called for every non-public route before its handler (see access-guard.ts).
  */
-
-import { ORDERS_POLICY } from '../orders/orders.policy.ts';
-import { REPORTS_POLICY } from '../reports/reports.policy.ts';
 
 export const ORGANISATION_KINDS = [
   'ngo',
@@ -67,51 +65,25 @@ export interface ActionRule {
   system?: Scope;
 }
 
-const EVERY_ROLE_OWN: Partial<Record<Role, Scope>> = Object.fromEntries(ROLES.map((role) => [role, 'own']));
-const ADMINS = { platform_admin: 'all', organisation_admin: 'organisation' } as const satisfies Partial<
-  Record<Role, Scope>
->;
-
-export const ACCESS_POLICY = {
-  // Signing in and one's own account.
-  'identity.signIn.verify': { roles: EVERY_ROLE_OWN, stages: ['mfa'] },
-  'identity.totp.enrol': { roles: EVERY_ROLE_OWN, stages: ['enrol'] },
-  'identity.session.signOut': { roles: EVERY_ROLE_OWN, stages: ['mfa', 'enrol'] },
-  'identity.session.read': { roles: EVERY_ROLE_OWN },
-  'identity.session.signOutEverywhere': { roles: EVERY_ROLE_OWN },
-  'identity.account.updateOwn': { roles: EVERY_ROLE_OWN },
-  'identity.passkey.manage': { roles: EVERY_ROLE_OWN },
-  'staff.console.view': { roles: EVERY_ROLE_OWN },
-  // Administration.
-  'identity.organisation.list': { roles: ADMINS },
-  'identity.organisation.create': { roles: { platform_admin: 'all' } },
-  'identity.account.list': { roles: ADMINS },
-  'identity.account.invite': { roles: ADMINS },
-  'identity.account.disable': { roles: ADMINS },
-  'identity.account.resetMfa': { roles: ADMINS },
-  'identity.account.clearThrottle': { roles: ADMINS },
-  'identity.account.setRoles': { roles: ADMINS },
-  'audit.event.list': { roles: ADMINS },
-  // Systems (a court's or police system) calling the API for their organisation: see system-clients.ts.
-  'identity.systemClient.manage': { roles: ADMINS },
-  // Break-glass: a supervisor reaching a record of their organisation outside their assignments, with a reason.
-  'access.breakGlass.request': { roles: { ngo_supervisor: 'organisation' } },
-  ...ORDERS_POLICY,
-  ...REPORTS_POLICY,
-} as const satisfies Record<string, ActionRule>;
-
-export type PolicyAction = keyof typeof ACCESS_POLICY;
+/** Every role, over its own records (one's own account, session, passkeys). */
+export const EVERY_ROLE_OWN: Partial<Record<Role, Scope>> = Object.fromEntries(
+  ROLES.map((role) => [role, 'own']),
+);
+/** The administrators: the platform's over everything, an organisation's over their organisation. */
+export const ADMINS = {
+  platform_admin: 'all',
+  organisation_admin: 'organisation',
+} as const satisfies Partial<Record<Role, Scope>>;
 
 const moduleRules = new Map<string, ActionRule>();
 
 /**
- * Add a module's own actions to the policy (e.g. from `evidence.policy.ts`, called when the module is
- * registered). An action is defined once: redefining one with a different rule is an error.
+ * Add a module's actions to the policy (its descriptor's `policy`, added at start, or rules a module adds
+ * when it is registered). An action is defined once: redefining one with a different rule is an error;
+ * adding the same rule again (the app is built once per test) is not.
  */
-export function extendAccessPolicy(rules: Record<string, ActionRule>): void {
+export function extendAccessPolicy(rules: Readonly<Record<string, ActionRule>>): void {
   for (const [action, rule] of Object.entries(rules)) {
-    if (action in ACCESS_POLICY)
-      throw new Error(`Action ${action} is already defined in the identity policy`);
     const existing = moduleRules.get(action);
     if (existing && JSON.stringify(existing) !== JSON.stringify(rule))
       throw new Error(`Action ${action} is defined twice with different rules`);
@@ -119,14 +91,14 @@ export function extendAccessPolicy(rules: Record<string, ActionRule>): void {
   }
 }
 
-/** The rule for an action, from the identity policy or a module's extension; undefined when none (deny). */
+/** The rule for an action, from the rules the modules contributed; undefined when none (deny). */
 export function ruleFor(action: string): ActionRule | undefined {
-  return (ACCESS_POLICY as Record<string, ActionRule>)[action] ?? moduleRules.get(action);
+  return moduleRules.get(action);
 }
 
 /** Every action the policy defines. */
 export function allActions(): string[] {
-  return [...Object.keys(ACCESS_POLICY), ...moduleRules.keys()];
+  return [...moduleRules.keys()];
 }
 
 export function isRole(value: unknown): value is Role {
