@@ -99,6 +99,17 @@ function routeAccess(request: FastifyRequest): RouteAccess | undefined {
   return (request.routeOptions.config as { access?: RouteAccess } | undefined)?.access;
 }
 
+/** Who is asking, as the policy sees it: a person's roles, or a system's scopes (its grants). */
+function accessActor(staff: StaffContext) {
+  return {
+    accountId: staff.accountId,
+    organisationId: staff.organisationId,
+    regionCode: staff.regionCode,
+    roles: staff.roles,
+    ...(staff.grants ? { grants: staff.grants } : {}),
+  };
+}
+
 /** Where an unsigned-in page request goes: the sign-in page, saying why when a session just ended. */
 function refuseUnauthenticated(request: FastifyRequest, reply: FastifyReply): FastifyReply {
   if (!wantsJson(request) && request.method === 'GET') {
@@ -157,13 +168,7 @@ export function registerAccessGuard(app: FastifyInstance, principals: PrincipalS
       }
       throw new AppError('UNAUTHENTICATED');
     }
-    const actor = {
-      accountId: staff.accountId,
-      organisationId: staff.organisationId,
-      regionCode: staff.regionCode,
-      roles: staff.roles,
-      ...(staff.grants ? { grants: staff.grants } : {}),
-    };
+    const actor = accessActor(staff);
     let record: RequestAccess['record'];
     let breakGlassReason: string | undefined;
     if (access.record !== undefined) {
@@ -212,13 +217,7 @@ export function registerAccessGuard(app: FastifyInstance, principals: PrincipalS
   app.addHook('preHandler', async (request) => {
     const access = routeAccess(request);
     if (!access || 'public' in access || !access.body || !request.staff || !request.access) return;
-    const staff = request.staff;
-    const actor = {
-      accountId: staff.accountId,
-      organisationId: staff.organisationId,
-      regionCode: staff.regionCode,
-      roles: staff.roles,
-    };
+    const actor = accessActor(request.staff);
     const body = (request.body ?? {}) as Record<string, unknown>;
     const checked: NonNullable<RequestAccess['body']> = {};
     request.access.body = checked;
