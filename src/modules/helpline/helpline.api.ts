@@ -233,8 +233,7 @@ export function helplineApi(app: FastifyInstance, service: HelplineService): voi
     },
     async (request) =>
       listCallsPage(
-        app.db,
-        app.keyring,
+        service.core,
         deskActor(request),
         grantedScopeOf(request),
         request.query as Static<typeof CallsQuery>,

@@ -11,7 +11,6 @@
 import { sql, type Transaction } from 'kysely';
 import type { Db } from '../../db/database.ts';
 import type { Database } from '../../db/schema.ts';
-import type { Keyring } from '../../platform/crypto.ts';
 import { decodeCursor, encodeCursor, isDbTimestamp, pageSize } from '../../platform/cursor.ts';
 import { AppError } from '../../platform/errors.ts';
 import { CASE_CODE, normalizeCaseCode } from '../help/help.model.ts';
@@ -20,6 +19,7 @@ import { recordAudit } from '../../platform/audit.ts';
 import type { Scope } from '../../platform/access-policy.ts';
 import { staffNames } from './helpline.directory.ts';
 import { addDays, chinaInstant, compareTriage } from './helpline.model.ts';
+import type { HelplineCore } from './helpline.core.ts';
 import type { DeskActor, HotlineCall, QueueItem } from './helpline.service.ts';
 
 type Executor = Db | Transaction<Database>;
@@ -297,8 +297,7 @@ export function pageQueue<T extends Listed>(
  * on the calls page.
  */
 export async function listCallsPage(
-  db: Db,
-  keyring: Keyring,
+  core: HelplineCore,
   actor: DeskActor,
   scope: Scope,
   filter: { from?: string; to?: string; cursor?: string; limit?: number },
@@ -307,7 +306,7 @@ export async function listCallsPage(
   const key = keysetOf(filter.cursor, 't', 'id');
   if (filter.from && filter.to && filter.from > filter.to)
     throw new AppError('VALIDATION', { fields: [{ field: 'from', message: 'validation.format' }] });
-  const rows = await queryHotlineCalls(db, actor.organisationId, {
+  const rows = await queryHotlineCalls(core.db, actor.organisationId, {
     ...(scope === 'own' || scope === 'assigned' ? { registeredBy: actor.accountId } : {}),
     ...(filter.from ? { from: chinaInstant(filter.from, '00:00') } : {}),
     ...(filter.to ? { before: chinaInstant(addDays(filter.to, 1), '00:00') } : {}),
@@ -317,23 +316,8 @@ export async function listCallsPage(
   const page = rows.slice(0, limit);
   const last = page.at(-1);
   return {
-    items: page.map((c) => {
-      const mine = c.registered_by === actor.accountId;
-      return {
-        id: c.id,
-        caseId: c.case_id,
-        startedAt: c.started_at,
-        durationSeconds: c.duration_seconds,
-        callerAgeBand: c.caller_age_band,
-        callerGender: c.caller_gender,
-        callerMinor: c.caller_minor,
-        province: c.province,
-        category: c.category,
-        followUpNeeded: c.follow_up_needed,
-        summary: mine ? keyring.openText(c.summary_sealed, `helpline_hotline_call.summary:${c.id}`) : null,
-        registeredByMe: mine,
-      };
-    }),
+    // The summary shows only to whoever registered the call (not `onCase`: this is the register, not a case).
+    items: page.map((c) => core.callView(c, actor, false)),
     nextCursor: rows.length > limit && last ? encodeCursor({ t: last.started_key, id: last.id }) : null,
   };
 }
