@@ -80,6 +80,34 @@ describe('text that is not UTF-8', () => {
   });
 });
 
+describe('a NUL in a body', () => {
+  it('is refused with a 400 naming the field, wherever it sits, and nothing is stored (no 500 from the database)', async () => {
+    const before = await requestCount();
+    const res = await t.app.inject({
+      method: 'POST',
+      url: '/api/help/requests',
+      remoteAddress: nextIp(),
+      payload: {
+        ...acceptableHelpRequest,
+        contact: { ...acceptableHelpRequest.contact, codeWord: 'a\u0000b' },
+      },
+    });
+    expect(res.statusCode, res.body).toBe(400);
+    expect(res.json<{ error: { fields: { field: string }[] } }>().error.fields.map((f) => f.field)).toEqual([
+      'contact.codeWord',
+    ]);
+    expect(await requestCount()).toBe(before);
+    // Line breaks in her words stay hers.
+    const multiline = await t.app.inject({
+      method: 'POST',
+      url: '/api/help/requests',
+      remoteAddress: nextIp(),
+      payload: { ...acceptableHelpRequest, narrative: '第一行\n第二行\t完' },
+    });
+    expect(multiline.statusCode, multiline.body).toBe(201);
+  });
+});
+
 describe('caching and logging of personal data', () => {
   it('marks every API answer no-store: her new case code and secret, her messages, a refusal', async () => {
     const created = await t.app.inject({

@@ -31,13 +31,35 @@ async function openThread(caseCode: string, secret: string): Promise<string> {
   return res.json<{ token: string }>().token;
 }
 
-/** Her token, opened again if an operation ended her thread session. */
+/** A survivor whose request is on a desk, with an evidence item of hers, as after a few days of use. */
+async function newSurvivor(): Promise<typeof her> {
+  const filed = await fileHelpRequest(t);
+  await makeDeskCase(t, await makeOrganisation(t, 'ngo', '110105'), '110105', filed.helpRequestId);
+  await makeEvidenceItem(t, `help-case:${filed.helpRequestId}`);
+  return {
+    caseCode: filed.caseCode,
+    secret: filed.secret,
+    token: await openThread(filed.caseCode, filed.secret),
+  };
+}
+
+/**
+ * Her token, opened again if an operation ended her thread session — or, once the fuzzer has deleted her data
+ * (deleteMyData: her code and secret open nothing any more, as promised), a new survivor's.
+ */
 async function liveToken(): Promise<string> {
   const res = await t.app.inject({
     url: '/api/help/thread/messages',
     headers: { authorization: `Bearer ${her.token}` },
   });
-  if (res.statusCode === 401) her.token = await openThread(her.caseCode, her.secret);
+  if (res.statusCode !== 401) return her.token;
+  const deleted = await t.db
+    .selectFrom('help_request')
+    .select('status')
+    .where('case_code', '=', her.caseCode)
+    .executeTakeFirst();
+  if (deleted?.status === 'deleted') her = await newSurvivor();
+  else her.token = await openThread(her.caseCode, her.secret);
   return her.token;
 }
 
@@ -45,15 +67,7 @@ beforeAll(async () => {
   // A high global limit so the fuzzer reaches the handlers rather than the rate limiter.
   t = await createTestApp({ env: { ANXIN_RATE_LIMIT_PER_MINUTE: '1000000', ANXIN_LOG_LEVEL: 'warn' } });
   operations = await loadOperations(t);
-  const filed = await fileHelpRequest(t);
-  // Her request on a desk, with an evidence item of hers, as after a few days of use.
-  await makeDeskCase(t, await makeOrganisation(t, 'ngo', '110105'), '110105', filed.helpRequestId);
-  await makeEvidenceItem(t, `help-case:${filed.helpRequestId}`);
-  her = {
-    caseCode: filed.caseCode,
-    secret: filed.secret,
-    token: await openThread(filed.caseCode, filed.secret),
-  };
+  her = await newSurvivor();
   watch = await StoredDataWatch.open(t.databaseUrl, CHANGE_ALLOWED);
 }, 60_000);
 afterAll(async () => {

@@ -40,7 +40,7 @@ import {
 } from './helpline.schemas.ts';
 import { addDays, chinaDate, chinaInstant, weekMonday } from './helpline.model.ts';
 import { handoverMinutes, movedAway, withEscalations } from './helpline.escalation.ts';
-import { listCallsPage, pageQueue } from './helpline.case-list.ts';
+import { listCallsPage, pageQueue, queueCursor } from './helpline.case-list.ts';
 import { CallsPageResponse, CallsQuery, QueuePageQuery, QueuePageResponse } from './helpline.list-schemas.ts';
 
 const tags = ['helpline'];
@@ -68,6 +68,8 @@ export function helplineApi(app: FastifyInstance, service: HelplineService): voi
       const view = (query.view as 'unclaimed' | 'whole' | 'mine' | undefined) ?? 'unclaimed';
       const supervisor = grantedScope(actor, 'helpline.queue.supervise') !== undefined;
       const whole = view === 'whole' && supervisor;
+      // A bad cursor is refused before the queue is read (reading it takes new requests in).
+      if (query.cursor !== undefined) queueCursor(query.cursor);
       const items =
         view === 'mine' ? await service.myCases(actor) : await service.queue(actor.organisationId, { whole });
       // Escalated cases still unclaimed first (helpline.escalation.ts), then triage order; a page at a time.

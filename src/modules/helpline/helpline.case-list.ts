@@ -246,34 +246,39 @@ const triageOrder = (a: Listed, b: Listed): number =>
  * One page of the queue (already in triage order): the items after the cursor's item in that order. The
  * cursor holds the last item's sort key, not a position, so a case claimed meanwhile shifts nothing.
  */
+/**
+ * The queue position a cursor holds, or a VALIDATION error naming `cursor` — checked before the queue is read
+ * (reading it takes new requests in), so a bad cursor changes nothing.
+ */
+export function queueCursor(cursor: string): Listed {
+  const key = decodeCursor(cursor, ['e', 'd', 'm', 'r', 'id']);
+  const receivedAt = new Date(key.r);
+  const level = Number(key.e);
+  if (
+    Number.isNaN(receivedAt.getTime()) ||
+    !['', 'true', 'false'].includes(key.m) ||
+    !Number.isInteger(level) ||
+    level < 0
+  )
+    throw new AppError('VALIDATION', { fields: [{ field: 'cursor', message: 'validation.format' }] });
+  return {
+    caseId: key.id,
+    dangerLevel: key.d || null,
+    victimMinor: key.m === '' ? null : key.m === 'true',
+    receivedAt,
+    assignedTo: null,
+    escalation: level > 0 ? { level } : null,
+  } as Listed;
+}
+
 export function pageQueue<T extends Listed>(
   items: T[],
   options: { cursor?: string; limit?: number },
 ): Page<T> {
   const limit = pageSize(options.limit, 100, 500);
   const sorted = [...items].sort(triageOrder);
-  let rest = sorted;
-  if (options.cursor !== undefined) {
-    const key = decodeCursor(options.cursor, ['e', 'd', 'm', 'r', 'id']);
-    const receivedAt = new Date(key.r);
-    const level = Number(key.e);
-    if (
-      Number.isNaN(receivedAt.getTime()) ||
-      !['', 'true', 'false'].includes(key.m) ||
-      !Number.isInteger(level) ||
-      level < 0
-    )
-      throw new AppError('VALIDATION', { fields: [{ field: 'cursor', message: 'validation.format' }] });
-    const anchor = {
-      caseId: key.id,
-      dangerLevel: key.d || null,
-      victimMinor: key.m === '' ? null : key.m === 'true',
-      receivedAt,
-      assignedTo: null,
-      escalation: level > 0 ? { level } : null,
-    } as Listed;
-    rest = sorted.filter((item) => triageOrder(item, anchor) > 0);
-  }
+  const anchor = options.cursor === undefined ? undefined : queueCursor(options.cursor);
+  const rest = anchor ? sorted.filter((item) => triageOrder(item, anchor) > 0) : sorted;
   const page = rest.slice(0, limit);
   const last = page.at(-1);
   return {
@@ -291,6 +296,11 @@ export function pageQueue<T extends Listed>(
   };
 }
 
+const isCalendarDay = (day: string): boolean => {
+  const at = new Date(`${day}T00:00:00Z`);
+  return !Number.isNaN(at.getTime()) && at.toISOString().slice(0, 10) === day;
+};
+
 /**
  * Hotline calls, newest first, one page: of the organisation (supervisor) or those the caller registered;
  * `from`/`to` are China-time days, both included. The summary shows only to whoever registered the call, as
@@ -304,6 +314,12 @@ export async function listCallsPage(
 ): Promise<Page<HotlineCall>> {
   const limit = pageSize(filter.limit, 50, 200);
   const key = keysetOf(filter.cursor, 't', 'id');
+  // A day that is not in the calendar (2020-02-49) is refused, naming the field, like one out of order.
+  for (const field of ['from', 'to'] as const) {
+    const day = filter[field];
+    if (day !== undefined && !isCalendarDay(day))
+      throw new AppError('VALIDATION', { fields: [{ field, message: 'validation.format' }] });
+  }
   if (filter.from && filter.to && filter.from > filter.to)
     throw new AppError('VALIDATION', { fields: [{ field: 'from', message: 'validation.format' }] });
   const rows = await queryHotlineCalls(core.db, actor.organisationId, {

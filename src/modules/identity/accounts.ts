@@ -27,6 +27,7 @@ import {
   type Scope,
 } from '../../platform/access-policy.ts';
 import { normaliseRegionCode } from './regions.ts';
+import { isUuid } from '../../platform/ids.ts';
 
 type Db = Kysely<Database> | Transaction<Database>;
 
@@ -119,7 +120,7 @@ function decodeCursor(cursor: string): [string, string, string] {
       Array.isArray(value) &&
       value.length === 3 &&
       value.every((v) => typeof v === 'string') &&
-      /^[0-9a-f-]{36}$/i.test(value[2] as string)
+      isUuid(value[2])
     )
       return value as [string, string, string];
   } catch {

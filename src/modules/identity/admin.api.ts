@@ -26,7 +26,7 @@ import type { IdentityDeps } from './identity.service.ts';
 import { ROLES, type Scope } from '../../platform/access-policy.ts';
 
 const tags = ['identity'];
-const Uuid = Type.String({ pattern: '^[0-9a-fA-F-]{36}$' });
+const Uuid = Type.String({ format: 'uuid' });
 const Locale = Type.Union([Type.Literal('zh-CN'), Type.Literal('en')]);
 const RoleName = Type.String({ maxLength: 40, description: `One of: ${ROLES.join(', ')}` });
 const Limit = Type.Optional(Type.Integer({ minimum: 1, maximum: 100, default: 50 }));

@@ -40,7 +40,7 @@ import {
 import { regionName, regionOptions } from './regions.ts';
 
 const FormToken = { _csrf: Type.Optional(Type.String({ maxLength: 200 })) };
-const Uuid = Type.String({ pattern: '^[0-9a-fA-F-]{36}$' });
+const Uuid = Type.String({ format: 'uuid' });
 
 function page(
   request: FastifyRequest,

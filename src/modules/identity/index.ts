@@ -18,6 +18,7 @@ import type { IdentityDeps } from './identity.service.ts';
 import { systemClientKeys } from './system-clients.ts';
 import { systemClientRoutes } from './system-clients.routes.ts';
 import { identityPrincipals, registerSystemCallAudit } from './principals.ts';
+import { isUuid } from '../../platform/ids.ts';
 
 export function identityModule(app: FastifyInstance): void {
   app.decorate('recordTypes', new Map());
@@ -44,7 +45,7 @@ export function identityModule(app: FastifyInstance): void {
   registerRecordType(app, 'organisation', {
     caseLevel: false,
     async locate(db, id) {
-      if (!/^[0-9a-f-]{36}$/i.test(id)) return undefined;
+      if (!isUuid(id)) return undefined;
       const row = await db
         .selectFrom('organisation')
         .select(['id', 'region_code'])
@@ -56,7 +57,7 @@ export function identityModule(app: FastifyInstance): void {
   registerRecordType(app, 'staff_account', {
     caseLevel: false,
     async locate(db, id) {
-      if (!/^[0-9a-f-]{36}$/i.test(id)) return undefined;
+      if (!isUuid(id)) return undefined;
       const row = await db
         .selectFrom('staff_account as a')
         .innerJoin('organisation as o', 'o.id', 'a.organisation_id')
@@ -72,7 +73,7 @@ export function identityModule(app: FastifyInstance): void {
   registerRecordType(app, 'staff_passkey', {
     caseLevel: false,
     async locate(db, id) {
-      if (!/^[0-9a-f-]{36}$/i.test(id)) return undefined;
+      if (!isUuid(id)) return undefined;
       const row = await db
         .selectFrom('staff_passkey as p')
         .innerJoin('staff_account as a', 'a.id', 'p.account_id')
@@ -93,7 +94,7 @@ export function identityModule(app: FastifyInstance): void {
   registerRecordType(app, 'system_client', {
     caseLevel: false,
     async locate(db, id) {
-      if (!/^[0-9a-f-]{36}$/i.test(id)) return undefined;
+      if (!isUuid(id)) return undefined;
       const row = await db
         .selectFrom('system_client as c')
         .innerJoin('organisation as o', 'o.id', 'c.organisation_id')

@@ -109,7 +109,7 @@ export function passkeyRoutes(app: FastifyInstance, deps: IdentityDeps): void {
       },
       schema: {
         hide: true,
-        params: Type.Object({ id: Type.String({ pattern: '^[0-9a-fA-F-]{36}$' }) }),
+        params: Type.Object({ id: Type.String({ format: 'uuid' }) }),
         body: Type.Object({ _csrf: Type.Optional(Type.String({ maxLength: 200 })) }),
       },
     },

@@ -31,7 +31,7 @@ import { clearSessionCookie, setSessionCookie } from './sessions.ts';
 
 const tags = ['identity'];
 const Locale = Type.Union([Type.Literal('zh-CN'), Type.Literal('en')]);
-const Uuid = Type.String({ pattern: '^[0-9a-fA-F-]{36}$' });
+const Uuid = Type.String({ format: 'uuid' });
 const CsrfToken = Type.String({
   description: 'The form token of the session as it now is: send it as x-csrf-token with the next change',
 });

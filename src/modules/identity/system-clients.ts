@@ -22,6 +22,7 @@ import {
   type Role,
   type Scope,
 } from '../../platform/access-policy.ts';
+import { isUuid } from '../../platform/ids.ts';
 
 /** Lifetime of an access token: short, since a system can always ask for another. */
 export const SYSTEM_TOKEN_SECONDS = 600;
@@ -204,8 +205,7 @@ export async function issueSystemToken(
     userAgent: string | null;
   },
 ): Promise<TokenOutcome> {
-  if (!/^[0-9a-f-]{36}$/i.test(input.clientId) || input.secret.length > 200)
-    return { ok: false, error: 'invalid_client' };
+  if (!isUuid(input.clientId) || input.secret.length > 200) return { ok: false, error: 'invalid_client' };
   const client = await db
     .selectFrom('system_client as c')
     .innerJoin('organisation as o', 'o.id', 'c.organisation_id')

@@ -28,6 +28,7 @@ import {
   insertNotification,
 } from './orders.repository.ts';
 import './orders.audit.ts';
+import { isUuid } from '../../platform/ids.ts';
 
 export type Executor = Db | Transaction<Database>;
 
@@ -159,7 +160,7 @@ export class OrdersCore {
   }
 
   async load(trx: Executor, id: string, lock = false) {
-    if (!/^[0-9a-f-]{36}$/i.test(id)) throw new AppError('NOT_FOUND');
+    if (!isUuid(id)) throw new AppError('NOT_FOUND');
     const row = await findApplication(trx, id, lock);
     if (!row) throw new AppError('NOT_FOUND');
     return row;

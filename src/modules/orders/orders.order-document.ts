@@ -13,6 +13,7 @@ import {
   findOrderOfApplication,
   orderServiceAndViolations,
 } from './orders.order-repository.ts';
+import { isUuid } from '../../platform/ids.ts';
 
 export async function orderSummary(c: OrdersCore, order: Selectable<ProtectionOrderTable>) {
   const now = c.now();
@@ -62,7 +63,7 @@ export async function orderSummary(c: OrdersCore, order: Selectable<ProtectionOr
 }
 
 export async function loadOrder(c: OrdersCore, id: string) {
-  if (!/^[0-9a-f-]{36}$/i.test(id)) throw new AppError('NOT_FOUND');
+  if (!isUuid(id)) throw new AppError('NOT_FOUND');
   const order = await findOrder(c.db, id);
   if (!order) throw new AppError('NOT_FOUND');
   return order;

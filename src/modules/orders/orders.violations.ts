@@ -6,6 +6,7 @@ import { chinaDate, violationDecisionProblems, type ViolationDecisionInput } fro
 import { raiseWebhookEvent } from '../webhooks/webhooks.events.ts';
 import { type OrdersCore, type OrdersActor } from './orders.core.ts';
 import { findOrder, insertViolation, lockViolation, updateViolation } from './orders.order-repository.ts';
+import { isUuid } from '../../platform/ids.ts';
 
 /** A violation, reported by her (portal) or by police, with evidence. */
 export async function reportViolation(
@@ -28,7 +29,7 @@ export async function reportViolation(
     problems.push({ field: 'description', message: 'orders.problem.incidentDescription' });
   if (input.description.length > 4000)
     problems.push({ field: 'description', message: 'orders.problem.tooLong', params: { max: 4000 } });
-  if ((input.evidenceIds ?? []).some((id) => !/^[0-9a-f-]{36}$/i.test(id)))
+  if ((input.evidenceIds ?? []).some((id) => !isUuid(id)))
     problems.push({ field: 'evidenceIds', message: 'orders.problem.evidence' });
   if (problems.length) throw new AppError('VALIDATION', { fields: problems });
   return c.db.transaction().execute(async (trx) => {

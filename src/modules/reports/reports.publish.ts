@@ -15,6 +15,7 @@ import { AppError } from '../../platform/errors.ts';
 import { requireStaff } from '../../platform/access-guard.ts';
 import { auditReportPublished } from './reports.audit.ts';
 import { buildReportFor, organisationFor, type ReportAsk } from './reports.request.ts';
+import { isUuid } from '../../platform/ids.ts';
 
 type Executor = Db | Transaction<Database>;
 
@@ -80,7 +81,7 @@ export async function listPublications(
 ): Promise<{ items: PublicationSummary[]; nextCursor: string | null }> {
   const limit = pageSize(options.limit, 20, 100);
   const key = options.cursor !== undefined ? decodeCursor(options.cursor, ['t', 'id']) : undefined;
-  if (key && (!/^[0-9a-f-]{36}$/i.test(key.id) || !isDbTimestamp(key.t)))
+  if (key && (!isUuid(key.id) || !isDbTimestamp(key.t)))
     throw new AppError('VALIDATION', { fields: [{ field: 'cursor', message: 'validation.format' }] });
   let query = db
     .selectFrom('report_publication')

@@ -18,6 +18,7 @@ import {
   reportText,
 } from './reports.service.ts';
 import { DEFAULT_SUPPRESSION_THRESHOLD } from './reports.suppress.ts';
+import { isUuid } from '../../platform/ids.ts';
 
 export interface ReportAsk {
   from?: string;
@@ -42,7 +43,7 @@ export async function organisationFor(
     return { id: null, name: allName };
   }
   if (param === staff.organisationId) return { id: staff.organisationId, name: staff.organisationName };
-  if (!all || !/^[0-9a-f-]{36}$/i.test(param)) throw new AppError('NOT_FOUND');
+  if (!all || !isUuid(param)) throw new AppError('NOT_FOUND');
   // The organisation's name only, from identity's directory service.
   const row = await findOrganisation(app.db, param);
   if (!row) throw new AppError('NOT_FOUND');

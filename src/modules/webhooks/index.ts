@@ -10,6 +10,7 @@ import { findOrganisation } from '../identity/identity.directory.service.ts';
 import { WEBHOOK_EVENT_TOPIC } from './webhooks.events.ts';
 import { webhookRoutes } from './webhooks.routes.ts';
 import { WEBHOOK_DELIVER_TOPIC, WebhookService } from './webhooks.service.ts';
+import { isUuid } from '../../platform/ids.ts';
 
 const ADMINS = { platform_admin: 'all', organisation_admin: 'organisation' } as const;
 
@@ -22,7 +23,7 @@ export function webhooksModule(app: FastifyInstance): void {
   registerRecordType(app, 'webhook_subscription', {
     caseLevel: false,
     async locate(db, id) {
-      if (!/^[0-9a-f-]{36}$/i.test(id)) return undefined;
+      if (!isUuid(id)) return undefined;
       const row = await db
         .selectFrom('webhook_subscription as s')
         .select(['s.client_id', 's.organisation_id'])
