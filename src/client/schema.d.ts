@@ -8451,6 +8451,7 @@ export interface operations {
                 field: string;
                 message: string;
               }[];
+              /** @description In the caller’s language (Accept-Language: zh-CN first, en) */
               message: string;
               requestId: string;
             };
@@ -8470,6 +8471,7 @@ export interface operations {
                 field: string;
                 message: string;
               }[];
+              /** @description In the caller’s language (Accept-Language: zh-CN first, en) */
               message: string;
               requestId: string;
             };
@@ -8489,6 +8491,7 @@ export interface operations {
                 field: string;
                 message: string;
               }[];
+              /** @description In the caller’s language (Accept-Language: zh-CN first, en) */
               message: string;
               requestId: string;
             };
@@ -8508,6 +8511,7 @@ export interface operations {
                 field: string;
                 message: string;
               }[];
+              /** @description In the caller’s language (Accept-Language: zh-CN first, en) */
               message: string;
               requestId: string;
             };
@@ -8818,6 +8822,7 @@ export interface operations {
                 field: string;
                 message: string;
               }[];
+              /** @description In the caller’s language (Accept-Language: zh-CN first, en) */
               message: string;
               requestId: string;
             };
@@ -8837,6 +8842,7 @@ export interface operations {
                 field: string;
                 message: string;
               }[];
+              /** @description In the caller’s language (Accept-Language: zh-CN first, en) */
               message: string;
               requestId: string;
             };
@@ -8856,6 +8862,7 @@ export interface operations {
                 field: string;
                 message: string;
               }[];
+              /** @description In the caller’s language (Accept-Language: zh-CN first, en) */
               message: string;
               requestId: string;
             };
@@ -8875,6 +8882,7 @@ export interface operations {
                 field: string;
                 message: string;
               }[];
+              /** @description In the caller’s language (Accept-Language: zh-CN first, en) */
               message: string;
               requestId: string;
             };
@@ -8952,6 +8960,7 @@ export interface operations {
                 field: string;
                 message: string;
               }[];
+              /** @description In the caller’s language (Accept-Language: zh-CN first, en) */
               message: string;
               requestId: string;
             };
@@ -8971,6 +8980,7 @@ export interface operations {
                 field: string;
                 message: string;
               }[];
+              /** @description In the caller’s language (Accept-Language: zh-CN first, en) */
               message: string;
               requestId: string;
             };
@@ -8990,6 +9000,7 @@ export interface operations {
                 field: string;
                 message: string;
               }[];
+              /** @description In the caller’s language (Accept-Language: zh-CN first, en) */
               message: string;
               requestId: string;
             };
@@ -9009,6 +9020,7 @@ export interface operations {
                 field: string;
                 message: string;
               }[];
+              /** @description In the caller’s language (Accept-Language: zh-CN first, en) */
               message: string;
               requestId: string;
             };
@@ -18354,6 +18366,7 @@ export interface operations {
           displayName: string;
           email: string;
           locale: 'zh-CN' | 'en';
+          /** Format: uuid */
           organisationId: string;
           roles: string[];
         };
