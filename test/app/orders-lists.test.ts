@@ -394,15 +394,20 @@ describe('the blind index', () => {
       expect(term.length).toBe(32);
       expect(term.toString('utf8')).not.toMatch(/钱磊|3201/);
     }
-    // As if written before migration 0021: no index at all. The next search indexes them first.
+    // As if written before migration 0021: no index at all. A search finds nothing until the start's sync.
     await t.db.deleteFrom('order_search_term').execute();
     await t.db.deleteFrom('order_search_source').execute();
+    expect(
+      (await as(w.officer).POST('/api/orders/orders/search', { body: { respondentIdNumber: ID_X } })).data!
+        .items,
+    ).toEqual([]);
+    expect(await t.app.ordersSearch.sync()).toBeGreaterThan(0);
     expect(
       (
         await as(w.officer).POST('/api/orders/orders/search', { body: { respondentIdNumber: ID_X } })
       ).data!.items.map((i) => i.id),
     ).toEqual([order.A]);
-    // Written through the API: indexed at once; a rename finds the new name and no longer the old one.
+    // Written through the API: indexed in the writing transaction; a rename finds the new name and no longer the old one.
     const created = await as(w.clerk).POST('/api/orders/applications', {
       body: {
         channel: 'oral',

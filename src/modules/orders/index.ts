@@ -18,7 +18,7 @@ import { OrdersNotifier } from './orders.notify.ts';
 import { ordersPortal, staffApplicationPages } from './orders.portal.tsx';
 import { ordersListsApi } from './orders.lists-api.ts';
 import { ordersRoutes } from './orders.routes.tsx';
-import { OrdersSearchIndex } from './orders.search-index.ts';
+import type { OrdersSearchIndex } from './orders.search-index.ts';
 import { survivorOrdersApi } from './orders.survivor-api.ts';
 import { evidenceFromApp, helpCaseOwnerRef, organisationDirectory } from './orders.seams.ts';
 import { CLOCK_TOPIC, NOTIFY_TOPIC, OrdersService } from './orders.service.ts';
@@ -167,11 +167,7 @@ export function ordersModule(app: FastifyInstance): void {
   // Her deletion (help): filed applications stay as court records, drafts go.
   registerErasureParts(app, { courtRecords: courtRecordsOf, deleteDrafts: deleteDraftApplications });
   app.decorate('ordersNotifier', notifier);
-  const search = new OrdersSearchIndex({
-    db: app.db,
-    keyring: app.keyring,
-    particulars: (row) => service.particularsOf(row),
-  });
+  const search = service.core.search;
   app.decorate('ordersSearch', search);
   placements(app);
   // The vault asks us which courts an item reached by her filings (it reads none of our tables).
@@ -192,7 +188,7 @@ export function ordersModule(app: FastifyInstance): void {
       );
   });
 
-  // Applications written before the index existed (or by any writer since) are indexed at start and before a search.
+  // Applications no write indexed (written before migration 0021, the demo seed) are indexed once at start.
   app.addHook('onReady', async () => {
     await search
       .sync()

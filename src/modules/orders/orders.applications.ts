@@ -78,6 +78,8 @@ export async function saveDraft(
         ...values,
       });
     }
+    // The names and ID number the lists search by, written with the particulars (orders.search-index.ts).
+    await c.search.indexIn(trx, id, data, values.updated_at);
     await recordAudit(trx, {
       event: 'orders.application_saved',
       actor: actor.audit,
@@ -180,13 +182,14 @@ export async function submit(
         return { waiting: unasked, helpRequestId: row.help_request_id } as const;
       evidenceIds = evidenceIds.filter((e) => answers.get(e) === 'allowed');
     }
+    const submittedAt = c.now();
     await updateApplication(trx, id, {
       status: 'submitted',
       court_id: court.id,
       court_region_code: court.regionCode,
       venue_region_code: venueRegion(input) ?? null,
-      submitted_at: c.now(),
-      updated_at: c.now(),
+      submitted_at: submittedAt,
+      updated_at: submittedAt,
       // What the court receives names only the items she allowed.
       ...(evidenceIds.length !== row.evidence_ids.length
         ? {
@@ -200,6 +203,7 @@ export async function submit(
           }
         : {}),
     });
+    await c.search.indexIn(trx, id, input, submittedAt);
     await c.event(trx, id, 'received', actor.ref, { resubmitted: row.status === 'returned' });
     await c.notify(trx, id, 'court', 'application_received');
     await recordAudit(trx, {

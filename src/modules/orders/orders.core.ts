@@ -29,6 +29,7 @@ import {
 } from './orders.repository.ts';
 import './orders.audit.ts';
 import { isUuid } from '../../platform/ids.ts';
+import { OrdersSearchIndex } from './orders.search-index.ts';
 
 export type Executor = Db | Transaction<Database>;
 
@@ -87,9 +88,17 @@ export class OrdersCore {
   /** Her per-item consent before NGO-chosen evidence reaches a court. */
   readonly consents: EvidenceConsents;
 
+  /** The blind index of names and ID numbers the lists search, written with the particulars. */
+  readonly search: OrdersSearchIndex;
+
   constructor(readonly deps: OrdersDeps) {
     this.db = deps.db;
     this.now = deps.now ?? (() => new Date());
+    this.search = new OrdersSearchIndex({
+      db: deps.db,
+      keyring: deps.keyring,
+      particulars: (row) => this.particularsOf(row),
+    });
     this.consents = new EvidenceConsents({
       db: deps.db,
       evidence: deps.evidence,

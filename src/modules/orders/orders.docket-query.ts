@@ -50,7 +50,6 @@ export async function listDocketPage(
 ): Promise<DocketPage> {
   const after = decodeCursor(page.cursor, ['time', 'time', 'uuid']);
   const prefix = filters.receiptNumber ? receiptPrefix(filters.receiptNumber) : undefined;
-  if (filters.name) await search.sync();
   const due = sql<string>`coalesce(a.ruling_due_at, 'infinity'::timestamptz)`;
   const filed = sql<string>`coalesce(a.submitted_at, a.created_at)`;
   // When the amber warning starts: the same point as `rulingWarningAt` (a quarter of the clock left).

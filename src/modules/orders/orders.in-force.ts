@@ -52,7 +52,6 @@ export async function listOrdersInForce(
       ({ field: 'respondent_id', value: filters.respondentIdNumber } as const),
     filters.regionCode !== undefined && ({ field: 'respondent_region', value: filters.regionCode } as const),
   ].filter((t) => t !== false);
-  if (terms.length) await search.sync();
   let query = db
     .selectFrom('protection_order as o')
     .innerJoin('order_application as a', 'a.id', 'o.application_id')

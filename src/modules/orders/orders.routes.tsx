@@ -528,7 +528,6 @@ export function ordersRoutes(app: FastifyInstance, service: OrdersService): void
       } else {
         result = await service.saveDraft(staffActor(request), body.application, { channel: 'oral' });
       }
-      await app.ordersSearch.indexApplication(result.id);
       return reply.status(201).send({
         id: result.id,
         problems: result.problems.map((p) => ({ field: p.field, message: request.t(p.message, p.params) })),
@@ -557,7 +556,6 @@ export function ordersRoutes(app: FastifyInstance, service: OrdersService): void
         (request.body as { application: ApplicationInput }).application,
         { id, channel: 'ngo', helpRequestId: draft.helpRequestId },
       );
-      await app.ordersSearch.indexApplication(id);
       return {
         id,
         problems: result.problems.map((p) => ({ field: p.field, message: request.t(p.message, p.params) })),

@@ -5,10 +5,10 @@
  * guessing one needs the key. Region codes are indexed at each level (province, city, district) so a search
  * by a city finds its districts.
  *
- * The index follows the particulars by their `updated_at`: every write of an application changes it, and
- * `sync` indexes what changed (and every row written before migration 0021) before a search reads the index,
- * so a search never misses a write, whichever module wrote it. `indexApplication` indexes one application
- * right after a write through the API.
+ * Every write of an application's particulars (the draft use case, and submitting when she refused some
+ * files) writes its terms in the same transaction (`indexIn`), so the index cannot lag or drift from the
+ * record. At start, `sync` indexes the rows no write indexed: those written before migration 0021 and the
+ * demo seed.
  */
 import { createHmac } from 'node:crypto';
 import type { Transaction } from 'kysely';
@@ -56,7 +56,7 @@ export class OrdersSearchIndex {
     private readonly deps: {
       db: Db;
       keyring: Keyring;
-      /** Opens an application's sealed particulars (the service's `particularsOf`). */
+      /** Opens an application's sealed particulars (the core's `particularsOf`). */
       particulars: (row: { id: string; particulars: Buffer }) => ApplicationInput;
     },
   ) {
@@ -92,42 +92,31 @@ export class OrdersSearchIndex {
     return terms;
   }
 
-  /** Index one application as its particulars stand now (its own transaction; idempotent). */
-  async indexApplication(id: string): Promise<void> {
-    await this.deps.db.transaction().execute(async (trx) => {
-      const row = await trx
-        .selectFrom('order_application')
-        .select(['id', 'particulars', 'updated_at'])
-        .where('id', '=', id)
-        .forUpdate()
-        .executeTakeFirst();
-      if (row) await this.write(trx, row);
-    });
-  }
-
-  private async write(
+  /** Index one application's particulars as written, in the writer's transaction. */
+  async indexIn(
     trx: Transaction<Database>,
-    row: { id: string; particulars: Buffer; updated_at: Date },
+    id: string,
+    input: ApplicationInput,
+    updatedAt: Date,
   ): Promise<void> {
-    const terms = this.termsOf(this.deps.particulars(row));
-    await trx.deleteFrom('order_search_term').where('application_id', '=', row.id).execute();
+    const terms = this.termsOf(input);
+    await trx.deleteFrom('order_search_term').where('application_id', '=', id).execute();
     if (terms.length)
       await trx
         .insertInto('order_search_term')
-        .values(terms.map((t) => ({ application_id: row.id, field: t.field, term: t.term })))
+        .values(terms.map((t) => ({ application_id: id, field: t.field, term: t.term })))
         .onConflict((oc) => oc.doNothing())
         .execute();
     await trx
       .insertInto('order_search_source')
-      .values({ application_id: row.id, source_updated_at: row.updated_at })
-      .onConflict((oc) => oc.column('application_id').doUpdateSet({ source_updated_at: row.updated_at }))
+      .values({ application_id: id, source_updated_at: updatedAt })
+      .onConflict((oc) => oc.column('application_id').doUpdateSet({ source_updated_at: updatedAt }))
       .execute();
   }
 
   /**
-   * Index every application whose particulars changed since they were indexed (or never were), in batches;
-   * answers how many were indexed. Rows are locked with `skip locked`, so two searches never index the same
-   * row at once (the second finds it done on its next pass).
+   * Index every application no write indexed, in batches; answers how many were indexed. Run once at start. Rows are locked with `skip locked`, so two starting processes never
+   * index the same row at once.
    */
   async sync(batch = 200): Promise<number> {
     let total = 0;
@@ -137,17 +126,12 @@ export class OrdersSearchIndex {
           .selectFrom('order_application as a')
           .leftJoin('order_search_source as s', 's.application_id', 'a.id')
           .select(['a.id', 'a.particulars', 'a.updated_at'])
-          .where((eb) =>
-            eb.or([
-              eb('s.application_id', 'is', null),
-              eb('s.source_updated_at', '<>', eb.ref('a.updated_at')),
-            ]),
-          )
+          .where('s.application_id', 'is', null)
           .limit(batch)
           .forUpdate('a')
           .skipLocked()
           .execute();
-        for (const row of rows) await this.write(trx, row);
+        for (const row of rows) await this.indexIn(trx, row.id, this.deps.particulars(row), row.updated_at);
         return rows.length;
       });
       total += done;
