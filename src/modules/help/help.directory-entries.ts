@@ -11,7 +11,7 @@ import { AppError } from '../../platform/errors.ts';
 import { auditActorFrom, recordAudit, type AuditActor } from '../../platform/audit.ts';
 import { parseDirectoryEntryForm, changedFields } from './help.directory-form.ts';
 import { DIRECTORY_KINDS, type DirectoryKind } from './help.model.ts';
-import type { DirectoryAdminEntry, HelpService } from './help.service.ts';
+import { directoryAdminEntry, type DirectoryAdminEntry, type HelpService } from './help.service.ts';
 
 type Values = Parameters<typeof parseDirectoryEntryForm>[0];
 
@@ -107,21 +107,7 @@ export async function listDirectoryEntriesPage(
   const page = rows.slice(0, limit);
   const last = page.at(-1);
   return {
-    items: page.map((r) => ({
-      id: String(r.id),
-      kind: r.kind,
-      province: r.province,
-      cityZh: r.city_zh,
-      cityEn: r.city_en,
-      nameZh: r.name_zh,
-      nameEn: r.name_en,
-      phone: r.phone,
-      addressZh: r.address_zh,
-      hoursZh: r.hours_zh,
-      hoursEn: r.hours_en,
-      active: r.active,
-      updatedAt: r.updated_at,
-    })),
+    items: page.map(directoryAdminEntry),
     nextCursor: rows.length > limit && last ? encodeCursor({ id: String(last.id) }) : null,
   };
 }

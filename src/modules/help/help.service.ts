@@ -697,7 +697,8 @@ export interface DirectoryAdminEntry extends Required<Omit<DirectoryEntryInput, 
   updatedAt: Date;
 }
 
-function directoryAdminEntry(r: Selectable<HelpDirectoryEntryTable>): DirectoryAdminEntry {
+/** A directory row as the admin pages and the API show it (retired entries included). */
+export function directoryAdminEntry(r: Selectable<HelpDirectoryEntryTable>): DirectoryAdminEntry {
   return {
     id: r.id,
     kind: r.kind,
