@@ -69,6 +69,22 @@ export async function eraseOwnerVault(
   };
 }
 
+/** How many of these items belong to the owner. */
+export async function countOwned(
+  trx: Transaction<Database>,
+  ownerRef: string,
+  ids: ReadonlySet<string>,
+): Promise<number> {
+  if (ids.size === 0) return 0;
+  const rows = await trx
+    .selectFrom('evidence_item')
+    .select('id')
+    .where('owner_ref', '=', ownerRef)
+    .where('id', 'in', [...ids])
+    .execute();
+  return rows.length;
+}
+
 /** After the commit: remove the objects now (failures are left to the queued clean-up job). */
 export async function removeObjects(
   evidence: EvidenceService | undefined,

@@ -32,7 +32,7 @@ import { journalGrantApi } from './journal.grant-api.ts';
 import { journalRoutes } from './journal.routes.tsx';
 import { EncryptedDataStore, RECORD_KEY, tusError, type NewUploadRecord } from './tus-store.ts';
 import { registerErasureParts } from '../help/help.erasure-api.ts';
-import { eraseOwnerVault, removeObjects } from './evidence.erase.ts';
+import { countOwned, eraseOwnerVault, removeObjects } from './evidence.erase.ts';
 
 declare module 'fastify' {
   interface FastifyInstance {
@@ -94,6 +94,7 @@ export async function evidenceModule(app: FastifyInstance): Promise<void> {
   app.decorate('evidence', service);
   // Her deletion (help) erases her vault through this part.
   registerErasureParts(app, {
+    countOwned,
     eraseVault: eraseOwnerVault,
     removeObjects: (prefixes) => removeObjects(service, prefixes),
   });

@@ -16,8 +16,6 @@
  */
 import { randomBytes } from 'node:crypto';
 import type { FastifyInstance } from 'fastify';
-import type { Transaction } from 'kysely';
-import type { Database } from '../../db/schema.ts';
 import { AppError } from '../../platform/errors.ts';
 import { addToOutbox } from '../../platform/jobs.ts';
 import { recordAudit, type AuditActor } from '../../platform/audit.ts';
@@ -67,21 +65,11 @@ export async function previewDeletion(
   session: ThreadSession,
 ): Promise<DeletionPreview> {
   return app.db.transaction().execute(async (trx) => {
-    const kept = await erasureParts(app).courtRecords(trx, session.helpRequestId);
-    const files = await keptFilesOf(trx, session.helpRequestId, kept.evidenceIds);
+    const parts = erasureParts(app);
+    const kept = await parts.courtRecords(trx, session.helpRequestId);
+    const files = await parts.countOwned(trx, ownerRefOf(session.helpRequestId), kept.evidenceIds);
     return { keptApplications: kept.applications, keptFiles: files };
   });
-}
-
-async function keptFilesOf(trx: Transaction<Database>, helpRequestId: string, ids: Set<string>) {
-  if (ids.size === 0) return 0;
-  const rows = await trx
-    .selectFrom('evidence_item')
-    .select('id')
-    .where('owner_ref', '=', ownerRefOf(helpRequestId))
-    .where('id', 'in', [...ids])
-    .execute();
-  return rows.length;
 }
 
 /** Delete her data now. `confirm` must be true (her explicit confirmation after being told what stays). */

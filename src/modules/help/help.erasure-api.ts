@@ -26,6 +26,8 @@ export interface ErasureParts {
   ): Promise<{ applications: number; evidenceIds: Set<string> }>;
   /** Her drafts never filed; returns how many went. */
   deleteDrafts(trx: Transaction<Database>, helpRequestId: string): Promise<number>;
+  /** How many of these items are hers (the files the court keeps, counted for her before she confirms). */
+  countOwned(trx: Transaction<Database>, ownerRef: string, ids: ReadonlySet<string>): Promise<number>;
   /** Her journal, unfinished uploads and every item not kept. */
   eraseVault(
     trx: Transaction<Database>,
@@ -44,6 +46,7 @@ export interface ErasureParts {
 const nothing: ErasureParts = {
   courtRecords: () => Promise.resolve({ applications: 0, evidenceIds: new Set<string>() }),
   deleteDrafts: () => Promise.resolve(0),
+  countOwned: () => Promise.resolve(0),
   eraseVault: () => Promise.resolve({ items: 0, kept: 0, journalEntries: 0, uploads: 0, prefixes: [] }),
   removeObjects: () => Promise.resolve(),
   redactDesk: () => Promise.resolve({ cases: 0, days: [] }),
